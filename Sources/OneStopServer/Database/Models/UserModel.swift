@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+
+/// A person's account. Devices have `DeviceModel` instead.
+final class UserModel: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "username") var username: String
+    @Field(key: "display_name") var displayName: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") var role: String
+    @Field(key: "center_id") var centerID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @OptionalField(key: "staff_id") var staffID: UUID?
+    @OptionalField(key: "phone") var phone: String?
+    @Field(key: "failed_logins") var failedLogins: Int
+    /// Seconds since 1970; a plain number so both databases compare it alike.
+    @OptionalField(key: "locked_until") var lockedUntil: Double?
+    @Field(key: "disabled") var disabled: Bool
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// A bearer token an API client got from `login`. Only its SHA-256 is stored.
+final class APITokenModel: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "expires_at") var expiresAt: Double
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}
+
+/// A kiosk, hall display or window evaluator, signed in by a scoped, revocable bearer token.
+final class DeviceModel: Model, @unchecked Sendable {
+    static let schema = "devices"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "label") var label: String
+    @Field(key: "role") var role: String
+    @Field(key: "center_id") var centerID: UUID
+    @OptionalField(key: "window_id") var windowID: UUID?
+    @Field(key: "token_hash") var tokenHash: String
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+}

@@ -1,0 +1,127 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// A table page: heading, an optional "new" link and filters, rows of cells.
+struct ListView: Encodable {
+    struct Cell: Encodable {
+        var text: String
+        var href: String? = nil
+        var tag: String? = nil
+    }
+
+    struct Filter: Encodable {
+        var name: String
+        var label: String
+        var options: [FormView.Option]
+    }
+
+    var heading: String
+    var newHref: String?
+    var newLabel: String?
+    var filterAction: String?
+    var filters: [Filter] = []
+    var columns: [String]
+    var rows: [[Cell]]
+    var empty: String
+}
+
+/// A form page. Every field shows its own error beside it, and a summary at the top lists them
+/// all with links, so a keyboard or screen-reader user finds each one.
+struct FormView: Encodable {
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct Field: Encodable {
+        var name: String
+        var label: String
+        var type: String
+        var value: String = ""
+        var options: [Option] = []
+        var required: Bool = false
+        var hint: String? = nil
+        var error: String? = nil
+        var checked: Bool = false
+        var max: Int? = nil
+    }
+
+    struct Summary: Encodable {
+        var field: String
+        var message: String
+    }
+
+    var heading: String
+    var action: String
+    var submitLabel: String
+    var cancelHref: String
+    var multipart = false
+    var fields: [Field]
+    var errors: [Summary] = []
+    var extraActions: [ExtraAction] = []
+
+    struct ExtraAction: Encodable {
+        var action: String
+        var label: String
+    }
+
+    /// Puts each error beside its field (or in the summary only, for fields the form lacks).
+    mutating func attach(_ failure: ValidationFailure, req: Request) {
+        let catalog = req.application.catalog
+        for e in failure.errors {
+            let message = catalog.fieldMessage(e, req.language)
+            errors.append(Summary(field: e.field, message: message))
+            if let i = fields.firstIndex(where: { $0.name == e.field }) {
+                fields[i].error = [fields[i].error, message].compactMap { $0 }.joined(separator: "；")
+            }
+        }
+    }
+}
+
+/// A submitted form as plain strings; checkboxes are present ("on") or absent.
+struct FormValues: Sendable {
+    var values: [String: String]
+
+    init(_ req: Request) throws {
+        values = (try? req.content.decode([String: String].self)) ?? [:]
+        values[CSRFMiddleware.field] = nil
+    }
+
+    init(_ values: [String: String]) { self.values = values }
+
+    subscript(_ key: String) -> String? {
+        guard let v = values[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        return v
+    }
+
+    func flag(_ key: String) -> Bool { values[key] != nil && values[key] != "false" }
+}
+
+extension Request {
+    /// Options for choosing a center, indented by depth, within the caller's scope.
+    func centerOptions(_ scope: Scope, selected: String?, includeNone: String? = nil) -> [FormView.Option] {
+        var out: [FormView.Option] = []
+        if let none = includeNone { out.append(.init(value: "", label: none, selected: (selected ?? "").isEmpty)) }
+        for (node, depth) in scope.tree.ordered(within: scope.centers) {
+            let id = node.id.uuidString
+            out.append(.init(value: id, label: String(repeating: "　", count: depth) + node.name,
+                             selected: selected?.lowercased() == id.lowercased()))
+        }
+        return out
+    }
+
+    func enumOptions(_ values: [String], prefix: String, selected: String?) -> [FormView.Option] {
+        values.map { .init(value: $0, label: t("\(prefix).\($0)"), selected: $0 == selected) }
+    }
+
+    /// The center a list page is filtered to (`?center=`), defaulting to the caller's own.
+    func chosenCenter(_ scope: Scope) throws -> UUID {
+        if let raw = query[String.self, at: "center"], let id = UUID(uuidString: raw) {
+            try scope.require(id)
+            return id
+        }
+        return scope.principal.centerID
+    }
+}

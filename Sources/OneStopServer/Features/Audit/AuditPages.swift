@@ -1,0 +1,61 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+struct AuditPageView: Encodable {
+    struct Row: Encodable {
+        var sequence: Int64
+        var at: String
+        var actor: String
+        var action: String
+        var entity: String
+        var detail: String
+    }
+
+    var rows: [Row]
+    var filters: [String: String]
+    var nextHref: String?
+    var verifyResult: String?
+    var intact: Bool
+}
+
+enum AuditPages {
+    static func register(_ r: any RoutesBuilder) {
+        r.endpoint(.GET, "admin", "audit", access: .adminsAndSupervisors) { req -> Response in
+            do {
+                return try await render(req, filter: AuditFilter(from: req), verify: nil)
+            } catch let v as ValidationFailure {
+                req.flash(v.errors.map { req.application.catalog.fieldMessage($0, req.language) }.joined(separator: "；"))
+                return req.redirect(to: "/admin/audit")
+            }
+        }
+        r.endpoint(.POST, "admin", "audit", "verify", access: .adminsAndSupervisors) { req -> Response in
+            let (checked, problem) = try await AuditVerifier.verify(on: req.db)
+            let message = problem.map { req.t("audit.broken", ["problem": AuditAPIController.describe($0)]) }
+                ?? req.t("audit.intact", ["n": String(checked)])
+            return try await render(req, filter: AuditFilter(from: req), verify: (message, problem == nil))
+        }
+    }
+
+    static func render(_ req: Request, filter: AuditFilter, verify: (String, Bool)?) async throws -> Response {
+        let page = try await filter.page(for: req.scope(), on: req.db)
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var filters: [String: String] = [:]
+        for k in ["action", "entityType", "actor", "from", "to"] { filters[k] = req.query[String.self, at: k] ?? "" }
+        var next: String? = nil
+        if let before = page.nextBefore {
+            var q = filters.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            q.append("before=\(before)")
+            next = "/admin/audit?" + q.sorted().joined(separator: "&")
+        }
+        let view = AuditPageView(
+            rows: page.entries.map {
+                .init(sequence: $0.sequence, at: formatter.string(from: $0.at), actor: $0.actor, action: $0.action,
+                      entity: $0.entityType + ($0.entityID.isEmpty ? "" : " " + $0.entityID.prefix(8)), detail: $0.detail)
+            }, filters: filters, nextHref: next, verifyResult: verify?.0, intact: verify?.1 ?? true)
+        return try await req.page("audit/list", title: req.t("nav.audit"), view)
+    }
+}

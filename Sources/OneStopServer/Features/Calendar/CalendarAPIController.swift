@@ -1,0 +1,120 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+struct CalendarDayDTO: Content {
+    var date: String
+    var kind: String
+    var isWorkingDay: Bool
+    var name: String?
+}
+
+struct SetDayInput: Content {
+    var kind: String?
+    var name: String?
+}
+
+/// Calendar arithmetic is public: anyone may ask when a time limit ends.
+enum CalendarAPIController {
+    static func register(_ api: any RoutesBuilder) {
+        let c = api.grouped("centers", ":id", "calendar")
+        c.endpoint(.GET, "days", ":date", access: .public,
+                   operation: .init(id: "getCalendarDay", summary: "What a date is on a center's calendar", tag: "Calendar", response: "CalendarDay")) { req in
+            let (cal, _) = try await calendar(req)
+            let date = try civilDate(req.parameters.get("date"), field: "date")
+            try inSpan(cal, date)
+            let kind = cal.kind(of: date)
+            return CalendarDayDTO(date: date.description, kind: kind.rawValue, isWorkingDay: kind.isWorkingDay, name: cal.name(of: date))
+        }
+        c.endpoint(.PUT, "days", ":date", access: .admins,
+                   operation: .init(id: "setCalendarDay", summary: "Make a day a holiday, make-up workday or closure; kind \"normal\" clears it", tag: "Calendar", request: "SetDayInput", response: "CalendarDay")) { req in
+            let centerID = try req.uuid("id")
+            let date = try civilDate(req.parameters.get("date"), field: "date")
+            let input = try req.content.decode(SetDayInput.self)
+            let kind = try parseKind(input.kind)
+            try await CalendarService.setDay(centerID: centerID, date: date, kind: kind, name: input.name ?? "", req: req)
+            let cal = try await req.application.calendars.calendar(for: centerID, on: req.db)
+            let k = cal.kind(of: date)
+            return CalendarDayDTO(date: date.description, kind: k.rawValue, isWorkingDay: k.isWorkingDay, name: cal.name(of: date))
+        }
+        c.endpoint(.GET, "add-working-days", access: .public,
+                   operation: .init(id: "addWorkingDays", summary: "The date N working days after start (before it when N < 0)", tag: "Calendar", response: "WorkingDaySum",
+                                    query: [.init(name: "start", type: "string", required: true, description: "YYYY-MM-DD"),
+                                            .init(name: "days", type: "integer", required: true, description: "-10000…10000")])) { req in
+            let (cal, _) = try await calendar(req)
+            var errors: [FieldError] = []
+            let start = CivilDate(req.query[String.self, at: "start"] ?? "")
+            if start == nil { errors.append(FieldError("start", "date")) }
+            let days = req.query[String.self, at: "days"].flatMap { Int($0) }
+            if days == nil || !(-10000...10000).contains(days!) { errors.append(FieldError("days", "calendar.daysRange")) }
+            guard errors.isEmpty, let start, let days else { throw ValidationFailure(errors) }
+            try inSpan(cal, start)
+            guard let result = cal.addWorkingDays(days, to: start) else { throw ValidationFailure([FieldError("days", "calendar.outOfRange")]) }
+            return WorkingDaySum(start: start.description, days: days, result: result.description)
+        }
+        c.endpoint(.GET, "count-working-days", access: .public,
+                   operation: .init(id: "countWorkingDays", summary: "Working days after `from` up to and including `to`", tag: "Calendar", response: "WorkingDayCount",
+                                    query: [.init(name: "from", type: "string", required: true, description: "YYYY-MM-DD"),
+                                            .init(name: "to", type: "string", required: true, description: "YYYY-MM-DD")])) { req in
+            let (cal, _) = try await calendar(req)
+            var errors: [FieldError] = []
+            let from = CivilDate(req.query[String.self, at: "from"] ?? "")
+            let to = CivilDate(req.query[String.self, at: "to"] ?? "")
+            if from == nil { errors.append(FieldError("from", "date")) }
+            if to == nil { errors.append(FieldError("to", "date")) }
+            guard errors.isEmpty, let from, let to else { throw ValidationFailure(errors) }
+            try inSpan(cal, from)
+            try inSpan(cal, to)
+            return WorkingDayCount(from: from.description, to: to.description, workingDays: cal.countWorkingDays(from: from, to: to) ?? 0)
+        }
+        api.endpoint(.POST, "calendar", "import", access: .admins,
+                     operation: .init(id: "importCalendar", summary: "Replace one year of a calendar from CSV (date,kind,name) or iCalendar text; centerID omitted means the national calendar", tag: "Calendar", request: "CalendarFile", response: "CalendarImportResult",
+                                      query: [.init(name: "year", type: "integer", required: true), .init(name: "centerID", type: "string")])) { req in
+            guard let year = req.query[Int.self, at: "year"] else { throw ValidationFailure([FieldError("year", "required")]) }
+            var errors: [FieldError] = []
+            let center = parseUUID(req.query[String.self, at: "centerID"], field: "centerID", errors: &errors)
+            if !errors.isEmpty { throw ValidationFailure(errors) }
+            let text = req.body.string ?? ""
+            let n = try await CalendarService.importYear(centerID: center, year: year, text: text, req: req)
+            return CalendarImportResult(year: year, days: n)
+        }
+    }
+
+    static func calendar(_ req: Request) async throws -> (WorkCalendar, UUID) {
+        let id = try req.uuid("id")
+        return (try await req.application.calendars.calendar(for: id, on: req.db), id)
+    }
+
+    static func civilDate(_ text: String?, field: String) throws -> CivilDate {
+        guard let t = text, let d = CivilDate(t) else { throw ValidationFailure([FieldError(field, "date")]) }
+        return d
+    }
+
+    static func inSpan(_ cal: WorkCalendar, _ d: CivilDate) throws {
+        if !cal.contains(d) { throw ValidationFailure([FieldError("date", "calendar.outOfRange")]) }
+    }
+
+    static func parseKind(_ raw: String?) throws -> DayOverride.Kind? {
+        guard let raw, raw != "normal" else { return nil }
+        guard let k = DayOverride.Kind(rawValue: raw) else { throw ValidationFailure([FieldError("kind", "invalidChoice")]) }
+        return k
+    }
+}
+
+struct WorkingDaySum: Content {
+    var start: String
+    var days: Int
+    var result: String
+}
+
+struct WorkingDayCount: Content {
+    var from: String
+    var to: String
+    var workingDays: Int
+}
+
+struct CalendarImportResult: Content {
+    var year: Int
+    var days: Int
+}

@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The tree of centers, loaded whole: a deployment has at most a few thousand centers, and every
+/// scope decision needs the descendants of one of them.
+struct CenterTree: Sendable {
+    struct Node: Sendable {
+        var id: UUID
+        var parentID: UUID?
+        var name: String
+        var code: String
+        var level: CenterLevel
+    }
+
+    let nodes: [UUID: Node]
+    let children: [UUID: [UUID]]
+
+    static func load(on db: any Database) async throws -> CenterTree {
+        let rows = try await CenterModel.query(on: db).sort(\.$code).all()
+        var nodes: [UUID: Node] = [:]
+        var children: [UUID: [UUID]] = [:]
+        for r in rows {
+            guard let id = r.id else { continue }
+            nodes[id] = Node(id: id, parentID: r.parentID, name: r.name, code: r.code, level: CenterLevel(rawValue: r.level) ?? .village)
+            if let p = r.parentID { children[p, default: []].append(id) }
+        }
+        return CenterTree(nodes: nodes, children: children)
+    }
+
+    /// The center and everything below it.
+    func subtree(_ root: UUID) -> Set<UUID> {
+        var out: Set<UUID> = []
+        var stack = [root]
+        while let id = stack.popLast() {
+            guard out.insert(id).inserted else { continue }
+            stack.append(contentsOf: children[id] ?? [])
+        }
+        return out
+    }
+
+    /// Root first, the center itself last.
+    func ancestry(_ id: UUID) -> [UUID] {
+        var out: [UUID] = []
+        var cur: UUID? = id
+        while let c = cur, let node = nodes[c], !out.contains(c) {
+            out.insert(c, at: 0)
+            cur = node.parentID
+        }
+        return out
+    }
+
+    /// Depth-first order with depth, for indented lists and selects.
+    func ordered(within scope: Set<UUID>? = nil) -> [(node: Node, depth: Int)] {
+        var out: [(Node, Int)] = []
+        func visit(_ id: UUID, _ depth: Int) {
+            guard let n = nodes[id] else { return }
+            if scope?.contains(id) ?? true { out.append((n, depth)) }
+            for c in (children[id] ?? []).sorted(by: { nodes[$0]!.code < nodes[$1]!.code }) { visit(c, depth + 1) }
+        }
+        for root in nodes.values.filter({ $0.parentID == nil }).sorted(by: { $0.code < $1.code }) { visit(root.id, 0) }
+        return out
+    }
+}
+
+/// What a principal may manage: its own center and every center below it.
+struct Scope: Sendable {
+    let tree: CenterTree
+    let centers: Set<UUID>
+    let principal: Principal
+
+    static func of(_ principal: Principal, on db: any Database) async throws -> Scope {
+        let tree = try await CenterTree.load(on: db)
+        return Scope(tree: tree, centers: tree.subtree(principal.centerID), principal: principal)
+    }
+
+    func require(_ center: UUID?) throws {
+        guard let center, centers.contains(center) else {
+            throw Abort(.forbidden, reason: "outside your centers")
+        }
+    }
+
+    func contains(_ center: UUID) -> Bool { centers.contains(center) }
+}
+
+extension Request {
+    func scope() async throws -> Scope { try await Scope.of(requirePrincipal(), on: db) }
+}
+
+func parseUUID(_ text: String?, field: String, errors: inout [FieldError]) -> UUID? {
+    guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { return nil }
+    guard let id = UUID(uuidString: t) else {
+        errors.append(FieldError(field, "invalidReference"))
+        return nil
+    }
+    return id
+}

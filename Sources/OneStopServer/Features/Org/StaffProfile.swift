@@ -1,0 +1,41 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// 五亮 — what anyone may see of a staff member: identity, post, duties and commitment. No phone or
+/// ID number appears here at all.
+struct StaffProfile: Content {
+    var id: UUID
+    var name: String
+    var initial: String
+    var jobNumber: String
+    var post: String
+    var partyMember: Bool
+    var duties: String
+    var commitment: String
+    var departmentName: String?
+    var centerName: String
+    var windows: [Int]
+
+    static func load(_ id: UUID, on db: any Database) async throws -> StaffProfile {
+        guard let s = try await StaffModel.find(id, on: db), let center = try await CenterModel.find(s.centerID, on: db) else {
+            throw Abort(.notFound)
+        }
+        let dept = try await s.departmentID.asyncMap { try await DepartmentModel.find($0, on: db) } ?? nil
+        var windows: [Int] = []
+        if let d = s.departmentID {
+            windows = try await WindowModel.query(on: db).filter(\.$departmentID == d).sort(\.$number).all().map(\.number)
+        }
+        return StaffProfile(
+            id: id, name: s.name, initial: String(s.name.prefix(1)), jobNumber: s.jobNumber, post: s.post,
+            partyMember: s.partyMember, duties: s.duties, commitment: s.commitment, departmentName: dept?.name,
+            centerName: center.name, windows: windows)
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let w = self else { return nil }
+        return try await f(w)
+    }
+}

@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+struct HomeView: Encodable {
+    struct CenterCard: Encodable {
+        var name: String
+        var level: String
+        var address: String
+        var phone: String?
+        var officeHours: String
+    }
+
+    struct Stat: Encodable {
+        var label: String
+        var value: String
+        var href: String?
+    }
+
+    var signedIn: Bool
+    var centers: [CenterCard]
+    var stats: [Stat]
+    var today: String
+    var todayKind: String
+}
+
+enum PublicPages {
+    static func register(_ r: any RoutesBuilder) {
+        r.endpoint(.GET, access: .public) { req in try await home(req) }
+        r.endpoint(.GET, "staff", ":id", access: .public) { req -> Response in
+            let profile = try await StaffProfile.load(req.uuid("id"), on: req.db)
+            return try await req.page("public/staff", title: profile.name, profile)
+        }
+        r.endpoint(.GET, "lang", ":code", access: .public) { req -> Response in
+            guard let lang = Language(rawValue: req.parameters.get("code") ?? "") else { throw Abort(.notFound) }
+            let response = req.redirect(to: AuthPages.safeNext(req.query[String.self, at: "back"]))
+            response.cookies[Language.cookieName] = HTTPCookies.Value(
+                string: lang.rawValue, expires: req.now.addingTimeInterval(365 * 86400), path: "/",
+                isSecure: req.application.settings.secureCookies, isHTTPOnly: true, sameSite: .lax)
+            return response
+        }
+    }
+
+    static func home(_ req: Request) async throws -> Response {
+        let today = CivilDate.of(req.now)
+        if let p = req.principal, p.kind == .user {
+            let scope = try await req.scope()
+            let centers = Array(scope.centers)
+            let windows = try await WindowModel.query(on: req.db).filter(\.$centerID ~~ centers).all()
+            let cal = try await req.application.calendars.calendar(for: p.centerID, on: req.db)
+            let kind = cal.kind(of: today)
+            let isAdmin = p.role == .centerAdmin
+            let stats: [HomeView.Stat] = [
+                .init(label: req.t("nav.centers"), value: String(centers.count), href: isAdmin ? "/admin/centers" : nil),
+                .init(label: req.t("nav.departments"), value: String(try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                      href: isAdmin ? "/admin/departments" : nil),
+                .init(label: req.t("home.windowsOpen"), value: "\(windows.filter(\.isOpen).count) / \(windows.count)", href: isAdmin ? "/admin/windows" : nil),
+                .init(label: req.t("nav.staff"), value: String(try await StaffModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                      href: isAdmin ? "/admin/staff" : nil),
+            ]
+            return try await req.page("public/home", title: req.t("home.title"),
+                                      HomeView(signedIn: true, centers: [], stats: stats, today: today.description,
+                                               todayKind: req.t("day.\(kind.rawValue)") + (cal.name(of: today).map { "（\($0)）" } ?? "")))
+        }
+        let centers = try await CenterModel.query(on: req.db).sort(\.$code).limit(50).all()
+        return try await req.page("public/home", title: req.t("home.title"),
+                                  HomeView(signedIn: false, centers: centers.map {
+                                      .init(name: $0.name, level: req.t("level.\($0.level)"), address: $0.address, phone: $0.phone, officeHours: $0.officeHours)
+                                  }, stats: [], today: today.description, todayKind: ""))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// `/openapi.json`, generated from the routes themselves so that the document and the server
+/// cannot drift apart: every `/api` route carries its `APIOperation`.
+enum OpenAPIDocument {
+    static func build(routes: [Route]) -> JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for route in routes {
+            guard let op = route.operation else { continue }
+            let path = "/" + route.path.map { c -> String in
+                if case .parameter(let name) = c { return "{\(name)}" }
+                return c.description
+            }.joined(separator: "/")
+            var parameters: [JSONValue] = route.path.compactMap { c in
+                guard case .parameter(let name) = c else { return nil }
+                return ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
+            }
+            parameters += op.query.map { q in
+                ["name": .string(q.name), "in": "query", "required": .bool(q.required),
+                 "description": .string(q.description), "schema": ["type": .string(q.type)]]
+            }
+            var operation: [String: JSONValue] = [
+                "operationId": .string(op.id), "summary": .string(op.summary), "tags": [.string(op.tag)],
+                "x-roles": accessRoles(route.access),
+            ]
+            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            if let request = op.request {
+                let media = request == "CalendarFile" ? "text/csv" : "application/json"
+                operation["requestBody"] = ["required": true, "content": [media: ["schema": ref(request)]]]
+            }
+            var responses: [String: JSONValue] = [:]
+            if let response = op.response {
+                let schema: JSONValue = op.responseIsList ? ["type": "array", "items": ref(response)] : ref(response)
+                responses[String(op.successStatus)] = ["description": "OK", "content": ["application/json": ["schema": schema]]]
+            } else {
+                responses[String(op.successStatus)] = ["description": "Done"]
+            }
+            let problem: JSONValue = ["description": "Problem", "content": ["application/problem+json": ["schema": ref("Problem")]]]
+            responses["default"] = problem
+            operation["responses"] = .object(responses)
+            if case .roles = route.access { operation["security"] = [["bearer": []]] } else { operation["security"] = [] }
+            paths[path, default: [:]][route.method.rawValue.lowercased()] = .object(operation)
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "OneStop API", "version": "1.0.0",
+                     "description": "政务服务中心 platform. Errors are RFC 9457 problem details listing every invalid field."],
+            "servers": [["url": "/"]],
+            "paths": .object(paths.mapValues { .object($0) }),
+            "components": ["schemas": .object(OpenAPISchemas.all), "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+        ]
+    }
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    static func accessRoles(_ access: Access?) -> JSONValue {
+        switch access {
+        case .roles(let set): .array(set.map(\.rawValue).sorted().map { .string($0) })
+        default: ["public"]
+        }
+    }
+}

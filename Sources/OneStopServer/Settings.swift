@@ -1,0 +1,119 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// All configuration, read once from the environment. A bad value stops start-up with a message
+/// that names the variable and what is wrong with it.
+public struct Settings: Sendable {
+    public enum DatabaseKind: Sendable, Equatable {
+        case sqlite(path: String)
+        case sqliteMemory
+        case postgres(url: String)
+
+        public var isSQLite: Bool { if case .postgres = self { false } else { true } }
+    }
+
+    public var database: DatabaseKind
+    public var host: String
+    public var port: Int
+    /// The seeded administrator's password; generated and printed when not set.
+    public var adminPassword: String?
+    public var sessionIdleMinutes: Int
+    public var secureCookies: Bool
+    public var lockout: LockoutPolicy
+    public var apiTokenHours: Int
+    /// bcrypt work factor; tests lower it, production keeps 12.
+    public var bcryptCost: Int = 12
+
+    public init(
+        database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
+        adminPassword: String? = nil, sessionIdleMinutes: Int = 30, secureCookies: Bool = false,
+        lockout: LockoutPolicy = .init(), apiTokenHours: Int = 12
+    ) {
+        self.database = database
+        self.host = host
+        self.port = port
+        self.adminPassword = adminPassword
+        self.sessionIdleMinutes = sessionIdleMinutes
+        self.secureCookies = secureCookies
+        self.lockout = lockout
+        self.apiTokenHours = apiTokenHours
+    }
+
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public var variable: String
+        public var message: String
+        public var description: String { "\(variable): \(message)" }
+    }
+
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(Problem)
+        -> Settings
+    {
+        var s = Settings()
+        func value(_ name: String) -> String? {
+            guard let v = env[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws(Problem) -> Int? {
+            guard let raw = value(name) else { return nil }
+            guard let n = Int(raw), range.contains(n) else {
+                throw Problem(
+                    variable: name,
+                    message: "must be a whole number from \(range.lowerBound) to \(range.upperBound) (got \"\(raw)\")")
+            }
+            return n
+        }
+        if let url = value("ONESTOP_DATABASE_URL") {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                guard URL(string: url)?.host != nil else {
+                    throw Problem(variable: "ONESTOP_DATABASE_URL", message: "is not a valid postgres:// URL")
+                }
+                s.database = .postgres(url: url)
+            } else if url == "sqlite::memory:" {
+                s.database = .sqliteMemory
+            } else if url.hasPrefix("sqlite://") {
+                let path = String(url.dropFirst("sqlite://".count))
+                guard !path.isEmpty else {
+                    throw Problem(variable: "ONESTOP_DATABASE_URL", message: "sqlite:// needs a file path")
+                }
+                s.database = .sqlite(path: path)
+            } else {
+                throw Problem(
+                    variable: "ONESTOP_DATABASE_URL",
+                    message: "must start with postgres://, postgresql:// or sqlite:// (or be sqlite::memory:)")
+            }
+        }
+        if let host = value("ONESTOP_HOST") { s.host = host }
+        if let port = try integer("ONESTOP_PORT", 1...65535) { s.port = port }
+        if let pw = env["ONESTOP_ADMIN_PASSWORD"], !pw.isEmpty {
+            let problems = PasswordPolicy.problems(pw)
+            guard problems.isEmpty else {
+                throw Problem(
+                    variable: "ONESTOP_ADMIN_PASSWORD",
+                    message: "must be at least \(PasswordPolicy.minimumLength) characters with letters and digits")
+            }
+            s.adminPassword = pw
+        }
+        if let m = try integer("ONESTOP_SESSION_IDLE_MINUTES", 1...1440) { s.sessionIdleMinutes = m }
+        if let raw = value("ONESTOP_SECURE_COOKIES") {
+            switch raw.lowercased() {
+            case "1", "true", "yes": s.secureCookies = true
+            case "0", "false", "no": s.secureCookies = false
+            default: throw Problem(variable: "ONESTOP_SECURE_COOKIES", message: "must be true or false (got \"\(raw)\")")
+            }
+        }
+        if let n = try integer("ONESTOP_LOCKOUT_FAILURES", 1...100) { s.lockout.maxFailures = n }
+        if let m = try integer("ONESTOP_LOCKOUT_MINUTES", 1...1440) { s.lockout.lockSeconds = Double(m * 60) }
+        if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
+        return s
+    }
+}
+
+extension Application {
+    private struct SettingsKey: StorageKey { typealias Value = Settings }
+
+    public var settings: Settings {
+        get { storage[SettingsKey.self] ?? Settings() }
+        set { storage[SettingsKey.self] = newValue }
+    }
+}

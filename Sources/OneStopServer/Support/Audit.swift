@@ -1,0 +1,133 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// What one state change wrote, for the audit log.
+struct AuditEvent: Sendable {
+    var action: String
+    var entityType: String
+    var entityID: String
+    var centerID: String
+    var detail: String
+
+    init(_ action: String, _ entityType: String, id: UUID?, center: UUID?, detail: [String: String] = [:]) {
+        self.action = action
+        self.entityType = entityType
+        self.entityID = id?.uuidString.lowercased() ?? ""
+        self.centerID = center?.uuidString.lowercased() ?? ""
+        self.detail = AuditEvent.encode(detail)
+    }
+
+    /// Sorted-key JSON, so the same change always reads the same way.
+    static func encode(_ detail: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(detail)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}
+
+/// Runs a state change and its audit entries in one transaction.
+///
+/// The transaction starts by locking the chain head (a write, so SQLite takes its write lock at
+/// once and PostgreSQL orders concurrent writers by the row lock), then runs the change, then
+/// appends one chained entry per event and moves the head.
+enum AuditedWrite {
+    static func run<T: Sendable>(
+        on db: any Database, gate: WriteGate, actor: String, now: Date,
+        _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+    ) async throws -> T {
+        try await gate.withGate {
+            try await db.transaction { tx in
+                guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+                try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
+                guard let head = try await AuditHeadModel.find(1, on: tx) else {
+                    throw Abort(.internalServerError, reason: "audit head missing")
+                }
+                let (result, events) = try await body(tx)
+                var seq = head.sequence
+                var prev = head.hash
+                let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+                for e in events {
+                    seq += 1
+                    let record = AuditChain.seal(
+                        AuditRecord(
+                            sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action,
+                            entityType: e.entityType, entityID: e.entityID, centerID: e.centerID, detail: e.detail,
+                            previousHash: prev), digest: Digest.sha256Hex)
+                    let row = AuditEntryModel()
+                    row.id = seq
+                    row.atMillis = millis
+                    row.actor = actor
+                    row.action = e.action
+                    row.entityType = e.entityType
+                    row.entityID = e.entityID
+                    row.centerID = e.centerID
+                    row.detail = e.detail
+                    row.previousHash = prev
+                    row.hash = record.hash
+                    try await row.create(on: tx)
+                    prev = record.hash
+                }
+                if !events.isEmpty {
+                    try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev)
+                        .where("id", .equal, 1).run()
+                }
+                return result
+            }
+        }
+    }
+}
+
+extension Request {
+    /// An audited state change made by the signed-in principal (or `system` before sign-in).
+    func audited<T: Sendable>(
+        _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+    ) async throws -> T {
+        try await AuditedWrite.run(
+            on: db, gate: application.writeGate, actor: principal?.auditName ?? "anonymous", now: now, body)
+    }
+}
+
+extension Application {
+    private struct GateKey: StorageKey { typealias Value = WriteGate }
+
+    var writeGate: WriteGate {
+        get { storage[GateKey.self] ?? WriteGate(enabled: false) }
+        set { storage[GateKey.self] = newValue }
+    }
+}
+
+extension AuditEntryModel {
+    var record: AuditRecord {
+        AuditRecord(
+            sequence: id ?? 0, occurredAtMillis: atMillis, actor: actor, action: action, entityType: entityType,
+            entityID: entityID, centerID: centerID, detail: detail, previousHash: previousHash, hash: hash)
+    }
+}
+
+/// Walks the whole log in batches and reports the first broken link.
+enum AuditVerifier {
+    static func verify(on db: any Database, batch: Int = 5000) async throws -> (checked: Int64, problem: AuditChain.Break?) {
+        var last: (sequence: Int64, hash: String)? = nil
+        var checked: Int64 = 0
+        while true {
+            var q = AuditEntryModel.query(on: db).sort(\.$id).limit(batch)
+            if let l = last { q = q.filter(\.$id > l.sequence) }
+            let rows = try await q.all()
+            if rows.isEmpty { break }
+            if let problem = AuditChain.verify(rows.map(\.record), after: last, digest: Digest.sha256Hex) {
+                return (checked, problem)
+            }
+            checked += Int64(rows.count)
+            last = (rows.last!.id!, rows.last!.hash)
+        }
+        if let head = try await AuditHeadModel.find(1, on: db) {
+            let found = last?.sequence ?? 0
+            if head.sequence != found { return (checked, .truncated(lastFound: found, expected: head.sequence)) }
+            if let l = last, l.hash != head.hash { return (checked, .altered(sequence: l.sequence)) }
+        }
+        return (checked, nil)
+    }
+}

@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// Finds who is calling: a bearer token (API clients and devices) or the session cookie (browsers).
+/// A presented but invalid token is refused outright rather than treated as anonymous.
+struct PrincipalMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = req.headers.bearerAuthorization {
+            guard let p = try await Authentication.principal(forToken: bearer.token, req: req) else {
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: req.t("auth.badToken"))
+            }
+            req.auth.login(p)
+        } else if req.hasSession, let p = try await Authentication.principal(forSession: req) {
+            req.auth.login(p)
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// The roles a route admits, checked before its handler runs. A refusal for role says so in a
+/// header, which is what the role × route test reads.
+struct AccessGuard: AsyncMiddleware {
+    let access: Access
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if case .public = access { return try await next.respond(to: req) }
+        guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }
+        guard access.admits(p.role) else {
+            throw Abort(.forbidden, headers: ["X-OneStop-Denied": "role"], reason: req.t("auth.roleNotAllowed"))
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Cookie-authenticated changes must carry the session's CSRF token, as a `_csrf` form field or
+/// an `X-CSRF-Token` header. Bearer-token requests carry no ambient credential and are exempt.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "_csrf"
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
+        if !safe.contains(req.method), req.headers.bearerAuthorization == nil,
+            req.hasSession || req.url.path == "/login"
+        {
+            let expected = req.hasSession ? req.session.data["csrf"] : nil
+            let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: Self.field))
+            guard let expected, let sent, constantTimeEqual(expected, sent) else {
+                throw Abort(.forbidden, reason: req.t("auth.csrf"))
+            }
+        }
+        return try await next.respond(to: req)
+    }
+
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Request {
+    /// The session's CSRF token, made on first use.
+    func csrfToken() -> String {
+        if let t = session.data["csrf"] { return t }
+        let t = Digest.randomToken(bytes: 24)
+        session.data["csrf"] = t
+        return t
+    }
+}
+
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: req)
+        let h = [
+            ("Content-Security-Policy",
+             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
+        for (name, value) in h where !response.headers.contains(name: name) {
+            response.headers.replaceOrAdd(name: name, value: value)
+        }
+        if req.principal != nil || req.hasSession {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
+        return response
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// What every page's layout needs, wrapped around the page's own view model.
+struct PageContext<P: Encodable>: Encodable {
+    struct NavLink: Encodable {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
+    struct Badge: Encodable {
+        var name: String
+        var role: String
+    }
+
+    var title: String
+    var lang: String
+    var switchHref: String
+    var switchLabel: String
+    var csrf: String?
+    var user: Badge?
+    var nav: [NavLink]
+    var flash: String?
+    var page: P
+
+    init(_ req: Request, title: String, _ page: P) {
+        self.title = title
+        self.page = page
+        let lang = req.language
+        self.lang = lang.rawValue
+        let other: Language = lang == .zh ? .en : .zh
+        let here = req.url.path + (req.url.query.map { "?\($0)" } ?? "")
+        self.switchHref = "/lang/\(other.rawValue)?back=\(here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"
+        self.switchLabel = other == .en ? "English" : "中文"
+        self.csrf = req.hasSession ? req.csrfToken() : nil
+        if let p = req.principal, p.kind == .user {
+            self.user = Badge(name: p.name, role: req.t("role.\(p.role.rawValue)"))
+        }
+        if req.hasSession, let f = req.session.data["flash"] {
+            self.flash = f
+            req.session.data["flash"] = nil
+        }
+        let path = req.url.path
+        self.nav = Self.links(for: req.principal?.role).map {
+            NavLink(href: $0.href, label: req.t($0.key), current: $0.href == "/" ? path == "/" : path.hasPrefix($0.href))
+        }
+    }
+
+    static func links(for role: Role?) -> [(href: String, key: String)] {
+        var out: [(String, String)] = [("/", "nav.home")]
+        switch role {
+        case .centerAdmin:
+            out += [("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
+                    ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
+                    ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
+        case .supervisor:
+            out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
+        case .some(let r) where !r.isDevice:
+            out += [("/admin/calendar", "nav.calendar")]
+        default: break
+        }
+        return out
+    }
+}
+
+extension Request {
+    func page<P: Encodable>(_ template: String, title: String, _ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let response = try await view.render(template, PageContext(self, title: title, page)).encodeResponse(for: self)
+        response.status = status
+        return response
+    }
+
+    func flash(_ message: String) { session.data["flash"] = message }
+}

@@ -1,0 +1,48 @@
+import OneStopCore
+import Vapor
+
+/// An API operation as the OpenAPI document describes it.
+struct APIOperation: Sendable {
+    var id: String
+    var summary: String
+    var tag: String
+    var request: String? = nil
+    var response: String? = nil
+    var responseIsList = false
+    var query: [QueryParameter] = []
+    var successStatus = 200
+
+    struct QueryParameter: Sendable {
+        var name: String
+        var type: String
+        var required: Bool = false
+        var description: String = ""
+    }
+}
+
+enum RouteInfoKey {
+    static let access = "onestop.access"
+    static let operation = "onestop.operation"
+}
+
+extension RoutesBuilder {
+    /// Registers a route with the roles it admits. Every route in OneStop goes through here, and
+    /// the role × route test fails on any that does not.
+    @discardableResult
+    func endpoint<R: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: PathComponent..., access: Access, operation: APIOperation? = nil,
+        body: HTTPBodyStreamStrategy = .collect,
+        use handler: @escaping @Sendable (Request) async throws -> R
+    ) -> Route {
+        let route = grouped(AccessGuard(access: access)).on(method, path, body: body, use: handler)
+        route.userInfo[RouteInfoKey.access] = access
+        if let operation { route.userInfo[RouteInfoKey.operation] = operation }
+        return route
+    }
+}
+
+extension Route {
+    var access: Access? { userInfo[RouteInfoKey.access] as? Access }
+    var operation: APIOperation? { userInfo[RouteInfoKey.operation] as? APIOperation }
+    var pathString: String { "/" + path.map(\.description).joined(separator: "/") }
+}

@@ -1,0 +1,84 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
+public func configure(_ app: Application, settings: Settings) async throws {
+    app.settings = settings
+    app.http.server.configuration.hostname = settings.host
+    app.http.server.configuration.port = settings.port
+
+    switch settings.database {
+    case .sqlite(let path):
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), sqlLogLevel: .trace), as: .psql)
+    }
+    app.writeGate = WriteGate(enabled: settings.database.isSQLite)
+
+    app.migrations.add(CreateOrganisation())
+    app.migrations.add(CreateAccounts())
+    app.migrations.add(CreateCalendar())
+    app.migrations.add(CreateAuditLog())
+    app.migrations.add(SessionRecord.migration)
+
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "onestop_session"
+    let idle = Double(settings.sessionIdleMinutes * 60)
+    let secure = settings.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(idle), path: "/", isSecure: secure,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = TranslateTag()
+    app.catalog = try MessageCatalog(directory: app.directory.resourcesDirectory + "Locales")
+
+    app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorResponder())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(PrincipalMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+    registerCommands(app)
+}
+
+/// Run before serving: migrate, switch SQLite to WAL, seed the demo organisation on first start
+/// and print how to sign in.
+public func prepareForServing(_ app: Application) async throws {
+    try await app.autoMigrate()
+    try await enableWAL(app)
+    if let password = try await DemoData.seedIfEmpty(app) {
+        print("""
+
+            ┌────────────────────────────────────────────────────────────┐
+              OneStop is ready: http://\(app.settings.host):\(app.settings.port)
+              Sign in as: admin
+              Password:   \(password)
+            └────────────────────────────────────────────────────────────┘
+
+            """)
+    }
+}
+
+/// WAL lets readers run beside the one writer. SQLite's default synchronous=FULL then syncs the
+/// log at every commit, so an acknowledged write survives a crash of the process or the machine.
+func enableWAL(_ app: Application) async throws {
+    guard case .sqlite = app.settings.database, let sql = app.db as? any SQLDatabase else { return }
+    try await sql.raw("PRAGMA journal_mode=WAL").run()
+}

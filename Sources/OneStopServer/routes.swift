@@ -1,0 +1,18 @@
+import Vapor
+
+/// Every route, by feature. Each declares its roles through `endpoint(_:_:access:)`.
+func routes(_ app: Application) throws {
+    SystemController.register(app, application: app)
+    PublicPages.register(app)
+    AuthPages.register(app)
+    OrgPages.register(app)
+    PeoplePages.register(app)
+    CalendarPages.register(app)
+    AuditPages.register(app)
+
+    let api = app.grouped("api", "v1")
+    AuthAPIController.register(api)
+    OrgAPIController.register(api)
+    CalendarAPIController.register(api)
+    AuditAPIController.register(api)
+}

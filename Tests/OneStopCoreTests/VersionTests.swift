@@ -1,0 +1,3 @@
+import Testing
+@testable import OneStopCore
+@Test func version() { #expect(!OneStopCoreVersion.value.isEmpty) }

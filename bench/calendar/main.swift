@@ -1,0 +1,2 @@
+import OneStopCore
+print("bench")

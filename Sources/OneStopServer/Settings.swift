@@ -8,7 +8,9 @@ public struct Settings: Sendable {
     public enum DatabaseKind: Sendable, Equatable {
         case sqlite(path: String)
         case sqliteMemory
-        case postgres(url: String)
+        /// `schema`, when set, becomes the search path: several deployments (or test runs) can
+        /// share one database, each in its own schema.
+        case postgres(url: String, schema: String? = nil)
 
         public var isSQLite: Bool { if case .postgres = self { false } else { true } }
     }
@@ -68,7 +70,14 @@ public struct Settings: Sendable {
                 guard URL(string: url)?.host != nil else {
                     throw Problem(variable: "ONESTOP_DATABASE_URL", message: "is not a valid postgres:// URL")
                 }
-                s.database = .postgres(url: url)
+                var schema: String? = nil
+                if let raw = value("ONESTOP_DATABASE_SCHEMA") {
+                    guard raw.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), raw.count <= 63 else {
+                        throw Problem(variable: "ONESTOP_DATABASE_SCHEMA", message: "must be lower-case letters, digits and _ (at most 63)")
+                    }
+                    schema = raw
+                }
+                s.database = .postgres(url: url, schema: schema)
             } else if url == "sqlite::memory:" {
                 s.database = .sqliteMemory
             } else if url.hasPrefix("sqlite://") {

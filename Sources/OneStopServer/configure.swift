@@ -20,8 +20,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
-    case .postgres(let url):
-        app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: url), sqlLogLevel: .trace), as: .psql)
+    case .postgres(let url, let schema):
+        var config = try SQLPostgresConfiguration(url: url)
+        if let schema { config.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: config, sqlLogLevel: .trace), as: .psql)
     }
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
 
@@ -61,6 +63,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 /// Run before serving: migrate, switch SQLite to WAL, seed the demo organisation on first start
 /// and print how to sign in.
 public func prepareForServing(_ app: Application) async throws {
+    try await createSchemaIfNeeded(app)
     try await app.autoMigrate()
     try await enableWAL(app)
     if let password = try await DemoData.seedIfEmpty(app) {
@@ -81,4 +84,10 @@ public func prepareForServing(_ app: Application) async throws {
 func enableWAL(_ app: Application) async throws {
     guard case .sqlite = app.settings.database, let sql = app.db as? any SQLDatabase else { return }
     try await sql.raw("PRAGMA journal_mode=WAL").run()
+}
+
+/// With ONESTOP_DATABASE_SCHEMA set, the schema is made on first start.
+func createSchemaIfNeeded(_ app: Application) async throws {
+    guard case .postgres(_, let schema?) = app.settings.database, let sql = app.db as? any SQLDatabase else { return }
+    try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
 }

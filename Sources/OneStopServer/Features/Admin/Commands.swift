@@ -26,6 +26,7 @@ struct SeedCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard signature.dataset == "demo" else { throw CommandFailure(description: "unknown dataset \"\(signature.dataset)\"; use: seed demo") }
         let app = context.application
+        try await createSchemaIfNeeded(app)
         try await app.autoMigrate()
         if let password = try await DemoData.seedIfEmpty(app) {
             context.console.print("Demo organisation created. Sign in as admin / \(password)")

@@ -1,3 +1,0 @@
-import Testing
-@testable import OneStopCore
-@Test func version() { #expect(!OneStopCoreVersion.value.isEmpty) }

@@ -1,0 +1,87 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+@Suite("Audit log")
+struct AuditTests {
+    @Test("the seeded chain verifies, and editing, deleting or truncating rows is found", arguments: TestDB.available)
+    func tamper(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let sql = t.app.db as! any SQLDatabase
+            var (checked, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == nil)
+            #expect(checked > 40)
+
+            try await sql.raw("UPDATE audit_entries SET detail = '{}' WHERE seq = 7").run()
+            (_, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == .altered(sequence: 7))
+        }
+        try await withOneStop(db) { t in
+            let sql = t.app.db as! any SQLDatabase
+            try await sql.raw("DELETE FROM audit_entries WHERE seq = 12").run()
+            let (_, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == .gap(after: 11, next: 13))
+        }
+        try await withOneStop(db) { t in
+            let sql = t.app.db as! any SQLDatabase
+            let last = try await AuditEntryModel.query(on: t.app.db).max(\.$id)!
+            try await sql.raw("DELETE FROM audit_entries WHERE seq = \(bind: last)").run()
+            let (_, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == .truncated(lastFound: last - 1, expected: last))
+        }
+    }
+
+    @Test("concurrent audited writes keep one unbroken chain", arguments: TestDB.available)
+    func concurrent(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let token = try await t.login()
+            let county = try await t.centerID(code: "DL010200")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 100..<140 {
+                    group.addTask {
+                        let r = try await t.send(.POST, "/api/v1/windows", token: token,
+                                                 json: ["centerID": county.uuidString, "number": "\(n)", "name": "窗口\(n)", "kind": "comprehensive"].jsonNumber("number"))
+                        #expect(r.status == .created)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let (_, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == nil)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "window.create").count() == 52)
+        }
+    }
+
+    @Test("supervisors browse and filter the log; window staff may not", arguments: TestDB.available)
+    func browse(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let admin = try await t.login()
+            let county = try await t.centerID(code: "DL010200")
+            for (name, role) in [("jiancha", "supervisor"), ("chuangkou", "window_staff")] {
+                _ = try await t.send(.POST, "/api/v1/users", token: admin, json: [
+                    "username": name, "displayName": name, "password": "Passw0rd123", "role": role, "centerID": county.uuidString,
+                ])
+            }
+            let sup = try await t.login("jiancha", "Passw0rd123")
+            let page = try await t.send(.GET, "/api/v1/audit?action=window.create&limit=5", token: sup).content.decode(AuditPage.self)
+            #expect(page.entries.count == 5)
+            #expect(page.entries.allSatisfy { $0.action == "window.create" && $0.centerID == county.uuidString.lowercased() })
+            #expect(page.nextBefore != nil)
+            let next = try await t.send(.GET, "/api/v1/audit?action=window.create&limit=5&before=\(page.nextBefore!)", token: sup)
+                .content.decode(AuditPage.self)
+            #expect(next.entries.first!.sequence < page.entries.last!.sequence)
+            // The province's own entries are outside a county supervisor's scope.
+            let all = try await t.send(.GET, "/api/v1/audit?limit=500", token: sup).content.decode(AuditPage.self)
+            #expect(!all.entries.contains { $0.detail.contains("DL000000") })
+            let verify = try await t.send(.GET, "/api/v1/audit/verify", token: sup).content.decode(AuditVerification.self)
+            #expect(verify.intact)
+            let clerk = try await t.login("chuangkou", "Passw0rd123")
+            #expect(try await t.send(.GET, "/api/v1/audit", token: clerk).status == .forbidden)
+        }
+    }
+}

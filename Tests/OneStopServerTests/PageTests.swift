@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+@Suite("Pages")
+struct PageTests {
+    @Test("a bad form comes back with every error beside its field, keeping what was typed", arguments: [TestDB.sqlite])
+    func formErrors(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let county = try await t.centerID(code: "DL010200")
+            let token = try await b.csrf(from: "/admin/staff/new")
+            let res = try await b.request(.POST, "/admin/staff/new", form: [
+                "_csrf": token, "centerID": county.uuidString, "name": "钱多多", "jobNumber": "", "post": "受理员", "idNumber": "123",
+            ])
+            #expect(res.status == .unprocessableEntity)
+            let html = res.body.string
+            #expect(html.contains("工号：必填"))
+            #expect(html.contains("身份证号码：身份证号码应为 18 位"))
+            #expect(html.contains("value=\"钱多多\""))
+            #expect(try await StaffModel.query(on: t.app.db).filter(\.$name == "钱多多").count() == 0)
+        }
+    }
+
+    @Test("the language switch persists and pages follow it", arguments: [TestDB.sqlite])
+    func language(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let b = Browser(t)
+            #expect(try await b.request(.GET, "/login").body.string.contains("<html lang=\"zh-CN\">"))
+            let sw = try await b.request(.GET, "/lang/en?back=%2Flogin")
+            #expect(sw.headers.first(name: .location) == "/login")
+            let page = try await b.request(.GET, "/login").body.string
+            #expect(page.contains("<html lang=\"en\">"))
+            #expect(page.contains("Sign in"))
+            let offsite = try await b.request(.GET, "/lang/zh-CN?back=//evil.example")
+            #expect(offsite.headers.first(name: .location) == "/")
+        }
+    }
+
+    @Test("user text is escaped in pages", arguments: [TestDB.sqlite])
+    func escaping(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let token = try await t.login()
+            let county = try await t.centerID(code: "DL010200")
+            let made = try await t.send(.POST, "/api/v1/staff", token: token, json: [
+                "centerID": county.uuidString, "name": "<script>x</script>", "jobNumber": "X1", "post": "p",
+            ])
+            let id = try made.content.decode(StaffDTO.self).id
+            let html = try await t.send(.GET, "/staff/\(id)").body.string
+            #expect(!html.contains("<script>x</script>"))
+            #expect(html.contains("&lt;script&gt;"))
+        }
+    }
+
+    @Test("every admin page renders for an administrator", arguments: TestDB.available)
+    func adminPages(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let county = try await t.centerID(code: "DL010200")
+            for path in ["/", "/admin/centers", "/admin/centers/new", "/admin/departments?center=\(county)", "/admin/departments/new",
+                         "/admin/windows?center=\(county)", "/admin/windows/new", "/admin/staff?center=\(county)", "/admin/staff/new",
+                         "/admin/users", "/admin/users/new", "/admin/devices", "/admin/devices/new",
+                         "/admin/calendar?center=\(county)&year=2026", "/admin/calendar/day?center=\(county)&date=2026-10-08", "/admin/audit"] {
+                let res = try await b.request(.GET, path)
+                #expect(res.status == .ok, "\(path): \(res.status)")
+            }
+        }
+    }
+
+    @Test("health, readiness and metrics answer", arguments: TestDB.available)
+    func system(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            #expect(try await t.send(.GET, "/healthz").body.string == "ok")
+            #expect(try await t.send(.GET, "/readyz").status == .ok)
+            _ = try await t.send(.GET, "/login")
+            let metrics = try await t.send(.GET, "/metrics").body.string
+            #expect(metrics.contains("onestop_http_requests_total"))
+        }
+    }
+
+    @Test("both catalogs hold the same keys, and every code Core emits has a message")
+    func catalogs() throws {
+        let catalog = try MessageCatalog(directory: "Resources/Locales")
+        #expect(catalog.keys(.zh) == catalog.keys(.en))
+        for code in ["required", "tooLong", "codeCharacters", "invalidChoice", "phone", "id.length", "id.checkDigit", "id.birthDate",
+                     "id.characters", "center.levelBelowParent", "window.numberRange", "window.departmentRequired",
+                     "window.comprehensiveNoDepartment", "user.departmentRequired", "user.deviceRole", "password.tooShort",
+                     "password.lettersAndDigits", "tooShort", "invalidCharacters", "invalidReference", "duplicate", "date"] {
+            #expect(catalog.has("error.\(code)"), "missing message for \(code)")
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-import VaporTesting
-@testable import OneStopServer
-@Test func version() { #expect(!ServerVersion.value.isEmpty) }

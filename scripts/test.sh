@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The whole test suite: Core and server tests on SQLite and on a real PostgreSQL, then browser
+# tests in Chromium. Installs what is missing (PostgreSQL, Chromium, CJK fonts, Playwright,
+# pytest), starts a throw-away PostgreSQL on loopback, and cleans everything up afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+OUT="$ROOT/test-output"
+mkdir -p "$OUT"
+
+log() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- what the tests need -----------------------------------------------------------------
+need_apt=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing ${need_apt[*]}"
+  as_root apt-get update -q
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${need_apt[@]}"
+fi
+python3 -c "import playwright, pytest" 2>/dev/null || { log "installing playwright and pytest"; python3 -m pip install -q playwright pytest; }
+
+# --- a throw-away PostgreSQL on loopback ---------------------------------------------------
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PGDIR=$(mktemp -d /tmp/onestop-pg.XXXXXX)
+PGPORT=${ONESTOP_TEST_PGPORT:-55432}
+SERVER_PID=""
+pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$PGDIR"
+}
+trap cleanup EXIT
+[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 >"$OUT/initdb.log"
+pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/pg.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDIR -c fsync=off -c max_connections=200" start >/dev/null
+pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres onestop_test
+export ONESTOP_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/onestop_test?sslmode=disable"
+export ONESTOP_TEST_REQUIRE_POSTGRES=1
+
+# --- Swift tests ----------------------------------------------------------------------------
+log "building"
+swift build --build-tests 2>&1 | tee "$OUT/build.log" | grep -E "error|warning: " | grep -v "swift-distributed-tracing" || true
+grep -q "error:" "$OUT/build.log" && { echo "build failed"; exit 1; }
+log "Swift tests (SQLite and PostgreSQL)"
+swift test --skip-build 2>&1 | tee "$OUT/swift-test.log" | grep -E "✘|passed after|failed after|with [0-9]+ tests|Executed" | grep -vE "^(◇|✔ Test )" || true
+grep -qE "Test run with [0-9]+ tests? .*passed" "$OUT/swift-test.log" || { echo "Swift tests failed (see test-output/swift-test.log)"; grep -E "✘" "$OUT/swift-test.log" | head -40; exit 1; }
+
+# --- browser tests --------------------------------------------------------------------------
+log "browser tests (Chromium via Playwright)"
+PORT=${ONESTOP_TEST_HTTP_PORT:-18080}
+DATA=$(mktemp -d /tmp/onestop-e2e.XXXXXX)
+ONESTOP_DATABASE_URL="sqlite://$DATA/onestop.sqlite" ONESTOP_PORT=$PORT ONESTOP_ADMIN_PASSWORD=E2eAdmin12345 \
+  "$(swift build --show-bin-path)/onestop" serve >"$OUT/e2e-server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+ONESTOP_URL="http://127.0.0.1:$PORT" ONESTOP_ADMIN_PASSWORD=E2eAdmin12345 ONESTOP_SHOTS="$OUT/shots" \
+  python3 -m pytest -q e2e 2>&1 | tee "$OUT/e2e.log"
+status=${PIPESTATUS[0]}
+rm -rf "$DATA"
+exit "$status"

@@ -48,7 +48,9 @@ public struct Settings: Sendable {
         public var description: String { "\(variable): \(message)" }
     }
 
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(Problem)
+    public static func fromEnvironment(
+        _ env: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(Problem)
         -> Settings
     {
         var s = Settings()

@@ -39,8 +39,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     let idle = Double(settings.sessionIdleMinutes * 60)
     let secure = settings.secureCookies
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(idle), path: "/", isSecure: secure,
-                          isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: id.string, expires: Date().addingTimeInterval(idle), path: "/", isSecure: secure,
+            isHTTPOnly: true, sameSite: .lax)
     }
 
     app.views.use(.leaf)
@@ -67,7 +68,8 @@ public func prepareForServing(_ app: Application) async throws {
     try await app.autoMigrate()
     try await enableWAL(app)
     if let password = try await DemoData.seedIfEmpty(app) {
-        print("""
+        print(
+            """
 
             ┌────────────────────────────────────────────────────────────┐
               OneStop is ready: http://\(app.settings.host):\(app.settings.port)

@@ -15,11 +15,15 @@ struct CalendarImportTests {
 
     @Test("every bad line is reported with its line number, and nothing is returned")
     func csvErrors() {
-        let text = "date,kind,name\n2027-13-01,holiday,x\n2026-05-01,holiday,y\n2027-05-01,party,z\n2027-05-02,holiday,a\n2027-05-02,holiday,b\nonlyone\n"
+        let text =
+            "date,kind,name\n2027-13-01,holiday,x\n2026-05-01,holiday,y\n2027-05-01,party,z\n2027-05-02,holiday,a\n2027-05-02,holiday,b\nonlyone\n"
         guard case .failure(let errors) = CalendarImport.parse(text, year: 2027) else { Issue.record("should fail"); return }
         #expect(errors.map(\.line) == [2, 3, 4, 6, 7])
-        #expect(errors.map(\.code) == ["calendar.import.date", "calendar.import.wrongYear", "calendar.import.kind",
-                                       "calendar.import.duplicate", "calendar.import.columns"])
+        #expect(
+            errors.map(\.code) == [
+                "calendar.import.date", "calendar.import.wrongYear", "calendar.import.kind",
+                "calendar.import.duplicate", "calendar.import.columns",
+            ])
     }
 
     @Test("an empty file is an error, not a silent wipe of the year")

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("Identity numbers and masking")
 struct IdentityTests {
-    @Test("GB 11643 check digits", arguments: [
-        ("11010519491231002X", true), ("11010519491231002x", true), ("110105194912310021", false),
-        ("11010519491331002X", false), ("1101051949123100", false), ("11010519491231002Y", false),
-    ])
+    @Test(
+        "GB 11643 check digits",
+        arguments: [
+            ("11010519491231002X", true), ("11010519491231002x", true), ("110105194912310021", false),
+            ("11010519491331002X", false), ("1101051949123100", false), ("11010519491231002Y", false),
+        ])
     func residentID(id: String, valid: Bool) {
         #expect(ResidentID.isValid(id) == valid)
     }
@@ -32,10 +34,12 @@ struct IdentityTests {
         #expect(PhoneNumber.masked("12345") == "12345")
     }
 
-    @Test("phone numbers", arguments: [
-        ("13812345678", true), ("+86 138 1234 5678", true), ("12812345678", false), ("0533-6012345", true),
-        ("053360123456", true), ("010-12345678-123", true), ("12345", true), ("abc", false), ("1381234567", false),
-    ])
+    @Test(
+        "phone numbers",
+        arguments: [
+            ("13812345678", true), ("+86 138 1234 5678", true), ("12812345678", false), ("0533-6012345", true),
+            ("053360123456", true), ("010-12345678-123", true), ("12345", true), ("abc", false), ("1381234567", false),
+        ])
     func phones(raw: String, valid: Bool) {
         #expect(PhoneNumber.isValid(raw) == valid)
     }
@@ -55,8 +59,9 @@ struct AuditChainTests {
         var prev = AuditChain.genesis
         for i in 1...n {
             let r = AuditChain.seal(
-                AuditRecord(sequence: Int64(i), occurredAtMillis: 1_700_000_000_000 + Int64(i), actor: "user:admin", action: "window.create",
-                            entityType: "window", entityID: "w\(i)", centerID: "c", detail: "{\"number\":\"\(i)\"}", previousHash: prev),
+                AuditRecord(
+                    sequence: Int64(i), occurredAtMillis: 1_700_000_000_000 + Int64(i), actor: "user:admin", action: "window.create",
+                    entityType: "window", entityID: "w\(i)", centerID: "c", detail: "{\"number\":\"\(i)\"}", previousHash: prev),
                 digest: Self.digest)
             out.append(r)
             prev = r.hash
@@ -91,8 +96,12 @@ struct AuditChainTests {
 
     @Test("separators inside fields cannot forge another record's form")
     func canonical() {
-        let a = AuditRecord(sequence: 1, occurredAtMillis: 1, actor: "a|b", action: "c", entityType: "", entityID: "", centerID: "", detail: "", previousHash: "")
-        let b = AuditRecord(sequence: 1, occurredAtMillis: 1, actor: "a", action: "b|c", entityType: "", entityID: "", centerID: "", detail: "", previousHash: "")
+        let a = AuditRecord(
+            sequence: 1, occurredAtMillis: 1, actor: "a|b", action: "c", entityType: "", entityID: "", centerID: "", detail: "",
+            previousHash: "")
+        let b = AuditRecord(
+            sequence: 1, occurredAtMillis: 1, actor: "a", action: "b|c", entityType: "", entityID: "", centerID: "", detail: "",
+            previousHash: "")
         #expect(a.canonicalForm != b.canonicalForm)
     }
 }
@@ -117,9 +126,12 @@ struct OrgRuleTests {
 
     @Test("department windows need a department; comprehensive ones must not have one")
     func windows() {
-        guard case .failure(let a) = WindowInput(centerID: "c", number: 3, name: "x", kind: "department").validate() else { Issue.record("must fail"); return }
+        guard case .failure(let a) = WindowInput(centerID: "c", number: 3, name: "x", kind: "department").validate() else {
+            Issue.record("must fail"); return
+        }
         #expect(a.errors == [FieldError("departmentID", "window.departmentRequired")])
-        guard case .failure(let b) = WindowInput(centerID: "c", number: 0, name: "x", kind: "comprehensive", departmentID: "d").validate() else {
+        guard case .failure(let b) = WindowInput(centerID: "c", number: 0, name: "x", kind: "comprehensive", departmentID: "d").validate()
+        else {
             Issue.record("must fail"); return
         }
         #expect(Set(b.errors.map(\.code)) == ["window.numberRange", "window.comprehensiveNoDepartment"])
@@ -127,7 +139,10 @@ struct OrgRuleTests {
 
     @Test("passwords need length, letters and digits; devices are not people")
     func users() {
-        guard case .failure(let f) = UserInput(username: "ab", displayName: "x", password: "short", role: "kiosk", centerID: "c").validate(passwordRequired: true) else {
+        guard
+            case .failure(let f) = UserInput(username: "ab", displayName: "x", password: "short", role: "kiosk", centerID: "c").validate(
+                passwordRequired: true)
+        else {
             Issue.record("must fail"); return
         }
         #expect(Set(f.errors.map(\.code)) == ["tooShort", "password.tooShort", "password.lettersAndDigits", "user.deviceRole"])

@@ -22,13 +22,15 @@ struct WorkCalendarTests {
         #expect(CivilDate("2026-1-1") == nil)
     }
 
-    @Test("2026 holidays are off and the make-up weekend days are on", arguments: [
-        ("2026-01-01", false), ("2026-01-03", false), ("2026-01-04", true), ("2026-02-14", true),
-        ("2026-02-15", false), ("2026-02-23", false), ("2026-02-24", true), ("2026-02-28", true),
-        ("2026-03-01", false), ("2026-04-06", false), ("2026-05-05", false), ("2026-05-09", true),
-        ("2026-06-19", false), ("2026-09-20", true), ("2026-09-25", false), ("2026-10-07", false),
-        ("2026-10-08", true), ("2026-10-10", true), ("2026-10-11", false), ("2026-11-20", true),
-    ])
+    @Test(
+        "2026 holidays are off and the make-up weekend days are on",
+        arguments: [
+            ("2026-01-01", false), ("2026-01-03", false), ("2026-01-04", true), ("2026-02-14", true),
+            ("2026-02-15", false), ("2026-02-23", false), ("2026-02-24", true), ("2026-02-28", true),
+            ("2026-03-01", false), ("2026-04-06", false), ("2026-05-05", false), ("2026-05-09", true),
+            ("2026-06-19", false), ("2026-09-20", true), ("2026-09-25", false), ("2026-10-07", false),
+            ("2026-10-08", true), ("2026-10-10", true), ("2026-10-11", false), ("2026-11-20", true),
+        ])
     func workingDays(date: String, working: Bool) {
         #expect(cal.isWorkingDay(d(date)) == working)
     }

@@ -44,8 +44,10 @@ struct AuditTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for n in 100..<140 {
                     group.addTask {
-                        let r = try await t.send(.POST, "/api/v1/windows", token: token,
-                                                 json: ["centerID": county.uuidString, "number": "\(n)", "name": "窗口\(n)", "kind": "comprehensive"].jsonNumber("number"))
+                        let r = try await t.send(
+                            .POST, "/api/v1/windows", token: token,
+                            json: ["centerID": county.uuidString, "number": "\(n)", "name": "窗口\(n)", "kind": "comprehensive"].jsonNumber(
+                                "number"))
                         #expect(r.status == .created)
                     }
                 }
@@ -63,9 +65,11 @@ struct AuditTests {
             let admin = try await t.login()
             let county = try await t.centerID(code: "DL010200")
             for (name, role) in [("jiancha", "supervisor"), ("chuangkou", "window_staff")] {
-                _ = try await t.send(.POST, "/api/v1/users", token: admin, json: [
-                    "username": name, "displayName": name, "password": "Passw0rd123", "role": role, "centerID": county.uuidString,
-                ])
+                _ = try await t.send(
+                    .POST, "/api/v1/users", token: admin,
+                    json: [
+                        "username": name, "displayName": name, "password": "Passw0rd123", "role": role, "centerID": county.uuidString,
+                    ])
             }
             let sup = try await t.login("jiancha", "Passw0rd123")
             let page = try await t.send(.GET, "/api/v1/audit?action=window.create&limit=5", token: sup).content.decode(AuditPage.self)

@@ -35,7 +35,8 @@ final class Browser: @unchecked Sendable {
 
     func signIn(_ username: String = "admin", _ password: String = TestContext.adminPassword) async throws -> TestingHTTPResponse {
         let token = try await csrf(from: "/login")
-        return try await request(.POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/admin/windows"])
+        return try await request(
+            .POST, "/login", form: ["username": username, "password": password, "_csrf": token, "next": "/admin/windows"])
     }
 }
 
@@ -122,11 +123,13 @@ struct AuthTests {
             let admin = try await t.login()
             let county = try await t.centerID(code: "DL010200")
             let window = try await WindowModel.query(on: t.app.db).filter(\.$centerID == county).first()!.requireID()
-            let noWindow = try await t.send(.POST, "/api/v1/devices", token: admin,
-                                            json: ["label": "5号窗评价器", "role": "window_evaluator", "centerID": county.uuidString])
+            let noWindow = try await t.send(
+                .POST, "/api/v1/devices", token: admin,
+                json: ["label": "5号窗评价器", "role": "window_evaluator", "centerID": county.uuidString])
             #expect(noWindow.problem?.errors?.map(\.code) == ["device.windowRequired"])
-            let made = try await t.send(.POST, "/api/v1/devices", token: admin,
-                                        json: ["label": "5号窗评价器", "role": "window_evaluator", "centerID": county.uuidString, "windowID": window.uuidString])
+            let made = try await t.send(
+                .POST, "/api/v1/devices", token: admin,
+                json: ["label": "5号窗评价器", "role": "window_evaluator", "centerID": county.uuidString, "windowID": window.uuidString])
             let device = try made.content.decode(DeviceDTO.self)
             let token = try #require(device.token)
             #expect(try await t.send(.GET, "/openapi.json", token: token).status == .ok)

@@ -13,8 +13,9 @@ struct OrganisationAPITests {
             let token = try await t.login()
             let county = try await t.centerID(code: "DL010200")
             let before = try await AuditEntryModel.query(on: t.app.db).count()
-            let res = try await t.send(.POST, "/api/v1/windows", token: token,
-                                       json: ["centerID": county.uuidString, "number": "21", "name": "不动产综合窗口", "kind": "comprehensive"].jsonNumber("number"))
+            let res = try await t.send(
+                .POST, "/api/v1/windows", token: token,
+                json: ["centerID": county.uuidString, "number": "21", "name": "不动产综合窗口", "kind": "comprehensive"].jsonNumber("number"))
             #expect(res.status == .created, "\(res.body.string)")
             let list = try await t.send(.GET, "/api/v1/windows?centerID=\(county)", token: token)
             let windows = try list.content.decode([WindowDTO].self)
@@ -53,12 +54,16 @@ struct OrganisationAPITests {
             let county = try await t.centerID(code: "DL010200")
             let town = try await t.centerID(code: "DL010201")
             let dept = try await DepartmentModel.query(on: t.app.db).filter(\.$centerID == county).first()!.requireID()
-            let dup = try await t.send(.POST, "/api/v1/windows", token: token,
-                                       json: ["centerID": county.uuidString, "number": "5", "name": "x", "kind": "comprehensive"].jsonNumber("number"))
+            let dup = try await t.send(
+                .POST, "/api/v1/windows", token: token,
+                json: ["centerID": county.uuidString, "number": "5", "name": "x", "kind": "comprehensive"].jsonNumber("number"))
             #expect(dup.problem?.errors?.map(\.code) == ["window.numberTaken"])
-            let foreign = try await t.send(.POST, "/api/v1/windows", token: token,
-                                           json: ["centerID": town.uuidString, "number": "1", "name": "x", "kind": "department",
-                                                  "departmentID": dept.uuidString].jsonNumber("number"))
+            let foreign = try await t.send(
+                .POST, "/api/v1/windows", token: token,
+                json: [
+                    "centerID": town.uuidString, "number": "1", "name": "x", "kind": "department",
+                    "departmentID": dept.uuidString,
+                ].jsonNumber("number"))
             #expect(foreign.problem?.errors?.map(\.field) == ["departmentID"])
         }
     }
@@ -68,12 +73,16 @@ struct OrganisationAPITests {
         try await withOneStop(db) { t in
             let token = try await t.login()
             let county = try await t.centerID(code: "DL010200")
-            let bad = try await t.send(.POST, "/api/v1/staff", token: token,
-                                       json: ["centerID": county.uuidString, "name": "赵敏", "jobNumber": "SQ900", "post": "受理员", "idNumber": "110105194912310021"])
+            let bad = try await t.send(
+                .POST, "/api/v1/staff", token: token,
+                json: ["centerID": county.uuidString, "name": "赵敏", "jobNumber": "SQ900", "post": "受理员", "idNumber": "110105194912310021"])
             #expect(bad.problem?.errors?.map(\.code) == ["id.checkDigit"])
-            let good = try await t.send(.POST, "/api/v1/staff", token: token,
-                                        json: ["centerID": county.uuidString, "name": "赵敏", "jobNumber": "SQ900", "post": "受理员",
-                                               "idNumber": "11010519491231002X", "phone": "13812345678"])
+            let good = try await t.send(
+                .POST, "/api/v1/staff", token: token,
+                json: [
+                    "centerID": county.uuidString, "name": "赵敏", "jobNumber": "SQ900", "post": "受理员",
+                    "idNumber": "11010519491231002X", "phone": "13812345678",
+                ])
             #expect(good.status == .created)
             #expect(!good.body.string.contains("11010519491231002X"))
             #expect(!good.body.string.contains("13812345678"))
@@ -93,15 +102,19 @@ struct OrganisationAPITests {
             let admin = try await t.login()
             let county = try await t.centerID(code: "DL010200")
             let province = try await t.centerID(code: "DL000000")
-            let made = try await t.send(.POST, "/api/v1/users", token: admin,
-                                        json: ["username": "county_admin", "displayName": "县管理员", "password": "County12345",
-                                               "role": "center_admin", "centerID": county.uuidString])
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "county_admin", "displayName": "县管理员", "password": "County12345",
+                    "role": "center_admin", "centerID": county.uuidString,
+                ])
             #expect(made.status == .created, "\(made.body.string)")
             let token = try await t.login("county_admin", "County12345")
             let centers = try await t.send(.GET, "/api/v1/centers", token: token).content.decode([CenterDTO].self)
             #expect(Set(centers.map(\.code)) == ["DL010200", "DL010201", "DL010202", "DL01020101"])
-            let up = try await t.send(.POST, "/api/v1/windows", token: token,
-                                      json: ["centerID": province.uuidString, "number": "30", "name": "x", "kind": "comprehensive"].jsonNumber("number"))
+            let up = try await t.send(
+                .POST, "/api/v1/windows", token: token,
+                json: ["centerID": province.uuidString, "number": "30", "name": "x", "kind": "comprehensive"].jsonNumber("number"))
             #expect(up.problem?.errors?.map(\.code) == ["invalidReference"])
             let peek = try await t.send(.GET, "/api/v1/staff?centerID=\(province)", token: token)
             #expect(peek.status == .forbidden)
@@ -114,8 +127,9 @@ struct OrganisationAPITests {
             let token = try await t.login()
             let county = try await t.centerID(code: "DL010200")
             let town = try await t.centerID(code: "DL010201")
-            let res = try await t.send(.PUT, "/api/v1/centers/\(county)", token: token,
-                                       json: ["name": "石桥县政务服务中心", "code": "DL010200", "level": "county", "parentID": town.uuidString])
+            let res = try await t.send(
+                .PUT, "/api/v1/centers/\(county)", token: token,
+                json: ["name": "石桥县政务服务中心", "code": "DL010200", "level": "county", "parentID": town.uuidString])
             #expect(res.problem?.errors?.map(\.code).contains("center.cycle") == true)
         }
     }

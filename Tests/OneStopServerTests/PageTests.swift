@@ -14,9 +14,11 @@ struct PageTests {
             _ = try await b.signIn()
             let county = try await t.centerID(code: "DL010200")
             let token = try await b.csrf(from: "/admin/staff/new")
-            let res = try await b.request(.POST, "/admin/staff/new", form: [
-                "_csrf": token, "centerID": county.uuidString, "name": "钱多多", "jobNumber": "", "post": "受理员", "idNumber": "123",
-            ])
+            let res = try await b.request(
+                .POST, "/admin/staff/new",
+                form: [
+                    "_csrf": token, "centerID": county.uuidString, "name": "钱多多", "jobNumber": "", "post": "受理员", "idNumber": "123",
+                ])
             #expect(res.status == .unprocessableEntity)
             let html = res.body.string
             #expect(html.contains("工号：必填"))
@@ -46,9 +48,11 @@ struct PageTests {
         try await withOneStop(db) { t in
             let token = try await t.login()
             let county = try await t.centerID(code: "DL010200")
-            let made = try await t.send(.POST, "/api/v1/staff", token: token, json: [
-                "centerID": county.uuidString, "name": "<script>x</script>", "jobNumber": "X1", "post": "p",
-            ])
+            let made = try await t.send(
+                .POST, "/api/v1/staff", token: token,
+                json: [
+                    "centerID": county.uuidString, "name": "<script>x</script>", "jobNumber": "X1", "post": "p",
+                ])
             let id = try made.content.decode(StaffDTO.self).id
             let html = try await t.send(.GET, "/staff/\(id)").body.string
             #expect(!html.contains("<script>x</script>"))
@@ -62,10 +66,12 @@ struct PageTests {
             let b = Browser(t)
             _ = try await b.signIn()
             let county = try await t.centerID(code: "DL010200")
-            for path in ["/", "/admin/centers", "/admin/centers/new", "/admin/departments?center=\(county)", "/admin/departments/new",
-                         "/admin/windows?center=\(county)", "/admin/windows/new", "/admin/staff?center=\(county)", "/admin/staff/new",
-                         "/admin/users", "/admin/users/new", "/admin/devices", "/admin/devices/new",
-                         "/admin/calendar?center=\(county)&year=2026", "/admin/calendar/day?center=\(county)&date=2026-10-08", "/admin/audit"] {
+            for path in [
+                "/", "/admin/centers", "/admin/centers/new", "/admin/departments?center=\(county)", "/admin/departments/new",
+                "/admin/windows?center=\(county)", "/admin/windows/new", "/admin/staff?center=\(county)", "/admin/staff/new",
+                "/admin/users", "/admin/users/new", "/admin/devices", "/admin/devices/new",
+                "/admin/calendar?center=\(county)&year=2026", "/admin/calendar/day?center=\(county)&date=2026-10-08", "/admin/audit",
+            ] {
                 let res = try await b.request(.GET, path)
                 #expect(res.status == .ok, "\(path): \(res.status)")
             }
@@ -87,10 +93,12 @@ struct PageTests {
     func catalogs() throws {
         let catalog = try MessageCatalog(directory: "Resources/Locales")
         #expect(catalog.keys(.zh) == catalog.keys(.en))
-        for code in ["required", "tooLong", "codeCharacters", "invalidChoice", "phone", "id.length", "id.checkDigit", "id.birthDate",
-                     "id.characters", "center.levelBelowParent", "window.numberRange", "window.departmentRequired",
-                     "window.comprehensiveNoDepartment", "user.departmentRequired", "user.deviceRole", "password.tooShort",
-                     "password.lettersAndDigits", "tooShort", "invalidCharacters", "invalidReference", "duplicate", "date"] {
+        for code in [
+            "required", "tooLong", "codeCharacters", "invalidChoice", "phone", "id.length", "id.checkDigit", "id.birthDate",
+            "id.characters", "center.levelBelowParent", "window.numberRange", "window.departmentRequired",
+            "window.comprehensiveNoDepartment", "user.departmentRequired", "user.deviceRole", "password.tooShort",
+            "password.lettersAndDigits", "tooShort", "invalidCharacters", "invalidReference", "duplicate", "date",
+        ] {
             #expect(catalog.has("error.\(code)"), "missing message for \(code)")
         }
     }

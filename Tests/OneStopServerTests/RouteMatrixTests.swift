@@ -17,17 +17,21 @@ struct RouteMatrixTests {
         var tokens: [Role: String] = [.centerAdmin: admin]
         for role in Role.people where role != .centerAdmin {
             let name = "u_" + role.rawValue
-            let res = try await t.send(.POST, "/api/v1/users", token: admin, json: [
-                "username": name, "displayName": name, "password": "Passw0rd-\(role.rawValue)", "role": role.rawValue,
-                "centerID": county.uuidString, "departmentID": dept.uuidString,
-            ])
+            let res = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": name, "displayName": name, "password": "Passw0rd-\(role.rawValue)", "role": role.rawValue,
+                    "centerID": county.uuidString, "departmentID": dept.uuidString,
+                ])
             #expect(res.status == .created, "\(res.body.string)")
             tokens[role] = try await t.login(name, "Passw0rd-\(role.rawValue)")
         }
         for role in Role.devices {
-            let res = try await t.send(.POST, "/api/v1/devices", token: admin, json: [
-                "label": role.rawValue, "role": role.rawValue, "centerID": county.uuidString, "windowID": window.uuidString,
-            ])
+            let res = try await t.send(
+                .POST, "/api/v1/devices", token: admin,
+                json: [
+                    "label": role.rawValue, "role": role.rawValue, "centerID": county.uuidString, "windowID": window.uuidString,
+                ])
             tokens[role] = try res.content.decode(DeviceDTO.self).token
         }
         return tokens
@@ -46,13 +50,17 @@ struct RouteMatrixTests {
                     Issue.record("route \(route.method) \(route.pathString) declares no roles")
                     continue
                 }
-                let path = "/" + route.path.map { c -> String in
-                    guard case .parameter(let name) = c else { return c.description }
-                    return name == "date" ? "2026-10-01" : name == "code" ? "en" : UUID().uuidString
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { c -> String in
+                        guard case .parameter(let name) = c else { return c.description }
+                        return name == "date" ? "2026-10-01" : name == "code" ? "en" : UUID().uuidString
+                    }.joined(separator: "/")
                 let anonymous = try await t.send(route.method, path)
                 if case .roles = access {
-                    #expect([.unauthorized, .seeOther].contains(anonymous.status), "anonymous reached \(route.method) \(path): \(anonymous.status)")
+                    #expect(
+                        [.unauthorized, .seeOther].contains(anonymous.status),
+                        "anonymous reached \(route.method) \(path): \(anonymous.status)")
                 } else {
                     #expect(anonymous.headers.first(name: "X-OneStop-Denied") == nil)
                 }
@@ -60,8 +68,9 @@ struct RouteMatrixTests {
                     let res = try await t.send(route.method, path, token: tokens[role])
                     let deniedForRole = res.headers.first(name: "X-OneStop-Denied") == "role"
                     #expect(res.status != .unauthorized, "\(role) token refused on \(route.method) \(path)")
-                    #expect(deniedForRole == !access.admits(role),
-                            "\(role) on \(route.method) \(route.pathString): admitted=\(access.admits(role)) status=\(res.status)")
+                    #expect(
+                        deniedForRole == !access.admits(role),
+                        "\(role) on \(route.method) \(route.pathString): admitted=\(access.admits(role)) status=\(res.status)")
                 }
             }
         }
@@ -70,8 +79,10 @@ struct RouteMatrixTests {
 
 @Suite("OpenAPI")
 struct OpenAPITests {
-    static let required = ["login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
-                           "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries"]
+    static let required = [
+        "login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
+        "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries",
+    ]
 
     @Test("the document names every API route and only those, with the required operationIds")
     func agrees() async throws {
@@ -92,12 +103,14 @@ struct OpenAPITests {
             #expect(Set(ids).count == ids.count, "operationIds must be unique")
             for id in Self.required { #expect(ids.contains(id), "missing operationId \(id)") }
             let apiRoutes = t.app.routes.all.filter { $0.pathString.hasPrefix("/api/") }
-            let served = Set(apiRoutes.map { r in
-                "\(r.method.rawValue) /" + r.path.map { c -> String in
-                    if case .parameter(let n) = c { return "{\(n)}" }
-                    return c.description
-                }.joined(separator: "/")
-            })
+            let served = Set(
+                apiRoutes.map { r in
+                    "\(r.method.rawValue) /"
+                        + r.path.map { c -> String in
+                            if case .parameter(let n) = c { return "{\(n)}" }
+                            return c.description
+                        }.joined(separator: "/")
+                })
             #expect(served == documented)
         }
     }

@@ -39,8 +39,10 @@ struct TestContext: Sendable {
     static let adminPassword = "Admin12345pass"
 
     /// Sends a request, with a bearer token and a JSON body when given.
-    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
-              headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+    func send(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil,
+        headers: HTTPHeaders = [:]
+    ) async throws -> TestingHTTPResponse {
         try await app.testing().sendRequest(method, path, headers: headers) { req in
             if let token { req.headers.bearerAuthorization = .init(token: token) }
             if let json { try req.content.encode(AnyEncodable(json), as: .json) }

@@ -1,2 +1,3 @@
 import OneStopCore
+
 print("bench")

@@ -51,8 +51,9 @@ public enum CalendarImport {
                 continue
             }
             let name = cells.count > 2 ? cells[2] : ""
-            validate(dateText: cells[0], kindText: cells[1], name: name, line: lineNo, year: year,
-                     seen: &seen, days: &days, errors: &errors)
+            validate(
+                dateText: cells[0], kindText: cells[1], name: name, line: lineNo, year: year,
+                seen: &seen, days: &days, errors: &errors)
         }
         if days.isEmpty && errors.isEmpty {
             errors.append(.init(line: 0, field: "file", code: "calendar.import.empty", value: ""))
@@ -66,7 +67,9 @@ public enum CalendarImport {
     public static func parseICalendar(_ text: String, year: Int) -> Outcome {
         // Unfold continuation lines first.
         var lines: [(Int, String)] = []
-        for (i, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
             if (raw.hasPrefix(" ") || raw.hasPrefix("\t")), let last = lines.popLast() {
                 lines.append((last.0, last.1 + raw.dropFirst()))
             } else {
@@ -102,8 +105,9 @@ public enum CalendarImport {
                 }
                 var d = first
                 while d <= last {
-                    validate(dateText: d.description, kindText: kindText, name: summary, line: startLine, year: year,
-                             seen: &seen, days: &days, errors: &errors)
+                    validate(
+                        dateText: d.description, kindText: kindText, name: summary, line: startLine, year: year,
+                        seen: &seen, days: &days, errors: &errors)
                     d = d.adding(days: 1)
                 }
                 continue

@@ -6,8 +6,9 @@
 /// are O(1) however many holidays lie between.
 public struct WorkCalendar: Sendable {
     /// The span a calendar covers. Queries outside it fall back to the weekend rule.
-    public static let defaultSpan = CivilDate(year: 1990, month: 1, day: 1)!...CivilDate(
-        year: 2150, month: 12, day: 31)!
+    public static let defaultSpan =
+        CivilDate(year: 1990, month: 1, day: 1)!...CivilDate(
+            year: 2150, month: 12, day: 31)!
 
     public let span: ClosedRange<CivilDate>
     private let first: Int

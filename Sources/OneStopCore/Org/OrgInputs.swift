@@ -11,8 +11,10 @@ public struct CenterInput: Sendable, Codable, Equatable {
     public var phone: String?
     public var officeHours: String?
 
-    public init(name: String? = nil, code: String? = nil, level: String? = nil, parentID: String? = nil,
-                address: String? = nil, phone: String? = nil, officeHours: String? = nil) {
+    public init(
+        name: String? = nil, code: String? = nil, level: String? = nil, parentID: String? = nil,
+        address: String? = nil, phone: String? = nil, officeHours: String? = nil
+    ) {
         self.name = name; self.code = code; self.level = level; self.parentID = parentID
         self.address = address; self.phone = phone; self.officeHours = officeHours
     }
@@ -47,9 +49,11 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
     public var canSupervisePromised: Bool?
     public var canCoordinateJoint: Bool?
 
-    public init(centerID: String? = nil, name: String? = nil, code: String? = nil, phone: String? = nil,
-                chiefStaffID: String? = nil, canApproveOnSpot: Bool? = nil, canReviewReported: Bool? = nil,
-                canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil) {
+    public init(
+        centerID: String? = nil, name: String? = nil, code: String? = nil, phone: String? = nil,
+        chiefStaffID: String? = nil, canApproveOnSpot: Bool? = nil, canReviewReported: Bool? = nil,
+        canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil
+    ) {
         self.centerID = centerID; self.name = name; self.code = code; self.phone = phone
         self.chiefStaffID = chiefStaffID; self.canApproveOnSpot = canApproveOnSpot
         self.canReviewReported = canReviewReported; self.canSupervisePromised = canSupervisePromised
@@ -79,8 +83,10 @@ public struct WindowInput: Sendable, Codable, Equatable {
     public var isOpen: Bool?
     public var phone: String?
 
-    public init(centerID: String? = nil, number: Int? = nil, name: String? = nil, kind: String? = nil,
-                departmentID: String? = nil, isOpen: Bool? = nil, phone: String? = nil) {
+    public init(
+        centerID: String? = nil, number: Int? = nil, name: String? = nil, kind: String? = nil,
+        departmentID: String? = nil, isOpen: Bool? = nil, phone: String? = nil
+    ) {
         self.centerID = centerID; self.number = number; self.name = name; self.kind = kind
         self.departmentID = departmentID; self.isOpen = isOpen; self.phone = phone
     }
@@ -116,9 +122,11 @@ public struct StaffInput: Sendable, Codable, Equatable {
     public var phone: String?
     public var idNumber: String?
 
-    public init(centerID: String? = nil, departmentID: String? = nil, name: String? = nil, jobNumber: String? = nil,
-                post: String? = nil, partyMember: Bool? = nil, duties: String? = nil, commitment: String? = nil,
-                phone: String? = nil, idNumber: String? = nil) {
+    public init(
+        centerID: String? = nil, departmentID: String? = nil, name: String? = nil, jobNumber: String? = nil,
+        post: String? = nil, partyMember: Bool? = nil, duties: String? = nil, commitment: String? = nil,
+        phone: String? = nil, idNumber: String? = nil
+    ) {
         self.centerID = centerID; self.departmentID = departmentID; self.name = name; self.jobNumber = jobNumber
         self.post = post; self.partyMember = partyMember; self.duties = duties; self.commitment = commitment
         self.phone = phone; self.idNumber = idNumber
@@ -140,8 +148,10 @@ public struct StaffInput: Sendable, Codable, Equatable {
         let phone = v.phone("phone", phone)
         let id = v.residentID("idNumber", idNumber)
         return v.isValid
-            ? .success(Valid(name: name, jobNumber: job, post: post, partyMember: partyMember ?? false,
-                             duties: duties, commitment: commitment, phone: phone, idNumber: id))
+            ? .success(
+                Valid(
+                    name: name, jobNumber: job, post: post, partyMember: partyMember ?? false,
+                    duties: duties, commitment: commitment, phone: phone, idNumber: id))
             : .failure(ValidationFailure(v.errors))
     }
 }
@@ -156,8 +166,10 @@ public struct UserInput: Sendable, Codable, Equatable {
     public var staffID: String?
     public var phone: String?
 
-    public init(username: String? = nil, displayName: String? = nil, password: String? = nil, role: String? = nil,
-                centerID: String? = nil, departmentID: String? = nil, staffID: String? = nil, phone: String? = nil) {
+    public init(
+        username: String? = nil, displayName: String? = nil, password: String? = nil, role: String? = nil,
+        centerID: String? = nil, departmentID: String? = nil, staffID: String? = nil, phone: String? = nil
+    ) {
         self.username = username; self.displayName = displayName; self.password = password; self.role = role
         self.centerID = centerID; self.departmentID = departmentID; self.staffID = staffID; self.phone = phone
     }

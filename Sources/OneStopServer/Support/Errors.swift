@@ -109,4 +109,3 @@ struct ErrorPage: Encodable {
     var detail: String?
     var messages: [String]
 }
-

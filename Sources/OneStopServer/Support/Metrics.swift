@@ -9,11 +9,11 @@ struct MetricsMiddleware: AsyncMiddleware {
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "onestop", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status")
+            namespace: "onestop", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status")
     }
     static var duration: MetricNameDescriptor {
         MetricNameDescriptor(
-        namespace: "onestop", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request")
+            namespace: "onestop", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request")
     }
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {

@@ -52,9 +52,11 @@ struct PageContext<P: Encodable>: Encodable {
         var out: [(String, String)] = [("/", "nav.home")]
         switch role {
         case .centerAdmin:
-            out += [("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
-                    ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
-                    ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
+            out += [
+                ("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
+                ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
+                ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"),
+            ]
         case .supervisor:
             out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
         case .some(let r) where !r.isDevice:

@@ -50,8 +50,10 @@ struct AdminPageKit: Sendable {
 }
 
 extension FormView.Field {
-    static func text(_ req: Request, _ name: String, _ values: FormValues, required: Bool = false, max: Int? = nil, type: String = "text",
-                     hint: String? = nil) -> Self {
+    static func text(
+        _ req: Request, _ name: String, _ values: FormValues, required: Bool = false, max: Int? = nil, type: String = "text",
+        hint: String? = nil
+    ) -> Self {
         .init(name: name, label: req.t("field.\(name)"), type: type, value: values[name] ?? "", required: required, hint: hint, max: max)
     }
 

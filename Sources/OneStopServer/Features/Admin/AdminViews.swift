@@ -106,8 +106,10 @@ extension Request {
         if let none = includeNone { out.append(.init(value: "", label: none, selected: (selected ?? "").isEmpty)) }
         for (node, depth) in scope.tree.ordered(within: scope.centers) {
             let id = node.id.uuidString
-            out.append(.init(value: id, label: String(repeating: "　", count: depth) + node.name,
-                             selected: selected?.lowercased() == id.lowercased()))
+            out.append(
+                .init(
+                    value: id, label: String(repeating: "　", count: depth) + node.name,
+                    selected: selected?.lowercased() == id.lowercased()))
         }
         return out
     }

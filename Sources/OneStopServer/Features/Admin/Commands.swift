@@ -24,7 +24,9 @@ struct SeedCommand: AsyncCommand {
     var help: String { "Seeds data: `seed demo` creates the demo organisation (when the database is empty) and the admin account." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard signature.dataset == "demo" else { throw CommandFailure(description: "unknown dataset \"\(signature.dataset)\"; use: seed demo") }
+        guard signature.dataset == "demo" else {
+            throw CommandFailure(description: "unknown dataset \"\(signature.dataset)\"; use: seed demo")
+        }
         let app = context.application
         try await createSchemaIfNeeded(app)
         try await app.autoMigrate()
@@ -53,7 +55,9 @@ struct UserCommand: AsyncCommand {
         var password: String?
     }
 
-    var help: String { "Manages accounts: `user add <username> --role center_admin --center CODE` (the password is printed when generated)." }
+    var help: String {
+        "Manages accounts: `user add <username> --role center_admin --center CODE` (the password is printed when generated)."
+    }
 
     func run(using context: CommandContext, signature s: Signature) async throws {
         guard s.action == "add" else { throw CommandFailure(description: "unknown action \"\(s.action)\"; use: user add") }
@@ -63,8 +67,9 @@ struct UserCommand: AsyncCommand {
         }
         let generated = s.password == nil
         let password = s.password ?? Digest.randomPassword()
-        let input = UserInput(username: s.username, displayName: s.name ?? s.username, password: password, role: s.role ?? "",
-                              centerID: center.id?.uuidString)
+        let input = UserInput(
+            username: s.username, displayName: s.name ?? s.username, password: password, role: s.role ?? "",
+            centerID: center.id?.uuidString)
         let valid: UserInput.Valid
         switch input.validate(passwordRequired: true) {
         case .success(let v): valid = v
@@ -84,7 +89,10 @@ struct UserCommand: AsyncCommand {
         row.disabled = false
         try await AuditedWrite.run(on: app.db, gate: app.writeGate, actor: "system:cli", now: app.clock.now()) { db in
             try await row.create(on: db)
-            return ((), [AuditEvent("user.create", "user", id: row.id, center: row.centerID, detail: ["username": row.username, "role": row.role])])
+            return (
+                (),
+                [AuditEvent("user.create", "user", id: row.id, center: row.centerID, detail: ["username": row.username, "role": row.role])]
+            )
         }
         context.console.print("Created \(row.username) (\(row.role)) at \(center.name)" + (generated ? "; password: \(password)" : ""))
     }
@@ -123,10 +131,13 @@ struct CalendarCommand: AsyncCommand {
         do {
             days = try CalendarService.parse(text, year: year)
         } catch let v as ValidationFailure {
-            throw CommandFailure(description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(separator: "\n"))
+            throw CommandFailure(
+                description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(
+                    separator: "\n"))
         }
-        let n = try await CalendarService.replaceYear(scope: CalendarService.scopeKey(centerID), centerID: centerID, year: year, days: days,
-                                                      on: app.db, gate: app.writeGate, actor: "system:cli", now: app.clock.now())
+        let n = try await CalendarService.replaceYear(
+            scope: CalendarService.scopeKey(centerID), centerID: centerID, year: year, days: days,
+            on: app.db, gate: app.writeGate, actor: "system:cli", now: app.clock.now())
         context.console.print("Imported \(n) days for \(year) into the \(s.center.map { "calendar of \($0)" } ?? "national calendar").")
     }
 }

@@ -21,7 +21,9 @@ enum DemoData {
 
     static func seed(on db: any Database, adminHash: String) async throws -> [AuditEvent] {
         var events: [AuditEvent] = []
-        func center(_ name: String, _ code: String, _ level: CenterLevel, _ parent: UUID?, _ address: String, _ phone: String) async throws -> UUID {
+        func center(
+            _ name: String, _ code: String, _ level: CenterLevel, _ parent: UUID?, _ address: String, _ phone: String
+        ) async throws -> UUID {
             let c = CenterModel()
             c.name = name
             c.code = code
@@ -81,9 +83,12 @@ enum DemoData {
                 s.duties = duties
                 s.commitment = "一次告知、限时办结；不让群众多跑一次路，不让企业多交一份材料。"
                 s.phone = "1390533" + String(format: "%04d", 1000 + staffNo)
-                s.idNumber = syntheticID(area: "370102", birth: String(format: "19%02d%02d%02d", 70 + staffNo % 25, 1 + staffNo % 12, 1 + staffNo % 28), seq: staffNo)
+                s.idNumber = syntheticID(
+                    area: "370102", birth: String(format: "19%02d%02d%02d", 70 + staffNo % 25, 1 + staffNo % 12, 1 + staffNo % 28),
+                    seq: staffNo)
                 try await s.create(on: db)
-                events.append(AuditEvent("staff.create", "staff", id: s.id, center: county, detail: ["jobNumber": s.jobNumber, "name": s.name]))
+                events.append(
+                    AuditEvent("staff.create", "staff", id: s.id, center: county, detail: ["jobNumber": s.jobNumber, "name": s.name]))
                 if k == 0 { chief = s.id }
             }
             d.chiefStaffID = chief

@@ -22,8 +22,10 @@ enum OrgPages {
                 columns: ["field.name", "field.code", "field.level", "field.phone"].map { req.t($0) },
                 rows: scope.tree.ordered(within: scope.centers).compactMap { node, depth in
                     guard let m = byID[node.id] else { return nil }
-                    return [.init(text: String(repeating: "　", count: depth) + m.name, href: "/admin/centers/\(node.id)"),
-                            .init(text: m.code), .init(text: req.t("level.\(m.level)")), .init(text: m.phone ?? "")]
+                    return [
+                        .init(text: String(repeating: "　", count: depth) + m.name, href: "/admin/centers/\(node.id)"),
+                        .init(text: m.code), .init(text: req.t("level.\(m.level)")), .init(text: m.phone ?? ""),
+                    ]
                 }, empty: req.t("list.empty"))
         },
         form: { req, id, values in
@@ -35,7 +37,9 @@ enum OrgPages {
                 fields: [
                     .text(req, "name", values, required: true, max: 80),
                     .text(req, "code", values, required: true, max: 32, hint: req.t("hint.code")),
-                    .select(req, "level", req.enumOptions(CenterLevel.allCases.map(\.rawValue), prefix: "level", selected: values["level"]), required: true),
+                    .select(
+                        req, "level", req.enumOptions(CenterLevel.allCases.map(\.rawValue), prefix: "level", selected: values["level"]),
+                        required: true),
                     .select(req, "parentID", req.centerOptions(scope, selected: values["parentID"], includeNone: req.t("option.none"))),
                     .text(req, "address", values, max: 200),
                     .text(req, "phone", values, type: "tel"),
@@ -45,12 +49,15 @@ enum OrgPages {
         load: { req, id in
             guard let m = try await CenterModel.find(id, on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(id)
-            return FormValues(["name": m.name, "code": m.code, "level": m.level, "parentID": m.parentID?.uuidString ?? "",
-                               "address": m.address, "phone": m.phone ?? "", "officeHours": m.officeHours])
+            return FormValues([
+                "name": m.name, "code": m.code, "level": m.level, "parentID": m.parentID?.uuidString ?? "",
+                "address": m.address, "phone": m.phone ?? "", "officeHours": m.officeHours,
+            ])
         },
         save: { req, id, f in
-            let input = CenterInput(name: f["name"], code: f["code"], level: f["level"], parentID: f["parentID"], address: f["address"],
-                                    phone: f["phone"], officeHours: f["officeHours"])
+            let input = CenterInput(
+                name: f["name"], code: f["code"], level: f["level"], parentID: f["parentID"], address: f["address"],
+                phone: f["phone"], officeHours: f["officeHours"])
             _ = try await (id == nil ? CenterService.create(input, req: req) : CenterService.update(id!, input, req: req))
             return "/admin/centers"
         })
@@ -77,15 +84,20 @@ enum OrgPages {
             let staff = try await StaffModel.query(on: req.db).filter(\.$centerID == center).all()
             let names = Dictionary(uniqueKeysWithValues: staff.map { ($0.id!, $0.name) })
             return ListView(
-                heading: req.t("nav.departments"), newHref: "/admin/departments/new?centerID=\(center)", newLabel: req.t("action.newDepartment"),
+                heading: req.t("nav.departments"), newHref: "/admin/departments/new?centerID=\(center)",
+                newLabel: req.t("action.newDepartment"),
                 filterAction: "/admin/departments", filters: centerFilter(req, scope, center),
                 columns: ["field.name", "field.code", "field.chiefStaffID", "field.authorisations"].map { req.t($0) },
                 rows: rows.map { d in
-                    let auth = [("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
-                                ("canSupervisePromised", d.canSupervisePromised), ("canCoordinateJoint", d.canCoordinateJoint)]
-                        .filter(\.1).map { req.t("short.\($0.0)") }.joined(separator: "、")
-                    return [.init(text: d.name, href: "/admin/departments/\(d.id!)"), .init(text: d.code),
-                            .init(text: d.chiefStaffID.flatMap { names[$0] } ?? "—"), .init(text: auth.isEmpty ? "—" : auth)]
+                    let auth = [
+                        ("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
+                        ("canSupervisePromised", d.canSupervisePromised), ("canCoordinateJoint", d.canCoordinateJoint),
+                    ]
+                    .filter(\.1).map { req.t("short.\($0.0)") }.joined(separator: "、")
+                    return [
+                        .init(text: d.name, href: "/admin/departments/\(d.id!)"), .init(text: d.code),
+                        .init(text: d.chiefStaffID.flatMap { names[$0] } ?? "—"), .init(text: auth.isEmpty ? "—" : auth),
+                    ]
                 }, empty: req.t("list.empty"))
         },
         form: { req, id, values in
@@ -93,8 +105,10 @@ enum OrgPages {
             let center = values["centerID"].flatMap(UUID.init(uuidString:)) ?? scope.principal.centerID
             var chief = [FormView.Option(value: "", label: req.t("option.none"), selected: values["chiefStaffID"] == nil)]
             for s in try await StaffModel.query(on: req.db).filter(\.$centerID == center).sort(\.$jobNumber).all() {
-                chief.append(.init(value: s.id!.uuidString, label: "\(s.name)（\(s.jobNumber)）",
-                                   selected: values["chiefStaffID"]?.lowercased() == s.id!.uuidString.lowercased()))
+                chief.append(
+                    .init(
+                        value: s.id!.uuidString, label: "\(s.name)（\(s.jobNumber)）",
+                        selected: values["chiefStaffID"]?.lowercased() == s.id!.uuidString.lowercased()))
             }
             return FormView(
                 heading: req.t(id == nil ? "action.newDepartment" : "action.editDepartment"),
@@ -113,16 +127,21 @@ enum OrgPages {
         load: { req, id in
             guard let d = try await DepartmentModel.find(id, on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(d.centerID)
-            var v = ["centerID": d.centerID.uuidString, "name": d.name, "code": d.code, "phone": d.phone ?? "",
-                     "chiefStaffID": d.chiefStaffID?.uuidString ?? ""]
-            for (k, on) in [("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
-                            ("canSupervisePromised", d.canSupervisePromised), ("canCoordinateJoint", d.canCoordinateJoint)] where on { v[k] = "on" }
+            var v = [
+                "centerID": d.centerID.uuidString, "name": d.name, "code": d.code, "phone": d.phone ?? "",
+                "chiefStaffID": d.chiefStaffID?.uuidString ?? "",
+            ]
+            for (k, on) in [
+                ("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
+                ("canSupervisePromised", d.canSupervisePromised), ("canCoordinateJoint", d.canCoordinateJoint),
+            ] where on { v[k] = "on" }
             return FormValues(v)
         },
         save: { req, id, f in
-            let input = DepartmentInput(centerID: f["centerID"], name: f["name"], code: f["code"], phone: f["phone"], chiefStaffID: f["chiefStaffID"],
-                                        canApproveOnSpot: f.flag("canApproveOnSpot"), canReviewReported: f.flag("canReviewReported"),
-                                        canSupervisePromised: f.flag("canSupervisePromised"), canCoordinateJoint: f.flag("canCoordinateJoint"))
+            let input = DepartmentInput(
+                centerID: f["centerID"], name: f["name"], code: f["code"], phone: f["phone"], chiefStaffID: f["chiefStaffID"],
+                canApproveOnSpot: f.flag("canApproveOnSpot"), canReviewReported: f.flag("canReviewReported"),
+                canSupervisePromised: f.flag("canSupervisePromised"), canCoordinateJoint: f.flag("canCoordinateJoint"))
             let d = try await DepartmentService.save(input, existing: id, req: req)
             return "/admin/departments?center=\(d.centerID)"
         })
@@ -140,9 +159,12 @@ enum OrgPages {
                 filterAction: "/admin/windows", filters: centerFilter(req, scope, center),
                 columns: ["field.number", "field.name", "field.kind", "field.departmentID", "field.isOpen"].map { req.t($0) },
                 rows: rows.map { w in
-                    [.init(text: req.t("window.numbered", ["n": String(w.number)]), href: "/admin/windows/\(w.id!)"), .init(text: w.name),
-                     .init(text: req.t("kind.\(w.kind)")), .init(text: w.departmentID.flatMap { names[$0] } ?? "—"),
-                     .init(text: req.t(w.isOpen ? "window.open" : "window.closed"), tag: w.isOpen ? "open" : "closed")]
+                    [
+                        .init(text: req.t("window.numbered", ["n": String(w.number)]), href: "/admin/windows/\(w.id!)"),
+                        .init(text: w.name),
+                        .init(text: req.t("kind.\(w.kind)")), .init(text: w.departmentID.flatMap { names[$0] } ?? "—"),
+                        .init(text: req.t(w.isOpen ? "window.open" : "window.closed"), tag: w.isOpen ? "open" : "closed"),
+                    ]
                 }, empty: req.t("list.empty"))
         },
         form: { req, id, values in
@@ -158,7 +180,9 @@ enum OrgPages {
                     .select(req, "centerID", req.centerOptions(scope, selected: center.uuidString), required: true),
                     .text(req, "number", values, required: true, type: "number"),
                     .text(req, "name", values, required: true, max: 60),
-                    .select(req, "kind", req.enumOptions(WindowKind.allCases.map(\.rawValue), prefix: "kind", selected: values["kind"]), required: true),
+                    .select(
+                        req, "kind", req.enumOptions(WindowKind.allCases.map(\.rawValue), prefix: "kind", selected: values["kind"]),
+                        required: true),
                     .select(req, "departmentID", try await departmentOptions(req, center: center, selected: values["departmentID"])),
                     open,
                     .text(req, "phone", values, type: "tel"),
@@ -167,8 +191,10 @@ enum OrgPages {
         load: { req, id in
             guard let w = try await WindowModel.find(id, on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(w.centerID)
-            var v = ["centerID": w.centerID.uuidString, "number": String(w.number), "name": w.name, "kind": w.kind,
-                     "departmentID": w.departmentID?.uuidString ?? "", "phone": w.phone ?? ""]
+            var v = [
+                "centerID": w.centerID.uuidString, "number": String(w.number), "name": w.name, "kind": w.kind,
+                "departmentID": w.departmentID?.uuidString ?? "", "phone": w.phone ?? "",
+            ]
             if w.isOpen { v["isOpen"] = "on" }
             return FormValues(v)
         },
@@ -179,8 +205,9 @@ enum OrgPages {
                 number = Int(raw)
                 if number == nil { errors.append(FieldError("number", "number")) }
             }
-            let input = WindowInput(centerID: f["centerID"], number: number, name: f["name"], kind: f["kind"],
-                                    departmentID: f["departmentID"], isOpen: f.flag("isOpen"), phone: f["phone"])
+            let input = WindowInput(
+                centerID: f["centerID"], number: number, name: f["name"], kind: f["kind"],
+                departmentID: f["departmentID"], isOpen: f.flag("isOpen"), phone: f["phone"])
             if !errors.isEmpty {
                 if case .failure(let more) = input.validate() { errors += more.errors.filter { $0.field != "number" } }
                 throw ValidationFailure(errors)

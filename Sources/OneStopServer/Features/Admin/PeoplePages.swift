@@ -42,11 +42,15 @@ enum PeoplePages {
             return ListView(
                 heading: req.t("nav.staff"), newHref: "/admin/staff/new?centerID=\(center)", newLabel: req.t("action.newStaff"),
                 filterAction: "/admin/staff", filters: OrgPages.centerFilter(req, scope, center),
-                columns: ["field.name", "field.jobNumber", "field.post", "field.departmentID", "field.phone", "field.profile"].map { req.t($0) },
+                columns: ["field.name", "field.jobNumber", "field.post", "field.departmentID", "field.phone", "field.profile"].map {
+                    req.t($0)
+                },
                 rows: rows.map { s in
-                    [.init(text: s.name, href: "/admin/staff/\(s.id!)"), .init(text: s.jobNumber), .init(text: s.post),
-                     .init(text: s.departmentID.flatMap { names[$0] } ?? "—"), .init(text: s.phone.map(PhoneNumber.masked) ?? "—"),
-                     .init(text: req.t("action.viewProfile"), href: "/staff/\(s.id!)")]
+                    [
+                        .init(text: s.name, href: "/admin/staff/\(s.id!)"), .init(text: s.jobNumber), .init(text: s.post),
+                        .init(text: s.departmentID.flatMap { names[$0] } ?? "—"), .init(text: s.phone.map(PhoneNumber.masked) ?? "—"),
+                        .init(text: req.t("action.viewProfile"), href: "/staff/\(s.id!)"),
+                    ]
                 }, empty: req.t("list.empty"))
         },
         form: { req, id, values in
@@ -65,7 +69,8 @@ enum PeoplePages {
                 cancelHref: "/admin/staff?center=\(center)",
                 fields: [
                     .select(req, "centerID", req.centerOptions(scope, selected: center.uuidString), required: true),
-                    .select(req, "departmentID", try await OrgPages.departmentOptions(req, center: center, selected: values["departmentID"])),
+                    .select(
+                        req, "departmentID", try await OrgPages.departmentOptions(req, center: center, selected: values["departmentID"])),
                     .text(req, "name", values, required: true, max: 40),
                     .text(req, "jobNumber", values, required: true, max: 20),
                     .text(req, "post", values, required: true, max: 60),
@@ -78,15 +83,18 @@ enum PeoplePages {
         load: { req, id in
             guard let s = try await StaffModel.find(id, on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(s.centerID)
-            var v = ["centerID": s.centerID.uuidString, "departmentID": s.departmentID?.uuidString ?? "", "name": s.name,
-                     "jobNumber": s.jobNumber, "post": s.post, "duties": s.duties, "commitment": s.commitment]
+            var v = [
+                "centerID": s.centerID.uuidString, "departmentID": s.departmentID?.uuidString ?? "", "name": s.name,
+                "jobNumber": s.jobNumber, "post": s.post, "duties": s.duties, "commitment": s.commitment,
+            ]
             if s.partyMember { v["partyMember"] = "on" }
             return FormValues(v)
         },
         save: { req, id, f in
-            let input = StaffInput(centerID: f["centerID"], departmentID: f["departmentID"], name: f["name"], jobNumber: f["jobNumber"],
-                                   post: f["post"], partyMember: f.flag("partyMember"), duties: f["duties"], commitment: f["commitment"],
-                                   phone: f["phone"], idNumber: f["idNumber"])
+            let input = StaffInput(
+                centerID: f["centerID"], departmentID: f["departmentID"], name: f["name"], jobNumber: f["jobNumber"],
+                post: f["post"], partyMember: f.flag("partyMember"), duties: f["duties"], commitment: f["commitment"],
+                phone: f["phone"], idNumber: f["idNumber"])
             let s = try await StaffService.save(input, existing: id, req: req)
             return "/admin/staff?center=\(s.centerID)"
         })
@@ -104,8 +112,10 @@ enum PeoplePages {
                 columns: ["field.username", "field.displayName", "field.role", "field.status"].map { req.t($0) },
                 rows: rows.map { u in
                     let status = u.disabled ? "disabled" : (u.lockedUntil ?? 0) > now ? "locked" : "active"
-                    return [.init(text: u.username, href: "/admin/users/\(u.id!)"), .init(text: u.displayName),
-                            .init(text: req.t("role.\(u.role)")), .init(text: req.t("status.\(status)"), tag: status)]
+                    return [
+                        .init(text: u.username, href: "/admin/users/\(u.id!)"), .init(text: u.displayName),
+                        .init(text: req.t("role.\(u.role)")), .init(text: req.t("status.\(status)"), tag: status),
+                    ]
                 }, empty: req.t("list.empty"))
         },
         form: { req, id, values in
@@ -113,11 +123,14 @@ enum PeoplePages {
             let center = values["centerID"].flatMap(UUID.init(uuidString:)) ?? scope.principal.centerID
             var staff = [FormView.Option(value: "", label: req.t("option.none"), selected: values["staffID"] == nil)]
             for s in try await StaffModel.query(on: req.db).filter(\.$centerID == center).sort(\.$jobNumber).all() {
-                staff.append(.init(value: s.id!.uuidString, label: "\(s.name)（\(s.jobNumber)）",
-                                   selected: values["staffID"]?.lowercased() == s.id!.uuidString.lowercased()))
+                staff.append(
+                    .init(
+                        value: s.id!.uuidString, label: "\(s.name)（\(s.jobNumber)）",
+                        selected: values["staffID"]?.lowercased() == s.id!.uuidString.lowercased()))
             }
-            var password = FormView.Field.text(req, "password", FormValues([:]), required: id == nil, type: "password",
-                                               hint: req.t(id == nil ? "hint.password" : "hint.passwordKeep"))
+            var password = FormView.Field.text(
+                req, "password", FormValues([:]), required: id == nil, type: "password",
+                hint: req.t(id == nil ? "hint.password" : "hint.passwordKeep"))
             password.value = ""
             var view = FormView(
                 heading: req.t(id == nil ? "action.newUser" : "action.editUser"),
@@ -127,27 +140,33 @@ enum PeoplePages {
                     .text(req, "username", values, required: true, max: 40),
                     .text(req, "displayName", values, required: true, max: 40),
                     password,
-                    .select(req, "role", req.enumOptions(Role.people.map(\.rawValue), prefix: "role", selected: values["role"]), required: true),
+                    .select(
+                        req, "role", req.enumOptions(Role.people.map(\.rawValue), prefix: "role", selected: values["role"]), required: true),
                     .select(req, "centerID", req.centerOptions(scope, selected: center.uuidString), required: true),
-                    .select(req, "departmentID", try await OrgPages.departmentOptions(req, center: center, selected: values["departmentID"])),
+                    .select(
+                        req, "departmentID", try await OrgPages.departmentOptions(req, center: center, selected: values["departmentID"])),
                     .select(req, "staffID", staff),
                     .text(req, "phone", values, type: "tel"),
                 ])
             if let id, let u = try await UserModel.find(id, on: req.db) {
                 view.extraActions.append(.init(action: "/admin/users/\(id)/unlock", label: req.t("action.unlock")))
-                view.extraActions.append(.init(action: "/admin/users/\(id)/disable", label: req.t(u.disabled ? "action.enable" : "action.disable")))
+                view.extraActions.append(
+                    .init(action: "/admin/users/\(id)/disable", label: req.t(u.disabled ? "action.enable" : "action.disable")))
             }
             return view
         },
         load: { req, id in
             guard let u = try await UserModel.find(id, on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(u.centerID)
-            return FormValues(["username": u.username, "displayName": u.displayName, "role": u.role, "centerID": u.centerID.uuidString,
-                               "departmentID": u.departmentID?.uuidString ?? "", "staffID": u.staffID?.uuidString ?? ""])
+            return FormValues([
+                "username": u.username, "displayName": u.displayName, "role": u.role, "centerID": u.centerID.uuidString,
+                "departmentID": u.departmentID?.uuidString ?? "", "staffID": u.staffID?.uuidString ?? "",
+            ])
         },
         save: { req, id, f in
-            let input = UserInput(username: f["username"], displayName: f["displayName"], password: f.values["password"], role: f["role"],
-                                  centerID: f["centerID"], departmentID: f["departmentID"], staffID: f["staffID"], phone: f["phone"])
+            let input = UserInput(
+                username: f["username"], displayName: f["displayName"], password: f.values["password"], role: f["role"],
+                centerID: f["centerID"], departmentID: f["departmentID"], staffID: f["staffID"], phone: f["phone"])
             let u = try await UserService.save(input, existing: id, req: req)
             return "/admin/users?center=\(u.centerID)"
         })
@@ -169,9 +188,14 @@ enum PeoplePages {
                 filterAction: "/admin/devices", filters: OrgPages.centerFilter(req, scope, center),
                 columns: ["field.label", "field.role", "field.windowID", "field.status"].map { req.t($0) },
                 rows: rows.map { d in
-                    [.init(text: d.label, href: d.revokedAt == nil ? "/admin/devices/\(d.id!)" : nil), .init(text: req.t("role.\(d.role)")),
-                     .init(text: d.windowID.flatMap { numbers[$0] }.map { req.t("window.numbered", ["n": String($0)]) } ?? "—"),
-                     .init(text: req.t(d.revokedAt == nil ? "status.active" : "status.revoked"), tag: d.revokedAt == nil ? "active" : "disabled")]
+                    [
+                        .init(text: d.label, href: d.revokedAt == nil ? "/admin/devices/\(d.id!)" : nil),
+                        .init(text: req.t("role.\(d.role)")),
+                        .init(text: d.windowID.flatMap { numbers[$0] }.map { req.t("window.numbered", ["n": String($0)]) } ?? "—"),
+                        .init(
+                            text: req.t(d.revokedAt == nil ? "status.active" : "status.revoked"),
+                            tag: d.revokedAt == nil ? "active" : "disabled"),
+                    ]
                 }, empty: req.t("list.empty"))
             return try await req.page("admin/list", title: req.t("nav.devices"), view)
         }
@@ -183,7 +207,8 @@ enum PeoplePages {
             do {
                 let (row, token) = try await DeviceService.create(
                     DeviceInput(label: f["label"], role: f["role"], centerID: f["centerID"], windowID: f["windowID"]), req: req)
-                return try await req.page("admin/device-token", title: req.t("device.tokenTitle"), DeviceTokenView(label: row.label, token: token))
+                return try await req.page(
+                    "admin/device-token", title: req.t("device.tokenTitle"), DeviceTokenView(label: row.label, token: token))
             } catch let v as ValidationFailure {
                 return try await deviceForm(req, values: f, failure: v)
             }
@@ -191,9 +216,10 @@ enum PeoplePages {
         r.endpoint(.GET, "admin", "devices", ":id", access: .admins) { req -> Response in
             guard let d = try await DeviceModel.find(req.uuid("id"), on: req.db) else { throw Abort(.notFound) }
             try await req.scope().require(d.centerID)
-            let view = FormView(heading: d.label, action: "/admin/devices/\(d.id!)/revoke", submitLabel: req.t("action.revoke"),
-                                cancelHref: "/admin/devices?center=\(d.centerID)",
-                                fields: [.init(name: "role", label: req.t("field.role"), type: "static", value: req.t("role.\(d.role)"))])
+            let view = FormView(
+                heading: d.label, action: "/admin/devices/\(d.id!)/revoke", submitLabel: req.t("action.revoke"),
+                cancelHref: "/admin/devices?center=\(d.centerID)",
+                fields: [.init(name: "role", label: req.t("field.role"), type: "static", value: req.t("role.\(d.role)"))])
             return try await req.page("admin/form", title: d.label, view)
         }
         r.endpoint(.POST, "admin", "devices", ":id", "revoke", access: .admins) { req -> Response in
@@ -208,15 +234,19 @@ enum PeoplePages {
         let center = values["centerID"].flatMap(UUID.init(uuidString:)) ?? scope.principal.centerID
         var windows = [FormView.Option(value: "", label: req.t("option.none"), selected: values["windowID"] == nil)]
         for w in try await WindowModel.query(on: req.db).filter(\.$centerID == center).sort(\.$number).all() {
-            windows.append(.init(value: w.id!.uuidString, label: req.t("window.numbered", ["n": String(w.number)]) + " " + w.name,
-                                 selected: values["windowID"]?.lowercased() == w.id!.uuidString.lowercased()))
+            windows.append(
+                .init(
+                    value: w.id!.uuidString, label: req.t("window.numbered", ["n": String(w.number)]) + " " + w.name,
+                    selected: values["windowID"]?.lowercased() == w.id!.uuidString.lowercased()))
         }
         var view = FormView(
             heading: req.t("action.newDevice"), action: "/admin/devices/new", submitLabel: req.t("action.save"),
             cancelHref: "/admin/devices?center=\(center)",
             fields: [
                 .text(req, "label", values, required: true, max: 60),
-                .select(req, "role", req.enumOptions(Role.devices.map(\.rawValue).sorted(), prefix: "role", selected: values["role"]), required: true),
+                .select(
+                    req, "role", req.enumOptions(Role.devices.map(\.rawValue).sorted(), prefix: "role", selected: values["role"]),
+                    required: true),
                 .select(req, "centerID", req.centerOptions(scope, selected: center.uuidString), required: true),
                 .init(name: "windowID", label: req.t("field.windowID"), type: "select", options: windows, hint: req.t("hint.deviceWindow")),
             ])

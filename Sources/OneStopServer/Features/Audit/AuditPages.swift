@@ -32,7 +32,8 @@ enum AuditPages {
         }
         r.endpoint(.POST, "admin", "audit", "verify", access: .adminsAndSupervisors) { req -> Response in
             let (checked, problem) = try await AuditVerifier.verify(on: req.db)
-            let message = problem.map { req.t("audit.broken", ["problem": AuditAPIController.describe($0)]) }
+            let message =
+                problem.map { req.t("audit.broken", ["problem": AuditAPIController.describe($0)]) }
                 ?? req.t("audit.intact", ["n": String(checked)])
             return try await render(req, filter: AuditFilter(from: req), verify: (message, problem == nil))
         }
@@ -47,14 +48,17 @@ enum AuditPages {
         for k in ["action", "entityType", "actor", "from", "to"] { filters[k] = req.query[String.self, at: k] ?? "" }
         var next: String? = nil
         if let before = page.nextBefore {
-            var q = filters.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            var q = filters.filter { !$0.value.isEmpty }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }
             q.append("before=\(before)")
             next = "/admin/audit?" + q.sorted().joined(separator: "&")
         }
         let view = AuditPageView(
             rows: page.entries.map {
-                .init(sequence: $0.sequence, at: formatter.string(from: $0.at), actor: $0.actor, action: $0.action,
-                      entity: $0.entityType + ($0.entityID.isEmpty ? "" : " " + $0.entityID.prefix(8)), detail: $0.detail)
+                .init(
+                    sequence: $0.sequence, at: formatter.string(from: $0.at), actor: $0.actor, action: $0.action,
+                    entity: $0.entityType + ($0.entityID.isEmpty ? "" : " " + $0.entityID.prefix(8)), detail: $0.detail)
             }, filters: filters, nextHref: next, verifyResult: verify?.0, intact: verify?.1 ?? true)
         return try await req.page("audit/list", title: req.t("nav.audit"), view)
     }

@@ -92,13 +92,21 @@ struct AuditFilter: Sendable {
 
 enum AuditAPIController {
     static func register(_ api: any RoutesBuilder) {
-        api.endpoint(.GET, "audit", access: .adminsAndSupervisors,
-                     operation: .init(id: "listAuditEntries", summary: "Browse the audit log, newest first", tag: "Audit", response: "AuditPage",
-                                      query: ["action", "entityType", "actor", "centerID", "from", "to", "before", "limit"].map { .init(name: $0, type: $0 == "before" || $0 == "limit" ? "integer" : "string") })) { req in
+        api.endpoint(
+            .GET, "audit", access: .adminsAndSupervisors,
+            operation: .init(
+                id: "listAuditEntries", summary: "Browse the audit log, newest first", tag: "Audit", response: "AuditPage",
+                query: ["action", "entityType", "actor", "centerID", "from", "to", "before", "limit"].map {
+                    .init(name: $0, type: $0 == "before" || $0 == "limit" ? "integer" : "string")
+                })
+        ) { req in
             try await AuditFilter(from: req).page(for: req.scope(), on: req.db)
         }
-        api.endpoint(.GET, "audit", "verify", access: .adminsAndSupervisors,
-                     operation: .init(id: "verifyAuditChain", summary: "Check every link of the audit chain", tag: "Audit", response: "AuditVerification")) { req in
+        api.endpoint(
+            .GET, "audit", "verify", access: .adminsAndSupervisors,
+            operation: .init(
+                id: "verifyAuditChain", summary: "Check every link of the audit chain", tag: "Audit", response: "AuditVerification")
+        ) { req in
             let (checked, problem) = try await AuditVerifier.verify(on: req.db)
             return AuditVerification(checked: checked, intact: problem == nil, problem: problem.map(describe))
         }

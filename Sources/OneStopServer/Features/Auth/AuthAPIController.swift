@@ -17,8 +17,12 @@ struct TokenDTO: Content {
 
 enum AuthAPIController {
     static func register(_ api: any RoutesBuilder) {
-        api.endpoint(.POST, "auth", "login", access: .public,
-                     operation: .init(id: "login", summary: "Exchange a username and password for a bearer token", tag: "Auth", request: "LoginInput", response: "Token")) { req in
+        api.endpoint(
+            .POST, "auth", "login", access: .public,
+            operation: .init(
+                id: "login", summary: "Exchange a username and password for a bearer token", tag: "Auth", request: "LoginInput",
+                response: "Token")
+        ) { req in
             let input = try req.content.decode(LoginInput.self)
             var v = Validator()
             let username = v.text("username", input.username, max: 40)
@@ -31,12 +35,15 @@ enum AuthAPIController {
             case .invalid:
                 throw Abort(.unauthorized, reason: req.t("login.invalid"))
             case .locked(let until):
-                throw Abort(.tooManyRequests, headers: ["Retry-After": String(Int(until.timeIntervalSince(req.now).rounded(.up)))],
-                            reason: req.t("login.locked"))
+                throw Abort(
+                    .tooManyRequests, headers: ["Retry-After": String(Int(until.timeIntervalSince(req.now).rounded(.up)))],
+                    reason: req.t("login.locked"))
             }
         }
-        api.endpoint(.POST, "auth", "logout", access: .staff,
-                     operation: .init(id: "logout", summary: "Revoke the bearer token used for this request", tag: "Auth", successStatus: 204)) { req in
+        api.endpoint(
+            .POST, "auth", "logout", access: .staff,
+            operation: .init(id: "logout", summary: "Revoke the bearer token used for this request", tag: "Auth", successStatus: 204)
+        ) { req in
             let p = try req.requirePrincipal()
             if let bearer = req.headers.bearerAuthorization {
                 let hash = Digest.sha256Hex(bearer.token)

@@ -16,8 +16,9 @@ enum AuthPages {
             _ = req.csrfToken()
             let expired = req.session.data["expired"] != nil
             req.session.data["expired"] = nil
-            return try await req.page("auth/login", title: req.t("login.title"),
-                                      LoginView(next: safeNext(req.query[String.self, at: "next"]), username: "", error: nil, expired: expired))
+            return try await req.page(
+                "auth/login", title: req.t("login.title"),
+                LoginView(next: safeNext(req.query[String.self, at: "next"]), username: "", error: nil, expired: expired))
         }
         r.endpoint(.POST, "login", access: .public) { req -> Response in
             struct Form: Content {
@@ -29,8 +30,9 @@ enum AuthPages {
             let username = (form.username ?? "").trimmingCharacters(in: .whitespaces)
             let next = safeNext(form.next)
             func fail(_ key: String, _ status: HTTPResponseStatus) async throws -> Response {
-                try await req.page("auth/login", title: req.t("login.title"),
-                                   LoginView(next: next, username: username, error: req.t(key), expired: false), status: status)
+                try await req.page(
+                    "auth/login", title: req.t("login.title"),
+                    LoginView(next: next, username: username, error: req.t(key), expired: false), status: status)
             }
             guard !username.isEmpty, !(form.password ?? "").isEmpty else { return try await fail("login.missing", .unprocessableEntity) }
             switch try await Authentication.signIn(username: username, password: form.password ?? "", req: req) {

@@ -19,16 +19,23 @@ struct SetDayInput: Content {
 enum CalendarAPIController {
     static func register(_ api: any RoutesBuilder) {
         let c = api.grouped("centers", ":id", "calendar")
-        c.endpoint(.GET, "days", ":date", access: .public,
-                   operation: .init(id: "getCalendarDay", summary: "What a date is on a center's calendar", tag: "Calendar", response: "CalendarDay")) { req in
+        c.endpoint(
+            .GET, "days", ":date", access: .public,
+            operation: .init(
+                id: "getCalendarDay", summary: "What a date is on a center's calendar", tag: "Calendar", response: "CalendarDay")
+        ) { req in
             let (cal, _) = try await calendar(req)
             let date = try civilDate(req.parameters.get("date"), field: "date")
             try inSpan(cal, date)
             let kind = cal.kind(of: date)
             return CalendarDayDTO(date: date.description, kind: kind.rawValue, isWorkingDay: kind.isWorkingDay, name: cal.name(of: date))
         }
-        c.endpoint(.PUT, "days", ":date", access: .admins,
-                   operation: .init(id: "setCalendarDay", summary: "Make a day a holiday, make-up workday or closure; kind \"normal\" clears it", tag: "Calendar", request: "SetDayInput", response: "CalendarDay")) { req in
+        c.endpoint(
+            .PUT, "days", ":date", access: .admins,
+            operation: .init(
+                id: "setCalendarDay", summary: "Make a day a holiday, make-up workday or closure; kind \"normal\" clears it",
+                tag: "Calendar", request: "SetDayInput", response: "CalendarDay")
+        ) { req in
             let centerID = try req.uuid("id")
             let date = try civilDate(req.parameters.get("date"), field: "date")
             let input = try req.content.decode(SetDayInput.self)
@@ -38,10 +45,16 @@ enum CalendarAPIController {
             let k = cal.kind(of: date)
             return CalendarDayDTO(date: date.description, kind: k.rawValue, isWorkingDay: k.isWorkingDay, name: cal.name(of: date))
         }
-        c.endpoint(.GET, "add-working-days", access: .public,
-                   operation: .init(id: "addWorkingDays", summary: "The date N working days after start (before it when N < 0)", tag: "Calendar", response: "WorkingDaySum",
-                                    query: [.init(name: "start", type: "string", required: true, description: "YYYY-MM-DD"),
-                                            .init(name: "days", type: "integer", required: true, description: "-10000…10000")])) { req in
+        c.endpoint(
+            .GET, "add-working-days", access: .public,
+            operation: .init(
+                id: "addWorkingDays", summary: "The date N working days after start (before it when N < 0)", tag: "Calendar",
+                response: "WorkingDaySum",
+                query: [
+                    .init(name: "start", type: "string", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "days", type: "integer", required: true, description: "-10000…10000"),
+                ])
+        ) { req in
             let (cal, _) = try await calendar(req)
             var errors: [FieldError] = []
             let start = CivilDate(req.query[String.self, at: "start"] ?? "")
@@ -50,13 +63,21 @@ enum CalendarAPIController {
             if days == nil || !(-10000...10000).contains(days!) { errors.append(FieldError("days", "calendar.daysRange")) }
             guard errors.isEmpty, let start, let days else { throw ValidationFailure(errors) }
             try inSpan(cal, start)
-            guard let result = cal.addWorkingDays(days, to: start) else { throw ValidationFailure([FieldError("days", "calendar.outOfRange")]) }
+            guard let result = cal.addWorkingDays(days, to: start) else {
+                throw ValidationFailure([FieldError("days", "calendar.outOfRange")])
+            }
             return WorkingDaySum(start: start.description, days: days, result: result.description)
         }
-        c.endpoint(.GET, "count-working-days", access: .public,
-                   operation: .init(id: "countWorkingDays", summary: "Working days after `from` up to and including `to`", tag: "Calendar", response: "WorkingDayCount",
-                                    query: [.init(name: "from", type: "string", required: true, description: "YYYY-MM-DD"),
-                                            .init(name: "to", type: "string", required: true, description: "YYYY-MM-DD")])) { req in
+        c.endpoint(
+            .GET, "count-working-days", access: .public,
+            operation: .init(
+                id: "countWorkingDays", summary: "Working days after `from` up to and including `to`", tag: "Calendar",
+                response: "WorkingDayCount",
+                query: [
+                    .init(name: "from", type: "string", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "to", type: "string", required: true, description: "YYYY-MM-DD"),
+                ])
+        ) { req in
             let (cal, _) = try await calendar(req)
             var errors: [FieldError] = []
             let from = CivilDate(req.query[String.self, at: "from"] ?? "")
@@ -68,9 +89,15 @@ enum CalendarAPIController {
             try inSpan(cal, to)
             return WorkingDayCount(from: from.description, to: to.description, workingDays: cal.countWorkingDays(from: from, to: to) ?? 0)
         }
-        api.endpoint(.POST, "calendar", "import", access: .admins,
-                     operation: .init(id: "importCalendar", summary: "Replace one year of a calendar from CSV (date,kind,name) or iCalendar text; centerID omitted means the national calendar", tag: "Calendar", request: "CalendarFile", response: "CalendarImportResult",
-                                      query: [.init(name: "year", type: "integer", required: true), .init(name: "centerID", type: "string")])) { req in
+        api.endpoint(
+            .POST, "calendar", "import", access: .admins,
+            operation: .init(
+                id: "importCalendar",
+                summary:
+                    "Replace one year of a calendar from CSV (date,kind,name) or iCalendar text; centerID omitted means the national calendar",
+                tag: "Calendar", request: "CalendarFile", response: "CalendarImportResult",
+                query: [.init(name: "year", type: "integer", required: true), .init(name: "centerID", type: "string")])
+        ) { req in
             guard let year = req.query[Int.self, at: "year"] else { throw ValidationFailure([FieldError("year", "required")]) }
             var errors: [FieldError] = []
             let center = parseUUID(req.query[String.self, at: "centerID"], field: "centerID", errors: &errors)

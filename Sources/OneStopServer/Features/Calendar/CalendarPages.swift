@@ -69,16 +69,20 @@ enum CalendarPages {
             let center = u.center.flatMap(UUID.init(uuidString:))
             do {
                 guard let year = u.year.flatMap({ Int($0) }) else { throw ValidationFailure([FieldError("year", "number")]) }
-                guard let file = u.file, file.data.readableBytes > 0, let text = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
+                guard let file = u.file, file.data.readableBytes > 0,
+                    let text = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
                 else { throw ValidationFailure([FieldError("file", "required")]) }
-                let n = try await CalendarService.importYear(centerID: u.scope == "national" ? nil : center, year: year, text: text, req: req)
+                let n = try await CalendarService.importYear(
+                    centerID: u.scope == "national" ? nil : center, year: year, text: text, req: req)
                 req.flash(req.t("calendar.imported", ["n": String(n), "year": String(year)]))
                 return req.redirect(to: "/admin/calendar?center=\(center?.uuidString ?? "")&year=\(year)")
             } catch let v as ValidationFailure {
                 let lang = req.language
                 let messages = v.errors.map { e in
                     e.field.hasPrefix("line ")
-                        ? req.t("calendar.lineError", ["line": String(e.field.dropFirst(5)), "message": req.t("error.\(e.code)", ["field": ""])])
+                        ? req.t(
+                            "calendar.lineError",
+                            ["line": String(e.field.dropFirst(5)), "message": req.t("error.\(e.code)", ["field": ""])])
                         : req.application.catalog.fieldMessage(e, lang)
                 }
                 return try await yearPage(req, importErrors: messages, status: .unprocessableEntity)
@@ -96,14 +100,17 @@ enum CalendarPages {
             let days = cal.month(year: year, month: m)
             var cells = Array(repeating: CalendarYearView.Day.blank, count: days[0].date.weekday - 1)
             cells += days.map { d in
-                .init(day: d.date.day, date: d.date.description, kind: d.kind.rawValue, kindLabel: req.t("day.\(d.kind.rawValue)"), name: d.name)
+                .init(
+                    day: d.date.day, date: d.date.description, kind: d.kind.rawValue, kindLabel: req.t("day.\(d.kind.rawValue)"),
+                    name: d.name)
             }
             while cells.count % 7 != 0 { cells.append(.blank) }
             let weeks = stride(from: 0, to: cells.count, by: 7).map { Array(cells[$0..<$0 + 7]) }
             return .init(title: req.t("calendar.month.\(m)"), weeks: weeks)
         }
         let view = CalendarYearView(
-            centerID: center.uuidString, centerName: scope.tree.nodes[center]?.name ?? "", year: year, previousYear: year - 1, nextYear: year + 1,
+            centerID: center.uuidString, centerName: scope.tree.nodes[center]?.name ?? "", year: year, previousYear: year - 1,
+            nextYear: year + 1,
             weekdays: (1...7).map { req.t("calendar.weekday.\($0)") }, months: months,
             canEdit: req.principal?.role == .centerAdmin, centerOptions: req.centerOptions(scope, selected: center.uuidString),
             importErrors: importErrors,
@@ -117,24 +124,33 @@ enum CalendarPages {
         try scope.require(center)
         let date = CivilDate(values["date"] ?? "") ?? CivilDate.of(req.now)
         let cal = try await req.application.calendars.calendar(for: center, on: req.db)
-        let kind = values["kind"] ?? {
-            let k = cal.kind(of: date)
-            return k == .workday || k == .weekend ? "normal" : k.rawValue
-        }()
+        let kind =
+            values["kind"]
+            ?? {
+                let k = cal.kind(of: date)
+                return k == .workday || k == .weekend ? "normal" : k.rawValue
+            }()
         let isTop = scope.tree.nodes[scope.principal.centerID]?.parentID == nil
-        var scopes = [FormView.Option(value: "center", label: scope.tree.nodes[center]?.name ?? "", selected: values["scope"] != "national")]
+        var scopes = [
+            FormView.Option(value: "center", label: scope.tree.nodes[center]?.name ?? "", selected: values["scope"] != "national")
+        ]
         if isTop { scopes.append(.init(value: "national", label: req.t("calendar.national"), selected: values["scope"] == "national")) }
         var view = FormView(
-            heading: req.t("calendar.editDay", ["date": date.description]), action: "/admin/calendar/day", submitLabel: req.t("action.save"),
+            heading: req.t("calendar.editDay", ["date": date.description]), action: "/admin/calendar/day",
+            submitLabel: req.t("action.save"),
             cancelHref: "/admin/calendar?center=\(center)&year=\(date.year)",
             fields: [
                 .init(name: "center", label: "", type: "hidden", value: center.uuidString),
                 .init(name: "date", label: req.t("field.date"), type: "date", value: date.description, required: true),
                 .init(name: "scope", label: req.t("field.scope"), type: "select", options: scopes),
-                .init(name: "kind", label: req.t("field.kind"), type: "select",
-                      options: ["normal", "holiday", "makeup_workday", "closure"].map { .init(value: $0, label: req.t("day.\($0)"), selected: $0 == kind) }),
-                .init(name: "name", label: req.t("field.dayName"), type: "text", value: values["name"] ?? cal.name(of: date) ?? "",
-                      hint: req.t("hint.dayName"), max: 60),
+                .init(
+                    name: "kind", label: req.t("field.kind"), type: "select",
+                    options: ["normal", "holiday", "makeup_workday", "closure"].map {
+                        .init(value: $0, label: req.t("day.\($0)"), selected: $0 == kind)
+                    }),
+                .init(
+                    name: "name", label: req.t("field.dayName"), type: "text", value: values["name"] ?? cal.name(of: date) ?? "",
+                    hint: req.t("hint.dayName"), max: 60),
             ])
         if let failure { view.attach(failure, req: req) }
         return try await req.page("admin/form", title: view.heading, view, status: failure == nil ? .ok : .unprocessableEntity)

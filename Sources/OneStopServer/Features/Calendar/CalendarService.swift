@@ -71,8 +71,14 @@ enum CalendarService {
                 try await CalendarDayModel(scope: key, date: date.description, kind: kind.rawValue, name: name).create(on: db)
             }
             try await bumpGeneration(on: db)
-            return ((), [AuditEvent("calendar.setDay", "calendar", id: centerID, center: centerID,
-                                    detail: ["date": date.description, "kind": kind?.rawValue ?? "normal", "name": name])])
+            return (
+                (),
+                [
+                    AuditEvent(
+                        "calendar.setDay", "calendar", id: centerID, center: centerID,
+                        detail: ["date": date.description, "kind": kind?.rawValue ?? "normal", "name": name])
+                ]
+            )
         }
     }
 
@@ -80,8 +86,9 @@ enum CalendarService {
     static func importYear(centerID: UUID?, year: Int, text: String, req: Request) async throws -> Int {
         _ = try await authorise(centerID: centerID, req: req)
         let days = try parse(text, year: year)
-        return try await replaceYear(scope: scopeKey(centerID), centerID: centerID, year: year, days: days, on: req.db,
-                                     gate: req.application.writeGate, actor: req.principal?.auditName ?? "system", now: req.now)
+        return try await replaceYear(
+            scope: scopeKey(centerID), centerID: centerID, year: year, days: days, on: req.db,
+            gate: req.application.writeGate, actor: req.principal?.auditName ?? "system", now: req.now)
     }
 
     static func parse(_ text: String, year: Int) throws -> [DayOverride] {
@@ -103,8 +110,14 @@ enum CalendarService {
                 try await CalendarDayModel(scope: scope, date: d.date.description, kind: d.kind.rawValue, name: d.name).create(on: tx)
             }
             try await bumpGeneration(on: tx)
-            return (days.count, [AuditEvent("calendar.importYear", "calendar", id: centerID, center: centerID,
-                                             detail: ["year": String(year), "days": String(days.count), "scope": scope])])
+            return (
+                days.count,
+                [
+                    AuditEvent(
+                        "calendar.importYear", "calendar", id: centerID, center: centerID,
+                        detail: ["year": String(year), "days": String(days.count), "scope": scope])
+                ]
+            )
         }
     }
 

@@ -105,7 +105,9 @@ enum DepartmentService {
         let action = id == nil ? "department.create" : "department.update"
         return try await req.audited { db in
             try await row.save(on: db)
-            return (row, [AuditEvent(action, "department", id: row.id, center: row.centerID, detail: ["code": row.code, "name": row.name])])
+            return (
+                row, [AuditEvent(action, "department", id: row.id, center: row.centerID, detail: ["code": row.code, "name": row.name])]
+            )
         }
     }
 }
@@ -148,7 +150,14 @@ enum WindowService {
         let action = id == nil ? "window.create" : "window.update"
         return try await req.audited { db in
             try await row.save(on: db)
-            return (row, [AuditEvent(action, "window", id: row.id, center: row.centerID, detail: ["number": String(row.number), "open": String(row.isOpen)])])
+            return (
+                row,
+                [
+                    AuditEvent(
+                        action, "window", id: row.id, center: row.centerID,
+                        detail: ["number": String(row.number), "open": String(row.isOpen)])
+                ]
+            )
         }
     }
 }

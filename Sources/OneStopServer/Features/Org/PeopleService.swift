@@ -45,7 +45,10 @@ enum StaffService {
         let action = id == nil ? "staff.create" : "staff.update"
         return try await req.audited { db in
             try await row.save(on: db)
-            return (row, [AuditEvent(action, "staff", id: row.id, center: row.centerID, detail: ["jobNumber": row.jobNumber, "name": row.name])])
+            return (
+                row,
+                [AuditEvent(action, "staff", id: row.id, center: row.centerID, detail: ["jobNumber": row.jobNumber, "name": row.name])]
+            )
         }
     }
 }
@@ -163,7 +166,9 @@ enum DeviceService {
         row.tokenHash = Digest.sha256Hex(token)
         let saved = try await req.audited { db in
             try await row.create(on: db)
-            return (row, [AuditEvent("device.create", "device", id: row.id, center: centerID, detail: ["label": label, "role": role.rawValue])])
+            return (
+                row, [AuditEvent("device.create", "device", id: row.id, center: centerID, detail: ["label": label, "role": role.rawValue])]
+            )
         }
         return (saved, token)
     }

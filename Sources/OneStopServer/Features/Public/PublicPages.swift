@@ -53,20 +53,31 @@ enum PublicPages {
             let isAdmin = p.role == .centerAdmin
             let stats: [HomeView.Stat] = [
                 .init(label: req.t("nav.centers"), value: String(centers.count), href: isAdmin ? "/admin/centers" : nil),
-                .init(label: req.t("nav.departments"), value: String(try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
-                      href: isAdmin ? "/admin/departments" : nil),
-                .init(label: req.t("home.windowsOpen"), value: "\(windows.filter(\.isOpen).count) / \(windows.count)", href: isAdmin ? "/admin/windows" : nil),
-                .init(label: req.t("nav.staff"), value: String(try await StaffModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
-                      href: isAdmin ? "/admin/staff" : nil),
+                .init(
+                    label: req.t("nav.departments"),
+                    value: String(try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                    href: isAdmin ? "/admin/departments" : nil),
+                .init(
+                    label: req.t("home.windowsOpen"), value: "\(windows.filter(\.isOpen).count) / \(windows.count)",
+                    href: isAdmin ? "/admin/windows" : nil),
+                .init(
+                    label: req.t("nav.staff"), value: String(try await StaffModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                    href: isAdmin ? "/admin/staff" : nil),
             ]
-            return try await req.page("public/home", title: req.t("home.title"),
-                                      HomeView(signedIn: true, centers: [], stats: stats, today: today.description,
-                                               todayKind: req.t("day.\(kind.rawValue)") + (cal.name(of: today).map { "（\($0)）" } ?? "")))
+            return try await req.page(
+                "public/home", title: req.t("home.title"),
+                HomeView(
+                    signedIn: true, centers: [], stats: stats, today: today.description,
+                    todayKind: req.t("day.\(kind.rawValue)") + (cal.name(of: today).map { "（\($0)）" } ?? "")))
         }
         let centers = try await CenterModel.query(on: req.db).sort(\.$code).limit(50).all()
-        return try await req.page("public/home", title: req.t("home.title"),
-                                  HomeView(signedIn: false, centers: centers.map {
-                                      .init(name: $0.name, level: req.t("level.\($0.level)"), address: $0.address, phone: $0.phone, officeHours: $0.officeHours)
-                                  }, stats: [], today: today.description, todayKind: ""))
+        return try await req.page(
+            "public/home", title: req.t("home.title"),
+            HomeView(
+                signedIn: false,
+                centers: centers.map {
+                    .init(
+                        name: $0.name, level: req.t("level.\($0.level)"), address: $0.address, phone: $0.phone, officeHours: $0.officeHours)
+                }, stats: [], today: today.description, todayKind: ""))
     }
 }

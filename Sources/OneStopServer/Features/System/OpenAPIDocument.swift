@@ -9,17 +9,21 @@ enum OpenAPIDocument {
         var paths: [String: [String: JSONValue]] = [:]
         for route in routes {
             guard let op = route.operation else { continue }
-            let path = "/" + route.path.map { c -> String in
-                if case .parameter(let name) = c { return "{\(name)}" }
-                return c.description
-            }.joined(separator: "/")
+            let path =
+                "/"
+                + route.path.map { c -> String in
+                    if case .parameter(let name) = c { return "{\(name)}" }
+                    return c.description
+                }.joined(separator: "/")
             var parameters: [JSONValue] = route.path.compactMap { c in
                 guard case .parameter(let name) = c else { return nil }
                 return ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
             }
             parameters += op.query.map { q in
-                ["name": .string(q.name), "in": "query", "required": .bool(q.required),
-                 "description": .string(q.description), "schema": ["type": .string(q.type)]]
+                [
+                    "name": .string(q.name), "in": "query", "required": .bool(q.required),
+                    "description": .string(q.description), "schema": ["type": .string(q.type)],
+                ]
             }
             var operation: [String: JSONValue] = [
                 "operationId": .string(op.id), "summary": .string(op.summary), "tags": [.string(op.tag)],
@@ -45,8 +49,10 @@ enum OpenAPIDocument {
         }
         return [
             "openapi": "3.1.0",
-            "info": ["title": "OneStop API", "version": "1.0.0",
-                     "description": "政务服务中心 platform. Errors are RFC 9457 problem details listing every invalid field."],
+            "info": [
+                "title": "OneStop API", "version": "1.0.0",
+                "description": "政务服务中心 platform. Errors are RFC 9457 problem details listing every invalid field.",
+            ],
             "servers": [["url": "/"]],
             "paths": .object(paths.mapValues { .object($0) }),
             "components": ["schemas": .object(OpenAPISchemas.all), "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],

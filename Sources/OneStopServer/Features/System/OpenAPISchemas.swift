@@ -13,55 +13,96 @@ enum OpenAPISchemas {
     static let date: JSONValue = ["type": "string", "format": "date"]
 
     static let all: [String: JSONValue] = [
-        "Problem": object([
-            "type": string, "title": string, "status": integer, "detail": string, "instance": string,
-            "errors": ["type": "array", "items": object(["field": string, "code": string, "message": string])],
-        ], required: ["title", "status"]),
+        "Problem": object(
+            [
+                "type": string, "title": string, "status": integer, "detail": string, "instance": string,
+                "errors": ["type": "array", "items": object(["field": string, "code": string, "message": string])],
+            ], required: ["title", "status"]),
         "LoginInput": object(["username": string, "password": string], required: ["username", "password"]),
-        "Token": object(["token": string, "tokenType": string, "expiresAt": ["type": "string", "format": "date-time"],
-                         "user": OpenAPIDocument.ref("User")]),
-        "CenterInput": object(["name": string, "code": string, "level": ["enum": ["province", "city", "county", "township", "village"]],
-                               "parentID": optionalUUID, "address": string, "phone": optionalString, "officeHours": string],
-                              required: ["name", "code", "level"]),
-        "Center": object(["id": uuid, "parentID": optionalUUID, "name": string, "code": string, "level": string,
-                          "address": string, "phone": optionalString, "officeHours": string]),
-        "DepartmentInput": object(["centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
-                                   "canApproveOnSpot": bool, "canReviewReported": bool, "canSupervisePromised": bool, "canCoordinateJoint": bool],
-                                  required: ["centerID", "name", "code"]),
-        "Department": object(["id": uuid, "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
-                              "authorisations": object(["approveOnSpot": bool, "reviewReported": bool, "supervisePromised": bool, "coordinateJoint": bool])]),
-        "WindowInput": object(["centerID": uuid, "number": integer, "name": string, "kind": ["enum": ["department", "comprehensive"]],
-                               "departmentID": optionalUUID, "isOpen": bool, "phone": optionalString],
-                              required: ["centerID", "number", "name", "kind"]),
-        "Window": object(["id": uuid, "centerID": uuid, "number": integer, "name": string, "kind": string, "departmentID": optionalUUID,
-                          "isOpen": bool, "phone": optionalString]),
-        "StaffInput": object(["centerID": uuid, "departmentID": optionalUUID, "name": string, "jobNumber": string, "post": string,
-                              "partyMember": bool, "duties": string, "commitment": string, "phone": optionalString, "idNumber": optionalString],
-                             required: ["centerID", "name", "jobNumber", "post"]),
-        "Staff": object(["id": uuid, "centerID": uuid, "departmentID": optionalUUID, "name": string, "jobNumber": string, "post": string,
-                         "partyMember": bool, "duties": string, "commitment": string, "phoneMasked": optionalString, "idNumberMasked": optionalString]),
-        "StaffProfile": object(["id": uuid, "name": string, "jobNumber": string, "post": string, "partyMember": bool, "duties": string,
-                                "commitment": string, "departmentName": optionalString, "centerName": string,
-                                "windows": ["type": "array", "items": integer]]),
-        "UserInput": object(["username": string, "displayName": string, "password": string, "role": string, "centerID": uuid,
-                             "departmentID": optionalUUID, "staffID": optionalUUID, "phone": optionalString],
-                            required: ["username", "displayName", "role", "centerID"]),
-        "User": object(["id": uuid, "username": string, "displayName": string, "role": string, "centerID": uuid, "departmentID": optionalUUID,
-                        "staffID": optionalUUID, "phoneMasked": optionalString, "locked": bool, "disabled": bool]),
-        "DeviceInput": object(["label": string, "role": ["enum": ["kiosk", "hall_display", "window_evaluator"]], "centerID": uuid,
-                               "windowID": optionalUUID], required: ["label", "role", "centerID"]),
-        "Device": object(["id": uuid, "label": string, "role": string, "centerID": uuid, "windowID": optionalUUID, "revoked": bool,
-                          "token": optionalString]),
-        "CalendarDay": object(["date": date, "kind": ["enum": ["workday", "weekend", "holiday", "makeup_workday", "closure"]],
-                               "isWorkingDay": bool, "name": optionalString]),
+        "Token": object([
+            "token": string, "tokenType": string, "expiresAt": ["type": "string", "format": "date-time"],
+            "user": OpenAPIDocument.ref("User"),
+        ]),
+        "CenterInput": object(
+            [
+                "name": string, "code": string, "level": ["enum": ["province", "city", "county", "township", "village"]],
+                "parentID": optionalUUID, "address": string, "phone": optionalString, "officeHours": string,
+            ],
+            required: ["name", "code", "level"]),
+        "Center": object([
+            "id": uuid, "parentID": optionalUUID, "name": string, "code": string, "level": string,
+            "address": string, "phone": optionalString, "officeHours": string,
+        ]),
+        "DepartmentInput": object(
+            [
+                "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
+                "canApproveOnSpot": bool, "canReviewReported": bool, "canSupervisePromised": bool, "canCoordinateJoint": bool,
+            ],
+            required: ["centerID", "name", "code"]),
+        "Department": object([
+            "id": uuid, "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
+            "authorisations": object(["approveOnSpot": bool, "reviewReported": bool, "supervisePromised": bool, "coordinateJoint": bool]),
+        ]),
+        "WindowInput": object(
+            [
+                "centerID": uuid, "number": integer, "name": string, "kind": ["enum": ["department", "comprehensive"]],
+                "departmentID": optionalUUID, "isOpen": bool, "phone": optionalString,
+            ],
+            required: ["centerID", "number", "name", "kind"]),
+        "Window": object([
+            "id": uuid, "centerID": uuid, "number": integer, "name": string, "kind": string, "departmentID": optionalUUID,
+            "isOpen": bool, "phone": optionalString,
+        ]),
+        "StaffInput": object(
+            [
+                "centerID": uuid, "departmentID": optionalUUID, "name": string, "jobNumber": string, "post": string,
+                "partyMember": bool, "duties": string, "commitment": string, "phone": optionalString, "idNumber": optionalString,
+            ],
+            required: ["centerID", "name", "jobNumber", "post"]),
+        "Staff": object([
+            "id": uuid, "centerID": uuid, "departmentID": optionalUUID, "name": string, "jobNumber": string, "post": string,
+            "partyMember": bool, "duties": string, "commitment": string, "phoneMasked": optionalString, "idNumberMasked": optionalString,
+        ]),
+        "StaffProfile": object([
+            "id": uuid, "name": string, "jobNumber": string, "post": string, "partyMember": bool, "duties": string,
+            "commitment": string, "departmentName": optionalString, "centerName": string,
+            "windows": ["type": "array", "items": integer],
+        ]),
+        "UserInput": object(
+            [
+                "username": string, "displayName": string, "password": string, "role": string, "centerID": uuid,
+                "departmentID": optionalUUID, "staffID": optionalUUID, "phone": optionalString,
+            ],
+            required: ["username", "displayName", "role", "centerID"]),
+        "User": object([
+            "id": uuid, "username": string, "displayName": string, "role": string, "centerID": uuid, "departmentID": optionalUUID,
+            "staffID": optionalUUID, "phoneMasked": optionalString, "locked": bool, "disabled": bool,
+        ]),
+        "DeviceInput": object(
+            [
+                "label": string, "role": ["enum": ["kiosk", "hall_display", "window_evaluator"]], "centerID": uuid,
+                "windowID": optionalUUID,
+            ], required: ["label", "role", "centerID"]),
+        "Device": object([
+            "id": uuid, "label": string, "role": string, "centerID": uuid, "windowID": optionalUUID, "revoked": bool,
+            "token": optionalString,
+        ]),
+        "CalendarDay": object([
+            "date": date, "kind": ["enum": ["workday", "weekend", "holiday", "makeup_workday", "closure"]],
+            "isWorkingDay": bool, "name": optionalString,
+        ]),
         "SetDayInput": object(["kind": ["enum": ["holiday", "makeup_workday", "closure", "normal"]], "name": string], required: ["kind"]),
         "WorkingDaySum": object(["start": date, "days": integer, "result": date]),
         "WorkingDayCount": object(["from": date, "to": date, "workingDays": integer]),
         "CalendarFile": ["type": "string", "description": "CSV with header date,kind,name or an iCalendar file"],
         "CalendarImportResult": object(["year": integer, "days": integer]),
-        "AuditEntry": object(["sequence": integer, "at": ["type": "string", "format": "date-time"], "actor": string, "action": string,
-                              "entityType": string, "entityID": string, "centerID": string, "detail": string, "hash": string]),
-        "AuditPage": object(["entries": ["type": "array", "items": OpenAPIDocument.ref("AuditEntry")], "nextBefore": ["type": ["integer", "null"]]]),
+        "AuditEntry": object([
+            "sequence": integer, "at": ["type": "string", "format": "date-time"], "actor": string, "action": string,
+            "entityType": string, "entityID": string, "centerID": string, "detail": string, "hash": string,
+        ]),
+        "AuditPage": object([
+            "entries": ["type": "array", "items": OpenAPIDocument.ref("AuditEntry")], "nextBefore": ["type": ["integer", "null"]],
+        ]),
         "AuditVerification": object(["checked": integer, "intact": bool, "problem": optionalString]),
     ]
 }

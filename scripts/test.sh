@@ -23,25 +23,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c "import playwright, pytest" 2>/dev/null || { log "installing playwright and pytest"; python3 -m pip install -q playwright pytest; }
 
-# --- a throw-away PostgreSQL on loopback ---------------------------------------------------
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-PGDIR=$(mktemp -d /tmp/onestop-pg.XXXXXX)
-PGPORT=${ONESTOP_TEST_PGPORT:-55432}
+# --- a throw-away PostgreSQL on loopback (fsync off: test data need not survive) -------------
+. scripts/lib/postgres.sh
 SERVER_PID=""
-pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true
-  rm -rf "$PGDIR"
+  pg_stop
 }
 trap cleanup EXIT
-[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+PGPORT=${ONESTOP_TEST_PGPORT:-55432}
 log "starting PostgreSQL on 127.0.0.1:$PGPORT"
-pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 >"$OUT/initdb.log"
-pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/pg.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDIR -c fsync=off -c max_connections=200" start >/dev/null
-pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres onestop_test
-export ONESTOP_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/onestop_test?sslmode=disable"
+PG_EXTRA_OPTS="-c fsync=off" pg_start "$PGPORT"
+export ONESTOP_TEST_POSTGRES_URL="$PG_URL"
 export ONESTOP_TEST_REQUIRE_POSTGRES=1
 
 # --- Swift tests ----------------------------------------------------------------------------

@@ -35,6 +35,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.sessions.use(.fluent)
+    let databaseSessions = app.sessions.driver
+    app.sessions.use { _ in QuietSessions(inner: databaseSessions) }
     app.sessions.configuration.cookieName = "onestop_session"
     let idle = Double(settings.sessionIdleMinutes * 60)
     let secure = settings.secureCookies

@@ -24,6 +24,10 @@ struct ErrorResponder: AsyncMiddleware {
             status = .unprocessableEntity
             title = req.t("problem.validation")
             fields = v.errors
+        case is OutsideScope:
+            status = .forbidden
+            title = req.t("problem.403")
+            detail = req.t("auth.outsideScope")
         case let d as DecodingError:
             status = .badRequest
             title = req.t("problem.badRequest")

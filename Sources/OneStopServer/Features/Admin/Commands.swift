@@ -155,7 +155,10 @@ struct AuditCommand: AsyncCommand {
         guard s.action == "verify" else { throw CommandFailure(description: "unknown action \"\(s.action)\"; use: audit verify") }
         let (checked, problem) = try await AuditVerifier.verify(on: context.application.db)
         if let problem {
-            throw CommandFailure(description: "audit chain BROKEN after \(checked) intact entries: \(AuditAPIController.describe(problem))")
+            throw CommandFailure(
+                description:
+                    "audit chain BROKEN after \(checked) intact entries: \(AuditAPIController.describe(problem, catalog: context.application.catalog, .en))"
+            )
         }
         context.console.print("audit chain intact: \(checked) entries verified")
     }

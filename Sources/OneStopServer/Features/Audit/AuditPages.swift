@@ -33,7 +33,9 @@ enum AuditPages {
         r.endpoint(.POST, "admin", "audit", "verify", access: .adminsAndSupervisors) { req -> Response in
             let (checked, problem) = try await AuditVerifier.verify(on: req.db)
             let message =
-                problem.map { req.t("audit.broken", ["problem": AuditAPIController.describe($0)]) }
+                problem.map {
+                    req.t("audit.broken", ["problem": AuditAPIController.describe($0, catalog: req.application.catalog, req.language)])
+                }
                 ?? req.t("audit.intact", ["n": String(checked)])
             return try await render(req, filter: AuditFilter(from: req), verify: (message, problem == nil))
         }

@@ -108,16 +108,20 @@ enum AuditAPIController {
                 id: "verifyAuditChain", summary: "Check every link of the audit chain", tag: "Audit", response: "AuditVerification")
         ) { req in
             let (checked, problem) = try await AuditVerifier.verify(on: req.db)
-            return AuditVerification(checked: checked, intact: problem == nil, problem: problem.map(describe))
+            return AuditVerification(
+                checked: checked, intact: problem == nil,
+                problem: problem.map { describe($0, catalog: req.application.catalog, req.language) })
         }
     }
 
-    static func describe(_ b: AuditChain.Break) -> String {
+    /// The first broken link, in words: `lang` picks the catalog language.
+    static func describe(_ b: AuditChain.Break, catalog: MessageCatalog, _ lang: Language) -> String {
         switch b {
-        case .altered(let s): "entry \(s) was altered"
-        case .unlinked(let s): "entry \(s) does not follow the entry before it"
-        case .gap(let a, let n): "entries after \(a) are missing (next found: \(n))"
-        case .truncated(let last, let expected): "the log ends at \(last) but its head says \(expected): newest entries were deleted"
+        case .altered(let s): catalog.text("audit.break.altered", lang, ["seq": String(s)])
+        case .unlinked(let s): catalog.text("audit.break.unlinked", lang, ["seq": String(s)])
+        case .gap(let a, let n): catalog.text("audit.break.gap", lang, ["after": String(a), "next": String(n)])
+        case .truncated(let last, let expected):
+            catalog.text("audit.break.truncated", lang, ["last": String(last), "expected": String(expected)])
         }
     }
 }

@@ -64,6 +64,10 @@ struct CenterTree: Sendable {
     }
 }
 
+/// Refused because the center lies outside the caller's scope; answered as 403 in the caller's
+/// language by the error responder.
+struct OutsideScope: Error {}
+
 /// What a principal may manage: its own center and every center below it.
 struct Scope: Sendable {
     let tree: CenterTree
@@ -77,7 +81,7 @@ struct Scope: Sendable {
 
     func require(_ center: UUID?) throws {
         guard let center, centers.contains(center) else {
-            throw Abort(.forbidden, reason: "outside your centers")
+            throw OutsideScope()
         }
     }
 

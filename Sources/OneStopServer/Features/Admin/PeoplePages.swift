@@ -132,6 +132,10 @@ enum PeoplePages {
                 req, "password", FormValues([:]), required: id == nil, type: "password",
                 hint: req.t(id == nil ? "hint.password" : "hint.passwordKeep"))
             password.value = ""
+            var phone = FormView.Field.text(req, "phone", values, type: "tel")
+            if let id, let p = try await UserModel.find(id, on: req.db)?.phone {
+                phone.hint = req.t("hint.keepMasked", ["value": PhoneNumber.masked(p)])
+            }
             var view = FormView(
                 heading: req.t(id == nil ? "action.newUser" : "action.editUser"),
                 action: id.map { "/admin/users/\($0)" } ?? "/admin/users/new", submitLabel: req.t("action.save"),
@@ -146,7 +150,7 @@ enum PeoplePages {
                     .select(
                         req, "departmentID", try await OrgPages.departmentOptions(req, center: center, selected: values["departmentID"])),
                     .select(req, "staffID", staff),
-                    .text(req, "phone", values, type: "tel"),
+                    phone,
                 ])
             if let id, let u = try await UserModel.find(id, on: req.db) {
                 view.extraActions.append(.init(action: "/admin/users/\(id)/unlock", label: req.t("action.unlock")))

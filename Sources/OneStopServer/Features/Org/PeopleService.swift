@@ -6,30 +6,15 @@ import Vapor
 enum StaffService {
     /// On update, an empty phone or ID number keeps the stored one: forms never show them whole.
     static func save(_ input: StaffInput, existing id: UUID?, req: Request) async throws -> StaffModel {
-        let scope = try await req.scope()
-        let row: StaffModel
-        if let id {
-            guard let r = try await StaffModel.find(id, on: req.db) else { throw Abort(.notFound) }
-            try scope.require(r.centerID)
-            row = r
-        } else {
-            row = StaffModel()
-        }
-        var errors: [FieldError] = []
-        let centerID = parseUUID(input.centerID, field: "centerID", errors: &errors)
-        if let c = centerID, !scope.contains(c) { errors.append(FieldError("centerID", "invalidReference")) }
-        let departmentID = parseUUID(input.departmentID, field: "departmentID", errors: &errors)
+        var edit = try await OrgEdit<StaffModel>.begin(id, center: input.centerID, req: req)
+        let departmentID = edit.reference(input.departmentID, field: "departmentID")
         switch input.validate() {
-        case .failure(let f): errors += f.errors
+        case .failure(let f): edit.errors += f.errors
         case .success(let v):
-            guard let centerID, errors.isEmpty else { break }
-            var dup = StaffModel.query(on: req.db).filter(\.$centerID == centerID).filter(\.$jobNumber == v.jobNumber)
-            if let id { dup = dup.filter(\.$id != id) }
-            if try await dup.count() > 0 { errors.append(FieldError("jobNumber", "duplicate")) }
-            if let departmentID, try await DepartmentModel.find(departmentID, on: req.db)?.centerID != centerID {
-                errors.append(FieldError("departmentID", "invalidReference"))
-            }
-            guard errors.isEmpty else { break }
+            guard let centerID = edit.centerID, edit.errors.isEmpty else { break }
+            try await edit.unique("jobNumber", edit.inCenter(centerID).filter(\.$jobNumber == v.jobNumber))
+            try await edit.sameCenter(DepartmentModel.self, departmentID, field: "departmentID", center: centerID)
+            let row = edit.row
             row.centerID = centerID
             row.departmentID = departmentID
             row.name = v.name
@@ -41,53 +26,34 @@ enum StaffService {
             if let p = v.phone { row.phone = p } else if id == nil { row.phone = nil }
             if let n = v.idNumber { row.idNumber = n } else if id == nil { row.idNumber = nil }
         }
-        if !errors.isEmpty { throw ValidationFailure(errors) }
-        let action = id == nil ? "staff.create" : "staff.update"
-        return try await req.audited { db in
-            try await row.save(on: db)
-            return (
-                row,
-                [AuditEvent(action, "staff", id: row.id, center: row.centerID, detail: ["jobNumber": row.jobNumber, "name": row.name])]
-            )
-        }
+        return try await edit.save("staff") { ["jobNumber": $0.jobNumber, "name": $0.name] }
     }
 }
 
 enum UserService {
     static func save(_ input: UserInput, existing id: UUID?, req: Request) async throws -> UserModel {
-        let scope = try await req.scope()
-        let row: UserModel
-        if let id {
-            guard let r = try await UserModel.find(id, on: req.db) else { throw Abort(.notFound) }
-            try scope.require(r.centerID)
-            row = r
-        } else {
-            row = UserModel()
-            row.failedLogins = 0
-            row.disabled = false
-        }
-        var errors: [FieldError] = []
-        let centerID = parseUUID(input.centerID, field: "centerID", errors: &errors)
-        if let c = centerID, !scope.contains(c) { errors.append(FieldError("centerID", "invalidReference")) }
-        let departmentID = parseUUID(input.departmentID, field: "departmentID", errors: &errors)
-        let staffID = parseUUID(input.staffID, field: "staffID", errors: &errors)
-        var hash: String? = nil
+        var edit = try await OrgEdit<UserModel>.begin(id, center: input.centerID, req: req)
+        let departmentID = edit.reference(input.departmentID, field: "departmentID")
+        let staffID = edit.reference(input.staffID, field: "staffID")
+        var passwordChanged = false
         switch input.validate(passwordRequired: id == nil) {
-        case .failure(let f): errors += f.errors
+        case .failure(let f): edit.errors += f.errors
         case .success(let v):
-            guard let centerID, errors.isEmpty else { break }
-            var dup = UserModel.query(on: req.db).filter(\.$username == v.username)
-            if let id { dup = dup.filter(\.$id != id) }
-            if try await dup.count() > 0 { errors.append(FieldError("username", "duplicate")) }
-            if let departmentID, try await DepartmentModel.find(departmentID, on: req.db)?.centerID != centerID {
-                errors.append(FieldError("departmentID", "invalidReference"))
+            guard let centerID = edit.centerID, edit.errors.isEmpty else { break }
+            try await edit.unique("username", UserModel.query(on: req.db).filter(\.$username == v.username))
+            try await edit.sameCenter(DepartmentModel.self, departmentID, field: "departmentID", center: centerID)
+            try await edit.sameCenter(StaffModel.self, staffID, field: "staffID", center: centerID)
+            if id != nil, id == req.principal?.id, v.role != .centerAdmin { edit.errors.append(FieldError("role", "user.ownRole")) }
+            guard edit.errors.isEmpty else { break }
+            let row = edit.row
+            if id == nil {
+                row.failedLogins = 0
+                row.disabled = false
             }
-            if let staffID, try await StaffModel.find(staffID, on: req.db)?.centerID != centerID {
-                errors.append(FieldError("staffID", "invalidReference"))
+            if let pw = v.password {
+                row.passwordHash = try await req.password.async.hash(pw)
+                passwordChanged = id != nil
             }
-            if id == req.principal?.id, v.role != .centerAdmin { errors.append(FieldError("role", "user.ownRole")) }
-            guard errors.isEmpty else { break }
-            if let pw = v.password { hash = try await req.password.async.hash(pw) }
             row.username = v.username
             row.displayName = v.displayName
             row.role = v.role.rawValue
@@ -96,15 +62,11 @@ enum UserService {
             row.staffID = staffID
             if let p = v.phone { row.phone = p } else if id == nil { row.phone = nil }
         }
-        if !errors.isEmpty { throw ValidationFailure(errors) }
-        if let hash { row.passwordHash = hash }
-        let action = id == nil ? "user.create" : "user.update"
-        var detail = ["username": row.username, "role": row.role]
-        if hash != nil, id != nil { detail["password"] = "changed" }
-        let d = detail
-        return try await req.audited { db in
-            try await row.save(on: db)
-            return (row, [AuditEvent(action, "user", id: row.id, center: row.centerID, detail: d)])
+        let changed = passwordChanged
+        return try await edit.save("user") { u in
+            var detail = ["username": u.username, "role": u.role]
+            if changed { detail["password"] = "changed" }
+            return detail
         }
     }
 

@@ -32,6 +32,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateCalendar())
     app.migrations.add(CreateAuditLog())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateStaffPhotos())
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.sessions.use(.fluent)

@@ -61,6 +61,18 @@ struct FormView: Encodable {
     var fields: [Field]
     var errors: [Summary] = []
     var extraActions: [ExtraAction] = []
+    /// A separate multipart form beside the main one (a staff member's photo).
+    var upload: Upload? = nil
+
+    struct Upload: Encodable {
+        var action: String
+        var heading: String
+        var label: String
+        var hint: String
+        var accept: String
+        var button: String
+        var current: String?
+    }
 
     struct ExtraAction: Encodable {
         var action: String

@@ -9,6 +9,18 @@ enum PeoplePages {
         staff.register(r)
         users.register(r)
         registerDevices(r)
+        r.endpoint(.POST, "admin", "staff", ":id", "photo", access: .admins, body: .collect(maxSize: "3mb")) { req -> Response in
+            struct Upload: Content { var photo: File? }
+            let id = try req.uuid("id")
+            let file = try? req.content.decode(Upload.self).photo
+            do {
+                try await StaffPhotoService.store(staff: id, bytes: file.map { Array($0.data.readableBytesView) } ?? [], req: req)
+                req.flash(req.t("flash.photoSaved"))
+            } catch let v as ValidationFailure {
+                req.flash(v.errors.map { req.application.catalog.fieldMessage($0, req.language) }.joined(separator: "；"))
+            }
+            return req.redirect(to: "/admin/staff/\(id)")
+        }
         r.endpoint(.POST, "admin", "users", ":id", "unlock", access: .admins) { req -> Response in
             let id = try req.uuid("id")
             _ = try await UserService.change(id, .unlock, req: req)
@@ -63,7 +75,7 @@ enum PeoplePages {
                 if let p = s.phone { phone.hint = req.t("hint.keepMasked", ["value": PhoneNumber.masked(p)]) }
                 if let n = s.idNumber { idNumber.hint = req.t("hint.keepMasked", ["value": ResidentID.masked(n)]) }
             }
-            return FormView(
+            var view = FormView(
                 heading: req.t(id == nil ? "action.newStaff" : "action.editStaff"),
                 action: id.map { "/admin/staff/\($0)" } ?? "/admin/staff/new", submitLabel: req.t("action.save"),
                 cancelHref: "/admin/staff?center=\(center)",
@@ -79,6 +91,13 @@ enum PeoplePages {
                     .text(req, "commitment", values, max: 1000, type: "textarea", hint: req.t("hint.commitment")),
                     phone, idNumber,
                 ])
+            if let id {
+                view.upload = .init(
+                    action: "/admin/staff/\(id)/photo", heading: req.t("field.photo"), label: req.t("field.photoFile"),
+                    hint: req.t("hint.photo"), accept: "image/jpeg,image/png", button: req.t("action.uploadPhoto"),
+                    current: try await StaffPhotoService.exists(id, on: req.db) ? "/staff/\(id)/photo" : nil)
+            }
+            return view
         },
         load: { req, id in
             guard let s = try await StaffModel.find(id, on: req.db) else { throw Abort(.notFound) }

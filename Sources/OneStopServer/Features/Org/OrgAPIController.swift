@@ -112,6 +112,17 @@ enum OrgAPIController {
             StaffDTO(try await StaffService.save(req.content.decode(StaffInput.self), existing: req.uuid("id"), req: req))
         }
         api.endpoint(
+            .PUT, "staff", ":id", "photo", access: .admins,
+            operation: .init(
+                id: "uploadStaffPhoto", summary: "Set a staff member's photo (JPEG or PNG, at most 2 MB)", tag: "Organisation",
+                request: "StaffPhoto", successStatus: 204),
+            body: .collect(maxSize: "3mb")
+        ) { req -> HTTPStatus in
+            let bytes = req.body.data.map { Array($0.readableBytesView) } ?? []
+            try await StaffPhotoService.store(staff: req.uuid("id"), bytes: bytes, req: req)
+            return .noContent
+        }
+        api.endpoint(
             .GET, "staff", ":id", "profile", access: .public,
             operation: .init(
                 id: "getStaffProfile", summary: "A staff member's public profile (五亮)", tag: "Public", response: "StaffProfile")

@@ -16,6 +16,8 @@ struct StaffProfile: Content {
     var departmentName: String?
     var centerName: String
     var windows: [Int]
+    /// Absent until a photo is uploaded; the page then shows the initial.
+    var photoURL: String?
 
     static func load(_ id: UUID, on db: any Database) async throws -> StaffProfile {
         guard let s = try await StaffModel.find(id, on: db), let center = try await CenterModel.find(s.centerID, on: db) else {
@@ -29,7 +31,8 @@ struct StaffProfile: Content {
         return StaffProfile(
             id: id, name: s.name, initial: String(s.name.prefix(1)), jobNumber: s.jobNumber, post: s.post,
             partyMember: s.partyMember, duties: s.duties, commitment: s.commitment, departmentName: dept?.name,
-            centerName: center.name, windows: windows)
+            centerName: center.name, windows: windows,
+            photoURL: try await StaffPhotoService.exists(id, on: db) ? "/staff/\(id)/photo" : nil)
     }
 }
 

@@ -32,6 +32,9 @@ enum PublicPages {
             let profile = try await StaffProfile.load(req.uuid("id"), on: req.db)
             return try await req.page("public/staff", title: profile.name, profile)
         }
+        r.endpoint(.GET, "staff", ":id", "photo", access: .public) { req in
+            try await StaffPhotoService.response(staff: req.uuid("id"), req: req)
+        }
         r.endpoint(.GET, "lang", ":code", access: .public) { req -> Response in
             guard let lang = Language(rawValue: req.parameters.get("code") ?? "") else { throw Abort(.notFound) }
             let response = req.redirect(to: AuthPages.safeNext(req.query[String.self, at: "back"]))

@@ -31,8 +31,14 @@ enum OpenAPIDocument {
             ]
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             if let request = op.request {
-                let media = request == "CalendarFile" ? "text/csv" : "application/json"
-                operation["requestBody"] = ["required": true, "content": [media: ["schema": ref(request)]]]
+                let media: [String] =
+                    switch request {
+                    case "CalendarFile": ["text/csv", "text/calendar"]
+                    case "StaffPhoto": ["image/jpeg", "image/png"]
+                    default: ["application/json"]
+                    }
+                let content = Dictionary(uniqueKeysWithValues: media.map { ($0, ["schema": ref(request)] as JSONValue) })
+                operation["requestBody"] = ["required": true, "content": .object(content)]
             }
             var responses: [String: JSONValue] = [:]
             if let response = op.response {

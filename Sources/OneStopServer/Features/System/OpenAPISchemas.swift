@@ -65,7 +65,7 @@ enum OpenAPISchemas {
         ]),
         "StaffProfile": object([
             "id": uuid, "name": string, "jobNumber": string, "post": string, "partyMember": bool, "duties": string,
-            "commitment": string, "departmentName": optionalString, "centerName": string,
+            "commitment": string, "departmentName": optionalString, "centerName": string, "photoURL": optionalString,
             "windows": ["type": "array", "items": integer],
         ]),
         "UserInput": object(
@@ -95,6 +95,7 @@ enum OpenAPISchemas {
         "WorkingDaySum": object(["start": date, "days": integer, "result": date]),
         "WorkingDayCount": object(["from": date, "to": date, "workingDays": integer]),
         "CalendarFile": ["type": "string", "description": "CSV with header date,kind,name or an iCalendar file"],
+        "StaffPhoto": ["type": "string", "contentMediaType": "image/jpeg", "description": "JPEG or PNG bytes, at most 2 MB"],
         "CalendarImportResult": object(["year": integer, "days": integer]),
         "AuditEntry": object([
             "sequence": integer, "at": ["type": "string", "format": "date-time"], "actor": string, "action": string,

@@ -92,7 +92,9 @@ struct OrganisationAPITests {
             let profile = try await t.send(.GET, "/staff/\(staff.id)")
             #expect(profile.status == .ok)
             #expect(profile.body.string.contains("赵敏"))
-            #expect(!profile.body.string.contains("138"))
+            #expect(!profile.body.string.contains("13812345678"))
+            #expect(!profile.body.string.contains("138****5678"))
+            #expect(!profile.body.string.contains("002X"))
         }
     }
 

@@ -59,3 +59,33 @@ struct CommandTests {
         }
     }
 }
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test("every migration reverts cleanly and applies again", arguments: TestDB.available)
+    func revertAndReapply(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            try await t.app.autoRevert()
+            let sql = t.app.db as! any SQLDatabase
+            let left: Int
+            if db == .sqlite {
+                left =
+                    try await sql.raw(
+                        "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_fluent%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%'"
+                    )
+                    .first(decoding: Count.self)?.n ?? -1
+            } else {
+                left =
+                    try await sql.raw(
+                        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_fluent%'"
+                    )
+                    .first(decoding: Count.self)?.n ?? -1
+            }
+            #expect(left == 0)
+            try await t.app.autoMigrate()
+            #expect(try await CalendarDayModel.query(on: t.app.db).count() > 0)
+        }
+    }
+
+    struct Count: Decodable { var n: Int }
+}

@@ -42,7 +42,7 @@ log "building"
 swift build --build-tests 2>&1 | tee "$OUT/build.log" | grep -E "error|warning: " | grep -v "swift-distributed-tracing" || true
 grep -q "error:" "$OUT/build.log" && { echo "build failed"; exit 1; }
 log "Swift tests (SQLite and PostgreSQL)"
-swift test --skip-build 2>&1 | tee "$OUT/swift-test.log" | grep -E "✘|passed after|failed after|with [0-9]+ tests|Executed" | grep -vE "^(◇|✔ Test )" || true
+swift test --skip-build 2>&1 | tee "$OUT/swift-test.log" | grep -E "✘|passed after|failed after|with [0-9]+ tests|Executed" | grep -vE '^(◇|✔ Test ")' || true
 grep -qE "Test run with [0-9]+ tests? .*passed" "$OUT/swift-test.log" || { echo "Swift tests failed (see test-output/swift-test.log)"; grep -E "✘" "$OUT/swift-test.log" | head -40; exit 1; }
 
 # --- browser tests --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ struct LoginView: Encodable {
 enum AuthPages {
     static func register(_ r: any RoutesBuilder) {
         r.endpoint(.GET, "login", access: .public) { req -> Response in
+            if req.principal?.kind == .user { return req.redirect(to: safeNext(req.query[String.self, at: "next"])) }
             _ = req.csrfToken()
             let expired = req.session.data["expired"] != nil
             req.session.data["expired"] = nil

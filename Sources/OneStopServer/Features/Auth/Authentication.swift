@@ -65,9 +65,12 @@ enum Authentication {
         row.tokenHash = Digest.sha256Hex(token)
         row.expiresAt = expires.timeIntervalSince1970
         let userID = row.userID
+        let now = req.now.timeIntervalSince1970
         let centerID = user.centerID
         let username = user.username
         try await AuditedWrite.run(on: req.db, gate: req.application.writeGate, actor: "user:\(username)", now: req.now) { db in
+            // Expired tokens of this user go when a new one is issued, so the table stays small.
+            try await APITokenModel.query(on: db).filter(\.$userID == userID).filter(\.$expiresAt < now).delete()
             try await row.create(on: db)
             return ((), [AuditEvent("auth.login", "user", id: userID, center: centerID, detail: ["via": "api"])])
         }

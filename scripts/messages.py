@@ -165,6 +165,7 @@ M = {
  "calendar.nationalOnlyTop": ("只有最上级中心的管理员可以修改全国日历。", "Only administrators of a top-level center may change the national calendar."),
  **{f"calendar.month.{i}": (f"{i}月", m) for i, m in enumerate(["January","February","March","April","May","June","July","August","September","October","November","December"], 1)},
  **{f"calendar.weekday.{i}": (z, e) for i, (z, e) in enumerate([("一","Mon"),("二","Tue"),("三","Wed"),("四","Thu"),("五","Fri"),("六","Sat"),("日","Sun")], 1)},
+ "audit.filterHint": ("示例：操作 center.create、window.update、auth.login；对象类型 window、staff、user；操作人 user:admin。", "Examples: action center.create, window.update, auth.login; object type window, staff, user; actor user:admin."),
  "audit.verify": ("校验审计链", "Verify the chain"),
  "audit.intact": ("审计链完整：已校验 {n} 条记录。", "The audit chain is intact: {n} entries verified."),
  "audit.broken": ("审计链被破坏：{problem}", "The audit chain is BROKEN: {problem}"),

@@ -12,7 +12,7 @@ enum Language: String, CaseIterable, Sendable {
 }
 
 /// Message catalogs loaded once from `Resources/Locales/<lang>.json`: flat key → text, with
-/// `{name}` placeholders.
+/// `{name}` slots filled from arguments.
 struct MessageCatalog: Sendable {
     private let tables: [Language: [String: String]]
 

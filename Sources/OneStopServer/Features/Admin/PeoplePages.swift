@@ -147,10 +147,10 @@ enum PeoplePages {
                         value: s.id!.uuidString, label: "\(s.name)（\(s.jobNumber)）",
                         selected: values["staffID"]?.lowercased() == s.id!.uuidString.lowercased()))
             }
-            var password = FormView.Field.text(
+            // Built from no values: a password is never echoed back into the page.
+            let password = FormView.Field.text(
                 req, "password", FormValues([:]), required: id == nil, type: "password",
                 hint: req.t(id == nil ? "hint.password" : "hint.passwordKeep"))
-            password.value = ""
             var phone = FormView.Field.text(req, "phone", values, type: "tel")
             if let id, let p = try await UserModel.find(id, on: req.db)?.phone {
                 phone.hint = req.t("hint.keepMasked", ["value": PhoneNumber.masked(p)])

@@ -57,8 +57,7 @@ enum CalendarAPIController {
         ) { req in
             let (cal, _) = try await calendar(req)
             var errors: [FieldError] = []
-            let start = CivilDate(req.query[String.self, at: "start"] ?? "")
-            if start == nil { errors.append(FieldError("start", "date")) }
+            let start = queryDate(req, "start", &errors)
             let days = req.query[String.self, at: "days"].flatMap { Int($0) }
             if days == nil || !(-10000...10000).contains(days!) { errors.append(FieldError("days", "calendar.daysRange")) }
             guard errors.isEmpty, let start, let days else { throw ValidationFailure(errors) }
@@ -80,10 +79,8 @@ enum CalendarAPIController {
         ) { req in
             let (cal, _) = try await calendar(req)
             var errors: [FieldError] = []
-            let from = CivilDate(req.query[String.self, at: "from"] ?? "")
-            let to = CivilDate(req.query[String.self, at: "to"] ?? "")
-            if from == nil { errors.append(FieldError("from", "date")) }
-            if to == nil { errors.append(FieldError("to", "date")) }
+            let from = queryDate(req, "from", &errors)
+            let to = queryDate(req, "to", &errors)
             guard errors.isEmpty, let from, let to else { throw ValidationFailure(errors) }
             try inSpan(cal, from)
             try inSpan(cal, to)
@@ -111,6 +108,13 @@ enum CalendarAPIController {
     static func calendar(_ req: Request) async throws -> (WorkCalendar, UUID) {
         let id = try req.uuid("id")
         return (try await req.application.calendars.calendar(for: id, on: req.db), id)
+    }
+
+    /// A `YYYY-MM-DD` query parameter; a missing or malformed one is an error on that field.
+    static func queryDate(_ req: Request, _ name: String, _ errors: inout [FieldError]) -> CivilDate? {
+        let date = CivilDate(req.query[String.self, at: name] ?? "")
+        if date == nil { errors.append(FieldError(name, "date")) }
+        return date
     }
 
     static func civilDate(_ text: String?, field: String) throws -> CivilDate {

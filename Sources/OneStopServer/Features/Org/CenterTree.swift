@@ -89,7 +89,15 @@ struct Scope: Sendable {
 }
 
 extension Request {
-    func scope() async throws -> Scope { try await Scope.of(requirePrincipal(), on: db) }
+    private struct ScopeKey: StorageKey { typealias Value = Scope }
+
+    /// The caller's scope, loaded once per request however many handlers and services ask.
+    func scope() async throws -> Scope {
+        if let s = storage[ScopeKey.self] { return s }
+        let s = try await Scope.of(requirePrincipal(), on: db)
+        storage[ScopeKey.self] = s
+        return s
+    }
 }
 
 func parseUUID(_ text: String?, field: String, errors: inout [FieldError]) -> UUID? {

@@ -23,7 +23,8 @@ struct StaffProfile: Content {
         guard let s = try await StaffModel.find(id, on: db), let center = try await CenterModel.find(s.centerID, on: db) else {
             throw Abort(.notFound)
         }
-        let dept = try await s.departmentID.asyncMap { try await DepartmentModel.find($0, on: db) } ?? nil
+        var dept: DepartmentModel? = nil
+        if let d = s.departmentID { dept = try await DepartmentModel.find(d, on: db) }
         var windows: [Int] = []
         if let d = s.departmentID {
             windows = try await WindowModel.query(on: db).filter(\.$departmentID == d).sort(\.$number).all().map(\.number)
@@ -33,12 +34,5 @@ struct StaffProfile: Content {
             partyMember: s.partyMember, duties: s.duties, commitment: s.commitment, departmentName: dept?.name,
             centerName: center.name, windows: windows,
             photoURL: try await StaffPhotoService.exists(id, on: db) ? "/staff/\(id)/photo" : nil)
-    }
-}
-
-extension Optional {
-    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
-        guard let w = self else { return nil }
-        return try await f(w)
     }
 }

@@ -13,3 +13,47 @@ if (centerSelect && location.pathname.endsWith("/new")) {
     location.search = "?centerID=" + encodeURIComponent(centerSelect.value);
   });
 }
+// Print buttons (the checklist, the guide, a bundle).
+for (const b of document.querySelectorAll("[data-print]")) b.addEventListener("click", () => window.print());
+
+// Kiosk mode: go back to the hall's home after the configured idle time, and offer an on-screen
+// keyboard for the search box (a touch screen has no keyboard). Chinese cannot be typed without an
+// input method, so the keyboard offers common service words as whole keys, plus digits and letters
+// for item codes.
+const kioskHome = document.body.dataset.kioskHome;
+if (kioskHome) {
+  const idle = Number(document.body.dataset.kioskIdle || 90) * 1000;
+  let timer;
+  const reset = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (location.pathname !== kioskHome || location.search) location.href = kioskHome;
+    }, idle);
+  };
+  for (const e of ["pointerdown", "keydown", "touchstart", "scroll", "input"]) addEventListener(e, reset, { passive: true });
+  reset();
+  const input = document.querySelector("input[data-osk]");
+  if (input) {
+    const words = ["身份证", "户口", "营业执照", "个体工商户", "食品", "社保", "医保", "养老", "不动产", "婚姻", "出生", "退休", "公积金", "税务", "医师"];
+    const pad = document.createElement("div");
+    pad.className = "osk";
+    pad.setAttribute("role", "group");
+    pad.setAttribute("aria-label", "屏幕键盘");
+    const key = (label, act, cls) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      if (cls) b.className = cls;
+      b.addEventListener("click", act);
+      return b;
+    };
+    const row = document.createElement("div");
+    row.className = "words";
+    for (const w of words) row.append(key(w, () => { input.value += w; input.focus(); }));
+    pad.append(row);
+    for (const c of "1234567890QWERTYUIOPASDFGHJKLZXCVBNM") pad.append(key(c, () => { input.value += c; }));
+    pad.append(key("⌫", () => { input.value = input.value.slice(0, -1); }, "wide"));
+    pad.append(key("清空", () => { input.value = ""; }, "wide"));
+    input.form.after(pad);
+  }
+}

@@ -33,6 +33,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateAuditLog())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateStaffPhotos())
+    app.migrations.add(CreateCatalog())
+    _ = app.catalogStore
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.sessions.use(.fluent)

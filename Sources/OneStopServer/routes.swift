@@ -9,10 +9,15 @@ func routes(_ app: Application) throws {
     PeoplePages.register(app)
     CalendarPages.register(app)
     AuditPages.register(app)
+    ItemPages.register(app)
+    BundlePages.kit.register(app)
+    HallPages.register(app)
+    Open311Controller.register(app)
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)
     OrgAPIController.register(api)
     CalendarAPIController.register(api)
     AuditAPIController.register(api)
+    CatalogAPIController.register(api)
 }

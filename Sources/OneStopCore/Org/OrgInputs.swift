@@ -10,17 +10,20 @@ public struct CenterInput: Sendable, Codable, Equatable {
     public var address: String?
     public var phone: String?
     public var officeHours: String?
+    /// 服务承诺 of the center, published beside every guide.
+    public var commitment: String?
 
     public init(
         name: String? = nil, code: String? = nil, level: String? = nil, parentID: String? = nil,
-        address: String? = nil, phone: String? = nil, officeHours: String? = nil
+        address: String? = nil, phone: String? = nil, officeHours: String? = nil, commitment: String? = nil
     ) {
         self.name = name; self.code = code; self.level = level; self.parentID = parentID
-        self.address = address; self.phone = phone; self.officeHours = officeHours
+        self.address = address; self.phone = phone; self.officeHours = officeHours; self.commitment = commitment
     }
 
     public struct Valid: Sendable, Equatable {
         public var name: String, code: String, level: CenterLevel, address: String, phone: String?, officeHours: String
+        public var commitment: String
     }
 
     public func validate(parentLevel: CenterLevel?) -> Result<Valid, ValidationFailure> {
@@ -32,8 +35,10 @@ public struct CenterInput: Sendable, Codable, Equatable {
         let address = v.text("address", address, max: 200, required: false)
         let phone = v.phone("phone", phone)
         let hours = v.text("officeHours", officeHours, max: 200, required: false)
+        let commitment = v.text("commitment", commitment, max: 1000, required: false)
         guard v.isValid, let level else { return .failure(ValidationFailure(v.errors)) }
-        return .success(Valid(name: name, code: code, level: level, address: address, phone: phone, officeHours: hours))
+        return .success(
+            Valid(name: name, code: code, level: level, address: address, phone: phone, officeHours: hours, commitment: commitment))
     }
 }
 
@@ -48,12 +53,15 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
     public var canReviewReported: Bool?
     public var canSupervisePromised: Bool?
     public var canCoordinateJoint: Bool?
+    /// 服务承诺 of the department.
+    public var commitment: String?
 
     public init(
         centerID: String? = nil, name: String? = nil, code: String? = nil, phone: String? = nil,
         chiefStaffID: String? = nil, canApproveOnSpot: Bool? = nil, canReviewReported: Bool? = nil,
-        canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil
+        canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil, commitment: String? = nil
     ) {
+        self.commitment = commitment
         self.centerID = centerID; self.name = name; self.code = code; self.phone = phone
         self.chiefStaffID = chiefStaffID; self.canApproveOnSpot = canApproveOnSpot
         self.canReviewReported = canReviewReported; self.canSupervisePromised = canSupervisePromised
@@ -62,6 +70,7 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
 
     public struct Valid: Sendable, Equatable {
         public var name: String, code: String, phone: String?
+        public var commitment: String = ""
     }
 
     public func validate() -> Result<Valid, ValidationFailure> {
@@ -70,7 +79,9 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
         let name = v.text("name", name, max: 80)
         let code = v.code("code", code, max: 32)
         let phone = v.phone("phone", phone)
-        return v.isValid ? .success(Valid(name: name, code: code, phone: phone)) : .failure(ValidationFailure(v.errors))
+        let commitment = v.text("commitment", commitment, max: 1000, required: false)
+        return v.isValid
+            ? .success(Valid(name: name, code: code, phone: phone, commitment: commitment)) : .failure(ValidationFailure(v.errors))
     }
 }
 

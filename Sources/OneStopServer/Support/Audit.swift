@@ -49,6 +49,8 @@ enum AuditedWrite {
                 var seq = head.sequence
                 var prev = head.hash
                 let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+                var rows: [AuditEntryModel] = []
+                rows.reserveCapacity(events.count)
                 for e in events {
                     seq += 1
                     let record = AuditChain.seal(
@@ -67,8 +69,13 @@ enum AuditedWrite {
                     row.detail = e.detail
                     row.previousHash = prev
                     row.hash = record.hash
-                    try await row.create(on: tx)
+                    rows.append(row)
                     prev = record.hash
+                }
+                // Many entries (an import) go in multi-row inserts, well under both databases'
+                // limits on bound parameters.
+                for start in stride(from: 0, to: rows.count, by: 500) {
+                    try await rows[start..<min(start + 500, rows.count)].create(on: tx)
                 }
                 if !events.isEmpty {
                     try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev)

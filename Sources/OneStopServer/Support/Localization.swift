@@ -39,7 +39,16 @@ struct MessageCatalog: Sendable {
     /// "名称：必填" — a field error in the user's language. Codes are looked up as
     /// `error.<code>`; the field's label as `field.<field>`.
     func fieldMessage(_ e: OneStopCoreFieldError, _ lang: Language) -> String {
-        text("error.\(e.code)", lang, ["field": text("field.\(e.field)", lang)])
+        text("error.\(e.code)", lang, ["field": fieldLabel(e.field, lang)])
+    }
+
+    /// `materials.3.name` reads 「申请材料 第3项 名称」.
+    func fieldLabel(_ field: String, _ lang: Language) -> String {
+        let parts = field.split(separator: ".").map(String.init)
+        guard parts.count > 1, let n = Int(parts[1]) else { return text("field.\(field)", lang) }
+        var label = text("field.\(parts[0])", lang) + " " + text("field.row", lang, ["n": String(n)])
+        if parts.count > 2 { label += " " + text("field.sub.\(parts[2])", lang) }
+        return label
     }
 }
 
@@ -72,6 +81,9 @@ extension Request {
     func t(_ key: String, _ args: [String: String] = [:]) -> String {
         application.catalog.text(key, language, args)
     }
+
+    /// A message with one argument: `t("hall.window", "number", "5")`.
+    func t(_ key: String, _ name: String, _ value: String) -> String { t(key, [name: value]) }
 }
 
 /// `#t("key")` in templates, in the request's language.

@@ -24,6 +24,11 @@ struct PageContext<P: Encodable>: Encodable {
     var nav: [NavLink]
     var flash: String?
     var page: P
+    /// Large text and high contrast, remembered per browser.
+    var elder: Bool
+    var elderHref: String
+    /// Set on the hall's touch screen: its home and idle timeout.
+    var kiosk: DisplayModes.Kiosk?
 
     init(_ req: Request, title: String, _ page: P) {
         self.title = title
@@ -34,6 +39,10 @@ struct PageContext<P: Encodable>: Encodable {
         let here = req.url.path + (req.url.query.map { "?\($0)" } ?? "")
         self.switchHref = "/lang/\(other.rawValue)?back=\(here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")"
         self.switchLabel = other == .en ? "English" : "中文"
+        self.elder = DisplayModes.elder(req)
+        let back = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+        self.elderHref = "/elder/\(elder ? "off" : "on")?back=\(back)"
+        self.kiosk = DisplayModes.kiosk(req)
         self.csrf = req.hasSession ? req.csrfToken() : nil
         if let p = req.principal, p.kind == .user {
             self.user = Badge(name: p.name, role: req.t("role.\(p.role.rawValue)"))
@@ -55,10 +64,13 @@ struct PageContext<P: Encodable>: Encodable {
             out += [
                 ("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
-                ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"),
+                ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
+                ("/admin/audit", "nav.audit"),
             ]
         case .supervisor:
             out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
+        case .chiefRepresentative:
+            out += [("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar")]
         case .some(let r) where !r.isDevice:
             out += [("/admin/calendar", "nav.calendar")]
         default: break

@@ -13,6 +13,8 @@ final class CenterModel: Model, @unchecked Sendable {
     @Field(key: "address") var address: String
     @OptionalField(key: "phone") var phone: String?
     @Field(key: "office_hours") var officeHours: String
+    /// 服务承诺, published with the center's guides.
+    @Field(key: "commitment") var commitment: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -33,6 +35,7 @@ final class DepartmentModel: Model, @unchecked Sendable {
     @Field(key: "can_review_reported") var canReviewReported: Bool
     @Field(key: "can_supervise_promised") var canSupervisePromised: Bool
     @Field(key: "can_coordinate_joint") var canCoordinateJoint: Bool
+    @Field(key: "commitment") var commitment: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -24,6 +24,15 @@ struct ListView: Encodable {
     var columns: [String]
     var rows: [[Cell]]
     var empty: String
+    /// Links to the previous and next pages of a long list.
+    var previousHref: String? = nil
+    var nextHref: String? = nil
+    var extraLinks: [Link] = []
+
+    struct Link: Encodable {
+        var href: String
+        var label: String
+    }
 }
 
 /// A form page. Every field shows its own error beside it, and a summary at the top lists them
@@ -84,8 +93,10 @@ struct FormView: Encodable {
         let catalog = req.application.catalog
         for e in failure.errors {
             let message = catalog.fieldMessage(e, req.language)
-            errors.append(Summary(field: e.field, message: message))
-            if let i = fields.firstIndex(where: { $0.name == e.field }) {
+            // `materials.3.name` belongs to the `materials` box.
+            let i = fields.firstIndex(where: { $0.name == e.field || e.field.hasPrefix($0.name + ".") })
+            errors.append(Summary(field: i.map { fields[$0].name } ?? e.field, message: message))
+            if let i {
                 fields[i].error = [fields[i].error, message].compactMap { $0 }.joined(separator: "；")
             }
         }

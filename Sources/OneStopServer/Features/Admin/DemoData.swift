@@ -32,6 +32,10 @@ enum DemoData {
             c.address = address
             c.phone = phone
             c.officeHours = "周一至周五 9:00–12:00，13:30–17:00（法定节假日除外，调休上班日照常办公）"
+            c.commitment =
+                level == .county
+                ? "一窗受理、一次告知、限时办结；办事不找关系、不花冤枉钱；超时默认、缺席默认，办不成事有人管。"
+                : (level == .township ? "小事不出村、大事不出镇；首问负责，代办帮办。" : "")
             try await c.create(on: db)
             events.append(AuditEvent("center.create", "center", id: c.id, center: c.id, detail: ["code": code, "name": name]))
             return c.id!
@@ -68,6 +72,7 @@ enum DemoData {
             d.canReviewReported = true
             d.canSupervisePromised = true
             d.canCoordinateJoint = i < 4
+            d.commitment = "\(name.replacingOccurrences(of: "县", with: ""))窗口承诺：材料齐全当场受理，承诺时限内办结，办结结果免费邮寄。"
             try await d.create(on: db)
             events.append(AuditEvent("department.create", "department", id: d.id, center: county, detail: ["code": code, "name": name]))
             var chief: UUID? = nil
@@ -116,6 +121,18 @@ enum DemoData {
             try await w.create(on: db)
             events.append(AuditEvent("window.create", "window", id: w.id, center: county, detail: ["number": String(n)]))
         }
+        for n in 1...2 {
+            let w = WindowModel()
+            w.centerID = town
+            w.number = n
+            w.name = n == 1 ? "社保民政综合窗口" : "综合受理窗口"
+            w.kind = WindowKind.comprehensive.rawValue
+            w.isOpen = true
+            w.phone = "0533-6023456"
+            try await w.create(on: db)
+            events.append(AuditEvent("window.create", "window", id: w.id, center: town, detail: ["number": String(n)]))
+        }
+        events += try await CatalogDemo.seed(on: db, county: county, town: town, now: Date())
         let admin = UserModel()
         admin.username = "admin"
         admin.displayName = "系统管理员"

@@ -44,6 +44,7 @@ enum OrgPages {
                     .text(req, "address", values, max: 200),
                     .text(req, "phone", values, type: "tel"),
                     .text(req, "officeHours", values, max: 200, hint: req.t("hint.officeHours")),
+                    .text(req, "commitment", values, max: 1000, type: "textarea", hint: req.t("hint.commitment")),
                 ])
         },
         load: { req, id in
@@ -51,13 +52,13 @@ enum OrgPages {
             try await req.scope().require(id)
             return FormValues([
                 "name": m.name, "code": m.code, "level": m.level, "parentID": m.parentID?.uuidString ?? "",
-                "address": m.address, "phone": m.phone ?? "", "officeHours": m.officeHours,
+                "address": m.address, "phone": m.phone ?? "", "officeHours": m.officeHours, "commitment": m.commitment,
             ])
         },
         save: { req, id, f in
             let input = CenterInput(
                 name: f["name"], code: f["code"], level: f["level"], parentID: f["parentID"], address: f["address"],
-                phone: f["phone"], officeHours: f["officeHours"])
+                phone: f["phone"], officeHours: f["officeHours"], commitment: f["commitment"])
             _ = try await (id == nil ? CenterService.create(input, req: req) : CenterService.update(id!, input, req: req))
             return "/admin/centers"
         })
@@ -122,6 +123,7 @@ enum OrgPages {
                     .select(req, "chiefStaffID", chief),
                     .checkbox(req, "canApproveOnSpot", values), .checkbox(req, "canReviewReported", values),
                     .checkbox(req, "canSupervisePromised", values), .checkbox(req, "canCoordinateJoint", values),
+                    .text(req, "commitment", values, max: 1000, type: "textarea", hint: req.t("hint.commitment")),
                 ])
         },
         load: { req, id in
@@ -129,7 +131,7 @@ enum OrgPages {
             try await req.scope().require(d.centerID)
             var v = [
                 "centerID": d.centerID.uuidString, "name": d.name, "code": d.code, "phone": d.phone ?? "",
-                "chiefStaffID": d.chiefStaffID?.uuidString ?? "",
+                "chiefStaffID": d.chiefStaffID?.uuidString ?? "", "commitment": d.commitment,
             ]
             for (k, on) in [
                 ("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
@@ -141,7 +143,8 @@ enum OrgPages {
             let input = DepartmentInput(
                 centerID: f["centerID"], name: f["name"], code: f["code"], phone: f["phone"], chiefStaffID: f["chiefStaffID"],
                 canApproveOnSpot: f.flag("canApproveOnSpot"), canReviewReported: f.flag("canReviewReported"),
-                canSupervisePromised: f.flag("canSupervisePromised"), canCoordinateJoint: f.flag("canCoordinateJoint"))
+                canSupervisePromised: f.flag("canSupervisePromised"), canCoordinateJoint: f.flag("canCoordinateJoint"),
+                commitment: f["commitment"])
             let d = try await DepartmentService.save(input, existing: id, req: req)
             return "/admin/departments?center=\(d.centerID)"
         })

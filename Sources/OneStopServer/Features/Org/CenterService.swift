@@ -59,6 +59,7 @@ enum CenterService {
             row.address = v.address
             row.phone = v.phone
             row.officeHours = v.officeHours
+            row.commitment = v.commitment
         }
         if !errors.isEmpty { throw ValidationFailure(errors) }
     }

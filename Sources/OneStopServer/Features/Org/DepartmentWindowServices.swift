@@ -18,6 +18,7 @@ enum DepartmentService {
             row.name = v.name
             row.code = v.code
             row.phone = v.phone
+            row.commitment = v.commitment
             row.chiefStaffID = chief
             row.canApproveOnSpot = input.canApproveOnSpot ?? false
             row.canReviewReported = input.canReviewReported ?? false

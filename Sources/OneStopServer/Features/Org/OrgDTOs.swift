@@ -11,8 +11,10 @@ struct CenterDTO: Content {
     var address: String
     var phone: String?
     var officeHours: String
+    var commitment: String
 
     init(_ m: CenterModel) {
+        commitment = m.commitment
         id = m.id!
         parentID = m.parentID
         name = m.name
@@ -39,8 +41,10 @@ struct DepartmentDTO: Content {
     var phone: String?
     var chiefStaffID: UUID?
     var authorisations: Authorisations
+    var commitment: String
 
     init(_ m: DepartmentModel) {
+        commitment = m.commitment
         id = m.id!
         centerID = m.centerID
         name = m.name

@@ -5,6 +5,7 @@ import Vapor
 
 struct HomeView: Encodable {
     struct CenterCard: Encodable {
+        var code: String
         var name: String
         var level: String
         var address: String
@@ -80,7 +81,8 @@ enum PublicPages {
                 signedIn: false,
                 centers: centers.map {
                     .init(
-                        name: $0.name, level: req.t("level.\($0.level)"), address: $0.address, phone: $0.phone, officeHours: $0.officeHours)
+                        code: $0.code, name: $0.name, level: req.t("level.\($0.level)"), address: $0.address, phone: $0.phone,
+                        officeHours: $0.officeHours)
                 }, stats: [], today: today.description, todayKind: ""))
     }
 }

@@ -27,21 +27,24 @@ enum OpenAPISchemas {
             [
                 "name": string, "code": string, "level": ["enum": ["province", "city", "county", "township", "village"]],
                 "parentID": optionalUUID, "address": string, "phone": optionalString, "officeHours": string,
+                "commitment": string,
             ],
             required: ["name", "code", "level"]),
         "Center": object([
             "id": uuid, "parentID": optionalUUID, "name": string, "code": string, "level": string,
-            "address": string, "phone": optionalString, "officeHours": string,
+            "address": string, "phone": optionalString, "officeHours": string, "commitment": string,
         ]),
         "DepartmentInput": object(
             [
                 "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
                 "canApproveOnSpot": bool, "canReviewReported": bool, "canSupervisePromised": bool, "canCoordinateJoint": bool,
+                "commitment": string,
             ],
             required: ["centerID", "name", "code"]),
         "Department": object([
             "id": uuid, "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
             "authorisations": object(["approveOnSpot": bool, "reviewReported": bool, "supervisePromised": bool, "coordinateJoint": bool]),
+            "commitment": string,
         ]),
         "WindowInput": object(
             [

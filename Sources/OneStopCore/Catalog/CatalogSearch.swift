@@ -1,0 +1,180 @@
+/// Text as the search compares it: full-width letters and digits folded to ASCII, lower case,
+/// and only letters, digits and CJK characters kept (spaces and punctuation dropped).
+public enum SearchText {
+    public static func normalize(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            var v = s.value
+            if (0xFF01...0xFF5E).contains(v) { v -= 0xFEE0 }  // full-width ASCII
+            guard let folded = Unicode.Scalar(v) else { continue }
+            let p = folded.properties
+            guard p.isAlphabetic || p.numericType != nil else { continue }
+            out.append(contentsOf: String(folded).lowercased().unicodeScalars)
+        }
+        return String(out)
+    }
+
+    /// The tokens a text is indexed under: every character and every pair of neighbours. Chinese
+    /// has no spaces, so pairs (bigrams) are what make 食品 find 食品经营许可证核发 without a
+    /// dictionary; single characters let a one-character query work.
+    static func tokens(_ normalized: String) -> Set<UInt64> {
+        let s = normalized.unicodeScalars.map(\.value)
+        var out: Set<UInt64> = []
+        for (i, c) in s.enumerated() {
+            out.insert(UInt64(c))
+            if i + 1 < s.count { out.insert(pair(c, s[i + 1])) }
+        }
+        return out
+    }
+
+    /// What a query looks for: its pairs, or its single character.
+    static func queryTokens(_ normalized: String) -> [UInt64] {
+        let s = normalized.unicodeScalars.map(\.value)
+        if s.count == 1 { return [UInt64(s[0])] }
+        var seen: Set<UInt64> = []
+        var out: [UInt64] = []
+        for i in 0..<max(0, s.count - 1) where seen.insert(pair(s[i], s[i + 1])).inserted { out.append(pair(s[i], s[i + 1])) }
+        return out
+    }
+
+    static func pair(_ a: UInt32, _ b: UInt32) -> UInt64 { (UInt64(a) << 32 | UInt64(b)) | (1 << 63) }
+}
+
+/// An in-memory index of published items for the public search: the same ranking on SQLite and
+/// PostgreSQL, and fast enough for a county's thousands of items (see bench/README.md).
+///
+/// Ranking: every query pair must occur somewhere in an item; then an exact code beats a name
+/// that contains the whole query, which beats a name that starts with it, which beats matches in
+/// keywords, department and materials. Shorter names first among equals (the main item before its
+/// sub-items). When nothing matches every pair, the items matching most pairs are offered as
+/// suggestions, which catches a mistyped character.
+public struct CatalogSearchIndex: Sendable {
+    public struct Document: Sendable {
+        public var id: String
+        public var code: String
+        public var name: String
+        public var keywords: [String]
+        public var department: String
+        public var materials: [String]
+        /// Where it is served (owning center and delegated ones), for filtering by center.
+        public var centers: Set<String>
+
+        public init(
+            id: String, code: String, name: String, keywords: [String], department: String, materials: [String], centers: Set<String>
+        ) {
+            self.id = id
+            self.code = code
+            self.name = name
+            self.keywords = keywords
+            self.department = department
+            self.materials = materials
+            self.centers = centers
+        }
+    }
+
+    public struct Hit: Sendable, Equatable {
+        public var id: String
+        public var score: Int
+    }
+
+    public struct Result: Sendable {
+        public var hits: [Hit]
+        public var total: Int
+        /// True when no item matched the whole query and `hits` are near misses.
+        public var isSuggestion: Bool
+
+        public init(hits: [Hit], total: Int, isSuggestion: Bool) {
+            self.hits = hits
+            self.total = total
+            self.isSuggestion = isSuggestion
+        }
+    }
+
+    struct Field: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let name = Field(rawValue: 1)
+        static let keyword = Field(rawValue: 2)
+        static let department = Field(rawValue: 4)
+        static let material = Field(rawValue: 8)
+        static let code = Field(rawValue: 16)
+    }
+
+    struct Prepared: Sendable {
+        var doc: Document
+        var name: String
+        var code: String
+        var keywords: [String]
+        var department: String
+        var materials: [String]
+    }
+
+    private var docs: [Prepared] = []
+    private var postings: [UInt64: [(doc: Int32, fields: Field)]] = [:]
+
+    public init(_ documents: [Document]) {
+        docs.reserveCapacity(documents.count)
+        for d in documents {
+            let p = Prepared(
+                doc: d, name: SearchText.normalize(d.name), code: SearchText.normalize(d.code),
+                keywords: d.keywords.map(SearchText.normalize), department: SearchText.normalize(d.department),
+                materials: d.materials.map(SearchText.normalize))
+            let index = Int32(docs.count)
+            docs.append(p)
+            var fields: [UInt64: Field] = [:]
+            func add(_ text: String, _ f: Field) { for t in SearchText.tokens(text) { fields[t, default: []].insert(f) } }
+            add(p.name, .name)
+            add(p.code, .code)
+            for k in p.keywords { add(k, .keyword) }
+            add(p.department, .department)
+            for m in p.materials { add(m, .material) }
+            for (t, f) in fields { postings[t, default: []].append((index, f)) }
+        }
+    }
+
+    public var count: Int { docs.count }
+
+    public func search(_ query: String, center: String? = nil, limit: Int = 20, offset: Int = 0) -> Result {
+        let q = SearchText.normalize(query)
+        let tokens = SearchText.queryTokens(q)
+        guard !tokens.isEmpty else { return Result(hits: [], total: 0, isSuggestion: false) }
+        var matched: [Int32: (count: Int, weight: Int)] = [:]
+        for t in tokens {
+            for (doc, fields) in postings[t] ?? [] {
+                if let center, !docs[Int(doc)].doc.centers.contains(center) { continue }
+                let w =
+                    (fields.contains(.name) ? 8 : 0) + (fields.contains(.keyword) ? 5 : 0) + (fields.contains(.code) ? 4 : 0)
+                    + (fields.contains(.department) ? 3 : 0) + (fields.contains(.material) ? 2 : 0)
+                let old = matched[doc] ?? (0, 0)
+                matched[doc] = (old.count + 1, old.weight + w)
+            }
+        }
+        let full = matched.filter { $0.value.count == tokens.count }
+        var isSuggestion = false
+        var pool = full
+        if full.isEmpty {
+            // A typo breaks at most two pairs; offer items that share at least half of them.
+            let need = max(1, (tokens.count + 1) / 2)
+            pool = matched.filter { $0.value.count >= need && $0.value.count < tokens.count }
+            isSuggestion = true
+        }
+        var hits: [(Hit, Int, String)] = pool.map { doc, m in
+            let p = docs[Int(doc)]
+            var score = m.weight * 10 + m.count * 100
+            if p.code == q { score += 100_000 }
+            if p.name == q { score += 50_000 }
+            if p.name.hasPrefix(q) { score += 20_000 }
+            if p.name.contains(q) { score += 10_000 }
+            if p.keywords.contains(where: { $0.contains(q) }) { score += 5_000 }
+            if p.department.contains(q) { score += 2_000 }
+            if p.materials.contains(where: { $0.contains(q) }) { score += 1_000 }
+            return (Hit(id: p.doc.id, score: score), p.name.count, p.code)
+        }
+        hits.sort { a, b in
+            if a.0.score != b.0.score { return a.0.score > b.0.score }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return a.2 < b.2
+        }
+        let page = hits.dropFirst(offset).prefix(limit).map(\.0)
+        return Result(hits: Array(page), total: hits.count, isSuggestion: isSuggestion)
+    }
+}

@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// The published catalog as the public sees it: every item's version in force, where it is
+/// served, and the search index over them. Built once per catalog generation (a counter every
+/// publication, withdrawal, delegation and department change moves, in the same transaction), so
+/// several instances on one PostgreSQL agree, and a read costs one small query.
+struct CatalogSnapshot: Sendable {
+    struct Delegation: Sendable {
+        var centerID: UUID
+        var windowNumbers: [Int]
+        var consultPhone: String?
+    }
+
+    struct Item: Sendable {
+        var id: UUID
+        var centerID: UUID
+        var departmentID: UUID
+        var departmentName: String
+        var version: Int
+        var guide: ItemGuide
+        var delegations: [Delegation]
+
+        /// Served at the owning center and wherever it is delegated.
+        var centers: Set<UUID> { Set([centerID] + delegations.map(\.centerID)) }
+    }
+
+    var generation: Int64
+    var items: [UUID: Item]
+    var byCode: [String: UUID]
+    var index: CatalogSearchIndex
+
+    func item(code: String) -> Item? { byCode[code].flatMap { items[$0] } }
+
+    /// Items served at a center, in code order.
+    func served(at center: UUID) -> [Item] {
+        items.values.filter { $0.centers.contains(center) }.sorted { $0.guide.code < $1.guide.code }
+    }
+}
+
+actor CatalogStore {
+    private var current: CatalogSnapshot?
+    private var loading: (generation: Int64, task: Task<CatalogSnapshot, any Error>)?
+
+    static let counter = "catalog_generation"
+
+    func snapshot(on db: any Database) async throws -> CatalogSnapshot {
+        let generation = try await CounterModel.find(Self.counter, on: db)?.value ?? 0
+        if let c = current, c.generation == generation { return c }
+        if let l = loading, l.generation == generation { return try await l.task.value }
+        let task = Task { try await Self.build(generation: generation, on: db) }
+        loading = (generation, task)
+        let built = try await task.value
+        if (current?.generation ?? -1) < built.generation { current = built }
+        if loading?.generation == generation { loading = nil }
+        return built
+    }
+
+    /// Moves the generation; call inside the transaction that changed the catalog.
+    static func bump(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE counters SET value = value + 1 WHERE name = \(bind: counter)").run()
+    }
+
+    static func build(generation: Int64, on db: any Database) async throws -> CatalogSnapshot {
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let rows = try await sql.raw(
+            """
+            SELECT i.id AS id, i.center_id AS center_id, i.department_id AS department_id, v.version AS version,
+                   v.content AS content
+            FROM service_items i JOIN service_item_versions v ON v.item_id = i.id AND v.version = i.version_in_force
+            WHERE i.status = 'published'
+            """
+        ).all()
+        let departments = try await DepartmentModel.query(on: db).all()
+        let deptNames = Dictionary(uniqueKeysWithValues: departments.map { ($0.id!, $0.name) })
+        var delegations: [UUID: [CatalogSnapshot.Delegation]] = [:]
+        for d in try await ItemDelegationModel.query(on: db).all() {
+            delegations[d.itemID, default: []].append(
+                .init(centerID: d.centerID, windowNumbers: ItemText.windows(d.windowNumbers), consultPhone: d.consultPhone))
+        }
+        let decoder = JSONDecoder()
+        var items: [UUID: CatalogSnapshot.Item] = [:]
+        var byCode: [String: UUID] = [:]
+        var documents: [CatalogSearchIndex.Document] = []
+        documents.reserveCapacity(rows.count)
+        for r in rows {
+            let id = try r.decode(column: "id", as: UUID.self)
+            let guide = try decoder.decode(ItemGuide.self, from: Data(try r.decode(column: "content", as: String.self).utf8))
+            let dept = try r.decode(column: "department_id", as: UUID.self)
+            let item = CatalogSnapshot.Item(
+                id: id, centerID: try r.decode(column: "center_id", as: UUID.self), departmentID: dept,
+                departmentName: deptNames[dept] ?? "", version: try r.decode(column: "version", as: Int.self), guide: guide,
+                delegations: delegations[id] ?? [])
+            items[id] = item
+            byCode[guide.code] = id
+            documents.append(
+                .init(
+                    id: id.uuidString, code: guide.code, name: guide.name, keywords: guide.keywords, department: item.departmentName,
+                    materials: guide.materials.map(\.name), centers: Set(item.centers.map(\.uuidString))))
+        }
+        return CatalogSnapshot(generation: generation, items: items, byCode: byCode, index: CatalogSearchIndex(documents))
+    }
+}
+
+extension Application {
+    private struct CatalogKey: StorageKey { typealias Value = CatalogStore }
+
+    var catalogStore: CatalogStore {
+        if let s = storage[CatalogKey.self] { return s }
+        let s = CatalogStore()
+        storage[CatalogKey.self] = s
+        return s
+    }
+}
+
+extension Request {
+    func catalog() async throws -> CatalogSnapshot { try await application.catalogStore.snapshot(on: db) }
+}

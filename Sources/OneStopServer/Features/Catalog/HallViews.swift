@@ -1,0 +1,140 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// View models of the public online hall.
+struct HallCenter: Encodable {
+    var name: String
+    var code: String
+    var address: String
+    var phone: String?
+    var officeHours: String
+    var commitment: String
+
+    init(_ c: CenterModel) {
+        name = c.name
+        code = c.code
+        address = c.address
+        phone = c.phone
+        officeHours = c.officeHours
+        commitment = c.commitment
+    }
+}
+
+struct HallLink: Encodable {
+    var href: String
+    var label: String
+    var note: String? = nil
+}
+
+struct HallHomeView: Encodable {
+    var center: HallCenter
+    var departments: [HallLink]
+    var themes: [HallLink]
+    var bundles: [HallLink]
+    var windows: [HallLink]
+    var popular: [HallLink]
+    var total: Int
+}
+
+struct HallListView: Encodable {
+    struct Entry: Encodable {
+        var href: String
+        var name: String
+        var code: String
+        var department: String
+        var caseType: String
+        var promised: String
+        var online: Bool
+    }
+
+    var center: HallCenter
+    var heading: String
+    var query: String?
+    var total: Int
+    var suggestion: Bool
+    var entries: [Entry]
+    var hints: [HallLink]
+    var previousHref: String?
+    var nextHref: String?
+}
+
+struct GuideView: Encodable {
+    struct Material: Encodable {
+        var number: Int
+        var name: String
+        var form: String
+        var copies: Int
+        var required: Bool
+        var condition: String?
+        var files: [HallLink]
+    }
+
+    struct Special: Encodable {
+        var name: String
+        var days: Int
+    }
+
+    struct Person: Encodable {
+        var href: String
+        var name: String
+        var post: String
+        var commitment: String
+    }
+
+    var center: HallCenter
+    var code: String
+    var name: String
+    var type: String
+    var tier: String
+    var handling: String?
+    var level: String
+    var caseType: String
+    var immediate: Bool
+    var legalDays: Int
+    var promisedDays: Int
+    var daysSaved: Int
+    var feeFree: Bool
+    var feeStandard: String?
+    var feeBasis: String?
+    var basis: String
+    var conditions: String
+    var materials: [Material]
+    var steps: [String]
+    var special: [Special]
+    var officeHours: String
+    var consultPhone: String
+    var supervisePhone: String
+    var visits: Int
+    var online: Bool
+    var windows: [String]
+    var department: String
+    var departmentCommitment: String
+    var staff: [Person]
+    var version: Int
+    var parent: HallLink?
+    var children: [HallLink]
+    var otherCenters: [HallLink]
+    var bundles: [HallLink]
+    var checklistHref: String
+    var printedOn: String
+}
+
+struct BundleView: Encodable {
+    struct Material: Encodable {
+        var number: Int
+        var name: String
+        var form: String
+        var copies: Int
+        var required: Bool
+        var condition: String?
+        var items: String
+    }
+
+    var center: HallCenter
+    var name: String
+    var summary: String
+    var items: [HallLink]
+    var materials: [Material]
+    var totalAsked: Int
+}

@@ -1,0 +1,111 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// Open311 GeoReport v2, read-only: discovery and the service list mapping published items, so
+/// civic-tech clients can read the catalog. `jurisdiction_id` is a center code.
+enum Open311Controller {
+    struct Service: Content {
+        var service_code: String
+        var service_name: String
+        var description: String
+        var metadata: Bool
+        var type: String
+        var keywords: String
+        var group: String
+    }
+
+    struct Attribute: Codable {
+        var variable: Bool
+        var code: String
+        var datatype: String
+        var required: Bool
+        var datatype_description: String
+        var order: Int
+        var description: String
+    }
+
+    struct Definition: Content {
+        var service_code: String
+        var attributes: [Attribute]
+    }
+
+    static func register(_ r: any RoutesBuilder) {
+        let v2 = r.grouped("open311", "v2")
+        v2.endpoint(.GET, "discovery.json", access: .public) { req -> Response in
+            let base = "http://\(req.headers.first(name: .host) ?? "127.0.0.1")/open311/v2/"
+            let body: [String: JSONValue] = [
+                "changeset": .string(ISO8601DateFormatter().string(from: req.now)),
+                "contact": "OneStop service catalog",
+                "key_service": "",
+                "endpoints": [
+                    [
+                        "specification": "http://wiki.open311.org/GeoReport_v2", "url": .string(base),
+                        "changeset": .string(ISO8601DateFormatter().string(from: req.now)),
+                        "type": "production", "formats": ["application/json", "text/xml"],
+                    ]
+                ],
+            ]
+            let response = Response(status: .ok, body: .init(data: try JSONEncoder().encode(JSONValue.object(body))))
+            response.headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
+            return response
+        }
+        v2.endpoint(.GET, "services.json", access: .public) { req in try await services(req) }
+        v2.endpoint(.GET, "services.xml", access: .public) { req -> Response in
+            var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<services>\n"
+            for s in try await list(req) {
+                xml += "  <service>\n"
+                for (k, v) in [
+                    ("service_code", s.service_code), ("service_name", s.service_name), ("description", s.description),
+                    ("metadata", String(s.metadata)), ("type", s.type), ("keywords", s.keywords), ("group", s.group),
+                ] {
+                    xml += "    <\(k)>\(escape(v))</\(k)>\n"
+                }
+                xml += "  </service>\n"
+            }
+            xml += "</services>\n"
+            let response = Response(status: .ok, body: .init(string: xml))
+            response.headers.replaceOrAdd(name: .contentType, value: "text/xml; charset=utf-8")
+            return response
+        }
+        // `/services/{code}.json`: the materials as informational attributes (variable = false).
+        v2.endpoint(.GET, "services", ":file", access: .public) { req -> Definition in
+            guard let file = req.parameters.get("file"), file.hasSuffix(".json"),
+                let item = try await req.catalog().item(code: String(file.dropLast(5)))
+            else { throw Abort(.notFound) }
+            return Definition(
+                service_code: item.guide.code,
+                attributes: item.guide.materials.enumerated().map { i, m in
+                    Attribute(
+                        variable: false, code: "material_\(i + 1)", datatype: "text", required: m.need == .required,
+                        datatype_description: "\(m.form.chineseName) \(m.copies) 份", order: i + 1,
+                        description: m.name + (m.condition.map { "（\($0)）" } ?? ""))
+                })
+        }
+    }
+
+    static func list(_ req: Request) async throws -> [Service] {
+        let snapshot = try await req.catalog()
+        var items = Array(snapshot.items.values)
+        if let j = req.query[String.self, at: "jurisdiction_id"], !j.isEmpty {
+            let c = try await PublicCenter.find(j, on: req.db)
+            items = items.filter { $0.centers.contains(c.id!) }
+        }
+        return items.sorted { $0.guide.code < $1.guide.code }.map { i in
+            let g = i.guide
+            return Service(
+                service_code: g.code, service_name: g.name,
+                description: "\(g.caseType.chineseName)，承诺时限 \(g.promisedDays) 个工作日（法定 \(g.legalDays)），\(g.fee.free ? "不收费" : "收费")",
+                metadata: !g.materials.isEmpty, type: "batch", keywords: g.keywords.joined(separator: ","), group: i.departmentName)
+        }
+    }
+
+    static func services(_ req: Request) async throws -> [Service] { try await list(req) }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;"
+        )
+        .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

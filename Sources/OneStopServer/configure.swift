@@ -49,6 +49,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
             isHTTPOnly: true, sameSite: .lax)
     }
 
+    // Forms with long texts (an item's guide) exceed Vapor's 16 KB default.
+    app.routes.defaultMaxBodySize = "1mb"
     app.views.use(.leaf)
     app.leaf.tags["t"] = TranslateTag()
     app.catalog = try MessageCatalog(directory: app.directory.resourcesDirectory + "Locales")

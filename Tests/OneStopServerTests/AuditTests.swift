@@ -55,7 +55,7 @@ struct AuditTests {
             }
             let (_, problem) = try await AuditVerifier.verify(on: t.app.db)
             #expect(problem == nil)
-            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "window.create").count() == 52)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "window.create").count() == 54)
         }
     }
 

@@ -61,7 +61,7 @@ struct OrganisationAPITests {
             let foreign = try await t.send(
                 .POST, "/api/v1/windows", token: token,
                 json: [
-                    "centerID": town.uuidString, "number": "1", "name": "x", "kind": "department",
+                    "centerID": town.uuidString, "number": "9", "name": "x", "kind": "department",
                     "departmentID": dept.uuidString,
                 ].jsonNumber("number"))
             #expect(foreign.problem?.errors?.map(\.field) == ["departmentID"])

@@ -82,6 +82,8 @@ struct OpenAPITests {
     static let required = [
         "login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
         "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries",
+        "listItems", "getItem", "searchItems", "createItem", "updateItem", "publishItem", "withdrawItem", "importItems", "exportItems",
+        "listBundles", "getBundle",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

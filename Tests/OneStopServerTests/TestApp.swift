@@ -49,6 +49,15 @@ struct TestContext: Sendable {
         }
     }
 
+    /// Sends a plain-text body (a CSV or JSON file for an import).
+    func sendText(_ method: HTTPMethod, _ path: String, token: String?, body: String) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(method, path) { req in
+            if let token { req.headers.bearerAuthorization = .init(token: token) }
+            req.headers.contentType = .plainText
+            req.body = ByteBuffer(string: body)
+        }
+    }
+
     func login(_ username: String = "admin", _ password: String = TestContext.adminPassword) async throws -> String {
         let res = try await send(.POST, "/api/v1/auth/login", json: ["username": username, "password": password])
         #expect(res.status == .ok, "login \(username): \(res.body.string)")

@@ -10,7 +10,7 @@ public enum ItemCSV {
     ]
 
     /// One problem of an import, by the line where its record starts (the header is line 1).
-    public struct RowError: Error, Sendable, Equatable, Codable {
+    public struct RowError: Error, Sendable, Hashable, Codable {
         public var line: Int
         public var field: String
         public var code: String

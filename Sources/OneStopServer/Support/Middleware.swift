@@ -38,6 +38,7 @@ struct AccessGuard: AsyncMiddleware {
 /// an `X-CSRF-Token` header. Bearer-token requests carry no ambient credential and are exempt.
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
+    static let maxFormBytes = 20 * 1024 * 1024
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
@@ -45,6 +46,11 @@ struct CSRFMiddleware: AsyncMiddleware {
             req.hasSession || req.url.path == "/login"
         {
             let expected = req.hasSession ? req.session.data["csrf"] : nil
+            // A long form arrives in several chunks; gather it (up to the largest upload any route
+            // takes) so the token can be read. The route's own size check still applies after.
+            if req.headers.first(name: "X-CSRF-Token") == nil, req.body.data == nil {
+                _ = try await req.body.collect(max: Self.maxFormBytes).get()
+            }
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected, let sent, constantTimeEqual(expected, sent) else {
                 throw Abort(.forbidden, reason: req.t("auth.csrf"))

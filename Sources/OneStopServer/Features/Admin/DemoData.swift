@@ -47,6 +47,18 @@ enum DemoData {
         _ = try await center("柳河乡便民服务中心", "DL010202", .township, county, "石桥县柳河乡政府一楼", "0533-6034567")
         _ = try await center("东街社区便民服务站", "DL01020101", .village, town, "城关镇东街社区党群服务中心", "0533-6045678")
 
+        // The township's own windows, where delegated items are served.
+        for n in 1...2 {
+            let w = WindowModel()
+            w.centerID = town
+            w.number = n
+            w.name = n == 1 ? "社保民政综合窗口" : "综合受理窗口"
+            w.kind = WindowKind.comprehensive.rawValue
+            w.isOpen = true
+            w.phone = "0533-6023456"
+            try await w.create(on: db)
+            events.append(AuditEvent("window.create", "window", id: w.id, center: town, detail: ["number": String(n)]))
+        }
         let departments: [(String, String, String)] = [
             ("县市场监督管理局", "SCJG", "个体工商户、企业登记，食品经营许可"),
             ("县公安局", "GA", "户籍、居民身份证、出入境、交管业务"),
@@ -120,17 +132,6 @@ enum DemoData {
             w.phone = "0533-6012345"
             try await w.create(on: db)
             events.append(AuditEvent("window.create", "window", id: w.id, center: county, detail: ["number": String(n)]))
-        }
-        for n in 1...2 {
-            let w = WindowModel()
-            w.centerID = town
-            w.number = n
-            w.name = n == 1 ? "社保民政综合窗口" : "综合受理窗口"
-            w.kind = WindowKind.comprehensive.rawValue
-            w.isOpen = true
-            w.phone = "0533-6023456"
-            try await w.create(on: db)
-            events.append(AuditEvent("window.create", "window", id: w.id, center: town, detail: ["number": String(n)]))
         }
         events += try await CatalogDemo.seed(on: db, county: county, town: town, now: Date())
         let admin = UserModel()

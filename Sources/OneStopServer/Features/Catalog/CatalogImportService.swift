@@ -81,8 +81,9 @@ enum CatalogImportService {
                 errors.append(.init(line: line, field: "code", code: "import.codeTaken"))
                 continue
             }
+            // The row itself is not a clash with its own code.
             var known = lookup
-            known.items[g.code] = .init(id: old?.id, tier: g.tier, centerID: department.centerID, departmentID: deptID)
+            known.items[g.code] = nil
             errors += known.check(g, id: old?.id, center: department.centerID, department: deptID, publishedBefore: false, currentCode: nil)
                 .map { .init(line: line, field: $0.field, code: $0.code) }
             if old == nil { created += 1 } else { updated += 1 }

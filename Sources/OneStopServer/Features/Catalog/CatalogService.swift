@@ -55,7 +55,7 @@ struct ItemLookup {
     /// Field errors of `guide` saved as item `id` of `department` in `center`.
     func check(_ g: ItemGuide, id: UUID?, center: UUID, department: UUID, publishedBefore: Bool, currentCode: String?) -> [FieldError] {
         var errors: [FieldError] = []
-        if let other = items[g.code], other.id == nil || other.id != id { errors.append(FieldError("code", "duplicate")) }
+        if let other = items[g.code], other.id != id { errors.append(FieldError("code", "duplicate")) }
         if publishedBefore, let currentCode, currentCode != g.code { errors.append(FieldError("code", "item.codeFrozen")) }
         if let parentCode = g.parentCode {
             if let parent = items[parentCode] {

@@ -100,6 +100,63 @@ enum OpenAPISchemas {
         "CalendarFile": ["type": "string", "description": "CSV with header date,kind,name or an iCalendar file"],
         "StaffPhoto": ["type": "string", "contentMediaType": "image/jpeg", "description": "JPEG or PNG bytes, at most 2 MB"],
         "CalendarImportResult": object(["year": integer, "days": integer]),
+        "ItemSummary": object([
+            "id": uuid, "code": string, "name": string, "tier": string, "status": string, "centerID": uuid, "departmentID": uuid,
+            "departmentName": optionalString, "versionInForce": ["type": ["integer", "null"]], "hasDraft": bool,
+            "caseType": optionalString, "promisedDays": ["type": ["integer", "null"]], "legalDays": ["type": ["integer", "null"]],
+        ]),
+        "ItemSearch": object([
+            "query": string, "total": integer, "suggestion": bool, "items": ["type": "array", "items": OpenAPIDocument.ref("ItemSummary")],
+        ]),
+        "ItemGuide": object(
+            [
+                "code": string, "name": string, "parentCode": optionalString, "type": string, "tier": string,
+                "handlingKind": optionalString,
+                "exerciseLevel": string, "caseType": string, "legalDays": integer, "promisedDays": integer,
+                "fee": object(["free": bool, "standard": optionalString, "basis": optionalString]), "basis": string, "conditions": string,
+                "materials": [
+                    "type": "array",
+                    "items": object(["name": string, "form": string, "copies": integer, "need": string, "condition": optionalString]),
+                ],
+                "steps": ["type": "array", "items": string],
+                "specialProcedures": ["type": "array", "items": object(["name": string, "days": integer])], "officeHours": string,
+                "consultPhone": string, "supervisePhone": string, "visits": integer, "onlineApplication": bool, "theme": string,
+                "keywords": ["type": "array", "items": string], "windowNumbers": ["type": "array", "items": integer],
+            ]),
+        "ItemInput": [
+            "description":
+                "The fields of ItemGuide, all optional on input, plus departmentID; kinds take the English code or the Chinese name",
+            "allOf": [OpenAPIDocument.ref("ItemGuide"), object(["departmentID": uuid])],
+        ],
+        "Item": object([
+            "id": uuid, "code": string, "status": ["enum": ["draft", "published", "withdrawn"]], "centerID": uuid, "departmentID": uuid,
+            "versionInForce": ["type": ["integer", "null"]], "guide": OpenAPIDocument.ref("ItemGuide"),
+            "draft": OpenAPIDocument.ref("ItemGuide"),
+            "versions": ["type": "array", "items": object(["version": integer, "publishedAt": string, "publishedBy": string])],
+            "delegations": ["type": "array", "items": OpenAPIDocument.ref("DelegationInput")],
+        ]),
+        "DelegationInput": object(
+            ["centerID": uuid, "windowNumbers": ["type": "array", "items": integer], "consultPhone": optionalString],
+            required: ["centerID", "windowNumbers"]),
+        "ItemFile": ["type": "string", "description": "CSV (header: see README) or a JSON array of ItemInput"],
+        "ImportReport": object([
+            "dryRun": bool, "imported": bool, "rows": integer, "created": integer, "updated": integer,
+            "errors": ["type": "array", "items": object(["line": integer, "field": string, "code": string, "message": string])],
+        ]),
+        "BundleInput": object(
+            ["centerID": uuid, "name": string, "summary": string, "theme": string, "itemCodes": ["type": "array", "items": string]],
+            required: ["centerID", "name", "theme", "itemCodes"]),
+        "Bundle": object([
+            "id": uuid, "centerID": uuid, "name": string, "summary": string, "theme": string,
+            "items": ["type": "array", "items": OpenAPIDocument.ref("ItemSummary")],
+            "materials": [
+                "type": "array",
+                "items": object([
+                    "name": string, "form": string, "copies": integer, "need": string, "condition": optionalString,
+                    "items": ["type": "array", "items": string],
+                ]),
+            ],
+        ]),
         "AuditEntry": object([
             "sequence": integer, "at": ["type": "string", "format": "date-time"], "actor": string, "action": string,
             "entityType": string, "entityID": string, "centerID": string, "detail": string, "hash": string,

@@ -352,6 +352,8 @@ M = {
  "import.hasErrors": ("发现 {count} 个问题，未导入任何数据", "{count} problems found; nothing was imported"),
  "import.dryRunOK": ("检查通过：共 {rows} 行，将新增 {created} 项、更新 {updated} 项。取消勾选“仅检查”后再次提交即可导入。", "All {rows} rows are valid: {created} new, {updated} updated. Untick “check only” and submit again to import."),
  "import.done": ("已导入 {count} 项，均为草稿，发布后公开。", "{count} items imported as drafts; publish them to make them public."),
+ "import.publishAdminsOnly": ("只有中心管理员可以在导入时直接发布。", "Only center administrators may publish while importing."),
+ "import.publish": ("导入后直接发布（仅中心管理员）", "Publish on import (center administrators)"),
  "import.line": ("行号", "Line"),
  "import.field": ("字段", "Field"),
  "import.problem": ("问题", "Problem"),

@@ -53,12 +53,13 @@ enum CatalogAPIController {
                 query: [
                     .init(name: "department", type: "string", description: "department id (a chief representative's own by default)"),
                     .init(name: "format", type: "string", description: "csv or json"), .init(name: "dryRun", type: "boolean"),
-                ])
+                    .init(name: "publish", type: "boolean", description: "publish every row at once (center administrators)"),
+                ]), body: .collect(maxSize: "20mb")
         ) { req -> Response in
             let body = req.body.string ?? ""
             let report = try await CatalogImportService.run(
                 body, format: format(req), departmentID: req.query[String.self, at: "department"].flatMap(UUID.init(uuidString:)),
-                dryRun: req.query[Bool.self, at: "dryRun"] ?? false, req: req)
+                dryRun: req.query[Bool.self, at: "dryRun"] ?? false, publish: req.query[Bool.self, at: "publish"] ?? false, req: req)
             let response = try await report.encodeResponse(for: req)
             response.status = report.errors.isEmpty ? .ok : .unprocessableEntity
             return response

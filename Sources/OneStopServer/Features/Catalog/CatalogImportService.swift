@@ -41,8 +41,12 @@ enum CatalogImportService {
         }
     }
 
-    static func run(_ body: String, format: Format, departmentID: UUID?, dryRun: Bool, req: Request) async throws -> ImportReport {
+    static func run(
+        _ body: String, format: Format, departmentID: UUID?, dryRun: Bool, publish: Bool = false, req: Request
+    ) async throws -> ImportReport {
         let scope = try await req.scope()
+        // Publishing is a center administrator's decision, in bulk as one by one.
+        if publish, scope.principal.role != .centerAdmin { throw Abort(.forbidden, reason: req.t("import.publishAdminsOnly")) }
         let deptID = departmentID ?? (scope.principal.role == .chiefRepresentative ? scope.principal.departmentID : nil)
         guard let deptID, let department = try await DepartmentModel.find(deptID, on: req.db),
             CatalogAccess.canEdit(scope, center: department.centerID, department: deptID)
@@ -95,13 +99,18 @@ enum CatalogImportService {
             r.updated = updated
             return r
         }
-        try await write(plan, department: department, req: req)
+        try await write(plan, department: department, publish: publish, req: req)
         return ImportReport(dryRun: false, imported: true, rows: parsed.count, created: created, updated: updated, errors: [])
     }
 
     /// New items get their ids first so that sub-items can point at main items of the same file;
     /// rows go in tier order (main, sub, handling) in multi-row inserts.
-    static func write(_ plan: [(guide: ItemGuide, existing: UUID?)], department: DepartmentModel, req: Request) async throws {
+    static func write(
+        _ plan: [(guide: ItemGuide, existing: UUID?)], department: DepartmentModel, publish: Bool, req: Request
+    ) async throws {
+        let by = try req.requirePrincipal().auditName
+        let now = req.now
+        var versions: [ItemVersionModel] = []
         var ids: [String: UUID] = [:]
         for p in plan { ids[p.guide.code] = p.existing ?? UUID() }
         let parents = try await ItemLookup.load(codes: plan.compactMap(\.guide.parentCode), center: department.centerID, on: req.db)
@@ -129,18 +138,39 @@ enum CatalogImportService {
             row.tier = g.tier.rawValue
             row.parentID = g.parentCode.flatMap { ids[$0] ?? parents.items[$0]?.id }
             row.draft = CatalogService.json(g)
+            if publish {
+                let v = ItemVersionModel()
+                v.itemID = row.id!
+                v.version = row.versions + 1
+                v.content = row.draft!
+                v.publishedAt = now
+                v.publishedBy = by
+                versions.append(v)
+                row.versions += 1
+                row.versionInForce = row.versions
+                row.status = ItemStatus.published.rawValue
+                row.draft = nil
+                events.append(
+                    AuditEvent(
+                        "item.publish", "item", id: row.id, center: department.centerID,
+                        detail: ["code": g.code, "version": String(v.version)]))
+            }
             events.append(
                 AuditEvent(
                     p.existing == nil ? "item.create" : "item.update", "item", id: row.id, center: department.centerID,
                     detail: ["code": g.code, "name": g.name, "via": "import"]))
         }
-        let (newRows, changedRows, auditEvents) = (fresh, changed, events)
+        let (newRows, changedRows, auditEvents, newVersions) = (fresh, changed, events, versions)
         try await req.audited { db in
             let fresh = newRows
             for start in stride(from: 0, to: fresh.count, by: 200) {
                 try await fresh[start..<min(start + 200, fresh.count)].create(on: db)
             }
             for row in changedRows { try await row.update(on: db) }
+            for start in stride(from: 0, to: newVersions.count, by: 200) {
+                try await newVersions[start..<min(start + 200, newVersions.count)].create(on: db)
+            }
+            if !newVersions.isEmpty { try await CatalogStore.bump(on: db) }
             return ((), auditEvents)
         }
     }

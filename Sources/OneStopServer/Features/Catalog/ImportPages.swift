@@ -9,6 +9,7 @@ struct ImportView: Encodable {
     var report: ImportReport?
     var dryRun: Bool
     var format: String
+    var canPublish: Bool
 }
 
 enum ImportPages {
@@ -21,6 +22,7 @@ enum ImportPages {
                 var departmentID: String?
                 var format: String?
                 var dryRun: String?
+                var publish: String?
                 var file: File?
             }
             let u = try req.content.decode(Upload.self)
@@ -29,7 +31,8 @@ enum ImportPages {
             let text = u.file.flatMap { $0.data.getString(at: $0.data.readerIndex, length: $0.data.readableBytes) } ?? ""
             do {
                 let report = try await CatalogImportService.run(
-                    text, format: format, departmentID: u.departmentID.flatMap(UUID.init(uuidString:)), dryRun: dryRun, req: req)
+                    text, format: format, departmentID: u.departmentID.flatMap(UUID.init(uuidString:)), dryRun: dryRun,
+                    publish: u.publish != nil, req: req)
                 if report.imported {
                     req.flash(req.t("import.done", "count", String(report.rows)))
                     return req.redirect(to: "/admin/items?department=\(u.departmentID ?? "")", redirectType: .normal)
@@ -46,7 +49,7 @@ enum ImportPages {
     static func render(_ req: Request, selected: String?, report: ImportReport?, dryRun: Bool, format: String) async throws -> Response {
         let view = ImportView(
             departments: try await ItemPages.departmentOptions(req, selected: selected), columns: ItemCSV.columns.joined(separator: ","),
-            report: report, dryRun: dryRun, format: format)
+            report: report, dryRun: dryRun, format: format, canPublish: req.principal?.role == .centerAdmin)
         let failed = report.map { !$0.errors.isEmpty } ?? false
         return try await req.page("catalog/import", title: req.t("action.importItems"), view, status: failed ? .unprocessableEntity : .ok)
     }

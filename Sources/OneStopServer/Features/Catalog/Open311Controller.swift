@@ -6,13 +6,17 @@ import Vapor
 /// civic-tech clients can read the catalog. `jurisdiction_id` is a center code.
 enum Open311Controller {
     struct Service: Content {
-        var service_code: String
-        var service_name: String
+        var serviceCode: String
+        var serviceName: String
         var description: String
         var metadata: Bool
         var type: String
         var keywords: String
         var group: String
+
+        enum CodingKeys: String, CodingKey {
+            case serviceCode = "service_code", serviceName = "service_name", description, metadata, type, keywords, group
+        }
     }
 
     struct Attribute: Codable {
@@ -20,14 +24,22 @@ enum Open311Controller {
         var code: String
         var datatype: String
         var required: Bool
-        var datatype_description: String
+        var datatypeDescription: String
         var order: Int
         var description: String
+
+        enum CodingKeys: String, CodingKey {
+            case variable, code, datatype, required, datatypeDescription = "datatype_description", order, description
+        }
     }
 
     struct Definition: Content {
-        var service_code: String
+        var serviceCode: String
         var attributes: [Attribute]
+
+        enum CodingKeys: String, CodingKey {
+            case serviceCode = "service_code", attributes
+        }
     }
 
     static func register(_ r: any RoutesBuilder) {
@@ -56,7 +68,7 @@ enum Open311Controller {
             for s in try await list(req) {
                 xml += "  <service>\n"
                 for (k, v) in [
-                    ("service_code", s.service_code), ("service_name", s.service_name), ("description", s.description),
+                    ("service_code", s.serviceCode), ("service_name", s.serviceName), ("description", s.description),
                     ("metadata", String(s.metadata)), ("type", s.type), ("keywords", s.keywords), ("group", s.group),
                 ] {
                     xml += "    <\(k)>\(escape(v))</\(k)>\n"
@@ -74,11 +86,11 @@ enum Open311Controller {
                 let item = try await req.catalog().item(code: String(file.dropLast(5)))
             else { throw Abort(.notFound) }
             return Definition(
-                service_code: item.guide.code,
+                serviceCode: item.guide.code,
                 attributes: item.guide.materials.enumerated().map { i, m in
                     Attribute(
                         variable: false, code: "material_\(i + 1)", datatype: "text", required: m.need == .required,
-                        datatype_description: "\(m.form.chineseName) \(m.copies) 份", order: i + 1,
+                        datatypeDescription: "\(m.form.chineseName) \(m.copies) 份", order: i + 1,
                         description: m.name + (m.condition.map { "（\($0)）" } ?? ""))
                 })
         }
@@ -94,7 +106,7 @@ enum Open311Controller {
         return items.sorted { $0.guide.code < $1.guide.code }.map { i in
             let g = i.guide
             return Service(
-                service_code: g.code, service_name: g.name,
+                serviceCode: g.code, serviceName: g.name,
                 description: "\(g.caseType.chineseName)，承诺时限 \(g.promisedDays) 个工作日（法定 \(g.legalDays)），\(g.fee.free ? "不收费" : "收费")",
                 metadata: !g.materials.isEmpty, type: "batch", keywords: g.keywords.joined(separator: ","), group: i.departmentName)
         }

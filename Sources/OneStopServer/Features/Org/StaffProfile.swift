@@ -13,6 +13,9 @@ struct StaffProfile: Content {
     var partyMember: Bool
     var duties: String
     var commitment: String
+    /// The unit's public commitments, shown beside the person's own.
+    var departmentCommitment: String?
+    var centerCommitment: String?
     var departmentName: String?
     var centerName: String
     var windows: [Int]
@@ -31,7 +34,9 @@ struct StaffProfile: Content {
         }
         return StaffProfile(
             id: id, name: s.name, initial: String(s.name.prefix(1)), jobNumber: s.jobNumber, post: s.post,
-            partyMember: s.partyMember, duties: s.duties, commitment: s.commitment, departmentName: dept?.name,
+            partyMember: s.partyMember, duties: s.duties, commitment: s.commitment,
+            departmentCommitment: dept.map(\.commitment).flatMap { $0.isEmpty ? nil : $0 },
+            centerCommitment: center.commitment.isEmpty ? nil : center.commitment, departmentName: dept?.name,
             centerName: center.name, windows: windows,
             photoURL: try await StaffPhotoService.exists(id, on: db) ? "/staff/\(id)/photo" : nil)
     }

@@ -360,7 +360,7 @@ M = {
  "hall.intro": ("共 {count} 项政务服务事项可在本中心办理。", "{count} services can be handled at this center."),
  "hall.search": ("搜索", "Search"),
  "hall.searchLabel": ("搜索办事事项", "Search services"),
- "hall.searchPlaceholder": ("输入事项名称、关键词或材料，如：食品、身份证", "Service name, keyword or material, e.g. 食品"),
+ "hall.searchPlaceholder": ("可输入事项名称、编码、关键词或所需材料，如：食品、身份证", "Type a service name, code, keyword or material, e.g. 食品"),
  "hall.popular": ("大家都在搜", "Popular"),
  "hall.byTheme": ("按服务对象", "By who you are"),
  "hall.byLifeEvent": ("一件事一次办", "Life events"),

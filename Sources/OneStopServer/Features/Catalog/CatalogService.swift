@@ -99,6 +99,7 @@ enum CatalogService {
             errors.append(FieldError("departmentID", "required"))
         }
         var guide: ItemGuide? = nil
+        var parentID: UUID? = nil
         switch input.validate() {
         case .failure(let f): errors += f.errors
         case .success(let g):
@@ -108,10 +109,10 @@ enum CatalogService {
                 errors += lookup.check(
                     g, id: row.id, center: d.centerID, department: d.id!, publishedBefore: row.id != nil && row.versions > 0,
                     currentCode: row.id == nil ? nil : row.code)
+                parentID = g.parentCode.flatMap { lookup.items[$0]?.id }
             }
         }
         guard errors.isEmpty, let g = guide, let d = department else { throw ValidationFailure(errors) }
-        let parentID = try await g.parentCode.asyncMap { try await ServiceItemModel.query(on: req.db).filter(\.$code == $0).first()?.id }
         let isNew = row.id == nil
         let moved = !isNew && row.departmentID != d.id!
         row.centerID = d.centerID
@@ -119,7 +120,7 @@ enum CatalogService {
         row.code = g.code
         row.name = g.name
         row.tier = g.tier.rawValue
-        row.parentID = parentID ?? nil
+        row.parentID = parentID
         row.draft = json(g)
         if isNew {
             row.status = ItemStatus.draft.rawValue

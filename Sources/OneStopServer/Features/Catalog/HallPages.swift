@@ -156,12 +156,11 @@ enum HallPages {
             immediate: g.caseType == .immediate, legalDays: g.legalDays, promisedDays: g.promisedDays, daysSaved: g.daysSaved,
             feeFree: g.fee.free, feeStandard: g.fee.standard, feeBasis: g.fee.basis, basis: g.basis, conditions: g.conditions,
             materials: g.materials.enumerated().map { n, m in
-                .init(
-                    number: n + 1, name: m.name, form: m.form.label(req), copies: m.copies, required: m.need == .required,
-                    condition: m.condition,
-                    files: files.filter { $0.material == m.name }.map {
-                        .init(href: "/files/\($0.id)", label: req.t("file.\($0.kind)"), note: $0.filename)
-                    })
+                var row = HallMaterial(n + 1, m, req: req)
+                row.files = files.filter { $0.material == m.name }.map {
+                    .init(href: "/files/\($0.id)", label: req.t("file.\($0.kind)"), note: $0.filename)
+                }
+                return row
             },
             steps: g.steps, special: g.specialProcedures.map { .init(name: $0.name, days: $0.days) }, officeHours: g.officeHours,
             consultPhone: delegation?.consultPhone ?? g.consultPhone, supervisePhone: g.supervisePhone, visits: g.visits,
@@ -192,9 +191,9 @@ enum HallPages {
             center: HallCenter(c), name: b.name, summary: b.summary,
             items: items.map { .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name, note: $0.departmentName) },
             materials: combined.enumerated().map { n, e in
-                .init(
-                    number: n + 1, name: e.material.name, form: e.material.form.label(req), copies: e.material.copies,
-                    required: e.material.need == .required, condition: e.material.condition, items: e.items.joined(separator: "、"))
+                var row = HallMaterial(n + 1, e.material, req: req)
+                row.items = e.items.joined(separator: "、")
+                return row
             }, totalAsked: items.reduce(0) { $0 + $1.guide.materials.count })
         return try await req.page("hall/bundle", title: b.name, view)
     }

@@ -59,17 +59,29 @@ struct HallListView: Encodable {
     var nextHref: String?
 }
 
-struct GuideView: Encodable {
-    struct Material: Encodable {
-        var number: Int
-        var name: String
-        var form: String
-        var copies: Int
-        var required: Bool
-        var condition: String?
-        var files: [HallLink]
-    }
+/// One row of a material checklist: on a guide with its template files, on a bundle with the
+/// items that ask for it.
+struct HallMaterial: Encodable {
+    var number: Int
+    var name: String
+    var form: String
+    var copies: Int
+    var required: Bool
+    var condition: String?
+    var files: [HallLink] = []
+    var items: String = ""
 
+    init(_ number: Int, _ m: ItemGuide.Material, req: Request) {
+        self.number = number
+        name = m.name
+        form = m.form.label(req)
+        copies = m.copies
+        required = m.need == .required
+        condition = m.condition
+    }
+}
+
+struct GuideView: Encodable {
     struct Special: Encodable {
         var name: String
         var days: Int
@@ -99,7 +111,7 @@ struct GuideView: Encodable {
     var feeBasis: String?
     var basis: String
     var conditions: String
-    var materials: [Material]
+    var materials: [HallMaterial]
     var steps: [String]
     var special: [Special]
     var officeHours: String
@@ -121,20 +133,10 @@ struct GuideView: Encodable {
 }
 
 struct BundleView: Encodable {
-    struct Material: Encodable {
-        var number: Int
-        var name: String
-        var form: String
-        var copies: Int
-        var required: Bool
-        var condition: String?
-        var items: String
-    }
-
     var center: HallCenter
     var name: String
     var summary: String
     var items: [HallLink]
-    var materials: [Material]
+    var materials: [HallMaterial]
     var totalAsked: Int
 }

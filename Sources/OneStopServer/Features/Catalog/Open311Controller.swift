@@ -62,7 +62,7 @@ enum Open311Controller {
             response.headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
             return response
         }
-        v2.endpoint(.GET, "services.json", access: .public) { req in try await services(req) }
+        v2.endpoint(.GET, "services.json", access: .public) { req in try await list(req) }
         v2.endpoint(.GET, "services.xml", access: .public) { req -> Response in
             var xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<services>\n"
             for s in try await list(req) {
@@ -111,8 +111,6 @@ enum Open311Controller {
                 metadata: !g.materials.isEmpty, type: "batch", keywords: g.keywords.joined(separator: ","), group: i.departmentName)
         }
     }
-
-    static func services(_ req: Request) async throws -> [Service] { try await list(req) }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(

@@ -26,6 +26,8 @@ public struct Settings: Sendable {
     public var apiTokenHours: Int
     /// bcrypt work factor; tests lower it, production keeps 12.
     public var bcryptCost: Int = 12
+    /// Memory for rendered public pages of visitors without a session; 0 turns the cache off.
+    public var pageCacheMB: Int = 64
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -116,6 +118,7 @@ public struct Settings: Sendable {
         if let n = try integer("ONESTOP_LOCKOUT_FAILURES", 1...100) { s.lockout.maxFailures = n }
         if let m = try integer("ONESTOP_LOCKOUT_MINUTES", 1...1440) { s.lockout.lockSeconds = Double(m * 60) }
         if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
+        if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
         return s
     }
 }

@@ -35,6 +35,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateStaffPhotos())
     app.migrations.add(CreateCatalog())
     _ = app.catalogStore
+    app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.sessions.use(.fluent)

@@ -268,4 +268,54 @@ struct CatalogAPITests {
             #expect(big.body.string.contains("class=\"elder"))
         }
     }
+
+    @Test("anonymous pages come from the page cache and follow every change behind them", arguments: TestDB.available)
+    func pageCache(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let admin = try await t.login()
+            let code = "DL010200-SCJG-002-01"
+            let first = try await t.send(.GET, "/guide/\(code)")
+            #expect(first.status == .ok && first.body.string.contains("食品经营许可证核发"))
+            let cached = t.app.publicPages.count
+            #expect(cached >= 1)
+            #expect(try await t.send(.GET, "/guide/\(code)").body.string == first.body.string)
+            #expect(t.app.publicPages.count == cached)
+
+            // Another language is another page, not the cached Chinese one.
+            let english = try await t.send(.GET, "/guide/\(code)", headers: ["Cookie": "\(Language.cookieName)=en"])
+            #expect(english.body.string.contains("<html lang=\"en\"") && first.body.string.contains("<html lang=\"zh-CN\""))
+
+            // A department's commitment is shown on the guide: changing it reaches the cached page.
+            let deptID = try await t.department("SCJG")
+            let dept = try #require(try await DepartmentModel.find(deptID, on: t.app.db))
+            let input = DepartmentInput(
+                centerID: dept.centerID.uuidString, name: dept.name, code: dept.code, phone: dept.phone, canApproveOnSpot: true,
+                canReviewReported: true, canSupervisePromised: true, canCoordinateJoint: true, commitment: "承诺：材料齐全当场受理，缓存测试")
+            let put = try await t.send(.PUT, "/api/v1/departments/\(deptID)", token: admin, json: input)
+            #expect(put.status == .ok, "\(put.body.string)")
+            #expect(try await t.send(.GET, "/guide/\(code)").body.string.contains("缓存测试"))
+
+            // A new version in force replaces the cached guide and search page.
+            let search = "/search?center=DL010200&q=%E7%BC%93%E5%AD%98"  // 缓存
+            #expect(!(try await t.send(.GET, search).body.string.contains("缓存许可")))
+            let created = try await t.send(.POST, "/api/v1/items", token: admin, json: itemBody(deptID, code: "T-CACHE", name: "缓存许可"))
+            let id = try t.item(created).id
+            _ = try await t.send(.POST, "/api/v1/items/\(id)/publish", token: admin)
+            #expect(try await t.send(.GET, search).body.string.contains("缓存许可"))
+            var changed = itemBody(deptID, code: "T-CACHE", name: "缓存许可（第二版）")
+            changed.promisedDays = 2
+            _ = try await t.send(.PUT, "/api/v1/items/\(id)", token: admin, json: changed)
+            #expect(!(try await t.send(.GET, "/guide/T-CACHE").body.string.contains("第二版")))
+            _ = try await t.send(.POST, "/api/v1/items/\(id)/publish", token: admin)
+            #expect(try await t.send(.GET, "/guide/T-CACHE").body.string.contains("缓存许可（第二版）"))
+
+            // Signed-in pages are never served from the cache.
+            let before = t.app.publicPages.count
+            let browser = Browser(t)
+            _ = try await browser.signIn()
+            let signedIn = try await browser.request(.GET, "/guide/T-CACHE")
+            #expect(signedIn.status == .ok && signedIn.headers.first(name: .cacheControl) == "no-store")
+            #expect(t.app.publicPages.count == before)
+        }
+    }
 }

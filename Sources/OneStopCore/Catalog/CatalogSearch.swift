@@ -108,6 +108,41 @@ public struct CatalogSearchIndex: Sendable {
         var materials: [String]
     }
 
+    /// How many query pairs a document holds, overall and per field.
+    struct Tally {
+        var count = 0
+        var weight = 0
+        var name = 0
+        var keyword = 0
+        var code = 0
+        var department = 0
+        var material = 0
+
+        mutating func add(_ f: Field) {
+            count += 1
+            if f.contains(.name) {
+                name += 1
+                weight += 8
+            }
+            if f.contains(.keyword) {
+                keyword += 1
+                weight += 5
+            }
+            if f.contains(.code) {
+                code += 1
+                weight += 4
+            }
+            if f.contains(.department) {
+                department += 1
+                weight += 3
+            }
+            if f.contains(.material) {
+                material += 1
+                weight += 2
+            }
+        }
+    }
+
     private var docs: [Prepared] = []
     private var postings: [UInt64: [(doc: Int32, fields: Field)]] = [:]
 
@@ -137,15 +172,11 @@ public struct CatalogSearchIndex: Sendable {
         let q = SearchText.normalize(query)
         let tokens = SearchText.queryTokens(q)
         guard !tokens.isEmpty else { return Result(hits: [], total: 0, isSuggestion: false) }
-        var matched: [Int32: (count: Int, weight: Int)] = [:]
+        var matched: [Int32: Tally] = [:]
         for t in tokens {
             for (doc, fields) in postings[t] ?? [] {
                 if let center, !docs[Int(doc)].doc.centers.contains(center) { continue }
-                let w =
-                    (fields.contains(.name) ? 8 : 0) + (fields.contains(.keyword) ? 5 : 0) + (fields.contains(.code) ? 4 : 0)
-                    + (fields.contains(.department) ? 3 : 0) + (fields.contains(.material) ? 2 : 0)
-                let old = matched[doc] ?? (0, 0)
-                matched[doc] = (old.count + 1, old.weight + w)
+                matched[doc, default: Tally()].add(fields)
             }
         }
         let full = matched.filter { $0.value.count == tokens.count }
@@ -157,16 +188,21 @@ public struct CatalogSearchIndex: Sendable {
             pool = matched.filter { $0.value.count >= need && $0.value.count < tokens.count }
             isSuggestion = true
         }
+        let all = tokens.count
         var hits: [(Hit, Int, String)] = pool.map { doc, m in
             let p = docs[Int(doc)]
             var score = m.weight * 10 + m.count * 100
-            if p.code == q { score += 100_000 }
-            if p.name == q { score += 50_000 }
-            if p.name.hasPrefix(q) { score += 20_000 }
-            if p.name.contains(q) { score += 10_000 }
-            if p.keywords.contains(where: { $0.contains(q) }) { score += 5_000 }
-            if p.department.contains(q) { score += 2_000 }
-            if p.materials.contains(where: { $0.contains(q) }) { score += 1_000 }
+            // A field can hold the whole query only if it holds every pair of it; most don't, and
+            // the substring test is skipped for them.
+            if m.code == all, p.code == q { score += 100_000 }
+            if m.name == all {
+                if p.name == q { score += 50_000 }
+                if p.name.hasPrefix(q) { score += 20_000 }
+                if p.name.contains(q) { score += 10_000 }
+            }
+            if m.keyword == all, p.keywords.contains(where: { $0.contains(q) }) { score += 5_000 }
+            if m.department == all, p.department.contains(q) { score += 2_000 }
+            if m.material == all, p.materials.contains(where: { $0.contains(q) }) { score += 1_000 }
             return (Hit(id: p.doc.id, score: score), p.name.count, p.code)
         }
         hits.sort { a, b in

@@ -38,6 +38,7 @@ enum BundleService {
         let isNew = row.id == nil
         return try await req.audited { db in
             try await row.save(on: db)
+            try await CatalogStore.bump(on: db)
             return (
                 row,
                 [

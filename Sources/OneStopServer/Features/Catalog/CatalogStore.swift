@@ -31,6 +31,9 @@ struct CatalogSnapshot: Sendable {
     var generation: Int64
     var items: [UUID: Item]
     var byCode: [String: UUID]
+    /// Parent code → its published sub-items, in code order.
+    var children: [String: [Item]]
+    var directory: PublicDirectory
     var index: CatalogSearchIndex
 
     func item(code: String) -> Item? { byCode[code].flatMap { items[$0] } }
@@ -75,8 +78,7 @@ actor CatalogStore {
             WHERE i.status = 'published'
             """
         ).all()
-        let departments = try await DepartmentModel.query(on: db).all()
-        let deptNames = Dictionary(uniqueKeysWithValues: departments.map { ($0.id!, $0.name) })
+        let directory = try await PublicDirectory.load(on: db)
         var delegations: [UUID: [CatalogSnapshot.Delegation]] = [:]
         for d in try await ItemDelegationModel.query(on: db).all() {
             delegations[d.itemID, default: []].append(
@@ -93,7 +95,7 @@ actor CatalogStore {
             let dept = try r.decode(column: "department_id", as: UUID.self)
             let item = CatalogSnapshot.Item(
                 id: id, centerID: try r.decode(column: "center_id", as: UUID.self), departmentID: dept,
-                departmentName: deptNames[dept] ?? "", version: try r.decode(column: "version", as: Int.self), guide: guide,
+                departmentName: directory.departments[dept]?.name ?? "", version: try r.decode(column: "version", as: Int.self), guide: guide,
                 delegations: delegations[id] ?? [])
             items[id] = item
             byCode[guide.code] = id
@@ -102,7 +104,12 @@ actor CatalogStore {
                     id: id.uuidString, code: guide.code, name: guide.name, keywords: guide.keywords, department: item.departmentName,
                     materials: guide.materials.map(\.name), centers: Set(item.centers.map(\.uuidString))))
         }
-        return CatalogSnapshot(generation: generation, items: items, byCode: byCode, index: CatalogSearchIndex(documents))
+        var children: [String: [CatalogSnapshot.Item]] = [:]
+        for item in items.values { if let parent = item.guide.parentCode { children[parent, default: []].append(item) } }
+        for key in children.keys { children[key]?.sort { $0.guide.code < $1.guide.code } }
+        return CatalogSnapshot(
+            generation: generation, items: items, byCode: byCode, children: children, directory: directory,
+            index: CatalogSearchIndex(documents))
     }
 }
 

@@ -9,75 +9,94 @@ enum HallPages {
     static let hotWords = ["身份证", "营业执照", "食品", "社保", "不动产", "婚姻", "个体工商户", "医师"]
 
     static func register(_ r: any RoutesBuilder) {
-        r.endpoint(.GET, "hall", ":code", access: .public) { req in try await home(req) }
+        r.endpoint(.GET, "hall", ":code", access: .public) { req in try await cached(req) { try await home(req) } }
         r.endpoint(.GET, "hall", ":code", "departments", ":id", access: .public) { req in
-            let center = try await PublicCenter.find(req.parameters.get("code") ?? "", on: req.db)
-            guard let d = try await DepartmentModel.find(try req.uuid("id"), on: req.db) else { throw Abort(.notFound) }
-            let items = try await req.catalog().served(at: center.id!).filter { $0.departmentID == d.id }
-            return try await list(req, center: center, heading: d.name, items: items, commitment: d.commitment)
+            try await cached(req) {
+                let snapshot = try await req.catalog()
+                let center = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+                guard let d = snapshot.directory.departments[try req.uuid("id")] else { throw Abort(.notFound) }
+                let items = snapshot.served(at: center.id).filter { $0.departmentID == d.id }
+                return try await list(req, center: center, heading: d.name, items: items, commitment: d.commitment)
+            }
         }
         r.endpoint(.GET, "hall", ":code", "themes", ":theme", access: .public) { req in
-            let center = try await PublicCenter.find(req.parameters.get("code") ?? "", on: req.db)
-            guard let theme = ItemTheme(rawValue: req.parameters.get("theme") ?? ""), theme != .both else { throw Abort(.notFound) }
-            let items = try await req.catalog().served(at: center.id!).filter { $0.guide.theme.includes(theme) }
-            return try await list(req, center: center, heading: theme.label(req), items: items, commitment: nil)
+            try await cached(req) {
+                let snapshot = try await req.catalog()
+                let center = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+                guard let theme = ItemTheme(rawValue: req.parameters.get("theme") ?? ""), theme != .both else {
+                    throw Abort(.notFound)
+                }
+                let items = snapshot.served(at: center.id).filter { $0.guide.theme.includes(theme) }
+                return try await list(req, center: center, heading: theme.label(req), items: items, commitment: nil)
+            }
         }
-        r.endpoint(.GET, "search", access: .public) { req in try await search(req) }
-        r.endpoint(.GET, "guide", ":code", access: .public) { req in try await guide(req, checklist: false) }
-        r.endpoint(.GET, "guide", ":code", "checklist", access: .public) { req in try await guide(req, checklist: true) }
-        r.endpoint(.GET, "bundles", ":id", access: .public) { req in try await bundle(req) }
+        r.endpoint(.GET, "search", access: .public) { req in try await cached(req) { try await search(req) } }
+        r.endpoint(.GET, "guide", ":code", access: .public) { req in try await cached(req) { try await guide(req, checklist: false) } }
+        r.endpoint(.GET, "guide", ":code", "checklist", access: .public) { req in
+            try await cached(req) { try await guide(req, checklist: true) }
+        }
+        r.endpoint(.GET, "bundles", ":id", access: .public) { req in try await cached(req) { try await bundle(req) } }
         r.endpoint(.GET, "files", ":id", access: .public) { req in try await ItemExtrasService.download(req.uuid("id"), req: req) }
         DisplayModes.register(r)
     }
 
-    static func center(_ req: Request) async throws -> CenterModel {
-        if let c = try await PublicCenter.optional(req) { return c }
-        if let code = req.cookies[DisplayModes.kioskCookie]?.string.split(separator: ":").first {
-            return try await PublicCenter.find(String(code), on: req.db)
-        }
-        if let c = try await CenterModel.query(on: req.db).filter(\.$level == CenterLevel.county.rawValue).sort(\.$code).first() {
-            return c
-        }
-        guard let c = try await CenterModel.query(on: req.db).sort(\.$code).first() else { throw Abort(.notFound) }
+    /// Anonymous visitors get the rendered page from the public page cache.
+    static func cached(_ req: Request, _ render: () async throws -> Response) async throws -> Response {
+        try await req.application.publicPages.respond(req, render)
+    }
+
+    static func hallCenter(_ raw: String, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center {
+        guard let c = snapshot.directory.center(raw) else { throw Abort(.notFound) }
         return c
     }
 
+    /// The center a page is about: `?center=`, else the kiosk's own, else the default hall.
+    static func center(_ req: Request, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center {
+        if let raw = req.query[String.self, at: "center"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            return try hallCenter(raw, in: snapshot)
+        }
+        if let code = req.cookies[DisplayModes.kioskCookie]?.string.split(separator: ":").first {
+            return try hallCenter(String(code), in: snapshot)
+        }
+        guard let c = snapshot.directory.defaultCenter else { throw Abort(.notFound) }
+        return c
+    }
+
+    static func searchHref(_ center: PublicDirectory.Center, _ q: String) -> String {
+        "/search?center=\(center.code)&q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)"
+    }
+
     static func home(_ req: Request) async throws -> Response {
-        let c = try await PublicCenter.find(req.parameters.get("code") ?? "", on: req.db)
-        let id = c.id!
-        let served = try await req.catalog().served(at: id)
+        let snapshot = try await req.catalog()
+        let c = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+        let served = snapshot.served(at: c.id)
         var perDept: [UUID: Int] = [:]
         for i in served { perDept[i.departmentID, default: 0] += 1 }
-        let departments = try await DepartmentModel.query(on: req.db).filter(\.$id ~~ Array(perDept.keys)).sort(\.$code).all()
-        let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == id).sort(\.$number).all()
-        let bundles = try await BundleModel.query(on: req.db).filter(\.$centerID == id).sort(\.$name).all()
+        let departments = perDept.keys.compactMap { snapshot.directory.departments[$0] }.sorted { $0.code < $1.code }
         let view = HallHomeView(
-            center: HallCenter(c),
+            center: c.hall,
             departments: departments.map {
                 .init(
-                    href: "/hall/\(c.code)/departments/\($0.id!)", label: $0.name,
-                    note: req.t("hall.itemCount", "count", String(perDept[$0.id!] ?? 0)))
+                    href: "/hall/\(c.code)/departments/\($0.id)", label: $0.name,
+                    note: req.t("hall.itemCount", "count", String(perDept[$0.id] ?? 0)))
             },
             themes: [ItemTheme.personal, .business].map {
                 .init(
                     href: "/hall/\(c.code)/themes/\($0.rawValue)", label: $0.label(req),
                     note: String(served.filter { [theme = $0] i in i.guide.theme.includes(theme) }.count))
             },
-            bundles: bundles.map { .init(href: "/bundles/\($0.id!)", label: $0.name, note: $0.summary) },
-            windows: windows.map {
+            bundles: (snapshot.directory.bundlesAt[c.id] ?? []).map { .init(href: "/bundles/\($0.id)", label: $0.name, note: $0.summary) },
+            windows: (snapshot.directory.windows[c.id] ?? []).map {
                 .init(
                     href: "", label: req.t("hall.window", "number", String($0.number)) + " " + $0.name,
                     note: $0.isOpen ? nil : req.t("hall.windowClosed"))
             },
-            popular: hotWords.map {
-                .init(
-                    href: "/search?center=\(c.code)&q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)", label: $0)
-            },
+            popular: hotWords.map { .init(href: searchHref(c, $0), label: $0) },
             total: served.count)
-        return try await req.page("hall/home", title: c.name, view)
+        return try await req.page("hall/home", title: c.hall.name, view)
     }
 
-    static func entry(_ req: Request, _ i: CatalogSnapshot.Item, center: CenterModel) -> HallListView.Entry {
+    static func entry(_ req: Request, _ i: CatalogSnapshot.Item, center: PublicDirectory.Center) -> HallListView.Entry {
         .init(
             href: "/guide/\(i.guide.code)?center=\(center.code)", name: i.guide.name, code: i.guide.code, department: i.departmentName,
             caseType: i.guide.caseType.label(req),
@@ -86,43 +105,39 @@ enum HallPages {
     }
 
     static func list(
-        _ req: Request, center: CenterModel, heading: String, items: [CatalogSnapshot.Item], commitment: String?
+        _ req: Request, center: PublicDirectory.Center, heading: String, items: [CatalogSnapshot.Item], commitment: String?
     ) async throws -> Response {
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
         let size = 50
         let shown = items.dropFirst((page - 1) * size).prefix(size)
         let base = req.url.path + "?center=\(center.code)&page="
         let view = HallListView(
-            center: HallCenter(center), heading: heading, query: nil, total: items.count, suggestion: false,
+            center: center.hall, heading: heading, query: nil, total: items.count, suggestion: false,
             entries: shown.map { entry(req, $0, center: center) }, hints: commitment.map { [HallLink(href: "", label: $0)] } ?? [],
             previousHref: page > 1 ? base + String(page - 1) : nil, nextHref: page * size < items.count ? base + String(page + 1) : nil)
         return try await req.page("hall/list", title: heading, view)
     }
 
     static func search(_ req: Request) async throws -> Response {
-        let c = try await center(req)
-        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
         let snapshot = try await req.catalog()
+        let c = try center(req, in: snapshot)
+        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
         let size = 20
         let result =
             q.isEmpty || q.count > 100
             ? CatalogSearchIndex.Result(hits: [], total: 0, isSuggestion: false)
-            : snapshot.index.search(q, center: c.id!.uuidString, limit: size, offset: (page - 1) * size)
+            : snapshot.index.search(q, center: c.id.uuidString, limit: size, offset: (page - 1) * size)
         let items = result.hits.compactMap { UUID(uuidString: $0.id).flatMap { snapshot.items[$0] } }
         var hints: [HallLink] = []
         if result.total == 0 {
             // Nothing near either: offer the popular searches and browsing by department.
-            hints = hotWords.map {
-                .init(
-                    href: "/search?center=\(c.code)&q=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)", label: $0)
-            }
+            hints = hotWords.map { .init(href: searchHref(c, $0), label: $0) }
             hints.append(.init(href: "/hall/\(c.code)", label: req.t("hall.browseAll")))
         }
-        let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let base = "/search?center=\(c.code)&q=\(encoded)&page="
+        let base = searchHref(c, q) + "&page="
         let view = HallListView(
-            center: HallCenter(c), heading: q.isEmpty ? req.t("hall.search") : req.t("hall.resultsFor", "q", q), query: q,
+            center: c.hall, heading: q.isEmpty ? req.t("hall.search") : req.t("hall.resultsFor", "q", q), query: q,
             total: result.total, suggestion: result.isSuggestion, entries: items.map { entry(req, $0, center: c) }, hints: hints,
             previousHref: page > 1 ? base + String(page - 1) : nil, nextHref: page * size < result.total ? base + String(page + 1) : nil)
         return try await req.page("hall/list", title: view.heading, view)
@@ -130,28 +145,17 @@ enum HallPages {
 
     static func guide(_ req: Request, checklist: Bool) async throws -> Response {
         let snapshot = try await req.catalog()
+        let directory = snapshot.directory
         guard let item = snapshot.item(code: req.parameters.get("code") ?? "") else { throw Abort(.notFound) }
-        var c = try await center(req)
-        if !item.centers.contains(c.id!) { c = try await CenterModel.find(item.centerID, on: req.db) ?? c }
+        var c = try center(req, in: snapshot)
+        if !item.centers.contains(c.id), let owner = directory.centers[item.centerID] { c = owner }
         let g = item.guide
         let delegation = item.delegations.first { $0.centerID == c.id }
-        let windowNumbers = delegation?.windowNumbers ?? g.windowNumbers
-        let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == c.id!).filter(\.$number ~~ windowNumbers).sort(
-            \.$number
-        ).all()
-        let dept = try await DepartmentModel.find(item.departmentID, on: req.db)
-        let staff = try await StaffModel.query(on: req.db).filter(\.$departmentID == item.departmentID).sort(\.$jobNumber).all()
-        let files = try await ItemExtrasService.files(of: item.id, on: req.db)
-        let children = snapshot.items.values.filter { $0.guide.parentCode == g.code }.sorted { $0.guide.code < $1.guide.code }
-        let bundles = try await BundleModel.query(on: req.db).filter(\.$centerID == c.id!).all().filter { $0.codes.contains(g.code) }
-        var others: [HallLink] = []
-        for other in item.centers where other != c.id {
-            if let oc = try await CenterModel.find(other, on: req.db) {
-                others.append(.init(href: "/guide/\(g.code)?center=\(oc.code)", label: oc.name))
-            }
-        }
+        let windowNumbers = Set(delegation?.windowNumbers ?? g.windowNumbers)
+        let windows = (directory.windows[c.id] ?? []).filter { windowNumbers.contains($0.number) }
+        let files = directory.files[item.id] ?? []
         let view = GuideView(
-            center: HallCenter(c), code: g.code, name: g.name, type: g.type.label(req), tier: g.tier.label(req),
+            center: c.hall, code: g.code, name: g.name, type: g.type.label(req), tier: g.tier.label(req),
             handling: g.handlingKind?.label(req), level: g.exerciseLevel.label(req), caseType: g.caseType.label(req),
             immediate: g.caseType == .immediate, legalDays: g.legalDays, promisedDays: g.promisedDays, daysSaved: g.daysSaved,
             feeFree: g.fee.free, feeStandard: g.fee.standard, feeBasis: g.fee.basis, basis: g.basis, conditions: g.conditions,
@@ -166,29 +170,37 @@ enum HallPages {
             consultPhone: delegation?.consultPhone ?? g.consultPhone, supervisePhone: g.supervisePhone, visits: g.visits,
             online: g.onlineApplication,
             windows: windows.map { req.t("hall.window", "number", String($0.number)) + " " + $0.name }, department: item.departmentName,
-            departmentCommitment: dept?.commitment ?? "",
+            departmentCommitment: directory.departments[item.departmentID]?.commitment ?? "",
             staff: delegation == nil
-                ? staff.filter { !$0.commitment.isEmpty }.map {
-                    .init(href: "/staff/\($0.id!)", name: $0.name, post: $0.post, commitment: $0.commitment)
+                ? (directory.committedStaff[item.departmentID] ?? []).map {
+                    .init(href: "/staff/\($0.id)", name: $0.name, post: $0.post, commitment: $0.commitment)
                 } : [],
             version: item.version,
             parent: g.parentCode.flatMap { snapshot.item(code: $0) }.map {
                 .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name)
             },
-            children: children.map { .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name) }, otherCenters: others,
-            bundles: bundles.map { .init(href: "/bundles/\($0.id!)", label: $0.name) },
+            children: (snapshot.children[g.code] ?? []).map {
+                .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name)
+            },
+            otherCenters: item.centers.filter { $0 != c.id }.compactMap { directory.centers[$0] }.sorted { $0.code < $1.code }.map {
+                .init(href: "/guide/\(g.code)?center=\($0.code)", label: $0.hall.name)
+            },
+            bundles: (directory.bundlesAt[c.id] ?? []).filter { $0.codes.contains(g.code) }.map {
+                .init(href: "/bundles/\($0.id)", label: $0.name)
+            },
             checklistHref: "/guide/\(g.code)/checklist?center=\(c.code)", printedOn: CivilDate.of(req.now).description)
         return try await req.page(checklist ? "hall/checklist" : "hall/guide", title: g.name, view)
     }
 
     static func bundle(_ req: Request) async throws -> Response {
-        guard let b = try await BundleModel.find(try req.uuid("id"), on: req.db), let c = try await CenterModel.find(b.centerID, on: req.db)
-        else { throw Abort(.notFound) }
         let snapshot = try await req.catalog()
+        guard let b = snapshot.directory.bundles[try req.uuid("id")], let c = snapshot.directory.centers[b.centerID] else {
+            throw Abort(.notFound)
+        }
         let items = b.codes.compactMap { snapshot.item(code: $0) }
         let combined = BundleMaterials.combine(items.map(\.guide))
         let view = BundleView(
-            center: HallCenter(c), name: b.name, summary: b.summary,
+            center: c.hall, name: b.name, summary: b.summary,
             items: items.map { .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name, note: $0.departmentName) },
             materials: combined.enumerated().map { n, e in
                 var row = HallMaterial(n + 1, e.material, req: req)

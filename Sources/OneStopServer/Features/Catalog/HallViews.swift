@@ -3,7 +3,7 @@ import OneStopCore
 import Vapor
 
 /// View models of the public online hall.
-struct HallCenter: Encodable {
+struct HallCenter: Encodable, Sendable {
     var name: String
     var code: String
     var address: String

@@ -96,6 +96,7 @@ enum ItemExtrasService {
         row.data = Data(bytes)
         return try await req.audited { db in
             try await row.create(on: db)
+            try await CatalogStore.bump(on: db)
             return (
                 row,
                 [
@@ -115,6 +116,7 @@ enum ItemExtrasService {
         guard let row = try await ItemFileModel.find(file, on: req.db), row.itemID == itemID else { throw Abort(.notFound) }
         try await req.audited { db in
             try await row.delete(on: db)
+            try await CatalogStore.bump(on: db)
             return (
                 (),
                 [AuditEvent("item.file.remove", "item", id: itemID, center: item.centerID, detail: ["file": file.uuidString.lowercased()])]

@@ -11,6 +11,7 @@ enum CenterService {
         try await apply(input, to: row, scope: scope, req: req)
         return try await req.audited { db in
             try await row.create(on: db)
+            try await CatalogStore.bump(on: db)
             return (row, [AuditEvent("center.create", "center", id: row.id, center: row.id, detail: ["code": row.code, "name": row.name])])
         }
     }
@@ -22,6 +23,7 @@ enum CenterService {
         try await apply(input, to: row, scope: scope, req: req)
         return try await req.audited { db in
             try await row.update(on: db)
+            try await CatalogStore.bump(on: db)
             return (row, [AuditEvent("center.update", "center", id: row.id, center: row.id, detail: ["code": row.code, "name": row.name])])
         }
     }

@@ -70,6 +70,8 @@ struct OrgEdit<M: CenterOwned> {
         let action = "\(entity).\(id == nil ? "create" : "update")"
         return try await req.audited { db in
             try await row.save(on: db)
+            // Public pages show departments, windows and staff commitments.
+            try await CatalogStore.bump(on: db)
             return (row, [AuditEvent(action, entity, id: row.id, center: row.centerID, detail: detail(row))])
         }
     }

@@ -27,7 +27,7 @@ public struct Settings: Sendable {
     /// bcrypt work factor; tests lower it, production keeps 12.
     public var bcryptCost: Int = 12
     /// Memory for rendered public pages of visitors without a session; 0 turns the cache off.
-    public var pageCacheMB: Int = 64
+    public var pageCacheMB: Int = 128
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,

@@ -318,4 +318,50 @@ struct CatalogAPITests {
             #expect(t.app.publicPages.count == before)
         }
     }
+
+    @Test("template files go up through the API, are checked by content, shown on the guide and removable", arguments: TestDB.available)
+    func templateFiles(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let admin = try await t.login()
+            let dept = try await t.department("SCJG")
+            let created = try await t.send(.POST, "/api/v1/items", token: admin, json: itemBody(dept, code: "T-FILE", name: "模板测试许可"))
+            let id = try t.item(created).id
+            let pdf = Array("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".utf8)
+            func upload(_ bytes: [UInt8], material: String, kind: String, filename: String) async throws -> TestingHTTPResponse {
+                let q = "material=\(material.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&kind=\(kind)&filename=\(filename)"
+                return try await t.app.testing().sendRequest(.POST, "/api/v1/items/\(id)/files?\(q)") { req in
+                    req.headers.bearerAuthorization = .init(token: admin)
+                    req.headers.contentType = .binary
+                    req.body = ByteBuffer(bytes: bytes)
+                }
+            }
+            // A draft's files are not public yet.
+            let ok = try await upload(pdf, material: "申请书", kind: "template", filename: "sqs.pdf")
+            #expect(ok.status == .created, "\(ok.body.string)")
+            let file = try ok.content.decode(ItemFileDTO.self)
+            #expect(file.size == pdf.count && file.kind == "template")
+            #expect(try await t.send(.GET, "/api/v1/items/\(id)/files").status == .notFound)
+            #expect(try await t.send(.GET, file.href).status == .notFound)
+
+            // A renamed executable, an unknown material and a bad kind are refused, in Chinese, and nothing is stored.
+            let bad = try await upload(Array("MZ\u{90}\u{00}".utf8), material: "营业执照", kind: "sample", filename: "x.pdf")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["material", "kind", "file"])
+            #expect(bad.body.string.contains("只接受 PDF、Word、Excel、JPEG 或 PNG"))
+            #expect(try await t.send(.GET, "/api/v1/items/\(id)/files", token: admin).content.decode([ItemFileDTO].self).count == 1)
+
+            _ = try await t.send(.POST, "/api/v1/items/\(id)/publish", token: admin)
+            #expect(try await t.send(.GET, "/api/v1/items/\(id)/files").content.decode([ItemFileDTO].self).map(\.id) == [file.id])
+            let download = try await t.send(.GET, file.href)
+            #expect(download.status == .ok && Array(download.body.readableBytesView) == pdf)
+            #expect(try await t.send(.GET, "/guide/T-FILE").body.string.contains(file.href))
+
+            #expect(try await t.send(.DELETE, "/api/v1/items/\(id)/files/\(file.id)", token: admin).status == .noContent)
+            #expect(try await t.send(.GET, file.href).status == .notFound)
+            #expect(!(try await t.send(.GET, "/guide/T-FILE").body.string.contains(file.href)))
+            let actions = try await AuditEntryModel.query(on: t.app.db).filter(\.$entityID == id.uuidString.lowercased()).sort(\.$id).all()
+                .map(\.action)
+            #expect(actions == ["item.create", "item.file.add", "item.publish", "item.file.remove"])
+        }
+    }
 }

@@ -83,7 +83,7 @@ struct OpenAPITests {
         "login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
         "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries",
         "listItems", "getItem", "searchItems", "createItem", "updateItem", "publishItem", "withdrawItem", "importItems", "exportItems",
-        "listBundles", "getBundle",
+        "listBundles", "getBundle", "listItemFiles", "uploadItemFile", "deleteItemFile",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

@@ -92,8 +92,17 @@ extension Request {
     func audited<T: Sendable>(
         _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
-        try await AuditedWrite.run(
-            on: db, gate: application.writeGate, actor: principal?.auditName ?? "anonymous", now: now, body)
+        // Whatever it changed, the next public read on this instance looks at the catalog
+        // generation again (see CatalogStore.generation).
+        do {
+            let result = try await AuditedWrite.run(
+                on: db, gate: application.writeGate, actor: principal?.auditName ?? "anonymous", now: now, body)
+            await application.catalogStore.writeFinished()
+            return result
+        } catch {
+            await application.catalogStore.writeFinished()
+            throw error
+        }
     }
 }
 

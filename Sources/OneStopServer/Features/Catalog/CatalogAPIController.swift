@@ -130,6 +130,39 @@ enum CatalogAPIController {
         }
 
         api.endpoint(
+            .GET, "items", ":id", "files", access: .public,
+            operation: .init(
+                id: "listItemFiles", summary: "Template and example files of an item's materials (download at /files/{id})",
+                tag: "Catalog", response: "ItemFileInfo", responseIsList: true)
+        ) { req in try await ItemExtrasService.visibleFiles(of: req.uuid("id"), req: req) }
+        api.endpoint(
+            .POST, "items", ":id", "files", access: CatalogAccess.editors,
+            operation: .init(
+                id: "uploadItemFile",
+                summary: "Attach a template or filled-in example to one of the item's materials (PDF, Word, Excel, JPEG, PNG; at most 5 MB)",
+                tag: "Catalog", request: "TemplateFile", response: "ItemFileInfo",
+                query: [
+                    .init(name: "material", type: "string", required: true, description: "the material's name, as in the item"),
+                    .init(name: "kind", type: "string", required: true, description: "template or example"),
+                    .init(name: "filename", type: "string", required: true, description: "the file's name; its extension is checked"),
+                ], successStatus: 201), body: .collect(maxSize: "6mb")
+        ) { req in
+            let row = try await ItemExtrasService.addFile(
+                req.uuid("id"), material: req.query[String.self, at: "material"], kind: req.query[String.self, at: "kind"],
+                filename: req.query[String.self, at: "filename"] ?? "", bytes: req.body.data.map { Array($0.readableBytesView) } ?? [],
+                req: req)
+            return try await OrgAPIController.created(ItemFileDTO(row), req)
+        }
+        api.endpoint(
+            .DELETE, "items", ":id", "files", ":file", access: CatalogAccess.editors,
+            operation: .init(id: "deleteItemFile", summary: "Remove a template or example file", tag: "Catalog", successStatus: 204)
+        ) { req -> HTTPStatus in
+            guard let file = req.parameters.get("file").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            try await ItemExtrasService.removeFile(req.uuid("id"), file: file, req: req)
+            return .noContent
+        }
+
+        api.endpoint(
             .GET, "bundles", access: .public,
             operation: .init(
                 id: "listBundles", summary: "Life-event bundles (一件事)", tag: "Catalog", response: "Bundle", responseIsList: true,

@@ -111,3 +111,26 @@ struct DelegationInput: Content {
     var consultPhone: String?
 }
 extension ItemGuide: Content {}
+
+/// A template or example file, without its bytes.
+struct ItemFileDTO: Content {
+    var id: UUID
+    var material: String
+    var kind: String
+    var filename: String
+    var size: Int
+    var href: String
+
+    init(_ f: (id: UUID, material: String, kind: String, filename: String, size: Int)) {
+        id = f.id
+        material = f.material
+        kind = f.kind
+        filename = f.filename
+        size = f.size
+        href = "/files/\(f.id)"
+    }
+
+    init(_ row: ItemFileModel) {
+        self.init((row.id!, row.material, row.kind, row.filename, row.size))
+    }
+}

@@ -50,8 +50,32 @@ actor CatalogStore {
 
     static let counter = "catalog_generation"
 
-    func snapshot(on db: any Database) async throws -> CatalogSnapshot {
+    /// The generation read last, when, and under which write epoch.
+    private var checked: (generation: Int64, at: UInt64, epoch: Int)?
+    private var epoch = 0
+    /// How long a generation read is trusted. A write on this instance ends the trust at once
+    /// (`writeFinished`); a write on another instance sharing the database is seen within this.
+    static let trustNanoseconds: UInt64 = 1_000_000_000
+
+    /// Called after every audited write on this instance, committed or not.
+    func writeFinished() {
+        epoch += 1
+        checked = nil
+    }
+
+    /// The catalog generation, read from the database at most once a second between local writes.
+    func generation(on db: any Database) async throws -> Int64 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let c = checked, c.epoch == epoch, now &- c.at < Self.trustNanoseconds { return c.generation }
+        let started = epoch
         let generation = try await CounterModel.find(Self.counter, on: db)?.value ?? 0
+        // A write that finished while this read was under way may have moved it: don't keep it.
+        if started == epoch { checked = (generation, now, started) }
+        return generation
+    }
+
+    func snapshot(on db: any Database) async throws -> CatalogSnapshot {
+        let generation = try await generation(on: db)
         if let c = current, c.generation == generation { return c }
         if let l = loading, l.generation == generation { return try await l.task.value }
         let task = Task { try await Self.build(generation: generation, on: db) }

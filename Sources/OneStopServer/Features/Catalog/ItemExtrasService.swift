@@ -134,13 +134,23 @@ enum ItemExtrasService {
     }
 
     /// A download: anyone may fetch the files of a published item, editors those of any item.
-    static func download(_ id: UUID, req: Request) async throws -> Response {
-        guard let f = try await ItemFileModel.find(id, on: req.db), let item = try await ServiceItemModel.find(f.itemID, on: req.db)
-        else { throw Abort(.notFound) }
+    /// Files of a published item are public; of a draft or withdrawn one, only its editors see them.
+    static func requireVisible(_ item: ServiceItemModel?, req: Request) async throws {
+        guard let item else { throw Abort(.notFound) }
         if item.status != ItemStatus.published.rawValue {
             guard req.principal != nil, CatalogAccess.canEdit(try await req.scope(), center: item.centerID, department: item.departmentID)
             else { throw Abort(.notFound) }
         }
+    }
+
+    static func visibleFiles(of itemID: UUID, req: Request) async throws -> [ItemFileDTO] {
+        try await requireVisible(try await ServiceItemModel.find(itemID, on: req.db), req: req)
+        return try await files(of: itemID, on: req.db).map(ItemFileDTO.init)
+    }
+
+    static func download(_ id: UUID, req: Request) async throws -> Response {
+        guard let f = try await ItemFileModel.find(id, on: req.db) else { throw Abort(.notFound) }
+        try await requireVisible(try await ServiceItemModel.find(f.itemID, on: req.db), req: req)
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: f.contentType)
         let encoded = f.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"

@@ -35,6 +35,7 @@ enum OpenAPIDocument {
                     switch request {
                     case "CalendarFile": ["text/csv", "text/calendar"]
                     case "StaffPhoto": ["image/jpeg", "image/png"]
+                    case "TemplateFile": ["application/octet-stream", "application/pdf", "image/jpeg", "image/png"]
                     default: ["application/json"]
                     }
                 let content = Dictionary(uniqueKeysWithValues: media.map { ($0, ["schema": ref(request)] as JSONValue) })

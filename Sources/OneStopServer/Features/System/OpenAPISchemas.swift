@@ -139,6 +139,14 @@ enum OpenAPISchemas {
             ["centerID": uuid, "windowNumbers": ["type": "array", "items": integer], "consultPhone": optionalString],
             required: ["centerID", "windowNumbers"]),
         "ItemFile": ["type": "string", "description": "CSV (header: see README) or a JSON array of ItemInput"],
+        "TemplateFile": [
+            "type": "string", "contentMediaType": "application/octet-stream",
+            "description": "the file's bytes: PDF, Word, Excel, JPEG or PNG (checked by content), at most 5 MB",
+        ],
+        "ItemFileInfo": object([
+            "id": uuid, "material": string, "kind": ["enum": ["template", "example"]], "filename": string, "size": integer,
+            "href": string,
+        ]),
         "ImportReport": object([
             "dryRun": bool, "imported": bool, "rows": integer, "created": integer, "updated": integer,
             "errors": ["type": "array", "items": object(["line": integer, "field": string, "code": string, "message": string])],

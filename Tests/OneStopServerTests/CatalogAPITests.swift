@@ -328,7 +328,8 @@ struct CatalogAPITests {
             let id = try t.item(created).id
             let pdf = Array("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".utf8)
             func upload(_ bytes: [UInt8], material: String, kind: String, filename: String) async throws -> TestingHTTPResponse {
-                let q = "material=\(material.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&kind=\(kind)&filename=\(filename)"
+                let q =
+                    "material=\(material.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&kind=\(kind)&filename=\(filename)"
                 return try await t.app.testing().sendRequest(.POST, "/api/v1/items/\(id)/files?\(q)") { req in
                     req.headers.bearerAuthorization = .init(token: admin)
                     req.headers.contentType = .binary

@@ -139,7 +139,8 @@ enum CatalogAPIController {
             .POST, "items", ":id", "files", access: CatalogAccess.editors,
             operation: .init(
                 id: "uploadItemFile",
-                summary: "Attach a template or filled-in example to one of the item's materials (PDF, Word, Excel, JPEG, PNG; at most 5 MB)",
+                summary:
+                    "Attach a template or filled-in example to one of the item's materials (PDF, Word, Excel, JPEG, PNG; at most 5 MB)",
                 tag: "Catalog", request: "TemplateFile", response: "ItemFileInfo",
                 query: [
                     .init(name: "material", type: "string", required: true, description: "the material's name, as in the item"),

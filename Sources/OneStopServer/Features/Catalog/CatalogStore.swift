@@ -119,7 +119,8 @@ actor CatalogStore {
             let dept = try r.decode(column: "department_id", as: UUID.self)
             let item = CatalogSnapshot.Item(
                 id: id, centerID: try r.decode(column: "center_id", as: UUID.self), departmentID: dept,
-                departmentName: directory.departments[dept]?.name ?? "", version: try r.decode(column: "version", as: Int.self), guide: guide,
+                departmentName: directory.departments[dept]?.name ?? "", version: try r.decode(column: "version", as: Int.self),
+                guide: guide,
                 delegations: delegations[id] ?? [])
             items[id] = item
             byCode[guide.code] = id

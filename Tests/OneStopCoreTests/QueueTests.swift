@@ -1,0 +1,165 @@
+import OneStopCore
+import Testing
+
+/// A simulated hall: tickets arrive at random with random classes and groups, one window calls.
+/// Every call is checked against `check`, which sees the waiting list as it was at the call.
+func simulate(
+    seed: UInt64, policy: QueuePolicy, groups: Set<String> = ["A", "B"], steps: Int = 400,
+    check: (_ waiting: [WaitingTicket], _ called: WaitingTicket, _ now: Int64, _ history: [WaitingTicket]) -> Void
+) {
+    var rng = SplitMix(seed: seed)
+    var waiting: [WaitingTicket] = []
+    var history: [WaitingTicket] = []
+    var streak = 0
+    var now: Int64 = 8 * 3600
+    var sequence = 0
+    for _ in 0..<steps {
+        now += Int64.random(in: 0...120, using: &rng)
+        for _ in 0..<Int.random(in: 0...2, using: &rng) {
+            sequence += 1
+            let cls: TicketClass =
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: .military
+                case 1, 2: .green
+                case 3: .appointment
+                default: .ordinary
+                }
+            waiting.append(
+                WaitingTicket(
+                    id: "t\(sequence)", group: ["A", "B", "C"].randomElement(using: &rng)!, ticketClass: cls, queuedAt: now,
+                    sequence: sequence))
+        }
+        guard let choice = CallingRule.next(from: waiting, groups: groups, policy: policy, streak: streak, now: now) else {
+            #expect(!waiting.contains { groups.contains($0.group) })
+            continue
+        }
+        check(waiting, choice.ticket, now, history)
+        history.append(choice.ticket)
+        streak = choice.streak
+        waiting.removeAll { $0.id == choice.ticket.id }
+    }
+}
+
+@Suite("Queue rules")
+struct QueueTests {
+    @Test("no ordinary ticket waits through more than `interleave` priority calls in a row", arguments: [1, 2, 3, 5])
+    func noStarvation(interleave: Int) {
+        for seed in UInt64(1)...40 {
+            var run = 0
+            simulate(seed: seed, policy: QueuePolicy(interleave: interleave, ageingSeconds: 0)) { waiting, called, _, _ in
+                let ordinaryWaiting = waiting.contains { $0.ticketClass == .ordinary && ["A", "B"].contains($0.group) }
+                if called.ticketClass.isPriority {
+                    if ordinaryWaiting { run += 1 } else { run = 0 }
+                    #expect(run <= interleave, "seed \(seed): \(run) priority calls in a row while ordinary tickets waited")
+                } else {
+                    run = 0
+                }
+            }
+        }
+    }
+
+    @Test("first in, first out within a class; classes by rank; only the window's groups")
+    func fifoWithinClass() {
+        for seed in UInt64(1)...40 {
+            simulate(seed: seed, policy: QueuePolicy(interleave: 3, ageingSeconds: 0)) { waiting, called, _, _ in
+                #expect(["A", "B"].contains(called.group))
+                let mine = waiting.filter { ["A", "B"].contains($0.group) }
+                let earlierSameClass = mine.contains {
+                    $0.ticketClass == called.ticketClass && ($0.queuedAt, $0.sequence) < (called.queuedAt, called.sequence)
+                }
+                #expect(!earlierSameClass, "seed \(seed): \(called.id) called before an earlier ticket of its class")
+                if called.ticketClass.isPriority {
+                    #expect(
+                        !mine.contains { $0.ticketClass.rank < called.ticketClass.rank }, "seed \(seed): a more urgent class was waiting")
+                }
+            }
+        }
+    }
+
+    @Test("a ticket that waited past the ageing time goes before every ticket that has not")
+    func ageing() {
+        let policy = QueuePolicy(interleave: 3, ageingSeconds: 600)
+        var agedCalls = 0
+        for seed in UInt64(1)...40 {
+            simulate(seed: seed, policy: policy) { waiting, called, now, _ in
+                let aged = waiting.filter { ["A", "B"].contains($0.group) && now - $0.queuedAt >= 600 }
+                guard let oldest = aged.min(by: { ($0.queuedAt, $0.sequence) < ($1.queuedAt, $1.sequence) }) else { return }
+                agedCalls += 1
+                #expect(called == oldest, "seed \(seed): \(called.id) called while \(oldest.id) had aged")
+            }
+        }
+        #expect(agedCalls > 0, "the simulation never aged a ticket: the property was not exercised")
+        // Without ageing, a military ticket goes first however long an ordinary one waited.
+        let old = WaitingTicket(id: "o", group: "A", ticketClass: .ordinary, queuedAt: 0, sequence: 1)
+        let mil = WaitingTicket(id: "m", group: "A", ticketClass: .military, queuedAt: 5000, sequence: 2)
+        #expect(CallingRule.next(from: [old, mil], groups: ["A"], policy: .init(ageingSeconds: 0), streak: 0, now: 5000)?.ticket == mil)
+        #expect(CallingRule.next(from: [old, mil], groups: ["A"], policy: policy, streak: 0, now: 5000)?.ticket == old)
+    }
+
+    @Test("the interleave counts only priority calls made while ordinary tickets waited")
+    func streakCounting() {
+        let p = QueuePolicy(interleave: 2, ageingSeconds: 0)
+        let g = WaitingTicket(id: "g", group: "A", ticketClass: .green, queuedAt: 10, sequence: 2)
+        let o = WaitingTicket(id: "o", group: "A", ticketClass: .ordinary, queuedAt: 0, sequence: 1)
+        #expect(CallingRule.next(from: [g], groups: ["A"], policy: p, streak: 5, now: 20) == .init(ticket: g, streak: 0))
+        #expect(CallingRule.next(from: [g, o], groups: ["A"], policy: p, streak: 1, now: 20) == .init(ticket: g, streak: 2))
+        #expect(CallingRule.next(from: [g, o], groups: ["A"], policy: p, streak: 2, now: 20) == .init(ticket: o, streak: 0))
+        #expect(CallingRule.next(from: [g, o], groups: ["B"], policy: p, streak: 0, now: 20) == nil)
+    }
+
+    @Test("skips return a ticket to the queue up to the limit, then it expires; closed tickets refuse everything")
+    func lifecycle() {
+        let p = QueuePolicy(maxSkips: 2)
+        #expect(TicketLifecycle.apply(.skip, to: .called, skips: 0, policy: p) == .moved(to: .waiting))
+        #expect(TicketLifecycle.apply(.skip, to: .called, skips: 1, policy: p) == .moved(to: .waiting))
+        #expect(TicketLifecycle.apply(.skip, to: .called, skips: 2, policy: p) == .moved(to: .expired))
+        #expect(TicketLifecycle.apply(.skip, to: .called, skips: 0, policy: QueuePolicy(maxSkips: 0)) == .moved(to: .expired))
+        #expect(TicketLifecycle.apply(.start, to: .waiting, skips: 0, policy: p) == .refused("queue.notCalled"))
+        #expect(TicketLifecycle.apply(.finish, to: .called, skips: 0, policy: p) == .refused("queue.notServing"))
+        #expect(TicketLifecycle.apply(.resume, to: .serving, skips: 0, policy: p) == .refused("queue.notParked"))
+        #expect(TicketLifecycle.apply(.park, to: .serving, skips: 0, policy: p) == .moved(to: .parked))
+        #expect(TicketLifecycle.apply(.transfer, to: .parked, skips: 0, policy: p) == .moved(to: .transferred))
+        for closed in [TicketState.finished, .expired, .transferred] {
+            for action in TicketAction.allCases {
+                #expect(TicketLifecycle.apply(action, to: closed, skips: 0, policy: p) == .refused("queue.ticketClosed"))
+            }
+        }
+        // Every action is allowed from some open state, and a finished ticket is reachable only through service.
+        for action in TicketAction.allCases {
+            #expect(
+                TicketState.allCases.contains {
+                    if case .moved = TicketLifecycle.apply(action, to: $0, skips: 0, policy: p) { true } else { false }
+                })
+        }
+    }
+
+    @Test("numbers, check-in windows, settings, estimates and percentiles")
+    func numbersAndMeasures() {
+        #expect(TicketNumber.format(prefix: "A", sequence: 23) == "A023")
+        #expect(TicketNumber.format(prefix: "B", sequence: 1) == "B001")
+        #expect(TicketNumber.format(prefix: "GC", sequence: 1024) == "GC1024")
+        #expect(TicketNumber.validPrefix("A") && TicketNumber.validPrefix("GC"))
+        #expect(
+            !TicketNumber.validPrefix("") && !TicketNumber.validPrefix("a") && !TicketNumber.validPrefix("ABC")
+                && !TicketNumber.validPrefix("甲"))
+
+        let p = QueuePolicy(checkInEarlyMinutes: 30, checkInLateMinutes: 15)
+        let slot: Int64 = 10 * 3600
+        #expect(p.checkInClass(now: slot - 31 * 60, slotStart: slot) == nil)
+        #expect(p.checkInClass(now: slot - 30 * 60, slotStart: slot) == .appointment)
+        #expect(p.checkInClass(now: slot + 15 * 60, slotStart: slot) == .appointment)
+        #expect(p.checkInClass(now: slot + 15 * 60 + 1, slotStart: slot) == .ordinary)
+
+        #expect(QueuePolicy().problems().isEmpty)
+        #expect(
+            QueuePolicy(interleave: 0, ageingSeconds: -1, maxSkips: 11).problems().map(\.field) == [
+                "interleave", "ageingSeconds", "maxSkips",
+            ])
+
+        #expect(QueueMeasures.estimatedWaitSeconds(ahead: 6, openWindows: 3, meanServiceSeconds: 240) == 480)
+        #expect(QueueMeasures.estimatedWaitSeconds(ahead: 2, openWindows: 0, meanServiceSeconds: nil) == 600)
+        #expect(QueueMeasures.percentile([], 90) == nil)
+        #expect(QueueMeasures.percentile([5, 1, 3, 2, 4, 6, 7, 8, 9, 10], 90) == 9)
+        #expect(QueueMeasures.percentile([5, 1, 3, 2, 4, 6, 7, 8, 9, 10], 50) == 5)
+    }
+}

@@ -171,7 +171,7 @@ enum CatalogAPIController {
         ) { req -> [BundleDTO] in
             let snapshot = try await req.catalog()
             var q = BundleModel.query(on: req.db).sort(\.$name)
-            if let center = try await PublicCenter.optional(req) { q = q.filter(\.$centerID == center.id!) }
+            if let center = try PublicCenter.optional(req, in: snapshot) { q = q.filter(\.$centerID == center.id) }
             return try await q.all().map { BundleService.dto($0, snapshot: snapshot, withMaterials: false) }
         }
         api.endpoint(
@@ -228,7 +228,7 @@ enum CatalogAPIController {
         } else {
             let snapshot = try await req.catalog()
             var items = Array(snapshot.items.values)
-            if let center = try await PublicCenter.optional(req) { items = items.filter { $0.centers.contains(center.id!) } }
+            if let center = try PublicCenter.optional(req, in: snapshot) { items = items.filter { $0.centers.contains(center.id) } }
             if let department { items = items.filter { $0.departmentID == department } }
             if let theme = req.query[String.self, at: "theme"].flatMap(ItemTheme.init(rawValue:)) {
                 items = items.filter { $0.guide.theme.includes(theme) }
@@ -246,10 +246,10 @@ enum CatalogAPIController {
         guard !q.isEmpty else { throw ValidationFailure([FieldError("q", "required")]) }
         guard q.count <= 100 else { throw ValidationFailure([FieldError("q", "tooLong")]) }
         let snapshot = try await req.catalog()
-        let center = try await PublicCenter.optional(req)
+        let center = try PublicCenter.optional(req, in: snapshot)
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 20, 1), 100)
         let result = snapshot.index.search(
-            q, center: center?.id?.uuidString, limit: limit, offset: max(req.query[Int.self, at: "offset"] ?? 0, 0))
+            q, center: center?.id.uuidString, limit: limit, offset: max(req.query[Int.self, at: "offset"] ?? 0, 0))
         return ItemSearchDTO(
             query: q, total: result.total, suggestion: result.isSuggestion,
             items: result.hits.compactMap { UUID(uuidString: $0.id).flatMap { snapshot.items[$0] } }.map(ItemSummaryDTO.init))
@@ -280,19 +280,5 @@ enum CatalogAPIController {
             delegations: delegations.map {
                 .init(centerID: $0.centerID, windowNumbers: ItemText.windows($0.windowNumbers), consultPhone: $0.consultPhone)
             })
-    }
-}
-
-/// The center a public page or API call is about: `center` as an id or a code.
-enum PublicCenter {
-    static func optional(_ req: Request) async throws -> CenterModel? {
-        guard let raw = req.query[String.self, at: "center"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-        return try await find(raw, on: req.db)
-    }
-
-    static func find(_ raw: String, on db: any Database) async throws -> CenterModel {
-        if let id = UUID(uuidString: raw), let c = try await CenterModel.find(id, on: db) { return c }
-        if let c = try await CenterModel.query(on: db).filter(\.$code == raw).first() { return c }
-        throw Abort(.notFound)
     }
 }

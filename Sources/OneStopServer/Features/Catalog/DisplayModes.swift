@@ -12,7 +12,7 @@ enum DisplayModes {
         // Set up once on the kiosk's browser: /kiosk/DL010200?idle=60. The screen then shows the
         // center's hall in large type and goes back to it after `idle` seconds untouched.
         r.endpoint(.GET, "kiosk", ":code", access: .public) { req -> Response in
-            let c = try await PublicCenter.find(req.parameters.get("code") ?? "", on: req.db)
+            let c = try PublicCenter.find(req.parameters.get("code") ?? "", in: try await req.catalog())
             let idle = min(max(req.query[Int.self, at: "idle"] ?? defaultIdleSeconds, 15), 3600)
             let response = req.redirect(to: "/hall/\(c.code)")
             response.cookies[kioskCookie] = cookie("\(c.code):\(idle)", req: req)

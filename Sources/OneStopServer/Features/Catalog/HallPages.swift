@@ -13,7 +13,7 @@ enum HallPages {
         r.endpoint(.GET, "hall", ":code", "departments", ":id", access: .public) { req in
             try await cached(req) {
                 let snapshot = try await req.catalog()
-                let center = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+                let center = try PublicCenter.find(req.parameters.get("code") ?? "", in: snapshot)
                 guard let d = snapshot.directory.departments[try req.uuid("id")] else { throw Abort(.notFound) }
                 let items = snapshot.served(at: center.id).filter { $0.departmentID == d.id }
                 return try await list(req, center: center, heading: d.name, items: items, commitment: d.commitment)
@@ -22,7 +22,7 @@ enum HallPages {
         r.endpoint(.GET, "hall", ":code", "themes", ":theme", access: .public) { req in
             try await cached(req) {
                 let snapshot = try await req.catalog()
-                let center = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+                let center = try PublicCenter.find(req.parameters.get("code") ?? "", in: snapshot)
                 guard let theme = ItemTheme(rawValue: req.parameters.get("theme") ?? ""), theme != .both else {
                     throw Abort(.notFound)
                 }
@@ -45,18 +45,11 @@ enum HallPages {
         try await req.application.publicPages.respond(req, render)
     }
 
-    static func hallCenter(_ raw: String, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center {
-        guard let c = snapshot.directory.center(raw) else { throw Abort(.notFound) }
-        return c
-    }
-
     /// The center a page is about: `?center=`, else the kiosk's own, else the default hall.
     static func center(_ req: Request, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center {
-        if let raw = req.query[String.self, at: "center"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            return try hallCenter(raw, in: snapshot)
-        }
+        if let c = try PublicCenter.optional(req, in: snapshot) { return c }
         if let code = req.cookies[DisplayModes.kioskCookie]?.string.split(separator: ":").first {
-            return try hallCenter(String(code), in: snapshot)
+            return try PublicCenter.find(String(code), in: snapshot)
         }
         guard let c = snapshot.directory.defaultCenter else { throw Abort(.notFound) }
         return c
@@ -68,7 +61,7 @@ enum HallPages {
 
     static func home(_ req: Request) async throws -> Response {
         let snapshot = try await req.catalog()
-        let c = try hallCenter(req.parameters.get("code") ?? "", in: snapshot)
+        let c = try PublicCenter.find(req.parameters.get("code") ?? "", in: snapshot)
         let served = snapshot.served(at: c.id)
         var perDept: [UUID: Int] = [:]
         for i in served { perDept[i.departmentID, default: 0] += 1 }

@@ -100,8 +100,8 @@ enum Open311Controller {
         let snapshot = try await req.catalog()
         var items = Array(snapshot.items.values)
         if let j = req.query[String.self, at: "jurisdiction_id"], !j.isEmpty {
-            let c = try await PublicCenter.find(j, on: req.db)
-            items = items.filter { $0.centers.contains(c.id!) }
+            let c = try PublicCenter.find(j, in: snapshot)
+            items = items.filter { $0.centers.contains(c.id) }
         }
         return items.sorted { $0.guide.code < $1.guide.code }.map { i in
             let g = i.guide

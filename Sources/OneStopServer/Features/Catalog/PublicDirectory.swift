@@ -103,3 +103,17 @@ struct PublicDirectory: Sendable {
         return d
     }
 }
+
+/// The center a public page or API call is about, as an id or a code, from the catalog snapshot.
+enum PublicCenter {
+    /// `?center=`, when given; an unknown one is not found.
+    static func optional(_ req: Request, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center? {
+        guard let raw = req.query[String.self, at: "center"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        return try find(raw, in: snapshot)
+    }
+
+    static func find(_ raw: String, in snapshot: CatalogSnapshot) throws -> PublicDirectory.Center {
+        guard let c = snapshot.directory.center(raw) else { throw Abort(.notFound) }
+        return c
+    }
+}

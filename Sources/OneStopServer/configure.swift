@@ -24,8 +24,13 @@ public func configure(_ app: Application, settings: Settings) async throws {
         var config = try SQLPostgresConfiguration(url: url)
         if let schema { config.searchPath = [schema] }
         app.databases.use(.postgres(configuration: config, sqlLogLevel: .trace), as: .psql)
+        let bridge = PostgresBridge(
+            configuration: config.coreConfiguration, channel: "onestop_hall_" + (schema ?? "public"), logger: app.logger)
+        app.hub.attach(bridge)
+        app.lifecycle.use(HubLifecycle(bridge: bridge))
     }
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
+    app.groupCommit = GroupCommit(gate: app.writeGate) { app.db }
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())
@@ -34,6 +39,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateStaffPhotos())
     app.migrations.add(CreateCatalog())
+    app.migrations.add(CreateQueue())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

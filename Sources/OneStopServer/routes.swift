@@ -20,4 +20,5 @@ func routes(_ app: Application) throws {
     CalendarAPIController.register(api)
     AuditAPIController.register(api)
     CatalogAPIController.register(api)
+    QueueAPIController.register(api)
 }

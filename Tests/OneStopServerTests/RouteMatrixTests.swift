@@ -83,7 +83,9 @@ struct OpenAPITests {
         "login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
         "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries",
         "listItems", "getItem", "searchItems", "createItem", "updateItem", "publishItem", "withdrawItem", "importItems", "exportItems",
-        "listBundles", "getBundle", "listItemFiles", "uploadItemFile", "deleteItemFile",
+        "listBundles", "getBundle", "listItemFiles", "uploadItemFile", "deleteItemFile", "issueTicket", "getTicket", "callNext",
+        "recallTicket", "skipTicket", "callTicket", "transferTicket", "parkTicket", "resumeTicket", "startService", "finishService",
+        "rateVisit", "queueStatus", "listSlots", "bookAppointment", "cancelAppointment", "checkIn",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

@@ -46,44 +46,50 @@ enum AuditedWrite {
                     throw Abort(.internalServerError, reason: "audit head missing")
                 }
                 let (result, events) = try await body(tx)
-                var seq = head.sequence
-                var prev = head.hash
                 let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-                var rows: [AuditEntryModel] = []
-                rows.reserveCapacity(events.count)
-                for e in events {
-                    seq += 1
-                    let record = AuditChain.seal(
-                        AuditRecord(
-                            sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action,
-                            entityType: e.entityType, entityID: e.entityID, centerID: e.centerID, detail: e.detail,
-                            previousHash: prev), digest: Digest.sha256Hex)
-                    let row = AuditEntryModel()
-                    row.id = seq
-                    row.atMillis = millis
-                    row.actor = actor
-                    row.action = e.action
-                    row.entityType = e.entityType
-                    row.entityID = e.entityID
-                    row.centerID = e.centerID
-                    row.detail = e.detail
-                    row.previousHash = prev
-                    row.hash = record.hash
-                    rows.append(row)
-                    prev = record.hash
-                }
-                // Many entries (an import) go in multi-row inserts, well under both databases'
-                // limits on bound parameters.
-                for start in stride(from: 0, to: rows.count, by: 500) {
-                    try await rows[start..<min(start + 500, rows.count)].create(on: tx)
-                }
-                if !events.isEmpty {
-                    try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev)
-                        .where("id", .equal, 1).run()
-                }
+                try await append(events.map { (actor, millis, $0) }, after: head, on: tx)
                 return result
             }
         }
+    }
+
+    /// Appends chained entries after `head` and moves the head, inside the caller's transaction.
+    static func append(
+        _ events: [(actor: String, millis: Int64, event: AuditEvent)], after head: AuditHeadModel, on tx: any Database
+    )
+        async throws
+    {
+        guard !events.isEmpty, let sql = tx as? any SQLDatabase else { return }
+        var seq = head.sequence
+        var prev = head.hash
+        var rows: [AuditEntryModel] = []
+        rows.reserveCapacity(events.count)
+        for (actor, millis, e) in events {
+            seq += 1
+            let record = AuditChain.seal(
+                AuditRecord(
+                    sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action, entityType: e.entityType,
+                    entityID: e.entityID, centerID: e.centerID, detail: e.detail, previousHash: prev), digest: Digest.sha256Hex)
+            let row = AuditEntryModel()
+            row.id = seq
+            row.atMillis = millis
+            row.actor = actor
+            row.action = e.action
+            row.entityType = e.entityType
+            row.entityID = e.entityID
+            row.centerID = e.centerID
+            row.detail = e.detail
+            row.previousHash = prev
+            row.hash = record.hash
+            rows.append(row)
+            prev = record.hash
+        }
+        // Many entries (an import) go in multi-row inserts, well under both databases' limits on
+        // bound parameters.
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            try await rows[start..<min(start + 500, rows.count)].create(on: tx)
+        }
+        try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev).where("id", .equal, 1).run()
     }
 }
 
@@ -95,8 +101,7 @@ extension Request {
         // Whatever it changed, the next public read on this instance looks at the catalog
         // generation again (see CatalogStore.generation).
         do {
-            let result = try await AuditedWrite.run(
-                on: db, gate: application.writeGate, actor: principal?.auditName ?? "anonymous", now: now, body)
+            let result = try await application.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, body)
             await application.catalogStore.writeFinished()
             return result
         } catch {
@@ -108,6 +113,13 @@ extension Request {
 
 extension Application {
     private struct GateKey: StorageKey { typealias Value = WriteGate }
+    private struct GroupCommitKey: StorageKey { typealias Value = GroupCommit }
+
+    /// Set in `configure`, after the database and the write gate.
+    var groupCommit: GroupCommit {
+        get { storage[GroupCommitKey.self]! }
+        set { storage[GroupCommitKey.self] = newValue }
+    }
 
     var writeGate: WriteGate {
         get { storage[GateKey.self] ?? WriteGate(enabled: false) }

@@ -134,6 +134,7 @@ enum DemoData {
             events.append(AuditEvent("window.create", "window", id: w.id, center: county, detail: ["number": String(n)]))
         }
         events += try await CatalogDemo.seed(on: db, county: county, town: town, now: Date())
+        events += try await QueueDemo.seed(on: db, county: county)
         let admin = UserModel()
         admin.username = "admin"
         admin.displayName = "系统管理员"

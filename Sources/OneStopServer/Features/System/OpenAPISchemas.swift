@@ -1,3 +1,5 @@
+import OneStopCore
+
 /// Component schemas of `/openapi.json`.
 enum OpenAPISchemas {
     static func object(_ props: [String: JSONValue], required: [String] = []) -> JSONValue {
@@ -11,6 +13,9 @@ enum OpenAPISchemas {
     static let bool: JSONValue = ["type": "boolean"]
     static let integer: JSONValue = ["type": "integer"]
     static let date: JSONValue = ["type": "string", "format": "date"]
+    static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    static let optionalDateTime: JSONValue = ["type": ["string", "null"], "format": "date-time"]
+    static let optionalInteger: JSONValue = ["type": ["integer", "null"]]
 
     static let all: [String: JSONValue] = [
         "Problem": object(
@@ -173,5 +178,75 @@ enum OpenAPISchemas {
             "entries": ["type": "array", "items": OpenAPIDocument.ref("AuditEntry")], "nextBefore": ["type": ["integer", "null"]],
         ]),
         "AuditVerification": object(["checked": integer, "intact": bool, "problem": optionalString]),
+        "IssueTicketInput": object(
+            [
+                "center": ["type": "string", "description": "center code or id"],
+                "group": ["type": "string", "description": "group id or letter"],
+                "ticketClass": ["enum": ["ordinary", "green", "military"]],
+            ], required: ["center", "group"]),
+        "Ticket": object([
+            "id": uuid, "number": string, "groupID": uuid, "groupPrefix": string, "groupName": string,
+            "ticketClass": ["enum": ["military", "green", "appointment", "ordinary"]],
+            "state": ["enum": ["waiting", "called", "serving", "parked", "finished", "expired", "transferred"]],
+            "source": string, "issuedAt": dateTime, "calledAt": optionalDateTime, "windowNumber": optionalInteger,
+            "windowName": optionalString, "ahead": optionalInteger, "estimatedWaitMinutes": optionalInteger, "calls": integer,
+            "skips": integer, "rated": bool, "followToken": optionalString, "followURL": optionalString,
+        ]),
+        "WindowActionInput": object(["window": uuid], required: ["window"]),
+        "TransferInput": object(["window": uuid, "group": uuid, "returnHere": bool], required: ["window", "group"]),
+        "CallResult": object(["ticket": ["oneOf": [OpenAPIDocument.ref("Ticket"), ["type": "null"]]]]),
+        "WindowDesk": object([
+            "windowID": uuid, "number": integer, "name": string, "signedIn": bool, "staffName": optionalString, "paused": bool,
+            "current": ["oneOf": [OpenAPIDocument.ref("Ticket"), ["type": "null"]]], "groups": ["type": "array", "items": string],
+        ]),
+        "RatingInput": object([
+            "level": ["type": ["integer", "null"], "minimum": 1, "maximum": 5],
+            "tags": ["type": "array", "items": ["enum": .array(RatingTag.allCases.map { .string($0.rawValue) })]],
+            "text": string, "notRated": bool, "token": string,
+        ]),
+        "Rating": object([
+            "id": uuid, "ticketID": optionalUUID, "level": optionalInteger, "tags": ["type": "array", "items": string], "text": string,
+            "channel": string, "at": dateTime,
+        ]),
+        "QueueStatus": object([
+            "centerCode": string, "centerName": string, "openToday": bool, "notice": string, "waiting": integer, "serving": integer,
+            "noShowsToday": integer, "longestWaitSeconds": integer, "ratingTimeout": integer,
+            "groups": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "prefix": string, "name": string, "waiting": integer, "serving": integer, "openWindows": integer,
+                    "longestWaitSeconds": integer, "takesAppointments": bool,
+                ]),
+            ],
+            "windows": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "number": integer, "name": string, "open": bool, "paused": bool, "current": optionalString,
+                    "currentState": optionalString,
+                ]),
+            ],
+            "lastCalls": [
+                "type": "array",
+                "items": object(["number": string, "window": integer, "windowName": string, "at": dateTime, "callID": string]),
+            ],
+        ]),
+        "Slots": object([
+            "group": uuid, "date": date, "open": bool,
+            "slots": [
+                "type": "array",
+                "items": object(["start": string, "end": string, "capacity": integer, "booked": integer, "available": bool]),
+            ],
+        ]),
+        "BookInput": object(
+            [
+                "center": string, "group": string, "date": date, "slot": ["type": "string", "description": "HH:MM, the slot's start"],
+                "name": string, "idNumber": string, "phone": string,
+            ], required: ["center", "group", "date", "slot", "name", "idNumber", "phone"]),
+        "CancelInput": object(["idNumber": string], required: ["idNumber"]),
+        "Appointment": object([
+            "id": uuid, "code": string, "groupID": uuid, "groupName": string, "date": date, "slot": string, "name": string,
+            "idNumberMasked": string, "phoneMasked": string, "state": ["enum": ["booked", "cancelled", "checked_in", "no_show"]],
+            "ticket": ["oneOf": [OpenAPIDocument.ref("Ticket"), ["type": "null"]]],
+        ]),
     ]
 }

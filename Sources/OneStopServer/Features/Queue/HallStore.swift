@@ -1,0 +1,167 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// What the hall of one center is set up as: its calling rule, groups, and which windows serve
+/// which groups. Read on every queue action, so it is cached per instance; a change made here is
+/// seen at once, one made on another instance within `ttl`.
+struct HallConfig: Sendable {
+    struct Group: Sendable {
+        var id: UUID
+        var prefix: String
+        var name: String
+        var departmentID: UUID?
+        var sort: Int
+        var active: Bool
+        var plan: SlotPlan
+    }
+
+    struct Window: Sendable {
+        var id: UUID
+        var number: Int
+        var name: String
+        var departmentID: UUID?
+        var groups: [UUID]
+    }
+
+    var centerID: UUID
+    var centerName: String
+    var centerCode: String
+    var policy: QueuePolicy
+    var voiceTemplate: String
+    var notice: String
+    var ratingTimeout: Int
+    /// Active and inactive, in display order.
+    var groups: [Group]
+    var windows: [Window]
+
+    func group(_ id: UUID) -> Group? { groups.first { $0.id == id } }
+    func group(prefix: String) -> Group? { groups.first { $0.prefix == prefix.uppercased() } }
+    func window(_ id: UUID) -> Window? { windows.first { $0.id == id } }
+    func windows(serving group: UUID) -> [Window] { windows.filter { $0.groups.contains(group) } }
+
+    static let defaultVoice = "请 {number} 号到 {window} 号窗口办理"
+
+    /// The spoken call: the template with {number}, {window} and {name} filled in. Letters and
+    /// digits of the number are spaced so that speech reads them one by one.
+    func announcement(number: String, window: Window) -> String {
+        voiceTemplate.replacingOccurrences(of: "{number}", with: number)
+            .replacingOccurrences(of: "{window}", with: String(window.number))
+            .replacingOccurrences(of: "{name}", with: window.name)
+    }
+}
+
+final class HallStore: Sendable {
+    private let cache = NIOLockedValueBox<[UUID: (at: UInt64, config: HallConfig)]>([:])
+    private let days = NIOLockedValueBox<[String: (at: UInt64, working: Bool)]>([:])
+    static let ttl: UInt64 = 2_000_000_000
+
+    func config(for centerID: UUID, on db: any Database) async throws -> HallConfig {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let hit = cache.withLockedValue({ $0[centerID] }), now &- hit.at < Self.ttl { return hit.config }
+        let config = try await Self.load(centerID, on: db)
+        cache.withLockedValue { $0[centerID] = (now, config) }
+        return config
+    }
+
+    private let codes = NIOLockedValueBox<[String: UUID]>([:])
+
+    /// A center's id by its code (codes do not change once a hall is in use; cached).
+    func centerID(code: String, on db: any Database) async throws -> UUID? {
+        if let hit = codes.withLockedValue({ $0[code] }) { return hit }
+        guard let id = try await CenterModel.query(on: db).filter(\.$code == code).first()?.id else { return nil }
+        codes.withLockedValue { $0[code] = id }
+        return id
+    }
+
+    /// Forgets a center's set-up after a change to it on this instance.
+    func invalidate(_ centerID: UUID) {
+        cache.withLockedValue { _ = $0.removeValue(forKey: centerID) }
+        days.withLockedValue { $0 = [:] }
+    }
+
+    /// Whether the hall is open on a day by its calendar (cached for a minute).
+    func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
+        let key = center.uuidString + date.description
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let hit = days.withLockedValue({ $0[key] }), now &- hit.at < 60_000_000_000 { return hit.working }
+        let working = try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
+        days.withLockedValue { $0[key] = (now, working) }
+        return working
+    }
+
+    static func load(_ centerID: UUID, on db: any Database) async throws -> HallConfig {
+        guard let center = try await CenterModel.find(centerID, on: db) else { throw Abort(.notFound) }
+        let settings = try await QueueSettingsModel.find(centerID, on: db)
+        let groups = try await ServiceGroupModel.query(on: db).filter(\.$centerID == centerID).sort(\.$sort).sort(\.$prefix).all()
+        let windows = try await WindowModel.query(on: db).filter(\.$centerID == centerID).sort(\.$number).all()
+        var served: [UUID: [UUID]] = [:]
+        if let sql = db as? any SQLDatabase, !groups.isEmpty {
+            struct Row: Decodable {
+                var window_id: UUID
+                var group_id: UUID
+            }
+            let rows = try await sql.select().column("window_id").column("group_id").from("window_groups")
+                .where("group_id", .in, groups.compactMap(\.id)).all(decoding: Row.self)
+            for r in rows { served[r.window_id, default: []].append(r.group_id) }
+        }
+        let policy = QueuePolicy(
+            interleave: settings?.interleave ?? 3, ageingSeconds: settings?.ageingSeconds ?? 45 * 60,
+            maxSkips: settings?.maxSkips ?? 2, checkInEarlyMinutes: settings?.checkInEarly ?? 30,
+            checkInLateMinutes: settings?.checkInLate ?? 15)
+        return HallConfig(
+            centerID: centerID, centerName: center.name, centerCode: center.code, policy: policy,
+            voiceTemplate: settings?.voiceTemplate ?? HallConfig.defaultVoice, notice: settings?.notice ?? "",
+            ratingTimeout: settings?.ratingTimeout ?? 30,
+            groups: groups.map {
+                HallConfig.Group(
+                    id: $0.id!, prefix: $0.prefix, name: $0.name, departmentID: $0.departmentID, sort: $0.sort, active: $0.active,
+                    plan: SlotPlan(
+                        periods: SlotPlan.parsePeriods($0.periods) ?? SlotPlan.standard.periods, slotMinutes: $0.slotMinutes,
+                        capacity: $0.slotCapacity, daysAhead: $0.daysAhead))
+            },
+            windows: windows.map {
+                HallConfig.Window(
+                    id: $0.id!, number: $0.number, name: $0.name, departmentID: $0.departmentID,
+                    groups: (served[$0.id!] ?? []).sorted { a, b in
+                        (groups.firstIndex { $0.id == a } ?? 0) < (groups.firstIndex { $0.id == b } ?? 0)
+                    })
+            })
+    }
+}
+
+extension Application {
+    private struct HallStoreKey: StorageKey { typealias Value = HallStore }
+
+    var halls: HallStore {
+        if let s = storage[HallStoreKey.self] { return s }
+        let s = HallStore()
+        storage[HallStoreKey.self] = s
+        return s
+    }
+}
+
+/// Today in the hall's zone, and milliseconds.
+enum HallClock {
+    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+
+    static func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func day(_ d: Date) -> CivilDate { CivilDate.of(d, in: zone) }
+    /// Minutes since midnight in the hall's zone.
+    static func minuteOfDay(_ d: Date) -> Int {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.hour, .minute], from: d)
+        return (c.hour ?? 0) * 60 + (c.minute ?? 0)
+    }
+    /// The instant a minute of a day starts.
+    static func instant(_ day: CivilDate, minute: Int) -> Date {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let base = cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+        return base.addingTimeInterval(Double(minute * 60))
+    }
+}

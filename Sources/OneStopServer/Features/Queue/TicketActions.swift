@@ -1,0 +1,282 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// What a window does to tickets. Each action is one audited transaction that reads the window's
+/// seat and the ticket, asks Core whether the move is allowed, and writes it; every ticket write
+/// goes through that one serialised path, so two windows can never both take a ticket.
+enum TicketActions {
+    struct Result: Sendable {
+        var ticket: TicketModel?
+        /// A ticket the action created: the one a transfer or a return made.
+        var created: TicketModel?
+    }
+
+    // MARK: call next
+
+    static func callNext(window windowID: UUID, req: Request) async throws -> TicketModel? {
+        let p = try req.requirePrincipal()
+        let w = try await WindowDesk.window(windowID, req: req)
+        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
+        let now = req.now
+        let millis = HallClock.millis(now)
+        let day = HallClock.day(now).description
+        let ticket = try await req.audited { db -> (TicketModel?, [AuditEvent]) in
+            let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
+            if ws.paused { throw ValidationFailure([FieldError("window", "queue.windowPaused")]) }
+            if ws.ticketID != nil { throw ValidationFailure([FieldError("window", "queue.windowBusy")]) }
+            let groups = hw.groups.filter { hall.group($0)?.active ?? false }
+            guard
+                let choice = try await choose(
+                    hall: hall, window: windowID, groups: groups, streak: ws.streak, day: day, now: millis, on: db),
+                let t = try await TicketModel.find(choice.id, on: db)
+            else { return (nil, []) }
+            markCalled(t, window: windowID, staff: ws.staffID, at: millis)
+            try await t.update(on: db)
+            ws.ticketID = t.id
+            ws.streak = choice.streak
+            ws.changedAt = millis
+            try await ws.update(on: db)
+            return (
+                t,
+                [
+                    AuditEvent(
+                        "queue.call", "ticket", id: t.id, center: t.centerID, detail: ["number": t.number, "window": String(hw.number)])
+                ]
+            )
+        }
+        if let t = ticket { announce(t, kind: .called, hall: hall, window: hw, req: req) }
+        return ticket
+    }
+
+    struct Pick {
+        var id: UUID
+        var streak: Int
+    }
+
+    /// The calling rule over the head of each class (FIFO within a class makes the head the only
+    /// candidate of its class). A ticket sent back to this window (a return after a transfer) goes first.
+    static func choose(
+        hall: HallConfig, window: UUID, groups: [UUID], streak: Int, day: String, now: Int64, on db: any Database
+    ) async throws -> Pick? {
+        guard !groups.isEmpty, let sql = db as? any SQLDatabase else { return nil }
+        struct Row: Decodable {
+            var id: UUID
+            var group_id: UUID
+            var cls: String
+            var queued_at: Int64
+            var sequence: Int
+            var pinned: Int
+        }
+        let center = hall.centerID
+        var q = SQLQueryString(
+            """
+            SELECT * FROM (SELECT id, group_id, class AS cls, queued_at, sequence, 1 AS pinned FROM tickets
+            WHERE center_id = \(bind: center) AND day = \(bind: day) AND state = 'waiting' AND window_id = \(bind: window)
+            ORDER BY queued_at, sequence LIMIT 1) AS pinned_head
+            """)
+        for c in TicketClass.allCases {
+            q.appendLiteral(
+                """
+                 UNION ALL SELECT * FROM (SELECT id, group_id, class AS cls, queued_at, sequence, 0 AS pinned FROM tickets
+                WHERE center_id = 
+                """)
+            q.appendInterpolation(bind: center)
+            q.appendLiteral(" AND day = ")
+            q.appendInterpolation(bind: day)
+            q.appendLiteral(" AND state = 'waiting' AND class = ")
+            q.appendInterpolation(bind: c.rawValue)
+            q.appendLiteral(" AND window_id IS NULL AND group_id IN (")
+            q.appendInterpolation(binds: groups)
+            q.appendLiteral(") ORDER BY queued_at, sequence LIMIT 1) AS head_\(c.rawValue)")
+        }
+        let rows = try await sql.raw(q).all(decoding: Row.self)
+        if let pinned = rows.first(where: { $0.pinned == 1 }) { return Pick(id: pinned.id, streak: streak) }
+        let waiting = rows.compactMap { r -> WaitingTicket? in
+            guard let c = TicketClass(rawValue: r.cls) else { return nil }
+            return WaitingTicket(
+                id: r.id.uuidString, group: r.group_id.uuidString, ticketClass: c, queuedAt: r.queued_at / 1000, sequence: r.sequence)
+        }
+        guard
+            let choice = CallingRule.next(
+                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000),
+            let id = UUID(uuidString: choice.ticket.id)
+        else { return nil }
+        return Pick(id: id, streak: choice.streak)
+    }
+
+    static func markCalled(_ t: TicketModel, window: UUID, staff: UUID?, at millis: Int64) {
+        t.state = TicketState.called.rawValue
+        t.windowID = window
+        t.staffID = staff
+        t.calledAt = millis
+        t.calls += 1
+    }
+
+    // MARK: actions on one ticket
+
+    /// Recall, skip, start, park, resume, finish — and `call` for a ticket called out of order.
+    static func act(
+        _ action: TicketAction, ticket ticketID: UUID, window windowID: UUID, req: Request
+    ) async throws -> Result {
+        precondition(action != .transfer)
+        let p = try req.requirePrincipal()
+        let w = try await WindowDesk.window(windowID, req: req)
+        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
+        let millis = HallClock.millis(req.now)
+        let day = HallClock.day(req.now).description
+        let result = try await req.audited { db -> (Result, [AuditEvent]) in
+            let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
+            guard let t = try await TicketModel.find(ticketID, on: db), t.centerID == w.centerID else { throw Abort(.notFound) }
+            let state = TicketState(rawValue: t.state) ?? .expired
+            if action != .call, state != .waiting, t.windowID != windowID {
+                throw ValidationFailure([FieldError("ticket", "queue.notAtThisWindow")])
+            }
+            if action == .call || action == .resume, ws.ticketID != nil {
+                throw ValidationFailure([FieldError("window", "queue.windowBusy")])
+            }
+            if action == .call, ws.paused { throw ValidationFailure([FieldError("window", "queue.windowPaused")]) }
+            if action == .call, t.day != day { throw ValidationFailure([FieldError("ticket", "queue.ticketClosed")]) }
+            switch TicketLifecycle.apply(action, to: state, skips: t.skips, policy: hall.policy) {
+            case .refused(let code): throw ValidationFailure([FieldError("ticket", code)])
+            case .moved(let next):
+                var created: TicketModel?
+                switch action {
+                case .call: markCalled(t, window: windowID, staff: ws.staffID, at: millis)
+                case .recall: t.calls += 1
+                case .skip:
+                    t.skips += 1
+                    if next == .expired {
+                        t.finishedAt = millis
+                    } else {
+                        // Back into the queue behind those of its class already waiting.
+                        t.queuedAt = millis
+                        t.windowID = nil
+                        t.staffID = nil
+                    }
+                case .start: t.startedAt = millis
+                case .park: break
+                case .resume: break
+                case .finish:
+                    t.finishedAt = millis
+                    if let back = t.returnWindowID { created = try await sendBack(t, to: back, hall: hall, day: day, at: millis, on: db) }
+                case .transfer: break
+                }
+                t.state = next.rawValue
+                try await t.update(on: db)
+                let holds = next == .called || next == .serving
+                let newSeat: UUID? = holds ? t.id : (ws.ticketID == t.id ? nil : ws.ticketID)
+                if ws.ticketID != newSeat {
+                    ws.ticketID = newSeat
+                    ws.changedAt = millis
+                    try await ws.update(on: db)
+                }
+                var events = [
+                    AuditEvent(
+                        "queue.\(action.rawValue)", "ticket", id: t.id, center: t.centerID,
+                        detail: ["number": t.number, "window": String(hw.number), "state": next.rawValue])
+                ]
+                if let c = created {
+                    events.append(AuditEvent("queue.return", "ticket", id: c.id, center: c.centerID, detail: ["number": c.number]))
+                }
+                return (Result(ticket: t, created: created), events)
+            }
+        }
+        if let t = result.ticket {
+            switch action {
+            case .call: announce(t, kind: .called, hall: hall, window: hw, req: req)
+            case .recall: announce(t, kind: .recalled, hall: hall, window: hw, req: req)
+            default: req.application.hub.publish(center: t.centerID, HallEvent(kind: .changed, group: t.groupID, windowID: windowID))
+            }
+        }
+        return result
+    }
+
+    /// A visit transferred "and back" returns to the window it came from when the other group is done.
+    static func sendBack(
+        _ t: TicketModel, to window: UUID, hall: HallConfig, day: String, at millis: Int64, on db: any Database
+    )
+        async throws -> TicketModel?
+    {
+        guard let prevID = t.previousID, let prev = try await TicketModel.find(prevID, on: db), let group = hall.group(prev.groupID)
+        else { return nil }
+        let seq = try await TicketIssue.nextSequence(group: group.id, day: day, on: db)
+        let back = TicketIssue.make(
+            center: t.centerID, group: group, day: day, sequence: seq, ticketClass: TicketClass(rawValue: prev.ticketClass) ?? .ordinary,
+            source: .returned, at: millis)
+        back.windowID = window
+        back.previousID = t.id
+        back.followToken = t.followToken
+        t.followToken = Digest.randomToken(bytes: 12)
+        try await t.update(on: db)
+        try await back.create(on: db)
+        return back
+    }
+
+    // MARK: transfer
+
+    static func transfer(
+        ticket ticketID: UUID, window windowID: UUID, to groupID: UUID, returnHere: Bool, req: Request
+    ) async throws -> Result {
+        let p = try req.requirePrincipal()
+        let w = try await WindowDesk.window(windowID, req: req)
+        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
+        guard let target = hall.group(groupID), target.active else {
+            throw ValidationFailure([FieldError("group", "invalidReference")])
+        }
+        let millis = HallClock.millis(req.now)
+        let day = HallClock.day(req.now).description
+        let result = try await req.audited { db -> (Result, [AuditEvent]) in
+            let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
+            guard let t = try await TicketModel.find(ticketID, on: db), t.centerID == w.centerID else { throw Abort(.notFound) }
+            if t.windowID != windowID { throw ValidationFailure([FieldError("ticket", "queue.notAtThisWindow")]) }
+            if t.groupID == groupID { throw ValidationFailure([FieldError("group", "queue.sameGroup")]) }
+            let state = TicketState(rawValue: t.state) ?? .expired
+            if case .refused(let code) = TicketLifecycle.apply(.transfer, to: state, skips: t.skips, policy: hall.policy) {
+                throw ValidationFailure([FieldError("ticket", code)])
+            }
+            let seq = try await TicketIssue.nextSequence(group: groupID, day: day, on: db)
+            // The visit keeps its place in time: it has waited already.
+            let next = TicketIssue.make(
+                center: t.centerID, group: target, day: day, sequence: seq, ticketClass: TicketClass(rawValue: t.ticketClass) ?? .ordinary,
+                source: .transfer, at: millis)
+            next.queuedAt = t.queuedAt
+            next.previousID = t.id
+            next.returnWindowID = returnHere ? windowID : nil
+            next.followToken = t.followToken
+            t.followToken = Digest.randomToken(bytes: 12)
+            t.state = TicketState.transferred.rawValue
+            t.finishedAt = millis
+            try await t.update(on: db)
+            try await next.create(on: db)
+            if ws.ticketID == t.id {
+                ws.ticketID = nil
+                ws.changedAt = millis
+                try await ws.update(on: db)
+            }
+            return (
+                Result(ticket: t, created: next),
+                [
+                    AuditEvent(
+                        "queue.transfer", "ticket", id: t.id, center: t.centerID,
+                        detail: ["number": t.number, "to": next.number, "window": String(hw.number), "returnHere": String(returnHere)])
+                ]
+            )
+        }
+        req.application.hub.publish(center: w.centerID, HallEvent(kind: .changed, group: groupID, windowID: windowID))
+        return result
+    }
+
+    static func announce(_ t: TicketModel, kind: HallEvent.Kind, hall: HallConfig, window: HallConfig.Window, req: Request) {
+        req.application.hub.publish(
+            center: t.centerID,
+            HallEvent(
+                kind: kind, group: t.groupID, number: t.number, window: window.number, windowID: window.id,
+                text: hall.announcement(number: t.number, window: window), callID: "\(t.id!.uuidString.lowercased()):\(t.calls)"))
+    }
+}

@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// 一次一评: the rating of a served ticket, from the window's evaluator or from the visitor's
+/// phone through the ticket's QR code — one per ticket, whichever comes first.
+enum VisitRating {
+    struct Input: Content {
+        var level: Int?
+        var tags: [String]?
+        var text: String?
+        /// The evaluator's time ran out: record "not rated".
+        var notRated: Bool?
+        /// The ticket's follow token, when rating from a phone.
+        var token: String?
+    }
+
+    static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
+        let p = req.principal
+        let channel: RatingChannel
+        guard let t = try await TicketModel.find(ticketID, on: req.db) else { throw Abort(.notFound) }
+        if let p, p.role == .windowEvaluator {
+            guard p.windowID != nil, t.windowID == p.windowID else { throw Abort(.forbidden, reason: req.t("queue.notThisWindow")) }
+            channel = .windowDevice
+        } else if let token = input.token, !token.isEmpty, token == t.followToken {
+            channel = .qrCode
+        } else {
+            // Staff cannot rate themselves or anyone else.
+            throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly"))
+        }
+        let level: RatingLevel?
+        let tags: [RatingTag]
+        let text: String
+        if input.notRated == true, channel == .windowDevice {
+            (level, tags, text) = (nil, [], "")
+        } else {
+            switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checked() {
+            case .failure(let f): throw f
+            case .success(let v): (level, tags, text) = (v.0, v.1, v.2)
+            }
+        }
+        let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
+        let department = t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
+        let millis = HallClock.millis(req.now)
+        let rating = try await req.audited { db -> (RatingModel, [AuditEvent]) in
+            guard let t = try await TicketModel.find(ticketID, on: db) else { throw Abort(.notFound) }
+            guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
+            if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
+            let r = RatingModel()
+            r.id = UUID()
+            r.centerID = t.centerID
+            r.departmentID = department
+            r.windowID = t.windowID
+            r.staffID = t.staffID
+            r.ticketID = t.id
+            r.channel = channel.rawValue
+            r.raterKind = RaterKind.person.rawValue
+            r.raterIdentity = nil
+            r.level = level?.rawValue
+            r.tags = tags.map(\.rawValue).joined(separator: ",")
+            r.text = text
+            r.at = millis
+            r.round = 1
+            try await r.create(on: db)
+            t.rated = true
+            try await t.update(on: db)
+            return (
+                r,
+                [
+                    AuditEvent(
+                        "rating.create", "rating", id: r.id, center: r.centerID,
+                        detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
+                ]
+            )
+        }
+        req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))
+        return rating
+    }
+
+    /// The ticket an evaluator should ask about: the last one its window finished within the
+    /// evaluator's time, not yet rated.
+    static func pending(window: UUID, hall: HallConfig, now: Date, on db: any Database) async throws -> TicketModel? {
+        let since = HallClock.millis(now) - Int64(max(hall.ratingTimeout, 5)) * 1000
+        return try await TicketModel.query(on: db).filter(\.$windowID == window).filter(\.$state == TicketState.finished.rawValue)
+            .filter(\.$rated == false).filter(\.$finishedAt >= since).sort(\.$finishedAt, .descending).first()
+    }
+}

@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// Group commit for audited writes: the changes that arrive while a transaction commits wait,
+/// then go together in the next one, each inside its own savepoint.
+///
+/// A commit costs a disk sync; a queue action costs a fraction of a millisecond of SQL. Run one
+/// transaction per action and a hall of 100 windows waits on the disk; run the actions that are
+/// waiting together and each still commits atomically with its audit entries, but the sync is
+/// shared. An action that fails rolls back to its savepoint and its caller gets the error; the
+/// others are unaffected. A caller hears of success only after the commit.
+final class GroupCommit: Sendable {
+    private struct Job: Sendable {
+        var actor: String
+        var millis: Int64
+        var run: @Sendable (any Database) async throws -> [AuditEvent]
+        var done: @Sendable (Result<Void, any Error>) -> Void
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var running = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let database: @Sendable () -> any Database
+    private let gate: WriteGate
+    private let maxBatch: Int
+
+    init(gate: WriteGate, maxBatch: Int = 200, database: @escaping @Sendable () -> any Database) {
+        self.gate = gate
+        self.maxBatch = maxBatch
+        self.database = database
+    }
+
+    func run<T: Sendable>(
+        actor: String, now: Date, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+    ) async throws -> T {
+        let box = NIOLockedValueBox<T?>(nil)
+        let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let job = Job(
+                actor: actor, millis: millis,
+                run: { db in
+                    let (value, events) = try await body(db)
+                    box.withLockedValue { $0 = value }
+                    return events
+                }, done: { c.resume(with: $0) })
+            let start = state.withLockedValue { s -> Bool in
+                s.jobs.append(job)
+                if s.running { return false }
+                s.running = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+        guard let value = box.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }
+        return value
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLockedValue { s -> [Job] in
+                let n = min(s.jobs.count, maxBatch)
+                let out = Array(s.jobs.prefix(n))
+                s.jobs.removeFirst(n)
+                if out.isEmpty { s.running = false }
+                return out
+            }
+            if batch.isEmpty { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Job]) async {
+        let succeeded = NIOLockedValueBox<[Int]>([])
+        let failed = NIOLockedValueBox<Set<Int>>([])
+        do {
+            try await gate.withGate {
+                try await database().transaction { tx in
+                    guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+                    try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
+                    guard let head = try await AuditHeadModel.find(1, on: tx) else {
+                        throw Abort(.internalServerError, reason: "audit head missing")
+                    }
+                    var entries: [(Int, AuditEvent)] = []
+                    let single = batch.count == 1
+                    for (i, job) in batch.enumerated() {
+                        if single {
+                            entries += try await job.run(tx).map { (i, $0) }
+                        } else {
+                            try await sql.raw("SAVEPOINT onestop_job").run()
+                            do {
+                                let events = try await job.run(tx)
+                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                                entries += events.map { (i, $0) }
+                            } catch {
+                                try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
+                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                                failed.withLockedValue { _ = $0.insert(i) }
+                                job.done(.failure(error))
+                                continue
+                            }
+                        }
+                        succeeded.withLockedValue { $0.append(i) }
+                    }
+                    try await AuditedWrite.append(
+                        entries.map { (batch[$0.0].actor, batch[$0.0].millis, $0.1) }, after: head, on: tx)
+                }
+            }
+        } catch {
+            // Nothing of this batch was committed: every caller not yet answered hears the error.
+            let answered = failed.withLockedValue { $0 }
+            for (i, job) in batch.enumerated() where !answered.contains(i) { job.done(.failure(error)) }
+            return
+        }
+        for i in succeeded.withLockedValue({ $0 }) { batch[i].done(.success(())) }
+    }
+}

@@ -101,12 +101,15 @@ final class HallStore: Sendable {
         var served: [UUID: [UUID]] = [:]
         if let sql = db as? any SQLDatabase, !groups.isEmpty {
             struct Row: Decodable {
-                var window_id: UUID
-                var group_id: UUID
+                var wid: UUID
+                var gid: UUID
             }
-            let rows = try await sql.select().column("window_id").column("group_id").from("window_groups")
-                .where("group_id", .in, groups.compactMap(\.id)).all(decoding: Row.self)
-            for r in rows { served[r.window_id, default: []].append(r.group_id) }
+            let rows = try await sql.select().column(SQLAlias(SQLColumn("window_id"), as: "wid")).column(
+                SQLAlias(SQLColumn("group_id"), as: "gid")
+            )
+            .from("window_groups")
+            .where("group_id", .in, groups.compactMap(\.id)).all(decoding: Row.self)
+            for r in rows { served[r.wid, default: []].append(r.gid) }
         }
         let policy = QueuePolicy(
             interleave: settings?.interleave ?? 3, ageingSeconds: settings?.ageingSeconds ?? 45 * 60,

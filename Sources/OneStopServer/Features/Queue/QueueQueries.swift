@@ -14,7 +14,7 @@ enum QueueQueries {
         let day = today.description
         let open = try await req.application.halls.isWorkingDay(today, center: hall.centerID, app: req.application, on: req.db)
         struct CountRow: Decodable {
-            var group_id: UUID
+            var gid: UUID
             var state: String
             var n: Int
             var oldest: Int64?
@@ -22,7 +22,7 @@ enum QueueQueries {
         }
         let counts = try await sql.raw(
             """
-            SELECT group_id, state, COUNT(*) AS n, MIN(queued_at) AS oldest, SUM(skips) AS skipped FROM tickets
+            SELECT group_id AS gid, state, COUNT(*) AS n, MIN(queued_at) AS oldest, SUM(skips) AS skipped FROM tickets
             WHERE center_id = \(bind: hall.centerID) AND day = \(bind: day) GROUP BY group_id, state
             """
         ).all(decoding: CountRow.self)
@@ -40,7 +40,7 @@ enum QueueQueries {
         var longest = 0
         var groups: [QueueStatusDTO.Group] = []
         for g in hall.groups where g.active {
-            let rows = counts.filter { $0.group_id == g.id }
+            let rows = counts.filter { $0.gid == g.id }
             let w = rows.filter { $0.state == TicketState.waiting.rawValue }.reduce(0) { $0 + $1.n }
             let s = rows.filter { ["called", "serving", "parked"].contains($0.state) }.reduce(0) { $0 + $1.n }
             let oldest = rows.first { $0.state == TicketState.waiting.rawValue }?.oldest

@@ -65,23 +65,23 @@ enum TicketActions {
         guard !groups.isEmpty, let sql = db as? any SQLDatabase else { return nil }
         struct Row: Decodable {
             var id: UUID
-            var group_id: UUID
+            var gid: UUID
             var cls: String
-            var queued_at: Int64
+            var qat: Int64
             var sequence: Int
             var pinned: Int
         }
         let center = hall.centerID
         var q = SQLQueryString(
             """
-            SELECT * FROM (SELECT id, group_id, class AS cls, queued_at, sequence, 1 AS pinned FROM tickets
+            SELECT * FROM (SELECT id, group_id AS gid, class AS cls, queued_at AS qat, sequence, 1 AS pinned FROM tickets
             WHERE center_id = \(bind: center) AND day = \(bind: day) AND state = 'waiting' AND window_id = \(bind: window)
             ORDER BY queued_at, sequence LIMIT 1) AS pinned_head
             """)
         for c in TicketClass.allCases {
             q.appendLiteral(
                 """
-                 UNION ALL SELECT * FROM (SELECT id, group_id, class AS cls, queued_at, sequence, 0 AS pinned FROM tickets
+                 UNION ALL SELECT * FROM (SELECT id, group_id AS gid, class AS cls, queued_at AS qat, sequence, 0 AS pinned FROM tickets
                 WHERE center_id = 
                 """)
             q.appendInterpolation(bind: center)
@@ -98,7 +98,7 @@ enum TicketActions {
         let waiting = rows.compactMap { r -> WaitingTicket? in
             guard let c = TicketClass(rawValue: r.cls) else { return nil }
             return WaitingTicket(
-                id: r.id.uuidString, group: r.group_id.uuidString, ticketClass: c, queuedAt: r.queued_at / 1000, sequence: r.sequence)
+                id: r.id.uuidString, group: r.gid.uuidString, ticketClass: c, queuedAt: r.qat / 1000, sequence: r.sequence)
         }
         guard
             let choice = CallingRule.next(

@@ -117,19 +117,19 @@ enum TicketPosition {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Row: Decodable {
             var cls: String
-            var queued_at: Int64
+            var qat: Int64
             var sequence: Int
         }
         let rows = try await sql.raw(
             """
-            SELECT class AS cls, queued_at, sequence FROM tickets
+            SELECT class AS cls, queued_at AS qat, sequence FROM tickets
             WHERE center_id = \(bind: t.centerID) AND day = \(bind: t.day) AND state = 'waiting' AND group_id = \(bind: t.groupID)
             """
         ).all(decoding: Row.self)
         var ahead = 0
         for r in rows {
             guard let c = TicketClass(rawValue: r.cls) else { continue }
-            if c.rank < mine.rank || (c == mine && (r.queued_at, r.sequence) < (t.queuedAt, t.sequence)) { ahead += 1 }
+            if c.rank < mine.rank || (c == mine && (r.qat, r.sequence) < (t.queuedAt, t.sequence)) { ahead += 1 }
         }
         let open = try await openWindows(serving: t.groupID, hall: hall, on: db)
         let mean = try await meanServiceSeconds(group: t.groupID, day: t.day, on: db)

@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     ItemPages.register(app)
     BundlePages.kit.register(app)
     HallPages.register(app)
+    QueuePages.register(app)
     Open311Controller.register(app)
 
     let api = app.grouped("api", "v1")

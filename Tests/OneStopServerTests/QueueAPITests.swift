@@ -311,4 +311,29 @@ struct QueueAPITests {
             #expect(try await TicketModel.query(on: t.app.db).count() == 0)
         }
     }
+
+    @Test("the hall's pages: take a ticket by form, see it, board, screen and desk", arguments: TestDB.available)
+    func pages(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let take = try await t.send(.GET, "/hall/DL010200/queue")
+            #expect(take.status == .ok && take.body.string.contains("综合受理") && take.body.string.contains("id=\"take-A\""))
+            let groupA = try await groupID(t, "A")
+            let posted = try await t.app.testing().sendRequest(.POST, "/hall/DL010200/queue") { req in
+                try req.content.encode(["group": groupA.uuidString], as: .urlEncodedForm)
+            }
+            #expect(posted.status == .seeOther)
+            let location = try #require(posted.headers.first(name: .location))
+            #expect(location.hasPrefix("/t/"))
+            let ticket = try await t.send(.GET, String(location.split(separator: "?")[0]))
+            #expect(ticket.status == .ok && ticket.body.string.contains("A001") && ticket.body.string.contains("前面等候"))
+            #expect(try await t.send(.GET, "/hall/DL010200/board").status == .ok)
+            #expect(try await t.send(.GET, "/hall/DL010200/window/1").status == .ok)
+            let book = try await t.send(.GET, "/hall/DL010200/book").body.string
+            #expect(book.contains("C 户政与出入境"), "\(book.suffix(3000))")
+            let desk = try await t.send(.GET, "/desk")
+            #expect(desk.status == .seeOther || desk.status == .unauthorized)
+            let profile = try await t.send(.GET, "/api/v1/windows/\(try await Hall.open(t).windows[1]!)/profile")
+            #expect(profile.status == .ok)
+        }
+    }
 }

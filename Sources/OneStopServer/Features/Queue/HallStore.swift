@@ -83,11 +83,11 @@ final class HallStore: Sendable {
         days.withLockedValue { $0 = [:] }
     }
 
-    /// Whether the hall is open on a day by its calendar (cached for a minute).
+    /// Whether the hall is open on a day by its calendar (cached like the set-up).
     func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
         let key = center.uuidString + date.description
         let now = DispatchTime.now().uptimeNanoseconds
-        if let hit = days.withLockedValue({ $0[key] }), now &- hit.at < 60_000_000_000 { return hit.working }
+        if let hit = days.withLockedValue({ $0[key] }), now &- hit.at < Self.ttl { return hit.working }
         let working = try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
         days.withLockedValue { $0[key] = (now, working) }
         return working

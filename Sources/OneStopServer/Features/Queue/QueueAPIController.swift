@@ -147,6 +147,31 @@ enum QueueAPIController {
             return try await QueueQueries.windowState(windowID, hall: hall, req: req)
         }
         api.endpoint(
+            .GET, "windows", ":id", "queue", access: WindowDesk.access,
+            operation: .init(
+                id: "listWindowQueue", summary: "Tickets this window has parked, then those waiting for its groups (to call out of order)",
+                tag: "Queue", response: "Ticket", responseIsList: true)
+        ) { req in
+            let windowID = try req.uuid("id")
+            let w = try await WindowDesk.window(windowID, req: req)
+            let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+            let day = HallClock.day(req.now).description
+            let groups = Set(hall.window(windowID)?.groups ?? [])
+            let parked = try await QueueQueries.parked(window: windowID, day: day, on: req.db)
+            let waiting = try await QueueQueries.waitingList(center: w.centerID, day: day, limit: 200, on: req.db)
+                .filter { groups.contains($0.groupID) }.prefix(30)
+            return (parked + waiting).map { TicketDTO($0, hall: hall, showToken: false) }
+        }
+        api.endpoint(
+            .GET, "windows", ":id", "profile", access: .public,
+            operation: .init(
+                id: "getWindowScreen",
+                summary: "What the screen above a window shows: the staff member signed in (public profile) and their stars",
+                tag: "Queue", response: "WindowScreen")
+        ) { req in
+            try await WindowScreen.profile(req.uuid("id"), req: req)
+        }
+        api.endpoint(
             .GET, "windows", ":id", "evaluation", access: .only(.windowEvaluator),
             operation: .init(
                 id: "pendingRating", summary: "The ticket this evaluator should ask about now, if any", tag: "Queue", response: "CallResult"

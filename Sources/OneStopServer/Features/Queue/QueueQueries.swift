@@ -22,7 +22,7 @@ enum QueueQueries {
         }
         let counts = try await sql.raw(
             """
-            SELECT group_id AS gid, state, COUNT(*) AS n, MIN(queued_at) AS oldest, SUM(skips) AS skipped FROM tickets
+            SELECT group_id AS gid, state, COUNT(*) AS n, MIN(queued_at) AS oldest, CAST(SUM(skips) AS BIGINT) AS skipped FROM tickets
             WHERE center_id = \(bind: hall.centerID) AND day = \(bind: day) GROUP BY group_id, state
             """
         ).all(decoding: CountRow.self)

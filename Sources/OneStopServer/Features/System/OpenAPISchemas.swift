@@ -242,6 +242,10 @@ enum OpenAPISchemas {
                 "center": string, "group": string, "date": date, "slot": ["type": "string", "description": "HH:MM, the slot's start"],
                 "name": string, "idNumber": string, "phone": string,
             ], required: ["center", "group", "date", "slot", "name", "idNumber", "phone"]),
+        "WindowScreen": object([
+            "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger,
+            "staff": ["oneOf": [OpenAPIDocument.ref("StaffProfile"), ["type": "null"]]],
+        ]),
         "CancelInput": object(["idNumber": string], required: ["idNumber"]),
         "Appointment": object([
             "id": uuid, "code": string, "groupID": uuid, "groupName": string, "date": date, "slot": string, "name": string,

@@ -1,0 +1,223 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The hall's pages: taking a ticket, the ticket itself, booking, the window console, and the
+/// device screens (hall board, window screen, evaluator). The live parts read the JSON API and
+/// listen on `/ws/hall/{center}`; everything a visitor needs is in the first HTML.
+enum QueuePages {
+    struct GroupView: Encodable {
+        var id: UUID
+        var prefix: String
+        var name: String
+        var waiting: Int
+        var takesAppointments: Bool
+    }
+
+    struct TakeView: Encodable {
+        var code: String
+        var centerName: String
+        var openToday: Bool
+        var groups: [GroupView]
+    }
+
+    struct TicketView: Encodable {
+        var code: String
+        var centerName: String
+        var token: String
+        var number: String
+        var groupName: String
+        var state: String
+        var stateLabel: String
+        var ahead: Int?
+        var waitMinutes: Int?
+        var window: Int?
+        var issuedAt: String
+        var followURL: String
+        var priority: String?
+    }
+
+    struct BookView: Encodable {
+        var code: String
+        var centerName: String
+        var groups: [GroupView]
+        var today: String
+        var last: String
+    }
+
+    struct DeskView: Encodable {
+        struct WindowChoice: Encodable {
+            var id: UUID
+            var number: Int
+            var name: String
+            var centerName: String
+            var taken: Bool
+            var mine: Bool
+        }
+
+        var windows: [WindowChoice]
+        var seat: WindowChoice?
+        var centerCode: String?
+        var groups: [GroupView]
+    }
+
+    struct Choice: Encodable {
+        var value: String
+        var label: String
+    }
+
+    struct ScreenView: Encodable {
+        var tags: [Choice] = []
+        var code: String
+        var centerName: String
+        var windowID: UUID
+        var number: Int
+        var name: String
+        var lang: String
+    }
+
+    static func register(_ r: any RoutesBuilder) {
+        r.endpoint(.GET, "hall", ":code", "queue", access: .public) { req in try await take(req) }
+        r.endpoint(.POST, "hall", ":code", "queue", access: .public) { req -> Response in
+            struct Form: Content {
+                var group: String?
+                var ticketClass: String?
+            }
+            let form = try req.content.decode(Form.self)
+            let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+            let cls = try TicketIssue.permittedClass(form.ticketClass, principal: req.principal)
+            let t = try await TicketIssue.issue(
+                hall: hall, groupID: form.group.flatMap(UUID.init(uuidString:)), prefix: form.group, ticketClass: cls,
+                source: req.principal?.role == .kiosk ? .kiosk : .phone, req: req)
+            return req.redirect(to: "/t/\(t.followToken)?new=1")
+        }
+        r.endpoint(.GET, "t", ":token", access: .public) { req in try await ticket(req) }
+        r.endpoint(.GET, "hall", ":code", "book", access: .public) { req in try await book(req) }
+        r.endpoint(.GET, "hall", ":code", "board", access: .public) { req in try await screen(req, template: "queue/board", window: nil) }
+        r.endpoint(.GET, "hall", ":code", "window", ":number", access: .public) { req in
+            try await screen(req, template: "queue/window-screen", window: req.parameters.get("number").flatMap(Int.init))
+        }
+        r.endpoint(.GET, "evaluator", ":id", access: .public) { req in
+            let id = try req.uuid("id")
+            guard let w = try await WindowModel.find(id, on: req.db) else { throw Abort(.notFound) }
+            let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+            return try await req.view.render(
+                "queue/evaluator",
+                ScreenView(
+                    tags: RatingTag.allCases.map { Choice(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)")) },
+                    code: hall.centerCode, centerName: hall.centerName, windowID: id, number: w.number, name: w.name,
+                    lang: req.language.rawValue))
+        }
+        r.endpoint(.GET, "desk", access: WindowDesk.access) { req in try await desk(req) }
+        r.endpoint(.POST, "desk", ":id", "sign-in", access: WindowDesk.access) { req -> Response in
+            _ = try await WindowDesk.signIn(req.uuid("id"), req: req)
+            return req.redirect(to: "/desk")
+        }
+        r.endpoint(.POST, "desk", ":id", "sign-out", access: WindowDesk.access) { req -> Response in
+            try await WindowDesk.signOut(req.uuid("id"), req: req)
+            return req.redirect(to: "/desk")
+        }
+        HallSocket.register(r)
+    }
+
+    static func groups(_ status: QueueStatusDTO) -> [GroupView] {
+        status.groups.map {
+            GroupView(id: $0.id, prefix: $0.prefix, name: $0.name, waiting: $0.waiting, takesAppointments: $0.takesAppointments)
+        }
+    }
+
+    static func take(_ req: Request) async throws -> Response {
+        let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+        let status = try await QueueQueries.status(hall: hall, req: req)
+        return try await req.page(
+            "queue/take", title: req.t("queue.take.title"),
+            TakeView(code: hall.centerCode, centerName: hall.centerName, openToday: status.openToday, groups: groups(status)))
+    }
+
+    static func ticket(_ req: Request) async throws -> Response {
+        let (t, hall) = try await QueueLookup.followed(req.parameters.get("token") ?? "", req: req)
+        let position = try await TicketPosition.of(t, hall: hall, on: req.db)
+        let dto = TicketDTO(t, hall: hall, position: position, showToken: true)
+        let f = DateFormatter()
+        f.timeZone = HallClock.zone
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return try await req.page(
+            "queue/ticket", title: req.t("queue.ticket.title", "number", t.number),
+            TicketView(
+                code: hall.centerCode, centerName: hall.centerName, token: t.followToken, number: t.number, groupName: dto.groupName,
+                state: t.state, stateLabel: req.t("queue.state.\(t.state)"), ahead: dto.ahead, waitMinutes: dto.estimatedWaitMinutes,
+                window: dto.windowNumber, issuedAt: f.string(from: dto.issuedAt), followURL: dto.followURL ?? "",
+                priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)")))
+    }
+
+    static func book(_ req: Request) async throws -> Response {
+        let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+        let status = try await QueueQueries.status(hall: hall, req: req)
+        let today = HallClock.day(req.now)
+        return try await req.page(
+            "queue/book", title: req.t("queue.book.title"),
+            BookView(
+                code: hall.centerCode, centerName: hall.centerName, groups: groups(status).filter(\.takesAppointments),
+                today: today.description, last: today.adding(days: 60).description))
+    }
+
+    static func screen(_ req: Request, template: String, window number: Int?) async throws -> View {
+        let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+        var w: HallConfig.Window?
+        if let number {
+            w = hall.windows.first { $0.number == number }
+            if w == nil { throw Abort(.notFound) }
+        }
+        return try await req.view.render(
+            template,
+            ScreenView(
+                code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
+                name: w?.name ?? "", lang: req.language.rawValue))
+    }
+
+    static func desk(_ req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let scope = try await req.scope()
+        let windows = try await WindowModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).all()
+        let seats = try await WindowStateModel.query(on: req.db).filter(\.$id ~~ windows.compactMap(\.id)).all()
+        let taken = Dictionary(seats.compactMap { s in s.userID.map { (s.id!, $0) } }, uniquingKeysWith: { a, _ in a })
+        let choices = windows.sorted { ($0.centerID.uuidString, $0.number) < ($1.centerID.uuidString, $1.number) }.map { w in
+            DeskView.WindowChoice(
+                id: w.id!, number: w.number, name: w.name, centerName: scope.tree.nodes[w.centerID]?.name ?? "",
+                taken: taken[w.id!] != nil && taken[w.id!] != p.id, mine: taken[w.id!] == p.id)
+        }
+        let seat = choices.first(where: \.mine)
+        var code: String?
+        var groupViews: [GroupView] = []
+        if let seat, let w = windows.first(where: { $0.id == seat.id }) {
+            let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
+            code = hall.centerCode
+            groupViews = groups(try await QueueQueries.status(hall: hall, req: req))
+        }
+        return try await req.page(
+            "queue/desk", title: req.t("queue.desk.title"), DeskView(windows: choices, seat: seat, centerCode: code, groups: groupViews))
+    }
+}
+
+/// `/ws/hall/{center}`: the live feed of a hall. Public, like the board: events carry only ticket
+/// and window numbers.
+enum HallSocket {
+    static func register(_ r: any RoutesBuilder) {
+        let route = r.webSocket("ws", "hall", ":id", maxFrameSize: .init(integerLiteral: 1 << 14)) { req, ws async in
+            guard let hall = try? await QueueLookup.hall(req.parameters.get("id"), req: req) else {
+                try? await ws.close(code: .policyViolation)
+                return
+            }
+            let hub = req.application.hub
+            let id = hub.subscribe(center: hall.centerID) { json in
+                ws.eventLoop.execute { ws.send(json, promise: nil) }
+            }
+            ws.onClose.whenComplete { _ in hub.unsubscribe(center: hall.centerID, id) }
+            // Keep idle connections alive through proxies; the client also sends pings.
+            ws.pingInterval = .seconds(25)
+            try? await ws.send(#"{"kind":"hello"}"#)
+        }
+        route.userInfo[RouteInfoKey.access] = Access.public
+    }
+}

@@ -1,0 +1,91 @@
+"""The hall end to end, with several pages open at once: a visitor takes a ticket at the kiosk,
+a clerk calls it at the console, the hall board shows it, the window's evaluator rates it."""
+import datetime
+import json
+import urllib.request
+
+from playwright.sync_api import expect
+
+from conftest import ADMIN_PASSWORD, BASE, shot
+
+
+def api(method, path, body=None, token=None):
+    req = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    req.add_header("content-type", "application/json")
+    req.add_header("accept", "application/json")
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+def open_hall_today():
+    """The hall takes tickets only on working days: make today one if it is not."""
+    token = api("POST", "/api/v1/auth/login", {"username": "admin", "password": ADMIN_PASSWORD})["token"]
+    county = next(c for c in api("GET", "/api/v1/centers", token=token) if c["code"] == "DL010200")["id"]
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().isoformat()
+    if not api("GET", f"/api/v1/centers/{county}/calendar/days/{today}")["isWorkingDay"]:
+        api("PUT", f"/api/v1/centers/{county}/calendar/days/{today}", {"kind": "makeup_workday", "name": "e2e"}, token)
+    return token, county
+
+
+def test_ticket_call_board_rating(browser):
+    token, county = open_hall_today()
+    window = next(w for w in api("GET", f"/api/v1/windows?centerID={county}", token=token) if w["number"] == 10)["id"]
+    device = api("POST", "/api/v1/devices", {"label": "e2e 评价器", "role": "window_evaluator", "centerID": county, "windowID": window}, token)["token"]
+
+    board = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN").new_page()
+    board.goto(BASE + "/hall/DL010200/board")
+    evaluator = browser.new_context(viewport={"width": 1024, "height": 700}, locale="zh-CN").new_page()
+    evaluator.goto(BASE + f"/evaluator/{window}#token={device}")
+
+    visitor = browser.new_context(viewport={"width": 420, "height": 860}, locale="zh-CN").new_page()
+    visitor.goto(BASE + "/kiosk/DL010200?idle=300")
+    visitor.goto(BASE + "/hall/DL010200/queue")
+    visitor.click("#take-F")
+    visitor.wait_for_url("**/t/**")
+    number = visitor.inner_text("#ticket-number")
+    assert number.startswith("F")
+    shot(visitor, "queue-ticket")
+
+    clerk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    clerk.goto(BASE + "/login")
+    clerk.fill("#username", "admin")
+    clerk.fill("#password", ADMIN_PASSWORD)
+    clerk.click("button[type=submit]")
+    clerk.goto(BASE + "/desk")
+    if clerk.locator("[data-page=desk]").count() == 0:
+        clerk.click("text=10 · ")
+    clerk.wait_for_selector("[data-page=desk][data-window]")
+    assert "10" in clerk.inner_text(".desk-head")
+    clerk.wait_for_timeout(500)
+    clerk.keyboard.press("n")
+    expect(clerk.locator("[data-field=number]")).to_have_text(number)
+
+    # The board hears the call over its WebSocket, and the visitor's page follows the ticket.
+    expect(board.locator("#board-calls")).to_contain_text(number)
+    shot(board, "queue-board")
+    expect(visitor.locator("[data-field=state]")).to_contain_text("10")
+
+    clerk.keyboard.press("s")
+    clerk.wait_for_timeout(300)
+    clerk.keyboard.press("f")
+    evaluator.wait_for_selector("#ev-ask:not([hidden])")
+    assert number in evaluator.inner_text("#ev-number")
+    evaluator.click("button.lv2")
+    evaluator.wait_for_selector("#ev-tags:not([hidden])")
+    evaluator.click("text=服务态度差")
+    evaluator.click("#ev-send")
+    evaluator.wait_for_selector("#ev-thanks:not([hidden])")
+
+    token_follow = visitor.url.split("/t/")[1].split("?")[0]
+    t = api("GET", f"/api/v1/tickets/follow/{token_follow}")
+    assert t["state"] == "finished" and t["rated"] is True
+
+
+def test_closed_message_and_booking_page(page):
+    open_hall_today()
+    page.goto(BASE + "/hall/DL010200/book")
+    page.wait_for_selector("#b-slots label, #b-slots p")
+    shot(page, "queue-book")
+    assert page.locator("#b-group option").count() >= 4

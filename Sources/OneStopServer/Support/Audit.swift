@@ -40,17 +40,24 @@ enum AuditedWrite {
     ) async throws -> T {
         try await gate.withGate {
             try await db.transaction { tx in
-                guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
-                try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
-                guard let head = try await AuditHeadModel.find(1, on: tx) else {
-                    throw Abort(.internalServerError, reason: "audit head missing")
-                }
+                let head = try await lockHead(tx)
                 let (result, events) = try await body(tx)
                 let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
                 try await append(events.map { (actor, millis, $0) }, after: head, on: tx)
                 return result
             }
         }
+    }
+
+    /// Locks the chain head (a write, so SQLite takes its write lock at once and PostgreSQL orders
+    /// concurrent writers by the row lock) and reads it.
+    static func lockHead(_ tx: any Database) async throws -> AuditHeadModel {
+        guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+        try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
+        guard let head = try await AuditHeadModel.find(1, on: tx) else {
+            throw Abort(.internalServerError, reason: "audit head missing")
+        }
+        return head
     }
 
     /// Appends chained entries after `head` and moves the head, inside the caller's transaction.

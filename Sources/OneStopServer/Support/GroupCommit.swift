@@ -82,10 +82,7 @@ final class GroupCommit: Sendable {
             try await gate.withGate {
                 try await database().transaction { tx in
                     guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
-                    try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
-                    guard let head = try await AuditHeadModel.find(1, on: tx) else {
-                        throw Abort(.internalServerError, reason: "audit head missing")
-                    }
+                    let head = try await AuditedWrite.lockHead(tx)
                     var entries: [(Int, AuditEvent)] = []
                     let single = batch.count == 1
                     for (i, job) in batch.enumerated() {

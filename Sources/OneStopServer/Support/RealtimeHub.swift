@@ -46,8 +46,6 @@ final class RealtimeHub: Sendable {
         subscribers.withLockedValue { $0[center]?[id] = nil }
     }
 
-    var subscriberCount: Int { subscribers.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } }
-
     func attach(_ b: PostgresBridge) { bridge.withLockedValue { $0 = b } }
 
     /// Call after the change has committed.

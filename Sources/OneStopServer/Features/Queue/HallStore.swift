@@ -77,12 +77,6 @@ final class HallStore: Sendable {
         return id
     }
 
-    /// Forgets a center's set-up after a change to it on this instance.
-    func invalidate(_ centerID: UUID) {
-        cache.withLockedValue { _ = $0.removeValue(forKey: centerID) }
-        days.withLockedValue { $0 = [:] }
-    }
-
     /// Whether the hall is open on a day by its calendar (cached like the set-up).
     func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
         let key = center.uuidString + date.description

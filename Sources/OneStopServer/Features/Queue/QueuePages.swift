@@ -127,6 +127,13 @@ enum QueuePages {
         }
     }
 
+    /// The active groups as the set-up has them, for pages that need no live counts.
+    static func groups(_ hall: HallConfig) -> [GroupView] {
+        hall.groups.filter(\.active).map {
+            GroupView(id: $0.id, prefix: $0.prefix, name: $0.name, waiting: 0, takesAppointments: $0.plan.capacity > 0)
+        }
+    }
+
     static func take(_ req: Request) async throws -> Response {
         let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
         let status = try await QueueQueries.status(hall: hall, req: req)
@@ -153,12 +160,11 @@ enum QueuePages {
 
     static func book(_ req: Request) async throws -> Response {
         let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
-        let status = try await QueueQueries.status(hall: hall, req: req)
         let today = HallClock.day(req.now)
         return try await req.page(
             "queue/book", title: req.t("queue.book.title"),
             BookView(
-                code: hall.centerCode, centerName: hall.centerName, groups: groups(status).filter(\.takesAppointments),
+                code: hall.centerCode, centerName: hall.centerName, groups: groups(hall).filter(\.takesAppointments),
                 today: today.description, last: today.adding(days: 60).description))
     }
 
@@ -193,7 +199,7 @@ enum QueuePages {
         if let seat, let w = windows.first(where: { $0.id == seat.id }) {
             let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
             code = hall.centerCode
-            groupViews = groups(try await QueueQueries.status(hall: hall, req: req))
+            groupViews = groups(hall)
         }
         return try await req.page(
             "queue/desk", title: req.t("queue.desk.title"), DeskView(windows: choices, seat: seat, centerCode: code, groups: groupViews))

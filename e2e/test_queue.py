@@ -34,6 +34,11 @@ def test_ticket_call_board_rating(browser):
     window = next(w for w in api("GET", f"/api/v1/windows?centerID={county}", token=token) if w["number"] == 10)["id"]
     device = api("POST", "/api/v1/devices", {"label": "e2e 评价器", "role": "window_evaluator", "centerID": county, "windowID": window}, token)["token"]
 
+    def window_row():
+        rows = api("GET", f"/api/v1/centers/{county}/queue/report?by=window", token=token)["rows"]
+        return next((r for r in rows if r["key"].lower() == window.lower()), {"ratings": 0, "badRatings": 0})
+
+    before = window_row()
     board = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN").new_page()
     board.goto(BASE + "/hall/DL010200/board")
     evaluator = browser.new_context(viewport={"width": 1024, "height": 700}, locale="zh-CN").new_page()
@@ -81,6 +86,37 @@ def test_ticket_call_board_rating(browser):
     token_follow = visitor.url.split("/t/")[1].split("?")[0]
     t = api("GET", f"/api/v1/tickets/follow/{token_follow}")
     assert t["state"] == "finished" and t["rated"] is True
+
+    # The rating appears in the managers' report, on window 10's row: one more rating, a bad one.
+    clerk.goto(BASE + f"/manage/hall/report?center={county}&by=window")
+    row = clerk.locator("#queue-report tbody tr", has_text="10 号窗口")
+    expect(row).to_have_count(1)
+    cells = row.locator("td").all_inner_texts()
+    assert cells[9] == str(before["ratings"] + 1) and cells[12] == str(before["badRatings"] + 1), cells
+    shot(clerk, "queue-report")
+    clerk.goto(BASE + f"/manage/hall?center={county}")
+    expect(clerk.locator("#manage-live")).to_contain_text("10 号窗口")
+    shot(clerk, "queue-manage")
+
+
+def test_hall_setup_pages(page):
+    """An administrator changes the board notice; a mistake is shown beside its field."""
+    token, county = open_hall_today()
+    from conftest import sign_in
+    sign_in(page)
+    page.goto(BASE + f"/admin/hall?center={county}")
+    page.fill("#field-ratingTimeout", "2")
+    page.click("button.primary")
+    expect(page.locator("#error-summary")).to_contain_text("5 到 600 秒")
+    shot(page, "queue-settings-error")
+    page.fill("#field-ratingTimeout", "30")
+    page.fill("#field-notice", "e2e 通知：今天正常办公")
+    page.click("button.primary")
+    page.wait_for_url("**/admin/hall?center=*")
+    assert api("GET", "/api/v1/centers/DL010200/queue")["notice"] == "e2e 通知：今天正常办公"
+    page.goto(BASE + f"/admin/hall-groups?center={county}")
+    expect(page.locator("table")).to_contain_text("综合受理")
+    shot(page, "queue-groups")
 
 
 def test_closed_message_and_booking_page(page):

@@ -53,6 +53,8 @@ ONESTOP_DATABASE_URL="sqlite://$DATA/onestop.sqlite" ONESTOP_PORT=$PORT ONESTOP_
   "$(swift build --show-bin-path)/onestop" serve >"$OUT/e2e-server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# The multi-process hall tests (two instances, SIGKILL) start their own servers from this binary.
+ONESTOP_BIN="$(swift build --show-bin-path)/onestop" \
 ONESTOP_URL="http://127.0.0.1:$PORT" ONESTOP_ADMIN_PASSWORD=E2eAdmin12345 ONESTOP_SHOTS="$OUT/shots" \
   python3 -m pytest -q e2e 2>&1 | tee "$OUT/e2e.log"
 status=${PIPESTATUS[0]}

@@ -96,6 +96,19 @@ if (page === "board") {
   setInterval(load, 30000);
 }
 
+// ---------- managers' hall view: the server renders it; events re-fetch and swap the live part ----------
+if (page === "manage") {
+  const load = debounced(async () => {
+    const res = await fetch(location.href, { headers: { accept: "text/html" } });
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.getElementById("manage-live");
+    if (fresh) document.getElementById("manage-live").replaceChildren(...fresh.childNodes);
+  }, 1000);
+  live(load);
+  setInterval(load, 30000);
+}
+
 // ---------- window screen ----------
 if (page === "window-screen") {
   const load = debounced(async () => {
@@ -165,8 +178,6 @@ if (page === "evaluator") {
 // ---------- ticket ----------
 if (page === "ticket") {
   const token = root.dataset.token;
-  const follow = root.querySelector("[data-follow]");
-  if (follow) follow.textContent = location.origin + follow.dataset.follow;
   const load = debounced(async () => {
     const t = await api("GET", "/api/v1/tickets/follow/" + token);
     if (t.followToken && t.followToken !== token) return;

@@ -28,6 +28,9 @@ public struct Settings: Sendable {
     public var bcryptCost: Int = 12
     /// Memory for rendered public pages of visitors without a session; 0 turns the cache off.
     public var pageCacheMB: Int = 128
+    /// The address visitors reach OneStop at (`https://zwfw.example.gov.cn`), for links printed on
+    /// paper such as the ticket's QR code; without it the request's own host is used.
+    public var publicURL: String?
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -119,6 +122,12 @@ public struct Settings: Sendable {
         if let m = try integer("ONESTOP_LOCKOUT_MINUTES", 1...1440) { s.lockout.lockSeconds = Double(m * 60) }
         if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
+        if let url = value("ONESTOP_PUBLIC_URL") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
+                throw Problem(variable: "ONESTOP_PUBLIC_URL", message: "must be an http:// or https:// address")
+            }
+            s.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
         return s
     }
 }

@@ -13,6 +13,8 @@ func routes(_ app: Application) throws {
     BundlePages.kit.register(app)
     HallPages.register(app)
     QueuePages.register(app)
+    HallAdminPages.register(app)
+    HallManagePages.register(app)
     Open311Controller.register(app)
 
     let api = app.grouped("api", "v1")
@@ -22,4 +24,5 @@ func routes(_ app: Application) throws {
     AuditAPIController.register(api)
     CatalogAPIController.register(api)
     QueueAPIController.register(api)
+    QueueManageController.register(api)
 }

@@ -65,12 +65,15 @@ struct PageContext<P: Encodable>: Encodable {
                 ("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
                 ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
-                ("/admin/audit", "nav.audit"), ("/desk", "nav.desk"),
+                ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
+                ("/desk", "nav.desk"),
             ]
         case .supervisor:
-            out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit")]
+            out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"), ("/manage/hall", "nav.hallView")]
         case .chiefRepresentative:
-            out += [("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/desk", "nav.desk")]
+            out += [
+                ("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/manage/hall", "nav.hallView"), ("/desk", "nav.desk"),
+            ]
         case .windowStaff:
             out += [("/desk", "nav.desk"), ("/admin/calendar", "nav.calendar")]
         case .some(let r) where !r.isDevice:

@@ -15,7 +15,6 @@ enum QueueDemo {
     ]
 
     static func seed(on db: any Database, county: UUID) async throws -> [AuditEvent] {
-        guard let sql = db as? any SQLDatabase else { return [] }
         var events: [AuditEvent] = []
         let windows = try await WindowModel.query(on: db).filter(\.$centerID == county).all()
         let departments = try await DepartmentModel.query(on: db).filter(\.$centerID == county).all()
@@ -32,24 +31,12 @@ enum QueueDemo {
         try await settings.create(on: db)
         events.append(AuditEvent("queue.settings", "center", id: county, center: county))
         for (i, g) in groups.enumerated() {
-            let row = ServiceGroupModel()
-            row.id = UUID()
-            row.centerID = county
-            row.prefix = g.prefix
-            row.name = g.name
-            row.departmentID = g.department.flatMap { code in departments.first { $0.code == code }?.id }
-            row.sort = i + 1
-            row.active = true
-            row.periods = SlotPlan.standard.periodsText
-            row.slotMinutes = 30
-            row.slotCapacity = g.capacity
-            row.daysAhead = 7
-            try await row.create(on: db)
-            for n in g.windows {
-                guard let w = windows.first(where: { $0.number == n }) else { continue }
-                try await sql.insert(into: "window_groups").columns("window_id", "group_id").values(SQLBind(w.id!), SQLBind(row.id!)).run()
-            }
-            events.append(AuditEvent("queue.group.create", "service_group", id: row.id, center: county, detail: ["prefix": g.prefix]))
+            let id = try await HallSetup.write(
+                center: county, id: nil, prefix: g.prefix, name: g.name,
+                department: g.department.flatMap { code in departments.first { $0.code == code }?.id }, sort: i + 1, active: true,
+                plan: SlotPlan(periods: SlotPlan.standard.periods, slotMinutes: 30, capacity: g.capacity, daysAhead: 7),
+                windows: Set(windows.filter { g.windows.contains($0.number) }.compactMap(\.id)), on: db)
+            events.append(AuditEvent("queue.group.create", "service_group", id: id, center: county, detail: ["prefix": g.prefix]))
         }
         return events
     }

@@ -67,6 +67,11 @@ final class HallStore: Sendable {
         return config
     }
 
+    /// Drops a center's cached set-up, after a change to it on this instance.
+    func invalidate(_ centerID: UUID) {
+        _ = cache.withLockedValue { $0.removeValue(forKey: centerID) }
+    }
+
     private let codes = NIOLockedValueBox<[String: UUID]>([:])
 
     /// A center's id by its code (codes do not change once a hall is in use; cached).

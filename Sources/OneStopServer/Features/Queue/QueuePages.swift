@@ -93,6 +93,15 @@ enum QueuePages {
             return req.redirect(to: "/t/\(t.followToken)?new=1")
         }
         r.endpoint(.GET, "t", ":token", access: .public) { req in try await ticket(req) }
+        r.endpoint(.GET, "t", ":token", "qr.svg", access: .public) { req -> Response in
+            let (t, _) = try await QueueLookup.followed(req.parameters.get("token") ?? "", req: req)
+            let url = publicBase(req) + "/t/" + t.followToken
+            guard let qr = QRCode.encode(url) else { throw Abort(.internalServerError) }
+            let response = Response(status: .ok, body: .init(string: qr.svg(title: url)))
+            response.headers.replaceOrAdd(name: .contentType, value: "image/svg+xml")
+            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+            return response
+        }
         r.endpoint(.GET, "hall", ":code", "book", access: .public) { req in try await book(req) }
         r.endpoint(.GET, "hall", ":code", "board", access: .public) { req in try await screen(req, template: "queue/board", window: nil) }
         r.endpoint(.GET, "hall", ":code", "window", ":number", access: .public) { req in
@@ -154,8 +163,16 @@ enum QueuePages {
             TicketView(
                 code: hall.centerCode, centerName: hall.centerName, token: t.followToken, number: t.number, groupName: dto.groupName,
                 state: t.state, stateLabel: req.t("queue.state.\(t.state)"), ahead: dto.ahead, waitMinutes: dto.estimatedWaitMinutes,
-                window: dto.windowNumber, issuedAt: f.string(from: dto.issuedAt), followURL: dto.followURL ?? "",
+                window: dto.windowNumber, issuedAt: f.string(from: dto.issuedAt), followURL: publicBase(req) + (dto.followURL ?? ""),
                 priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)")))
+    }
+
+    /// Where visitors reach OneStop: the configured public address, else this request's host.
+    static func publicBase(_ req: Request) -> String {
+        if let url = req.application.settings.publicURL { return url }
+        let host = req.headers.first(name: .host) ?? "\(req.application.settings.host):\(req.application.settings.port)"
+        let https = req.headers.first(name: "X-Forwarded-Proto") == "https" || req.application.settings.secureCookies
+        return (https ? "https://" : "http://") + host
     }
 
     static func book(_ req: Request) async throws -> Response {

@@ -17,6 +17,14 @@ enum OpenAPISchemas {
     static let optionalDateTime: JSONValue = ["type": ["string", "null"], "format": "date-time"]
     static let optionalInteger: JSONValue = ["type": ["integer", "null"]]
 
+    static let optionalNumber: JSONValue = ["type": ["number", "null"]]
+    static let queueReportRow = object([
+        "key": string, "label": string, "tickets": integer, "served": integer, "noShows": integer, "noShowRate": optionalNumber,
+        "meanWaitSeconds": optionalNumber, "p90WaitSeconds": optionalNumber, "meanServiceSeconds": optionalNumber,
+        "p90ServiceSeconds": optionalNumber, "idleSeconds": optionalInteger, "ratings": integer, "notRated": integer,
+        "meanRating": optionalNumber, "badRatings": integer,
+    ])
+
     static let all: [String: JSONValue] = [
         "Problem": object(
             [
@@ -229,6 +237,20 @@ enum OpenAPISchemas {
                 "type": "array",
                 "items": object(["number": string, "window": integer, "windowName": string, "at": dateTime, "callID": string]),
             ],
+        ]),
+        "QueueSettings": object([
+            "interleave": integer, "ageingSeconds": integer, "maxSkips": integer, "checkInEarlyMinutes": integer,
+            "checkInLateMinutes": integer, "voiceTemplate": string, "notice": string, "ratingTimeout": integer,
+        ]),
+        "ServiceGroup": object(
+            [
+                "id": uuid, "prefix": string, "name": string, "departmentID": optionalUUID, "sort": integer, "active": bool,
+                "periods": ["type": "string", "description": "HH:MM-HH:MM,HH:MM-HH:MM"], "slotMinutes": integer,
+                "slotCapacity": integer, "daysAhead": integer, "windows": ["type": "array", "items": integer],
+            ], required: ["prefix", "name"]),
+        "QueueReport": object([
+            "centerCode": string, "centerName": string, "from": date, "to": date, "by": ["enum": ["group", "window", "staff"]],
+            "rows": ["type": "array", "items": queueReportRow], "total": queueReportRow,
         ]),
         "Slots": object([
             "group": uuid, "date": date, "open": bool,

@@ -1,0 +1,246 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// The managers' hall report over a range of days, per group, window or staff member.
+enum QueueReports {
+    enum Dimension: String, CaseIterable, Sendable {
+        case group, window, staff
+    }
+
+    static let maxDays = 366
+    static let access = Access.only(.centerAdmin, .supervisor, .chiefRepresentative)
+
+    struct Range: Sendable {
+        var from: CivilDate
+        var to: CivilDate
+    }
+
+    /// Reads `from`, `to` (default: today) and `by` (default: group), with errors for the form and API.
+    static func parse(from: String?, to: String?, by: String?, today: CivilDate) throws -> (Range, Dimension) {
+        var errors: [FieldError] = []
+        let f = from.flatMap { $0.isEmpty ? nil : $0 }
+        let t = to.flatMap { $0.isEmpty ? nil : $0 }
+        let start = f.map(CivilDate.init) ?? today
+        let end = t.map(CivilDate.init) ?? f.flatMap(CivilDate.init) ?? today
+        if start == nil { errors.append(FieldError("from", "date")) }
+        if end == nil { errors.append(FieldError("to", "date")) }
+        let dim = Dimension(rawValue: by.flatMap { $0.isEmpty ? nil : $0 } ?? "group")
+        if dim == nil { errors.append(FieldError("by", "queue.reportBy")) }
+        if let s = start, let e = end {
+            if e < s { errors.append(FieldError("to", "queue.reportOrder")) }
+            if e.dayNumber - s.dayNumber >= maxDays { errors.append(FieldError("to", "queue.reportSpan")) }
+        }
+        guard errors.isEmpty, let start, let end, let dim else { throw ValidationFailure(errors) }
+        return (Range(from: start, to: end), dim)
+    }
+
+    static func report(hall: HallConfig, range: Range, by dim: Dimension, req: Request) async throws -> QueueReportDTO {
+        guard let sql = req.db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let from = range.from.description
+        let to = range.to.description
+        struct TicketRow: Decodable {
+            var groupID: UUID
+            var windowID: UUID?
+            var staffID: UUID?
+            var issuedAt: Int64
+            var calledAt: Int64?
+            var startedAt: Int64?
+            var finishedAt: Int64?
+            var state: String
+        }
+        let tickets = try await sql.raw(
+            """
+            SELECT group_id AS "groupID", window_id AS "windowID", staff_id AS "staffID", issued_at AS "issuedAt",
+            called_at AS "calledAt", started_at AS "startedAt", finished_at AS "finishedAt", state FROM tickets
+            WHERE center_id = \(bind: hall.centerID) AND day >= \(bind: from) AND day <= \(bind: to)
+            """
+        ).all(decoding: TicketRow.self)
+        struct RatingRow: Decodable {
+            var groupID: UUID
+            var windowID: UUID?
+            var staffID: UUID?
+            var level: Int?
+        }
+        let ratings = try await sql.raw(
+            """
+            SELECT t.group_id AS "groupID", r.window_id AS "windowID", r.staff_id AS "staffID", r.level AS level
+            FROM ratings r JOIN tickets t ON t.id = r.ticket_id
+            WHERE t.center_id = \(bind: hall.centerID) AND t.day >= \(bind: from) AND t.day <= \(bind: to)
+            """
+        ).all(decoding: RatingRow.self)
+        func key(group: UUID, window: UUID?, staff: UUID?) -> String? {
+            switch dim {
+            case .group: group.uuidString
+            case .window: window?.uuidString
+            case .staff: staff?.uuidString
+            }
+        }
+        let visits = tickets.map {
+            QueueReport.Visit(
+                key: key(group: $0.groupID, window: $0.windowID, staff: $0.staffID), issued: $0.issuedAt, called: $0.calledAt,
+                started: $0.startedAt, finished: $0.finishedAt, state: TicketState(rawValue: $0.state) ?? .waiting)
+        }
+        let rated = ratings.map { (key: key(group: $0.groupID, window: $0.windowID, staff: $0.staffID), level: $0.level) }
+        let idle =
+            dim == .group
+            ? nil
+            : try await idleSeconds(
+                hall: hall, from: from, to: to, by: dim,
+                tickets: tickets.map {
+                    (window: $0.windowID, staff: $0.staffID, called: $0.calledAt, finished: $0.finishedAt)
+                }, req: req)
+        let rows = QueueReport.rows(visits: visits, ratings: rated, idle: idle)
+        let names = try await labels(dim, hall: hall, keys: rows.map(\.key), req: req)
+        let order: [String: Int] =
+            switch dim {
+            case .group: Dictionary(hall.groups.enumerated().map { ($1.id.uuidString, $0) }, uniquingKeysWith: { a, _ in a })
+            case .window: Dictionary(hall.windows.map { ($0.id.uuidString, $0.number) }, uniquingKeysWith: { a, _ in a })
+            case .staff: [:]
+            }
+        let out = rows.map { r in QueueReportDTO.Row(r, label: names[r.key] ?? r.key) }
+            .sorted { (order[$0.key] ?? Int.max, $0.label) < (order[$1.key] ?? Int.max, $1.label) }
+        return QueueReportDTO(
+            centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out,
+            total: QueueReportDTO.Row(
+                QueueReport.rows(
+                    visits: visits.map {
+                        var v = $0; v.key = "*"; return v
+                    },
+                    ratings: rated.map { (key: "*", level: $0.level) },
+                    idle: idle.map { ["*": $0.values.reduce(0, +)] }
+                ).first ?? QueueReport.rows(visits: [], ratings: [], idle: ["*": 0]).first!,
+                label: req.t("queue.report.total")))
+    }
+
+    /// Idle seconds per window or staff member over the range, from the sign-in, pause and
+    /// resume events and the tickets' called-to-finished spans.
+    static func idleSeconds(
+        hall: HallConfig, from: String, to: String, by dim: Dimension,
+        tickets: [(window: UUID?, staff: UUID?, called: Int64?, finished: Int64?)], req: Request
+    ) async throws -> [String: Int] {
+        let events = try await WindowEventModel.query(on: req.db).filter(\.$centerID == hall.centerID)
+            .filter(\.$day >= from).filter(\.$day <= to).all()
+        let nowMillis = HallClock.millis(req.now)
+        var out: [String: Int] = [:]
+        // Per day, so that a window left signed in overnight does not count the night.
+        struct KeyDay: Hashable {
+            var key: String
+            var day: String
+        }
+        let byKeyDay = Dictionary(grouping: events) { e in
+            KeyDay(key: (dim == .window ? e.windowID.uuidString : e.staffID?.uuidString) ?? "", day: e.day)
+        }
+        var busy: [String: [(start: Int64, end: Int64)]] = [:]
+        for t in tickets {
+            guard let c = t.called, let f = t.finished,
+                let k = dim == .window ? t.window?.uuidString : t.staff?.uuidString
+            else { continue }
+            busy[k, default: []].append((c, f))
+        }
+        for (kd, list) in byKeyDay where !kd.key.isEmpty {
+            let k = kd.key
+            guard let d = CivilDate(kd.day) else { continue }
+            let closing = HallClock.millis(HallClock.instant(d, minute: 24 * 60))
+            let until = min(nowMillis, closing)
+            let evs = list.compactMap { e in QueueReport.Event.Kind(rawValue: e.kind).map { QueueReport.Event(kind: $0, at: e.at) } }
+            let ms = QueueReport.idleMillis(events: evs, busy: busy[k] ?? [], until: until)
+            out[k, default: 0] += Int(ms / 1000)
+        }
+        return out
+    }
+
+    static func labels(_ dim: Dimension, hall: HallConfig, keys: [String], req: Request) async throws -> [String: String] {
+        switch dim {
+        case .group:
+            return Dictionary(
+                hall.groups.map { ($0.id.uuidString, "\($0.prefix) \($0.name)") }, uniquingKeysWith: { a, _ in a })
+        case .window:
+            return Dictionary(
+                hall.windows.map { ($0.id.uuidString, req.t("queue.atWindow", ["n": String($0.number)]) + " " + $0.name) },
+                uniquingKeysWith: { a, _ in a })
+        case .staff:
+            let ids = keys.compactMap(UUID.init(uuidString:))
+            guard !ids.isEmpty else { return [:] }
+            let staff = try await StaffModel.query(on: req.db).filter(\.$id ~~ ids).all()
+            return Dictionary(staff.map { ($0.id!.uuidString, "\($0.name)（\($0.jobNumber)）") }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// The report as CSV, headed in the reader's language, with a byte-order mark for spreadsheets.
+    static func csv(_ r: QueueReportDTO, req: Request) -> String {
+        let head = [
+            "queue.report.row", "queue.report.tickets", "queue.report.served", "queue.report.noShows", "queue.report.noShowRate",
+            "queue.report.meanWait", "queue.report.p90Wait", "queue.report.meanService", "queue.report.p90Service",
+            "queue.report.idle", "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad",
+        ].map { req.t($0) }
+        func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? "" }
+        func line(_ row: QueueReportDTO.Row) -> [String] {
+            [
+                row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
+                num(row.meanWaitSeconds), num(row.p90WaitSeconds), num(row.meanServiceSeconds), num(row.p90ServiceSeconds),
+                row.idleSeconds.map(String.init) ?? "", String(row.ratings), String(row.notRated), num(row.meanRating, 2),
+                String(row.badRatings),
+            ]
+        }
+        let lines = [head] + r.rows.map(line) + [line(r.total)]
+        return "\u{FEFF}" + lines.map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+}
+
+enum CSVField {
+    /// Quotes a field when it holds a comma, quote or line break, and defuses a leading formula
+    /// character so that a spreadsheet shows it as text.
+    static func escape(_ s: String) -> String {
+        guard let c = s.first, "=+-@".contains(c), Double(s) == nil else { return CSVReader.quote(s) }
+        return CSVReader.quote("'" + s)
+    }
+}
+
+struct QueueReportDTO: Content {
+    struct Row: Content {
+        var key: String
+        var label: String
+        var tickets: Int
+        var served: Int
+        var noShows: Int
+        var noShowRate: Double?
+        var meanWaitSeconds: Double?
+        var p90WaitSeconds: Double?
+        var meanServiceSeconds: Double?
+        var p90ServiceSeconds: Double?
+        var idleSeconds: Int?
+        var ratings: Int
+        var notRated: Int
+        var meanRating: Double?
+        var badRatings: Int
+
+        init(_ r: QueueReport.Row, label: String) {
+            key = r.key
+            self.label = label
+            tickets = r.tickets
+            served = r.served
+            noShows = r.noShows
+            noShowRate = r.noShowRate
+            meanWaitSeconds = r.meanWaitSeconds
+            p90WaitSeconds = r.p90WaitSeconds
+            meanServiceSeconds = r.meanServiceSeconds
+            p90ServiceSeconds = r.p90ServiceSeconds
+            idleSeconds = r.idleSeconds
+            ratings = r.ratings
+            notRated = r.notRated
+            meanRating = r.meanRating
+            badRatings = r.badRatings
+        }
+    }
+
+    var centerCode: String
+    var centerName: String
+    var from: String
+    var to: String
+    var by: String
+    var rows: [Row]
+    var total: Row
+}

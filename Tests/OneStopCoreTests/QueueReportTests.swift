@@ -1,0 +1,46 @@
+import OneStopCore
+import Testing
+
+@Suite("Queue report")
+struct QueueReportTests {
+    @Test("waits, service times, no-shows and ratings per key")
+    func rows() {
+        let s: Int64 = 1000
+        let visits: [QueueReport.Visit] = [
+            .init(key: "A", issued: 0, called: 50 * s, started: 60 * s, finished: 360 * s, state: .finished),
+            .init(key: "A", issued: 0, called: 100 * s, started: 120 * s, finished: 220 * s, state: .finished),
+            .init(key: "A", issued: 0, called: 10 * s, started: nil, finished: 30 * s, state: .expired),
+            .init(key: "A", issued: 0, called: nil, started: nil, finished: nil, state: .waiting),
+            .init(key: "B", issued: 0, called: nil, started: nil, finished: nil, state: .expired),
+            .init(key: nil, issued: 0, called: nil, started: nil, finished: nil, state: .waiting),
+        ]
+        let rows = QueueReport.rows(
+            visits: visits, ratings: [("A", 5), ("A", 2), ("A", nil), (nil, 4), ("C", 3)], idle: nil)
+        #expect(rows.map(\.key) == ["A", "B", "C"])
+        let a = rows[0]
+        #expect(a.tickets == 4 && a.served == 2 && a.noShows == 1)
+        #expect(a.noShowRate == 1.0 / 3.0)
+        #expect(a.meanWaitSeconds == 90 && a.p90WaitSeconds == 120)
+        #expect(a.meanServiceSeconds == 200 && a.p90ServiceSeconds == 300)
+        #expect(a.ratings == 2 && a.notRated == 1 && a.badRatings == 1 && a.meanRating == 3.5)
+        #expect(a.idleSeconds == nil)
+        // Never called: left at the end of the day, not a no-show.
+        #expect(rows[1].noShows == 0 && rows[1].noShowRate == nil && rows[1].meanWaitSeconds == nil)
+        #expect(rows[2].tickets == 0 && rows[2].ratings == 1)
+    }
+
+    @Test("idle time is signed-in, unpaused time less the time on tickets")
+    func idle() {
+        let e: [QueueReport.Event] = [
+            .init(kind: .signin, at: 0), .init(kind: .pause, at: 100), .init(kind: .resume, at: 150),
+            .init(kind: .signout, at: 300), .init(kind: .signin, at: 400),
+        ]
+        // Open: 0–100, 150–300, 400–500 = 350; busy 20–60 and 50–120 merge to 20–120, of which
+        // 20–100 is open (80); 420–450 open (30).
+        let busy: [(start: Int64, end: Int64)] = [(20, 60), (50, 120), (420, 450)]
+        #expect(QueueReport.idleMillis(events: e, busy: busy, until: 500) == 350 - 80 - 30)
+        #expect(QueueReport.idleMillis(events: [], busy: busy, until: 500) == 0)
+        // A resume without a pause, and a pause while signed out, change nothing.
+        #expect(QueueReport.idleMillis(events: [.init(kind: .resume, at: 5), .init(kind: .signin, at: 10)], busy: [], until: 20) == 10)
+    }
+}

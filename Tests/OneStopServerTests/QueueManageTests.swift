@@ -1,0 +1,230 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+@Suite("Queue set-up and reports")
+struct QueueManageTests {
+    struct Group: Decodable {
+        var id: UUID
+        var prefix: String
+        var name: String
+        var active: Bool
+        var windows: [Int]
+        var slotCapacity: Int
+    }
+
+    struct SettingsIn: Encodable, Sendable {
+        var interleave: Int?
+        var ratingTimeout: Int?
+        var voiceTemplate: String?
+        var notice: String?
+    }
+
+    struct GroupIn: Encodable, Sendable {
+        var prefix: String
+        var name: String
+        var windows: [Int]?
+        var slotCapacity: Int?
+    }
+
+    @Test("settings and groups: checked, audited, seen at once; bad input changes nothing", arguments: TestDB.available)
+    func setup(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let base = "/api/v1/centers/\(hall.county)/queue"
+            let before = try await t.send(.GET, "\(base)/settings", token: hall.admin)
+            #expect(before.status == .ok && before.body.string.contains("\"interleave\":3"))
+            let bad = try await t.send(
+                .PUT, "\(base)/settings", token: hall.admin,
+                json: SettingsIn(interleave: 0, ratingTimeout: 2, voiceTemplate: "请到窗口"))
+            #expect(bad.status == .unprocessableEntity)
+            #expect(
+                Set(bad.problem?.errors?.map(\.code) ?? []) == ["queue.interleaveRange", "queue.ratingTimeoutRange", "queue.voiceNumber"])
+            let unchanged = try await t.send(.GET, "\(base)/settings", token: hall.admin)
+            #expect(try unchanged.content.decode(QueueSettingsDTO.self).interleave == 3)
+            #expect(try unchanged.content.decode(QueueSettingsDTO.self).ratingTimeout == 30)
+            let good = try await t.send(
+                .PUT, "\(base)/settings", token: hall.admin, json: SettingsIn(interleave: 2, notice: "今天下午 3 点系统维护"))
+            #expect(good.status == .ok && good.body.string.contains("\"interleave\":2"), "\(good.body.string)")
+            // The board sees the new notice at once (the cached set-up was dropped).
+            let status = try await t.send(.GET, "/api/v1/centers/DL010200/queue")
+            #expect(status.body.string.contains("今天下午 3 点系统维护"))
+
+            let missing = try await t.send(
+                .POST, "\(base)/groups", token: hall.admin, json: GroupIn(prefix: "G", name: "公积金", windows: [2, 99]))
+            #expect(missing.problem?.errors?.map(\.code) == ["queue.noSuchWindow"])
+            let taken = try await t.send(.POST, "\(base)/groups", token: hall.admin, json: ["prefix": "a", "name": "重复"])
+            #expect(taken.problem?.errors?.map(\.code) == ["duplicate"])
+            let badLetter = try await t.send(
+                .POST, "\(base)/groups", token: hall.admin, json: ["prefix": "甲", "name": "x", "periods": "9-5"])
+            #expect(Set(badLetter.problem?.errors?.map(\.code) ?? []) == ["queue.prefix", "queue.periods"])
+            let created = try await t.send(
+                .POST, "\(base)/groups", token: hall.admin,
+                json: GroupIn(prefix: "g", name: "公积金", windows: [2, 3], slotCapacity: 2))
+            #expect(created.status == .created, "\(created.body.string)")
+            let g = try created.content.decode(Group.self)
+            #expect(g.prefix == "G" && g.windows == [2, 3] && g.active && g.slotCapacity == 2)
+            // Window 2 now calls G tickets.
+            let ticket = try await hall.issue("G")
+            #expect(ticket.number == "G001")
+            let clerk = try await hall.clerk("clerk-g", at: 2)
+            #expect(try await hall.callNext(2, token: clerk)?.id == ticket.id)
+            // Retired: the kiosk no longer offers it; its tickets and history stay.
+            let retired = try await t.send(.PUT, "\(base)/groups/\(g.id)", token: hall.admin, json: ["active": false])
+            let retiredGroup = try retired.content.decode(Group.self)
+            #expect(retired.status == .ok && retiredGroup.windows == [2, 3])
+            let refused = try await t.send(.POST, "/api/v1/tickets", json: ["center": "DL010200", "group": "G"])
+            #expect(refused.status == .unprocessableEntity)
+            let list = try await t.send(.GET, "\(base)/groups", token: hall.admin).content.decode([Group].self)
+            #expect(list.map(\.prefix) == ["A", "B", "C", "D", "E", "F", "G"] && list.last?.active == false)
+            // Only administrators change the set-up.
+            let staffToken = try await hall.clerk("clerk-x", at: 5)
+            #expect(try await t.send(.PUT, "\(base)/settings", token: staffToken, json: ["interleave": 4]).status == .forbidden)
+            let audit = try await AuditEntryModel.query(on: t.app.db).filter(
+                \.$action ~~ ["queue.settings", "queue.group.create", "queue.group.update"]
+            ).count()
+            #expect(audit == 1 + 6 + 1 + 1 + 1)  // seed settings + 6 seed groups, then ours
+
+            // The pages: a bad form shows its errors and changes nothing; a good one saves.
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let page = try await b.request(.GET, "/admin/hall?center=\(hall.county)")
+            #expect(page.status == .ok && page.body.string.contains("今天下午 3 点系统维护"))
+            let csrf = try await b.csrf(from: "/admin/hall?center=\(hall.county)")
+            let form = [
+                "_csrf": csrf, "center": hall.county.uuidString, "interleave": "x", "ageingSeconds": "2700", "maxSkips": "2",
+                "checkInEarlyMinutes": "30", "checkInLateMinutes": "15", "voiceTemplate": "请 {number} 号到 {window} 号窗口",
+                "notice": "", "ratingTimeout": "30",
+            ]
+            let wrong = try await b.request(.POST, "/admin/hall", form: form)
+            #expect(wrong.status == .unprocessableEntity && wrong.body.string.contains("请输入数字"))
+            var fixed = form
+            fixed["interleave"] = "4"
+            #expect(try await b.request(.POST, "/admin/hall", form: fixed).status == .seeOther)
+            #expect(try await t.send(.GET, "\(base)/settings", token: hall.admin).body.string.contains("\"interleave\":4"))
+            let groups = try await b.request(.GET, "/admin/hall-groups?center=\(hall.county)")
+            #expect(groups.status == .ok && groups.body.string.contains("公积金") && groups.body.string.contains("2, 3"))
+            let edit = try await b.request(.GET, "/admin/hall-groups/\(g.id)")
+            #expect(edit.status == .ok && edit.body.string.contains("value=\"2,3\""))
+            let csrf2 = try await b.csrf(from: "/admin/hall-groups/\(g.id)")
+            let saved = try await b.request(
+                .POST, "/admin/hall-groups/\(g.id)",
+                form: [
+                    "_csrf": csrf2, "center": hall.county.uuidString, "prefix": "G", "name": "住房公积金", "windows": "3，4",
+                    "sort": "7", "active": "on", "periods": "09:00-12:00", "slotMinutes": "30", "slotCapacity": "0", "daysAhead": "7",
+                ])
+            #expect(saved.status == .seeOther)
+            let after = try await t.send(.GET, "\(base)/groups", token: hall.admin).content.decode([Group].self).last
+            #expect(after?.name == "住房公积金" && after?.windows == [3, 4] && after?.active == true)
+        }
+    }
+
+    @Test("the report: waits, service, no-shows, idle and ratings per group, window and staff; CSV", arguments: TestDB.available)
+    func report(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            // A clerk who is a staff member of the center, for the per-staff rows.
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: hall.admin,
+                json: [
+                    "username": "clerk1", "displayName": "clerk1", "password": "Clerk-Pass-2026", "role": "window_staff",
+                    "centerID": hall.county.uuidString,
+                ])
+            #expect(made.status == .created)
+            let member = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == hall.county).first())
+            let user = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "clerk1").first())
+            user.staffID = member.id
+            try await user.save(on: t.app.db)
+            let clerk = try await t.login("clerk1", "Clerk-Pass-2026")
+            #expect(try await t.send(.POST, "/api/v1/windows/\(hall.windows[1]!)/sign-in", token: clerk).status == .ok)
+            let device = try await hall.evaluator(at: 1)
+            let a1 = try await hall.issue("A")
+            let a2 = try await hall.issue("A")
+            _ = try await hall.issue("B")
+            t.clock.advance(60)
+            _ = try await hall.callNext(1, token: clerk)
+            t.clock.advance(30)
+            try await hall.act("start", a1.id, at: 1, token: clerk)  // waited 90 s
+            t.clock.advance(300)
+            try await hall.act("finish", a1.id, at: 1, token: clerk)  // served 300 s
+            struct R: Encodable { var level: Int; var tags: [String] }
+            #expect(
+                try await t.send(.POST, "/api/v1/tickets/\(a1.id)/rating", token: device, json: R(level: 5, tags: [])).status == .created)
+            // A002 is called three times and does not come: a no-show.
+            for _ in 0..<3 {
+                #expect(try await hall.callNext(1, token: clerk)?.id == a2.id)
+                try await hall.act("skip", a2.id, at: 1, token: clerk)
+            }
+            t.clock.advance(120)
+            let base = "/api/v1/centers/\(hall.county)/queue/report"
+            struct Row: Decodable {
+                var label: String
+                var tickets: Int
+                var served: Int
+                var noShows: Int
+                var noShowRate: Double?
+                var meanWaitSeconds: Double?
+                var meanServiceSeconds: Double?
+                var idleSeconds: Int?
+                var ratings: Int
+                var meanRating: Double?
+            }
+            struct Report: Decodable {
+                var rows: [Row]
+                var total: Row
+            }
+            let byGroup = try await t.send(.GET, base, token: hall.admin)
+            #expect(byGroup.status == .ok, "\(byGroup.body.string)")
+            let g = try byGroup.content.decode(Report.self)
+            let a = try #require(g.rows.first { $0.label.hasPrefix("A ") })
+            #expect(a.tickets == 2 && a.served == 1 && a.noShows == 1 && a.noShowRate == 0.5)
+            #expect(a.meanWaitSeconds == 90 && a.meanServiceSeconds == 300 && a.ratings == 1 && a.meanRating == 5)
+            #expect(a.idleSeconds == nil && g.total.tickets == 3)
+            let w = try await t.send(.GET, base + "?by=window", token: hall.admin).content.decode(Report.self)
+            let w1 = try #require(w.rows.first)
+            #expect(w1.label.contains("1 号窗口") && w1.served == 1 && w1.ratings == 1)
+            // Signed in all along: idle is the 60 s before the first call and the 120 s at the end, not the 330 s on A001.
+            #expect(w1.idleSeconds == 60 + 120, "\(w1)")
+            let s = try await t.send(.GET, base + "?by=staff", token: hall.admin).content.decode(Report.self)
+            #expect(s.rows.count == 1 && s.rows.first?.served == 1 && s.rows.first?.idleSeconds == 180)
+            #expect(s.rows.first?.label.contains(member.name) == true)
+            // Bad ranges are refused with the field named.
+            let wrong = try await t.send(.GET, base + "?from=2026-09-22&to=2026-09-01&by=desk", token: hall.admin)
+            #expect(Set(wrong.problem?.errors?.map(\.code) ?? []) == ["queue.reportOrder", "queue.reportBy"])
+            let csv = try await t.send(.GET, base + "?by=group&format=csv", token: hall.admin)
+            #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(
+                lines.first?.contains("平均等候（秒）") == true && lines.contains { $0.hasPrefix("A 综合受理,2,1,1,50.0,90,90,300,300,,1,0,5.00,0") })
+            // Window staff may not read it; supervisors may; the pages render.
+            #expect(try await t.send(.GET, base, token: clerk).status == .forbidden)
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let live = try await b.request(.GET, "/manage/hall?center=\(hall.county)")
+            #expect(live.status == .ok && live.body.string.contains("今日过号") && live.body.string.contains("data-page=\"manage\""))
+            let page = try await b.request(.GET, "/manage/hall/report?center=\(hall.county)&by=window")
+            #expect(page.status == .ok && page.body.string.contains("1 号窗口") && page.body.string.contains("format=csv"))
+            let badPage = try await b.request(.GET, "/manage/hall/report?center=\(hall.county)&from=nope")
+            #expect(badPage.status == .unprocessableEntity && badPage.body.string.contains("有效日期"))
+        }
+    }
+
+    @Test("the ticket carries a QR code of its follow address", arguments: [TestDB.sqlite])
+    func qr(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let ticket = try await hall.issue("A")
+            let token = try #require(ticket.followToken)
+            let page = try await t.send(.GET, "/t/\(token)")
+            #expect(page.body.string.contains("/t/\(token)/qr.svg"))
+            let svg = try await t.send(.GET, "/t/\(token)/qr.svg")
+            #expect(svg.status == .ok && svg.headers.contentType?.description == "image/svg+xml")
+            #expect(svg.body.string.hasPrefix("<svg") && svg.body.string.contains("/t/\(token)</title>"))
+            #expect(try await t.send(.GET, "/t/nope/qr.svg").status == .notFound)
+        }
+    }
+}

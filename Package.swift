@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -48,6 +49,12 @@ let package = Package(
             name: "bench-calendar",
             dependencies: ["OneStopCore"],
             path: "bench/calendar",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "bench-hallday",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "bench/hallday",
             swiftSettings: swiftSettings
         ),
         .testTarget(

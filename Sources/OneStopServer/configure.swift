@@ -31,6 +31,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     }
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
     app.groupCommit = GroupCommit(gate: app.writeGate) { app.db }
+    app.lifecycle.use(HallSweeperLifecycle())
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())

@@ -172,20 +172,4 @@ enum AppointmentService {
         req.application.hub.publish(center: center, HallEvent(kind: .issued, group: result.1.groupID))
         return result
     }
-
-    /// Bookings whose slot ended without a check-in become no-shows (and their slots free): run
-    /// when the hall's day is looked at, so no background job is needed.
-    static func markNoShows(center: UUID, req: Request) async throws -> Int {
-        let now = req.now
-        let today = HallClock.day(now).description
-        let minute = HallClock.minuteOfDay(now)
-        let late = try await AppointmentModel.query(on: req.db).filter(\.$centerID == center).filter(\.$state == "booked")
-            .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }.all()
-        guard !late.isEmpty else { return 0 }
-        let ids = late.compactMap(\.id)
-        return try await req.audited { db -> (Int, [AuditEvent]) in
-            try await AppointmentModel.query(on: db).filter(\.$id ~~ ids).filter(\.$state == "booked").set(\.$state, to: "no_show").update()
-            return (ids.count, ids.map { AuditEvent("appointment.noShow", "appointment", id: $0, center: center) })
-        }
-    }
 }

@@ -42,27 +42,14 @@ enum VisitRating {
             }
         }
         let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
-        let department = t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
+        let department = responsibleDepartment(t, hall: hall)
         let millis = HallClock.millis(req.now)
         let rating = try await req.audited { db -> (RatingModel, [AuditEvent]) in
             guard let t = try await TicketModel.find(ticketID, on: db) else { throw Abort(.notFound) }
             guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
             if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
-            let r = RatingModel()
-            r.id = UUID()
-            r.centerID = t.centerID
-            r.departmentID = department
-            r.windowID = t.windowID
-            r.staffID = t.staffID
-            r.ticketID = t.id
-            r.channel = channel.rawValue
-            r.raterKind = RaterKind.person.rawValue
-            r.raterIdentity = nil
-            r.level = level?.rawValue
-            r.tags = tags.map(\.rawValue).joined(separator: ",")
-            r.text = text
-            r.at = millis
-            r.round = 1
+            let r = record(
+                t, department: department, channel: channel, level: level?.rawValue, tags: tags.map(\.rawValue), text: text, at: millis)
             try await r.create(on: db)
             t.rated = true
             try await t.update(on: db)
@@ -77,6 +64,33 @@ enum VisitRating {
         }
         req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))
         return rating
+    }
+
+    /// The department a visit's rating belongs to: the window's, else the group's.
+    static func responsibleDepartment(_ t: TicketModel, hall: HallConfig) -> UUID? {
+        t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
+    }
+
+    /// The §6 record of a visit's rating (level nil: not rated), first round, by a person.
+    static func record(
+        _ t: TicketModel, department: UUID?, channel: RatingChannel, level: Int?, tags: [String], text: String, at millis: Int64
+    ) -> RatingModel {
+        let r = RatingModel()
+        r.id = UUID()
+        r.centerID = t.centerID
+        r.departmentID = department
+        r.windowID = t.windowID
+        r.staffID = t.staffID
+        r.ticketID = t.id
+        r.channel = channel.rawValue
+        r.raterKind = RaterKind.person.rawValue
+        r.raterIdentity = nil
+        r.level = level
+        r.tags = tags.joined(separator: ",")
+        r.text = text
+        r.at = millis
+        r.round = 1
+        return r
     }
 
     /// The ticket an evaluator should ask about: the last one its window finished within the

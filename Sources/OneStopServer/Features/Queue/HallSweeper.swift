@@ -1,0 +1,150 @@
+import Fluent
+import Foundation
+import NIOCore
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// The hall's housekeeping, every `interval` on every instance (each change re-reads its rows
+/// inside the audited transaction, so instances never do it twice):
+/// - bookings whose slot has passed without a check-in become no-shows (their slots free);
+/// - tickets left open from an earlier day expire, and windows still signed in from an earlier
+///   day are signed out at that day's end;
+/// - a served ticket whose window has an evaluator, and which got no answer within the center's
+///   rating time (plus a minute for a device that was off), is recorded as "not rated".
+enum HallSweeper {
+    static let interval: TimeAmount = .seconds(20)
+
+    struct Outcome: Sendable, Equatable {
+        var noShows = 0
+        var expired = 0
+        var signedOut = 0
+        var notRated = 0
+    }
+
+    static func sweep(app: Application, now: Date) async throws -> Outcome {
+        let db = app.db
+        let centers = try await ServiceGroupModel.query(on: db).unique().all(\.$centerID)
+        var total = Outcome()
+        for center in Set(centers) {
+            let hall = try await app.halls.config(for: center, on: db)
+            let o = try await sweep(hall: hall, app: app, now: now)
+            total.noShows += o.noShows
+            total.expired += o.expired
+            total.signedOut += o.signedOut
+            total.notRated += o.notRated
+        }
+        return total
+    }
+
+    static func sweep(hall: HallConfig, app: Application, now: Date) async throws -> Outcome {
+        let center = hall.centerID
+        let today = HallClock.day(now).description
+        let minute = HallClock.minuteOfDay(now)
+        let millis = HallClock.millis(now)
+        let ratingDeadline = millis - Int64(hall.ratingTimeout + 60) * 1000
+        let outcome = try await app.groupCommit.run(actor: "system", now: now) { db -> (Outcome, [AuditEvent]) in
+            var o = Outcome()
+            var events: [AuditEvent] = []
+            // Bookings missed.
+            let late = try await AppointmentModel.query(on: db).filter(\.$centerID == center).filter(\.$state == "booked")
+                .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }.all()
+            if !late.isEmpty {
+                let ids = late.compactMap(\.id)
+                try await AppointmentModel.query(on: db).filter(\.$id ~~ ids).set(\.$state, to: "no_show").update()
+                o.noShows = ids.count
+                events += ids.map { AuditEvent("appointment.noShow", "appointment", id: $0, center: center) }
+            }
+            // Tickets left open from an earlier day.
+            let open = [TicketState.waiting, .called, .serving, .parked].map(\.rawValue)
+            let leftovers = try await TicketModel.query(on: db).filter(\.$centerID == center).filter(\.$day < today)
+                .filter(\.$state ~~ open).all()
+            for t in leftovers {
+                t.state = TicketState.expired.rawValue
+                t.finishedAt = t.finishedAt ?? HallClock.millis(HallClock.instant(CivilDate(t.day) ?? HallClock.day(now), minute: 24 * 60))
+                try await t.update(on: db)
+                events.append(
+                    AuditEvent("queue.expire", "ticket", id: t.id, center: center, detail: ["number": t.number, "day": t.day]))
+            }
+            o.expired = leftovers.count
+            // Windows left signed in from an earlier day.
+            let seats = try await WindowStateModel.query(on: db).filter(\.$centerID == center).all()
+            for s in seats where s.userID != nil || s.ticketID != nil {
+                let seatDay = HallClock.day(Date(timeIntervalSince1970: Double(s.changedAt) / 1000))
+                let stale = seatDay.description < today
+                let heldGone = try await s.ticketID.asyncFlatMap { id in try await TicketModel.find(id, on: db) }.map {
+                    ![TicketState.called.rawValue, TicketState.serving.rawValue].contains($0.state)
+                }
+                if stale, s.userID != nil {
+                    let end = HallClock.millis(HallClock.instant(seatDay, minute: 24 * 60))
+                    try await WindowDesk.event(
+                        "signout", window: s.id!, center: center, staff: s.staffID, at: end, day: seatDay.description
+                    )
+                    .create(on: db)
+                    events.append(AuditEvent("window.signOut", "window", id: s.id, center: center, detail: ["by": "end of day"]))
+                    s.userID = nil
+                    s.staffID = nil
+                    s.paused = false
+                    o.signedOut += 1
+                }
+                if stale || heldGone == true { s.ticketID = nil }
+                if s.hasChanges {
+                    s.changedAt = millis
+                    try await s.update(on: db)
+                }
+            }
+            // Served, not rated in time, at a window with an evaluator.
+            let evaluators = try await DeviceModel.query(on: db).filter(\.$centerID == center)
+                .filter(\.$role == Role.windowEvaluator.rawValue).filter(\.$revokedAt == nil).all().compactMap(\.windowID)
+            if !evaluators.isEmpty {
+                let unrated = try await TicketModel.query(on: db).filter(\.$centerID == center)
+                    .filter(\.$state == TicketState.finished.rawValue).filter(\.$rated == false)
+                    .filter(\.$finishedAt < ratingDeadline).filter(\.$windowID ~~ Set(evaluators)).limit(500).all()
+                for t in unrated {
+                    let r = VisitRating.record(
+                        t, department: VisitRating.responsibleDepartment(t, hall: hall), channel: .windowDevice, level: nil, tags: [],
+                        text: "", at: millis)
+                    try await r.create(on: db)
+                    t.rated = true
+                    try await t.update(on: db)
+                    events.append(
+                        AuditEvent(
+                            "rating.create", "rating", id: r.id, center: center,
+                            detail: ["ticket": t.number, "level": "none", "by": "sweep"]))
+                }
+                o.notRated = unrated.count
+            }
+            return (o, events)
+        }
+        if outcome != Outcome() { app.hub.publish(center: center, HallEvent(kind: .changed)) }
+        return outcome
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let v = self else { return nil }
+        return try await f(v)
+    }
+}
+
+/// Runs the sweeper on a timer while the server runs (not in tests, which call it themselves).
+struct HallSweeperLifecycle: LifecycleHandler {
+    final class Box: @unchecked Sendable { var task: RepeatedTask? }
+    let box = Box()
+
+    func didBoot(_ app: Application) throws {
+        guard app.environment != .testing else { return }
+        box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: HallSweeper.interval) { _ in
+            app.eventLoopGroup.next().makeFutureWithTask {
+                do {
+                    _ = try await HallSweeper.sweep(app: app, now: app.clock.now())
+                } catch {
+                    app.logger.warning("hall sweep failed: \(error)")
+                }
+            }
+        }
+    }
+
+    func shutdown(_ app: Application) { box.task?.cancel() }
+}

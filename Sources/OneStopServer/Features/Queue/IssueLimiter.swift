@@ -1,0 +1,67 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Limits tickets taken without signing in (phones) per client address: at most `limit` in any
+/// `window` seconds, so a script cannot empty a day's numbers. Kiosks and staff sign in and are
+/// not limited. A request from loopback or a private address that carries X-Forwarded-For (a
+/// reverse proxy in front of OneStop) is counted by the address the proxy saw; one from the
+/// server's own machine without it (a local kiosk, a benchmark) is not limited.
+final class IssueLimiter: Sendable {
+    let limit: Int
+    let window: Double
+    private let hits = NIOLockedValueBox<[String: [Double]]>([:])
+
+    init(limit: Int = 30, window: Double = 600) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// The client's key, or nil when it is not limited.
+    static func client(_ req: Request) -> String? {
+        let peer = req.remoteAddress?.ipAddress
+        let forwarded = req.headers.first(name: .xForwardedFor)?.split(separator: ",").last
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let local = peer.map(isLocal) ?? true
+        if local { return forwarded.flatMap { $0.isEmpty ? nil : $0 } }
+        return peer
+    }
+
+    static func isLocal(_ ip: String) -> Bool {
+        ip == "127.0.0.1" || ip == "::1" || ip.hasPrefix("10.") || ip.hasPrefix("192.168.") || ip.hasPrefix("fc")
+            || ip.hasPrefix("fd")
+            || (ip.hasPrefix("172.") && (16...31).contains(Int(ip.split(separator: ".").dropFirst().first ?? "") ?? 0))
+    }
+
+    /// Counts one ticket for the client, or throws 429 with the seconds to wait.
+    func admit(_ req: Request) throws {
+        guard let key = Self.client(req) else { return }
+        let now = req.now.timeIntervalSince1970
+        let wait = hits.withLockedValue { all -> Double? in
+            var list = (all[key] ?? []).filter { $0 > now - window }
+            defer {
+                all[key] = list
+                if all.count > 50_000 { all = all.filter { $0.value.contains { $0 > now - window } } }
+            }
+            if list.count >= limit { return list[0] + window - now }
+            list.append(now)
+            return nil
+        }
+        if let wait {
+            throw Abort(
+                .tooManyRequests, headers: ["Retry-After": String(Int(wait.rounded(.up)))],
+                reason: req.t("queue.tooManyTickets", ["n": String(Int((wait / 60).rounded(.up)))]))
+        }
+    }
+}
+
+extension Application {
+    private struct IssueLimiterKey: StorageKey { typealias Value = IssueLimiter }
+
+    var issueLimiter: IssueLimiter {
+        if let s = storage[IssueLimiterKey.self] { return s }
+        let s = IssueLimiter()
+        storage[IssueLimiterKey.self] = s
+        return s
+    }
+}

@@ -31,7 +31,7 @@ run() {  # label, database URL, schema
     | tee "$WORK/run-$label.txt" | grep -vE "^(setting up|running)"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
   grep -oE '= [0-9]+ lifecycles/s' "$WORK/run-$label.txt" | grep -oE '[0-9]+' >>"$WORK/rate-${label%%-*}"
-  awk '/^call-next  / {print $5}' "$WORK/run-$label.txt" >>"$WORK/p99-${label%%-*}"
+  awk '$1 == "call-next" && $2 == "n=" {print $8}' "$WORK/run-$label.txt" >>"$WORK/p99-${label%%-*}"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

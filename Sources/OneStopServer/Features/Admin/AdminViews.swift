@@ -120,6 +120,16 @@ struct FormValues: Sendable {
     }
 
     func flag(_ key: String) -> Bool { values[key] != nil && values[key] != "false" }
+
+    /// A whole number, nil when left empty; anything else not a number adds a `number` error.
+    func int(_ key: String, errors: inout [FieldError]) -> Int? {
+        guard let raw = self[key] else { return nil }
+        guard let n = Int(raw) else {
+            errors.append(FieldError(key, "number"))
+            return nil
+        }
+        return n
+    }
 }
 
 extension Request {

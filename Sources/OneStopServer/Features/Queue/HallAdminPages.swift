@@ -18,14 +18,7 @@ enum HallAdminPages {
             do {
                 guard let center = f["center"].flatMap(UUID.init(uuidString:)) else { throw Abort(.badRequest) }
                 var errors: [FieldError] = []
-                func int(_ name: String) -> Int? {
-                    guard let raw = f[name] else { return nil }
-                    guard let n = Int(raw) else {
-                        errors.append(FieldError(name, "number"))
-                        return nil
-                    }
-                    return n
-                }
+                func int(_ name: String) -> Int? { f.int(name, errors: &errors) }
                 let input = QueueSettingsDTO(
                     interleave: int("interleave"), ageingSeconds: int("ageingSeconds"), maxSkips: int("maxSkips"),
                     checkInEarlyMinutes: int("checkInEarlyMinutes"), checkInLateMinutes: int("checkInLateMinutes"),
@@ -146,14 +139,7 @@ enum HallAdminPages {
         save: { req, id, f in
             guard let center = f["center"].flatMap(UUID.init(uuidString:)) else { throw Abort(.badRequest) }
             var errors: [FieldError] = []
-            func int(_ name: String) -> Int? {
-                guard let raw = f[name] else { return nil }
-                guard let n = Int(raw) else {
-                    errors.append(FieldError(name, "number"))
-                    return nil
-                }
-                return n
-            }
+            func int(_ name: String) -> Int? { f.int(name, errors: &errors) }
             let parts = (f["windows"] ?? "").split(whereSeparator: { ", ，、;".contains($0) })
             let windows = parts.compactMap { Int($0) }
             if windows.count != parts.count { errors.append(FieldError("windows", "queue.windowList")) }

@@ -97,20 +97,9 @@ enum HallManagePages {
             } catch let v as ValidationFailure {
                 errors = v.errors.map { req.application.catalog.fieldMessage($0, req.language) }
             }
-            let columns = [
-                "queue.report.row", "queue.report.tickets", "queue.report.served", "queue.report.noShows", "queue.report.noShowRate",
-                "queue.report.meanWait", "queue.report.p90Wait", "queue.report.meanService", "queue.report.p90Service",
-                "queue.report.idle", "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad",
-            ].map { req.t($0) }
+            let columns = QueueReports.columnKeys.map { req.t($0) }
             func cells(_ r: QueueReportDTO.Row) -> [ReportView.Cell] {
-                func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? "—" }
-                return [.init(text: r.label, numeric: false)]
-                    + [
-                        String(r.tickets), String(r.served), String(r.noShows), num(r.noShowRate.map { $0 * 100 }, 1),
-                        num(r.meanWaitSeconds), num(r.p90WaitSeconds), num(r.meanServiceSeconds), num(r.p90ServiceSeconds),
-                        r.idleSeconds.map(String.init) ?? "—", String(r.ratings), String(r.notRated), num(r.meanRating, 2),
-                        String(r.badRatings),
-                    ].map { .init(text: $0, numeric: true) }
+                QueueReports.cells(r, none: "—").enumerated().map { .init(text: $1, numeric: $0 > 0) }
             }
             let chosenBy = report?.by ?? by ?? "group"
             var csv = URLComponents()

@@ -169,23 +169,26 @@ enum QueueReports {
         }
     }
 
+    static let columnKeys = [
+        "queue.report.row", "queue.report.tickets", "queue.report.served", "queue.report.noShows", "queue.report.noShowRate",
+        "queue.report.meanWait", "queue.report.p90Wait", "queue.report.meanService", "queue.report.p90Service", "queue.report.idle",
+        "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad",
+    ]
+
+    /// A row's cells in the order of `columnKeys`, with `none` for a figure that does not exist.
+    static func cells(_ row: QueueReportDTO.Row, none: String) -> [String] {
+        func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? none }
+        return [
+            row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
+            num(row.meanWaitSeconds), num(row.p90WaitSeconds), num(row.meanServiceSeconds), num(row.p90ServiceSeconds),
+            row.idleSeconds.map(String.init) ?? none, String(row.ratings), String(row.notRated), num(row.meanRating, 2),
+            String(row.badRatings),
+        ]
+    }
+
     /// The report as CSV, headed in the reader's language, with a byte-order mark for spreadsheets.
     static func csv(_ r: QueueReportDTO, req: Request) -> String {
-        let head = [
-            "queue.report.row", "queue.report.tickets", "queue.report.served", "queue.report.noShows", "queue.report.noShowRate",
-            "queue.report.meanWait", "queue.report.p90Wait", "queue.report.meanService", "queue.report.p90Service",
-            "queue.report.idle", "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad",
-        ].map { req.t($0) }
-        func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? "" }
-        func line(_ row: QueueReportDTO.Row) -> [String] {
-            [
-                row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
-                num(row.meanWaitSeconds), num(row.p90WaitSeconds), num(row.meanServiceSeconds), num(row.p90ServiceSeconds),
-                row.idleSeconds.map(String.init) ?? "", String(row.ratings), String(row.notRated), num(row.meanRating, 2),
-                String(row.badRatings),
-            ]
-        }
-        let lines = [head] + r.rows.map(line) + [line(r.total)]
+        let lines = [columnKeys.map { req.t($0) }] + (r.rows + [r.total]).map { cells($0, none: "") }
         return "\u{FEFF}" + lines.map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 }

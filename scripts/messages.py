@@ -581,6 +581,8 @@ M = {
  "queue.minutes": ("约 {n} 分钟", "about {n} min"),
  "queue.issuedAt": ("取号时间", "Taken at"),
  "queue.tooManyTickets": ("取号过于频繁，请约 {n} 分钟后再试，或到大厅取号机取号。", "Too many tickets from here; try again in about {n} minutes, or use the kiosk in the hall."),
+ "queue.scanToTake": ("手机扫码取号", "Scan to take a ticket"),
+ "queue.hallQrAlt": ("手机扫码取号的二维码", "QR code to take a ticket on a phone"),
  "queue.qrAlt": ("手机扫码查看排队进度的二维码", "QR code to follow this ticket on a phone"),
  "queue.followHint": ("用手机扫描二维码或打开以下地址，可随时查看排队进度：", "Scan the QR code or open this address on your phone to follow your place:"),
  "queue.book.title": ("预约办事", "Book an appointment"),

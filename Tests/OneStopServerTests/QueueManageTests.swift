@@ -225,6 +225,10 @@ struct QueueManageTests {
             #expect(svg.status == .ok && svg.headers.contentType?.description == "image/svg+xml")
             #expect(svg.body.string.hasPrefix("<svg") && svg.body.string.contains("/t/\(token)</title>"))
             #expect(try await t.send(.GET, "/t/nope/qr.svg").status == .notFound)
+            // The hall's own code, on its board, leads a phone to the take-a-ticket page.
+            #expect(try await t.send(.GET, "/hall/DL010200/board").body.string.contains("/hall/DL010200/qr.svg"))
+            let hallQR = try await t.send(.GET, "/hall/DL010200/qr.svg")
+            #expect(hallQR.status == .ok && hallQR.body.string.contains("/hall/DL010200/queue</title>"))
         }
     }
 }

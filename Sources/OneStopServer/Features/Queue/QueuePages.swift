@@ -95,12 +95,12 @@ enum QueuePages {
         r.endpoint(.GET, "t", ":token", access: .public) { req in try await ticket(req) }
         r.endpoint(.GET, "t", ":token", "qr.svg", access: .public) { req -> Response in
             let (t, _) = try await QueueLookup.followed(req.parameters.get("token") ?? "", req: req)
-            let url = publicBase(req) + "/t/" + t.followToken
-            guard let qr = QRCode.encode(url) else { throw Abort(.internalServerError) }
-            let response = Response(status: .ok, body: .init(string: qr.svg(title: url)))
-            response.headers.replaceOrAdd(name: .contentType, value: "image/svg+xml")
-            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
-            return response
+            return try qrImage(publicBase(req) + "/t/" + t.followToken)
+        }
+        // The hall's own code, on the board and on posters: a phone scans it to take a ticket.
+        r.endpoint(.GET, "hall", ":code", "qr.svg", access: .public) { req -> Response in
+            let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+            return try qrImage(publicBase(req) + "/hall/" + hall.centerCode + "/queue")
         }
         r.endpoint(.GET, "hall", ":code", "book", access: .public) { req in try await book(req) }
         r.endpoint(.GET, "hall", ":code", "board", access: .public) { req in try await screen(req, template: "queue/board", window: nil) }
@@ -165,6 +165,14 @@ enum QueuePages {
                 state: t.state, stateLabel: req.t("queue.state.\(t.state)"), ahead: dto.ahead, waitMinutes: dto.estimatedWaitMinutes,
                 window: dto.windowNumber, issuedAt: f.string(from: dto.issuedAt), followURL: publicBase(req) + (dto.followURL ?? ""),
                 priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)")))
+    }
+
+    static func qrImage(_ url: String) throws -> Response {
+        guard let qr = QRCode.encode(url) else { throw Abort(.internalServerError) }
+        let response = Response(status: .ok, body: .init(string: qr.svg(title: url)))
+        response.headers.replaceOrAdd(name: .contentType, value: "image/svg+xml")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        return response
     }
 
     /// Where visitors reach OneStop: the configured public address, else this request's host.

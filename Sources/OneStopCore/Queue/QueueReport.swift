@@ -24,6 +24,9 @@ public enum QueueReport {
 
     public struct Row: Sendable, Equatable, Codable {
         public var key: String
+        /// What the reader sees for the key (a group's letter and name, a window, a person); the
+        /// key until the caller names it.
+        public var label: String
         /// Tickets that count in the row: issued for a group; called to the window or by the staff member.
         public var tickets: Int
         public var served: Int
@@ -42,6 +45,14 @@ public enum QueueReport {
         public var meanRating: Double?
         /// Ratings of level 1–2 (差评).
         public var badRatings: Int
+
+        /// A row with nothing counted yet; idle time starts at 0 where it is measured at all.
+        public static func empty(_ key: String, measuresIdle: Bool) -> Row {
+            Row(
+                key: key, label: key, tickets: 0, served: 0, noShows: 0, noShowRate: nil, meanWaitSeconds: nil, p90WaitSeconds: nil,
+                meanServiceSeconds: nil, p90ServiceSeconds: nil, idleSeconds: measuresIdle ? 0 : nil, ratings: 0, notRated: 0,
+                meanRating: nil, badRatings: 0)
+        }
     }
 
     /// Builds one row per key that has a visit, a rating or idle time, sorted by key.
@@ -50,13 +61,7 @@ public enum QueueReport {
         var waits: [String: [Double]] = [:]
         var services: [String: [Double]] = [:]
         var rows: [String: Row] = [:]
-        func row(_ k: String) -> Row {
-            rows[k]
-                ?? Row(
-                    key: k, tickets: 0, served: 0, noShows: 0, noShowRate: nil, meanWaitSeconds: nil, p90WaitSeconds: nil,
-                    meanServiceSeconds: nil, p90ServiceSeconds: nil, idleSeconds: idle == nil ? nil : 0, ratings: 0, notRated: 0,
-                    meanRating: nil, badRatings: 0)
-        }
+        func row(_ k: String) -> Row { rows[k] ?? .empty(k, measuresIdle: idle != nil) }
         for v in visits {
             guard let k = v.key else { continue }
             var r = row(k)
@@ -101,6 +106,17 @@ public enum QueueReport {
             rows[k] = r
         }
         return rows.values.sorted { $0.key < $1.key }
+    }
+
+    /// Everything as one row, keyed "*".
+    public static func total(visits: [Visit], ratings: [(key: String?, level: Int?)], idle: [String: Int]?) -> Row {
+        let all = visits.map { v -> Visit in
+            var v = v
+            v.key = "*"
+            return v
+        }
+        return rows(visits: all, ratings: ratings.map { (key: "*", level: $0.level) }, idle: idle.map { ["*": $0.values.reduce(0, +)] })
+            .first ?? .empty("*", measuresIdle: idle != nil)
     }
 
     static func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }

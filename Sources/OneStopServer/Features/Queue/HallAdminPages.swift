@@ -62,7 +62,6 @@ enum HallAdminPages {
                 .text(req, "notice", values, max: 500, type: "textarea"),
                 .text(req, "ratingTimeout", values, required: true, type: "number"),
             ])
-        view.extraActions = []
         if let failure { view.attach(failure, req: req) }
         return try await req.page(
             "admin/form", title: req.t("queue.setup.title"), view, status: failure == nil ? .ok : .unprocessableEntity)

@@ -98,7 +98,7 @@ enum HallManagePages {
                 errors = v.errors.map { req.application.catalog.fieldMessage($0, req.language) }
             }
             let columns = QueueReports.columnKeys.map { req.t($0) }
-            func cells(_ r: QueueReportDTO.Row) -> [ReportView.Cell] {
+            func cells(_ r: QueueReport.Row) -> [ReportView.Cell] {
                 QueueReports.cells(r, none: "—").enumerated().map { .init(text: $1, numeric: $0 > 0) }
             }
             let chosenBy = report?.by ?? by ?? "group"

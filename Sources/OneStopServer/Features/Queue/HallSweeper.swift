@@ -69,12 +69,17 @@ enum HallSweeper {
             o.expired = leftovers.count
             // Windows left signed in from an earlier day.
             let seats = try await WindowStateModel.query(on: db).filter(\.$centerID == center).all()
-            for s in seats where s.userID != nil || s.ticketID != nil {
+                .filter { $0.userID != nil || $0.ticketID != nil }
+            // A seat lets go of a ticket that is no longer called or being served (one query for all).
+            let heldIDs = seats.compactMap(\.ticketID)
+            let stillHeld = Set(
+                heldIDs.isEmpty
+                    ? []
+                    : try await TicketModel.query(on: db).filter(\.$id ~~ heldIDs)
+                        .filter(\.$state ~~ [TicketState.called.rawValue, TicketState.serving.rawValue]).all().compactMap(\.id))
+            for s in seats {
                 let seatDay = HallClock.day(Date(timeIntervalSince1970: Double(s.changedAt) / 1000))
                 let stale = seatDay.description < today
-                let heldGone = try await s.ticketID.asyncFlatMap { id in try await TicketModel.find(id, on: db) }.map {
-                    ![TicketState.called.rawValue, TicketState.serving.rawValue].contains($0.state)
-                }
                 if stale, s.userID != nil {
                     let end = HallClock.millis(HallClock.instant(seatDay, minute: 24 * 60))
                     try await WindowDesk.event(
@@ -87,7 +92,7 @@ enum HallSweeper {
                     s.paused = false
                     o.signedOut += 1
                 }
-                if stale || heldGone == true { s.ticketID = nil }
+                if let held = s.ticketID, stale || !stillHeld.contains(held) { s.ticketID = nil }
                 if s.hasChanges {
                     s.changedAt = millis
                     try await s.update(on: db)
@@ -118,13 +123,6 @@ enum HallSweeper {
         }
         if outcome != Outcome() { app.hub.publish(center: center, HallEvent(kind: .changed)) }
         return outcome
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let v = self else { return nil }
-        return try await f(v)
     }
 }
 

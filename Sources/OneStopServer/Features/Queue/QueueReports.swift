@@ -21,12 +21,15 @@ enum QueueReports {
     /// Reads `from`, `to` (default: today) and `by` (default: group), with errors for the form and API.
     static func parse(from: String?, to: String?, by: String?, today: CivilDate) throws -> (Range, Dimension) {
         var errors: [FieldError] = []
-        let f = from.flatMap { $0.isEmpty ? nil : $0 }
-        let t = to.flatMap { $0.isEmpty ? nil : $0 }
-        let start = f.map(CivilDate.init) ?? today
-        let end = t.map(CivilDate.init) ?? f.flatMap(CivilDate.init) ?? today
-        if start == nil { errors.append(FieldError("from", "date")) }
-        if end == nil { errors.append(FieldError("to", "date")) }
+        /// Empty means the default; anything else must be a date.
+        func date(_ text: String?, _ field: String, default fallback: CivilDate?) -> CivilDate? {
+            guard let text, !text.isEmpty else { return fallback }
+            let d = CivilDate(text)
+            if d == nil { errors.append(FieldError(field, "date")) }
+            return d
+        }
+        let start = date(from, "from", default: today)
+        let end = date(to, "to", default: start)
         let dim = Dimension(rawValue: by.flatMap { $0.isEmpty ? nil : $0 } ?? "group")
         if dim == nil { errors.append(FieldError("by", "queue.reportBy")) }
         if let s = start, let e = end {
@@ -100,19 +103,16 @@ enum QueueReports {
             case .window: Dictionary(hall.windows.map { ($0.id.uuidString, $0.number) }, uniquingKeysWith: { a, _ in a })
             case .staff: [:]
             }
-        let out = rows.map { r in QueueReportDTO.Row(r, label: names[r.key] ?? r.key) }
-            .sorted { (order[$0.key] ?? Int.max, $0.label) < (order[$1.key] ?? Int.max, $1.label) }
+        let out = rows.map { r -> QueueReport.Row in
+            var r = r
+            r.label = names[r.key] ?? r.key
+            return r
+        }
+        .sorted { (order[$0.key] ?? Int.max, $0.label) < (order[$1.key] ?? Int.max, $1.label) }
+        var total = QueueReport.total(visits: visits, ratings: rated, idle: idle)
+        total.label = req.t("queue.report.total")
         return QueueReportDTO(
-            centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out,
-            total: QueueReportDTO.Row(
-                QueueReport.rows(
-                    visits: visits.map {
-                        var v = $0; v.key = "*"; return v
-                    },
-                    ratings: rated.map { (key: "*", level: $0.level) },
-                    idle: idle.map { ["*": $0.values.reduce(0, +)] }
-                ).first ?? QueueReport.rows(visits: [], ratings: [], idle: ["*": 0]).first!,
-                label: req.t("queue.report.total")))
+            centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out, total: total)
     }
 
     /// Idle seconds per window or staff member over the range, from the sign-in, pause and
@@ -176,7 +176,7 @@ enum QueueReports {
     ]
 
     /// A row's cells in the order of `columnKeys`, with `none` for a figure that does not exist.
-    static func cells(_ row: QueueReportDTO.Row, none: String) -> [String] {
+    static func cells(_ row: QueueReport.Row, none: String) -> [String] {
         func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? none }
         return [
             row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
@@ -203,47 +203,11 @@ enum CSVField {
 }
 
 struct QueueReportDTO: Content {
-    struct Row: Content {
-        var key: String
-        var label: String
-        var tickets: Int
-        var served: Int
-        var noShows: Int
-        var noShowRate: Double?
-        var meanWaitSeconds: Double?
-        var p90WaitSeconds: Double?
-        var meanServiceSeconds: Double?
-        var p90ServiceSeconds: Double?
-        var idleSeconds: Int?
-        var ratings: Int
-        var notRated: Int
-        var meanRating: Double?
-        var badRatings: Int
-
-        init(_ r: QueueReport.Row, label: String) {
-            key = r.key
-            self.label = label
-            tickets = r.tickets
-            served = r.served
-            noShows = r.noShows
-            noShowRate = r.noShowRate
-            meanWaitSeconds = r.meanWaitSeconds
-            p90WaitSeconds = r.p90WaitSeconds
-            meanServiceSeconds = r.meanServiceSeconds
-            p90ServiceSeconds = r.p90ServiceSeconds
-            idleSeconds = r.idleSeconds
-            ratings = r.ratings
-            notRated = r.notRated
-            meanRating = r.meanRating
-            badRatings = r.badRatings
-        }
-    }
-
     var centerCode: String
     var centerName: String
     var from: String
     var to: String
     var by: String
-    var rows: [Row]
-    var total: Row
+    var rows: [QueueReport.Row]
+    var total: QueueReport.Row
 }

@@ -7,6 +7,14 @@ import OneStopCore
 import SQLKit
 import Vapor
 
+extension DatabaseID {
+    /// On a SQLite file, the connections that audited writes use. The driver keeps one connection
+    /// per event loop, and a busy writer holds its connection from one batch to the next; with
+    /// its own connections it no longer keeps half the requests from reading (WAL lets them read
+    /// beside it). The write gate still lets one writer at a time into the file.
+    static let writer = DatabaseID(string: "sqlite-writer")
+}
+
 /// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
@@ -18,6 +26,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        // The audited writes' own connections to the same file (see `DatabaseID.writer`).
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .writer, isDefault: false)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url, let schema):
@@ -30,7 +40,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.lifecycle.use(HubLifecycle(bridge: bridge))
     }
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
-    app.groupCommit = GroupCommit(gate: app.writeGate) { app.db }
+    let writer: DatabaseID? = app.databases.ids().contains(.writer) ? .writer : nil
+    app.groupCommit = GroupCommit(gate: app.writeGate) { app.db(writer) }
+    app.tokenCache = TokenCache()
+    app.centerTrees = CenterTreeCache()
     app.lifecycle.use(HallSweeperLifecycle())
 
     app.migrations.add(CreateOrganisation())
@@ -41,6 +54,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateStaffPhotos())
     app.migrations.add(CreateCatalog())
     app.migrations.add(CreateQueue())
+    app.migrations.add(QueueGroupIndex())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

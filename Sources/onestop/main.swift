@@ -1,7 +1,14 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import OneStopServer
 import Vapor
+
+// Swift concurrency runs on NIO's event loops instead of a pool of its own: each database
+// answer and each request then continues on the thread that has it, without a hand-over
+// between thread pools (the hall benchmark spent a tenth of its time switching threads).
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)

@@ -103,6 +103,12 @@ struct AuditChainTests {
             sequence: 1, occurredAtMillis: 1, actor: "a", action: "b|c", entityType: "", entityID: "", centerID: "", detail: "",
             previousHash: "")
         #expect(a.canonicalForm != b.canonicalForm)
+        // The exact form is what every stored hash was made from: it must never change.
+        #expect(a.canonicalForm == #"1|1|a\|b|c|||||"#)
+        let c = AuditRecord(
+            sequence: 7, occurredAtMillis: 42, actor: #"x\|y"#, action: "学", entityType: "t", entityID: "i", centerID: "c",
+            detail: #"{"k":"a\\b"}"#, previousHash: "p")
+        #expect(c.canonicalForm == #"7|42|x\\\|y|学|t|i|c|{"k":"a\\\\b"}|p"#)
     }
 }
 

@@ -9,6 +9,13 @@ import VaporTesting
 
 @Suite("Audit log")
 struct AuditTests {
+    @Test("hashes are the standard SHA-256 in lower-case hex (stored token hashes and the chain depend on it)")
+    func digest() {
+        #expect(Digest.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Digest.hex([0, 9, 10, 255]) == "00090aff")
+    }
+
     @Test("the seeded chain verifies, and editing, deleting or truncating rows is found", arguments: TestDB.available)
     func tamper(db: TestDB) async throws {
         try await withOneStop(db) { t in

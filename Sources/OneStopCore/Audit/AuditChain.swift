@@ -41,8 +41,18 @@ public struct AuditRecord: Sendable, Equatable {
             String(sequence), String(occurredAtMillis), actor, action, entityType, entityID, centerID,
             detail, previousHash,
         ]
-        .map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|") }
-        .joined(separator: "|")
+        .map(Self.escaped).joined(separator: "|")
+    }
+
+    /// A field with `\` and `|` escaped by a backslash, so that fields cannot run into each other.
+    static func escaped(_ field: String) -> String {
+        guard field.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "|") }) else { return field }
+        var out = String.UnicodeScalarView()
+        for c in field.unicodeScalars {
+            if c == "\\" || c == "|" { out.append("\\") }
+            out.append(c)
+        }
+        return String(out)
     }
 }
 

@@ -68,7 +68,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // Not String(format:): every queue action formats today's date, and that is slow.
+        func padded(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool { a.dayNumber < b.dayNumber }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import OneStopCore
 import SQLKit
 import Vapor
@@ -49,27 +50,32 @@ enum AuditedWrite {
         }
     }
 
+    /// Where the chain ends: the last sequence number and its hash.
+    struct Head: Sendable, Decodable {
+        var seq: Int64
+        var hash: String
+    }
+
     /// Locks the chain head (a write, so SQLite takes its write lock at once and PostgreSQL orders
-    /// concurrent writers by the row lock) and reads it.
-    static func lockHead(_ tx: any Database) async throws -> AuditHeadModel {
+    /// concurrent writers by the row lock) and reads it, in one statement.
+    static func lockHead(_ tx: any Database) async throws -> Head {
         guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
-        try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1").run()
-        guard let head = try await AuditHeadModel.find(1, on: tx) else {
-            throw Abort(.internalServerError, reason: "audit head missing")
-        }
+        guard let head = try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").first(decoding: Head.self)
+        else { throw Abort(.internalServerError, reason: "audit head missing") }
         return head
     }
 
     /// Appends chained entries after `head` and moves the head, inside the caller's transaction.
+    /// Plain SQL: a batch of queue actions appends dozens of entries at a time.
     static func append(
-        _ events: [(actor: String, millis: Int64, event: AuditEvent)], after head: AuditHeadModel, on tx: any Database
+        _ events: [(actor: String, millis: Int64, event: AuditEvent)], after head: Head, on tx: any Database
     )
         async throws
     {
         guard !events.isEmpty, let sql = tx as? any SQLDatabase else { return }
-        var seq = head.sequence
+        var seq = head.seq
         var prev = head.hash
-        var rows: [AuditEntryModel] = []
+        var rows: [[any Encodable & Sendable]] = []
         rows.reserveCapacity(events.count)
         for (actor, millis, e) in events {
             seq += 1
@@ -77,24 +83,16 @@ enum AuditedWrite {
                 AuditRecord(
                     sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action, entityType: e.entityType,
                     entityID: e.entityID, centerID: e.centerID, detail: e.detail, previousHash: prev), digest: Digest.sha256Hex)
-            let row = AuditEntryModel()
-            row.id = seq
-            row.atMillis = millis
-            row.actor = actor
-            row.action = e.action
-            row.entityType = e.entityType
-            row.entityID = e.entityID
-            row.centerID = e.centerID
-            row.detail = e.detail
-            row.previousHash = prev
-            row.hash = record.hash
-            rows.append(row)
+            rows.append([seq, millis, actor, e.action, e.entityType, e.entityID, e.centerID, e.detail, prev, record.hash])
             prev = record.hash
         }
         // Many entries (an import) go in multi-row inserts, well under both databases' limits on
         // bound parameters.
         for start in stride(from: 0, to: rows.count, by: 500) {
-            try await rows[start..<min(start + 500, rows.count)].create(on: tx)
+            var insert = sql.insert(into: "audit_entries").columns(
+                "seq", "at_ms", "actor", "action", "entity_type", "entity_id", "center_id", "detail", "prev_hash", "hash")
+            for row in rows[start..<min(start + 500, rows.count)] { insert = insert.values(row.map { SQLBind($0) }) }
+            try await insert.run()
         }
         try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev).where("id", .equal, 1).run()
     }
@@ -106,14 +104,23 @@ extension Request {
         _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         // Whatever it changed, the next public read on this instance looks at the catalog
-        // generation again (see CatalogStore.generation).
-        do {
-            let result = try await application.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, body)
-            await application.catalogStore.writeFinished()
-            return result
-        } catch {
-            await application.catalogStore.writeFinished()
-            throw error
+        // generation again (see CatalogStore.generation); a change to a user or a device empties
+        // the token cache, and one to a center the cached center tree.
+        let touched = NIOLockedValueBox<(tokens: Bool, centers: Bool)>((false, false))
+        let app = application
+        defer {
+            app.catalogStore.writeFinished()
+            let t = touched.withLockedValue { $0 }
+            if t.tokens { app.tokenCache.clear() }
+            if t.centers { app.centerTrees.clear() }
+        }
+        return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now) { db in
+            let (value, events) = try await body(db)
+            if !events.isEmpty {
+                let t = (TokenCache.invalidates(events), events.contains { $0.entityType == "center" })
+                if t.0 || t.1 { touched.withLockedValue { $0 = (t.0 || $0.tokens, t.1 || $0.centers) } }
+            }
+            return (value, events)
         }
     }
 }

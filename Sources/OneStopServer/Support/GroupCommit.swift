@@ -75,8 +75,45 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// Runs a batch in one transaction. First without savepoints (each costs two statements per
+    /// job): if a job fails, the transaction rolls back, its caller gets the error, and the rest
+    /// run again, this time each inside its own savepoint, so a second failure costs no more.
     private func commit(_ batch: [Job]) async {
-        let succeeded = NIOLockedValueBox<[Int]>([])
+        var pending = batch
+        var careful = false
+        while !pending.isEmpty {
+            let outcome = await attempt(pending, savepoints: careful && pending.count > 1)
+            switch outcome {
+            case .committed(let failed):
+                for (i, job) in pending.enumerated() where !failed.contains(i) { job.done(.success(())) }
+                return
+            case .jobFailed(let i, let error):
+                pending[i].done(.failure(error))
+                pending.remove(at: i)
+                careful = true
+            case .failed(let error, let answered):
+                // Nothing of this batch was committed: every caller not yet answered hears the error.
+                for (i, job) in pending.enumerated() where !answered.contains(i) { job.done(.failure(error)) }
+                return
+            }
+        }
+    }
+
+    private enum Outcome {
+        /// Committed; the jobs at these indexes failed alone (savepoints) and were answered.
+        case committed(failed: Set<Int>)
+        /// Without savepoints, the job at this index failed and the whole transaction rolled back.
+        case jobFailed(Int, any Error)
+        /// Nothing committed; the jobs at these indexes had already been answered.
+        case failed(any Error, answered: Set<Int>)
+    }
+
+    private struct JobFailed: Error {
+        var index: Int
+        var error: any Error
+    }
+
+    private func attempt(_ batch: [Job], savepoints: Bool) async -> Outcome {
         let failed = NIOLockedValueBox<Set<Int>>([])
         do {
             try await gate.withGate {
@@ -84,36 +121,36 @@ final class GroupCommit: Sendable {
                     guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
                     let head = try await AuditedWrite.lockHead(tx)
                     var entries: [(Int, AuditEvent)] = []
-                    let single = batch.count == 1
                     for (i, job) in batch.enumerated() {
-                        if single {
-                            entries += try await job.run(tx).map { (i, $0) }
-                        } else {
-                            try await sql.raw("SAVEPOINT onestop_job").run()
+                        if !savepoints {
                             do {
-                                let events = try await job.run(tx)
-                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
-                                entries += events.map { (i, $0) }
+                                entries += try await job.run(tx).map { (i, $0) }
                             } catch {
-                                try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
-                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
-                                failed.withLockedValue { _ = $0.insert(i) }
-                                job.done(.failure(error))
-                                continue
+                                throw JobFailed(index: i, error: error)
                             }
+                            continue
                         }
-                        succeeded.withLockedValue { $0.append(i) }
+                        try await sql.raw("SAVEPOINT onestop_job").run()
+                        do {
+                            let events = try await job.run(tx)
+                            try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                            entries += events.map { (i, $0) }
+                        } catch {
+                            try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
+                            try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                            failed.withLockedValue { _ = $0.insert(i) }
+                            job.done(.failure(error))
+                        }
                     }
                     try await AuditedWrite.append(
                         entries.map { (batch[$0.0].actor, batch[$0.0].millis, $0.1) }, after: head, on: tx)
                 }
             }
+        } catch let f as JobFailed {
+            return .jobFailed(f.index, f.error)
         } catch {
-            // Nothing of this batch was committed: every caller not yet answered hears the error.
-            let answered = failed.withLockedValue { $0 }
-            for (i, job) in batch.enumerated() where !answered.contains(i) { job.done(.failure(error)) }
-            return
+            return .failed(error, answered: failed.withLockedValue { $0 })
         }
-        for i in succeeded.withLockedValue({ $0 }) { batch[i].done(.success(())) }
+        return .committed(failed: failed.withLockedValue { $0 })
     }
 }

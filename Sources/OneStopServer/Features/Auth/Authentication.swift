@@ -79,20 +79,27 @@ enum Authentication {
 
     static func principal(forToken token: String, req: Request) async throws -> Principal? {
         let hash = Digest.sha256Hex(token)
+        let now = req.now.timeIntervalSince1970
+        let cache = req.application.tokenCache
+        if let p = cache.principal(hash: hash, now: now) { return p }
         if token.hasPrefix(deviceTokenPrefix) {
             guard let device = try await DeviceModel.query(on: req.db).filter(\.$tokenHash == hash).first(),
                 device.revokedAt == nil, let role = Role(rawValue: device.role)
             else { return nil }
-            return Principal(
+            let p = Principal(
                 kind: .device, id: try device.requireID(), role: role, name: device.label, centerID: device.centerID,
                 departmentID: nil, windowID: device.windowID, viaSession: false)
+            cache.remember(hash: hash, principal: p, expiresAt: nil)
+            return p
         }
         guard token.hasPrefix(userTokenPrefix),
             let row = try await APITokenModel.query(on: req.db).filter(\.$tokenHash == hash).first(),
-            row.expiresAt > req.now.timeIntervalSince1970,
-            let user = try await UserModel.find(row.userID, on: req.db), !user.disabled
+            row.expiresAt > now,
+            let user = try await UserModel.find(row.userID, on: req.db), !user.disabled,
+            let p = try principal(for: user, viaSession: false)
         else { return nil }
-        return try principal(for: user, viaSession: false)
+        cache.remember(hash: hash, principal: p, expiresAt: row.expiresAt)
+        return p
     }
 
     static func principal(for user: UserModel, viaSession: Bool) throws -> Principal? {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import OneStopCore
 import Vapor
 
@@ -74,9 +75,8 @@ struct Scope: Sendable {
     let centers: Set<UUID>
     let principal: Principal
 
-    static func of(_ principal: Principal, on db: any Database) async throws -> Scope {
-        let tree = try await CenterTree.load(on: db)
-        return Scope(tree: tree, centers: tree.subtree(principal.centerID), principal: principal)
+    static func of(_ principal: Principal, tree: CenterTree) -> Scope {
+        Scope(tree: tree, centers: tree.subtree(principal.centerID), principal: principal)
     }
 
     func require(_ center: UUID?) throws {
@@ -94,7 +94,7 @@ extension Request {
     /// The caller's scope, loaded once per request however many handlers and services ask.
     func scope() async throws -> Scope {
         if let s = storage[ScopeKey.self] { return s }
-        let s = try await Scope.of(requirePrincipal(), on: db)
+        let s = Scope.of(try requirePrincipal(), tree: try await application.centerTrees.tree(on: db))
         storage[ScopeKey.self] = s
         return s
     }
@@ -107,4 +107,38 @@ func parseUUID(_ text: String?, field: String, errors: inout [FieldError]) -> UU
         return nil
     }
     return id
+}
+
+/// The center tree, read at most every `ttl` per instance: every scope decision needs it, and it
+/// changes a few times a year. A change on this instance empties it at once (`Request.audited`);
+/// one on another instance is seen within `ttl`.
+final class CenterTreeCache: Sendable {
+    static let ttl: UInt64 = 2_000_000_000
+    private let cached = NIOLockedValueBox<(at: UInt64, epoch: Int, tree: CenterTree?)>((0, 0, nil))
+
+    func tree(on db: any Database) async throws -> CenterTree {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (hit, epoch) = cached.withLockedValue { c -> (CenterTree?, Int) in
+            (c.tree.flatMap { now &- c.at < Self.ttl ? $0 : nil }, c.epoch)
+        }
+        if let hit { return hit }
+        let tree = try await CenterTree.load(on: db)
+        // A change that finished while this read was under way may be missing from it: don't keep it.
+        cached.withLockedValue { if $0.epoch == epoch { $0 = (now, epoch, tree) } }
+        return tree
+    }
+
+    func clear() {
+        cached.withLockedValue { $0 = (0, $0.epoch + 1, nil) }
+    }
+}
+
+extension Application {
+    private struct CenterTreeCacheKey: StorageKey { typealias Value = CenterTreeCache }
+
+    /// Set in `configure`.
+    var centerTrees: CenterTreeCache {
+        get { storage[CenterTreeCacheKey.self]! }
+        set { storage[CenterTreeCacheKey.self] = newValue }
+    }
 }

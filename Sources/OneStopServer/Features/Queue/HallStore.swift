@@ -73,6 +73,23 @@ final class HallStore: Sendable {
     }
 
     private let codes = NIOLockedValueBox<[String: UUID]>([:])
+    private let means = NIOLockedValueBox<[String: (at: UInt64, mean: Double?)]>([:])
+    /// How long a group's mean service time is reused for estimates.
+    static let meanTTL: UInt64 = 5_000_000_000
+
+    /// The mean service time of a group's last 20 visits today, for estimated waits (an estimate,
+    /// so reused for a few seconds rather than read on every ticket).
+    func meanServiceSeconds(group: UUID, day: String, on db: any Database) async throws -> Double? {
+        let key = group.uuidString + day
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let hit = means.withLockedValue({ $0[key] }), now &- hit.at < Self.meanTTL { return hit.mean }
+        let mean = try await TicketPosition.meanServiceSeconds(group: group, day: day, on: db)
+        means.withLockedValue {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[key] = (now, mean)
+        }
+        return mean
+    }
 
     /// A center's id by its code (codes do not change once a hall is in use; cached).
     func centerID(code: String, on db: any Database) async throws -> UUID? {

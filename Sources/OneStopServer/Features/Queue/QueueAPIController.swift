@@ -28,7 +28,7 @@ enum QueueAPIController {
             let t = try await TicketIssue.issue(
                 hall: hall, groupID: input.group.flatMap(UUID.init(uuidString:)), prefix: input.group, ticketClass: cls, source: source,
                 req: req)
-            let position = try await TicketPosition.of(t, hall: hall, on: req.db)
+            let position = try await TicketPosition.of(t, hall: hall, app: req.application, on: req.db)
             return try await OrgAPIController.created(TicketDTO(t, hall: hall, position: position, showToken: true), req)
         }
         api.endpoint(
@@ -38,7 +38,7 @@ enum QueueAPIController {
                 response: "Ticket")
         ) { req in
             let (t, hall) = try await QueueLookup.followed(req.parameters.get("token") ?? "", req: req)
-            let position = try await TicketPosition.of(t, hall: hall, on: req.db)
+            let position = try await TicketPosition.of(t, hall: hall, app: req.application, on: req.db)
             return TicketDTO(t, hall: hall, position: position, showToken: true)
         }
         let actions: [(TicketAction, String, String, String)] = [
@@ -243,7 +243,7 @@ enum QueueAPIController {
             try await req.scope().require(booking.centerID)
             let hall = try await req.application.halls.config(for: booking.centerID, on: req.db)
             let (a, t) = try await AppointmentService.checkIn(code: code, hall: hall, req: req)
-            let position = try await TicketPosition.of(t, hall: hall, on: req.db)
+            let position = try await TicketPosition.of(t, hall: hall, app: req.application, on: req.db)
             return AppointmentDTO(a, hall: hall, ticket: TicketDTO(t, hall: hall, position: position, showToken: true))
         }
     }

@@ -153,7 +153,7 @@ enum QueuePages {
 
     static func ticket(_ req: Request) async throws -> Response {
         let (t, hall) = try await QueueLookup.followed(req.parameters.get("token") ?? "", req: req)
-        let position = try await TicketPosition.of(t, hall: hall, on: req.db)
+        let position = try await TicketPosition.of(t, hall: hall, app: req.application, on: req.db)
         let dto = TicketDTO(t, hall: hall, position: position, showToken: true)
         let f = DateFormatter()
         f.timeZone = HallClock.zone

@@ -18,30 +18,29 @@ enum TicketActions {
 
     static func callNext(window windowID: UUID, req: Request) async throws -> TicketModel? {
         let p = try req.requirePrincipal()
-        let w = try await WindowDesk.window(windowID, req: req)
-        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
-        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
+        let app = req.application
         let now = req.now
         let millis = HallClock.millis(now)
         let day = HallClock.day(now).description
-        let ticket = try await req.audited { db -> (TicketModel?, [AuditEvent]) in
+        let (ticket, hall, hw) = try await WindowDesk.atSeat(windowID, req: req) { db -> (Called, [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
+            let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
             if ws.paused { throw ValidationFailure([FieldError("window", "queue.windowPaused")]) }
             if ws.ticketID != nil { throw ValidationFailure([FieldError("window", "queue.windowBusy")]) }
             let groups = hw.groups.filter { hall.group($0)?.active ?? false }
             guard
                 let choice = try await choose(
                     hall: hall, window: windowID, groups: groups, streak: ws.streak, day: day, now: millis, on: db),
-                let t = try await TicketModel.find(choice.id, on: db)
-            else { return (nil, []) }
+                let t = try await HallRows.ticket(choice.id, on: db)
+            else { return ((nil, hall, hw), []) }
             markCalled(t, window: windowID, staff: ws.staffID, at: millis)
-            try await t.update(on: db)
+            try await HallRows.update(t, on: db)
             ws.ticketID = t.id
             ws.streak = choice.streak
             ws.changedAt = millis
-            try await ws.update(on: db)
+            try await HallRows.update(ws, on: db)
             return (
-                t,
+                (t, hall, hw),
                 [
                     AuditEvent(
                         "queue.call", "ticket", id: t.id, center: t.centerID, detail: ["number": t.number, "window": String(hw.number)])
@@ -51,6 +50,8 @@ enum TicketActions {
         if let t = ticket { announce(t, kind: .called, hall: hall, window: hw, req: req) }
         return ticket
     }
+
+    typealias Called = (TicketModel?, HallConfig, HallConfig.Window)
 
     struct Pick {
         var id: UUID
@@ -124,14 +125,14 @@ enum TicketActions {
     ) async throws -> Result {
         precondition(action != .transfer)
         let p = try req.requirePrincipal()
-        let w = try await WindowDesk.window(windowID, req: req)
-        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
-        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
+        let app = req.application
         let millis = HallClock.millis(req.now)
         let day = HallClock.day(req.now).description
-        let result = try await req.audited { db -> (Result, [AuditEvent]) in
+        let (result, hall, hw) = try await WindowDesk.atSeat(windowID, req: req) {
+            db -> ((Result, HallConfig, HallConfig.Window), [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
-            guard let t = try await TicketModel.find(ticketID, on: db), t.centerID == w.centerID else { throw Abort(.notFound) }
+            let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
+            guard let t = try await HallRows.ticket(ticketID, on: db), t.centerID == ws.centerID else { throw Abort(.notFound) }
             let state = TicketState(rawValue: t.state) ?? .expired
             if action != .call, state != .waiting, t.windowID != windowID {
                 throw ValidationFailure([FieldError("ticket", "queue.notAtThisWindow")])
@@ -167,13 +168,13 @@ enum TicketActions {
                 case .transfer: break
                 }
                 t.state = next.rawValue
-                try await t.update(on: db)
+                try await HallRows.update(t, on: db)
                 let holds = next == .called || next == .serving
                 let newSeat: UUID? = holds ? t.id : (ws.ticketID == t.id ? nil : ws.ticketID)
                 if ws.ticketID != newSeat {
                     ws.ticketID = newSeat
                     ws.changedAt = millis
-                    try await ws.update(on: db)
+                    try await HallRows.update(ws, on: db)
                 }
                 var events = [
                     AuditEvent(
@@ -183,7 +184,7 @@ enum TicketActions {
                 if let c = created {
                     events.append(AuditEvent("queue.return", "ticket", id: c.id, center: c.centerID, detail: ["number": c.number]))
                 }
-                return (Result(ticket: t, created: created), events)
+                return ((Result(ticket: t, created: created), hall, hw), events)
             }
         }
         if let t = result.ticket {
@@ -202,7 +203,7 @@ enum TicketActions {
     )
         async throws -> TicketModel?
     {
-        guard let prevID = t.previousID, let prev = try await TicketModel.find(prevID, on: db), let group = hall.group(prev.groupID)
+        guard let prevID = t.previousID, let prev = try await HallRows.ticket(prevID, on: db), let group = hall.group(prev.groupID)
         else { return nil }
         let seq = try await TicketIssue.nextSequence(group: group.id, day: day, on: db)
         let back = TicketIssue.make(
@@ -212,8 +213,8 @@ enum TicketActions {
         back.previousID = t.id
         back.followToken = t.followToken
         t.followToken = Digest.randomToken(bytes: 12)
-        try await t.update(on: db)
-        try await back.create(on: db)
+        try await HallRows.update(t, on: db)
+        try await HallRows.insert(back, on: db)
         return back
     }
 
@@ -223,17 +224,16 @@ enum TicketActions {
         ticket ticketID: UUID, window windowID: UUID, to groupID: UUID, returnHere: Bool, req: Request
     ) async throws -> Result {
         let p = try req.requirePrincipal()
-        let w = try await WindowDesk.window(windowID, req: req)
-        let hall = try await req.application.halls.config(for: w.centerID, on: req.db)
-        guard let hw = hall.window(windowID) else { throw Abort(.notFound) }
-        guard let target = hall.group(groupID), target.active else {
-            throw ValidationFailure([FieldError("group", "invalidReference")])
-        }
+        let app = req.application
         let millis = HallClock.millis(req.now)
         let day = HallClock.day(req.now).description
-        let result = try await req.audited { db -> (Result, [AuditEvent]) in
+        let result = try await WindowDesk.atSeat(windowID, req: req) { db -> (Result, [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
-            guard let t = try await TicketModel.find(ticketID, on: db), t.centerID == w.centerID else { throw Abort(.notFound) }
+            let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
+            guard let target = hall.group(groupID), target.active else {
+                throw ValidationFailure([FieldError("group", "invalidReference")])
+            }
+            guard let t = try await HallRows.ticket(ticketID, on: db), t.centerID == ws.centerID else { throw Abort(.notFound) }
             if t.windowID != windowID { throw ValidationFailure([FieldError("ticket", "queue.notAtThisWindow")]) }
             if t.groupID == groupID { throw ValidationFailure([FieldError("group", "queue.sameGroup")]) }
             let state = TicketState(rawValue: t.state) ?? .expired
@@ -252,12 +252,12 @@ enum TicketActions {
             t.followToken = Digest.randomToken(bytes: 12)
             t.state = TicketState.transferred.rawValue
             t.finishedAt = millis
-            try await t.update(on: db)
-            try await next.create(on: db)
+            try await HallRows.update(t, on: db)
+            try await HallRows.insert(next, on: db)
             if ws.ticketID == t.id {
                 ws.ticketID = nil
                 ws.changedAt = millis
-                try await ws.update(on: db)
+                try await HallRows.update(ws, on: db)
             }
             return (
                 Result(ticket: t, created: next),
@@ -268,7 +268,9 @@ enum TicketActions {
                 ]
             )
         }
-        req.application.hub.publish(center: w.centerID, HallEvent(kind: .changed, group: groupID, windowID: windowID))
+        if let t = result.ticket {
+            req.application.hub.publish(center: t.centerID, HallEvent(kind: .changed, group: groupID, windowID: windowID))
+        }
         return result
     }
 

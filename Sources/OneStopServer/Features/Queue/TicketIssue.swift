@@ -69,7 +69,7 @@ enum TicketIssue {
             let t = make(
                 center: center, group: group, day: today.description, sequence: seq, ticketClass: ticketClass, source: source,
                 at: millis)
-            try await t.create(on: db)
+            try await HallRows.insert(t, on: db)
             return (
                 t,
                 [
@@ -111,49 +111,57 @@ enum TicketPosition {
         var estimatedWaitSeconds: Int
     }
 
-    /// Waiting tickets of the same group that the calling rule would take first: a better class,
-    /// or the same class queued earlier.
-    static func of(_ t: TicketModel, hall: HallConfig, on db: any Database) async throws -> Position? {
+    /// Waiting tickets of the same group that the calling rule would take first (a better class,
+    /// or the same class queued earlier) and the group's open windows, in one statement; the mean
+    /// service time comes from `HallStore`, refreshed every few seconds.
+    static func of(_ t: TicketModel, hall: HallConfig, app: Application, on db: any Database) async throws -> Position? {
         guard t.state == TicketState.waiting.rawValue, let mine = TicketClass(rawValue: t.ticketClass) else { return nil }
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Row: Decodable {
-            var cls: String
-            var qat: Int64
-            var sequence: Int
+            var ahead: Int
+            var open: Int
         }
-        let rows = try await sql.raw(
+        let better = TicketClass.allCases.filter { $0.rank < mine.rank }.map(\.rawValue)
+        let windows = hall.windows(serving: t.groupID).map(\.id)
+        var q = SQLQueryString(
             """
-            SELECT class AS cls, queued_at AS qat, sequence FROM tickets
-            WHERE center_id = \(bind: t.centerID) AND day = \(bind: t.day) AND state = 'waiting' AND group_id = \(bind: t.groupID)
-            """
-        ).all(decoding: Row.self)
-        var ahead = 0
-        for r in rows {
-            guard let c = TicketClass(rawValue: r.cls) else { continue }
-            if c.rank < mine.rank || (c == mine && (r.qat, r.sequence) < (t.queuedAt, t.sequence)) { ahead += 1 }
+            SELECT (SELECT COUNT(*) FROM tickets WHERE group_id = \(bind: t.groupID) AND day = \(bind: t.day) AND state = 'waiting'
+            AND center_id = \(bind: t.centerID) AND (class = \(bind: mine.rawValue) AND (queued_at < \(bind: t.queuedAt)
+            OR (queued_at = \(bind: t.queuedAt) AND sequence < \(bind: t.sequence)))
+            """)
+        if !better.isEmpty {
+            q.appendLiteral(" OR class IN (")
+            q.appendInterpolation(binds: better)
+            q.appendLiteral(")")
         }
-        let open = try await openWindows(serving: t.groupID, hall: hall, on: db)
-        let mean = try await meanServiceSeconds(group: t.groupID, day: t.day, on: db)
+        q.appendLiteral(")) AS ahead, ")
+        if windows.isEmpty {
+            q.appendLiteral("0 AS open")
+        } else {
+            q.appendLiteral("(SELECT COUNT(*) FROM window_states WHERE window_id IN (")
+            q.appendInterpolation(binds: windows)
+            q.appendLiteral(") AND user_id IS NOT NULL AND paused = ")
+            q.appendInterpolation(bind: false)
+            q.appendLiteral(") AS open")
+        }
+        guard let row = try await sql.raw(q).first(decoding: Row.self) else { return nil }
+        let mean = try await app.halls.meanServiceSeconds(group: t.groupID, day: t.day, on: db)
         return Position(
-            ahead: ahead,
-            estimatedWaitSeconds: QueueMeasures.estimatedWaitSeconds(ahead: ahead, openWindows: open, meanServiceSeconds: mean))
+            ahead: row.ahead,
+            estimatedWaitSeconds: QueueMeasures.estimatedWaitSeconds(ahead: row.ahead, openWindows: row.open, meanServiceSeconds: mean))
     }
 
-    static func openWindows(serving group: UUID, hall: HallConfig, on db: any Database) async throws -> Int {
-        let ids = hall.windows(serving: group).map(\.id)
-        guard !ids.isEmpty else { return 0 }
-        return try await WindowStateModel.query(on: db).filter(\.$id ~~ ids).filter(\.$userID != nil).filter(\.$paused == false)
-            .count()
-    }
-
-    /// The mean service time of the group's last 20 finished tickets today.
+    /// The mean service time of the group's last 20 finished tickets of a day.
     static func meanServiceSeconds(group: UUID, day: String, on db: any Database) async throws -> Double? {
-        let done = try await TicketModel.query(on: db).filter(\.$groupID == group).filter(\.$day == day)
-            .filter(\.$state == TicketState.finished.rawValue).sort(\.$finishedAt, .descending).limit(20).all()
-        let times = done.compactMap { t -> Double? in
-            guard let s = t.startedAt, let f = t.finishedAt, f >= s else { return nil }
-            return Double(f - s) / 1000
-        }
-        return times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        struct Row: Decodable { var mean: Double? }
+        let row = try await sql.raw(
+            """
+            SELECT AVG(CAST(finished_at - started_at AS DOUBLE PRECISION)) AS mean FROM (SELECT finished_at, started_at FROM tickets
+            WHERE group_id = \(bind: group) AND day = \(bind: day) AND state = 'finished' AND started_at IS NOT NULL
+            AND finished_at >= started_at ORDER BY finished_at DESC LIMIT 20) AS recent
+            """
+        ).first(decoding: Row.self)
+        return row?.mean.map { $0 / 1000 }
     }
 }

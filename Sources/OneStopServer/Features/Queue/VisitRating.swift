@@ -20,7 +20,7 @@ enum VisitRating {
     static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
         let p = req.principal
         let channel: RatingChannel
-        guard let t = try await TicketModel.find(ticketID, on: req.db) else { throw Abort(.notFound) }
+        guard let t = try await HallRows.ticket(ticketID, on: req.db) else { throw Abort(.notFound) }
         if let p, p.role == .windowEvaluator {
             guard p.windowID != nil, t.windowID == p.windowID else { throw Abort(.forbidden, reason: req.t("queue.notThisWindow")) }
             channel = .windowDevice
@@ -45,14 +45,14 @@ enum VisitRating {
         let department = responsibleDepartment(t, hall: hall)
         let millis = HallClock.millis(req.now)
         let rating = try await req.audited { db -> (RatingModel, [AuditEvent]) in
-            guard let t = try await TicketModel.find(ticketID, on: db) else { throw Abort(.notFound) }
+            guard let t = try await HallRows.ticket(ticketID, on: db) else { throw Abort(.notFound) }
             guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
             if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
             let r = record(
                 t, department: department, channel: channel, level: level?.rawValue, tags: tags.map(\.rawValue), text: text, at: millis)
-            try await r.create(on: db)
+            try await HallRows.insert(r, on: db)
             t.rated = true
-            try await t.update(on: db)
+            try await HallRows.update(t, on: db)
             return (
                 r,
                 [

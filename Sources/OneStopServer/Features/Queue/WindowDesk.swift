@@ -16,9 +16,35 @@ enum WindowDesk {
         return w
     }
 
+    /// A window's action, checked by the seat alone: whoever holds the window's seat was in scope
+    /// when they sat down (`signIn`), so the hot path reads no window or scope. When the seat is
+    /// not theirs, the answer says why as before: no such window (404), outside the caller's
+    /// scope (403), or not signed in there (422).
+    static func atSeat<T: Sendable>(
+        _ windowID: UUID, req: Request, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+    ) async throws -> T {
+        do {
+            return try await req.audited(body)
+        } catch let f as ValidationFailure where f.errors.contains(where: { $0.code == "queue.notSignedIn" }) {
+            _ = try await window(windowID, req: req)
+            throw f
+        }
+    }
+
+    /// The hall of the center a seat belongs to, and the window in it.
+    static func hall(
+        of ws: WindowStateModel, app: Application, on db: any Database
+    ) async throws -> (
+        HallConfig, HallConfig.Window
+    ) {
+        let hall = try await app.halls.config(for: ws.centerID, on: db)
+        guard let hw = hall.window(try ws.requireID()) else { throw Abort(.notFound) }
+        return (hall, hw)
+    }
+
     /// Inside a transaction: the window's state, which must be held by `user`.
     static func seat(_ windowID: UUID, user: UUID, on db: any Database) async throws -> WindowStateModel {
-        guard let ws = try await WindowStateModel.find(windowID, on: db), ws.userID == user else {
+        guard let ws = try await HallRows.seat(windowID, on: db), ws.userID == user else {
             throw ValidationFailure([FieldError("window", "queue.notSignedIn")])
         }
         return ws
@@ -93,7 +119,7 @@ enum WindowDesk {
             ws.staffID = nil
             ws.paused = false
             ws.changedAt = millis
-            try await ws.update(on: db)
+            try await HallRows.update(ws, on: db)
             try await event("signout", window: windowID, center: center, staff: staff, at: millis, day: day).create(on: db)
             return ((), [AuditEvent("queue.signOut", "window", id: windowID, center: center)])
         }
@@ -113,7 +139,7 @@ enum WindowDesk {
             if paused, ws.ticketID != nil { throw ValidationFailure([FieldError("window", "queue.windowBusy")]) }
             ws.paused = paused
             ws.changedAt = millis
-            try await ws.update(on: db)
+            try await HallRows.update(ws, on: db)
             try await event(paused ? "pause" : "resume", window: windowID, center: center, staff: ws.staffID, at: millis, day: day)
                 .create(on: db)
             return ((), [AuditEvent(paused ? "queue.pause" : "queue.resumeWindow", "window", id: windowID, center: center)])

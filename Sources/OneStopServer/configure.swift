@@ -7,41 +7,39 @@ import OneStopCore
 import SQLKit
 import Vapor
 
-extension DatabaseID {
-    /// On a SQLite file, the connections that audited writes use. The driver keeps one connection
-    /// per event loop, and a busy writer holds its connection from one batch to the next; with
-    /// its own connections it no longer keeps half the requests from reading (WAL lets them read
-    /// beside it). The write gate still lets one writer at a time into the file.
-    static let writer = DatabaseID(string: "sqlite-writer")
-}
-
 /// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
 
+    /// The group commit's connections, on its own lane (see `CommitLane`).
+    var writer: DatabaseConfigurationFactory?
     switch settings.database {
     case .sqlite(let path):
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
-        // The audited writes' own connections to the same file (see `DatabaseID.writer`).
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .writer, isDefault: false)
+        writer = .sqlite(.file(path), sqlLogLevel: .trace)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
         if let schema { config.searchPath = [schema] }
         app.databases.use(.postgres(configuration: config, sqlLogLevel: .trace), as: .psql)
+        writer = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
         let bridge = PostgresBridge(
             configuration: config.coreConfiguration, channel: "onestop_hall_" + (schema ?? "public"), logger: app.logger)
         app.hub.attach(bridge)
         app.lifecycle.use(HubLifecycle(bridge: bridge))
     }
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
-    let writer: DatabaseID? = app.databases.ids().contains(.writer) ? .writer : nil
-    app.groupCommit = GroupCommit(gate: app.writeGate) { app.db(writer) }
+    let lane = CommitLane(writer: writer)
+    app.lifecycle.use(CommitLaneLifecycle(lane: lane))
+    let logger = app.logger
+    app.groupCommit = GroupCommit(gate: app.writeGate, lane: lane.executor, state: { HallBatch() }) {
+        lane.database(logger: logger) { app.db }
+    }
     app.tokenCache = TokenCache()
     app.centerTrees = CenterTreeCache()
     app.lifecycle.use(HallSweeperLifecycle())

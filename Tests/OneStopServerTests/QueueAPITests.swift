@@ -248,6 +248,104 @@ struct QueueAPITests {
         }
     }
 
+    @Test(
+        "actions that share a batch see each other's changes, and one the database refuses fails alone",
+        arguments: TestDB.available)
+    func batched(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            // Windows 1–4 serve A (4 also B), 5 serves B, 7 and 8 serve D.
+            var tickets: [TicketBody] = []
+            for g in ["A", "A", "A", "A", "A", "A", "B", "B", "D", "D"] { tickets.append(try await hall.issue(g)) }
+            var clerks: [(Int, String)] = []
+            for n in [1, 2, 3, 4, 5, 7, 8] { clerks.append((n, try await hall.clerk("clerk_b\(n)", at: n))) }
+            let desks = clerks
+            let app = t.app
+            // Hold the writer with a slow job, so that everything sent meanwhile lands in one batch.
+            @Sendable func holdingTheWriter<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+                let holder = Task {
+                    try await app.groupCommit.run(actor: "test", now: Date()) { _ -> (Int, [AuditEvent]) in
+                        try await Task.sleep(for: .milliseconds(400))
+                        return (0, [])
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                let result = try await work()
+                _ = try await holder.value
+                return result
+            }
+            // First a batch where nothing fails: every call sees the ones before it.
+            let called = try await holdingTheWriter {
+                try await withThrowingTaskGroup(of: UUID?.self) { group in
+                    for (n, token) in desks { group.addTask { try await hall.callNext(n, token: token)?.id } }
+                    return try await group.reduce(into: [UUID?]()) { $0.append($1) }
+                }
+            }.compactMap { $0 }
+            #expect(called.count == 7 && Set(called).count == 7)
+            // Then a batch with two failures: one refused by Core (not this window's ticket), one
+            // refused by the database only when the batch writes (two tickets, one follow token).
+            let first = tickets[0].id
+            let second = tickets[1].id
+            let wrongTicket = tickets[7].id
+            let firstClerk = desks[0].1
+            let outcome = try await holdingTheWriter {
+                let starts = Task {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for (n, token) in desks.dropFirst() {
+                            group.addTask {
+                                let seat = try await WindowStateModel.find(hall.windows[n]!, on: app.db)!
+                                try await hall.act("start", seat.ticketID!, at: n, token: token)
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                let wrong = Task { try await hall.act("start", wrongTicket, at: 1, token: firstClerk, expect: .unprocessableEntity) }
+                let clash = Task {
+                    try await app.groupCommit.run(actor: "test", now: Date(), needs: HallNeeds(tickets: [first, second])) {
+                        db -> (Int, [AuditEvent]) in
+                        let a = try await HallRows.ticket(first, on: db)!
+                        let b = try await HallRows.ticket(second, on: db)!
+                        b.followToken = a.followToken
+                        try await HallRows.update(b, on: db)
+                        return (0, [AuditEvent("test.clash", "ticket", id: second, center: nil)])
+                    }
+                }
+                try await starts.value
+                _ = try await wrong.value
+                do {
+                    _ = try await clash.value
+                    return false
+                } catch {
+                    return true
+                }
+            }
+            #expect(outcome, "the clashing job must fail")
+            for (n, _) in desks.dropFirst() {
+                let seat = try await WindowStateModel.find(hall.windows[n]!, on: app.db)!
+                #expect(try await TicketModel.find(seat.ticketID!, on: app.db)!.state == "serving")
+            }
+            // Within each group, the first issued were called; both of D (windows 7 and 8 serve only D).
+            for g in Set(tickets.map(\.groupID)) {
+                let ofGroup = tickets.filter { $0.groupID == g }.map(\.id)
+                let k = ofGroup.filter(called.contains).count
+                #expect(Set(ofGroup.prefix(k)) == Set(ofGroup.filter(called.contains)))
+            }
+            #expect(called.contains(tickets[8].id) && called.contains(tickets[9].id))
+            for (n, _) in desks {
+                let seat = try await WindowStateModel.find(hall.windows[n]!, on: app.db)!
+                let held = try await TicketModel.find(seat.ticketID!, on: app.db)!
+                #expect(held.windowID == hall.windows[n]! && called.contains(held.id!))
+            }
+            let stored = try await TicketModel.query(on: app.db).filter(\.$id ~~ [first, second]).all()
+            #expect(Set(stored.map(\.followToken)).count == 2)
+            let (_, problem) = try await AuditVerifier.verify(on: app.db)
+            #expect(problem == nil)
+            let clashes = try await AuditEntryModel.query(on: app.db).filter(\.$action == "test.clash").count()
+            #expect(clashes == 0)
+        }
+    }
+
     @Test("appointments: slots, one per person per group per day, cancel, check in on time for priority", arguments: TestDB.available)
     func appointments(_ db: TestDB) async throws {
         try await withOneStop(db) { t in

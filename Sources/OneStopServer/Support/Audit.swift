@@ -101,7 +101,7 @@ enum AuditedWrite {
 extension Request {
     /// An audited state change made by the signed-in principal (or `system` before sign-in).
     func audited<T: Sendable>(
-        _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+        needs: (any Sendable)? = nil, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         // Whatever it changed, the next public read on this instance looks at the catalog
         // generation again (see CatalogStore.generation); a change to a user or a device empties
@@ -114,7 +114,7 @@ extension Request {
             if t.tokens { app.tokenCache.clear() }
             if t.centers { app.centerTrees.clear() }
         }
-        return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now) { db in
+        return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, needs: needs) { db in
             let (value, events) = try await body(db)
             if !events.isEmpty {
                 let t = (TokenCache.invalidates(events), events.contains { $0.entityType == "center" })

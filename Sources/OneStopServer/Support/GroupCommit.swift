@@ -5,17 +5,37 @@ import SQLKit
 import Vapor
 
 /// Group commit for audited writes: the changes that arrive while a transaction commits wait,
-/// then go together in the next one, each inside its own savepoint.
+/// then go together in the next one (and, when one of them fails, again each inside its own
+/// savepoint).
 ///
 /// A commit costs a disk sync; a queue action costs a fraction of a millisecond of SQL. Run one
 /// transaction per action and a hall of 100 windows waits on the disk; run the actions that are
 /// waiting together and each still commits atomically with its audit entries, but the sync is
 /// shared. An action that fails rolls back to its savepoint and its caller gets the error; the
 /// others are unaffected. A caller hears of success only after the commit.
+/// State that the jobs of one batch share: read together before them, written together after
+/// them, inside the batch's transaction (the hall's `HallBatch`). A job that declared no needs does
+/// not use it, so it is written out and forgotten before and after such a job.
+protocol BatchState: AnyObject, Sendable {
+    /// Reads what the batch's jobs declared they need.
+    func prefetch(_ needs: [any Sendable], on db: any Database) async throws
+    /// Writes out what the jobs changed so far.
+    func flush(on db: any Database) async throws
+    /// Forgets everything read, so that the next job reads the database afresh.
+    func forget()
+    var isEmpty: Bool { get }
+    func snapshot() -> any Sendable
+    func restore(_ snapshot: any Sendable)
+    /// Runs a job with the state at hand.
+    func run<T>(_ body: () async throws -> T) async throws -> T
+}
+
 final class GroupCommit: Sendable {
     private struct Job: Sendable {
         var actor: String
         var millis: Int64
+        /// What the job will read through the batch state; nil: it does not use it.
+        var needs: (any Sendable)?
         var run: @Sendable (any Database) async throws -> [AuditEvent]
         var done: @Sendable (Result<Void, any Error>) -> Void
     }
@@ -29,21 +49,30 @@ final class GroupCommit: Sendable {
     private let database: @Sendable () -> any Database
     private let gate: WriteGate
     private let maxBatch: Int
+    private let makeState: @Sendable () -> any BatchState
+    private let lane: LaneExecutor?
 
-    init(gate: WriteGate, maxBatch: Int = 200, database: @escaping @Sendable () -> any Database) {
+    init(
+        gate: WriteGate, maxBatch: Int = 200, lane: LaneExecutor? = nil, state: @escaping @Sendable () -> any BatchState,
+        database: @escaping @Sendable () -> any Database
+    ) {
         self.gate = gate
+        self.lane = lane
         self.maxBatch = maxBatch
+        self.makeState = state
         self.database = database
     }
 
+    /// Runs `body` in the next batch. `needs` declares what it reads through the batch state.
     func run<T: Sendable>(
-        actor: String, now: Date, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+        actor: String, now: Date, needs: (any Sendable)? = nil,
+        _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         let box = NIOLockedValueBox<T?>(nil)
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             let job = Job(
-                actor: actor, millis: millis,
+                actor: actor, millis: millis, needs: needs,
                 run: { db in
                     let (value, events) = try await body(db)
                     box.withLockedValue { $0 = value }
@@ -55,7 +84,7 @@ final class GroupCommit: Sendable {
                 s.running = true
                 return true
             }
-            if start { Task { await self.drain() } }
+            if start { Task(executorPreference: lane) { await self.drain() } }
         }
         guard let value = box.withLockedValue({ $0 }) else { throw Abort(.internalServerError) }
         return value
@@ -87,6 +116,8 @@ final class GroupCommit: Sendable {
             case .committed(let failed):
                 for (i, job) in pending.enumerated() where !failed.contains(i) { job.done(.success(())) }
                 return
+            case .retryCarefully:
+                careful = true
             case .jobFailed(let i, let error):
                 pending[i].done(.failure(error))
                 pending.remove(at: i)
@@ -104,6 +135,8 @@ final class GroupCommit: Sendable {
         case committed(failed: Set<Int>)
         /// Without savepoints, the job at this index failed and the whole transaction rolled back.
         case jobFailed(Int, any Error)
+        /// Nothing committed, nobody answered: run again, each job in its own savepoint.
+        case retryCarefully
         /// Nothing committed; the jobs at these indexes had already been answered.
         case failed(any Error, answered: Set<Int>)
     }
@@ -113,39 +146,74 @@ final class GroupCommit: Sendable {
         var error: any Error
     }
 
+    /// The database refused the batch's shared writes: which job's, only a careful run can tell.
+    private struct FlushFailed: Error { var error: any Error }
+
+    private static func flush(_ shared: any BatchState, on db: any Database) async throws {
+        do {
+            try await shared.flush(on: db)
+        } catch {
+            throw FlushFailed(error: error)
+        }
+    }
+
     private func attempt(_ batch: [Job], savepoints: Bool) async -> Outcome {
         let failed = NIOLockedValueBox<Set<Int>>([])
+        let shared = makeState()
         do {
             try await gate.withGate {
                 try await database().transaction { tx in
-                    guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
-                    let head = try await AuditedWrite.lockHead(tx)
-                    var entries: [(Int, AuditEvent)] = []
-                    for (i, job) in batch.enumerated() {
-                        if !savepoints {
-                            do {
-                                entries += try await job.run(tx).map { (i, $0) }
-                            } catch {
-                                throw JobFailed(index: i, error: error)
+                    // Fluent runs the transaction's body in a task of its own, which does not keep
+                    // the lane: ask for it again.
+                    try await withTaskExecutorPreference(self.lane) {
+                        guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError) }
+                        let head = try await AuditedWrite.lockHead(tx)
+                        try await shared.prefetch(batch.compactMap(\.needs), on: tx)
+                        var entries: [(Int, AuditEvent)] = []
+                        for (i, job) in batch.enumerated() {
+                            let alone = job.needs == nil
+                            if alone, !shared.isEmpty {
+                                try await Self.flush(shared, on: tx)
+                                shared.forget()
                             }
-                            continue
+                            if !savepoints {
+                                do {
+                                    entries += try await shared.run { try await job.run(tx) }.map { (i, $0) }
+                                } catch {
+                                    throw JobFailed(index: i, error: error)
+                                }
+                                if alone {
+                                    try await Self.flush(shared, on: tx)
+                                    shared.forget()
+                                }
+                                continue
+                            }
+                            // Carefully: each job's writes go out inside its own savepoint, so that
+                            // a write the database refuses fails that job alone.
+                            try await sql.raw("SAVEPOINT onestop_job").run()
+                            let before = shared.snapshot()
+                            do {
+                                let events = try await shared.run { try await job.run(tx) }
+                                try await shared.flush(on: tx)
+                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                                entries += events.map { (i, $0) }
+                            } catch {
+                                try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
+                                try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
+                                shared.restore(before)
+                                failed.withLockedValue { _ = $0.insert(i) }
+                                job.done(.failure(error))
+                            }
+                            if alone { shared.forget() }
                         }
-                        try await sql.raw("SAVEPOINT onestop_job").run()
-                        do {
-                            let events = try await job.run(tx)
-                            try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
-                            entries += events.map { (i, $0) }
-                        } catch {
-                            try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
-                            try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
-                            failed.withLockedValue { _ = $0.insert(i) }
-                            job.done(.failure(error))
-                        }
+                        try await Self.flush(shared, on: tx)
+                        try await AuditedWrite.append(
+                            entries.map { (batch[$0.0].actor, batch[$0.0].millis, $0.1) }, after: head, on: tx)
                     }
-                    try await AuditedWrite.append(
-                        entries.map { (batch[$0.0].actor, batch[$0.0].millis, $0.1) }, after: head, on: tx)
                 }
             }
+        } catch let f as FlushFailed {
+            return savepoints || batch.count == 1 ? .failed(f.error, answered: failed.withLockedValue { $0 }) : .retryCarefully
         } catch let f as JobFailed {
             return .jobFailed(f.index, f.error)
         } catch {

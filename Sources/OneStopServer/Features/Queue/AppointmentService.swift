@@ -151,7 +151,7 @@ enum AppointmentService {
             guard let cls = policy.checkInClass(now: millis / 1000, slotStart: slotStart) else {
                 throw ValidationFailure([FieldError("code", "queue.tooEarly")])
             }
-            let seq = try await TicketIssue.nextSequence(group: group.id, day: today.description, on: db)
+            let seq = try await HallRows.nextSequence(group: group.id, day: today.description, on: db)
             let t = TicketIssue.make(
                 center: center, group: group, day: today.description, sequence: seq, ticketClass: cls, source: .appointment, at: millis)
             t.appointmentID = a.id

@@ -3,7 +3,8 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Tickets, seats and ratings on the hall's hot path, read and written with plain SQL.
+/// Tickets, seats, ticket counters and ratings on the hall's hot path, read and written with plain
+/// SQL — and, inside a group commit, through the batch's `HallBatch`.
 ///
 /// Every click of a window reads a seat and a ticket and writes them back. Through Fluent each of
 /// those costs a reflection of the model's two dozen properties (a profile of the hall-day
@@ -23,146 +24,313 @@ enum HallRows {
         started_at, finished_at, window_id, staff_id, return_window_id, previous_id, appointment_id, skips, calls, rated
         """
 
-    private struct TicketRow: Decodable {
+    struct Ticket: Codable, Sendable {
         var id: UUID
-        var center_id: UUID
-        var group_id: UUID
+        var centerID: UUID
+        var groupID: UUID
         var day: String
         var sequence: Int
         var number: String
-        var `class`: String
+        var ticketClass: String
         var state: String
         var source: String
-        var follow_token: String
-        var issued_at: Int64
-        var queued_at: Int64
-        var called_at: Int64?
-        var started_at: Int64?
-        var finished_at: Int64?
-        var window_id: UUID?
-        var staff_id: UUID?
-        var return_window_id: UUID?
-        var previous_id: UUID?
-        var appointment_id: UUID?
+        var followToken: String
+        var issuedAt: Int64
+        var queuedAt: Int64
+        var calledAt: Int64?
+        var startedAt: Int64?
+        var finishedAt: Int64?
+        var windowID: UUID?
+        var staffID: UUID?
+        var returnWindowID: UUID?
+        var previousID: UUID?
+        var appointmentID: UUID?
         var skips: Int
         var calls: Int
         var rated: Bool
 
+        enum CodingKeys: String, CodingKey {
+            case id, day, sequence, number, state, source, skips, calls, rated
+            case centerID = "center_id", groupID = "group_id", ticketClass = "class", followToken = "follow_token"
+            case issuedAt = "issued_at", queuedAt = "queued_at", calledAt = "called_at", startedAt = "started_at"
+            case finishedAt = "finished_at", windowID = "window_id", staffID = "staff_id", returnWindowID = "return_window_id"
+            case previousID = "previous_id", appointmentID = "appointment_id"
+        }
+
+        init(_ t: TicketModel) {
+            id = t.id!
+            centerID = t.centerID
+            groupID = t.groupID
+            day = t.day
+            sequence = t.sequence
+            number = t.number
+            ticketClass = t.ticketClass
+            state = t.state
+            source = t.source
+            followToken = t.followToken
+            issuedAt = t.issuedAt
+            queuedAt = t.queuedAt
+            calledAt = t.calledAt
+            startedAt = t.startedAt
+            finishedAt = t.finishedAt
+            windowID = t.windowID
+            staffID = t.staffID
+            returnWindowID = t.returnWindowID
+            previousID = t.previousID
+            appointmentID = t.appointmentID
+            skips = t.skips
+            calls = t.calls
+            rated = t.rated
+        }
+
         var model: TicketModel {
             let t = TicketModel()
             t.id = id
-            t.centerID = center_id
-            t.groupID = group_id
+            t.centerID = centerID
+            t.groupID = groupID
             t.day = day
             t.sequence = sequence
             t.number = number
-            t.ticketClass = `class`
+            t.ticketClass = ticketClass
             t.state = state
             t.source = source
-            t.followToken = follow_token
-            t.issuedAt = issued_at
-            t.queuedAt = queued_at
-            t.calledAt = called_at
-            t.startedAt = started_at
-            t.finishedAt = finished_at
-            t.windowID = window_id
-            t.staffID = staff_id
-            t.returnWindowID = return_window_id
-            t.previousID = previous_id
-            t.appointmentID = appointment_id
+            t.followToken = followToken
+            t.issuedAt = issuedAt
+            t.queuedAt = queuedAt
+            t.calledAt = calledAt
+            t.startedAt = startedAt
+            t.finishedAt = finishedAt
+            t.windowID = windowID
+            t.staffID = staffID
+            t.returnWindowID = returnWindowID
+            t.previousID = previousID
+            t.appointmentID = appointmentID
             t.skips = skips
             t.calls = calls
             t.rated = rated
             return t
         }
+
+        /// The row's columns in `ticketColumns` order, as SQL binds.
+        var binds: [any SQLExpression] {
+            [
+                SQLBind(id), SQLBind(centerID), SQLBind(groupID), SQLBind(day), SQLBind(sequence), SQLBind(number),
+                SQLBind(ticketClass), SQLBind(state), SQLBind(source), SQLBind(followToken), SQLBind(issuedAt), SQLBind(queuedAt),
+                SQLBind(calledAt), SQLBind(startedAt), SQLBind(finishedAt), SQLBind(windowID), SQLBind(staffID),
+                SQLBind(returnWindowID), SQLBind(previousID), SQLBind(appointmentID), SQLBind(skips), SQLBind(calls),
+                SQLBind(rated),
+            ]
+        }
     }
 
     static func ticket(_ id: UUID, on db: any Database) async throws -> TicketModel? {
-        try await sql(db).raw("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id = \(bind: id)")
-            .first(decoding: TicketRow.self)?.model
+        if let batch = HallBatch.current {
+            if let hit = batch.ticket(id) { return hit.model }
+            guard let row = try await readTickets([id], on: db).first else { return nil }
+            batch.loaded(row)
+            return row.model
+        }
+        return try await readTickets([id], on: db).first?.model
     }
 
+    static func readTickets(_ ids: [UUID], on db: any Database) async throws -> [Ticket] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql(db).raw("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id IN (\(binds: ids))")
+            .all(decoding: Ticket.self)
+    }
+
+    /// A new ticket (inside a batch, written with the batch).
     static func insert(_ t: TicketModel, on db: any Database) async throws {
-        try await sql(db).raw(
-            """
-            INSERT INTO tickets (\(unsafeRaw: ticketColumns)) VALUES (\(bind: t.id), \(bind: t.centerID), \(bind: t.groupID),
-            \(bind: t.day), \(bind: t.sequence), \(bind: t.number), \(bind: t.ticketClass), \(bind: t.state), \(bind: t.source),
-            \(bind: t.followToken), \(bind: t.issuedAt), \(bind: t.queuedAt), \(bind: t.calledAt), \(bind: t.startedAt),
-            \(bind: t.finishedAt), \(bind: t.windowID), \(bind: t.staffID), \(bind: t.returnWindowID), \(bind: t.previousID),
-            \(bind: t.appointmentID), \(bind: t.skips), \(bind: t.calls), \(bind: t.rated))
-            """
-        ).run()
+        if let batch = HallBatch.current { return batch.wrote(Ticket(t)) }
+        try await upsert([Ticket(t)], on: db)
     }
 
-    /// Writes back everything a ticket's life changes (its identity, group, day and number never do).
+    /// Writes back a ticket read with `ticket` (inside a batch, with the batch).
     static func update(_ t: TicketModel, on db: any Database) async throws {
-        try await sql(db).raw(
-            """
-            UPDATE tickets SET state = \(bind: t.state), follow_token = \(bind: t.followToken), queued_at = \(bind: t.queuedAt),
-            called_at = \(bind: t.calledAt), started_at = \(bind: t.startedAt), finished_at = \(bind: t.finishedAt),
-            window_id = \(bind: t.windowID), staff_id = \(bind: t.staffID), return_window_id = \(bind: t.returnWindowID),
-            previous_id = \(bind: t.previousID), skips = \(bind: t.skips), calls = \(bind: t.calls), rated = \(bind: t.rated)
-            WHERE id = \(bind: t.id)
-            """
-        ).run()
+        if let batch = HallBatch.current { return batch.wrote(Ticket(t)) }
+        try await upsert([Ticket(t)], on: db)
+    }
+
+    /// Inserts new tickets and writes back changed ones, many rows per statement. Identity, group,
+    /// day and number never change, so only the rest is set on a conflict.
+    static func upsert(_ rows: [Ticket], on db: any Database) async throws {
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            var q = SQLQueryString("INSERT INTO tickets (\(unsafeRaw: ticketColumns)) VALUES ")
+            for (i, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
+                q.appendLiteral(i == 0 ? "(" : ", (")
+                q.appendInterpolation(SQLList(row.binds))
+                q.appendLiteral(")")
+            }
+            q.appendLiteral(
+                """
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, follow_token = excluded.follow_token,
+                queued_at = excluded.queued_at, called_at = excluded.called_at, started_at = excluded.started_at,
+                finished_at = excluded.finished_at, window_id = excluded.window_id, staff_id = excluded.staff_id,
+                return_window_id = excluded.return_window_id, previous_id = excluded.previous_id, skips = excluded.skips,
+                calls = excluded.calls, rated = excluded.rated
+                """)
+            try await sql(db).raw(q).run()
+        }
     }
 
     // MARK: seats
 
-    private struct SeatRow: Decodable {
-        var window_id: UUID
-        var center_id: UUID
-        var user_id: UUID?
-        var staff_id: UUID?
+    struct Seat: Codable, Sendable {
+        var windowID: UUID
+        var centerID: UUID
+        var userID: UUID?
+        var staffID: UUID?
         var paused: Bool
         var streak: Int
-        var ticket_id: UUID?
-        var changed_at: Int64
+        var ticketID: UUID?
+        var changedAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case paused, streak
+            case windowID = "window_id", centerID = "center_id", userID = "user_id", staffID = "staff_id"
+            case ticketID = "ticket_id", changedAt = "changed_at"
+        }
+
+        init(_ ws: WindowStateModel) {
+            windowID = ws.id!
+            centerID = ws.centerID
+            userID = ws.userID
+            staffID = ws.staffID
+            paused = ws.paused
+            streak = ws.streak
+            ticketID = ws.ticketID
+            changedAt = ws.changedAt
+        }
+
+        var model: WindowStateModel {
+            let ws = WindowStateModel()
+            ws.id = windowID
+            ws.centerID = centerID
+            ws.userID = userID
+            ws.staffID = staffID
+            ws.paused = paused
+            ws.streak = streak
+            ws.ticketID = ticketID
+            ws.changedAt = changedAt
+            return ws
+        }
     }
 
     static func seat(_ windowID: UUID, on db: any Database) async throws -> WindowStateModel? {
-        guard
-            let r = try await sql(db).raw(
-                """
-                SELECT window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at FROM window_states
-                WHERE window_id = \(bind: windowID)
-                """
-            ).first(decoding: SeatRow.self)
-        else { return nil }
-        let ws = WindowStateModel()
-        ws.id = r.window_id
-        ws.centerID = r.center_id
-        ws.userID = r.user_id
-        ws.staffID = r.staff_id
-        ws.paused = r.paused
-        ws.streak = r.streak
-        ws.ticketID = r.ticket_id
-        ws.changedAt = r.changed_at
-        return ws
+        if let batch = HallBatch.current {
+            if let hit = batch.seat(windowID) { return hit.model }
+            guard let row = try await readSeats([windowID], on: db).first else { return nil }
+            batch.loaded(row)
+            return row.model
+        }
+        return try await readSeats([windowID], on: db).first?.model
     }
 
-    /// Writes back a seat read with `seat`.
+    static func readSeats(_ windows: [UUID], on db: any Database) async throws -> [Seat] {
+        guard !windows.isEmpty else { return [] }
+        return try await sql(db).raw(
+            """
+            SELECT window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at FROM window_states
+            WHERE window_id IN (\(binds: windows))
+            """
+        ).all(decoding: Seat.self)
+    }
+
+    /// Writes back a seat read with `seat` (inside a batch, with the batch).
     static func update(_ ws: WindowStateModel, on db: any Database) async throws {
-        try await sql(db).raw(
-            """
-            UPDATE window_states SET user_id = \(bind: ws.userID), staff_id = \(bind: ws.staffID), paused = \(bind: ws.paused),
-            streak = \(bind: ws.streak), ticket_id = \(bind: ws.ticketID), changed_at = \(bind: ws.changedAt)
-            WHERE window_id = \(bind: ws.id)
-            """
-        ).run()
+        if let batch = HallBatch.current { return batch.wrote(Seat(ws)) }
+        try await update([Seat(ws)], on: db)
+    }
+
+    /// Writes back seats, many per statement.
+    static func update(_ seats: [Seat], on db: any Database) async throws {
+        for start in stride(from: 0, to: seats.count, by: 400) {
+            var q = SQLQueryString(
+                "INSERT INTO window_states (window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at) VALUES ")
+            for (i, s) in seats[start..<min(start + 400, seats.count)].enumerated() {
+                q.appendLiteral(i == 0 ? "(" : ", (")
+                q.appendInterpolation(
+                    SQLList([
+                        SQLBind(s.windowID), SQLBind(s.centerID), SQLBind(s.userID), SQLBind(s.staffID), SQLBind(s.paused),
+                        SQLBind(s.streak), SQLBind(s.ticketID), SQLBind(s.changedAt),
+                    ]))
+                q.appendLiteral(")")
+            }
+            q.appendLiteral(
+                """
+                 ON CONFLICT (window_id) DO UPDATE SET user_id = excluded.user_id, staff_id = excluded.staff_id,
+                paused = excluded.paused, streak = excluded.streak, ticket_id = excluded.ticket_id, changed_at = excluded.changed_at
+                """)
+            try await sql(db).raw(q).run()
+        }
+    }
+
+    // MARK: counters
+
+    /// The next number of a group's day. Inside a batch the counter is read once and written once
+    /// for the whole batch; either way it runs under the write transaction that every ticket write
+    /// shares, and the unique (group, day, sequence) key would refuse a repeat anyway.
+    static func nextSequence(group: UUID, day: String, on db: any Database) async throws -> Int {
+        if let batch = HallBatch.current {
+            let key = HallBatch.CounterKey(group: group, day: day)
+            if batch.counter(key) == nil { batch.loadedCounter(key, last: try await readCounter(key, on: db)) }
+            return batch.increment(key)
+        }
+        struct Row: Decodable { var last: Int }
+        if let row = try await sql(db).raw(
+            "UPDATE ticket_counters SET last = last + 1 WHERE group_id = \(bind: group) AND day = \(bind: day) RETURNING last"
+        ).first(decoding: Row.self) {
+            return row.last
+        }
+        try await sql(db).raw("INSERT INTO ticket_counters (group_id, day, last) VALUES (\(bind: group), \(bind: day), 1)").run()
+        return 1
+    }
+
+    static func readCounter(_ key: HallBatch.CounterKey, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var last: Int }
+        return try await sql(db).raw(
+            "SELECT last FROM ticket_counters WHERE group_id = \(bind: key.group) AND day = \(bind: key.day)"
+        ).first(decoding: Row.self)?.last ?? 0
+    }
+
+    static func writeCounters(_ counters: [(HallBatch.CounterKey, Int)], on db: any Database) async throws {
+        guard !counters.isEmpty else { return }
+        var q = SQLQueryString("INSERT INTO ticket_counters (group_id, day, last) VALUES ")
+        for (i, (key, last)) in counters.enumerated() {
+            q.appendLiteral(i == 0 ? "(" : ", (")
+            q.appendInterpolation(SQLList([SQLBind(key.group), SQLBind(key.day), SQLBind(last)]))
+            q.appendLiteral(")")
+        }
+        q.appendLiteral(" ON CONFLICT (group_id, day) DO UPDATE SET last = excluded.last")
+        try await sql(db).raw(q).run()
     }
 
     // MARK: ratings
 
+    /// A rating record (inside a batch, written with the batch).
     static func insert(_ r: RatingModel, on db: any Database) async throws {
-        try await sql(db).raw(
-            """
-            INSERT INTO ratings (id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel,
-            rater_kind, rater_identity, level, tags, text, at, round) VALUES (\(bind: r.id), \(bind: r.centerID),
-            \(bind: r.departmentID), \(bind: r.windowID), \(bind: r.staffID), \(bind: r.itemID), \(bind: r.caseID),
-            \(bind: r.ticketID), \(bind: r.channel), \(bind: r.raterKind), \(bind: r.raterIdentity), \(bind: r.level),
-            \(bind: r.tags), \(bind: r.text), \(bind: r.at), \(bind: r.round))
-            """
-        ).run()
+        if let batch = HallBatch.current { return batch.wrote(r) }
+        try await insert([r], on: db)
+    }
+
+    static func insert(_ ratings: [RatingModel], on db: any Database) async throws {
+        for start in stride(from: 0, to: ratings.count, by: 400) {
+            var q = SQLQueryString(
+                """
+                INSERT INTO ratings (id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel,
+                rater_kind, rater_identity, level, tags, text, at, round) VALUES 
+                """)
+            for (i, r) in ratings[start..<min(start + 400, ratings.count)].enumerated() {
+                q.appendLiteral(i == 0 ? "(" : ", (")
+                q.appendInterpolation(
+                    SQLList([
+                        SQLBind(r.id), SQLBind(r.centerID), SQLBind(r.departmentID), SQLBind(r.windowID), SQLBind(r.staffID),
+                        SQLBind(r.itemID), SQLBind(r.caseID), SQLBind(r.ticketID), SQLBind(r.channel), SQLBind(r.raterKind),
+                        SQLBind(r.raterIdentity), SQLBind(r.level), SQLBind(r.tags), SQLBind(r.text), SQLBind(r.at), SQLBind(r.round),
+                    ]))
+                q.appendLiteral(")")
+            }
+            try await sql(db).raw(q).run()
+        }
     }
 }

@@ -22,7 +22,8 @@ enum TicketActions {
         let now = req.now
         let millis = HallClock.millis(now)
         let day = HallClock.day(now).description
-        let (ticket, hall, hw) = try await WindowDesk.atSeat(windowID, req: req) { db -> (Called, [AuditEvent]) in
+        let (ticket, hall, hw) = try await WindowDesk.atSeat(windowID, req: req, needs: HallNeeds(seats: [windowID])) {
+            db -> (Called, [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
             let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
             if ws.paused { throw ValidationFailure([FieldError("window", "queue.windowPaused")]) }
@@ -58,33 +59,39 @@ enum TicketActions {
         var streak: Int
     }
 
+    /// A head of the queue as the calling rule's query returns it: the whole ticket, and whether it
+    /// was sent back to this window.
+    private struct Head: Decodable {
+        var pinned: Int
+        var ticket: HallRows.Ticket
+
+        enum CodingKeys: String, CodingKey { case pinned }
+
+        init(from decoder: any Decoder) throws {
+            pinned = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .pinned)
+            ticket = try HallRows.Ticket(from: decoder)
+        }
+    }
+
     /// The calling rule over the head of each class (FIFO within a class makes the head the only
-    /// candidate of its class). A ticket sent back to this window (a return after a transfer) goes first.
+    /// candidate of its class). A ticket sent back to this window (a return after a transfer) goes
+    /// first. Inside a batch, tickets that earlier actions of the batch took out of the queue are
+    /// still waiting in the database: each class reads past that many, and they are skipped.
     static func choose(
         hall: HallConfig, window: UUID, groups: [UUID], streak: Int, day: String, now: Int64, on db: any Database
     ) async throws -> Pick? {
         guard !groups.isEmpty, let sql = db as? any SQLDatabase else { return nil }
-        struct Row: Decodable {
-            var id: UUID
-            var gid: UUID
-            var cls: String
-            var qat: Int64
-            var sequence: Int
-            var pinned: Int
-        }
+        let taken = Set(HallBatch.current?.takenFromQueue ?? [])
+        let limit = 1 + taken.count
         let center = hall.centerID
         var q = SQLQueryString(
             """
-            SELECT * FROM (SELECT id, group_id AS gid, class AS cls, queued_at AS qat, sequence, 1 AS pinned FROM tickets
+            SELECT * FROM (SELECT \(unsafeRaw: HallRows.ticketColumns), 1 AS pinned FROM tickets
             WHERE center_id = \(bind: center) AND day = \(bind: day) AND state = 'waiting' AND window_id = \(bind: window)
-            ORDER BY queued_at, sequence LIMIT 1) AS pinned_head
+            ORDER BY queued_at, sequence LIMIT \(unsafeRaw: String(limit))) AS pinned_head
             """)
         for c in TicketClass.allCases {
-            q.appendLiteral(
-                """
-                 UNION ALL SELECT * FROM (SELECT id, group_id AS gid, class AS cls, queued_at AS qat, sequence, 0 AS pinned FROM tickets
-                WHERE center_id = 
-                """)
+            q.appendLiteral(" UNION ALL SELECT * FROM (SELECT \(HallRows.ticketColumns), 0 AS pinned FROM tickets WHERE center_id = ")
             q.appendInterpolation(bind: center)
             q.appendLiteral(" AND day = ")
             q.appendInterpolation(bind: day)
@@ -92,21 +99,29 @@ enum TicketActions {
             q.appendInterpolation(bind: c.rawValue)
             q.appendLiteral(" AND window_id IS NULL AND group_id IN (")
             q.appendInterpolation(binds: groups)
-            q.appendLiteral(") ORDER BY queued_at, sequence LIMIT 1) AS head_\(c.rawValue)")
+            q.appendLiteral(") ORDER BY queued_at, sequence LIMIT \(limit)) AS head_\(c.rawValue)")
         }
-        let rows = try await sql.raw(q).all(decoding: Row.self)
-        if let pinned = rows.first(where: { $0.pinned == 1 }) { return Pick(id: pinned.id, streak: streak) }
-        let waiting = rows.compactMap { r -> WaitingTicket? in
-            guard let c = TicketClass(rawValue: r.cls) else { return nil }
-            return WaitingTicket(
-                id: r.id.uuidString, group: r.gid.uuidString, ticketClass: c, queuedAt: r.qat / 1000, sequence: r.sequence)
+        let rows = try await sql.raw(q).all(decoding: Head.self).filter { !taken.contains($0.ticket.id) }
+        // Only the first of each class (and of the pinned) is a head.
+        var seen: Set<String> = []
+        let heads = rows.filter { seen.insert($0.pinned == 1 ? "pinned" : $0.ticket.ticketClass).inserted }
+        let pick: Pick?
+        if let pinned = heads.first(where: { $0.pinned == 1 }) {
+            pick = Pick(id: pinned.ticket.id, streak: streak)
+        } else {
+            let waiting = heads.compactMap { r -> WaitingTicket? in
+                guard let c = TicketClass(rawValue: r.ticket.ticketClass) else { return nil }
+                return WaitingTicket(
+                    id: r.ticket.id.uuidString, group: r.ticket.groupID.uuidString, ticketClass: c, queuedAt: r.ticket.queuedAt / 1000,
+                    sequence: r.ticket.sequence)
+            }
+            pick = CallingRule.next(
+                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000
+            ).flatMap { c in UUID(uuidString: c.ticket.id).map { Pick(id: $0, streak: c.streak) } }
         }
-        guard
-            let choice = CallingRule.next(
-                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000),
-            let id = UUID(uuidString: choice.ticket.id)
-        else { return nil }
-        return Pick(id: id, streak: choice.streak)
+        // The batch keeps the row it was read as, so the call needs no second read.
+        if let pick, let batch = HallBatch.current, let row = heads.first(where: { $0.ticket.id == pick.id }) { batch.loaded(row.ticket) }
+        return pick
     }
 
     static func markCalled(_ t: TicketModel, window: UUID, staff: UUID?, at millis: Int64) {
@@ -128,7 +143,8 @@ enum TicketActions {
         let app = req.application
         let millis = HallClock.millis(req.now)
         let day = HallClock.day(req.now).description
-        let (result, hall, hw) = try await WindowDesk.atSeat(windowID, req: req) {
+        let needs = HallNeeds(seats: [windowID], tickets: [ticketID])
+        let (result, hall, hw) = try await WindowDesk.atSeat(windowID, req: req, needs: needs) {
             db -> ((Result, HallConfig, HallConfig.Window), [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
             let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
@@ -205,7 +221,7 @@ enum TicketActions {
     {
         guard let prevID = t.previousID, let prev = try await HallRows.ticket(prevID, on: db), let group = hall.group(prev.groupID)
         else { return nil }
-        let seq = try await TicketIssue.nextSequence(group: group.id, day: day, on: db)
+        let seq = try await HallRows.nextSequence(group: group.id, day: day, on: db)
         let back = TicketIssue.make(
             center: t.centerID, group: group, day: day, sequence: seq, ticketClass: TicketClass(rawValue: prev.ticketClass) ?? .ordinary,
             source: .returned, at: millis)
@@ -227,7 +243,8 @@ enum TicketActions {
         let app = req.application
         let millis = HallClock.millis(req.now)
         let day = HallClock.day(req.now).description
-        let result = try await WindowDesk.atSeat(windowID, req: req) { db -> (Result, [AuditEvent]) in
+        let needs = HallNeeds(seats: [windowID], tickets: [ticketID], counters: [.init(group: groupID, day: day)])
+        let result = try await WindowDesk.atSeat(windowID, req: req, needs: needs) { db -> (Result, [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
             let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
             guard let target = hall.group(groupID), target.active else {
@@ -240,7 +257,7 @@ enum TicketActions {
             if case .refused(let code) = TicketLifecycle.apply(.transfer, to: state, skips: t.skips, policy: hall.policy) {
                 throw ValidationFailure([FieldError("ticket", code)])
             }
-            let seq = try await TicketIssue.nextSequence(group: groupID, day: day, on: db)
+            let seq = try await HallRows.nextSequence(group: groupID, day: day, on: db)
             // The visit keeps its place in time: it has waited already.
             let next = TicketIssue.make(
                 center: t.centerID, group: target, day: day, sequence: seq, ticketClass: TicketClass(rawValue: t.ticketClass) ?? .ordinary,

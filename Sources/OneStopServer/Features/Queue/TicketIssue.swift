@@ -9,23 +9,6 @@ enum TicketIssue {
     /// Where a ticket came from.
     enum Source: String, Sendable { case kiosk, phone, appointment, transfer, staff, returned }
 
-    /// The next number of a group's day. Runs inside the audited transaction, which every ticket
-    /// write shares (SQLite's one writer, PostgreSQL's lock on the audit head), so the read and the
-    /// increment cannot interleave; the unique (group, day, sequence) key would refuse it anyway.
-    static func nextSequence(group: UUID, day: String, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        struct Row: Decodable { var last: Int }
-        if let row = try await sql.raw(
-            "UPDATE ticket_counters SET last = last + 1 WHERE group_id = \(bind: group) AND day = \(bind: day) RETURNING last"
-        ).first(decoding: Row.self) {
-            return row.last
-        }
-        try await sql.insert(into: "ticket_counters").columns("group_id", "day", "last").values(
-            SQLBind(group), SQLBind(day), SQLBind(1)
-        ).run()
-        return 1
-    }
-
     /// A new waiting ticket (not yet saved).
     static func make(
         center: UUID, group: HallConfig.Group, day: String, sequence: Int, ticketClass: TicketClass, source: Source,
@@ -64,8 +47,8 @@ enum TicketIssue {
         }
         let millis = HallClock.millis(now)
         let center = hall.centerID
-        let ticket = try await req.audited { db in
-            let seq = try await nextSequence(group: group.id, day: today.description, on: db)
+        let ticket = try await req.audited(needs: HallNeeds(counters: [.init(group: group.id, day: today.description)])) { db in
+            let seq = try await HallRows.nextSequence(group: group.id, day: today.description, on: db)
             let t = make(
                 center: center, group: group, day: today.description, sequence: seq, ticketClass: ticketClass, source: source,
                 at: millis)

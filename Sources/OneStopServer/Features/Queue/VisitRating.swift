@@ -44,7 +44,7 @@ enum VisitRating {
         let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
         let department = responsibleDepartment(t, hall: hall)
         let millis = HallClock.millis(req.now)
-        let rating = try await req.audited { db -> (RatingModel, [AuditEvent]) in
+        let rating = try await req.audited(needs: HallNeeds(tickets: [ticketID])) { db -> (RatingModel, [AuditEvent]) in
             guard let t = try await HallRows.ticket(ticketID, on: db) else { throw Abort(.notFound) }
             guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
             if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }

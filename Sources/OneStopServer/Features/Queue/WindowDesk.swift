@@ -21,10 +21,11 @@ enum WindowDesk {
     /// not theirs, the answer says why as before: no such window (404), outside the caller's
     /// scope (403), or not signed in there (422).
     static func atSeat<T: Sendable>(
-        _ windowID: UUID, req: Request, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+        _ windowID: UUID, req: Request, needs: HallNeeds,
+        _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         do {
-            return try await req.audited(body)
+            return try await req.audited(needs: needs, body)
         } catch let f as ValidationFailure where f.errors.contains(where: { $0.code == "queue.notSignedIn" }) {
             _ = try await window(windowID, req: req)
             throw f

@@ -3,6 +3,20 @@ import Testing
 
 @Suite("Queue report")
 struct QueueReportTests {
+    @Test("bookings and missed bookings per group, summed in the total; not measured per window")
+    func bookings() {
+        let visits: [QueueReport.Visit] = [.init(key: "A", issued: 0, called: nil, started: nil, finished: nil, state: .waiting)]
+        let booked = ["A": QueueReport.Bookings(booked: 3, missed: 1), "C": QueueReport.Bookings(booked: 2, missed: 2)]
+        let rows = QueueReport.rows(visits: visits, ratings: [], idle: nil, bookings: booked)
+        #expect(rows.map(\.key) == ["A", "C"])
+        #expect(rows[0].bookings == 3 && rows[0].missedBookings == 1 && rows[0].tickets == 1)
+        #expect(rows[1].bookings == 2 && rows[1].missedBookings == 2 && rows[1].tickets == 0)
+        let total = QueueReport.total(visits: visits, ratings: [], idle: nil, bookings: booked)
+        #expect(total.bookings == 5 && total.missedBookings == 3)
+        let byWindow = QueueReport.rows(visits: visits, ratings: [], idle: [:])
+        #expect(byWindow.allSatisfy { $0.bookings == nil && $0.missedBookings == nil })
+    }
+
     @Test("waits, service times, no-shows and ratings per key")
     func rows() {
         let s: Int64 = 1000

@@ -277,6 +277,25 @@ struct QueueSweepTests {
             #expect(seat.userID == nil && seat.ticketID == nil)
             let out = try await WindowEventModel.query(on: t.app.db).filter(\.$kind == "signout").all()
             #expect(out.count == 1 && out.first?.day == "2026-09-21")
+            // The report counts the missed booking for its group and day, and in the total.
+            struct Row: Decodable {
+                var label: String
+                var bookings: Int?
+                var missedBookings: Int?
+            }
+            struct Report: Decodable {
+                var rows: [Row]
+                var total: Row
+            }
+            let base = "/api/v1/centers/\(hall.county)/queue/report?from=2026-09-22"
+            let admin = try await t.login()  // a day later: yesterday's token has expired
+            let g = try await t.send(.GET, base, token: admin).content.decode(Report.self)
+            let c = try #require(g.rows.first { $0.label.hasPrefix("C ") })
+            #expect(c.bookings == 1 && c.missedBookings == 1 && g.total.missedBookings == 1)
+            let w = try await t.send(.GET, base + "&by=window", token: admin).content.decode(Report.self)
+            #expect(w.total.missedBookings == nil && w.rows.allSatisfy { $0.bookings == nil })
+            let csv = try await t.send(.GET, base + "&format=csv", token: admin).body.string
+            #expect(csv.contains("预约爽约") && csv.split(separator: "\r\n").contains { $0.hasPrefix("C ") && $0.hasSuffix(",1,1") })
         }
     }
 

@@ -45,23 +45,42 @@ public enum QueueReport {
         public var meanRating: Double?
         /// Ratings of level 1–2 (差评).
         public var badRatings: Int
+        /// Appointments booked for the row's days and not cancelled; nil where not measured
+        /// (bookings are per group, not per window or person).
+        public var bookings: Int?
+        /// Of those, the ones nobody checked in for (爽约): the slot was freed and counted.
+        public var missedBookings: Int?
 
-        /// A row with nothing counted yet; idle time starts at 0 where it is measured at all.
-        public static func empty(_ key: String, measuresIdle: Bool) -> Row {
+        /// A row with nothing counted yet; idle time and bookings start at 0 where measured at all.
+        public static func empty(_ key: String, measuresIdle: Bool, measuresBookings: Bool = false) -> Row {
             Row(
                 key: key, label: key, tickets: 0, served: 0, noShows: 0, noShowRate: nil, meanWaitSeconds: nil, p90WaitSeconds: nil,
                 meanServiceSeconds: nil, p90ServiceSeconds: nil, idleSeconds: measuresIdle ? 0 : nil, ratings: 0, notRated: 0,
-                meanRating: nil, badRatings: 0)
+                meanRating: nil, badRatings: 0, bookings: measuresBookings ? 0 : nil, missedBookings: measuresBookings ? 0 : nil)
         }
     }
 
-    /// Builds one row per key that has a visit, a rating or idle time, sorted by key.
-    /// `ratings` are (key, level) with nil for "not rated"; `idle` is seconds per key.
-    public static func rows(visits: [Visit], ratings: [(key: String?, level: Int?)], idle: [String: Int]?) -> [Row] {
+    /// Appointments of one row: booked (not cancelled) and missed.
+    public struct Bookings: Sendable, Equatable {
+        public var booked: Int
+        public var missed: Int
+
+        public init(booked: Int, missed: Int) {
+            self.booked = booked
+            self.missed = missed
+        }
+    }
+
+    /// Builds one row per key that has a visit, a rating, idle time or a booking, sorted by key.
+    /// `ratings` are (key, level) with nil for "not rated"; `idle` is seconds per key; `bookings`
+    /// per key where bookings are measured (groups), else nil.
+    public static func rows(
+        visits: [Visit], ratings: [(key: String?, level: Int?)], idle: [String: Int]?, bookings: [String: Bookings]? = nil
+    ) -> [Row] {
         var waits: [String: [Double]] = [:]
         var services: [String: [Double]] = [:]
         var rows: [String: Row] = [:]
-        func row(_ k: String) -> Row { rows[k] ?? .empty(k, measuresIdle: idle != nil) }
+        func row(_ k: String) -> Row { rows[k] ?? .empty(k, measuresIdle: idle != nil, measuresBookings: bookings != nil) }
         for v in visits {
             guard let k = v.key else { continue }
             var r = row(k)
@@ -92,6 +111,12 @@ public enum QueueReport {
             r.idleSeconds = seconds
             rows[k] = r
         }
+        for (k, b) in bookings ?? [:] {
+            var r = row(k)
+            r.bookings = b.booked
+            r.missedBookings = b.missed
+            rows[k] = r
+        }
         for k in rows.keys {
             var r = rows[k]!
             let w = waits[k] ?? []
@@ -109,14 +134,21 @@ public enum QueueReport {
     }
 
     /// Everything as one row, keyed "*".
-    public static func total(visits: [Visit], ratings: [(key: String?, level: Int?)], idle: [String: Int]?) -> Row {
+    public static func total(
+        visits: [Visit], ratings: [(key: String?, level: Int?)], idle: [String: Int]?, bookings: [String: Bookings]? = nil
+    ) -> Row {
         let all = visits.map { v -> Visit in
             var v = v
             v.key = "*"
             return v
         }
-        return rows(visits: all, ratings: ratings.map { (key: "*", level: $0.level) }, idle: idle.map { ["*": $0.values.reduce(0, +)] })
-            .first ?? .empty("*", measuresIdle: idle != nil)
+        let booked = bookings.map { b in
+            ["*": Bookings(booked: b.values.reduce(0) { $0 + $1.booked }, missed: b.values.reduce(0) { $0 + $1.missed })]
+        }
+        return rows(
+            visits: all, ratings: ratings.map { (key: "*", level: $0.level) }, idle: idle.map { ["*": $0.values.reduce(0, +)] },
+            bookings: booked
+        ).first ?? .empty("*", measuresIdle: idle != nil, measuresBookings: bookings != nil)
     }
 
     static func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }

@@ -95,7 +95,8 @@ enum QueueReports {
                 tickets: tickets.map {
                     (window: $0.windowID, staff: $0.staffID, called: $0.calledAt, finished: $0.finishedAt)
                 }, req: req)
-        let rows = QueueReport.rows(visits: visits, ratings: rated, idle: idle)
+        let bookings = dim == .group ? try await bookings(hall: hall, from: from, to: to, on: sql) : nil
+        let rows = QueueReport.rows(visits: visits, ratings: rated, idle: idle, bookings: bookings)
         let names = try await labels(dim, hall: hall, keys: rows.map(\.key), req: req)
         let order: [String: Int] =
             switch dim {
@@ -109,10 +110,36 @@ enum QueueReports {
             return r
         }
         .sorted { (order[$0.key] ?? Int.max, $0.label) < (order[$1.key] ?? Int.max, $1.label) }
-        var total = QueueReport.total(visits: visits, ratings: rated, idle: idle)
+        var total = QueueReport.total(visits: visits, ratings: rated, idle: idle, bookings: bookings)
         total.label = req.t("queue.report.total")
         return QueueReportDTO(
             centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out, total: total)
+    }
+
+    /// Appointments per group over the range: booked (not cancelled) and missed (the sweep marks
+    /// a booking nobody checked in for as `no_show` and frees its slot).
+    static func bookings(hall: HallConfig, from: String, to: String, on sql: any SQLDatabase) async throws -> [String: QueueReport.Bookings]
+    {
+        struct Row: Decodable {
+            var groupID: UUID
+            var state: String
+            var n: Int
+        }
+        let rows = try await sql.raw(
+            """
+            SELECT group_id AS "groupID", state, COUNT(*) AS n FROM appointments
+            WHERE center_id = \(bind: hall.centerID) AND day >= \(bind: from) AND day <= \(bind: to) AND state <> 'cancelled'
+            GROUP BY group_id, state
+            """
+        ).all(decoding: Row.self)
+        var out: [String: QueueReport.Bookings] = [:]
+        for r in rows {
+            var b = out[r.groupID.uuidString] ?? QueueReport.Bookings(booked: 0, missed: 0)
+            b.booked += r.n
+            if r.state == "no_show" { b.missed += r.n }
+            out[r.groupID.uuidString] = b
+        }
+        return out
     }
 
     /// Idle seconds per window or staff member over the range, from the sign-in, pause and
@@ -172,7 +199,8 @@ enum QueueReports {
     static let columnKeys = [
         "queue.report.row", "queue.report.tickets", "queue.report.served", "queue.report.noShows", "queue.report.noShowRate",
         "queue.report.meanWait", "queue.report.p90Wait", "queue.report.meanService", "queue.report.p90Service", "queue.report.idle",
-        "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad",
+        "queue.report.ratings", "queue.report.notRated", "queue.report.meanRating", "queue.report.bad", "queue.report.bookings",
+        "queue.report.missedBookings",
     ]
 
     /// A row's cells in the order of `columnKeys`, with `none` for a figure that does not exist.
@@ -182,7 +210,7 @@ enum QueueReports {
             row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
             num(row.meanWaitSeconds), num(row.p90WaitSeconds), num(row.meanServiceSeconds), num(row.p90ServiceSeconds),
             row.idleSeconds.map(String.init) ?? none, String(row.ratings), String(row.notRated), num(row.meanRating, 2),
-            String(row.badRatings),
+            String(row.badRatings), row.bookings.map(String.init) ?? none, row.missedBookings.map(String.init) ?? none,
         ]
     }
 

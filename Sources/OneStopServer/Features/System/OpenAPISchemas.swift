@@ -22,7 +22,7 @@ enum OpenAPISchemas {
         "key": string, "label": string, "tickets": integer, "served": integer, "noShows": integer, "noShowRate": optionalNumber,
         "meanWaitSeconds": optionalNumber, "p90WaitSeconds": optionalNumber, "meanServiceSeconds": optionalNumber,
         "p90ServiceSeconds": optionalNumber, "idleSeconds": optionalInteger, "ratings": integer, "notRated": integer,
-        "meanRating": optionalNumber, "badRatings": integer,
+        "meanRating": optionalNumber, "badRatings": integer, "bookings": optionalInteger, "missedBookings": optionalInteger,
     ])
 
     static let all: [String: JSONValue] = [

@@ -4,15 +4,6 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// Group commit for audited writes: the changes that arrive while a transaction commits wait,
-/// then go together in the next one (and, when one of them fails, again each inside its own
-/// savepoint).
-///
-/// A commit costs a disk sync; a queue action costs a fraction of a millisecond of SQL. Run one
-/// transaction per action and a hall of 100 windows waits on the disk; run the actions that are
-/// waiting together and each still commits atomically with its audit entries, but the sync is
-/// shared. An action that fails rolls back to its savepoint and its caller gets the error; the
-/// others are unaffected. A caller hears of success only after the commit.
 /// State that the jobs of one batch share: read together before them, written together after
 /// them, inside the batch's transaction (the hall's `HallBatch`). A job that declared no needs does
 /// not use it, so it is written out and forgotten before and after such a job.
@@ -30,6 +21,16 @@ protocol BatchState: AnyObject, Sendable {
     func run<T>(_ body: () async throws -> T) async throws -> T
 }
 
+/// Group commit for audited writes: the changes that arrive while a transaction commits wait,
+/// then go together in the next one.
+///
+/// A commit costs a disk sync; a queue action costs a fraction of a millisecond of SQL. Run one
+/// transaction per action and a hall of 100 windows waits on the disk; run the actions that are
+/// waiting together and each still commits atomically with its audit entries, but the sync is
+/// shared. A batch first runs without savepoints; when an action fails, its caller gets the error
+/// and the others run again in a new transaction, each inside its own savepoint, so that a second
+/// failure touches nobody else. A caller hears of success only after the commit. Batches run on
+/// the `CommitLane` when there is one.
 final class GroupCommit: Sendable {
     private struct Job: Sendable {
         var actor: String

@@ -8,6 +8,15 @@ struct HallNeeds: Sendable {
     var seats: [UUID] = []
     var tickets: [UUID] = []
     var counters: [HallBatch.CounterKey] = []
+    /// A call-next: the heads of the queue of these groups (and the tickets sent back to the window).
+    var queue: QueueNeed?
+
+    struct QueueNeed: Sendable {
+        var center: UUID
+        var day: String
+        var window: UUID
+        var groups: [UUID]
+    }
 }
 
 /// The tickets, seats, counters and ratings of one group-commit batch of queue actions.
@@ -31,7 +40,29 @@ final class HallBatch: BatchState, @unchecked Sendable {
         var day: String
     }
 
+    struct QueueKey: Hashable, Sendable {
+        var center: UUID
+        var day: String
+    }
+
+    struct Partition: Hashable, Sendable {
+        var group: UUID
+        var ticketClass: String
+    }
+
+    /// The first waiting tickets of each group and class of a center's day, as the batch read them,
+    /// enough for every call-next the batch declared; and the waiting tickets sent back to those windows.
+    struct Queue: Sendable {
+        var groups: Set<UUID>
+        var windows: Set<UUID>
+        var heads: [Partition: [HallRows.Ticket]]
+        /// Partitions that may hold more than was read.
+        var truncated: Set<Partition>
+        var pinned: [HallRows.Ticket]
+    }
+
     struct State: Sendable {
+        var queues: [QueueKey: Queue] = [:]
         var tickets: [UUID: HallRows.Ticket] = [:]
         /// The state each ticket had in the database when read (nil: made in this batch).
         var storedState: [UUID: String] = [:]
@@ -59,6 +90,69 @@ final class HallBatch: BatchState, @unchecked Sendable {
         for row in try await HallRows.readSeats(Array(seats), on: db) { loaded(row) }
         for row in try await HallRows.readTickets(Array(tickets), on: db) { loaded(row) }
         for key in counters where counter(key) == nil { loadedCounter(key, last: try await HallRows.readCounter(key, on: db)) }
+        // The queue heads, one statement per center and day: as many per group and class as there
+        // are calls in the batch that may take from it, and one more.
+        var queues: [QueueKey: (limits: [UUID: Int], windows: Set<UUID>)] = [:]
+        for case let n as HallNeeds in needs {
+            guard let q = n.queue else { continue }
+            let key = QueueKey(center: q.center, day: q.day)
+            var entry = queues[key] ?? ([:], [])
+            for g in q.groups { entry.limits[g, default: 1] += 1 }
+            entry.windows.insert(q.window)
+            queues[key] = entry
+        }
+        for (key, entry) in queues {
+            let rows = try await HallRows.queueHeads(
+                center: key.center, day: key.day, limits: entry.limits, windows: Array(entry.windows), on: db)
+            var queue = Queue(groups: Set(entry.limits.keys), windows: entry.windows, heads: [:], truncated: [], pinned: [])
+            for t in rows {
+                if t.windowID != nil {
+                    queue.pinned.append(t)
+                } else {
+                    queue.heads[Partition(group: t.groupID, ticketClass: t.ticketClass), default: []].append(t)
+                }
+            }
+            for (p, list) in queue.heads where list.count >= entry.limits[p.group] ?? 0 { queue.truncated.insert(p) }
+            box.withLockedValue { $0.queues[key] = queue }
+        }
+    }
+
+    /// The heads of the queue for a window's call-next, from what the batch read and what its
+    /// actions changed since: a ticket sent back to this window, then the first waiting ticket of
+    /// each class among the window's groups. Nil when the batch did not read this queue, or when
+    /// it may no longer hold the true head of some class; the caller then asks the database.
+    func heads(center: UUID, day: String, window: UUID, groups: [UUID]) -> (pinned: HallRows.Ticket?, heads: [HallRows.Ticket])? {
+        let s = box.withLockedValue { $0 }
+        guard let q = s.queues[QueueKey(center: center, day: day)], q.windows.contains(window), groups.allSatisfy(q.groups.contains)
+        else { return nil }
+        let waiting = TicketState.waiting.rawValue
+        /// The ticket as the batch has it now, if it still waits where it waited when read.
+        func live(_ t: HallRows.Ticket) -> HallRows.Ticket? {
+            let now = s.tickets[t.id] ?? t
+            return now.state == waiting && now.windowID == t.windowID ? now : nil
+        }
+        func earlier(_ a: HallRows.Ticket, _ b: HallRows.Ticket) -> Bool { (a.queuedAt, a.sequence) < (b.queuedAt, b.sequence) }
+        // Tickets that started waiting in this batch (issued, sent back, re-queued) were not read.
+        var read: Set<UUID> = Set(q.pinned.map(\.id))
+        for list in q.heads.values { read.formUnion(list.map(\.id)) }
+        let fresh = s.dirtyTickets.compactMap { id -> HallRows.Ticket? in
+            guard !read.contains(id), let t = s.tickets[id], t.state == waiting, t.centerID == center, t.day == day else { return nil }
+            return t
+        }
+        let pinned = (q.pinned.compactMap(live) + fresh).filter { $0.windowID == window }.min(by: earlier)
+        var heads: [HallRows.Ticket] = []
+        let wanted = Set(groups)
+        for c in TicketClass.allCases {
+            var best = fresh.filter { $0.windowID == nil && $0.ticketClass == c.rawValue && wanted.contains($0.groupID) }.min(by: earlier)
+            for g in groups {
+                let p = Partition(group: g, ticketClass: c.rawValue)
+                let first = q.heads[p]?.lazy.compactMap(live).first
+                if first == nil, q.truncated.contains(p) { return nil }
+                if let f = first, best.map({ earlier(f, $0) }) ?? true { best = f }
+            }
+            if let best { heads.append(best) }
+        }
+        return (pinned, heads)
     }
 
     func flush(on db: any Database) async throws {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import OneStopCore
 import SQLKit
 import Vapor
 
@@ -137,6 +138,42 @@ enum HallRows {
         guard !ids.isEmpty else { return [] }
         return try await sql(db).raw("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id IN (\(binds: ids))")
             .all(decoding: Ticket.self)
+    }
+
+    /// The first `limits[group]` waiting tickets of each group and class of a center's day, and the
+    /// waiting tickets sent back to `windows`, in one statement.
+    static func queueHeads(
+        center: UUID, day: String, limits: [UUID: Int], windows: [UUID], on db: any Database
+    ) async throws
+        -> [Ticket]
+    {
+        var q = SQLQueryString("")
+        var arms = 0
+        func arm(_ body: SQLQueryString) {
+            q.appendLiteral(arms == 0 ? "SELECT * FROM (" : " UNION ALL SELECT * FROM (")
+            q.appendInterpolation(body)
+            q.appendLiteral(") AS arm_\(arms)")
+            arms += 1
+        }
+        for (group, limit) in limits.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            for c in TicketClass.allCases {
+                arm(
+                    """
+                    SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE group_id = \(bind: group) AND day = \(bind: day)
+                    AND state = 'waiting' AND class = \(bind: c.rawValue) AND window_id IS NULL AND center_id = \(bind: center)
+                    ORDER BY queued_at, sequence LIMIT \(unsafeRaw: String(limit))
+                    """)
+            }
+        }
+        if !windows.isEmpty {
+            arm(
+                """
+                SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE window_id IN (\(binds: windows)) AND state = 'waiting'
+                AND center_id = \(bind: center) AND day = \(bind: day)
+                """)
+        }
+        guard arms > 0 else { return [] }
+        return try await sql(db).raw(q).all(decoding: Ticket.self)
     }
 
     /// A new ticket (inside a batch, written with the batch).

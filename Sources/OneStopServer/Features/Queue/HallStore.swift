@@ -64,7 +64,20 @@ final class HallStore: Sendable {
         if let hit = cache.withLockedValue({ $0[centerID] }), now &- hit.at < Self.ttl { return hit.config }
         let config = try await Self.load(centerID, on: db)
         cache.withLockedValue { $0[centerID] = (now, config) }
+        windowCenters.withLockedValue { for w in config.windows { $0[w.id] = centerID } }
         return config
+    }
+
+    private let windowCenters = NIOLockedValueBox<[UUID: UUID]>([:])
+
+    /// A window's center and active groups as last loaded on this instance, without reading the
+    /// database: a hint for what a call-next will need, which the call checks against the set-up
+    /// it reads in its transaction.
+    func cachedWindow(_ id: UUID) -> (center: UUID, groups: [UUID])? {
+        guard let center = windowCenters.withLockedValue({ $0[id] }), let config = cache.withLockedValue({ $0[center]?.config }),
+            let w = config.window(id)
+        else { return nil }
+        return (center, w.groups.filter { config.group($0)?.active ?? false })
     }
 
     /// Drops a center's cached set-up, after a change to it on this instance.

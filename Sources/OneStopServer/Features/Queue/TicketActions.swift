@@ -22,7 +22,11 @@ enum TicketActions {
         let now = req.now
         let millis = HallClock.millis(now)
         let day = HallClock.day(now).description
-        let (ticket, hall, hw) = try await WindowDesk.atSeat(windowID, req: req, needs: HallNeeds(seats: [windowID])) {
+        var needs = HallNeeds(seats: [windowID])
+        if let w = app.halls.cachedWindow(windowID) {
+            needs.queue = .init(center: w.center, day: day, window: windowID, groups: w.groups)
+        }
+        let (ticket, hall, hw) = try await WindowDesk.atSeat(windowID, req: req, needs: needs) {
             db -> (Called, [AuditEvent]) in
             let ws = try await WindowDesk.seat(windowID, user: p.id, on: db)
             let (hall, hw) = try await WindowDesk.hall(of: ws, app: app, on: db)
@@ -75,12 +79,44 @@ enum TicketActions {
 
     /// The calling rule over the head of each class (FIFO within a class makes the head the only
     /// candidate of its class). A ticket sent back to this window (a return after a transfer) goes
-    /// first. Inside a batch, tickets that earlier actions of the batch took out of the queue are
-    /// still waiting in the database: each class reads past that many, and they are skipped.
+    /// first. Inside a batch the heads come from what the batch read for all its calls, else from
+    /// the database.
     static func choose(
         hall: HallConfig, window: UUID, groups: [UUID], streak: Int, day: String, now: Int64, on db: any Database
     ) async throws -> Pick? {
-        guard !groups.isEmpty, let sql = db as? any SQLDatabase else { return nil }
+        guard !groups.isEmpty else { return nil }
+        let batch = HallBatch.current
+        let found: (pinned: HallRows.Ticket?, heads: [HallRows.Ticket])
+        if let read = batch?.heads(center: hall.centerID, day: day, window: window, groups: groups) {
+            found = read
+        } else {
+            found = try await heads(hall: hall, window: window, groups: groups, day: day, on: db)
+        }
+        let pick: Pick?
+        if let pinned = found.pinned {
+            pick = Pick(id: pinned.id, streak: streak)
+        } else {
+            let waiting = found.heads.compactMap { t -> WaitingTicket? in
+                guard let c = TicketClass(rawValue: t.ticketClass) else { return nil }
+                return WaitingTicket(
+                    id: t.id.uuidString, group: t.groupID.uuidString, ticketClass: c, queuedAt: t.queuedAt / 1000, sequence: t.sequence)
+            }
+            pick = CallingRule.next(
+                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000
+            ).flatMap { c in UUID(uuidString: c.ticket.id).map { Pick(id: $0, streak: c.streak) } }
+        }
+        // The batch keeps the row it was read as, so the call needs no second read.
+        if let pick, let batch, let row = ([found.pinned].compactMap { $0 } + found.heads).first(where: { $0.id == pick.id }) {
+            batch.loaded(row)
+        }
+        return pick
+    }
+
+    /// The heads from the database. Inside a batch, tickets that earlier actions of the batch took
+    /// out of the queue still wait there: each class reads past that many, and they are skipped.
+    private static func heads(
+        hall: HallConfig, window: UUID, groups: [UUID], day: String, on db: any Database
+    ) async throws -> (pinned: HallRows.Ticket?, heads: [HallRows.Ticket]) {
         let taken = Set(HallBatch.current?.takenFromQueue ?? [])
         let limit = 1 + taken.count
         let center = hall.centerID
@@ -101,27 +137,11 @@ enum TicketActions {
             q.appendInterpolation(binds: groups)
             q.appendLiteral(") ORDER BY queued_at, sequence LIMIT \(limit)) AS head_\(c.rawValue)")
         }
-        let rows = try await sql.raw(q).all(decoding: Head.self).filter { !taken.contains($0.ticket.id) }
+        let rows = try await HallRows.sql(db).raw(q).all(decoding: Head.self).filter { !taken.contains($0.ticket.id) }
         // Only the first of each class (and of the pinned) is a head.
         var seen: Set<String> = []
         let heads = rows.filter { seen.insert($0.pinned == 1 ? "pinned" : $0.ticket.ticketClass).inserted }
-        let pick: Pick?
-        if let pinned = heads.first(where: { $0.pinned == 1 }) {
-            pick = Pick(id: pinned.ticket.id, streak: streak)
-        } else {
-            let waiting = heads.compactMap { r -> WaitingTicket? in
-                guard let c = TicketClass(rawValue: r.ticket.ticketClass) else { return nil }
-                return WaitingTicket(
-                    id: r.ticket.id.uuidString, group: r.ticket.groupID.uuidString, ticketClass: c, queuedAt: r.ticket.queuedAt / 1000,
-                    sequence: r.ticket.sequence)
-            }
-            pick = CallingRule.next(
-                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000
-            ).flatMap { c in UUID(uuidString: c.ticket.id).map { Pick(id: $0, streak: c.streak) } }
-        }
-        // The batch keeps the row it was read as, so the call needs no second read.
-        if let pick, let batch = HallBatch.current, let row = heads.first(where: { $0.ticket.id == pick.id }) { batch.loaded(row.ticket) }
-        return pick
+        return (heads.first { $0.pinned == 1 }?.ticket, heads.filter { $0.pinned == 0 }.map(\.ticket))
     }
 
     static func markCalled(_ t: TicketModel, window: UUID, staff: UUID?, at millis: Int64) {

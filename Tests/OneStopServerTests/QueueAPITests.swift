@@ -307,7 +307,7 @@ struct QueueAPITests {
                         let a = try await HallRows.ticket(first, on: db)!
                         let b = try await HallRows.ticket(second, on: db)!
                         b.followToken = a.followToken
-                        try await HallRows.update(b, on: db)
+                        try await HallRows.save(b, on: db)
                         return (0, [AuditEvent("test.clash", "ticket", id: second, center: nil)])
                     }
                 }

@@ -166,9 +166,9 @@ final class HallBatch: BatchState, @unchecked Sendable {
             return out
         }
         try await HallRows.writeCounters(s.dirtyCounters.map { ($0, s.counters[$0]!) }, on: db)
-        try await HallRows.upsert(s.dirtyTickets.compactMap { s.tickets[$0] }, on: db)
-        try await HallRows.update(s.dirtySeats.compactMap { s.seats[$0] }, on: db)
-        try await HallRows.insert(s.ratings, on: db)
+        try await HallRows.writeTickets(s.dirtyTickets.compactMap { s.tickets[$0] }, on: db)
+        try await HallRows.writeSeats(s.dirtySeats.compactMap { s.seats[$0] }, on: db)
+        try await HallRows.writeRatings(s.ratings, on: db)
     }
 
     func forget() { box.withLockedValue { $0 = State() } }

@@ -176,36 +176,40 @@ enum HallRows {
         return try await sql(db).raw(q).all(decoding: Ticket.self)
     }
 
-    /// A new ticket (inside a batch, written with the batch).
-    static func insert(_ t: TicketModel, on db: any Database) async throws {
+    /// A new or changed ticket (inside a batch, written with the batch). A ticket read with
+    /// `ticket` must be written back here, never with Fluent's `update`.
+    static func save(_ t: TicketModel, on db: any Database) async throws {
         if let batch = HallBatch.current { return batch.wrote(Ticket(t)) }
-        try await upsert([Ticket(t)], on: db)
+        try await writeTickets([Ticket(t)], on: db)
     }
 
-    /// Writes back a ticket read with `ticket` (inside a batch, with the batch).
-    static func update(_ t: TicketModel, on db: any Database) async throws {
-        if let batch = HallBatch.current { return batch.wrote(Ticket(t)) }
-        try await upsert([Ticket(t)], on: db)
-    }
-
-    /// Inserts new tickets and writes back changed ones, many rows per statement. Identity, group,
-    /// day and number never change, so only the rest is set on a conflict.
-    static func upsert(_ rows: [Ticket], on db: any Database) async throws {
-        for start in stride(from: 0, to: rows.count, by: 400) {
-            var q = SQLQueryString("INSERT INTO tickets (\(unsafeRaw: ticketColumns)) VALUES ")
-            for (i, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
-                q.appendLiteral(i == 0 ? "(" : ", (")
-                q.appendInterpolation(SQLList(row.binds))
-                q.appendLiteral(")")
-            }
-            q.appendLiteral(
-                """
-                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, follow_token = excluded.follow_token,
+    /// Inserts new tickets and writes back changed ones. Identity, group, day and number never
+    /// change, so only the rest is set on a conflict.
+    static func writeTickets(_ rows: [Ticket], on db: any Database) async throws {
+        try await insertRows(
+            into: "tickets", columns: ticketColumns, rows.map(\.binds),
+            onConflict: """
+                (id) DO UPDATE SET state = excluded.state, follow_token = excluded.follow_token,
                 queued_at = excluded.queued_at, called_at = excluded.called_at, started_at = excluded.started_at,
                 finished_at = excluded.finished_at, window_id = excluded.window_id, staff_id = excluded.staff_id,
                 return_window_id = excluded.return_window_id, previous_id = excluded.previous_id, skips = excluded.skips,
                 calls = excluded.calls, rated = excluded.rated
-                """)
+                """, on: db)
+    }
+
+    /// Many rows per statement (well under both databases' limits on bound parameters), with an
+    /// optional `ON CONFLICT` clause.
+    static func insertRows(
+        into table: String, columns: String, _ rows: [[any SQLExpression]], onConflict: String? = nil, on db: any Database
+    ) async throws {
+        for start in stride(from: 0, to: rows.count, by: 400) {
+            var q = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) VALUES ")
+            for (i, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
+                q.appendLiteral(i == 0 ? "(" : ", (")
+                q.appendInterpolation(SQLList(row))
+                q.appendLiteral(")")
+            }
+            if let onConflict { q.appendLiteral(" ON CONFLICT " + onConflict) }
             try await sql(db).raw(q).run()
         }
     }
@@ -274,53 +278,36 @@ enum HallRows {
     }
 
     /// Writes back a seat read with `seat` (inside a batch, with the batch).
-    static func update(_ ws: WindowStateModel, on db: any Database) async throws {
+    static func save(_ ws: WindowStateModel, on db: any Database) async throws {
         if let batch = HallBatch.current { return batch.wrote(Seat(ws)) }
-        try await update([Seat(ws)], on: db)
+        try await writeSeats([Seat(ws)], on: db)
     }
 
-    /// Writes back seats, many per statement.
-    static func update(_ seats: [Seat], on db: any Database) async throws {
-        for start in stride(from: 0, to: seats.count, by: 400) {
-            var q = SQLQueryString(
-                "INSERT INTO window_states (window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at) VALUES ")
-            for (i, s) in seats[start..<min(start + 400, seats.count)].enumerated() {
-                q.appendLiteral(i == 0 ? "(" : ", (")
-                q.appendInterpolation(
-                    SQLList([
-                        SQLBind(s.windowID), SQLBind(s.centerID), SQLBind(s.userID), SQLBind(s.staffID), SQLBind(s.paused),
-                        SQLBind(s.streak), SQLBind(s.ticketID), SQLBind(s.changedAt),
-                    ]))
-                q.appendLiteral(")")
-            }
-            q.appendLiteral(
-                """
-                 ON CONFLICT (window_id) DO UPDATE SET user_id = excluded.user_id, staff_id = excluded.staff_id,
+    static func writeSeats(_ seats: [Seat], on db: any Database) async throws {
+        try await insertRows(
+            into: "window_states", columns: "window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at",
+            seats.map {
+                [
+                    SQLBind($0.windowID), SQLBind($0.centerID), SQLBind($0.userID), SQLBind($0.staffID), SQLBind($0.paused),
+                    SQLBind($0.streak), SQLBind($0.ticketID), SQLBind($0.changedAt),
+                ]
+            },
+            onConflict: """
+                (window_id) DO UPDATE SET user_id = excluded.user_id, staff_id = excluded.staff_id,
                 paused = excluded.paused, streak = excluded.streak, ticket_id = excluded.ticket_id, changed_at = excluded.changed_at
-                """)
-            try await sql(db).raw(q).run()
-        }
+                """, on: db)
     }
 
     // MARK: counters
 
-    /// The next number of a group's day. Inside a batch the counter is read once and written once
-    /// for the whole batch; either way it runs under the write transaction that every ticket write
-    /// shares, and the unique (group, day, sequence) key would refuse a repeat anyway.
+    /// The next number of a group's day, from the batch's counter: read once and written once for
+    /// the whole batch, under the write transaction that every ticket write shares (and the unique
+    /// (group, day, sequence) key would refuse a repeat anyway). Only inside a group commit.
     static func nextSequence(group: UUID, day: String, on db: any Database) async throws -> Int {
-        if let batch = HallBatch.current {
-            let key = HallBatch.CounterKey(group: group, day: day)
-            if batch.counter(key) == nil { batch.loadedCounter(key, last: try await readCounter(key, on: db)) }
-            return batch.increment(key)
-        }
-        struct Row: Decodable { var last: Int }
-        if let row = try await sql(db).raw(
-            "UPDATE ticket_counters SET last = last + 1 WHERE group_id = \(bind: group) AND day = \(bind: day) RETURNING last"
-        ).first(decoding: Row.self) {
-            return row.last
-        }
-        try await sql(db).raw("INSERT INTO ticket_counters (group_id, day, last) VALUES (\(bind: group), \(bind: day), 1)").run()
-        return 1
+        guard let batch = HallBatch.current else { throw Abort(.internalServerError, reason: "ticket numbers outside a write batch") }
+        let key = HallBatch.CounterKey(group: group, day: day)
+        if batch.counter(key) == nil { batch.loadedCounter(key, last: try await readCounter(key, on: db)) }
+        return batch.increment(key)
     }
 
     static func readCounter(_ key: HallBatch.CounterKey, on db: any Database) async throws -> Int {
@@ -331,15 +318,10 @@ enum HallRows {
     }
 
     static func writeCounters(_ counters: [(HallBatch.CounterKey, Int)], on db: any Database) async throws {
-        guard !counters.isEmpty else { return }
-        var q = SQLQueryString("INSERT INTO ticket_counters (group_id, day, last) VALUES ")
-        for (i, (key, last)) in counters.enumerated() {
-            q.appendLiteral(i == 0 ? "(" : ", (")
-            q.appendInterpolation(SQLList([SQLBind(key.group), SQLBind(key.day), SQLBind(last)]))
-            q.appendLiteral(")")
-        }
-        q.appendLiteral(" ON CONFLICT (group_id, day) DO UPDATE SET last = excluded.last")
-        try await sql(db).raw(q).run()
+        try await insertRows(
+            into: "ticket_counters", columns: "group_id, day, last",
+            counters.map { [SQLBind($0.0.group), SQLBind($0.0.day), SQLBind($0.1)] },
+            onConflict: "(group_id, day) DO UPDATE SET last = excluded.last", on: db)
     }
 
     // MARK: ratings
@@ -347,27 +329,20 @@ enum HallRows {
     /// A rating record (inside a batch, written with the batch).
     static func insert(_ r: RatingModel, on db: any Database) async throws {
         if let batch = HallBatch.current { return batch.wrote(r) }
-        try await insert([r], on: db)
+        try await writeRatings([r], on: db)
     }
 
-    static func insert(_ ratings: [RatingModel], on db: any Database) async throws {
-        for start in stride(from: 0, to: ratings.count, by: 400) {
-            var q = SQLQueryString(
-                """
-                INSERT INTO ratings (id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel,
-                rater_kind, rater_identity, level, tags, text, at, round) VALUES 
-                """)
-            for (i, r) in ratings[start..<min(start + 400, ratings.count)].enumerated() {
-                q.appendLiteral(i == 0 ? "(" : ", (")
-                q.appendInterpolation(
-                    SQLList([
-                        SQLBind(r.id), SQLBind(r.centerID), SQLBind(r.departmentID), SQLBind(r.windowID), SQLBind(r.staffID),
-                        SQLBind(r.itemID), SQLBind(r.caseID), SQLBind(r.ticketID), SQLBind(r.channel), SQLBind(r.raterKind),
-                        SQLBind(r.raterIdentity), SQLBind(r.level), SQLBind(r.tags), SQLBind(r.text), SQLBind(r.at), SQLBind(r.round),
-                    ]))
-                q.appendLiteral(")")
-            }
-            try await sql(db).raw(q).run()
-        }
+    static func writeRatings(_ ratings: [RatingModel], on db: any Database) async throws {
+        try await insertRows(
+            into: "ratings",
+            columns: "id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel, rater_kind, "
+                + "rater_identity, level, tags, text, at, round",
+            ratings.map { r in
+                [
+                    SQLBind(r.id), SQLBind(r.centerID), SQLBind(r.departmentID), SQLBind(r.windowID), SQLBind(r.staffID),
+                    SQLBind(r.itemID), SQLBind(r.caseID), SQLBind(r.ticketID), SQLBind(r.channel), SQLBind(r.raterKind),
+                    SQLBind(r.raterIdentity), SQLBind(r.level), SQLBind(r.tags), SQLBind(r.text), SQLBind(r.at), SQLBind(r.round),
+                ]
+            }, on: db)
     }
 }

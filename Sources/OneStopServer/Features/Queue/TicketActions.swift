@@ -39,11 +39,11 @@ enum TicketActions {
                 let t = try await HallRows.ticket(choice.id, on: db)
             else { return ((nil, hall, hw), []) }
             markCalled(t, window: windowID, staff: ws.staffID, at: millis)
-            try await HallRows.update(t, on: db)
+            try await HallRows.save(t, on: db)
             ws.ticketID = t.id
             ws.streak = choice.streak
             ws.changedAt = millis
-            try await HallRows.update(ws, on: db)
+            try await HallRows.save(ws, on: db)
             return (
                 (t, hall, hw),
                 [
@@ -204,13 +204,13 @@ enum TicketActions {
                 case .transfer: break
                 }
                 t.state = next.rawValue
-                try await HallRows.update(t, on: db)
+                try await HallRows.save(t, on: db)
                 let holds = next == .called || next == .serving
                 let newSeat: UUID? = holds ? t.id : (ws.ticketID == t.id ? nil : ws.ticketID)
                 if ws.ticketID != newSeat {
                     ws.ticketID = newSeat
                     ws.changedAt = millis
-                    try await HallRows.update(ws, on: db)
+                    try await HallRows.save(ws, on: db)
                 }
                 var events = [
                     AuditEvent(
@@ -249,8 +249,8 @@ enum TicketActions {
         back.previousID = t.id
         back.followToken = t.followToken
         t.followToken = Digest.randomToken(bytes: 12)
-        try await HallRows.update(t, on: db)
-        try await HallRows.insert(back, on: db)
+        try await HallRows.save(t, on: db)
+        try await HallRows.save(back, on: db)
         return back
     }
 
@@ -289,12 +289,12 @@ enum TicketActions {
             t.followToken = Digest.randomToken(bytes: 12)
             t.state = TicketState.transferred.rawValue
             t.finishedAt = millis
-            try await HallRows.update(t, on: db)
-            try await HallRows.insert(next, on: db)
+            try await HallRows.save(t, on: db)
+            try await HallRows.save(next, on: db)
             if ws.ticketID == t.id {
                 ws.ticketID = nil
                 ws.changedAt = millis
-                try await HallRows.update(ws, on: db)
+                try await HallRows.save(ws, on: db)
             }
             return (
                 Result(ticket: t, created: next),

@@ -52,7 +52,7 @@ enum TicketIssue {
             let t = make(
                 center: center, group: group, day: today.description, sequence: seq, ticketClass: ticketClass, source: source,
                 at: millis)
-            try await HallRows.insert(t, on: db)
+            try await HallRows.save(t, on: db)
             return (
                 t,
                 [

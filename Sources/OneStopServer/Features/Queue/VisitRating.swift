@@ -52,7 +52,7 @@ enum VisitRating {
                 t, department: department, channel: channel, level: level?.rawValue, tags: tags.map(\.rawValue), text: text, at: millis)
             try await HallRows.insert(r, on: db)
             t.rated = true
-            try await HallRows.update(t, on: db)
+            try await HallRows.save(t, on: db)
             return (
                 r,
                 [

@@ -120,7 +120,7 @@ enum WindowDesk {
             ws.staffID = nil
             ws.paused = false
             ws.changedAt = millis
-            try await HallRows.update(ws, on: db)
+            try await HallRows.save(ws, on: db)
             try await event("signout", window: windowID, center: center, staff: staff, at: millis, day: day).create(on: db)
             return ((), [AuditEvent("queue.signOut", "window", id: windowID, center: center)])
         }
@@ -140,7 +140,7 @@ enum WindowDesk {
             if paused, ws.ticketID != nil { throw ValidationFailure([FieldError("window", "queue.windowBusy")]) }
             ws.paused = paused
             ws.changedAt = millis
-            try await HallRows.update(ws, on: db)
+            try await HallRows.save(ws, on: db)
             try await event(paused ? "pause" : "resume", window: windowID, center: center, staff: ws.staffID, at: millis, day: day)
                 .create(on: db)
             return ((), [AuditEvent(paused ? "queue.pause" : "queue.resumeWindow", "window", id: windowID, center: center)])

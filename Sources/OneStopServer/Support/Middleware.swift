@@ -98,3 +98,23 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         return response
     }
 }
+
+/// Serves the files under Public/ — but only for paths that start with one of its top-level
+/// entries (css/, js/), so that an API call or a page does not cost a file-system lookup.
+struct StaticFilesMiddleware: Middleware {
+    let files: FileMiddleware
+    let roots: Set<Substring>
+
+    init(publicDirectory: String) {
+        files = FileMiddleware(publicDirectory: publicDirectory, defaultFile: nil)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: publicDirectory)) ?? []
+        roots = Set(names.map { Substring($0) })
+    }
+
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        let path = request.url.path.utf8.first == UInt8(ascii: "/") ? request.url.path.dropFirst() : Substring(request.url.path)
+        let first = path.prefix { $0 != "/" }
+        guard roots.contains(first) else { return next.respond(to: request) }
+        return files.respond(to: request, chainingTo: next)
+    }
+}

@@ -55,17 +55,16 @@ struct HallConfig: Sendable {
 }
 
 final class HallStore: Sendable {
-    private let cache = NIOLockedValueBox<[UUID: (at: UInt64, config: HallConfig)]>([:])
-    private let days = NIOLockedValueBox<[String: (at: UInt64, working: Bool)]>([:])
     static let ttl: UInt64 = 2_000_000_000
+    private let cache = TimedCache<UUID, HallConfig>(ttl: ttl)
+    private let days = TimedCache<String, Bool>(ttl: ttl)
 
     func config(for centerID: UUID, on db: any Database) async throws -> HallConfig {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if let hit = cache.withLockedValue({ $0[centerID] }), now &- hit.at < Self.ttl { return hit.config }
-        let config = try await Self.load(centerID, on: db)
-        cache.withLockedValue { $0[centerID] = (now, config) }
-        windowCenters.withLockedValue { for w in config.windows { $0[w.id] = centerID } }
-        return config
+        try await cache.value(centerID, shared: !db.inTransaction) { [windowCenters] in
+            let config = try await Self.load(centerID, on: db)
+            windowCenters.withLockedValue { for w in config.windows { $0[w.id] = centerID } }
+            return config
+        }
     }
 
     private let windowCenters = NIOLockedValueBox<[UUID: UUID]>([:])
@@ -74,7 +73,7 @@ final class HallStore: Sendable {
     /// database: a hint for what a call-next will need, which the call checks against the set-up
     /// it reads in its transaction.
     func cachedWindow(_ id: UUID) -> (center: UUID, groups: [UUID])? {
-        guard let center = windowCenters.withLockedValue({ $0[id] }), let config = cache.withLockedValue({ $0[center]?.config }),
+        guard let center = windowCenters.withLockedValue({ $0[id] }), let config = cache.latest(center),
             let w = config.window(id)
         else { return nil }
         return (center, w.groups.filter { config.group($0)?.active ?? false })
@@ -82,26 +81,20 @@ final class HallStore: Sendable {
 
     /// Drops a center's cached set-up, after a change to it on this instance.
     func invalidate(_ centerID: UUID) {
-        _ = cache.withLockedValue { $0.removeValue(forKey: centerID) }
+        cache.remove(centerID)
     }
 
     private let codes = NIOLockedValueBox<[String: UUID]>([:])
-    private let means = NIOLockedValueBox<[String: (at: UInt64, mean: Double?)]>([:])
+    private let means = TimedCache<String, Double?>(ttl: meanTTL)
     /// How long a group's mean service time is reused for estimates.
     static let meanTTL: UInt64 = 5_000_000_000
 
     /// The mean service time of a group's last 20 visits today, for estimated waits (an estimate,
     /// so reused for a few seconds rather than read on every ticket).
     func meanServiceSeconds(group: UUID, day: String, on db: any Database) async throws -> Double? {
-        let key = group.uuidString + day
-        let now = DispatchTime.now().uptimeNanoseconds
-        if let hit = means.withLockedValue({ $0[key] }), now &- hit.at < Self.meanTTL { return hit.mean }
-        let mean = try await TicketPosition.meanServiceSeconds(group: group, day: day, on: db)
-        means.withLockedValue {
-            if $0.count > 10_000 { $0.removeAll() }
-            $0[key] = (now, mean)
+        try await means.value(group.uuidString + day, shared: !db.inTransaction) {
+            try await TicketPosition.meanServiceSeconds(group: group, day: day, on: db)
         }
-        return mean
     }
 
     /// A center's id by its code (codes do not change once a hall is in use; cached).
@@ -114,12 +107,9 @@ final class HallStore: Sendable {
 
     /// Whether the hall is open on a day by its calendar (cached like the set-up).
     func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
-        let key = center.uuidString + date.description
-        let now = DispatchTime.now().uptimeNanoseconds
-        if let hit = days.withLockedValue({ $0[key] }), now &- hit.at < Self.ttl { return hit.working }
-        let working = try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
-        days.withLockedValue { $0[key] = (now, working) }
-        return working
+        try await days.value(center.uuidString + date.description, shared: !db.inTransaction) {
+            try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
+        }
     }
 
     static func load(_ centerID: UUID, on db: any Database) async throws -> HallConfig {

@@ -1,0 +1,72 @@
+/// 电子监察 — the warning levels of a timed case or task and the cards they raise (DOMAIN.md §5).
+public enum WarningLevel: String, Codable, Sendable, CaseIterable, Comparable {
+    /// In time, nothing due soon.
+    case normal
+    /// 提醒: the promised deadline is near.
+    case reminder
+    /// 黄牌
+    case yellow
+    /// 红牌
+    case red
+
+    private var rank: Int {
+        switch self {
+        case .normal: 0
+        case .reminder: 1
+        case .yellow: 2
+        case .red: 3
+        }
+    }
+
+    public static func < (a: WarningLevel, b: WarningLevel) -> Bool { a.rank < b.rank }
+    public var messageKey: String { "supervision.level." + rawValue }
+}
+
+/// An item's supervision thresholds, in working days (configurable per item; these are the
+/// defaults of DOMAIN.md §5).
+public struct SupervisionThresholds: Codable, Sendable, Equatable {
+    /// Reminders to the responsible staff this many working days before the promised deadline.
+    public var reminderDays: [Int]
+    /// Yellow card once the promised deadline is passed by this many working days.
+    public var yellowAfterPromised: Int
+    /// Red card once the legal deadline is passed by this many working days.
+    public var redAfterLegal: Int
+    /// Working days a carded department or person has to file an explanation.
+    public var explainWithin: Int
+
+    public static let standard = SupervisionThresholds(reminderDays: [3, 1], yellowAfterPromised: 1, redAfterLegal: 1, explainWithin: 3)
+
+    public init(reminderDays: [Int], yellowAfterPromised: Int, redAfterLegal: Int, explainWithin: Int) {
+        self.reminderDays = reminderDays
+        self.yellowAfterPromised = yellowAfterPromised
+        self.redAfterLegal = redAfterLegal
+        self.explainWithin = explainWithin
+    }
+
+    /// Field errors (message keys) for thresholds an administrator typed.
+    public func problems() -> [FieldError] {
+        var v: [FieldError] = []
+        if reminderDays.count > 5 || reminderDays.contains(where: { !(1...60).contains($0) }) {
+            v.append(FieldError("reminderDays", "supervision.reminderDaysRange"))
+        }
+        if !(1...60).contains(yellowAfterPromised) { v.append(FieldError("yellowAfterPromised", "supervision.daysRange")) }
+        if !(1...60).contains(redAfterLegal) { v.append(FieldError("redAfterLegal", "supervision.daysRange")) }
+        if !(1...30).contains(explainWithin) { v.append(FieldError("explainWithin", "supervision.explainRange")) }
+        return v
+    }
+
+    /// The level a clock reading stands at.
+    public func level(promisedLeft: Int, legalLeft: Int) -> WarningLevel {
+        if -legalLeft >= redAfterLegal { return .red }
+        if -promisedLeft >= yellowAfterPromised { return .yellow }
+        if let most = reminderDays.max(), promisedLeft <= most { return .reminder }
+        return .normal
+    }
+
+    /// The reminder due on a reading: the smallest configured day count not above the days left,
+    /// so that a sweep that missed a day still sends the one that matters now, and each is sent once.
+    public func reminderDue(promisedLeft: Int) -> Int? {
+        guard promisedLeft >= 0 else { return nil }
+        return reminderDays.filter { promisedLeft <= $0 }.min()
+    }
+}

@@ -56,6 +56,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateCatalog())
     app.migrations.add(CreateQueue())
     app.migrations.add(QueueGroupIndex())
+    app.migrations.add(CreateCases())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

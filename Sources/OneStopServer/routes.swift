@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     HallAdminPages.register(app)
     HallManagePages.register(app)
     Open311Controller.register(app)
+    CasePages.register(app)
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)
@@ -25,4 +26,5 @@ func routes(_ app: Application) throws {
     CatalogAPIController.register(api)
     QueueAPIController.register(api)
     QueueManageController.register(api)
+    CaseAPIController.register(api)
 }

@@ -22,7 +22,7 @@ struct PageTests {
             #expect(res.status == .unprocessableEntity)
             let html = res.body.string
             #expect(html.contains("工号：必填"))
-            #expect(html.contains("身份证号码：身份证号码应为 18 位"))
+            #expect(html.contains("证件号码：身份证号码应为 18 位"))
             #expect(html.contains("value=\"钱多多\""))
             #expect(try await StaffModel.query(on: t.app.db).filter(\.$name == "钱多多").count() == 0)
         }

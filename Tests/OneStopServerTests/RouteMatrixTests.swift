@@ -85,7 +85,9 @@ struct OpenAPITests {
         "listItems", "getItem", "searchItems", "createItem", "updateItem", "publishItem", "withdrawItem", "importItems", "exportItems",
         "listBundles", "getBundle", "listItemFiles", "uploadItemFile", "deleteItemFile", "issueTicket", "getTicket", "callNext",
         "recallTicket", "skipTicket", "callTicket", "transferTicket", "parkTicket", "resumeTicket", "startService", "finishService",
-        "rateVisit", "queueStatus", "listSlots", "bookAppointment", "cancelAppointment", "checkIn",
+        "rateVisit", "queueStatus", "listSlots", "bookAppointment", "cancelAppointment", "checkIn", "registerApplicant",
+        "submitApplication", "getCase", "trackCase", "acceptCase", "requestSupplement", "supplyMaterials", "refuseCase", "suspendCase",
+        "resumeCase", "extendCase", "decideCase", "deliverCase", "listCaseNotices", "getNotice",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

@@ -46,8 +46,10 @@ public enum Access: Sendable, Hashable {
     public static func only(_ roles: Role...) -> Access { .roles(Set(roles)) }
     public static let admins = Access.only(.centerAdmin)
     public static let adminsAndSupervisors = Access.only(.centerAdmin, .supervisor)
-    /// Any signed-in person (not a device).
-    public static let staff = Access.roles(Set(Role.people))
+    /// Any signed-in member of staff: a person, not a device, not an applicant.
+    public static let staff = Access.roles(Set(Role.people).subtracting([.applicant]))
+    /// Anyone signed in as a person, applicants included.
+    public static let people = Access.roles(Set(Role.people))
 }
 
 /// 5 failed sign-ins lock an account for 15 minutes (issue 2); both numbers are settings.

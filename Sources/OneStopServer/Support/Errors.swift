@@ -24,6 +24,11 @@ struct ErrorResponder: AsyncMiddleware {
             status = .unprocessableEntity
             title = req.t("problem.validation")
             fields = v.errors
+        case let r as CaseFlow.Refusal:
+            // A move the case's procedure does not allow now: said in the procedure's words.
+            status = .conflict
+            title = req.t("problem.409")
+            detail = req.t(r.key, r.arguments.mapValues { $0.hasPrefix("case.") ? req.t($0) : $0 })
         case is OutsideScope:
             status = .forbidden
             title = req.t("problem.403")

@@ -16,6 +16,9 @@ struct Principal: Authenticatable, Sendable {
     /// How it authenticated: true for the session cookie, which is what CSRF protects.
     var viaSession: Bool
 
+    /// A member of the center's staff: a person's account that is not an applicant's.
+    var isStaff: Bool { kind == .user && role != .applicant }
+
     /// The audit log's name for the actor: `user:admin` or `device:<id>`.
     var auditName: String { kind == .user ? "user:\(name)" : "device:\(id.uuidString.lowercased())" }
 }

@@ -50,9 +50,13 @@ final class RealtimeHub: Sendable {
 
     /// Call after the change has committed.
     func publish(center: UUID, _ event: HallEvent) {
+        let bridge = bridge.withLockedValue { $0 }
+        let listening = subscribers.withLockedValue { !($0[center]?.isEmpty ?? true) }
+        // Nobody to tell on this instance and no other instance to reach: nothing to encode.
+        guard listening || bridge != nil else { return }
         guard let data = try? encoder.encode(event), let json = String(data: data, encoding: .utf8) else { return }
-        deliver(center: center, json)
-        bridge.withLockedValue { $0 }?.notify(instance + "|" + center.uuidString + "|" + json)
+        if listening { deliver(center: center, json) }
+        bridge?.notify(instance + "|" + center.uuidString + "|" + json)
     }
 
     func deliver(center: UUID, _ json: String) {

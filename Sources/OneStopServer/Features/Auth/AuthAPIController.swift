@@ -41,7 +41,7 @@ enum AuthAPIController {
             }
         }
         api.endpoint(
-            .POST, "auth", "logout", access: .staff,
+            .POST, "auth", "logout", access: .people,
             operation: .init(id: "logout", summary: "Revoke the bearer token used for this request", tag: "Auth", successStatus: 204)
         ) { req in
             let p = try req.requirePrincipal()

@@ -44,7 +44,7 @@ enum AuthPages {
             case .locked: return try await fail("login.locked", .tooManyRequests)
             }
         }
-        r.endpoint(.POST, "logout", access: .staff) { req -> Response in
+        r.endpoint(.POST, "logout", access: .people) { req -> Response in
             let p = try req.requirePrincipal()
             try await req.audited { _ in ((), [AuditEvent("auth.logout", "user", id: p.id, center: p.centerID, detail: ["via": "web"])]) }
             req.session.destroy()

@@ -14,13 +14,24 @@ enum Authentication {
         case locked(until: Date)
     }
 
+    /// The account a sign-in names: a username, or for applicants their ID number or unified social
+    /// credit code (what they know by heart; their username is a generated one, so that the audit
+    /// log never carries an ID number).
+    static func account(_ name: String, on db: any Database) async throws -> UserModel? {
+        if let user = try await UserModel.query(on: db).filter(\.$username == name.lowercased()).first() { return user }
+        let id = name.uppercased().filter { !$0.isWhitespace }
+        guard id.count == 18, ResidentID.isValid(id) || CreditCode.isValid(id),
+            let userID = try await ApplicantModel.query(on: db).filter(\.$idNumber == id).first()?.userID
+        else { return nil }
+        return try await UserModel.find(userID, on: db)
+    }
+
     /// Checks a password under the lockout policy, recording failures. Unknown usernames cost the
     /// same bcrypt work as known ones, so timing does not reveal which accounts exist.
     static func signIn(username: String, password: String, req: Request) async throws -> Outcome {
         let now = req.now.timeIntervalSince1970
         let policy = req.application.settings.lockout
-        guard let user = try await UserModel.query(on: req.db).filter(\.$username == username.lowercased()).first(),
-            !user.disabled
+        guard let user = try await account(username, on: req.db), !user.disabled
         else {
             _ = try? await req.password.async.verify(password, created: dummyHash)
             return .invalid

@@ -76,7 +76,8 @@ struct Scope: Sendable {
     let principal: Principal
 
     static func of(_ principal: Principal, tree: CenterTree) -> Scope {
-        Scope(tree: tree, centers: tree.subtree(principal.centerID), principal: principal)
+        // An applicant manages nothing, whatever center their account hangs under.
+        Scope(tree: tree, centers: principal.role == .applicant ? [] : tree.subtree(principal.centerID), principal: principal)
     }
 
     func require(_ center: UUID?) throws {

@@ -48,7 +48,7 @@ enum PublicPages {
 
     static func home(_ req: Request) async throws -> Response {
         let today = CivilDate.of(req.now)
-        if let p = req.principal, p.kind == .user {
+        if let p = req.principal, p.isStaff {
             let scope = try await req.scope()
             let centers = Array(scope.centers)
             let windows = try await WindowModel.query(on: req.db).filter(\.$centerID ~~ centers).all()

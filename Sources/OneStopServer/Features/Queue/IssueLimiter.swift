@@ -36,6 +36,12 @@ final class IssueLimiter: Sendable {
     /// Counts one ticket for the client, or throws 429 with the seconds to wait.
     func admit(_ req: Request) throws {
         guard let key = Self.client(req) else { return }
+        try admit(key: key, req: req, message: "queue.tooManyTickets")
+    }
+
+    /// Counts one event under any key (a case number's failed look-ups), or throws 429 saying
+    /// `message` with the minutes to wait as `n`.
+    func admit(key: String, req: Request, message: String) throws {
         let now = req.now.timeIntervalSince1970
         let wait = hits.withLockedValue { all -> Double? in
             var list = (all[key] ?? []).filter { $0 > now - window }
@@ -50,8 +56,13 @@ final class IssueLimiter: Sendable {
         if let wait {
             throw Abort(
                 .tooManyRequests, headers: ["Retry-After": String(Int(wait.rounded(.up)))],
-                reason: req.t("queue.tooManyTickets", ["n": String(Int((wait / 60).rounded(.up)))]))
+                reason: req.t(message, ["n": String(Int((wait / 60).rounded(.up)))]))
         }
+    }
+
+    /// Whether a key has used up its allowance, without counting.
+    func exhausted(key: String, now: Double) -> Bool {
+        hits.withLockedValue { ($0[key] ?? []).filter { $0 > now - window }.count >= limit }
     }
 }
 
@@ -62,6 +73,17 @@ extension Application {
         if let s = storage[IssueLimiterKey.self] { return s }
         let s = IssueLimiter()
         storage[IssueLimiterKey.self] = s
+        return s
+    }
+
+    private struct TrackLimiterKey: StorageKey { typealias Value = IssueLimiter }
+
+    /// Failed case look-ups without signing in: 10 an hour per case number (whoever asks, so that
+    /// the 10,000 possible ID tails cannot be tried from many addresses) and 30 per client.
+    var trackLimiter: IssueLimiter {
+        if let s = storage[TrackLimiterKey.self] { return s }
+        let s = IssueLimiter(limit: 10, window: 3600)
+        storage[TrackLimiterKey.self] = s
         return s
     }
 }

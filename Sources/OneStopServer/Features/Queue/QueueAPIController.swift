@@ -24,7 +24,8 @@ enum QueueAPIController {
             let input = try req.content.decode(IssueTicketInput.self)
             let hall = try await QueueLookup.hall(input.center, req: req)
             let cls = try TicketIssue.permittedClass(input.ticketClass, principal: req.principal)
-            let source: TicketIssue.Source = req.principal?.role == .kiosk ? .kiosk : (req.principal == nil ? .phone : .staff)
+            let source: TicketIssue.Source =
+                req.principal?.role == .kiosk ? .kiosk : (req.principal?.isStaff == true ? .staff : .phone)
             let t = try await TicketIssue.issue(
                 hall: hall, groupID: input.group.flatMap(UUID.init(uuidString:)), prefix: input.group, ticketClass: cls, source: source,
                 req: req)

@@ -39,7 +39,7 @@ enum TicketIssue {
         hall: HallConfig, groupID: UUID?, prefix: String?, ticketClass: TicketClass, source: Source, req: Request
     ) async throws -> TicketModel {
         let group = try activeGroup(hall, id: groupID, prefix: prefix)
-        if req.principal == nil { try req.application.issueLimiter.admit(req) }
+        if req.principal == nil || req.principal?.role == .applicant { try req.application.issueLimiter.admit(req) }
         let now = req.now
         let today = HallClock.day(now)
         guard try await req.application.halls.isWorkingDay(today, center: hall.centerID, app: req.application, on: req.db) else {

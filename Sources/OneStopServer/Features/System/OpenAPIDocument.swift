@@ -62,7 +62,10 @@ enum OpenAPIDocument {
             ],
             "servers": [["url": "/"]],
             "paths": .object(paths.mapValues { .object($0) }),
-            "components": ["schemas": .object(OpenAPISchemas.all), "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]]],
+            "components": [
+                "schemas": .object(OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }),
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+            ],
         ]
     }
 

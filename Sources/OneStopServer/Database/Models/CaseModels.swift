@@ -1,0 +1,127 @@
+import Fluent
+import Foundation
+
+/// A person (居民身份证) or a legal entity (统一社会信用代码) who applies. `userID` is set once
+/// they have registered online; walk-in applicants entered at a window have none.
+final class ApplicantModel: Model, @unchecked Sendable {
+    static let schema = "applicants"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "kind") var kind: String
+    @Field(key: "name") var name: String
+    @Field(key: "id_number") var idNumber: String
+    @Field(key: "phone") var phone: String
+    /// The contact person of an entity; empty for a person.
+    @Field(key: "contact") var contact: String
+    @OptionalField(key: "user_id") var userID: UUID?
+    @Field(key: "created_at") var createdAt: Int64
+
+    init() {}
+}
+
+final class CaseModel: Model, @unchecked Sendable {
+    static let schema = "cases"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "number") var number: String
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "item_id") var itemID: UUID
+    @Field(key: "item_code") var itemCode: String
+    @Field(key: "item_name") var itemName: String
+    /// The version of the item's guide in force when the case was received.
+    @Field(key: "guide_version") var guideVersion: Int
+    @Field(key: "case_type") var caseType: String
+    /// `online` or `window`.
+    @Field(key: "channel") var channel: String
+    @Field(key: "applicant_id") var applicantID: UUID
+    @OptionalField(key: "ticket_id") var ticketID: UUID?
+    @Field(key: "state") var state: String
+    @Field(key: "received_on") var receivedOn: String
+    @OptionalField(key: "accepted_on") var acceptedOn: String?
+    @OptionalField(key: "decided_on") var decidedOn: String?
+    @OptionalField(key: "delivered_on") var deliveredOn: String?
+    @Field(key: "promised_days") var promisedDays: Int
+    @Field(key: "legal_days") var legalDays: Int
+    @Field(key: "extension_days") var extensionDays: Int
+    @OptionalField(key: "promised_due") var promisedDue: String?
+    @OptionalField(key: "legal_due") var legalDue: String?
+    /// A 补正材料通知书 was issued before acceptance.
+    @Field(key: "supplement_asked") var supplementAsked: Bool
+    /// The staff account responsible now.
+    @OptionalField(key: "handler_id") var handlerID: UUID?
+    /// The application form's fields, as JSON.
+    @Field(key: "form") var form: String
+    @Field(key: "created_at") var createdAt: Int64
+    @Field(key: "updated_at") var updatedAt: Int64
+
+    init() {}
+}
+
+/// One move of a case: who, when, from where to where, and why.
+final class CaseEventModel: Model, @unchecked Sendable {
+    static let schema = "case_events"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "seq") var seq: Int
+    @Field(key: "action") var action: String
+    @Field(key: "from_state") var fromState: String
+    @Field(key: "to_state") var toState: String
+    /// The audit name (`user:wang`, `applicant:<id>`, `system`).
+    @Field(key: "actor") var actor: String
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "at_ms") var atMillis: Int64
+    @Field(key: "day") var day: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "detail") var detail: String
+
+    init() {}
+}
+
+/// A stop of a case's clock: a supplement awaited during review, or a special procedure.
+final class CaseStopModel: Model, @unchecked Sendable {
+    static let schema = "case_stops"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "from_day") var fromDay: String
+    @OptionalField(key: "to_day") var toDay: String?
+
+    init() {}
+}
+
+/// One line of a case's material checklist, from the guide version it was received under.
+final class CaseMaterialModel: Model, @unchecked Sendable {
+    static let schema = "case_materials"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "position") var position: Int
+    @Field(key: "name") var name: String
+    @Field(key: "need") var need: String
+    /// `provided`, `missing`, `defective` or `not_applicable`.
+    @Field(key: "status") var status: String
+    @Field(key: "note") var note: String
+
+    init() {}
+}
+
+/// A notice exactly as it was issued: printed again from `html`, never regenerated.
+final class NoticeModel: Model, @unchecked Sendable {
+    static let schema = "notices"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    /// The order of issue within the case.
+    @Field(key: "seq") var seq: Int
+    @Field(key: "kind") var kind: String
+    @Field(key: "serial") var serial: String
+    @Field(key: "issued_at") var issuedAt: Int64
+    @Field(key: "issued_by") var issuedBy: String
+    @Field(key: "html") var html: String
+    @Field(key: "sha256") var sha256: String
+
+    init() {}
+}

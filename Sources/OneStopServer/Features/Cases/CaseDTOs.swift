@@ -1,0 +1,187 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+struct RegisterApplicantInput: Content {
+    var kind: String?
+    var name: String?
+    var idNumber: String?
+    var phone: String?
+    var contact: String?
+    var password: String?
+
+    var applicant: ApplicantInput { ApplicantInput(kind: kind, name: name, idNumber: idNumber, phone: phone, contact: contact) }
+}
+
+/// An applicant as shown to someone: the ID number and phone masked unless it is the applicant.
+struct ApplicantDTO: Content {
+    var id: UUID
+    var kind: String
+    var name: String
+    var idNumber: String
+    var phone: String
+    var contact: String
+    var registered: Bool
+
+    init(_ a: ApplicantModel, unmasked: Bool) {
+        id = a.id!
+        kind = a.kind
+        name = a.name
+        // A credit code is public; a resident ID number is not.
+        idNumber = unmasked || a.kind == ApplicantKind.entity.rawValue ? a.idNumber : ResidentID.masked(a.idNumber)
+        phone = unmasked ? a.phone : PhoneNumber.masked(a.phone)
+        contact = a.contact
+        registered = a.userID != nil
+    }
+}
+
+struct RegisteredApplicantDTO: Content {
+    var applicant: ApplicantDTO
+    var username: String
+}
+
+struct MaterialMark: Content {
+    var status: String?
+    var note: String?
+}
+
+/// Taking in an application at a window (or, from a ticket being served, with `ticket`).
+struct IntakeInput: Content {
+    /// Center id or code; the caller's own center when left out.
+    var center: String?
+    /// Item id or code.
+    var item: String?
+    /// An applicant already known…
+    var applicantID: UUID?
+    /// …or one typed in at the window.
+    var applicant: ApplicantInput?
+    var ticket: UUID?
+    /// The guide's materials, in order.
+    var materials: [MaterialMark]?
+    /// The application form's fields.
+    var form: [String: String]?
+}
+
+/// A move of a case. Which fields matter depends on the move.
+struct CaseActionInput: Content {
+    var reason: String?
+    /// The checklist again, when the move changes it (accept, request or supply materials).
+    var materials: [MaterialMark]?
+    /// Working days of an extension.
+    var days: Int?
+    /// The special procedure's name (听证, 检验, 鉴定…) when suspending.
+    var procedure: String?
+    /// `approved` or `not_approved` for a decision.
+    var outcome: String?
+    /// How a decision was delivered (window, mail, electronic) and to whom.
+    var method: String?
+    var recipient: String?
+}
+
+struct TrackInput: Content {
+    var number: String?
+    /// The last 4 characters of the applicant's ID number or credit code.
+    var idTail: String?
+}
+
+struct CaseClockDTO: Content {
+    var promisedDays: Int
+    var legalDays: Int
+    var extensionDays: Int
+    var used: Int?
+    var promisedLeft: Int?
+    var legalLeft: Int?
+    var promisedDue: String?
+    var legalDue: String?
+    var stopped: Bool
+    var level: String?
+}
+
+struct CaseEventDTO: Content {
+    var seq: Int
+    var action: String
+    var fromState: String
+    var toState: String
+    var actor: String
+    var at: Date
+    var day: String
+    var reason: String
+}
+
+struct CaseMaterialDTO: Content {
+    var position: Int
+    var name: String
+    var need: String
+    var status: String
+    var note: String
+}
+
+struct NoticeSummaryDTO: Content {
+    var id: UUID
+    var kind: String
+    var serial: String
+    var issuedAt: Date
+    var issuedBy: String
+    var sha256: String
+    var printURL: String
+
+    init(_ n: NoticeModel) {
+        id = n.id!
+        kind = n.kind
+        serial = n.serial
+        issuedAt = Date(timeIntervalSince1970: Double(n.issuedAt) / 1000)
+        issuedBy = n.issuedBy
+        sha256 = n.sha256
+        printURL = "/notices/\(n.serial)"
+    }
+}
+
+struct NoticeDTO: Content {
+    var notice: NoticeSummaryDTO
+    var caseNumber: String
+    /// The page exactly as issued.
+    var html: String
+}
+
+struct CaseDTO: Content {
+    var id: UUID
+    var number: String
+    var centerID: UUID
+    var departmentID: UUID
+    var itemID: UUID
+    var itemCode: String
+    var itemName: String
+    var guideVersion: Int
+    var caseType: String
+    var channel: String
+    var state: String
+    var receivedOn: String
+    var acceptedOn: String?
+    var decidedOn: String?
+    var deliveredOn: String?
+    var applicant: ApplicantDTO
+    var clock: CaseClockDTO?
+    var materials: [CaseMaterialDTO]
+    var form: [String: String]
+    var events: [CaseEventDTO]
+    var notices: [NoticeSummaryDTO]
+}
+
+/// What tracking by case number shows without signing in: the timeline, nothing personal.
+struct TrackedCaseDTO: Content {
+    var number: String
+    var itemName: String
+    var state: String
+    var receivedOn: String
+    var acceptedOn: String?
+    var promisedDue: String?
+    var applicantName: String
+    var events: [Event]
+
+    struct Event: Content {
+        var action: String
+        var toState: String
+        var day: String
+        var at: Date
+    }
+}

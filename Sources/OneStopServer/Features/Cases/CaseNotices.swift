@@ -1,0 +1,121 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// Notices: rendered once, when issued, into a self-contained A4 page (its own styles, the
+/// tracking QR code inline), stored with its SHA-256, and from then on only ever served as stored.
+/// Official documents are in Chinese whatever the language of the screen.
+enum CaseNotices {
+    struct Line: Encodable {
+        var n: Int
+        var name: String
+        var status: String
+        var note: String
+    }
+
+    struct Page: Encodable {
+        var kind: String
+        var title: String
+        var serial: String
+        var centerName: String
+        var number: String
+        var itemName: String
+        var applicantName: String
+        var applicantID: String
+        var received: String
+        var accepted: String?
+        var promisedDue: String?
+        var promisedDays: Int
+        var legalDays: Int
+        var reason: String
+        var days: String
+        var procedure: String
+        var method: String
+        var recipient: String
+        var inReview: Bool
+        var materials: [Line]
+        var consultPhone: String
+        var supervisePhone: String
+        var issuedBy: String
+        var issuedOn: String
+        var trackURL: String
+        var qr: String
+    }
+
+    static let titles: [NoticeKind: String] = [
+        .serviceInfo: "服务告知单", .acceptance: "受理通知书", .supplement: "补正材料通知书", .refusal: "不予受理通知书",
+        .extension: "延长办理期限通知书", .specialProcedure: "特殊程序期限告知书", .approval: "准予行政许可决定书",
+        .disapproval: "不予行政许可决定书", .deliveryReceipt: "送达回执",
+    ]
+
+    static let statusNames: [String: String] = [
+        "provided": "已提交", "missing": "缺少", "defective": "不符合要求", "not_applicable": "不适用",
+    ]
+
+    static let methods: [String: String] = ["window": "窗口领取", "mail": "邮寄送达", "electronic": "电子送达"]
+
+    /// Renders, stores and returns the notice, inside the caller's transaction.
+    static func issue(
+        _ kind: NoticeKind, for c: CaseModel, by issuer: String, at millis: Int64, extra: [String: String], req: Request,
+        on db: any Database
+    ) async throws -> NoticeModel {
+        let issued = try await NoticeModel.query(on: db).filter(\.$caseID == c.id!).field(\.$id).field(\.$kind).all()
+        let count = issued.filter { $0.kind == kind.rawValue }.count
+        let serial = NoticeKind.serial(caseNumber: c.number, kind: kind, count: count + 1)
+        guard let center = try await CenterModel.find(c.centerID, on: db),
+            let applicant = try await ApplicantModel.find(c.applicantID, on: db)
+        else { throw Abort(.internalServerError) }
+        let guide = try await CatalogService.version(c.itemID, c.guideVersion, on: db).map { try CatalogService.guide($0.content) }
+        var lines = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all().map {
+            Line(n: $0.position, name: $0.name, status: statusNames[$0.status] ?? $0.status, note: $0.note)
+        }
+        if kind == .supplement { lines = lines.filter { $0.status == statusNames["missing"] || $0.status == statusNames["defective"] } }
+        let track = QueuePages.publicBase(req) + "/track?number=" + c.number
+        let page = Page(
+            kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: center.name, number: c.number,
+            itemName: c.itemName, applicantName: applicant.name,
+            applicantID: applicant.kind == ApplicantKind.entity.rawValue ? applicant.idNumber : ResidentID.masked(applicant.idNumber),
+            received: chinese(c.receivedOn), accepted: c.acceptedOn.map(chinese), promisedDue: c.promisedDue.map(chinese),
+            promisedDays: c.promisedDays + c.extensionDays, legalDays: c.legalDays + c.extensionDays, reason: extra["reason"] ?? "",
+            days: extra["days"] ?? "", procedure: extra["procedure"] ?? "", method: methods[extra["method"] ?? ""] ?? "",
+            recipient: extra["recipient"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
+            consultPhone: guide?.consultPhone ?? center.phone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,
+            issuedOn: chinese(HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000)).description), trackURL: track,
+            qr: QRCode.encode(track)?.svg(title: c.number) ?? "")
+        let view = try await req.view.render("cases/notice", page)
+        let html = String(buffer: view.data)
+        let n = NoticeModel()
+        n.id = UUID()
+        n.caseID = c.id!
+        n.seq = issued.count + 1
+        n.kind = kind.rawValue
+        n.serial = serial
+        n.issuedAt = millis
+        n.issuedBy = issuer
+        n.html = html
+        n.sha256 = Digest.sha256Hex(html)
+        try await n.create(on: db)
+        return n
+    }
+
+    /// `2026-11-23` as 2026年11月23日.
+    static func chinese(_ day: String) -> String {
+        guard let d = CivilDate(day) else { return day }
+        return "\(d.year)年\(d.month)月\(d.day)日"
+    }
+
+    /// The page as stored, with a policy that lets its own styles and inline QR code show and
+    /// nothing else run.
+    static func response(_ n: NoticeModel) -> Response {
+        let res = Response(status: .ok, body: .init(string: n.html))
+        res.headers.contentType = .html
+        res.headers.replaceOrAdd(
+            name: "Content-Security-Policy",
+            value:
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
+        res.headers.replaceOrAdd(name: "ETag", value: "\"\(n.sha256)\"")
+        return res
+    }
+}

@@ -1,0 +1,93 @@
+import OneStopCore
+
+/// Component schemas of `/openapi.json` for applicants, cases and notices.
+enum CaseSchemas {
+    typealias S = OpenAPISchemas
+
+    static func names<T: RawRepresentable & CaseIterable>(_ t: T.Type) -> JSONValue where T.RawValue == String {
+        ["enum": .array(t.allCases.map { .string($0.rawValue) })]
+    }
+
+    static let applicantFields: [String: JSONValue] = [
+        "kind": names(ApplicantKind.self), "name": S.string,
+        "idNumber": ["type": "string", "description": "resident ID number (GB 11643) or unified social credit code (GB 32100)"],
+        "phone": S.string, "contact": ["type": "string", "description": "an entity's contact person"],
+    ]
+    static let marks: JSONValue = [
+        "type": "array", "description": "one per material of the guide, in order",
+        "items": S.object(["status": names(MaterialStatus.self), "note": S.string], required: ["status"]),
+    ]
+
+    static let all: [String: JSONValue] = [
+        "RegisterApplicantInput": S.object(
+            applicantFields.merging(["password": S.string]) { a, _ in a }, required: ["name", "idNumber", "phone", "password"]),
+        "Applicant": S.object(
+            applicantFields.merging(["id": S.uuid, "registered": S.bool]) { a, _ in a }
+                .merging(["idNumber": ["type": "string", "description": "a resident ID number is masked for staff"]]) { _, b in b }),
+        "RegisteredApplicant": S.object(["applicant": OpenAPIDocument.ref("Applicant"), "username": S.string]),
+        "IntakeInput": S.object(
+            [
+                "center": ["type": "string", "description": "center id or code; the caller's own when left out"],
+                "item": ["type": "string", "description": "item id or code"], "applicantID": S.uuid,
+                "applicant": S.object(applicantFields), "ticket": S.uuid, "materials": marks,
+                "form": ["type": "object", "additionalProperties": S.string],
+            ], required: ["item", "materials"]),
+        "CaseActionInput": S.object([
+            "reason": S.string, "materials": marks, "days": ["type": "integer", "minimum": 1, "maximum": 60],
+            "procedure": S.string, "outcome": ["enum": ["approved", "not_approved"]],
+            "method": ["enum": ["window", "mail", "electronic"]], "recipient": S.string,
+        ]),
+        "TrackInput": S.object(
+            ["number": S.string, "idTail": ["type": "string", "minLength": 4, "maxLength": 4]], required: ["number", "idTail"]),
+        "CaseSummary": S.object([
+            "id": S.uuid, "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
+            "promisedDue": ["type": ["string", "null"], "format": "date"],
+        ]),
+        "NoticeSummary": S.object([
+            "id": S.uuid, "kind": names(NoticeKind.self), "serial": S.string, "issuedAt": S.dateTime, "issuedBy": S.string,
+            "sha256": S.string, "printURL": S.string,
+        ]),
+        "Notice": S.object(["notice": OpenAPIDocument.ref("NoticeSummary"), "caseNumber": S.string, "html": S.string]),
+        "Case": S.object([
+            "id": S.uuid, "number": S.string, "centerID": S.uuid, "departmentID": S.uuid, "itemID": S.uuid, "itemCode": S.string,
+            "itemName": S.string, "guideVersion": S.integer, "caseType": names(CaseType.self), "channel": ["enum": ["window", "online"]],
+            "state": names(CaseState.self), "receivedOn": S.date, "acceptedOn": S.optionalString, "decidedOn": S.optionalString,
+            "deliveredOn": S.optionalString, "applicant": OpenAPIDocument.ref("Applicant"),
+            "clock": [
+                "oneOf": [
+                    S.object([
+                        "promisedDays": S.integer, "legalDays": S.integer, "extensionDays": S.integer, "used": S.optionalInteger,
+                        "promisedLeft": S.optionalInteger, "legalLeft": S.optionalInteger, "promisedDue": S.optionalString,
+                        "legalDue": S.optionalString, "stopped": S.bool,
+                        "level": [
+                            "type": ["string", "null"], "enum": .array(WarningLevel.allCases.map { .string($0.rawValue) } + [.null]),
+                        ],
+                    ]), ["type": "null"],
+                ]
+            ],
+            "materials": [
+                "type": "array",
+                "items": S.object([
+                    "position": S.integer, "name": S.string, "need": S.string, "status": names(MaterialStatus.self), "note": S.string,
+                ]),
+            ],
+            "form": ["type": "object", "additionalProperties": S.string],
+            "events": [
+                "type": "array",
+                "items": S.object([
+                    "seq": S.integer, "action": S.string, "fromState": S.string, "toState": S.string, "actor": S.string,
+                    "at": S.dateTime, "day": S.date, "reason": S.string,
+                ]),
+            ],
+            "notices": ["type": "array", "items": OpenAPIDocument.ref("NoticeSummary")],
+        ]),
+        "TrackedCase": S.object([
+            "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
+            "acceptedOn": S.optionalString, "promisedDue": S.optionalString, "applicantName": S.string,
+            "events": [
+                "type": "array",
+                "items": S.object(["action": S.string, "toState": S.string, "day": S.date, "at": S.dateTime]),
+            ],
+        ]),
+    ]
+}

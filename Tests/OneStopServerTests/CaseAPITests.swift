@@ -1,0 +1,358 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+/// A person's valid resident ID number (the standard's own example) and a phone.
+private let personID = "11010519491231002X"
+private let personPhone = "13800138000"
+
+extension TestContext {
+    /// A window clerk of the county center and the market regulator's chief representative.
+    func caseStaff() async throws -> (admin: String, clerk: String, chief: String) {
+        let admin = try await login()
+        let county = try await centerID(code: "DL010200")
+        let scjg = try await DepartmentModel.query(on: app.db).filter(\.$centerID == county).filter(\.$code == "SCJG").first()!.requireID()
+        for (name, role) in [("case_clerk", "window_staff"), ("case_chief", "chief_representative")] {
+            let res = try await send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": name, "displayName": name, "password": "Case-Pass-2026", "role": role, "centerID": county.uuidString,
+                    "departmentID": scjg.uuidString,
+                ])
+            #expect(res.status == .created, "\(res.body.string)")
+        }
+        return (admin, try await login("case_clerk", "Case-Pass-2026"), try await login("case_chief", "Case-Pass-2026"))
+    }
+
+    /// The food business licence: a promised case, 5 working days promised, 20 legal, 5 materials.
+    func foodItem() async throws -> ServiceItemModel {
+        try await ServiceItemModel.query(on: app.db).filter(\.$name == "食品经营许可证核发").first()!
+    }
+
+    /// The marks for a complete application: required materials provided, conditional ones not
+    /// applicable.
+    func complete(_ item: ServiceItemModel) async throws -> [String] {
+        let v = try await CatalogService.version(item.id!, item.versionInForce!, on: app.db)!
+        return try CatalogService.guide(v.content).materials.map { $0.need == .required ? "provided" : "not_applicable" }
+    }
+
+    func intake(_ token: String, item: String, marks: [String], applicant: [String: String]? = nil) async throws -> TestingHTTPResponse {
+        struct Body: Encodable, Sendable {
+            var item: String
+            var applicant: [String: String]
+            var materials: [[String: String]]
+            var form: [String: String]
+        }
+        return try await send(
+            .POST, "/api/v1/cases", token: token,
+            json: Body(
+                item: item,
+                applicant: applicant ?? ["kind": "person", "name": "张三", "idNumber": personID, "phone": personPhone],
+                materials: marks.map { ["status": $0, "note": $0 == "missing" ? "请提供原件" : ""] }, form: ["经营场所": "大连路1号"]))
+    }
+
+    func move(_ token: String, _ id: UUID, _ path: String, _ body: [String: String] = [:]) async throws -> TestingHTTPResponse {
+        try await send(.POST, "/api/v1/cases/\(id)/\(path)", token: token, json: body)
+    }
+
+    func moveMarks(_ token: String, _ id: UUID, _ path: String, _ marks: [[String: String]]) async throws -> TestingHTTPResponse {
+        struct Body: Encodable, Sendable { var materials: [[String: String]] }
+        return try await send(.POST, "/api/v1/cases/\(id)/\(path)", token: token, json: Body(materials: marks))
+    }
+}
+
+struct UnexpectedResponse: Error {}
+
+extension TestingHTTPResponse {
+    /// The case in a 200 or 201 answer; anything else is recorded where it was asked for.
+    func caseView(sourceLocation: SourceLocation = #_sourceLocation) throws -> CaseView {
+        guard status == .ok || status == .created else {
+            Issue.record("\(status): \(body.string)", sourceLocation: sourceLocation)
+            throw UnexpectedResponse()
+        }
+        return try content.decode(CaseView.self)
+    }
+}
+
+struct CaseView: Decodable {
+    struct Clock: Decodable {
+        var promisedDue: String?
+        var legalDue: String?
+        var stopped: Bool
+        var used: Int?
+        var level: String?
+    }
+    struct Applicant: Decodable {
+        var idNumber: String
+        var phone: String
+    }
+    struct Material: Decodable {
+        var status: String
+    }
+    struct Notice: Decodable {
+        var kind: String
+        var serial: String
+        var sha256: String
+    }
+    struct Event: Decodable {
+        var action: String
+        var toState: String
+    }
+    var id: UUID
+    var number: String
+    var state: String
+    var acceptedOn: String?
+    var guideVersion: Int
+    var clock: Clock?
+    var applicant: Applicant
+    var materials: [Material]
+    var notices: [Notice]
+    var events: [Event]
+}
+
+@Suite("Cases over the API")
+struct CaseAPITests {
+    @Test(
+        "a promised case from intake to delivery: supplements once, acceptance, review, extension, a stop, decision, notices",
+        arguments: TestDB.available)
+    func lifecycle(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            var (_, clerk, chief) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let code = item.code
+            let full = try await t.complete(item)
+            #expect(full.count > 5 && full.prefix(5).allSatisfy { $0 == "provided" })
+            func marks(_ changes: [Int: [String: String]]) -> [[String: String]] {
+                full.enumerated().map { i, m in changes[i] ?? ["status": m] }
+            }
+
+            // Bad input changes nothing.
+            let bad = try await t.intake(
+                clerk, item: code, marks: full, applicant: ["kind": "person", "name": "", "idNumber": "110105194912310021", "phone": "12"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["name", "idNumber", "phone"])
+            #expect(bad.problem?.errors?.first { $0.field == "idNumber" }?.message == "证件号码：身份证号码校验位不正确")
+            let short = try await t.intake(clerk, item: code, marks: ["provided"])
+            #expect(short.problem?.errors?.first?.code == "case.checklistIncomplete")
+            #expect(try await CaseModel.query(on: t.app.db).count() == 0)
+            #expect(try await ApplicantModel.query(on: t.app.db).count() == 0)
+
+            // Received with two materials missing: a service information sheet.
+            var twoMissing = full
+            twoMissing[1] = "missing"
+            twoMissing[3] = "missing"
+            let res = try await t.intake(clerk, item: code, marks: twoMissing)
+            #expect(res.status == .created, "\(res.body.string)")
+            var c = try res.caseView()
+            #expect(c.number == "DL010200-20260921-0001")
+            #expect(c.state == "submitted" && c.guideVersion == item.versionInForce)
+            #expect(c.applicant.idNumber == "110***********002X" && c.applicant.phone == "138****8000")
+            #expect(c.notices.map(\.kind) == ["service_info"])
+
+            // Not accepted while materials are missing; a supplement notice names them all at once.
+            var r = try await t.move(clerk, c.id, "accept")
+            #expect(r.problem?.errors?.first?.code == "case.acceptNeedsAll")
+            r = try await t.moveMarks(
+                clerk, c.id, "supplement-request",
+                marks([1: ["status": "missing", "note": "原件"], 2: ["status": "defective"], 3: ["status": "missing", "note": "x"]]))
+            #expect(r.problem?.errors?.map(\.code) == ["case.defectNeedsNote"])
+            r = try await t.moveMarks(
+                clerk, c.id, "supplement-request",
+                marks([
+                    1: ["status": "missing", "note": "营业执照原件"], 2: ["status": "defective", "note": "复印件不清晰"],
+                    3: ["status": "missing", "note": "设备布局图"],
+                ]))
+            c = try r.caseView()
+            #expect(c.state == "supplement_requested", "\(r.body.string)")
+            let bz = try #require(c.notices.first { $0.kind == "supplement" })
+            #expect(bz.serial == "DL010200-20260921-0001-BZ1")
+            let bzPage = try await t.send(.GET, "/api/v1/notices/\(bz.serial)", token: clerk)
+            let bzHTML = try bzPage.content.decode(NoticeDTO.self).html
+            #expect(bzHTML.contains("营业执照") && bzHTML.contains("复印件不清晰") && bzHTML.contains("设备布局图"))
+            #expect(!bzHTML.contains("食品经营许可申请书"))  // provided materials are not asked for
+
+            // Waiting for the applicant: no other move; then supplied, and no second request.
+            r = try await t.move(clerk, c.id, "accept")
+            #expect(r.status == .conflict)
+            #expect(r.problem?.detail?.contains("补正") == true)
+            r = try await t.moveMarks(clerk, c.id, "materials", marks([:]))
+            #expect(try r.caseView().state == "submitted")
+            r = try await t.moveMarks(clerk, c.id, "supplement-request", marks([0: ["status": "missing", "note": "x"]]))
+            #expect(r.status == .conflict && r.problem?.detail?.contains("一次性告知") == true, "\(r.body.string)")
+
+            // Accepted on Monday 2026-09-21: 5 working days skip the Mid-Autumn days (09-25..27).
+            r = try await t.move(clerk, c.id, "accept")
+            c = try r.caseView()
+            #expect(c.state == "accepted" && c.acceptedOn == "2026-09-21")
+            #expect(c.clock?.promisedDue == "2026-09-29" && c.clock?.legalDue == "2026-10-26")
+            let sl = try #require(c.notices.first { $0.kind == "acceptance" })
+            let slHTML = try await t.send(.GET, "/notices/\(sl.serial)", token: clerk).body.string
+            #expect(slHTML.contains("2026年9月29日") && slHTML.contains("<svg"))
+
+            // Deciding needs an approver, and a review first.
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: clerk, json: ["outcome": "approved"])
+            #expect(r.status == .forbidden)
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            #expect(r.status == .conflict && r.problem?.detail == "承诺件须先审查再作决定")
+            #expect(try await t.move(clerk, c.id, "review").status == .ok)
+
+            // An extension needs an approver and a reason, and moves the deadline by its days.
+            #expect(try await t.send(.POST, "/api/v1/cases/\(c.id)/extend", token: clerk, json: ["days": 5]).status == .forbidden)
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/extend", token: chief, json: ["days": 5])
+            #expect(r.problem?.errors?.first?.code == "case.reasonRequired")
+            struct Extend: Encodable { var days: Int; var reason: String }
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/extend", token: chief, json: Extend(days: 5, reason: "需现场核查"))
+            c = try r.caseView()
+            #expect(c.clock?.promisedDue == "2026-10-12", "\(r.body.string)")
+
+            // A special procedure stops the clock for two days.
+            r = try await t.move(clerk, c.id, "suspend", ["procedure": "专家评审", "reason": "需专家论证设备布局"])
+            c = try r.caseView()
+            #expect(c.state == "suspended" && c.clock?.stopped == true && c.clock?.promisedDue == nil)
+            t.clock.advance(2 * 86400)
+            // Sign-ins do not last two days.
+            (clerk, chief) = (try await t.login("case_clerk", "Case-Pass-2026"), try await t.login("case_chief", "Case-Pass-2026"))
+            r = try await t.move(clerk, c.id, "resume")
+            c = try r.caseView()
+            #expect(c.clock?.promisedDue == "2026-10-14" && c.clock?.used == 0, "\(r.body.string)")
+
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            #expect(try r.caseView().state == "approved")
+            r = try await t.move(clerk, c.id, "deliver", ["method": "window", "recipient": "张三"])
+            c = try r.caseView()
+            #expect(c.state == "delivered")
+            #expect(
+                c.notices.map(\.kind) == [
+                    "service_info", "supplement", "acceptance", "extension", "special_procedure", "approval", "delivery_receipt",
+                ])
+            #expect(
+                c.events.map(\.action) == [
+                    "submit", "request_supplement", "supply_materials", "accept", "start_review", "extend", "suspend", "resume", "approve",
+                    "deliver",
+                ])
+
+            // Closed: every move is refused with the reason, in the user's language.
+            r = try await t.move(clerk, c.id, "terminate", ["reason": "x"])
+            #expect(r.status == .conflict && r.problem?.detail == "办件已结束（已送达办结），不能再异常终止")
+            r = try await t.send(
+                .POST, "/api/v1/cases/\(c.id)/terminate", token: clerk, json: ["reason": "x"], headers: ["Accept-Language": "en"])
+            #expect(r.problem?.detail?.hasPrefix("The case is Delivered and closed") == true, "\(r.body.string)")
+
+            // Notices are kept as issued: a later change of the center does not alter them.
+            try await (t.app.db as! any SQLDatabase).raw("UPDATE centers SET name = '改名后的中心'").run()
+            for n in c.notices {
+                let got = try await t.send(.GET, "/api/v1/notices/\(n.serial)", token: clerk).content.decode(NoticeDTO.self)
+                #expect(Digest.sha256Hex(got.html) == n.sha256 && !got.html.contains("改名后的中心"))
+                let page = try await t.send(.GET, "/notices/\(n.serial)", token: clerk)
+                #expect(page.body.string == got.html)
+                #expect(page.headers.first(name: "Content-Security-Policy")?.contains("script") == false)
+            }
+            let (checked, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == nil && checked > 0)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "case.accept").count() == 1)
+        }
+    }
+
+    @Test(
+        "tracking without signing in shows a masked timeline and stops guessers; applicants see only their own cases",
+        arguments: TestDB.available)
+    func trackingAndApplicants(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
+
+            var r = try await t.send(.POST, "/api/v1/cases/track", json: ["number": c.number, "idTail": "002x"])
+            #expect(r.status == .ok, "\(r.body.string)")
+            let body = r.body.string
+            #expect(body.contains("\"applicantName\":\"张*\"") && !body.contains(personID) && !body.contains(personPhone))
+            r = try await t.send(.POST, "/api/v1/cases/track", json: ["number": c.number, "idTail": "1234"])
+            #expect(r.status == .notFound && r.problem?.detail == "未找到办件：请核对办件编号和证件号码后四位")
+            for _ in 0..<9 { _ = try await t.send(.POST, "/api/v1/cases/track", json: ["number": c.number, "idTail": "0000"]) }
+            r = try await t.send(.POST, "/api/v1/cases/track", json: ["number": c.number, "idTail": "002X"])
+            #expect(r.status == .tooManyRequests)
+
+            // Registering with the walk-in's own name and phone takes the record over; a stranger
+            // with the same number cannot.
+            r = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "李四", "idNumber": personID, "phone": personPhone, "password": "Apply-2026-pass"])
+            #expect(r.problem?.errors?.first?.code == "applicant.taken")
+            r = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "张三", "idNumber": personID, "phone": personPhone, "password": "Apply-2026-pass"])
+            #expect(r.status == .created, "\(r.body.string)")
+            #expect(!(r.body.string.contains("\"username\":\"\(personID)")))
+            let mine = try await t.login(personID.lowercased(), "Apply-2026-pass")
+            r = try await t.send(.GET, "/api/v1/cases", token: mine)
+            #expect(r.body.string.contains(c.number))
+            r = try await t.send(.GET, "/api/v1/cases/\(c.id)", token: mine)
+            #expect(try r.caseView().applicant.idNumber == personID)
+            // An applicant moves nothing and manages nothing.
+            #expect(try await t.move(mine, c.id, "accept").status == .forbidden)
+            #expect(try await t.send(.GET, "/api/v1/centers", token: mine).status == .forbidden)
+
+            // Another applicant (an entity) sees nothing of it.
+            r = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: [
+                    "kind": "entity", "name": "某某公司", "idNumber": "91350100M000100Y43", "phone": "0411-88886666", "contact": "王五",
+                    "password": "Apply-2026-pass",
+                ])
+            #expect(r.status == .created, "\(r.body.string)")
+            r = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: [
+                    "kind": "entity", "name": "某某公司", "idNumber": "91350100M000100Y44", "phone": "0411-88886666",
+                    "password": "Apply-2026-pass",
+                ])
+            #expect(Set(r.problem?.errors?.map(\.code) ?? []) == ["uscc.checkCharacter", "required"])
+            let other = try await t.login("91350100M000100Y43", "Apply-2026-pass")
+            #expect(try await t.send(.GET, "/api/v1/cases/\(c.id)", token: other).status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/notices/\(c.notices[0].serial)", token: other).status == .notFound)
+
+            // Staff of another center do not see it either; the county's administrator does.
+            let town = try await t.centerID(code: "DL010201")
+            _ = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "town_clerk", "displayName": "t", "password": "Case-Pass-2026", "role": "window_staff",
+                    "centerID": town.uuidString,
+                ])
+            let townClerk = try await t.login("town_clerk", "Case-Pass-2026")
+            #expect(try await t.send(.GET, "/api/v1/cases/\(c.id)", token: townClerk).status == .notFound)
+            #expect(try await t.move(townClerk, c.id, "accept").status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/cases/\(c.id)", token: admin).status == .ok)
+        }
+    }
+
+    @Test("numbers stay unique when many cases are taken in at once", arguments: TestDB.available)
+    func concurrentNumbers(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let code = item.code
+            let full = try await t.complete(item)
+            let numbers = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        let id = String(format: "1101051949123%04d", i)
+                        let digits = id.map { Int(String($0))! }
+                        let number = id + String(ResidentID.checkCharacter(for: digits))
+                        let r = try await t.intake(
+                            clerk, item: code, marks: full, applicant: ["name": "申请人\(i)", "idNumber": number, "phone": personPhone])
+                        return try r.caseView().number
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(numbers).count == 12)
+            #expect(Set(numbers.map { String($0.suffix(4)) }) == Set((1...12).map { String(format: "%04d", $0) }))
+        }
+    }
+}

@@ -356,3 +356,90 @@ struct CaseAPITests {
         }
     }
 }
+
+@Suite("Case pages")
+struct CasePageTests {
+    @Test(
+        "a window takes in, asks for supplements, accepts and prints through the pages; tracking and registration work without signing in",
+        arguments: TestDB.available)
+    func windowPages(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let county = try await t.centerID(code: "DL010200")
+            let item = try await t.foodItem()
+            let full = try await t.complete(item)
+            var page = try await b.request(.GET, "/cases/new?center=\(county)&item=\(item.code)")
+            #expect(page.status == .ok && page.body.string.contains("食品经营许可证核发") && page.body.string.contains("name=\"m\(full.count)\""))
+            var form = [
+                "_csrf": try await b.csrf(from: "/cases/new"), "center": county.uuidString, "item": item.code,
+                "materials": String(full.count),
+            ]
+            form["kind"] = "person"
+            form["name"] = "张三"
+            form["idNumber"] = "110105194912310021"
+            form["phone"] = "13800138000"
+            for (i, m) in full.enumerated() { form["m\(i + 1)"] = m }
+            form["m2"] = "missing"
+            form["n2"] = "请提供原件"
+            page = try await b.request(.POST, "/cases/new", form: form)
+            #expect(page.status == .unprocessableEntity)
+            #expect(page.body.string.contains("证件号码：身份证号码校验位不正确") && page.body.string.contains("value=\"张三\""))
+            #expect(try await CaseModel.query(on: t.app.db).count() == 0)
+            form["idNumber"] = personID
+            page = try await b.request(.POST, "/cases/new", form: form)
+            #expect(page.status == .seeOther)
+            let location = try #require(page.headers.first(name: .location))
+            page = try await b.request(.GET, location)
+            #expect(page.body.string.contains("已收件，办件编号 DL010200-20260921-0001"))
+            #expect(page.body.string.contains("110***********002X") && !page.body.string.contains(personID))
+            let id = String(location.split(separator: "/").last!)
+
+            // Accepting with a material missing comes back with the reason and changes nothing.
+            var move = ["_csrf": try await b.csrf(from: location), "materials": String(full.count)]
+            for (i, m) in full.enumerated() { move["m\(i + 1)"] = m }
+            move["m2"] = "missing"
+            page = try await b.request(.POST, "/cases/\(id)/accept", form: move)
+            #expect(page.status == .unprocessableEntity && page.body.string.contains("还有缺少或不符合要求的材料"))
+            move["n2"] = "营业执照原件"
+            page = try await b.request(.POST, "/cases/\(id)/request_supplement", form: move)
+            #expect(page.status == .seeOther)
+            move["m2"] = "provided"
+            _ = try await b.request(.POST, "/cases/\(id)/supply_materials", form: move)
+            page = try await b.request(.POST, "/cases/\(id)/accept", form: move)
+            #expect(page.status == .seeOther)
+            page = try await b.request(.GET, location)
+            #expect(page.body.string.contains("已受理") && page.body.string.contains("2026-09-29"))
+            // A refused move says why in the page.
+            page = try await b.request(.POST, "/cases/\(id)/deliver", form: ["_csrf": move["_csrf"]!, "method": "window"])
+            #expect(page.status == .conflict && page.body.string.contains("办件尚未作出决定，不能送达"))
+
+            let serial = "DL010200-20260921-0001-SL1"
+            page = try await b.request(.GET, "/notices/\(serial)")
+            #expect(page.body.string.contains("受理通知书") && page.body.string.contains("2026年9月29日"))
+
+            // Tracking and registering are public pages.
+            let anon = Browser(t)
+            page = try await anon.request(.GET, "/track?number=DL010200-20260921-0001")
+            #expect(page.body.string.contains("value=\"DL010200-20260921-0001\""))
+            page = try await anon.request(.POST, "/track", form: ["number": "DL010200-20260921-0001", "idTail": "002X"])
+            #expect(page.status == .ok && page.body.string.contains("受理") && page.body.string.contains("张*"))
+            page = try await anon.request(.POST, "/track", form: ["number": "DL010200-20260921-0001", "idTail": "9999"])
+            #expect(page.status == .notFound && page.body.string.contains("未找到办件"))
+            page = try await anon.request(
+                .POST, "/register",
+                form: ["kind": "person", "name": "张三", "idNumber": personID, "phone": "13800138000", "password": "short"])
+            #expect(page.status == .unprocessableEntity && page.body.string.contains("value=\"张三\"") && !page.body.string.contains("short"))
+            page = try await anon.request(
+                .POST, "/register",
+                form: ["kind": "person", "name": "张三", "idNumber": personID, "phone": "13800138000", "password": "Apply-2026-pass"])
+            #expect(page.body.string.contains("注册成功"))
+            let mine = Browser(t)
+            _ = try await mine.signIn(personID, "Apply-2026-pass")
+            page = try await mine.request(.GET, "/cases")
+            #expect(page.body.string.contains("DL010200-20260921-0001") && page.body.string.contains("我的办件"))
+            page = try await mine.request(.GET, location)
+            #expect(page.body.string.contains(personID) && !page.body.string.contains("action=\"/cases/\(id)/"))
+        }
+    }
+}

@@ -66,16 +66,24 @@ struct PageContext<P: Encodable>: Encodable {
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
                 ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
                 ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
-                ("/desk", "nav.desk"),
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"),
             ]
         case .supervisor:
-            out += [("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"), ("/manage/hall", "nav.hallView")]
+            out += [
+                ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"), ("/manage/hall", "nav.hallView"),
+                ("/cases", "nav.cases"),
+            ]
         case .chiefRepresentative:
             out += [
                 ("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/manage/hall", "nav.hallView"), ("/desk", "nav.desk"),
+                ("/cases", "nav.cases"),
             ]
         case .windowStaff:
-            out += [("/desk", "nav.desk"), ("/admin/calendar", "nav.calendar")]
+            out += [("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/admin/calendar", "nav.calendar")]
+        case .applicant:
+            out += [("/cases", "nav.myCases"), ("/track", "nav.track")]
+        case nil:
+            out += [("/track", "nav.track"), ("/register", "nav.register")]
         case .some(let r) where !r.isDevice:
             out += [("/admin/calendar", "nav.calendar")]
         default: break

@@ -1,13 +1,404 @@
+import Fluent
 import Foundation
 import OneStopCore
 import Vapor
 
-/// Pages of cases. A notice is served exactly as it was stored when issued.
+/// The pages of cases: the staff's list and intake form, a case with its moves, the printed
+/// notices, tracking by number, and registration for applicants.
 enum CasePages {
+    struct Row: Encodable {
+        var id: String
+        var number: String
+        var itemName: String
+        var state: String
+        var stateLabel: String
+        var receivedOn: String
+        var promisedDue: String
+    }
+
+    struct ListView: Encodable {
+        var rows: [Row]
+        var states: [FormView.Option]
+        var canTakeIn: Bool
+        var applicant: Bool
+    }
+
+    struct MaterialRow: Encodable {
+        var n: Int
+        var name: String
+        var need: String
+        var needLabel: String
+        var status: String
+        var note: String
+        var error: String?
+    }
+
+    struct NewView: Encodable {
+        var center: String
+        var centers: [FormView.Option]
+        var items: [FormView.Option]
+        var item: String
+        var itemName: String
+        var materials: [MaterialRow]
+        var values: [String: String]
+        var kinds: [FormView.Option]
+        var statuses: [FormView.Option]
+        var errors: [String]
+    }
+
+    struct EventRow: Encodable {
+        var day: String
+        var time: String
+        var actionLabel: String
+        var stateLabel: String
+        var actor: String
+        var reason: String
+    }
+
+    struct NoticeRow: Encodable {
+        var serial: String
+        var label: String
+        var issuedAt: String
+    }
+
+    struct Move: Encodable {
+        var action: String
+        var label: String
+        var needsReason: Bool
+        var checklist: Bool
+        var days: Bool
+        var procedure: Bool
+        var outcome: Bool
+        var delivery: Bool
+        var primary: Bool
+    }
+
+    struct ShowView: Encodable {
+        var id: String
+        var number: String
+        var itemName: String
+        var itemCode: String
+        var guideVersion: Int
+        var caseTypeLabel: String
+        var state: String
+        var stateLabel: String
+        var applicantName: String
+        var applicantID: String
+        var applicantPhone: String
+        var receivedOn: String
+        var acceptedOn: String
+        var promisedDue: String
+        var legalDue: String
+        var daysLeft: String
+        var daysLabel: String
+        var level: String
+        var levelLabel: String
+        var stopped: Bool
+        var materials: [MaterialRow]
+        var statuses: [FormView.Option]
+        var form: [FormView.Option]
+        var events: [EventRow]
+        var notices: [NoticeRow]
+        var moves: [Move]
+        var errors: [String]
+        var message: String?
+    }
+
+    struct TrackView: Encodable {
+        var number: String
+        var result: TrackedCaseDTO?
+        var stateLabel: String
+        var events: [EventRow]
+        var error: String?
+    }
+
+    struct RegisterView: Encodable {
+        var values: [String: String]
+        var kinds: [FormView.Option]
+        var errors: [String]
+        var done: String?
+    }
+
+    static let staffViewers = Access.only(.windowStaff, .chiefRepresentative, .centerAdmin, .supervisor)
+
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "notices", ":serial", access: CaseAccess.viewers) { req in
             let (n, _) = try await CaseAPIController.notice(req.parameters.get("serial") ?? "", req: req)
             return CaseNotices.response(n)
+        }
+        app.endpoint(.GET, "cases", access: CaseAccess.viewers) { req in try await list(req) }
+        app.endpoint(.GET, "cases", "new", access: CaseAccess.handlers) { req in
+            try await newForm(req, item: req.query[String.self, at: "item"] ?? "", values: [:], marks: nil, errors: [])
+        }
+        app.endpoint(.POST, "cases", "new", access: CaseAccess.handlers) { req in try await takeIn(req) }
+        app.endpoint(.GET, "cases", ":id", access: CaseAccess.viewers) { req in
+            try await show(req, id: try req.uuid("id"), errors: [], message: nil)
+        }
+        app.endpoint(.POST, "cases", ":id", ":action", access: CaseAccess.handlers) { req in try await move(req) }
+        app.endpoint(.GET, "track", access: .public) { req in
+            // The QR code on every notice leads here with the number filled in.
+            let number = String((req.query[String.self, at: "number"] ?? "").prefix(40))
+            return try await req.page(
+                "cases/track", title: req.t("case.track.title"),
+                TrackView(number: number, result: nil, stateLabel: "", events: [], error: nil))
+        }
+        app.endpoint(.POST, "track", access: .public) { req in try await trackPage(req) }
+        app.endpoint(.GET, "register", access: .public) { req in
+            try await req.page(
+                "cases/register", title: req.t("applicant.register.title"),
+                RegisterView(values: ["kind": "person"], kinds: kinds(req, "person"), errors: [], done: nil))
+        }
+        app.endpoint(.POST, "register", access: .public) { req in try await registerPage(req) }
+    }
+
+    static func kinds(_ req: Request, _ selected: String) -> [FormView.Option] {
+        ApplicantKind.allCases.map {
+            .init(value: $0.rawValue, label: req.t("applicant.kind.\($0.rawValue)"), selected: $0.rawValue == selected)
+        }
+    }
+
+    static func statuses(_ req: Request) -> [FormView.Option] {
+        MaterialStatus.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: false) }
+    }
+
+    static func messages(_ error: any Error, _ req: Request) -> [String]? {
+        if let v = error as? ValidationFailure { return v.errors.map { req.application.catalog.fieldMessage($0, req.language) } }
+        if let r = error as? CaseFlow.Refusal { return [req.t(r.key, r.arguments.mapValues { $0.hasPrefix("case.") ? req.t($0) : $0 })] }
+        if let a = error as? any AbortError, a.status == .forbidden, a.reason != a.status.reasonPhrase { return [a.reason] }
+        return nil
+    }
+
+    // MARK: list
+
+    static func list(_ req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let cases = try await CaseAPIController.list(req)
+        let state = req.query[String.self, at: "state"] ?? ""
+        let rows = cases.map {
+            Row(
+                id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, state: $0.state,
+                stateLabel: req.t("case.state.\($0.state)"),
+                receivedOn: $0.receivedOn, promisedDue: $0.promisedDue ?? "—")
+        }
+        let states =
+            [FormView.Option(value: "", label: req.t("case.list.allStates"), selected: state.isEmpty)]
+            + CaseState.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: $0.rawValue == state) }
+        return try await req.page(
+            "cases/list", title: req.t(p.role == .applicant ? "case.list.mine" : "case.list.title"),
+            ListView(rows: rows, states: states, canTakeIn: CaseAccess.handlers.admits(p.role), applicant: p.role == .applicant))
+    }
+
+    // MARK: intake
+
+    static func itemOptions(_ center: UUID, selected: String, on db: any Database) async throws -> [FormView.Option] {
+        let delegated = try await ItemDelegationModel.query(on: db).filter(\.$centerID == center).all().map(\.itemID)
+        let items = try await ServiceItemModel.query(on: db).filter(\.$status == ItemStatus.published.rawValue)
+            .group(.or) { $0.filter(\.$centerID == center).filter(\.$id ~~ delegated) }.sort(\.$code).all()
+        return items.filter { $0.versionInForce != nil }.map {
+            .init(value: $0.code, label: $0.code + " " + $0.name, selected: $0.code == selected)
+        }
+    }
+
+    static func newForm(
+        _ req: Request, center chosen: UUID? = nil, item: String, values: [String: String], marks: [MaterialMark]?,
+        errors: [FieldError], status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let scope = try await req.scope()
+        let center =
+            try chosen.map {
+                try scope.require($0); return $0
+            } ?? (try req.chosenCenter(scope))
+        var rows: [MaterialRow] = []
+        var name = ""
+        if !item.isEmpty, let (row, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
+            name = row.name
+            rows = guide.materials.enumerated().map { i, m in
+                let mark = marks?.indices.contains(i) == true ? marks![i] : nil
+                return MaterialRow(
+                    n: i + 1, name: m.name + (m.condition.map { "（\($0)）" } ?? ""), need: m.need.rawValue,
+                    needLabel: m.need.label(req),
+                    status: mark?.status ?? (m.need == .required ? "provided" : "not_applicable"), note: mark?.note ?? "",
+                    error: errors.first { $0.field == "materials.\(i + 1)" }.map { req.application.catalog.fieldMessage($0, req.language) })
+            }
+        }
+        let view = NewView(
+            center: center.uuidString, centers: req.centerOptions(scope, selected: center.uuidString),
+            items: [.init(value: "", label: req.t("case.new.chooseItem"), selected: item.isEmpty)]
+                + (try await itemOptions(center, selected: item, on: req.db)),
+            item: item, itemName: name, materials: rows, values: values, kinds: kinds(req, values["kind"] ?? "person"),
+            statuses: statuses(req), errors: errors.map { req.application.catalog.fieldMessage($0, req.language) })
+        return try await req.page("cases/new", title: req.t("case.new.title"), view, status: status)
+    }
+
+    static func formMarks(_ f: [String: String], count: Int) -> [MaterialMark] {
+        count > 0 ? (1...min(count, 200)).map { MaterialMark(status: f["m\($0)"], note: f["n\($0)"]) } : []
+    }
+
+    static func takeIn(_ req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        let item = f["item"] ?? ""
+        let count = Int(f["materials"] ?? "") ?? 0
+        let marks = formMarks(f, count: count)
+        var form: [String: String] = [:]
+        if let text = f["summary"]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty { form["申请内容"] = text }
+        let input = IntakeInput(
+            center: f["center"], item: item,
+            applicant: ApplicantInput(kind: f["kind"], name: f["name"], idNumber: f["idNumber"], phone: f["phone"], contact: f["contact"]),
+            ticket: nil, materials: marks, form: form)
+        do {
+            let c = try await CaseService.intake(input, req: req)
+            req.flash(req.t("case.new.done", ["number": c.number]))
+            return req.redirect(to: "/cases/\(c.id!)")
+        } catch let v as ValidationFailure {
+            return try await newForm(
+                req, center: f["center"].flatMap(UUID.init(uuidString:)), item: item, values: f, marks: marks, errors: v.errors,
+                status: .unprocessableEntity)
+        }
+    }
+
+    // MARK: a case
+
+    static func show(
+        _ req: Request, id: UUID, errors: [String], message: String?, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let (c, own) = try await CaseAccess.visible(id, req: req)
+        let dto = try await CaseService.dto(c, unmasked: own, req: req)
+        let p = try req.requirePrincipal()
+        let state = CaseState(rawValue: c.state) ?? .terminated
+        let type = CaseType(rawValue: c.caseType) ?? .promised
+        var moves: [Move] = []
+        let lacking = dto.materials.contains {
+            $0.status == MaterialStatus.missing.rawValue || $0.status == MaterialStatus.defective.rawValue
+        }
+        if CaseAccess.handlers.admits(p.role) {
+            let allowed = CaseFlow.table[state] ?? [:]
+            let facts = CaseFlow.Facts(caseType: type, supplementRequestedBefore: c.supplementAsked)
+            for action in CaseAction.allCases where allowed[action] != nil {
+                guard case .success = CaseFlow.next(from: state, by: action, facts: facts) else { continue }
+                if [.approve, .disapprove, .forward, .extend].contains(action), !CaseAccess.approvers.contains(p.role) { continue }
+                if action == .disapprove { continue }  // decided together with approve, one form
+                moves.append(
+                    Move(
+                        action: action == .approve ? "decide" : action.rawValue,
+                        label: req.t(action == .approve ? "case.action.decide" : action.messageKey),
+                        needsReason: action.needsReason && action != .disapprove,
+                        checklist: [.accept, .requestSupplement, .supplyMaterials].contains(action), days: action == .extend,
+                        procedure: action == .suspend, outcome: action == .approve, delivery: action == .deliver,
+                        primary: lacking && state == .submitted
+                            ? action == .requestSupplement
+                            : [.accept, .approve, .deliver, .startReview, .resume, .supplyMaterials].contains(action)))
+            }
+        }
+        let f = DateFormatter()
+        f.timeZone = HallClock.zone
+        f.dateFormat = "HH:mm"
+        let level = dto.clock?.level ?? ""
+        let left = dto.clock.flatMap { $0.stopped ? nil : $0.promisedLeft }
+        let view = ShowView(
+            id: id.uuidString, number: c.number, itemName: c.itemName, itemCode: c.itemCode, guideVersion: c.guideVersion,
+            caseTypeLabel: type.label(req), state: c.state, stateLabel: req.t(state.messageKey),
+            applicantName: dto.applicant.name, applicantID: dto.applicant.idNumber, applicantPhone: dto.applicant.phone,
+            receivedOn: c.receivedOn, acceptedOn: c.acceptedOn ?? "—", promisedDue: dto.clock?.promisedDue ?? "—",
+            legalDue: dto.clock?.legalDue ?? "—",
+            daysLeft: c.decidedOn != nil
+                ? dto.clock?.used.map { req.t("case.daysLeft", ["n": String($0)]) } ?? "—"
+                : dto.clock?.stopped == true ? req.t("case.clockStopped") : left.map { req.t("case.daysLeft", ["n": String($0)]) } ?? "—",
+            daysLabel: req.t(c.decidedOn != nil ? "case.field.used" : "case.field.left"),
+            level: level, levelLabel: level.isEmpty ? "" : req.t("supervision.level.\(level)"), stopped: dto.clock?.stopped ?? false,
+            materials: dto.materials.map {
+                .init(
+                    n: $0.position, name: $0.name, need: $0.need, needLabel: MaterialNeed(rawValue: $0.need)?.label(req) ?? $0.need,
+                    status: $0.status, note: $0.note,
+                    error: nil)
+            },
+            statuses: statuses(req),
+            form: dto.form.sorted { $0.key < $1.key }.map { .init(value: $0.value, label: $0.key, selected: false) },
+            events: dto.events.map {
+                .init(
+                    day: $0.day, time: f.string(from: $0.at), actionLabel: req.t("case.action.\($0.action)"),
+                    stateLabel: req.t("case.state.\($0.toState)"), actor: $0.actor, reason: $0.reason)
+            },
+            notices: dto.notices.map {
+                .init(
+                    serial: $0.serial, label: req.t("notice.kind.\($0.kind)"),
+                    issuedAt: CaseNotices.chinese(HallClock.day($0.issuedAt).description))
+            },
+            moves: moves, errors: errors, message: message)
+        return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
+    }
+
+    static func move(_ req: Request) async throws -> Response {
+        let id = try req.uuid("id")
+        let raw = req.parameters.get("action") ?? ""
+        let f = try req.content.decode([String: String].self)
+        let action: CaseAction
+        if raw == "decide" {
+            action = f["outcome"] == "not_approved" ? .disapprove : .approve
+        } else {
+            guard let a = CaseAction(rawValue: raw), a != .approve, a != .disapprove else { throw Abort(.notFound) }
+            action = a
+        }
+        let count = Int(f["materials"] ?? "") ?? 0
+        let input = CaseActionInput(
+            reason: f["reason"], materials: count > 0 ? formMarks(f, count: count) : nil, days: f["days"].flatMap { Int($0) },
+            procedure: f["procedure"], outcome: f["outcome"], method: f["method"], recipient: f["recipient"])
+        do {
+            _ = try await CaseService.act(action, caseID: id, input: input, req: req)
+            req.flash(req.t("case.moved", ["action": req.t(action.messageKey)]))
+            return req.redirect(to: "/cases/\(id)")
+        } catch {
+            guard let shown = messages(error, req) else { throw error }
+            let status: HTTPResponseStatus =
+                error is CaseFlow.Refusal ? .conflict : error is ValidationFailure ? .unprocessableEntity : .forbidden
+            return try await show(req, id: id, errors: shown, message: nil, status: status)
+        }
+    }
+
+    // MARK: tracking and registration
+
+    static func trackPage(_ req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        let number = f["number"] ?? ""
+        do {
+            let r = try await CaseAPIController.track(TrackInput(number: number, idTail: f["idTail"]), req: req)
+            let t = DateFormatter()
+            t.timeZone = HallClock.zone
+            t.dateFormat = "HH:mm"
+            return try await req.page(
+                "cases/track", title: req.t("case.track.title"),
+                TrackView(
+                    number: r.number, result: r, stateLabel: req.t("case.state.\(r.state)"),
+                    events: r.events.map {
+                        .init(
+                            day: $0.day, time: t.string(from: $0.at), actionLabel: req.t("case.action.\($0.action)"),
+                            stateLabel: req.t("case.state.\($0.toState)"), actor: "", reason: "")
+                    }, error: nil))
+        } catch let a as any AbortError where [.notFound, .tooManyRequests].contains(a.status) {
+            return try await req.page(
+                "cases/track", title: req.t("case.track.title"),
+                TrackView(number: number, result: nil, stateLabel: "", events: [], error: a.reason), status: a.status)
+        }
+    }
+
+    static func registerPage(_ req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        let input = RegisterApplicantInput(
+            kind: f["kind"], name: f["name"], idNumber: f["idNumber"], phone: f["phone"], contact: f["contact"], password: f["password"])
+        var values = f
+        values["password"] = nil
+        values["_csrf"] = nil
+        do {
+            _ = try await ApplicantService.register(input, req: req)
+            return try await req.page(
+                "cases/register", title: req.t("applicant.register.title"),
+                RegisterView(values: [:], kinds: kinds(req, "person"), errors: [], done: req.t("applicant.register.done")))
+        } catch let v as ValidationFailure {
+            return try await req.page(
+                "cases/register", title: req.t("applicant.register.title"),
+                RegisterView(
+                    values: values, kinds: kinds(req, f["kind"] ?? "person"),
+                    errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, done: nil),
+                status: .unprocessableEntity)
         }
     }
 }

@@ -59,7 +59,7 @@ enum CaseService {
         let today = HallClock.day(req.now)
         let handler = scope.principal.id
         let actor = scope.principal.auditName
-        let actorName = scope.principal.name
+        let actorName = try await displayName(scope.principal, on: req.db)
         let formJSON = String(decoding: try JSONEncoder.sorted.encode(form), as: UTF8.self)
         return try await req.audited { db in
             let applicant = try await ApplicantService.resolve(id: input.applicantID, typed: input.applicant, now: now, on: db)
@@ -178,6 +178,11 @@ enum CaseService {
         return row.last
     }
 
+    /// The name a notice and the timeline show for a member of staff: their display name.
+    static func displayName(_ p: Principal, on db: any Database) async throws -> String {
+        try await UserModel.find(p.id, on: db)?.displayName ?? p.name
+    }
+
     // MARK: moves
 
     /// Moves a case by the transition table, with what the move needs: a reason, the checklist, the
@@ -217,7 +222,7 @@ enum CaseService {
         let now = HallClock.millis(req.now)
         let today = HallClock.day(req.now)
         let actor = p.auditName
-        let actorName = p.name
+        let actorName = try await displayName(p, on: req.db)
         let fields = extra
         // The calendar is read before the transaction: it is cached, and the clock only needs it.
         guard let first = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }

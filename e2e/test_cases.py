@@ -1,0 +1,116 @@
+"""Cases through the browser: a window takes in an application with a material missing, asks for it,
+records it, accepts, reviews, decides and delivers; every notice opens as an A4 page; the applicant
+tracks the case by number without signing in; the pages work by keyboard at 200 % zoom."""
+import re
+import time
+
+from conftest import BASE, select_by_text, shot, sign_in
+
+PERSON_ID = "11010519491231002X"
+
+
+def take_in(page, name):
+    page.goto(BASE + "/cases/new")
+    select_by_text(page, "#n-center", "石桥县")
+    page.click("form.filters button")
+    select_by_text(page, "#n-item", "食品经营许可证核发")
+    page.click("form.filters button")
+    page.fill("#a-name", name)
+    page.fill("#a-id", PERSON_ID)
+    page.fill("#a-phone", "13800138000")
+    page.select_option("select[name=m2]", "missing")
+    page.fill("input[name=n2]", "请提供营业执照原件")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/cases/[0-9A-F-]{36}$"))
+    return page.url
+
+
+def submit_move(page, action, fill=None):
+    form = page.locator(f"form[action$='/{action}']")
+    details = form.locator("xpath=ancestor::details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for selector, value in (fill or {}).items():
+        target = form.locator(selector)
+        if target.evaluate("e => e.tagName") == "SELECT":
+            target.select_option(value)
+        else:
+            target.fill(value)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def test_window_case_from_intake_to_delivery(page):
+    sign_in(page)
+    url = take_in(page, "张三")
+    assert "已收件" in page.inner_text("body")
+    number = page.inner_text("h1").split(" ")[0]
+    shot(page, "case-received")
+
+    # The supplement form opens by itself when a material is missing; it lists the missing one.
+    submit_move(page, "request_supplement")
+    assert "待补正" in page.inner_text(".page-head")
+    submit_move(page, "supply_materials", {"select[name=m2]": "provided"})
+    submit_move(page, "accept")
+    assert "已受理" in page.inner_text(".page-head")
+    submit_move(page, "start_review")
+    submit_move(page, "suspend", {"input[name=procedure]": "专家评审", "textarea[name=reason]": "需专家论证设备布局"})
+    assert "计时暂停" in page.inner_text("body")
+    submit_move(page, "resume")
+    submit_move(page, "decide", {"textarea[name=reason]": "经审查符合条件"})
+    assert "准予许可" in page.inner_text(".page-head")
+    submit_move(page, "deliver")
+    assert "已送达办结" in page.inner_text(".page-head")
+    shot(page, "case-delivered")
+
+    links = page.locator("a[href^='/notices/']")
+    kinds = [links.nth(i).inner_text() for i in range(links.count())]
+    assert kinds == ["服务告知单", "补正材料通知书", "受理通知书", "特殊程序期限告知书", "准予行政许可决定书", "送达回执"]
+    serials = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    notice = page.context.new_page()
+    for href in serials:
+        notice.goto(BASE + href)
+        assert number in notice.inner_text("body")
+        assert notice.locator("svg").count() == 1  # the tracking QR code
+    notice.goto(BASE + serials[1])
+    assert "请提供营业执照原件" in notice.inner_text("body")
+    notice.emulate_media(media="print")
+    shot(notice, "case-notice-supplement-print")
+    pdf = notice.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+    notice.close()
+
+    # Tracking without signing in shows the timeline, with the name masked.
+    anon = page.context.browser.new_context(locale="zh-CN").new_page()
+    anon.goto(BASE + "/track?number=" + number)
+    assert anon.input_value("#t-number") == number
+    anon.fill("#t-tail", "002X")
+    with anon.expect_navigation():
+        anon.keyboard.press("Enter")
+    body = anon.inner_text("main")
+    assert "已送达办结" in body and "张*" in body and PERSON_ID not in body
+    assert anon.locator(".timeline li").count() == 9  # received … delivered
+    shot(anon, "case-track")
+    anon.context.close()
+
+
+def test_case_page_by_keyboard_at_200_percent(browser):
+    # A 1280 px window at 200 % zoom lays out as 640 CSS px.
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page)
+    take_in(page, "李四")
+    # The open form's checklist is reachable by Tab alone.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.name") == "m1":
+            break
+    else:
+        raise AssertionError("the checklist was not reached by keyboard")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    # The page itself does not scroll sideways; wide tables scroll inside their own box.
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    shot(page, "case-zoom-200")
+    assert overflow <= 1
+    context.close()

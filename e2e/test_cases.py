@@ -114,3 +114,57 @@ def test_case_page_by_keyboard_at_200_percent(browser):
     shot(page, "case-zoom-200")
     assert overflow <= 1
     context.close()
+
+
+def test_apply_online_then_answer_a_supplement(page, browser, tmp_path):
+    pdf = tmp_path / "申请书.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    exe = tmp_path / "营业执照.pdf"
+    exe.write_bytes(b"MZ\x90\x00 not a pdf")
+    person = "110105194912310038"
+    # Register and sign in with the ID number.
+    page.goto(BASE + "/register")
+    page.fill("#r-name", "李四")
+    page.fill("#r-id", person)
+    page.fill("#r-phone", "13900139000")
+    page.fill("#r-password", "Apply-2026-pass")
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    if "注册成功" not in page.inner_text("main"):
+        assert "已注册" in page.inner_text("main")  # a second run on the same database
+    sign_in(page, person, "Apply-2026-pass")
+    page.goto(BASE + "/apply")
+    select_by_text(page, "#p-center", "石桥县")
+    page.click("form.filters button")
+    select_by_text(page, "#p-item", "食品经营许可证核发")
+    page.click("form.filters button")
+    required = page.locator("input[type=file]").count() - 1  # the last one is conditional
+    for n in range(1, required + 1):
+        page.set_input_files(f"#f-{n}", str(exe if n == 2 else pdf))
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert "只能上传 PDF、JPG 或 PNG 文件" in page.inner_text(".error-summary")
+    shot(page, "apply-wrong-type")
+    for n in range(1, required + 1):
+        page.set_input_files(f"#f-{n}", str(pdf))
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert "申请已提交" in page.inner_text("main")
+    case_url = page.url
+    assert page.locator("a[download]").count() == required
+
+    # The window asks for material 2 again; the applicant answers by upload.
+    staff = browser.new_context(locale="zh-CN").new_page()
+    sign_in(staff)
+    staff.goto(case_url)
+    submit_move(staff, "request_supplement", {"select[name=m2]": "defective", "input[name=n2]": "扫描件不清晰"})
+    assert "待补正" in staff.inner_text(".page-head")
+    page.goto(case_url)
+    assert "扫描件不清晰" in page.inner_text("#c-upload + form")
+    page.set_input_files("#u-2", str(pdf))
+    with page.expect_navigation():
+        page.click("form[action$='/upload'] button[type=submit]")
+    assert "已提交" in page.inner_text(".page-head")
+    assert page.locator("a[download]").count() == required + 1
+    shot(page, "apply-supplied")
+    staff.context.close()

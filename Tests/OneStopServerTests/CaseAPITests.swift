@@ -439,7 +439,141 @@ struct CasePageTests {
             page = try await mine.request(.GET, "/cases")
             #expect(page.body.string.contains("DL010200-20260921-0001") && page.body.string.contains("我的办件"))
             page = try await mine.request(.GET, location)
-            #expect(page.body.string.contains(personID) && !page.body.string.contains("action=\"/cases/\(id)/"))
+            // Their own, unmasked; no staff moves, only withdrawing.
+            #expect(page.body.string.contains(personID) && !page.body.string.contains("action=\"/cases/\(id)/start_review"))
+            #expect(page.body.string.contains("action=\"/cases/\(id)/withdraw"))
+        }
+    }
+}
+
+/// A multipart/form-data body, as a browser sends it.
+struct Multipart {
+    let boundary = "----onestop" + UUID().uuidString.prefix(8)
+    var parts: [(name: String, filename: String?, bytes: [UInt8])] = []
+
+    mutating func field(_ name: String, _ value: String) { parts.append((name, nil, Array(value.utf8))) }
+    mutating func file(_ name: String, _ filename: String, _ bytes: [UInt8]) { parts.append((name, filename, bytes)) }
+
+    var body: ByteBuffer {
+        var b = ByteBuffer()
+        for p in parts {
+            b.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(p.name)\"")
+            if let f = p.filename { b.writeString("; filename=\"\(f)\"\r\nContent-Type: application/octet-stream") }
+            b.writeString("\r\n\r\n")
+            b.writeBytes(p.bytes)
+            b.writeString("\r\n")
+        }
+        b.writeString("--\(boundary)--\r\n")
+        return b
+    }
+}
+
+extension TestContext {
+    func sendMultipart(_ path: String, token: String, _ form: Multipart) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.POST, path) { req in
+            req.headers.bearerAuthorization = .init(token: token)
+            req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(form.boundary)")
+            req.body = form.body
+        }
+    }
+}
+
+@Suite("Applying online")
+struct OnlineApplicationTests {
+    static let pdf = Array("%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".utf8)
+    static let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 7, count: 100)
+
+    @Test(
+        "uploads are checked by content, size and count before anything is kept; supplements are answered by upload; files are only downloads",
+        arguments: TestDB.available)
+    func online(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let full = try await t.complete(item)
+            var r = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "张三", "idNumber": personID, "phone": personPhone, "password": "Apply-2026-pass"])
+            #expect(r.status == .created)
+            let me = try await t.login(personID, "Apply-2026-pass")
+
+            func form(_ files: [(Int, String, [UInt8])]) -> Multipart {
+                var m = Multipart()
+                m.field("center", "DL010200")
+                m.field("item", item.code)
+                m.field("summary", "开设小餐馆")
+                for (n, name, bytes) in files { m.file("files[m\(n)][]", name, bytes) }
+                return m
+            }
+            let required = full.enumerated().filter { $0.element == "provided" }.map { $0.offset + 1 }
+            var good = required.map { ($0, "材料\($0).pdf", Self.pdf) }
+
+            // Wrong type (by content, whatever the name says), too large, a missing material, no such material.
+            r = try await t.sendMultipart(
+                "/api/v1/cases", token: me, form(good.dropFirst() + [(1, "申请书.pdf", Array("MZ\u{90}binary".utf8))]))
+            #expect(r.status == .unprocessableEntity)
+            #expect(r.problem?.errors?.map(\.code) == ["file.caseType"], "\(r.body.string)")
+            r = try await t.sendMultipart(
+                "/api/v1/cases", token: me,
+                form(good.dropFirst() + [(1, "big.pdf", Self.pdf + Array(repeating: 0, count: CaseUpload.maxFileBytes))]))
+            #expect(r.problem?.errors?.map(\.code) == ["file.tooLarge10"])
+            r = try await t.sendMultipart("/api/v1/cases", token: me, form(Array(good.dropFirst(2))))
+            #expect(Set(r.problem?.errors?.map(\.field) ?? []) == ["materials.\(required[0])", "materials.\(required[1])"])
+            #expect(r.problem?.errors?.first?.message.contains("请上传") == true)
+            r = try await t.sendMultipart("/api/v1/cases", token: me, form(good + [(99, "x.pdf", Self.pdf)]))
+            #expect(r.problem?.errors?.map(\.code) == ["case.noSuchMaterial"])
+            r = try await t.sendMultipart("/api/v1/cases", token: me, form(good + Array(repeating: (1, "x.pdf", Self.pdf), count: 10)))
+            #expect(r.problem?.errors?.map(\.code) == ["file.tooMany"])
+            #expect(try await CaseModel.query(on: t.app.db).count() == 0)
+            #expect(try await CaseFileModel.query(on: t.app.db).count() == 0)
+
+            // A good one, with a path in a file name and a photo for the first material.
+            good[1] = (required[1], "../../etc/营业执照.jpg", Self.jpeg)
+            r = try await t.sendMultipart("/api/v1/cases", token: me, form(good))
+            #expect(r.status == .created, "\(r.body.string)")
+            let c = try r.caseView()
+            #expect(c.state == "submitted" && c.applicant.idNumber == personID)
+            struct Files: Decodable {
+                struct F: Decodable { var filename: String; var contentType: String; var downloadURL: String; var position: Int }
+                var files: [F]
+                var channel: String
+            }
+            let detail = try r.content.decode(Files.self)
+            #expect(detail.channel == "online" && detail.files.count == required.count)
+            let photo = try #require(detail.files.first { $0.position == required[1] })
+            #expect(photo.filename == "营业执照.jpg" && photo.contentType == "image/jpeg")
+            let download = try await t.send(.GET, photo.downloadURL, token: clerk)
+            #expect(download.status == .ok && Array(download.body.readableBytesView) == Self.jpeg)
+            #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
+            #expect(download.headers.first(name: "Content-Security-Policy")?.contains("sandbox") == true)
+
+            // The window finds the photo unreadable: the applicant answers by uploading it again.
+            var marks = full.map { ["status": $0] }
+            marks[required[1] - 1] = ["status": "defective", "note": "照片模糊"]
+            r = try await t.moveMarks(clerk, c.id, "supplement-request", marks)
+            #expect(try r.caseView().state == "supplement_requested")
+            #expect(try await t.move(me, c.id, "accept").status == .forbidden)
+            var answer = Multipart()
+            answer.file("files[m\(required[0])][]", "again.pdf", Self.pdf)
+            r = try await t.sendMultipart("/api/v1/cases/\(c.id)/materials", token: me, answer)
+            #expect(r.problem?.errors?.map(\.field) == ["materials.\(required[1])"])
+            answer.file("files[m\(required[1])][]", "清晰.jpg", Self.jpeg)
+            r = try await t.sendMultipart("/api/v1/cases/\(c.id)/materials", token: me, answer)
+            let after = try r.caseView()
+            #expect(after.state == "submitted" && after.materials[required[1] - 1].status == "provided")
+            #expect(try await CaseFileModel.query(on: t.app.db).count() == required.count + 2)
+
+            // Someone else's applicant account sees none of it.
+            _ = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "李四", "idNumber": "110105194912310038", "phone": "13900139000", "password": "Apply-2026-pass"])
+            let other = try await t.login("110105194912310038", "Apply-2026-pass")
+            #expect(try await t.send(.GET, photo.downloadURL, token: other).status == .notFound)
+            #expect(try await t.sendMultipart("/api/v1/cases/\(c.id)/materials", token: other, answer).status == .notFound)
+
+            // Withdrawing needs a reason; then the case is closed.
+            #expect(try await t.move(me, c.id, "withdraw").problem?.errors?.first?.code == "case.reasonRequired")
+            #expect(try await t.move(me, c.id, "withdraw", ["reason": "不再开店"]).caseView().state == "withdrawn")
         }
     }
 }

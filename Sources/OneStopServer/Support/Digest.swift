@@ -6,6 +6,10 @@ enum Digest {
         hex(SHA256.hash(data: Array(text.utf8)))
     }
 
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex, without `String(format:)` (a profile of the hall benchmark found hashing the

@@ -45,7 +45,8 @@ struct PageContext<P: Encodable>: Encodable {
         self.kiosk = DisplayModes.kiosk(req)
         self.csrf = req.hasSession ? req.csrfToken() : nil
         if let p = req.principal, p.kind == .user {
-            self.user = Badge(name: p.name, role: req.t("role.\(p.role.rawValue)"))
+            // An applicant's username is generated; they know themselves by name.
+            self.user = Badge(name: p.role == .applicant ? p.displayName : p.name, role: req.t("role.\(p.role.rawValue)"))
         }
         if req.hasSession, let f = req.session.data["flash"] {
             self.flash = f
@@ -81,7 +82,7 @@ struct PageContext<P: Encodable>: Encodable {
         case .windowStaff:
             out += [("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/admin/calendar", "nav.calendar")]
         case .applicant:
-            out += [("/cases", "nav.myCases"), ("/track", "nav.track")]
+            out += [("/cases", "nav.myCases"), ("/apply", "nav.apply"), ("/track", "nav.track")]
         case nil:
             out += [("/track", "nav.track"), ("/register", "nav.register")]
         case .some(let r) where !r.isDevice:

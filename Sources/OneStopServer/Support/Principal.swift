@@ -10,6 +10,8 @@ struct Principal: Authenticatable, Sendable {
     var id: UUID
     var role: Role
     var name: String
+    /// What people read: a person's display name, a device's label.
+    var displayName: String
     var centerID: UUID
     var departmentID: UUID?
     var windowID: UUID?

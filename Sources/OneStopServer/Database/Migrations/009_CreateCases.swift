@@ -2,7 +2,8 @@ import Fluent
 import SQLKit
 
 /// Applicants and their cases (DOMAIN.md §4): the case with the guide version it was taken in
-/// under, every move it made, the stops of its clock, its material checklist, the notices issued
+/// under, every move it made, the stops of its clock, its material checklist and the files
+/// uploaded for it (kept in the database, so a backup holds everything), the notices issued
 /// for it exactly as issued, and the per-center daily counter behind case numbers. Days are
 /// `yyyy-MM-dd` in the center's zone; instants are milliseconds since 1970.
 struct CreateCases: AsyncMigration {
@@ -89,6 +90,18 @@ struct CreateCases: AsyncMigration {
             .field("note", .string, .required)
             .unique(on: "case_id", "position")
             .create()
+        try await db.schema("case_files")
+            .id()
+            .field("case_id", .uuid, .required, .references("cases", "id"))
+            .field("position", .int, .required)
+            .field("filename", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int, .required)
+            .field("sha256", .string, .required)
+            .field("data", .data, .required)
+            .field("uploaded_at", .int64, .required)
+            .field("uploaded_by", .string, .required)
+            .create()
         try await db.schema("notices")
             .id()
             .field("case_id", .uuid, .required, .references("cases", "id"))
@@ -107,10 +120,11 @@ struct CreateCases: AsyncMigration {
         try await sql.create(index: "cases_applicant").on("cases").column("applicant_id").run()
         try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
         try await sql.create(index: "case_stops_case").on("case_stops").column("case_id").run()
+        try await sql.create(index: "case_files_case").on("case_files").column("case_id").column("position").run()
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["notices", "case_materials", "case_stops", "case_events", "cases", "case_counters", "applicants"] {
+        for table in ["notices", "case_files", "case_materials", "case_stops", "case_events", "cases", "case_counters", "applicants"] {
             try await db.schema(table).delete()
         }
     }

@@ -125,3 +125,22 @@ final class NoticeModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A file an applicant uploaded for one material of the checklist. Never served inline.
+final class CaseFileModel: Model, @unchecked Sendable {
+    static let schema = "case_files"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    /// The material's position in the checklist.
+    @Field(key: "position") var position: Int
+    @Field(key: "filename") var filename: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "data") var data: Data
+    @Field(key: "uploaded_at") var uploadedAt: Int64
+    @Field(key: "uploaded_by") var uploadedBy: String
+
+    init() {}
+}

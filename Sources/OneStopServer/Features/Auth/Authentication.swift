@@ -98,7 +98,8 @@ enum Authentication {
                 device.revokedAt == nil, let role = Role(rawValue: device.role)
             else { return nil }
             let p = Principal(
-                kind: .device, id: try device.requireID(), role: role, name: device.label, centerID: device.centerID,
+                kind: .device, id: try device.requireID(), role: role, name: device.label, displayName: device.label,
+                centerID: device.centerID,
                 departmentID: nil, windowID: device.windowID, viaSession: false)
             cache.remember(hash: hash, principal: p, expiresAt: nil)
             return p
@@ -116,7 +117,8 @@ enum Authentication {
     static func principal(for user: UserModel, viaSession: Bool) throws -> Principal? {
         guard let role = Role(rawValue: user.role) else { return nil }
         return Principal(
-            kind: .user, id: try user.requireID(), role: role, name: user.username, centerID: user.centerID,
+            kind: .user, id: try user.requireID(), role: role, name: user.username, displayName: user.displayName,
+            centerID: user.centerID,
             departmentID: user.departmentID, windowID: nil, viaSession: viaSession)
     }
 

@@ -18,14 +18,27 @@ enum CaseAPIController {
                 RegisteredApplicantDTO(applicant: ApplicantDTO(applicant, unmasked: true), username: user.username), req)
         }
         api.endpoint(
-            .POST, "cases", access: CaseAccess.handlers,
+            .POST, "cases", access: CaseAccess.handlersAndApplicants,
             operation: .init(
                 id: "submitApplication",
-                summary: "Take in an application at a window: item (guide in force recorded), applicant, checklist, form",
-                tag: "Cases", request: "IntakeInput", response: "Case", successStatus: 201)
+                summary:
+                    "Apply: staff take in at a window (JSON: item, applicant, checklist, form); a signed-in applicant applies online "
+                    + "(multipart: center, item, summary, files[m<n>][] per material; PDF, JPEG or PNG, 10 MB each)",
+                tag: "Cases", request: "IntakeInput", response: "Case", successStatus: 201), body: .collect(maxSize: "60mb")
         ) { req in
+            if req.principal?.role == .applicant {
+                let c = try await OnlineApplication.submit(req.content.decode(OnlineApplication.Form.self), req: req)
+                return try await OrgAPIController.created(try await CaseService.dto(c, unmasked: true, req: req), req)
+            }
             let c = try await CaseService.intake(req.content.decode(IntakeInput.self), req: req)
             return try await OrgAPIController.created(try await CaseService.dto(c, unmasked: false, req: req), req)
+        }
+        api.endpoint(
+            .GET, "cases", ":id", "files", ":file", access: CaseAccess.viewers,
+            operation: .init(id: "getCaseFile", summary: "Download a file uploaded for a case (always as an attachment)", tag: "Cases")
+        ) { req in
+            guard let file = req.parameters.get("file").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            return try await OnlineApplication.file(try req.uuid("id"), file, req: req)
         }
         api.endpoint(
             .GET, "cases", access: CaseAccess.viewers,
@@ -72,12 +85,21 @@ enum CaseAPIController {
             (.terminate, "terminate", "terminateCase", "End the case abnormally, with the reason"),
         ]
         for (action, path, id, summary) in moves {
+            // An applicant supplies materials as uploads, and may withdraw their own case.
+            let applicantToo = action == .supplyMaterials || action == .withdraw
             api.endpoint(
-                .POST, "cases", ":id", PathComponent(stringLiteral: path), access: CaseAccess.handlers,
-                operation: .init(id: id, summary: summary, tag: "Cases", request: "CaseActionInput", response: "Case")
+                .POST, "cases", ":id", PathComponent(stringLiteral: path),
+                access: applicantToo ? CaseAccess.handlersAndApplicants : CaseAccess.handlers,
+                operation: .init(id: id, summary: summary, tag: "Cases", request: "CaseActionInput", response: "Case"),
+                body: .collect(maxSize: applicantToo ? "60mb" : "1mb")
             ) { req in
-                let c = try await CaseService.act(action, caseID: try req.uuid("id"), input: try body(req), req: req)
-                return try await CaseService.dto(c, unmasked: false, req: req)
+                let id = try req.uuid("id")
+                if req.principal?.role == .applicant, action == .supplyMaterials {
+                    let c = try await supplyOnline(id, req: req)
+                    return try await CaseService.dto(c, unmasked: true, req: req)
+                }
+                let c = try await CaseService.act(action, caseID: id, input: try body(req), req: req)
+                return try await CaseService.dto(c, unmasked: req.principal?.role == .applicant, req: req)
             }
         }
         api.endpoint(
@@ -117,6 +139,16 @@ enum CaseAPIController {
             let (n, c) = try await notice(req.parameters.get("serial") ?? "", req: req)
             return NoticeDTO(notice: NoticeSummaryDTO(n), caseNumber: c.number, html: n.html)
         }
+    }
+
+    /// An applicant's answer to a supplement notice: the files, checked before anything is written.
+    static func supplyOnline(_ id: UUID, req: Request) async throws -> CaseModel {
+        let (c, _) = try await CaseAccess.visible(id, req: req)
+        let count = try await CaseMaterialModel.query(on: req.db).filter(\.$caseID == c.id!).count()
+        let form = try req.content.decode(OnlineApplication.Form.self)
+        let uploads = try OnlineApplication.check(form.files, materials: count)
+        return try await CaseService.act(
+            .supplyMaterials, caseID: id, input: CaseActionInput(reason: form.reason), uploads: uploads, req: req)
     }
 
     /// A move's body; an empty body is an empty input.

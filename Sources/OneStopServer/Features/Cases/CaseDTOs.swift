@@ -116,6 +116,17 @@ struct CaseMaterialDTO: Content {
     var note: String
 }
 
+struct CaseFileDTO: Content {
+    var id: UUID
+    var position: Int
+    var filename: String
+    var contentType: String
+    var size: Int
+    var sha256: String
+    var uploadedAt: Date
+    var downloadURL: String
+}
+
 struct NoticeSummaryDTO: Content {
     var id: UUID
     var kind: String
@@ -162,6 +173,7 @@ struct CaseDTO: Content {
     var applicant: ApplicantDTO
     var clock: CaseClockDTO?
     var materials: [CaseMaterialDTO]
+    var files: [CaseFileDTO]
     var form: [String: String]
     var events: [CaseEventDTO]
     var notices: [NoticeSummaryDTO]

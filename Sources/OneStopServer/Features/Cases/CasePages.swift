@@ -23,7 +23,14 @@ enum CasePages {
         var applicant: Bool
     }
 
+    struct FileLink: Encodable {
+        var href: String
+        var name: String
+        var size: String
+    }
+
     struct MaterialRow: Encodable {
+        var files: [FileLink] = []
         var n: Int
         var name: String
         var need: String
@@ -102,6 +109,9 @@ enum CasePages {
         var moves: [Move]
         var errors: [String]
         var message: String?
+        /// An applicant's own case awaiting supplements: the materials asked for, to upload.
+        var asked: [MaterialRow]
+        var canWithdraw: Bool
     }
 
     struct TrackView: Encodable {
@@ -134,7 +144,24 @@ enum CasePages {
         app.endpoint(.GET, "cases", ":id", access: CaseAccess.viewers) { req in
             try await show(req, id: try req.uuid("id"), errors: [], message: nil)
         }
-        app.endpoint(.POST, "cases", ":id", ":action", access: CaseAccess.handlers) { req in try await move(req) }
+        // Staff move cases; an applicant uploads what a supplement notice asked for, or withdraws.
+        app.endpoint(.POST, "cases", ":id", ":action", access: CaseAccess.handlersAndApplicants, body: .collect(maxSize: "60mb")) { req in
+            try await move(req)
+        }
+        app.endpoint(.GET, "cases", ":id", "files", ":file", access: CaseAccess.viewers) { req in
+            guard let file = req.parameters.get("file").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            return try await OnlineApplication.file(try req.uuid("id"), file, req: req)
+        }
+        app.endpoint(.GET, "apply", access: .only(.applicant)) { req in try await applyForm(req, errors: []) }
+        app.endpoint(.POST, "apply", access: .only(.applicant), body: .collect(maxSize: "60mb")) { req in
+            do {
+                let c = try await OnlineApplication.submit(req.content.decode(OnlineApplication.Form.self), req: req)
+                req.flash(req.t("case.apply.done", ["number": c.number]))
+                return req.redirect(to: "/cases/\(c.id!)")
+            } catch let v as ValidationFailure {
+                return try await applyForm(req, errors: v.errors, status: .unprocessableEntity)
+            }
+        }
         app.endpoint(.GET, "track", access: .public) { req in
             // The QR code on every notice leads here with the number filled in.
             let number = String((req.query[String.self, at: "number"] ?? "").prefix(40))
@@ -293,6 +320,16 @@ enum CasePages {
         f.timeZone = HallClock.zone
         f.dateFormat = "HH:mm"
         let level = dto.clock?.level ?? ""
+        let materials = dto.materials.map { m in
+            MaterialRow(
+                files: dto.files.filter { $0.position == m.position }.map {
+                    FileLink(href: "/cases/\(id)/files/\($0.id)", name: $0.filename, size: "\(max(1, $0.size / 1024)) KB")
+                },
+                n: m.position, name: m.name, need: m.need, needLabel: MaterialNeed(rawValue: m.need)?.label(req) ?? m.need,
+                status: m.status,
+                note: m.note, error: nil)
+        }
+        let awaiting = state == .supplementRequested || state == .reviewSupplement
         let left = dto.clock.flatMap { $0.stopped ? nil : $0.promisedLeft }
         let view = ShowView(
             id: id.uuidString, number: c.number, itemName: c.itemName, itemCode: c.itemCode, guideVersion: c.guideVersion,
@@ -305,12 +342,7 @@ enum CasePages {
                 : dto.clock?.stopped == true ? req.t("case.clockStopped") : left.map { req.t("case.daysLeft", ["n": String($0)]) } ?? "—",
             daysLabel: req.t(c.decidedOn != nil ? "case.field.used" : "case.field.left"),
             level: level, levelLabel: level.isEmpty ? "" : req.t("supervision.level.\(level)"), stopped: dto.clock?.stopped ?? false,
-            materials: dto.materials.map {
-                .init(
-                    n: $0.position, name: $0.name, need: $0.need, needLabel: MaterialNeed(rawValue: $0.need)?.label(req) ?? $0.need,
-                    status: $0.status, note: $0.note,
-                    error: nil)
-            },
+            materials: materials,
             statuses: statuses(req),
             form: dto.form.sorted { $0.key < $1.key }.map { .init(value: $0.value, label: $0.key, selected: false) },
             events: dto.events.map {
@@ -323,13 +355,26 @@ enum CasePages {
                     serial: $0.serial, label: req.t("notice.kind.\($0.kind)"),
                     issuedAt: CaseNotices.chinese(HallClock.day($0.issuedAt).description))
             },
-            moves: moves, errors: errors, message: message)
+            moves: moves, errors: errors, message: message,
+            asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
+            canWithdraw: own && !state.isClosed && !state.isDecided)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
     }
 
     static func move(_ req: Request) async throws -> Response {
         let id = try req.uuid("id")
         let raw = req.parameters.get("action") ?? ""
+        if raw == "upload" {
+            do {
+                _ = try await CaseAPIController.supplyOnline(id, req: req)
+                req.flash(req.t("case.moved", ["action": req.t(CaseAction.supplyMaterials.messageKey)]))
+                return req.redirect(to: "/cases/\(id)")
+            } catch {
+                guard let shown = messages(error, req) else { throw error }
+                let status: HTTPResponseStatus = error is CaseFlow.Refusal ? .conflict : .unprocessableEntity
+                return try await show(req, id: id, errors: shown, message: nil, status: status)
+            }
+        }
         let f = try req.content.decode([String: String].self)
         let action: CaseAction
         if raw == "decide" {
@@ -352,6 +397,63 @@ enum CasePages {
                 error is CaseFlow.Refusal ? .conflict : error is ValidationFailure ? .unprocessableEntity : .forbidden
             return try await show(req, id: id, errors: shown, message: nil, status: status)
         }
+    }
+
+    // MARK: applying online
+
+    struct ApplyView: Encodable {
+        var centers: [FormView.Option]
+        var center: String
+        var items: [FormView.Option]
+        var item: String
+        var itemName: String
+        var materials: [MaterialRow]
+        var summary: String
+        var errors: [String]
+        var maxMB: Int
+    }
+
+    static func applyForm(_ req: Request, errors: [FieldError], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let form = req.method == .POST ? (try? req.content.decode(OnlineApplication.Form.self)) : nil
+        let center = form?.center ?? req.query[String.self, at: "center"] ?? ""
+        let item = form?.item ?? req.query[String.self, at: "item"] ?? ""
+        let tree = try await req.application.centerTrees.tree(on: req.db)
+        let centerID = UUID(uuidString: center)
+        var items: [FormView.Option] = [.init(value: "", label: req.t("case.new.chooseItem"), selected: item.isEmpty)]
+        var rows: [MaterialRow] = []
+        var name = ""
+        if let centerID {
+            for o in try await itemOptions(centerID, selected: item, on: req.db) {
+                guard let row = try await ServiceItemModel.query(on: req.db).filter(\.$code == o.value).first(), let v = row.versionInForce,
+                    let content = try await CatalogService.version(row.id!, v, on: req.db)?.content,
+                    (try? CatalogService.guide(content))?.onlineApplication == true
+                else { continue }
+                items.append(o)
+            }
+            if !item.isEmpty, let (row, guide, _) = try? await CaseService.itemInForce(item, center: centerID, req: req),
+                guide.onlineApplication
+            {
+                name = row.name
+                rows = guide.materials.enumerated().map { i, m in
+                    MaterialRow(
+                        n: i + 1, name: m.name + (m.condition.map { "（\($0)）" } ?? ""), need: m.need.rawValue, needLabel: m.need.label(req),
+                        status: "", note: "",
+                        error: errors.first { $0.field == "materials.\(i + 1)" }.map {
+                            req.application.catalog.fieldMessage($0, req.language)
+                        })
+                }
+            }
+        }
+        let view = ApplyView(
+            centers: [.init(value: "", label: req.t("case.apply.chooseCenter"), selected: centerID == nil)]
+                + tree.ordered().map {
+                    .init(
+                        value: $0.node.id.uuidString, label: String(repeating: "　", count: $0.depth) + $0.node.name,
+                        selected: $0.node.id == centerID)
+                },
+            center: center, items: items, item: item, itemName: name, materials: rows, summary: form?.summary ?? "",
+            errors: errors.map { req.application.catalog.fieldMessage($0, req.language) }, maxMB: CaseUpload.maxFileBytes >> 20)
+        return try await req.page("cases/apply", title: req.t("case.apply.title"), view, status: status)
     }
 
     // MARK: tracking and registration

@@ -9,6 +9,7 @@ import Vapor
 enum CaseAccess {
     static let handlers = Access.only(.windowStaff, .chiefRepresentative, .centerAdmin)
     static let viewers = Access.only(.applicant, .windowStaff, .chiefRepresentative, .centerAdmin, .supervisor)
+    static let handlersAndApplicants = Access.only(.applicant, .windowStaff, .chiefRepresentative, .centerAdmin)
     /// Moves that decide or stretch a case: the department's chief representative (who holds the
     /// authority to approve) or the center's administrator.
     static let approvers: Set<Role> = [.chiefRepresentative, .centerAdmin]
@@ -59,7 +60,7 @@ enum CaseService {
         let today = HallClock.day(req.now)
         let handler = scope.principal.id
         let actor = scope.principal.auditName
-        let actorName = try await displayName(scope.principal, on: req.db)
+        let actorName = scope.principal.displayName
         let formJSON = String(decoding: try JSONEncoder.sorted.encode(form), as: UTF8.self)
         return try await req.audited { db in
             let applicant = try await ApplicantService.resolve(id: input.applicantID, typed: input.applicant, now: now, on: db)
@@ -178,18 +179,20 @@ enum CaseService {
         return row.last
     }
 
-    /// The name a notice and the timeline show for a member of staff: their display name.
-    static func displayName(_ p: Principal, on db: any Database) async throws -> String {
-        try await UserModel.find(p.id, on: db)?.displayName ?? p.name
-    }
-
     // MARK: moves
 
     /// Moves a case by the transition table, with what the move needs: a reason, the checklist, the
     /// days of an extension, a decision's outcome. Issues the move's notice and keeps the clock.
-    static func act(_ action: CaseAction, caseID: UUID, input: CaseActionInput, req: Request) async throws -> CaseModel {
+    ///
+    /// An applicant may take two moves on their own case: supply what a supplement notice asked for,
+    /// as uploads (`uploads`, by material position), and withdraw it.
+    static func act(
+        _ action: CaseAction, caseID: UUID, input: CaseActionInput, uploads: [Int: [OnlineApplication.Checked]] = [:], req: Request
+    ) async throws -> CaseModel {
         let scope = try await req.scope()
         let p = scope.principal
+        let byApplicant = p.role == .applicant
+        if byApplicant, ![.supplyMaterials, .withdraw].contains(action) { throw Abort(.forbidden) }
         // Who may, before what is missing: a refused caller learns nothing about the case.
         if [.approve, .disapprove, .forward, .extend].contains(action), !CaseAccess.approvers.contains(p.role) {
             throw Abort(.forbidden, reason: req.t("case.approversOnly"))
@@ -222,11 +225,15 @@ enum CaseService {
         let now = HallClock.millis(req.now)
         let today = HallClock.day(req.now)
         let actor = p.auditName
-        let actorName = try await displayName(p, on: req.db)
+        let actorName = p.displayName
         let fields = extra
         // The calendar is read before the transaction: it is cached, and the clock only needs it.
         guard let first = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }
-        guard CaseAccess.staffMay(scope, see: first) else { throw Abort(.notFound) }
+        if byApplicant {
+            guard let own = try await ApplicantService.own(req), own.id == first.applicantID else { throw Abort(.notFound) }
+        } else {
+            guard CaseAccess.staffMay(scope, see: first) else { throw Abort(.notFound) }
+        }
         let calendar = try await req.application.calendars.calendar(for: first.centerID, on: req.db)
         let (guideNeeds, _) = try await guideMaterials(first, req: req)
         return try await req.audited { db in
@@ -244,7 +251,22 @@ enum CaseService {
             }
             var detail: [String: String] = ["number": c.number, "from": from.rawValue, "to": to.rawValue]
             // The checklist, for the moves that look at it.
-            if [.accept, .requestSupplement, .supplyMaterials].contains(action), let marks = input.materials {
+            if byApplicant, action == .supplyMaterials {
+                // Every material the notice named gets a file; those become provided.
+                let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).sort(\.$position).all()
+                let asked = rows.filter { $0.status == MaterialStatus.missing.rawValue || $0.status == MaterialStatus.defective.rawValue }
+                let unanswered = asked.filter { uploads[$0.position] == nil }
+                if !unanswered.isEmpty {
+                    throw ValidationFailure(unanswered.map { FieldError("materials.\($0.position)", "case.uploadRequired") })
+                }
+                if uploads.isEmpty { throw ValidationFailure([FieldError("materials", "case.uploadRequired")]) }
+                try await OnlineApplication.store(uploads, case: caseID, by: actor, at: now, on: db)
+                for row in rows where uploads[row.position] != nil && row.status != MaterialStatus.provided.rawValue {
+                    row.status = MaterialStatus.provided.rawValue
+                    try await row.save(on: db)
+                }
+                detail["files"] = String(uploads.values.map(\.count).reduce(0, +))
+            } else if [.accept, .requestSupplement, .supplyMaterials].contains(action), let marks = input.materials {
                 let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).sort(\.$position).all()
                 let typed = try checklist(marks, count: rows.count)
                 let problems = CaseIntake.check(typed, needs: guideNeeds, for: action)
@@ -374,6 +396,9 @@ enum CaseService {
         guard let applicant = try await ApplicantModel.find(c.applicantID, on: req.db) else { throw Abort(.internalServerError) }
         let events = try await CaseEventModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq).all()
         let materials = try await CaseMaterialModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).all()
+        let files = try await CaseFileModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).sort(\.$uploadedAt)
+            .field(\.$id).field(\.$caseID).field(\.$position).field(\.$filename).field(\.$contentType).field(\.$size).field(\.$sha256)
+            .field(\.$uploadedAt).field(\.$uploadedBy).all()
         let notices = try await NoticeModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq)
             .field(\.$id).field(\.$caseID).field(\.$seq).field(\.$kind).field(\.$serial).field(\.$issuedAt).field(\.$issuedBy).field(
                 \.$sha256
@@ -398,6 +423,12 @@ enum CaseService {
             receivedOn: c.receivedOn, acceptedOn: c.acceptedOn, decidedOn: c.decidedOn, deliveredOn: c.deliveredOn,
             applicant: ApplicantDTO(applicant, unmasked: unmasked), clock: clockDTO,
             materials: materials.map { .init(position: $0.position, name: $0.name, need: $0.need, status: $0.status, note: $0.note) },
+            files: files.map {
+                .init(
+                    id: $0.id!, position: $0.position, filename: $0.filename, contentType: $0.contentType, size: $0.size,
+                    sha256: $0.sha256, uploadedAt: Date(timeIntervalSince1970: Double($0.uploadedAt) / 1000),
+                    downloadURL: "/api/v1/cases/\(id)/files/\($0.id!)")
+            },
             form: form,
             events: events.map {
                 .init(

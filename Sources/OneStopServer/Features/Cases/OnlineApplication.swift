@@ -1,0 +1,161 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// Applying online: an applicant's submission with a file or more per material, and the files
+/// that answer a supplement request. Files are checked by content, stored in the database, and
+/// only ever served as downloads.
+enum OnlineApplication {
+    /// A multipart form: `files[m<n>][]` for material n (several allowed), and for a submission
+    /// `center`, `item` and `summary`.
+    struct Form: Content {
+        var center: String?
+        var item: String?
+        var summary: String?
+        var reason: String?
+        var files: [String: [File]]?
+    }
+
+    struct Checked: Sendable {
+        var position: Int
+        var meta: CaseUpload.Checked
+        var bytes: [UInt8]
+    }
+
+    /// Every file checked, by material position (1-based); all problems at once.
+    static func check(_ files: [String: [File]]?, materials: Int) throws -> [Int: [Checked]] {
+        var out: [Int: [Checked]] = [:]
+        var errors: [FieldError] = []
+        var total = 0
+        var counts: [(String, Int)] = []
+        for (key, list) in files ?? [:] {
+            guard key.hasPrefix("m"), let n = Int(key.dropFirst()), (1...materials).contains(n) else {
+                errors.append(FieldError("materials", "case.noSuchMaterial"))
+                continue
+            }
+            let nonEmpty = list.filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+            counts.append(("materials.\(n)", nonEmpty.count))
+            for f in nonEmpty {
+                let bytes = Array(f.data.readableBytesView)
+                total += bytes.count
+                switch CaseUpload.check(bytes, filename: f.filename, field: "materials.\(n)") {
+                case .success(let meta): out[n, default: []].append(Checked(position: n, meta: meta, bytes: bytes))
+                case .failure(let e): errors.append(e)
+                }
+            }
+        }
+        errors += CaseUpload.checkTotals(counts.map { (field: $0.0, files: $0.1) }, totalBytes: total)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        return out
+    }
+
+    static func store(_ files: [Int: [Checked]], case id: UUID, by actor: String, at millis: Int64, on db: any Database) async throws {
+        for (_, list) in files {
+            for f in list {
+                let row = CaseFileModel()
+                row.caseID = id
+                row.position = f.position
+                row.filename = f.meta.filename
+                row.contentType = f.meta.contentType
+                row.size = f.meta.size
+                row.sha256 = Digest.sha256Hex(f.bytes)
+                row.data = Data(f.bytes)
+                row.uploadedAt = millis
+                row.uploadedBy = actor
+                try await row.create(on: db)
+            }
+        }
+    }
+
+    /// An applicant's own application for an item that may be applied for online.
+    static func submit(_ form: Form, req: Request) async throws -> CaseModel {
+        let p = try req.requirePrincipal()
+        guard let applicant = try await ApplicantService.own(req) else { throw Abort(.forbidden) }
+        let text = form.center?.trimmingCharacters(in: .whitespaces) ?? ""
+        let center: CenterModel?
+        if let id = UUID(uuidString: text) {
+            center = try await CenterModel.find(id, on: req.db)
+        } else {
+            center = try await CenterModel.query(on: req.db).filter(\.$code == text.uppercased()).first()
+        }
+        guard let center else { throw ValidationFailure([FieldError("center", text.isEmpty ? "required" : "invalidReference")]) }
+        let (item, guide, version) = try await CaseService.itemInForce(form.item, center: center.id!, req: req)
+        guard guide.onlineApplication else { throw ValidationFailure([FieldError("item", "case.notOnline")]) }
+        let files = try check(form.files, materials: guide.materials.count)
+        let missing = guide.materials.enumerated().filter { $0.element.need == .required && files[$0.offset + 1] == nil }
+        if !missing.isEmpty { throw ValidationFailure(missing.map { FieldError("materials.\($0.offset + 1)", "case.uploadRequired") }) }
+        let summary = (form.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard summary.count <= 4000 else { throw ValidationFailure([FieldError("summary", "tooLong")]) }
+        let now = HallClock.millis(req.now)
+        let today = HallClock.day(req.now)
+        let actor = p.auditName
+        let name = applicant.name
+        let formJSON = String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self)
+        return try await req.audited { db in
+            let c = CaseModel()
+            c.id = UUID()
+            c.number = CaseNumber.make(
+                center: center.code, day: today, sequence: try await CaseService.nextSequence(center.id!, day: today, on: db))
+            c.centerID = center.id!
+            c.departmentID = item.departmentID
+            c.itemID = item.id!
+            c.itemCode = item.code
+            c.itemName = guide.name
+            c.guideVersion = version
+            c.caseType = guide.caseType.rawValue
+            c.channel = "online"
+            c.applicantID = applicant.id!
+            c.state = CaseState.submitted.rawValue
+            c.receivedOn = today.description
+            c.promisedDays = guide.promisedDays
+            c.legalDays = guide.legalDays
+            c.extensionDays = 0
+            c.supplementAsked = false
+            c.form = formJSON
+            c.createdAt = now
+            c.updatedAt = now
+            try await c.create(on: db)
+            for (i, m) in guide.materials.enumerated() {
+                let row = CaseMaterialModel()
+                row.caseID = c.id!
+                row.position = i + 1
+                row.name = m.name
+                row.need = m.need.rawValue
+                row.status = (files[i + 1] == nil ? MaterialStatus.notApplicable : .provided).rawValue
+                row.note = ""
+                try await row.create(on: db)
+            }
+            try await store(files, case: c.id!, by: actor, at: now, on: db)
+            try await CaseService.record(
+                c, action: "submit", from: .submitted, to: .submitted, actor: actor, actorName: name, at: now, day: today, reason: "",
+                on: db)
+            let notice = try await CaseNotices.issue(.serviceInfo, for: c, by: "系统自动出具", at: now, extra: [:], req: req, on: db)
+            return (
+                c,
+                [
+                    AuditEvent(
+                        "case.submit", "case", id: c.id, center: c.centerID,
+                        detail: [
+                            "number": c.number, "item": c.itemCode, "channel": c.channel, "notice": notice.serial,
+                            "files": String(files.values.map(\.count).reduce(0, +)),
+                        ])
+                ]
+            )
+        }
+    }
+
+    /// A file of a case, for whoever may see the case.
+    static func file(_ caseID: UUID, _ fileID: UUID, req: Request) async throws -> Response {
+        let (c, _) = try await CaseAccess.visible(caseID, req: req)
+        guard let f = try await CaseFileModel.find(fileID, on: req.db), f.caseID == c.id else { throw Abort(.notFound) }
+        let res = Response(status: .ok, body: .init(data: f.data))
+        res.headers.replaceOrAdd(name: .contentType, value: f.contentType)
+        let ascii = f.filename.unicodeScalars.allSatisfy { $0.isASCII && $0 != "\"" && $0 != "\\" } ? f.filename : "file"
+        let encoded = f.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return res
+    }
+}

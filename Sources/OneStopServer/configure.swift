@@ -46,6 +46,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.tokenCache = TokenCache()
     app.centerTrees = CenterTreeCache()
     app.lifecycle.use(HallSweeperLifecycle())
+    app.lifecycle.use(SupervisionSweepLifecycle())
+    app.lifecycle.use(OutboxWorkerLifecycle())
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())
@@ -57,6 +59,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateQueue())
     app.migrations.add(QueueGroupIndex())
     app.migrations.add(CreateCases())
+    app.migrations.add(CreateSupervision())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

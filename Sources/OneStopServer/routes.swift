@@ -27,4 +27,5 @@ func routes(_ app: Application) throws {
     QueueAPIController.register(api)
     QueueManageController.register(api)
     CaseAPIController.register(api)
+    SupervisionAPIController.register(api)
 }

@@ -241,3 +241,41 @@ struct CreditCodeTests {
         }
     }
 }
+
+@Suite("Supervision checks")
+struct SupervisionCheckTests {
+    let t = SupervisionThresholds.standard
+
+    @Test("the next look is the next threshold, however far; nothing while stopped or red")
+    func next() {
+        // Promised 5 days left, legal 20: reminder at 3 (in 2 days).
+        #expect(
+            SupervisionCheck.evaluate(promisedLeft: 5, legalLeft: 20, running: true, thresholds: t)
+                == .init(level: .normal, reminder: nil, nextChangeIn: 2))
+        #expect(
+            SupervisionCheck.evaluate(promisedLeft: 3, legalLeft: 18, running: true, thresholds: t)
+                == .init(level: .reminder, reminder: 3, nextChangeIn: 2))
+        #expect(
+            SupervisionCheck.evaluate(promisedLeft: 1, legalLeft: 16, running: true, thresholds: t)
+                == .init(level: .reminder, reminder: 1, nextChangeIn: 2))
+        // Yellow at -1; red when the legal limit is passed by a day: promised -16 here.
+        #expect(
+            SupervisionCheck.evaluate(promisedLeft: -1, legalLeft: 14, running: true, thresholds: t)
+                == .init(level: .yellow, reminder: nil, nextChangeIn: 15))
+        #expect(
+            SupervisionCheck.evaluate(promisedLeft: -16, legalLeft: -1, running: true, thresholds: t)
+                == .init(level: .red, reminder: nil, nextChangeIn: nil))
+        #expect(SupervisionCheck.evaluate(promisedLeft: 40, legalLeft: 40, running: false, thresholds: t).nextChangeIn == nil)
+        // Walking the days one by one meets every threshold exactly on its day.
+        var left = 10
+        var seen: [WarningLevel] = []
+        while left > -30 {
+            let c = SupervisionCheck.evaluate(promisedLeft: left, legalLeft: left + 5, running: true, thresholds: t)
+            if seen.last != c.level { seen.append(c.level) }
+            guard let n = c.nextChangeIn else { break }
+            left -= n
+        }
+        #expect(seen == [.normal, .reminder, .yellow, .red])
+        #expect(left == -6)
+    }
+}

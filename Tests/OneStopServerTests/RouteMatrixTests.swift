@@ -87,7 +87,7 @@ struct OpenAPITests {
         "recallTicket", "skipTicket", "callTicket", "transferTicket", "parkTicket", "resumeTicket", "startService", "finishService",
         "rateVisit", "queueStatus", "listSlots", "bookAppointment", "cancelAppointment", "checkIn", "registerApplicant",
         "submitApplication", "getCase", "trackCase", "acceptCase", "requestSupplement", "supplyMaterials", "refuseCase", "suspendCase",
-        "resumeCase", "extendCase", "decideCase", "deliverCase", "listCaseNotices", "getNotice",
+        "resumeCase", "extendCase", "decideCase", "deliverCase", "listCaseNotices", "getNotice", "listWarnings", "listCards", "explainCard",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

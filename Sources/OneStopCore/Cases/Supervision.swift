@@ -70,3 +70,28 @@ public struct SupervisionThresholds: Codable, Sendable, Equatable {
         return reminderDays.filter { promisedLeft <= $0 }.min()
     }
 }
+
+/// What supervision makes of a timed case on one day, and when it next has to look again.
+public struct SupervisionCheck: Sendable, Equatable {
+    public var level: WarningLevel
+    /// The reminder threshold due today, if any (3 or 1 working days by default).
+    public var reminder: Int?
+    /// In how many working days the level or a reminder changes; nil while nothing can change
+    /// (the clock is stopped, or the case is already red).
+    public var nextChangeIn: Int?
+
+    /// `promisedLeft` and `legalLeft` as of the end of today; `running` false while the clock stops.
+    public static func evaluate(
+        promisedLeft: Int, legalLeft: Int, running: Bool, thresholds t: SupervisionThresholds
+    ) -> SupervisionCheck {
+        let level = t.level(promisedLeft: promisedLeft, legalLeft: legalLeft)
+        let reminder = t.reminderDue(promisedLeft: promisedLeft)
+        guard running, level != .red else { return SupervisionCheck(level: level, reminder: reminder, nextChangeIn: nil) }
+        // Every threshold in terms of days left to the promised deadline: the reminders, the
+        // yellow card, and the red card (legal and promised limits differ by a fixed amount).
+        let gap = legalLeft - promisedLeft
+        let marks = t.reminderDays + [-t.yellowAfterPromised, -t.redAfterLegal - gap]
+        let next = marks.filter { $0 < promisedLeft }.max()
+        return SupervisionCheck(level: level, reminder: reminder, nextChangeIn: next.map { promisedLeft - $0 })
+    }
+}

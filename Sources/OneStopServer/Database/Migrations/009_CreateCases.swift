@@ -53,6 +53,9 @@ struct CreateCases: AsyncMigration {
             .field("legal_due", .string)
             .field("supplement_asked", .bool, .required)
             .field("handler_id", .uuid, .references("users", "id"))
+            .field("level", .string, .required)
+            .field("reminded", .int)
+            .field("next_check", .string)
             .field("form", .string, .required)
             .field("created_at", .int64, .required)
             .field("updated_at", .int64, .required)
@@ -118,6 +121,9 @@ struct CreateCases: AsyncMigration {
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.create(index: "cases_center_state").on("cases").column("center_id").column("state").run()
         try await sql.create(index: "cases_applicant").on("cases").column("applicant_id").run()
+        // The supervision sweep reads only the cases due a look today; the board lists by due date.
+        try await sql.create(index: "cases_next_check").on("cases").column("next_check").run()
+        try await sql.create(index: "cases_center_due").on("cases").column("center_id").column("promised_due").run()
         try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
         try await sql.create(index: "case_stops_case").on("case_stops").column("case_id").run()
         try await sql.create(index: "case_files_case").on("case_files").column("case_id").column("position").run()

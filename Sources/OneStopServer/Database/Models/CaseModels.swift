@@ -50,6 +50,11 @@ final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "supplement_asked") var supplementAsked: Bool
     /// The staff account responsible now.
     @OptionalField(key: "handler_id") var handlerID: UUID?
+    /// Supervision: the warning level last seen, the smallest reminder already sent, and the day
+    /// the sweep has to look at the case again (nil: nothing can change until the case moves).
+    @Field(key: "level") var level: String
+    @OptionalField(key: "reminded") var reminded: Int?
+    @OptionalField(key: "next_check") var nextCheck: String?
     /// The application form's fields, as JSON.
     @Field(key: "form") var form: String
     @Field(key: "created_at") var createdAt: Int64

@@ -71,6 +71,13 @@ enum CaseSchemas {
                     "position": S.integer, "name": S.string, "need": S.string, "status": names(MaterialStatus.self), "note": S.string,
                 ]),
             ],
+            "files": [
+                "type": "array",
+                "items": S.object([
+                    "id": S.uuid, "position": S.integer, "filename": S.string, "contentType": S.string, "size": S.integer,
+                    "sha256": S.string, "uploadedAt": S.dateTime, "downloadURL": S.string,
+                ]),
+            ],
             "form": ["type": "object", "additionalProperties": S.string],
             "events": [
                 "type": "array",
@@ -80,6 +87,38 @@ enum CaseSchemas {
                 ]),
             ],
             "notices": ["type": "array", "items": OpenAPIDocument.ref("NoticeSummary")],
+        ]),
+        "Warning": S.object([
+            "id": S.uuid, "number": S.string, "itemName": S.string, "itemCode": S.string, "centerID": S.uuid, "departmentID": S.uuid,
+            "handlerID": S.optionalUUID, "state": names(CaseState.self), "promisedDue": S.optionalString, "legalDue": S.optionalString,
+            "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
+        ]),
+        "Card": S.object([
+            "id": S.uuid, "caseID": S.uuid, "caseNumber": S.string, "centerID": S.uuid, "departmentID": S.uuid, "userID": S.optionalUUID,
+            "kind": ["enum": ["yellow", "red", "acceptance_step", "delivery_step"]], "reason": S.string, "issuedOn": S.date,
+            "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected"]], "explanation": S.string,
+            "explainedBy": S.string, "decidedBy": S.string, "decisionNote": S.string, "late": S.bool,
+        ]),
+        "ExplanationInput": S.object(["text": S.string], required: ["text"]),
+        "CardDecisionInput": S.object(["accept": S.bool, "note": S.string], required: ["accept"]),
+        "SweepResult": S.object(["looked": S.integer]),
+        "InboxMessage": S.object([
+            "id": S.uuid, "event": S.string, "title": S.string, "body": S.string, "link": S.string, "createdAt": S.dateTime, "read": S.bool,
+        ]),
+        "Webhook": S.object([
+            "id": S.uuid, "centerID": S.uuid, "url": S.string, "events": S.string, "active": S.bool,
+            "secret": ["type": ["string", "null"], "description": "only in the answer that made it"],
+        ]),
+        "WebhookInput": S.object(
+            [
+                "centerID": S.uuid, "url": S.string,
+                "events": [
+                    "type": "string", "description": "comma-separated: case.reminder, card.issued, card.explained, card.decided, or *",
+                ],
+            ], required: ["url"]),
+        "Thresholds": S.object([
+            "reminderDays": ["type": "array", "items": S.integer], "yellowAfterPromised": S.integer, "redAfterLegal": S.integer,
+            "explainWithin": S.integer,
         ]),
         "TrackedCase": S.object([
             "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,

@@ -62,6 +62,7 @@ enum CaseService {
         let actor = scope.principal.auditName
         let actorName = scope.principal.displayName
         let formJSON = String(decoding: try JSONEncoder.sorted.encode(form), as: UTF8.self)
+        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: today, app: req.application, on: req.db)
         return try await req.audited { db in
             let applicant = try await ApplicantService.resolve(id: input.applicantID, typed: input.applicant, now: now, on: db)
             let c = CaseModel()
@@ -83,6 +84,8 @@ enum CaseService {
             c.legalDays = guide.legalDays
             c.extensionDays = 0
             c.supplementAsked = false
+            c.level = WarningLevel.normal.rawValue
+            c.nextCheck = firstCheck
             c.handlerID = handler
             c.form = formJSON
             c.createdAt = now
@@ -236,6 +239,7 @@ enum CaseService {
         }
         let calendar = try await req.application.calendars.calendar(for: first.centerID, on: req.db)
         let (guideNeeds, _) = try await guideMaterials(first, req: req)
+        let limits = try await Supervision.thresholds(item: first.itemID, on: req.db)
         return try await req.audited { db in
             guard let c = try await CaseModel.find(caseID, on: db) else { throw Abort(.notFound) }
             let from = CaseState(rawValue: c.state) ?? .terminated
@@ -312,6 +316,18 @@ enum CaseService {
             }
             c.state = to.rawValue
             c.updatedAt = now
+            // Supervision looks again at once: a move can end a step, stop or restart the clock.
+            var events = try await Supervision.review(
+                c, .init(today: today, millis: now, calendar: calendar, thresholds: limits), on: db)
+            if action == .refuse {
+                let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).all()
+                if rows.allSatisfy({ $0.status == MaterialStatus.provided.rawValue || $0.status == MaterialStatus.notApplicable.rawValue })
+                {
+                    events += try await Supervision.anomaly(
+                        c, kind: "refused_complete", detail: reason,
+                        .init(today: today, millis: now, calendar: calendar, thresholds: limits), on: db)
+                }
+            }
             try await c.save(on: db)
             try await record(
                 c, action: action.rawValue, from: from, to: to, actor: actor, actorName: actorName, at: now, day: today, reason: reason,
@@ -323,7 +339,7 @@ enum CaseService {
                 detail["notice"] = notice.serial
             }
             if !reason.isEmpty { detail["reason"] = reason }
-            return (c, [AuditEvent("case." + action.rawValue, "case", id: c.id, center: c.centerID, detail: detail)])
+            return (c, [AuditEvent("case." + action.rawValue, "case", id: c.id, center: c.centerID, detail: detail)] + events)
         }
     }
 

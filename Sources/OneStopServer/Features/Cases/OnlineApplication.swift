@@ -92,6 +92,7 @@ enum OnlineApplication {
         let actor = p.auditName
         let name = applicant.name
         let formJSON = String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self)
+        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: today, app: req.application, on: req.db)
         return try await req.audited { db in
             let c = CaseModel()
             c.id = UUID()
@@ -112,6 +113,8 @@ enum OnlineApplication {
             c.legalDays = guide.legalDays
             c.extensionDays = 0
             c.supplementAsked = false
+            c.level = WarningLevel.normal.rawValue
+            c.nextCheck = firstCheck
             c.form = formJSON
             c.createdAt = now
             c.updatedAt = now

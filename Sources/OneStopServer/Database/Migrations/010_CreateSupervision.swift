@@ -1,0 +1,90 @@
+import Fluent
+import SQLKit
+
+/// Electronic supervision (DOMAIN.md §5): per-item thresholds, the cards issued and their
+/// explanations, anomalies, and the notification outbox with the in-app inbox and webhook targets.
+struct CreateSupervision: AsyncMigration {
+    var name: String { "010_CreateSupervision" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema("supervision_settings")
+            .field("item_id", .uuid, .identifier(auto: false), .references("service_items", "id"))
+            .field("reminder_days", .string, .required)
+            .field("yellow_after", .int, .required)
+            .field("red_after", .int, .required)
+            .field("explain_within", .int, .required)
+            .create()
+        try await db.schema("cards")
+            .id()
+            .field("case_id", .uuid, .required, .references("cases", "id"))
+            .field("case_number", .string, .required)
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("department_id", .uuid, .required, .references("departments", "id"))
+            .field("user_id", .uuid, .references("users", "id"))
+            .field("kind", .string, .required)
+            .field("reason", .string, .required)
+            .field("issued_on", .string, .required)
+            .field("explain_by", .string, .required)
+            .field("status", .string, .required)
+            .field("explanation", .string, .required)
+            .field("explained_by", .string, .required)
+            .field("explained_at", .int64)
+            .field("decided_by", .string, .required)
+            .field("decided_at", .int64)
+            .field("decision_note", .string, .required)
+            .unique(on: "case_id", "kind")
+            .create()
+        try await db.schema("anomalies")
+            .id()
+            .field("case_id", .uuid, .required, .references("cases", "id"))
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("department_id", .uuid, .required, .references("departments", "id"))
+            .field("kind", .string, .required)
+            .field("day", .string, .required)
+            .field("detail", .string, .required)
+            .unique(on: "case_id", "kind")
+            .create()
+        try await db.schema("outbox")
+            .id()
+            .field("channel", .string, .required)
+            .field("target", .string, .required)
+            .field("event", .string, .required)
+            .field("payload", .string, .required)
+            .field("created_at", .int64, .required)
+            .field("attempts", .int, .required)
+            .field("next_attempt_at", .int64, .required)
+            .field("delivered_at", .int64)
+            .field("failed", .bool, .required)
+            .field("last_error", .string, .required)
+            .create()
+        try await db.schema("inbox_messages")
+            .field("id", .uuid, .identifier(auto: false))
+            .field("user_id", .uuid, .required, .references("users", "id"))
+            .field("event", .string, .required)
+            .field("title", .string, .required)
+            .field("body", .string, .required)
+            .field("link", .string, .required)
+            .field("created_at", .int64, .required)
+            .field("read_at", .int64)
+            .create()
+        try await db.schema("webhooks")
+            .id()
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("url", .string, .required)
+            .field("secret", .string, .required)
+            .field("events", .string, .required)
+            .field("active", .bool, .required)
+            .field("created_at", .int64, .required)
+            .create()
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.create(index: "outbox_due").on("outbox").column("delivered_at").column("next_attempt_at").run()
+        try await sql.create(index: "inbox_user").on("inbox_messages").column("user_id").column("created_at").run()
+        try await sql.create(index: "cards_center_status").on("cards").column("center_id").column("status").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "supervision_settings"] {
+            try await db.schema(table).delete()
+        }
+    }
+}

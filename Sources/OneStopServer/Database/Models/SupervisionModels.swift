@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+
+/// An item's supervision thresholds, when they differ from the standard ones.
+final class SupervisionSettingsModel: Model, @unchecked Sendable {
+    static let schema = "supervision_settings"
+
+    @ID(custom: "item_id", generatedBy: .user) var id: UUID?
+    /// Comma-separated working days, e.g. `3,1`.
+    @Field(key: "reminder_days") var reminderDays: String
+    @Field(key: "yellow_after") var yellowAfter: Int
+    @Field(key: "red_after") var redAfter: Int
+    @Field(key: "explain_within") var explainWithin: Int
+
+    init() {}
+}
+
+/// A yellow or red card, or a card for a step that overran, issued to a department and the
+/// member of staff handling the case, who explain; a supervisor accepts or rejects.
+final class CardModel: Model, @unchecked Sendable {
+    static let schema = "cards"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "case_number") var caseNumber: String
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    @OptionalField(key: "user_id") var userID: UUID?
+    /// `yellow`, `red`, `acceptance_step` or `delivery_step`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "issued_on") var issuedOn: String
+    @Field(key: "explain_by") var explainBy: String
+    /// `open`, `explained`, `accepted` or `rejected`.
+    @Field(key: "status") var status: String
+    @Field(key: "explanation") var explanation: String
+    @Field(key: "explained_by") var explainedBy: String
+    @OptionalField(key: "explained_at") var explainedAt: Int64?
+    @Field(key: "decided_by") var decidedBy: String
+    @OptionalField(key: "decided_at") var decidedAt: Int64?
+    @Field(key: "decision_note") var decisionNote: String
+
+    init() {}
+}
+
+/// An anomaly of handling (异常办理), once per case and kind.
+final class AnomalyModel: Model, @unchecked Sendable {
+    static let schema = "anomalies"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    /// `overdue`, `refused_complete`, `acceptance_overrun`, `delivery_overrun`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "day") var day: String
+    @Field(key: "detail") var detail: String
+
+    init() {}
+}
+
+/// A notification waiting to be delivered (or delivered): to a user's inbox or to a webhook.
+final class OutboxModel: Model, @unchecked Sendable {
+    static let schema = "outbox"
+
+    @ID(key: .id) var id: UUID?
+    /// `inbox` or `webhook`.
+    @Field(key: "channel") var channel: String
+    /// The user id (inbox) or the webhook id.
+    @Field(key: "target") var target: String
+    @Field(key: "event") var event: String
+    @Field(key: "payload") var payload: String
+    @Field(key: "created_at") var createdAt: Int64
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "next_attempt_at") var nextAttemptAt: Int64
+    @OptionalField(key: "delivered_at") var deliveredAt: Int64?
+    /// Given up after the last retry.
+    @Field(key: "failed") var failed: Bool
+    @Field(key: "last_error") var lastError: String
+
+    init() {}
+}
+
+/// A message in a user's in-app inbox. Its id is the outbox entry's, so a delivery repeated after
+/// a restart cannot put it there twice.
+final class InboxMessageModel: Model, @unchecked Sendable {
+    static let schema = "inbox_messages"
+
+    @ID(custom: "id", generatedBy: .user) var id: UUID?
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "event") var event: String
+    @Field(key: "title") var title: String
+    @Field(key: "body") var body: String
+    @Field(key: "link") var link: String
+    @Field(key: "created_at") var createdAt: Int64
+    @OptionalField(key: "read_at") var readAt: Int64?
+
+    init() {}
+}
+
+/// Where a center's notifications are also POSTed, signed with HMAC-SHA256 (an SMS or e-mail
+/// gateway is one of these).
+final class WebhookModel: Model, @unchecked Sendable {
+    static let schema = "webhooks"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "url") var url: String
+    @Field(key: "secret") var secret: String
+    /// Comma-separated event names, or `*`.
+    @Field(key: "events") var events: String
+    @Field(key: "active") var active: Bool
+    @Field(key: "created_at") var createdAt: Int64
+
+    init() {}
+}

@@ -1,0 +1,280 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+struct WarningDTO: Content {
+    var id: UUID
+    var number: String
+    var itemName: String
+    var itemCode: String
+    var centerID: UUID
+    var departmentID: UUID
+    var handlerID: UUID?
+    var state: String
+    var promisedDue: String?
+    var legalDue: String?
+    /// Working days to the promised deadline (negative: overdue); nil while the clock is stopped.
+    var daysLeft: Int?
+    var level: String
+}
+
+struct CardDTO: Content {
+    var id: UUID
+    var caseID: UUID
+    var caseNumber: String
+    var centerID: UUID
+    var departmentID: UUID
+    var userID: UUID?
+    var kind: String
+    var reason: String
+    var issuedOn: String
+    var explainBy: String
+    var status: String
+    var explanation: String
+    var explainedBy: String
+    var decidedBy: String
+    var decisionNote: String
+    /// Open past its explain-by day.
+    var late: Bool
+
+    init(_ c: CardModel, today: CivilDate) {
+        id = c.id!
+        caseID = c.caseID
+        caseNumber = c.caseNumber
+        centerID = c.centerID
+        departmentID = c.departmentID
+        userID = c.userID
+        kind = c.kind
+        reason = c.reason
+        issuedOn = c.issuedOn
+        explainBy = c.explainBy
+        status = c.status
+        explanation = c.explanation
+        explainedBy = c.explainedBy
+        decidedBy = c.decidedBy
+        decisionNote = c.decisionNote
+        late = c.status == "open" && CivilDate(c.explainBy).map { today > $0 } == true
+    }
+}
+
+struct InboxDTO: Content {
+    var id: UUID
+    var event: String
+    var title: String
+    var body: String
+    var link: String
+    var createdAt: Date
+    var read: Bool
+}
+
+struct WebhookDTO: Content {
+    var id: UUID
+    var centerID: UUID
+    var url: String
+    var events: String
+    var active: Bool
+    /// Shown once, when the webhook is made.
+    var secret: String?
+}
+
+struct WebhookInput: Content {
+    var centerID: UUID?
+    var url: String?
+    var events: String?
+}
+
+struct ThresholdsDTO: Content {
+    var reminderDays: [Int]
+    var yellowAfterPromised: Int
+    var redAfterLegal: Int
+    var explainWithin: Int
+
+    init(_ t: SupervisionThresholds) {
+        reminderDays = t.reminderDays.sorted(by: >)
+        yellowAfterPromised = t.yellowAfterPromised
+        redAfterLegal = t.redAfterLegal
+        explainWithin = t.explainWithin
+    }
+}
+
+struct ThresholdsInput: Content {
+    var reminderDays: [Int]?
+    var yellowAfterPromised: Int?
+    var redAfterLegal: Int?
+    var explainWithin: Int?
+}
+
+struct ExplanationInput: Content { var text: String? }
+struct CardDecisionInput: Content {
+    var accept: Bool?
+    var note: String?
+}
+
+/// `/api/v1` for supervision: the board's data, cards and their explanations, the inbox,
+/// webhooks and per-item thresholds.
+enum SupervisionAPIController {
+    static let boardAccess = Access.only(.supervisor, .centerAdmin, .chiefRepresentative, .windowStaff)
+    /// Timed and running or stopped: from acceptance to the decision.
+    static let open: [String] = [CaseState.accepted, .underReview, .reviewSupplement, .suspended, .forwarded].map(\.rawValue)
+
+    static func register(_ api: any RoutesBuilder) {
+        api.endpoint(
+            .GET, "supervision", "cases", access: boardAccess,
+            operation: .init(
+                id: "listWarnings",
+                summary: "Open timed cases by working days left to the promised deadline, with their warning level",
+                tag: "Supervision", response: "Warning", responseIsList: true,
+                query: [
+                    .init(name: "centerID", type: "string", description: "one center of the caller's scope"),
+                    .init(name: "departmentID", type: "string"), .init(name: "item", type: "string", description: "item code"),
+                    .init(name: "handlerID", type: "string"),
+                    .init(name: "level", type: "string", description: "normal, reminder, yellow or red"),
+                    .init(name: "limit", type: "integer", description: "1–200, default 50"),
+                    .init(name: "offset", type: "integer"),
+                ])
+        ) { req in try await warnings(req) }
+        api.endpoint(
+            .GET, "supervision", "cards", access: boardAccess,
+            operation: .init(
+                id: "listCards", summary: "Cards issued, newest first", tag: "Supervision", response: "Card", responseIsList: true,
+                query: [.init(name: "status", type: "string", description: "open, explained, accepted or rejected")])
+        ) { req in try await cards(req) }
+        api.endpoint(
+            .POST, "supervision", "cards", ":id", "explanation", access: .only(.chiefRepresentative, .windowStaff, .centerAdmin),
+            operation: .init(
+                id: "explainCard", summary: "File the written explanation of a card (the carded department or person)", tag: "Supervision",
+                request: "ExplanationInput", response: "Card")
+        ) { req in try await SupervisionCards.explain(try req.uuid("id"), req.content.decode(ExplanationInput.self), req: req) }
+        api.endpoint(
+            .POST, "supervision", "cards", ":id", "decision", access: .only(.supervisor),
+            operation: .init(
+                id: "decideCard", summary: "Accept or reject a card's explanation", tag: "Supervision", request: "CardDecisionInput",
+                response: "Card")
+        ) { req in try await SupervisionCards.decide(try req.uuid("id"), req.content.decode(CardDecisionInput.self), req: req) }
+        api.endpoint(
+            .POST, "supervision", "sweep", access: .only(.supervisor, .centerAdmin),
+            operation: .init(
+                id: "runSupervisionSweep", summary: "Look at every case due a look now (it also runs by itself every 5 minutes)",
+                tag: "Supervision", response: "SweepResult")
+        ) { req -> SweepResult in
+            SweepResult(looked: try await Supervision.sweep(app: req.application, now: req.now))
+        }
+        api.endpoint(
+            .GET, "inbox", access: .staff,
+            operation: .init(
+                id: "listInbox", summary: "The caller's notifications, newest first", tag: "Supervision", response: "InboxMessage",
+                responseIsList: true)
+        ) { req in
+            let p = try req.requirePrincipal()
+            return try await InboxMessageModel.query(on: req.db).filter(\.$userID == p.id).sort(\.$createdAt, .descending).limit(100).all()
+                .map {
+                    InboxDTO(
+                        id: $0.id!, event: $0.event, title: $0.title, body: $0.body, link: $0.link,
+                        createdAt: Date(timeIntervalSince1970: Double($0.createdAt) / 1000), read: $0.readAt != nil)
+                }
+        }
+        api.endpoint(
+            .POST, "inbox", ":id", "read", access: .staff,
+            operation: .init(id: "readInboxMessage", summary: "Mark a notification read", tag: "Supervision", successStatus: 204)
+        ) { req -> HTTPStatus in
+            try await SupervisionCards.markRead(try req.uuid("id"), req: req)
+            return .noContent
+        }
+        api.endpoint(
+            .GET, "webhooks", access: .admins,
+            operation: .init(
+                id: "listWebhooks", summary: "Webhooks of the caller's centers", tag: "Supervision", response: "Webhook",
+                responseIsList: true)
+        ) { req in
+            let scope = try await req.scope()
+            return try await WebhookModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).all().map {
+                WebhookDTO(id: $0.id!, centerID: $0.centerID, url: $0.url, events: $0.events, active: $0.active, secret: nil)
+            }
+        }
+        api.endpoint(
+            .POST, "webhooks", access: .admins,
+            operation: .init(
+                id: "createWebhook",
+                summary: "Add a webhook (an SMS or e-mail gateway, another system); its signing secret is shown once", tag: "Supervision",
+                request: "WebhookInput", response: "Webhook", successStatus: 201)
+        ) { req in
+            try await OrgAPIController.created(try await SupervisionCards.addWebhook(req.content.decode(WebhookInput.self), req: req), req)
+        }
+        api.endpoint(
+            .DELETE, "webhooks", ":id", access: .admins,
+            operation: .init(id: "deleteWebhook", summary: "Stop a webhook", tag: "Supervision", successStatus: 204)
+        ) { req -> HTTPStatus in
+            try await SupervisionCards.removeWebhook(try req.uuid("id"), req: req)
+            return .noContent
+        }
+        api.endpoint(
+            .PUT, "items", ":id", "supervision", access: CatalogAccess.editors,
+            operation: .init(
+                id: "setSupervisionThresholds", summary: "An item's reminder days, card thresholds and explanation time",
+                tag: "Supervision", request: "Thresholds", response: "Thresholds")
+        ) { req in try await SupervisionCards.setThresholds(try req.uuid("id"), req.content.decode(ThresholdsInput.self), req: req) }
+    }
+
+    struct SweepResult: Content { var looked: Int }
+
+    static func warnings(_ req: Request) async throws -> [WarningDTO] {
+        let scope = try await req.scope()
+        let p = scope.principal
+        var q = CaseModel.query(on: req.db).filter(\.$state ~~ open).filter(\.$caseType != CaseType.immediate.rawValue)
+        if let raw = req.query[String.self, at: "centerID"] {
+            guard let id = UUID(uuidString: raw) else { throw ValidationFailure([FieldError("centerID", "invalidReference")]) }
+            try scope.require(id)
+            q = q.filter(\.$centerID == id)
+        } else {
+            q = q.filter(\.$centerID ~~ Array(scope.centers))
+        }
+        if p.role == .chiefRepresentative, let d = p.departmentID { q = q.filter(\.$departmentID == d) }
+        if p.role == .windowStaff { q = q.filter(\.$handlerID == p.id) }
+        if let d = req.query[String.self, at: "departmentID"].flatMap(UUID.init(uuidString:)) { q = q.filter(\.$departmentID == d) }
+        if let h = req.query[String.self, at: "handlerID"].flatMap(UUID.init(uuidString:)) { q = q.filter(\.$handlerID == h) }
+        if let item = req.query[String.self, at: "item"], !item.isEmpty { q = q.filter(\.$itemCode == item) }
+        if let level = req.query[String.self, at: "level"], !level.isEmpty {
+            guard WarningLevel(rawValue: level) != nil else { throw ValidationFailure([FieldError("level", "invalidChoice")]) }
+            q = q.filter(\.$level == level)
+        }
+        let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 200)
+        let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+        // Stopped clocks (no due date) last, on both databases alike.
+        let rows = try await q.sort(.custom(SQLRaw("(promised_due IS NULL)"))).sort(\.$promisedDue).sort(\.$number)
+            .range(offset..<(offset + limit)).all()
+        let today = HallClock.day(req.now)
+        var calendars: [UUID: WorkCalendar] = [:]
+        var out: [WarningDTO] = []
+        for c in rows {
+            if calendars[c.centerID] == nil {
+                calendars[c.centerID] = try await req.application.calendars.calendar(for: c.centerID, on: req.db)
+            }
+            let due = c.promisedDue.flatMap(CivilDate.init)
+            let left = due.flatMap { d in calendars[c.centerID]!.countWorkingDays(from: today, to: d) }
+            out.append(
+                WarningDTO(
+                    id: c.id!, number: c.number, itemName: c.itemName, itemCode: c.itemCode, centerID: c.centerID,
+                    departmentID: c.departmentID, handlerID: c.handlerID, state: c.state, promisedDue: c.promisedDue,
+                    legalDue: c.legalDue, daysLeft: left, level: c.level))
+        }
+        return out
+    }
+
+    static func cards(_ req: Request) async throws -> [CardDTO] {
+        let scope = try await req.scope()
+        let p = scope.principal
+        var q = CardModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers))
+        if p.role == .chiefRepresentative, let d = p.departmentID { q = q.filter(\.$departmentID == d) }
+        if p.role == .windowStaff { q = q.filter(\.$userID == p.id) }
+        if let status = req.query[String.self, at: "status"], !status.isEmpty {
+            guard ["open", "explained", "accepted", "rejected"].contains(status) else {
+                throw ValidationFailure([FieldError("status", "invalidChoice")])
+            }
+            q = q.filter(\.$status == status)
+        }
+        let today = HallClock.day(req.now)
+        return try await q.sort(\.$issuedOn, .descending).sort(\.$caseNumber).limit(200).all().map { CardDTO($0, today: today) }
+    }
+}

@@ -1,0 +1,158 @@
+import Crypto
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import OneStopCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import OneStopServer
+
+/// A webhook receiver on a port of its own, keeping what it was sent.
+final class Receiver: Sendable {
+    let app: Application
+    let got = NIOLockedValueBox<[(headers: HTTPHeaders, body: [UInt8])]>([])
+    let failing = NIOLockedValueBox(false)
+
+    init() async throws {
+        app = try await Application.make(.testing)
+        app.logger.logLevel = .error
+        let got = self.got
+        let failing = self.failing
+        app.post("hook") { req -> HTTPStatus in
+            if failing.withLockedValue({ $0 }) { return .serviceUnavailable }
+            got.withLockedValue { $0.append((req.headers, Array(req.body.data?.readableBytesView ?? ByteBuffer().readableBytesView))) }
+            return .ok
+        }
+        app.http.server.configuration.hostname = "127.0.0.1"
+        app.http.server.configuration.port = 0
+        try app.server.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(app.http.server.shared.localAddress?.port ?? 0)/hook" }
+
+    func stop() async throws {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+}
+
+@Suite("Supervision")
+struct SupervisionTests {
+    @Test(
+        "reminders, a yellow card, an explanation and its review; the sweep touches only cases due a look; notifications reach the inbox and a signed webhook, with retries",
+        arguments: TestDB.available)
+    func cards(db: TestDB) async throws {
+        let receiver = try await Receiver()
+        try await withOneStop(db) { t in
+            let (admin, clerk, _) = try await t.caseStaff()
+            let county = try await t.centerID(code: "DL010200")
+            _ = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "jiancha", "displayName": "监察员", "password": "Case-Pass-2026", "role": "supervisor",
+                    "centerID": county.uuidString,
+                ])
+            var hook = try await t.send(.POST, "/api/v1/webhooks", token: admin, json: ["url": "ftp://x", "events": "nope"])
+            #expect(Set(hook.problem?.errors?.map(\.field) ?? []) == ["url", "events"])
+            hook = try await t.send(
+                .POST, "/api/v1/webhooks", token: admin,
+                json: ["centerID": county.uuidString, "url": receiver.url, "events": "case.reminder,card.issued"])
+            #expect(hook.status == .created, "\(hook.body.string)")
+            let secret = try #require(try hook.content.decode(WebhookDTO.self).secret)
+
+            // A case accepted on Monday 2026-09-21: promised by 09-29 (5 days), legal by 10-26.
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
+            #expect(try await t.move(clerk, c.id, "accept").caseView().clock?.promisedDue == "2026-09-29")
+            var row = try #require(try await CaseModel.find(c.id, on: t.app.db))
+            #expect(row.level == "normal" && row.nextCheck == "2026-09-23")  // 3 days left then: the first reminder
+
+            // The next day nothing is due a look; on 09-23 the case is, and a reminder goes out.
+            t.clock.advance(86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
+            t.clock.advance(86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
+            row = try #require(try await CaseModel.find(c.id, on: t.app.db))
+            #expect(row.level == "reminder" && row.reminded == 3 && row.nextCheck == "2026-09-28")
+            #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 3)  // clerk, chief, webhook
+            #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 0)
+            let sent = try #require(receiver.got.withLockedValue { $0 }.first)
+            #expect(sent.headers.first(name: "X-OneStop-Event") == "case.reminder")
+            let mac = "sha256=" + Digest.hex(HMAC<SHA256>.authenticationCode(for: sent.body, using: SymmetricKey(data: Array(secret.utf8))))
+            #expect(sent.headers.first(name: "X-OneStop-Signature") == mac)
+            #expect(String(decoding: sent.body, as: UTF8.self).contains(c.number))
+            let clerkInbox = try await t.send(.GET, "/api/v1/inbox", token: try await t.login("case_clerk", "Case-Pass-2026"))
+            #expect(try clerkInbox.content.decode([InboxDTO].self).map(\.title) == ["办件临近承诺期限：\(c.number)"])
+
+            // A webhook that fails is tried again later, and gives up after the last attempt.
+            receiver.failing.withLockedValue { $0 = true }
+            t.clock.advance(5 * 86400)  // 2026-09-28: 1 day left — the second reminder
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
+            #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 2)  // the inboxes; the webhook failed
+            let failed = try #require(
+                try await OutboxModel.query(on: t.app.db).filter(\.$channel == "webhook").filter(\.$deliveredAt == nil).first())
+            #expect(failed.attempts == 1 && failed.nextAttemptAt > HallClock.millis(t.clock.now) && !failed.lastError.isEmpty)
+            receiver.failing.withLockedValue { $0 = false }
+            t.clock.advance(60)
+            #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 1)
+            #expect(receiver.got.withLockedValue { $0 }.count == 2)
+
+            // 09-30: the promised deadline passed — a yellow card, an anomaly, the board shows it.
+            t.clock.advance(2 * 86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
+            let sup = try await t.login("jiancha", "Case-Pass-2026")
+            let board = try await t.send(.GET, "/api/v1/supervision/cases?level=yellow", token: sup).content.decode([WarningDTO].self)
+            #expect(board.map(\.number) == [c.number] && board.first?.daysLeft == -1)
+            #expect(try await AnomalyModel.query(on: t.app.db).filter(\.$kind == "overdue").count() == 1)
+            let chiefNow = try await t.login("case_chief", "Case-Pass-2026")
+            var cards = try await t.send(.GET, "/api/v1/supervision/cards", token: chiefNow).content.decode([CardDTO].self)
+            #expect(cards.map(\.kind) == ["yellow"] && cards.first?.explainBy == "2026-10-10")  // 10-08, 10-09 and the make-up Saturday
+            let card = cards[0].id
+
+            // The department explains; the supervisor must give a reason to reject, then accepts.
+            #expect(
+                try await t.send(.POST, "/api/v1/supervision/cards/\(card)/decision", token: sup, json: ["accept": true]).status
+                    == .unprocessableEntity)
+            var r = try await t.send(.POST, "/api/v1/supervision/cards/\(card)/explanation", token: chiefNow, json: ["text": "现场核查延误"])
+            #expect(try r.content.decode(CardDTO.self).status == "explained", "\(r.body.string)")
+            r = try await t.send(.POST, "/api/v1/supervision/cards/\(card)/explanation", token: chiefNow, json: ["text": "again"])
+            #expect(r.problem?.errors?.first?.code == "card.notOpen")
+            struct Reject: Encodable { var accept: Bool; var note: String? }
+            r = try await t.send(.POST, "/api/v1/supervision/cards/\(card)/decision", token: sup, json: Reject(accept: false, note: nil))
+            #expect(r.problem?.errors?.first?.code == "card.rejectNeedsNote")
+            r = try await t.send(.POST, "/api/v1/supervision/cards/\(card)/decision", token: sup, json: Reject(accept: true, note: "情况属实"))
+            #expect(try r.content.decode(CardDTO.self).status == "accepted")
+            #expect(
+                try await t.send(.POST, "/api/v1/supervision/cards/\(card)/decision", token: chiefNow, json: Reject(accept: true)).status
+                    == .forbidden)
+            cards = try await t.send(.GET, "/api/v1/supervision/cards?status=accepted", token: sup).content.decode([CardDTO].self)
+            #expect(cards.count == 1)
+            let (_, problem) = try await AuditVerifier.verify(on: t.app.db)
+            #expect(problem == nil)
+            #expect(
+                try await AuditEntryModel.query(on: t.app.db).filter(\.$action ~~ ["card.issue", "card.explain", "card.decide"]).count()
+                    == 3)
+        }
+        try await receiver.stop()
+    }
+
+    @Test("an application nobody handles within 5 working days gets a card for the acceptance step", arguments: TestDB.available)
+    func acceptanceStep(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
+            // Received Monday 09-21: 5 working days end 09-29 (the Mid-Autumn days are off).
+            #expect(try await CaseModel.find(c.id, on: t.app.db)?.nextCheck == "2026-09-30")
+            t.clock.advance(8 * 86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
+            t.clock.advance(86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
+            #expect(try await CardModel.query(on: t.app.db).filter(\.$kind == "acceptance_step").count() == 1)
+            #expect(try await AnomalyModel.query(on: t.app.db).filter(\.$kind == "acceptance_overrun").count() == 1)
+        }
+    }
+}

@@ -31,6 +31,9 @@ public struct Settings: Sendable {
     /// The address visitors reach OneStop at (`https://zwfw.example.gov.cn`), for links printed on
     /// paper such as the ticket's QR code; without it the request's own host is used.
     public var publicURL: String?
+    /// Runs the clock this many days ahead, for training rooms and acceptance tests that need a
+    /// deadline to pass (`ONESTOP_CLOCK_OFFSET_DAYS`); never set in a real hall.
+    public var clockOffsetDays: Int = 0
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -122,6 +125,7 @@ public struct Settings: Sendable {
         if let m = try integer("ONESTOP_LOCKOUT_MINUTES", 1...1440) { s.lockout.lockSeconds = Double(m * 60) }
         if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
+        if let d = try integer("ONESTOP_CLOCK_OFFSET_DAYS", 0...3650) { s.clockOffsetDays = d }
         if let url = value("ONESTOP_PUBLIC_URL") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
                 throw Problem(variable: "ONESTOP_PUBLIC_URL", message: "must be an http:// or https:// address")

@@ -10,6 +10,11 @@ import Vapor
 /// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
+    if settings.clockOffsetDays > 0 {
+        let offset = Double(settings.clockOffsetDays) * 86400
+        app.clock = AppClock(now: { Date().addingTimeInterval(offset) })
+        app.logger.warning("the clock runs \(settings.clockOffsetDays) days ahead (ONESTOP_CLOCK_OFFSET_DAYS)")
+    }
     app.http.server.configuration.hostname = settings.host
     app.http.server.configuration.port = settings.port
 

@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     HallManagePages.register(app)
     Open311Controller.register(app)
     CasePages.register(app)
+    SupervisionPages.register(app)
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)

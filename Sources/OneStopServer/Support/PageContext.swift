@@ -67,20 +67,23 @@ struct PageContext<P: Encodable>: Encodable {
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
                 ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
                 ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"),
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
             ]
         case .supervisor:
             out += [
                 ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"), ("/manage/hall", "nav.hallView"),
-                ("/cases", "nav.cases"),
+                ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
             ]
         case .chiefRepresentative:
             out += [
                 ("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/manage/hall", "nav.hallView"), ("/desk", "nav.desk"),
-                ("/cases", "nav.cases"),
+                ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
             ]
         case .windowStaff:
-            out += [("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/admin/calendar", "nav.calendar")]
+            out += [
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/supervision/cards", "nav.cards"), ("/inbox", "nav.inbox"),
+                ("/admin/calendar", "nav.calendar"),
+            ]
         case .applicant:
             out += [("/cases", "nav.myCases"), ("/apply", "nav.apply"), ("/track", "nav.track")]
         case nil:

@@ -178,6 +178,11 @@ enum CasePages {
         app.endpoint(.POST, "register", access: .public) { req in try await registerPage(req) }
     }
 
+    /// Working days left, or how far past the deadline.
+    static func left(_ n: Int, _ req: Request) -> String {
+        n < 0 ? req.t("case.overdueBy", ["n": String(-n)]) : req.t("case.daysLeft", ["n": String(n)])
+    }
+
     static func kinds(_ req: Request, _ selected: String) -> [FormView.Option] {
         ApplicantKind.allCases.map {
             .init(value: $0.rawValue, label: req.t("applicant.kind.\($0.rawValue)"), selected: $0.rawValue == selected)
@@ -339,7 +344,7 @@ enum CasePages {
             legalDue: dto.clock?.legalDue ?? "—",
             daysLeft: c.decidedOn != nil
                 ? dto.clock?.used.map { req.t("case.daysLeft", ["n": String($0)]) } ?? "—"
-                : dto.clock?.stopped == true ? req.t("case.clockStopped") : left.map { req.t("case.daysLeft", ["n": String($0)]) } ?? "—",
+                : dto.clock?.stopped == true ? req.t("case.clockStopped") : left.map { Self.left($0, req) } ?? "—",
             daysLabel: req.t(c.decidedOn != nil ? "case.field.used" : "case.field.left"),
             level: level, levelLabel: level.isEmpty ? "" : req.t("supervision.level.\(level)"), stopped: dto.clock?.stopped ?? false,
             materials: materials,

@@ -44,7 +44,7 @@ enum Supervision {
                 let due = CaseClock.deliveryDeadline(decided: decided, calendar: x.calendar)
             else { return events }
             if x.today > due {
-                events += try await card(c, kind: "delivery_step", reason: "decided \(decided), not delivered by \(due)", x, on: db)
+                events += try await card(c, kind: "delivery_step", reason: "\(decided) 作出决定，\(due) 前未送达", x, on: db)
                 events += try await anomaly(c, kind: "delivery_overrun", detail: due.description, x, on: db)
             } else {
                 c.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
@@ -57,7 +57,7 @@ enum Supervision {
                 let due = CaseClock.supplementNoticeDeadline(received: received, calendar: x.calendar)
             else { return events }
             if x.today > due {
-                events += try await card(c, kind: "acceptance_step", reason: "received \(received), not handled by \(due)", x, on: db)
+                events += try await card(c, kind: "acceptance_step", reason: "\(received) 收件，\(due) 前未作出受理、补正或不予受理决定", x, on: db)
                 events += try await anomaly(c, kind: "acceptance_overrun", detail: due.description, x, on: db)
             } else {
                 c.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
@@ -85,11 +85,11 @@ enum Supervision {
         if check.level > before {
             if check.level >= .yellow, before < .yellow {
                 events += try await card(
-                    c, kind: "yellow", reason: "promised deadline \(r.promisedDue?.description ?? "") passed", x, on: db)
+                    c, kind: "yellow", reason: "超过承诺办结期限（\(r.promisedDue?.description ?? "")）", x, on: db)
                 events += try await anomaly(c, kind: "overdue", detail: r.promisedDue?.description ?? "", x, on: db)
             }
             if check.level == .red {
-                events += try await card(c, kind: "red", reason: "legal deadline \(r.legalDue?.description ?? "") passed", x, on: db)
+                events += try await card(c, kind: "red", reason: "超过法定办结期限（\(r.legalDue?.description ?? "")）", x, on: db)
             }
         }
         c.level = check.level.rawValue

@@ -412,6 +412,7 @@ M = {
  "supervision.allLevels": ("全部预警", "All levels"),
  "supervision.allStatuses": ("全部状态", "All states"),
  "supervision.itemCode": ("事项编码", "Item code"),
+ "supervision.stoppedOnly": ("只看计时暂停的", "Stopped clocks only"),
  "card.kind.yellow": ("黄牌", "Yellow card"),
  "card.kind.red": ("红牌", "Red card"),
  "card.kind.acceptance": ("受理环节超时", "Acceptance step overran"),

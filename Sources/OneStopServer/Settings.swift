@@ -34,6 +34,9 @@ public struct Settings: Sendable {
     /// Runs the clock this many days ahead, for training rooms and acceptance tests that need a
     /// deadline to pass (`ONESTOP_CLOCK_OFFSET_DAYS`); never set in a real hall.
     public var clockOffsetDays: Int = 0
+    /// PostgreSQL connections for reads per event loop (the group commit has one of its own). The
+    /// tests, which run dozens of servers at once against one PostgreSQL, use fewer.
+    public var postgresReadersPerLoop: Int = 4
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,

@@ -34,7 +34,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // Four connections per event loop (the driver's default is one): a request's reads then wait
         // for a connection less often while others read (the hall benchmark's ticket-taking and
         // rating, which read beside the group commit, waited there).
-        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+        app.databases.use(
+            .postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresReadersPerLoop, sqlLogLevel: .trace), as: .psql)
         writer = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
         let bridge = PostgresBridge(
             configuration: config.coreConfiguration, channel: "onestop_hall_" + (schema ?? "public"), logger: app.logger)

@@ -81,6 +81,8 @@ struct AnyEncodable: Encodable, Sendable {
 func withOneStop(_ db: TestDB, _ body: (TestContext) async throws -> Void) async throws {
     var settings = Settings(adminPassword: TestContext.adminPassword)
     settings.bcryptCost = 4
+    // Many test servers share one PostgreSQL at once; keep each one's connections few.
+    settings.postgresReadersPerLoop = 1
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
     switch db {
     case .sqlite: settings.database = .sqliteMemory

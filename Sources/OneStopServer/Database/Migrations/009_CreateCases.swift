@@ -123,7 +123,7 @@ struct CreateCases: AsyncMigration {
         try await sql.create(index: "cases_applicant").on("cases").column("applicant_id").run()
         // The supervision sweep reads only the cases due a look today; the board lists by due date.
         try await sql.create(index: "cases_next_check").on("cases").column("next_check").run()
-        try await sql.create(index: "cases_center_due").on("cases").column("center_id").column("promised_due").run()
+        try await sql.create(index: "cases_due").on("cases").column("promised_due").column("number").run()
         try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
         try await sql.create(index: "case_stops_case").on("case_stops").column("case_id").run()
         try await sql.create(index: "case_files_case").on("case_files").column("case_id").column("position").run()

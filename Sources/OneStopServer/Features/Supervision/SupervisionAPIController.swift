@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import OneStopCore
-import SQLKit
 import Vapor
 
 struct WarningDTO: Content {
@@ -131,6 +130,7 @@ enum SupervisionAPIController {
                     .init(name: "departmentID", type: "string"), .init(name: "item", type: "string", description: "item code"),
                     .init(name: "handlerID", type: "string"),
                     .init(name: "level", type: "string", description: "normal, reminder, yellow or red"),
+                    .init(name: "stopped", type: "boolean", description: "the cases whose clock is stopped instead"),
                     .init(name: "limit", type: "integer", description: "1–200, default 50"),
                     .init(name: "offset", type: "integer"),
                 ])
@@ -241,9 +241,14 @@ enum SupervisionAPIController {
         }
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 200)
         let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
-        // Stopped clocks (no due date) last, on both databases alike.
-        let rows = try await q.sort(.custom(SQLRaw("(promised_due IS NULL)"))).sort(\.$promisedDue).sort(\.$number)
-            .range(offset..<(offset + limit)).all()
+        // Running clocks by due date (read in due-date order by its index, however many cases are
+        // open); with `stopped=true`, the cases whose clock is stopped, which have no due date.
+        if req.query[Bool.self, at: "stopped"] == true {
+            q = q.filter(\.$promisedDue == nil).sort(\.$number)
+        } else {
+            q = q.filter(\.$promisedDue != nil).sort(\.$promisedDue).sort(\.$number)
+        }
+        let rows = try await q.range(offset..<(offset + limit)).all()
         let today = HallClock.day(req.now)
         var calendars: [UUID: WorkCalendar] = [:]
         var out: [WarningDTO] = []

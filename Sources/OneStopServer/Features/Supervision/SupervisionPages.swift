@@ -21,6 +21,7 @@ enum SupervisionPages {
         var centers: [FormView.Option]
         var levels: [FormView.Option]
         var item: String
+        var stopped: Bool
         var counts: [FormView.Option]
         var next: String?
         var previous: String?
@@ -107,7 +108,10 @@ enum SupervisionPages {
             var q = ["offset=\(o)"]
             if !level.isEmpty { q.append("level=\(level)") }
             if !center.isEmpty { q.append("centerID=\(center)") }
-            if let item = req.query[String.self, at: "item"], !item.isEmpty { q.append("item=\(item)") }
+            if let item = req.query[String.self, at: "item"], !item.isEmpty {
+                q.append("item=" + (item.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            }
+            if req.query[Bool.self, at: "stopped"] == true { q.append("stopped=true") }
             return "/supervision?" + q.joined(separator: "&")
         }
         let view = BoardView(
@@ -121,7 +125,7 @@ enum SupervisionPages {
             centers: req.centerOptions(scope, selected: center, includeNone: req.t("supervision.allCenters")),
             levels: [.init(value: "", label: req.t("supervision.allLevels"), selected: level.isEmpty)]
                 + WarningLevel.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: $0.rawValue == level) },
-            item: req.query[String.self, at: "item"] ?? "", counts: [],
+            item: req.query[String.self, at: "item"] ?? "", stopped: req.query[Bool.self, at: "stopped"] == true, counts: [],
             next: list.count == limit ? link(offset + limit) : nil, previous: offset > 0 ? link(max(0, offset - limit)) : nil)
         return try await req.page("supervision/board", title: req.t("supervision.board.title"), view)
     }

@@ -31,163 +31,336 @@ enum Supervision {
         var thresholds: SupervisionThresholds
     }
 
-    /// Looks at a case as of today. Changes the case's supervision fields (the caller saves it)
-    /// and writes cards, anomalies and notifications; returns the audit events for them.
-    static func review(_ c: CaseModel, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
+    /// What supervision needs of a case: its row, without the rest.
+    struct Look: Sendable, Decodable {
+        var id: UUID
+        var number: String
+        var centerID: UUID
+        var departmentID: UUID
+        var itemID: UUID
+        var itemName: String
+        var caseType: String
+        var state: String
+        var receivedOn: String
+        var decidedOn: String?
+        var supplementAsked: Bool
+        var promisedDue: String?
+        var legalDue: String?
+        var level: String
+        var reminded: Int?
+        var handlerID: UUID?
+
+        enum CodingKeys: String, CodingKey {
+            case id, number, state, level, reminded
+            case centerID = "center_id", departmentID = "department_id", itemID = "item_id", itemName = "item_name"
+            case caseType = "case_type", receivedOn = "received_on", decidedOn = "decided_on", supplementAsked = "supplement_asked"
+            case promisedDue = "promised_due", legalDue = "legal_due", handlerID = "handler_id"
+        }
+
+        init(_ c: CaseModel) {
+            id = c.id!
+            number = c.number
+            centerID = c.centerID
+            departmentID = c.departmentID
+            itemID = c.itemID
+            itemName = c.itemName
+            caseType = c.caseType
+            state = c.state
+            receivedOn = c.receivedOn
+            decidedOn = c.decidedOn
+            supplementAsked = c.supplementAsked
+            promisedDue = c.promisedDue
+            legalDue = c.legalDue
+            level = c.level
+            reminded = c.reminded
+            handlerID = c.handlerID
+        }
+    }
+
+    /// What changes for one case today: its supervision fields, and what to issue.
+    struct Outcome: Sendable {
+        var level: String
+        var reminded: Int?
+        var nextCheck: String?
+        /// A reminder to send: days left and the due date.
+        var reminder: (left: Int, due: String)?
+        var cards: [(kind: String, reason: String)] = []
+        var anomalies: [(kind: String, detail: String)] = []
+    }
+
+    /// The decision, from the case's stored due dates (they already leave out the clock's stops; a
+    /// stopped clock has none, and nothing can change until it runs again).
+    static func decide(_ c: Look, _ x: Context) -> Outcome {
         let state = CaseState(rawValue: c.state) ?? .terminated
-        var events: [AuditEvent] = []
-        c.nextCheck = nil
-        if state.isClosed || c.caseType == CaseType.immediate.rawValue { return events }
+        var o = Outcome(level: c.level, reminded: c.reminded, nextCheck: nil)
+        if state.isClosed || c.caseType == CaseType.immediate.rawValue { return o }
         if state.isDecided {
             // 送达: within 10 working days of the decision.
             guard let decided = c.decidedOn.flatMap(CivilDate.init),
                 let due = CaseClock.deliveryDeadline(decided: decided, calendar: x.calendar)
-            else { return events }
+            else { return o }
             if x.today > due {
-                events += try await card(c, kind: "delivery_step", reason: "\(decided) 作出决定，\(due) 前未送达", x, on: db)
-                events += try await anomaly(c, kind: "delivery_overrun", detail: due.description, x, on: db)
+                o.cards.append(("delivery_step", "\(decided) 作出决定，\(due) 前未送达"))
+                o.anomalies.append(("delivery_overrun", due.description))
             } else {
-                c.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
+                o.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
             }
-            return events
+            return o
         }
-        if state == .submitted, !c.supplementAsked {
+        if state.isBeforeAcceptance {
             // 受理: accept, ask for supplements or refuse within 5 working days of receipt.
-            guard let received = CivilDate(c.receivedOn),
+            guard state == .submitted, !c.supplementAsked, let received = CivilDate(c.receivedOn),
                 let due = CaseClock.supplementNoticeDeadline(received: received, calendar: x.calendar)
-            else { return events }
+            else { return o }
             if x.today > due {
-                events += try await card(c, kind: "acceptance_step", reason: "\(received) 收件，\(due) 前未作出受理、补正或不予受理决定", x, on: db)
-                events += try await anomaly(c, kind: "acceptance_overrun", detail: due.description, x, on: db)
+                o.cards.append(("acceptance_step", "\(received) 收件，\(due) 前未作出受理、补正或不予受理决定"))
+                o.anomalies.append(("acceptance_overrun", due.description))
             } else {
-                c.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
+                o.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
             }
-            return events
+            return o
         }
-        guard let clock = CaseService.clock(c, stops: try await CaseService.stops(c.id!, on: db)),
-            let r = clock.reading(on: x.today, calendar: x.calendar)
-        else { return events }
-        let check = SupervisionCheck.evaluate(
-            promisedLeft: r.promisedLeft, legalLeft: r.legalLeft, running: !r.stopped, thresholds: x.thresholds)
+        guard let promised = c.promisedDue.flatMap(CivilDate.init), let legal = c.legalDue.flatMap(CivilDate.init),
+            let promisedLeft = x.calendar.countWorkingDays(from: x.today, to: promised),
+            let legalLeft = x.calendar.countWorkingDays(from: x.today, to: legal)
+        else { return o }
+        let check = SupervisionCheck.evaluate(promisedLeft: promisedLeft, legalLeft: legalLeft, running: true, thresholds: x.thresholds)
         if let due = check.reminder, c.reminded.map({ due < $0 }) ?? true {
-            c.reminded = due
-            try await Outbox.enqueue(
-                "case.reminder",
-                .init(
-                    title: "办件临近承诺期限：\(c.number)",
-                    body: "\(c.itemName) 还剩 \(r.promisedLeft) 个工作日，承诺办结日期 \(r.promisedDue?.description ?? "—")。",
-                    link: "/cases/\(c.id!)", data: ["case": c.number, "daysLeft": String(r.promisedLeft)]),
-                users: try await responsible(c, on: db), center: c.centerID, at: x.millis, on: db)
-            events.append(
-                AuditEvent("case.remind", "case", id: c.id, center: c.centerID, detail: ["number": c.number, "daysLeft": String(due)]))
+            o.reminded = due
+            o.reminder = (promisedLeft, promised.description)
         }
         let before = WarningLevel(rawValue: c.level) ?? .normal
-        if check.level > before {
-            if check.level >= .yellow, before < .yellow {
-                events += try await card(
-                    c, kind: "yellow", reason: "超过承诺办结期限（\(r.promisedDue?.description ?? "")）", x, on: db)
-                events += try await anomaly(c, kind: "overdue", detail: r.promisedDue?.description ?? "", x, on: db)
-            }
-            if check.level == .red {
-                events += try await card(c, kind: "red", reason: "超过法定办结期限（\(r.legalDue?.description ?? "")）", x, on: db)
-            }
+        if check.level >= .yellow, before < .yellow {
+            o.cards.append(("yellow", "超过承诺办结期限（\(promised)）"))
+            o.anomalies.append(("overdue", promised.description))
         }
-        c.level = check.level.rawValue
-        c.nextCheck = check.nextChangeIn.flatMap { x.calendar.addWorkingDays($0, to: x.today)?.description }
-        return events
+        if check.level == .red, before < .red { o.cards.append(("red", "超过法定办结期限（\(legal)）")) }
+        o.level = check.level.rawValue
+        o.nextCheck = check.nextChangeIn.flatMap { x.calendar.addWorkingDays($0, to: x.today)?.description }
+        return o
     }
 
-    /// The member of staff handling the case and the chief representatives of its department; the
-    /// center's administrators when nobody handles it yet.
-    static func responsible(_ c: CaseModel, on db: any Database) async throws -> [UUID] {
-        var out = try await UserModel.query(on: db).filter(\.$departmentID == c.departmentID)
-            .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        if let h = c.handlerID { out.append(h) }
-        if out.isEmpty {
-            out = try await UserModel.query(on: db).filter(\.$centerID == c.centerID).filter(\.$role == Role.centerAdmin.rawValue)
-                .filter(\.$disabled == false).all().compactMap(\.id)
-        }
-        return out
-    }
-
-    static func card(_ c: CaseModel, kind: String, reason: String, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
-        if try await CardModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$kind == kind).first() != nil { return [] }
-        let card = CardModel()
-        card.id = UUID()
-        card.caseID = c.id!
-        card.caseNumber = c.number
-        card.centerID = c.centerID
-        card.departmentID = c.departmentID
-        card.userID = c.handlerID
-        card.kind = kind
-        card.reason = reason
-        card.issuedOn = x.today.description
-        card.explainBy = (x.calendar.addWorkingDays(x.thresholds.explainWithin, to: x.today) ?? x.today).description
-        card.status = "open"
-        card.explanation = ""
-        card.explainedBy = ""
-        card.decidedBy = ""
-        card.decisionNote = ""
-        try await card.create(on: db)
-        let names = ["yellow": "黄牌", "red": "红牌", "acceptance_step": "受理环节超时", "delivery_step": "送达环节超时"]
-        try await Outbox.enqueue(
-            "card.issued",
-            .init(
-                title: "\(names[kind] ?? kind)：\(c.number)", body: "\(c.itemName)。请在 \(card.explainBy) 前提交书面说明。",
-                link: "/supervision/cards", data: ["case": c.number, "kind": kind, "explainBy": card.explainBy]),
-            users: try await responsible(c, on: db), center: c.centerID, at: x.millis, on: db)
-        return [
-            AuditEvent(
-                "card.issue", "card", id: card.id, center: c.centerID,
-                detail: ["case": c.number, "kind": kind, "explainBy": card.explainBy])
-        ]
+    /// Looks at one case after it moved; the caller saves the case.
+    static func review(_ c: CaseModel, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
+        let look = Look(c)
+        let o = decide(look, x)
+        c.level = o.level
+        c.reminded = o.reminded
+        c.nextCheck = o.nextCheck
+        var effects = Effects()
+        effects.add(look, o, x)
+        return try await effects.write(at: x.millis, on: db)
     }
 
     static func anomaly(_ c: CaseModel, kind: String, detail: String, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
-        if try await AnomalyModel.query(on: db).filter(\.$caseID == c.id!).filter(\.$kind == kind).first() != nil { return [] }
-        let a = AnomalyModel()
-        a.caseID = c.id!
-        a.centerID = c.centerID
-        a.departmentID = c.departmentID
-        a.kind = kind
-        a.day = x.today.description
-        a.detail = detail
-        try await a.create(on: db)
-        return [AuditEvent("anomaly.record", "case", id: c.id, center: c.centerID, detail: ["case": c.number, "kind": kind])]
+        var effects = Effects()
+        var o = Outcome(level: c.level, reminded: c.reminded, nextCheck: c.nextCheck)
+        o.anomalies = [(kind, detail)]
+        effects.add(Look(c), o, x)
+        return try await effects.write(at: x.millis, on: db)
+    }
+
+    /// Cards, anomalies and notifications of many outcomes, written with a few statements.
+    struct Effects {
+        var items: [(look: Look, outcome: Outcome, context: Context)] = []
+
+        mutating func add(_ look: Look, _ o: Outcome, _ x: Context) {
+            if o.reminder != nil || !o.cards.isEmpty || !o.anomalies.isEmpty { items.append((look, o, x)) }
+        }
+
+        func write(at millis: Int64, on db: any Database) async throws -> [AuditEvent] {
+            guard !items.isEmpty, let sql = db as? any SQLDatabase else { return [] }
+            let ids = Array(Set(items.map(\.look.id)))
+            struct Existing: Decodable {
+                var caseID: UUID
+                var kind: String
+                enum CodingKeys: String, CodingKey {
+                    case caseID = "case_id", kind
+                }
+            }
+            var haveCards = Set<String>()
+            var haveAnomalies = Set<String>()
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                for e in try await sql.select().column("case_id").column("kind").from("cards").where("case_id", .in, chunk)
+                    .all(decoding: Existing.self)
+                {
+                    haveCards.insert(e.caseID.uuidString + e.kind)
+                }
+                for e in try await sql.select().column("case_id").column("kind").from("anomalies").where("case_id", .in, chunk)
+                    .all(decoding: Existing.self)
+                {
+                    haveAnomalies.insert(e.caseID.uuidString + e.kind)
+                }
+            }
+            // Who is told: the handler and the department's chief representatives (the center's
+            // administrators when there is nobody); each center's webhooks that want the event.
+            var chiefs: [UUID: [UUID]] = [:]
+            var admins: [UUID: [UUID]] = [:]
+            var hooks: [UUID: [WebhookModel]] = [:]
+            func responsible(_ c: Look) async throws -> [UUID] {
+                if chiefs[c.departmentID] == nil {
+                    chiefs[c.departmentID] = try await UserModel.query(on: db).filter(\.$departmentID == c.departmentID)
+                        .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
+                }
+                var out = chiefs[c.departmentID]! + [c.handlerID].compactMap { $0 }
+                if out.isEmpty {
+                    if admins[c.centerID] == nil {
+                        admins[c.centerID] = try await UserModel.query(on: db).filter(\.$centerID == c.centerID)
+                            .filter(\.$role == Role.centerAdmin.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
+                    }
+                    out = admins[c.centerID]!
+                }
+                return Array(Set(out))
+            }
+            var outbox: [[any SQLExpression]] = []
+            func notify(_ event: String, _ message: Outbox.Message, _ c: Look) async throws {
+                if hooks[c.centerID] == nil {
+                    hooks[c.centerID] = try await WebhookModel.query(on: db).filter(\.$centerID == c.centerID).filter(\.$active == true)
+                        .all()
+                }
+                let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
+                let targets =
+                    try await responsible(c).map { ("inbox", $0.uuidString) }
+                    + hooks[c.centerID]!.filter { Outbox.wants($0.events, event) }.map { ("webhook", $0.id!.uuidString) }
+                for (channel, target) in targets {
+                    outbox.append(
+                        [
+                            SQLBind(UUID()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload), SQLBind(millis),
+                            SQLBind(0),
+                            SQLBind(millis), SQLBind(false), SQLBind(""),
+                        ])
+                }
+            }
+            var cards: [[any SQLExpression]] = []
+            var anomalies: [[any SQLExpression]] = []
+            var events: [AuditEvent] = []
+            let names = ["yellow": "黄牌", "red": "红牌", "acceptance_step": "受理环节超时", "delivery_step": "送达环节超时"]
+            for (c, o, x) in items {
+                if let r = o.reminder {
+                    try await notify(
+                        "case.reminder",
+                        .init(
+                            title: "办件临近承诺期限：\(c.number)", body: "\(c.itemName) 还剩 \(r.left) 个工作日，承诺办结日期 \(r.due)。",
+                            link: "/cases/\(c.id)", data: ["case": c.number, "daysLeft": String(r.left)]), c)
+                    events.append(
+                        AuditEvent(
+                            "case.remind", "case", id: c.id, center: c.centerID, detail: ["number": c.number, "daysLeft": String(r.left)]))
+                }
+                for (kind, reason) in o.cards where haveCards.insert(c.id.uuidString + kind).inserted {
+                    let id = UUID()
+                    let explainBy = (x.calendar.addWorkingDays(x.thresholds.explainWithin, to: x.today) ?? x.today).description
+                    cards.append(
+                        [
+                            SQLBind(id), SQLBind(c.id), SQLBind(c.number), SQLBind(c.centerID), SQLBind(c.departmentID),
+                            SQLBind(c.handlerID),
+                            SQLBind(kind), SQLBind(reason), SQLBind(x.today.description), SQLBind(explainBy), SQLBind("open"), SQLBind(""),
+                            SQLBind(""), SQLBind(""), SQLBind(""),
+                        ])
+                    try await notify(
+                        "card.issued",
+                        .init(
+                            title: "\(names[kind] ?? kind)：\(c.number)", body: "\(c.itemName)：\(reason)。请在 \(explainBy) 前提交书面说明。",
+                            link: "/supervision/cards", data: ["case": c.number, "kind": kind, "explainBy": explainBy]), c)
+                    events.append(
+                        AuditEvent(
+                            "card.issue", "card", id: id, center: c.centerID,
+                            detail: ["case": c.number, "kind": kind, "explainBy": explainBy]))
+                }
+                for (kind, detail) in o.anomalies where haveAnomalies.insert(c.id.uuidString + kind).inserted {
+                    anomalies.append(
+                        [
+                            SQLBind(UUID()), SQLBind(c.id), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(kind),
+                            SQLBind(x.today.description),
+                            SQLBind(detail),
+                        ])
+                    events.append(
+                        AuditEvent("anomaly.record", "case", id: c.id, center: c.centerID, detail: ["case": c.number, "kind": kind]))
+                }
+            }
+            try await HallRows.insertRows(
+                into: "cards",
+                columns:
+                    "id, case_id, case_number, center_id, department_id, user_id, kind, reason, issued_on, explain_by, status, explanation, explained_by, decided_by, decision_note",
+                cards, on: db)
+            try await HallRows.insertRows(
+                into: "anomalies", columns: "id, case_id, center_id, department_id, kind, day, detail", anomalies, on: db)
+            try await HallRows.insertRows(
+                into: "outbox", columns: "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error",
+                outbox,
+                on: db)
+            return events
+        }
     }
 
     // MARK: the sweep
 
-    /// Reviews every case due a look today, in batches, each batch one audited transaction. Touches
-    /// nothing else. Returns how many cases it looked at.
+    /// Reviews every case due a look today and nothing else, a batch at a time, each batch one
+    /// audited transaction: the cases are read by the `next_check` index, decided in memory from
+    /// their stored due dates, and written back with one UPDATE per distinct new state. Returns
+    /// how many cases it looked at.
     @discardableResult
-    static func sweep(app: Application, now: Date, batch: Int = 500) async throws -> Int {
+    static func sweep(app: Application, now: Date, batch: Int = 5000) async throws -> Int {
         let today = HallClock.day(now)
         let millis = HallClock.millis(now)
+        guard let sql = app.db as? any SQLDatabase else { return 0 }
         var looked = 0
         var calendars: [UUID: WorkCalendar] = [:]
         var thresholds: [UUID: SupervisionThresholds] = [:]
+        var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         while true {
-            let due = try await CaseModel.query(on: app.db).filter(\.$nextCheck <= today.description).limit(batch).all()
-            if due.isEmpty { break }
+            let due = try await sql.select()
+                .columns(
+                    "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on", "decided_on",
+                    "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id"
+                )
+                .from("cases").where("next_check", .lessThanOrEqual, today.description).where("id", .greaterThan, after)
+                .orderBy("id").limit(batch).all(decoding: Look.self)
+            guard let last = due.last else { break }
+            after = last.id
             for c in due where calendars[c.centerID] == nil {
                 calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: app.db)
             }
             for c in due where thresholds[c.itemID] == nil { thresholds[c.itemID] = try await Self.thresholds(item: c.itemID, on: app.db) }
-            let ids = due.compactMap(\.id)
-            let cals = calendars
-            let limits = thresholds
-            try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
-                var events: [AuditEvent] = []
-                for c in try await CaseModel.query(on: db).filter(\.$id ~~ ids).all() {
-                    guard let cal = cals[c.centerID] else { continue }
-                    events += try await review(
-                        c, Context(today: today, millis: millis, calendar: cal, thresholds: limits[c.itemID] ?? .standard), on: db)
-                    try await c.save(on: db)
-                }
-                return ((), events)
+            var effects = Effects()
+            var groups: [String: (level: String, reminded: Int?, next: String?, ids: [UUID])] = [:]
+            for c in due {
+                guard let cal = calendars[c.centerID] else { continue }
+                let x = Context(today: today, millis: millis, calendar: cal, thresholds: thresholds[c.itemID] ?? .standard)
+                let o = decide(c, x)
+                effects.add(c, o, x)
+                let key = "\(o.level)|\(o.reminded.map(String.init) ?? "")|\(o.nextCheck ?? "")"
+                groups[key, default: (o.level, o.reminded, o.nextCheck, [])].ids.append(c.id)
             }
-            looked += ids.count
+            let work = Array(groups.values)
+            let pending = effects
+            let ids = due.map(\.id)
+            try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
+                guard let sql = db as? any SQLDatabase else { return ((), []) }
+                // Only cases still due: one that moved meanwhile has been looked at by its move.
+                struct Row: Decodable { var id: UUID }
+                var still = Set<UUID>()
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    for r in try await sql.select().column("id").from("cases").where(
+                        "id", .in, Array(ids[start..<min(start + 500, ids.count)])
+                    )
+                    .where("next_check", .lessThanOrEqual, today.description).all(decoding: Row.self) {
+                        still.insert(r.id)
+                    }
+                }
+                for g in work {
+                    let mine = g.ids.filter(still.contains)
+                    for start in stride(from: 0, to: mine.count, by: 500) {
+                        try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded).set(
+                            "next_check", to: g.next
+                        )
+                        .where("id", .in, Array(mine[start..<min(start + 500, mine.count)])).run()
+                    }
+                }
+                var effects = pending
+                effects.items.removeAll { !still.contains($0.look.id) }
+                return ((), try await effects.write(at: millis, on: db))
+            }
+            looked += due.count
             if due.count < batch { break }
         }
         return looked

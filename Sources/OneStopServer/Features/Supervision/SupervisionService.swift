@@ -306,17 +306,18 @@ enum Supervision {
         var looked = 0
         var calendars: [UUID: WorkCalendar] = [:]
         var thresholds: [UUID: SupervisionThresholds] = [:]
-        var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        var seen = Set<UUID>()
         while true {
+            // Every case looked at leaves the set (its next look is a later day, or none), so each
+            // batch is simply the next cases due, read by the index.
             let due = try await sql.select()
                 .columns(
                     "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on", "decided_on",
                     "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id"
                 )
-                .from("cases").where("next_check", .lessThanOrEqual, today.description).where("id", .greaterThan, after)
-                .orderBy("id").limit(batch).all(decoding: Look.self)
-            guard let last = due.last else { break }
-            after = last.id
+                .from("cases").where("next_check", .lessThanOrEqual, today.description).limit(batch).all(decoding: Look.self)
+                .filter { seen.insert($0.id).inserted }
+            if due.isEmpty { break }
             for c in due where calendars[c.centerID] == nil {
                 calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: app.db)
             }
@@ -333,27 +334,17 @@ enum Supervision {
             }
             let work = Array(groups.values)
             let pending = effects
-            let ids = due.map(\.id)
             try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
                 guard let sql = db as? any SQLDatabase else { return ((), []) }
                 // Only cases still due: one that moved meanwhile has been looked at by its move.
                 struct Row: Decodable { var id: UUID }
                 var still = Set<UUID>()
-                for start in stride(from: 0, to: ids.count, by: 500) {
-                    for r in try await sql.select().column("id").from("cases").where(
-                        "id", .in, Array(ids[start..<min(start + 500, ids.count)])
-                    )
-                    .where("next_check", .lessThanOrEqual, today.description).all(decoding: Row.self) {
-                        still.insert(r.id)
-                    }
-                }
                 for g in work {
-                    let mine = g.ids.filter(still.contains)
-                    for start in stride(from: 0, to: mine.count, by: 500) {
-                        try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded).set(
-                            "next_check", to: g.next
-                        )
-                        .where("id", .in, Array(mine[start..<min(start + 500, mine.count)])).run()
+                    for start in stride(from: 0, to: g.ids.count, by: 500) {
+                        let updated = try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded)
+                            .set("next_check", to: g.next).where("id", .in, Array(g.ids[start..<min(start + 500, g.ids.count)]))
+                            .where("next_check", .lessThanOrEqual, today.description).returning("id").all(decoding: Row.self)
+                        for r in updated { still.insert(r.id) }
                     }
                 }
                 var effects = pending
@@ -361,7 +352,6 @@ enum Supervision {
                 return ((), try await effects.write(at: millis, on: db))
             }
             looked += due.count
-            if due.count < batch { break }
         }
         return looked
     }

@@ -87,64 +87,21 @@ enum OnlineApplication {
         if !missing.isEmpty { throw ValidationFailure(missing.map { FieldError("materials.\($0.offset + 1)", "case.uploadRequired") }) }
         let summary = (form.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard summary.count <= 4000 else { throw ValidationFailure([FieldError("summary", "tooLong")]) }
-        let now = HallClock.millis(req.now)
-        let today = HallClock.day(req.now)
-        let actor = p.auditName
-        let name = applicant.name
-        let formJSON = String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self)
-        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: today, app: req.application, on: req.db)
+        let marks = guide.materials.indices.map { i -> (status: MaterialStatus, note: String) in
+            (files[i + 1] == nil ? .notApplicable : .provided, "")
+        }
+        let opening = CaseService.Opening(
+            center: center, item: item, guide: guide, version: version, channel: "online", ticket: nil, handler: nil, actor: p.auditName,
+            actorName: applicant.name,
+            form: String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self), marks: marks,
+            at: req.now)
+        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: opening.today, app: req.application, on: req.db)
         return try await req.audited { db in
-            let c = CaseModel()
-            c.id = UUID()
-            c.number = CaseNumber.make(
-                center: center.code, day: today, sequence: try await CaseService.nextSequence(center.id!, day: today, on: db))
-            c.centerID = center.id!
-            c.departmentID = item.departmentID
-            c.itemID = item.id!
-            c.itemCode = item.code
-            c.itemName = guide.name
-            c.guideVersion = version
-            c.caseType = guide.caseType.rawValue
-            c.channel = "online"
-            c.applicantID = applicant.id!
-            c.state = CaseState.submitted.rawValue
-            c.receivedOn = today.description
-            c.promisedDays = guide.promisedDays
-            c.legalDays = guide.legalDays
-            c.extensionDays = 0
-            c.supplementAsked = false
-            c.level = WarningLevel.normal.rawValue
-            c.nextCheck = firstCheck
-            c.form = formJSON
-            c.createdAt = now
-            c.updatedAt = now
-            try await c.create(on: db)
-            for (i, m) in guide.materials.enumerated() {
-                let row = CaseMaterialModel()
-                row.caseID = c.id!
-                row.position = i + 1
-                row.name = m.name
-                row.need = m.need.rawValue
-                row.status = (files[i + 1] == nil ? MaterialStatus.notApplicable : .provided).rawValue
-                row.note = ""
-                try await row.create(on: db)
-            }
-            try await store(files, case: c.id!, by: actor, at: now, on: db)
-            try await CaseService.record(
-                c, action: "submit", from: .submitted, to: .submitted, actor: actor, actorName: name, at: now, day: today, reason: "",
-                on: db)
-            let notice = try await CaseNotices.issue(.serviceInfo, for: c, by: "系统自动出具", at: now, extra: [:], req: req, on: db)
-            return (
-                c,
-                [
-                    AuditEvent(
-                        "case.submit", "case", id: c.id, center: c.centerID,
-                        detail: [
-                            "number": c.number, "item": c.itemCode, "channel": c.channel, "notice": notice.serial,
-                            "files": String(files.values.map(\.count).reduce(0, +)),
-                        ])
-                ]
-            )
+            let (c, events) = try await CaseService.open(
+                opening, applicant: applicant, firstCheck: firstCheck, issuer: "系统自动出具",
+                extraDetail: ["files": String(files.values.map(\.count).reduce(0, +))], req: req, on: db)
+            try await store(files, case: c.id!, by: opening.actor, at: opening.millis, on: db)
+            return (c, events)
         }
     }
 

@@ -29,4 +29,5 @@ func routes(_ app: Application) throws {
     QueueManageController.register(api)
     CaseAPIController.register(api)
     SupervisionAPIController.register(api)
+    Authorisations.register(api)
 }

@@ -279,3 +279,20 @@ struct SupervisionCheckTests {
         #expect(left == -6)
     }
 }
+
+@Suite("Chief representatives' authorisations")
+struct AuthorisationTests {
+    @Test("each decisive move needs the authorisation of its case type; other moves need none")
+    func covers() {
+        let onlyOnSpot = ChiefAuthorisations(approveOnSpot: true, reviewUpward: false, supervise: false, coordinate: false)
+        #expect(onlyOnSpot.covers(.approve, caseType: .immediate) == true)
+        #expect(onlyOnSpot.covers(.approve, caseType: .promised) == false)
+        #expect(onlyOnSpot.covers(.forward, caseType: .reported) == false)
+        #expect(onlyOnSpot.covers(.extend, caseType: .promised) == false)
+        #expect(onlyOnSpot.covers(.accept, caseType: .promised) == nil)
+        #expect(ChiefAuthorisations.full.covers(.disapprove, caseType: .joint) == true)
+        #expect(ChiefAuthorisations.key(for: .extend, caseType: .promised) == "authorisation.supervise")
+        #expect(ChiefAuthorisations.key(for: .approve, caseType: .immediate) == "authorisation.approveOnSpot")
+        #expect(ChiefAuthorisations.key(for: .forward, caseType: .reported) == "authorisation.reviewUpward")
+    }
+}

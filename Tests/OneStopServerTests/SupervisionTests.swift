@@ -156,3 +156,38 @@ struct SupervisionTests {
         }
     }
 }
+
+@Suite("Chief representatives' authorisations")
+struct AuthorisationAPITests {
+    @Test(
+        "without the supervision authorisation for an item, its chief representative can neither extend nor decide its promised cases",
+        arguments: TestDB.available)
+    func restricted(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
+            _ = try await t.move(clerk, c.id, "accept")
+            _ = try await t.move(clerk, c.id, "review")
+            let dept = item.departmentID
+            var r = try await t.send(.GET, "/api/v1/departments/\(dept)/authorisations/\(item.code)", token: chief)
+            #expect(try r.content.decode(AuthorisationsDTO.self).restricted == false)
+            #expect(
+                try await t.send(.PUT, "/api/v1/departments/\(dept)/authorisations/\(item.code)", token: chief, json: ["supervise": false])
+                    .status == .forbidden)
+            r = try await t.send(.PUT, "/api/v1/departments/\(dept)/authorisations/\(item.code)", token: admin, json: ["supervise": false])
+            let set = try r.content.decode(AuthorisationsDTO.self)
+            #expect(!set.supervise && set.approveOnSpot && set.restricted)
+            struct Extend: Encodable { var days: Int; var reason: String }
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/extend", token: chief, json: Extend(days: 3, reason: "x"))
+            #expect(r.status == .forbidden && r.problem?.detail == "本事项未授予你“承诺件督办权”")
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            #expect(r.status == .forbidden)
+            // The center's administrator still may; granting it back lets the chief decide.
+            _ = try await t.send(.PUT, "/api/v1/departments/\(dept)/authorisations/\(item.code)", token: admin, json: ["supervise": true])
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            #expect(try r.caseView().state == "approved")
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "department.authorisations").count() == 2)
+        }
+    }
+}

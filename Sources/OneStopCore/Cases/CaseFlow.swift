@@ -165,3 +165,51 @@ public enum CaseFlow {
         return Refusal("case.refused.notNow", args)
     }
 }
+
+/// 首席代表的四项授权 (DOMAIN.md §1): what a department's chief representative may do for one item.
+public struct ChiefAuthorisations: Codable, Sendable, Equatable {
+    /// 即办件审批权: decide on-the-spot cases.
+    public var approveOnSpot: Bool
+    /// 上报件初审权: review reported cases and forward them upward.
+    public var reviewUpward: Bool
+    /// 承诺件督办权: supervise promised cases — decide them and extend their time limit.
+    public var supervise: Bool
+    /// 并联件协调权: coordinate joint cases.
+    public var coordinate: Bool
+
+    /// A chief representative holds all four unless the center restricts them for an item.
+    public static let full = ChiefAuthorisations(approveOnSpot: true, reviewUpward: true, supervise: true, coordinate: true)
+
+    public init(approveOnSpot: Bool, reviewUpward: Bool, supervise: Bool, coordinate: Bool) {
+        self.approveOnSpot = approveOnSpot
+        self.reviewUpward = reviewUpward
+        self.supervise = supervise
+        self.coordinate = coordinate
+    }
+
+    /// Whether these authorisations cover a move on a case of the type; nil when the move needs none.
+    public func covers(_ action: CaseAction, caseType: CaseType) -> Bool? {
+        switch action {
+        case .approve, .disapprove:
+            switch caseType {
+            case .immediate: approveOnSpot
+            case .promised: supervise
+            case .reported: reviewUpward
+            case .joint: coordinate
+            }
+        case .forward: reviewUpward
+        case .extend: caseType == .joint ? coordinate : supervise
+        default: nil
+        }
+    }
+
+    /// The message key of the authorisation a move needs.
+    public static func key(for action: CaseAction, caseType: CaseType) -> String {
+        switch (action, caseType) {
+        case (.approve, .immediate), (.disapprove, .immediate): "authorisation.approveOnSpot"
+        case (.forward, _), (.approve, .reported), (.disapprove, .reported): "authorisation.reviewUpward"
+        case (_, .joint): "authorisation.coordinate"
+        default: "authorisation.supervise"
+        }
+    }
+}

@@ -1,7 +1,8 @@
 import Fluent
 import SQLKit
 
-/// Electronic supervision (DOMAIN.md §5): per-item thresholds, the cards issued and their
+/// Electronic supervision (DOMAIN.md §5) and the chief representatives' four authorisations per
+/// department and item (§1): per-item thresholds, the cards issued and their
 /// explanations, anomalies, and the notification outbox with the in-app inbox and webhook targets.
 struct CreateSupervision: AsyncMigration {
     var name: String { "010_CreateSupervision" }
@@ -13,6 +14,16 @@ struct CreateSupervision: AsyncMigration {
             .field("yellow_after", .int, .required)
             .field("red_after", .int, .required)
             .field("explain_within", .int, .required)
+            .create()
+        try await db.schema("authorisations")
+            .id()
+            .field("department_id", .uuid, .required, .references("departments", "id"))
+            .field("item_id", .uuid, .required, .references("service_items", "id"))
+            .field("approve_on_spot", .bool, .required)
+            .field("review_upward", .bool, .required)
+            .field("supervise", .bool, .required)
+            .field("coordinate", .bool, .required)
+            .unique(on: "department_id", "item_id")
             .create()
         try await db.schema("cards")
             .id()
@@ -83,7 +94,7 @@ struct CreateSupervision: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "supervision_settings"] {
+        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "authorisations", "supervision_settings"] {
             try await db.schema(table).delete()
         }
     }

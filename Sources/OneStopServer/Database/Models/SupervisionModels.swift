@@ -114,3 +114,19 @@ final class WebhookModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// The four authorisations of a department's chief representative for one item, where the center
+/// has set them; without a row the chief representative holds all four.
+final class AuthorisationModel: Model, @unchecked Sendable {
+    static let schema = "authorisations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "item_id") var itemID: UUID
+    @Field(key: "approve_on_spot") var approveOnSpot: Bool
+    @Field(key: "review_upward") var reviewUpward: Bool
+    @Field(key: "supervise") var supervise: Bool
+    @Field(key: "coordinate") var coordinate: Bool
+
+    init() {}
+}

@@ -22,6 +22,22 @@ extension CaseService {
         if [.approve, .disapprove, .forward, .extend].contains(action), !CaseAccess.approvers.contains(p.role) {
             throw Abort(.forbidden, reason: req.t("case.approversOnly"))
         }
+        guard let first = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }
+        if byApplicant {
+            guard let own = try await ApplicantService.own(req), own.id == first.applicantID else { throw Abort(.notFound) }
+        } else {
+            guard CaseAccess.staffMay(scope, see: first) else { throw Abort(.notFound) }
+        }
+        // A chief representative decides, forwards and extends only with the authorisation the
+        // center gave them for the item (all four unless restricted).
+        if p.role == .chiefRepresentative, let type = CaseType(rawValue: first.caseType),
+            try await Authorisations.held(department: first.departmentID, item: first.itemID, on: req.db).covers(action, caseType: type)
+                == false
+        {
+            throw Abort(
+                .forbidden,
+                reason: req.t("case.notAuthorised", ["authorisation": req.t(ChiefAuthorisations.key(for: action, caseType: type))]))
+        }
         let reasonErrors = CaseIntake.reason(input.reason, for: action)
         guard reasonErrors.isEmpty else { throw ValidationFailure(reasonErrors) }
         let reason = (input.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -53,12 +69,6 @@ extension CaseService {
         let actorName = p.displayName
         let fields = extra
         // The calendar is read before the transaction: it is cached, and the clock only needs it.
-        guard let first = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }
-        if byApplicant {
-            guard let own = try await ApplicantService.own(req), own.id == first.applicantID else { throw Abort(.notFound) }
-        } else {
-            guard CaseAccess.staffMay(scope, see: first) else { throw Abort(.notFound) }
-        }
         let calendar = try await req.application.calendars.calendar(for: first.centerID, on: req.db)
         let (guideNeeds, _) = try await guideMaterials(first, req: req)
         let limits = try await Supervision.thresholds(item: first.itemID, on: req.db)

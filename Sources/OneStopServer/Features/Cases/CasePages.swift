@@ -286,11 +286,15 @@ enum CasePages {
             $0.status == MaterialStatus.missing.rawValue || $0.status == MaterialStatus.defective.rawValue
         }
         if CaseAccess.handlers.admits(p.role) {
+            let held: ChiefAuthorisations =
+                p.role == .chiefRepresentative
+                ? try await Authorisations.held(department: c.departmentID, item: c.itemID, on: req.db) : .full
             let allowed = CaseFlow.table[state] ?? [:]
             let facts = CaseFlow.Facts(caseType: type, supplementRequestedBefore: c.supplementAsked)
             for action in CaseAction.allCases where allowed[action] != nil {
                 guard case .success = CaseFlow.next(from: state, by: action, facts: facts) else { continue }
                 if [.approve, .disapprove, .forward, .extend].contains(action), !CaseAccess.approvers.contains(p.role) { continue }
+                if held.covers(action, caseType: type) == false { continue }
                 if action == .disapprove { continue }  // decided together with approve, one form
                 moves.append(
                     Move(

@@ -120,6 +120,13 @@ enum CaseSchemas {
             "reminderDays": ["type": "array", "items": S.integer], "yellowAfterPromised": S.integer, "redAfterLegal": S.integer,
             "explainWithin": S.integer,
         ]),
+        "Authorisations": S.object([
+            "departmentID": S.uuid, "itemID": S.uuid, "approveOnSpot": S.bool, "reviewUpward": S.bool, "supervise": S.bool,
+            "coordinate": S.bool, "restricted": S.bool,
+        ]),
+        "AuthorisationsInput": S.object([
+            "approveOnSpot": S.bool, "reviewUpward": S.bool, "supervise": S.bool, "coordinate": S.bool,
+        ]),
         "TrackedCase": S.object([
             "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
             "acceptedOn": S.optionalString, "promisedDue": S.optionalString, "applicantName": S.string,

@@ -30,4 +30,5 @@ func routes(_ app: Application) throws {
     CaseAPIController.register(api)
     SupervisionAPIController.register(api)
     Authorisations.register(api)
+    CaseTasks.register(api)
 }

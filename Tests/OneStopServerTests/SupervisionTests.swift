@@ -191,3 +191,72 @@ struct AuthorisationAPITests {
         }
     }
 }
+
+@Suite("Joint cases")
+struct JointCaseTests {
+    @Test(
+        "a joint case is decided only when every co-department's task is done; tasks are given and completed by the right people",
+        arguments: TestDB.available)
+    func tasks(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            let scjg = try await t.department("SCJG")
+            let ga = try await t.department("GA")
+            var body = itemBody(scjg, code: "J-001", name: "联办测试事项")
+            body.caseType = "joint"
+            var r = try await t.send(.POST, "/api/v1/items", token: admin, json: body)
+            #expect(r.status == .created, "\(r.body.string)")
+            let itemID = try t.item(r).id
+            #expect(try await t.send(.POST, "/api/v1/items/\(itemID)/publish", token: admin).status == .ok)
+            let c = try await t.intake(clerk, item: "J-001", marks: ["provided"]).caseView()
+            #expect(try await t.move(clerk, c.id, "accept").caseView().state == "accepted")
+            _ = try await t.move(clerk, c.id, "review")
+
+            struct Task: Encodable { var departmentID: UUID?; var title: String; var days: Int }
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks", token: clerk, json: Task(departmentID: scjg, title: "x", days: 3))
+            #expect(r.problem?.errors?.first?.code == "task.coDepartment")  // the lead department itself
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks", token: clerk, json: Task(departmentID: ga, title: "核查消防", days: 3))
+            #expect(r.status == .created, "\(r.body.string)")
+            let task = try r.content.decode(CaseTaskDTO.self)
+            #expect(task.dueOn == "2026-09-24" && task.state == "open")
+
+            // Not decided while the task is open; the lead department cannot complete it.
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            #expect(r.status == .conflict && r.problem?.detail == "还有 1 项协办任务未完成，不能作出决定")
+            #expect(
+                try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks/\(task.id)/done", token: chief, json: ["note": "x"]).status
+                    == .forbidden)
+            _ = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "ga_chief", "displayName": "公安首代", "password": "Case-Pass-2026", "role": "chief_representative",
+                    "centerID": try await t.centerID(code: "DL010200").uuidString, "departmentID": ga.uuidString,
+                ])
+            let gaChief = try await t.login("ga_chief", "Case-Pass-2026")
+            #expect(try await t.send(.GET, "/api/v1/cases/\(c.id)", token: gaChief).caseView().state == "under_review")
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks/\(task.id)/done", token: gaChief, json: ["note": "已核查"])
+            #expect(try r.content.decode(CaseTaskDTO.self).state == "done", "\(r.body.string)")
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            let decided = try r.caseView()
+            #expect(decided.state == "approved")
+
+            // The same through the case page: a second joint case, a task given and completed by forms.
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let d = try await t.intake(clerk, item: "J-001", marks: ["provided"]).caseView()
+            _ = try await t.move(clerk, d.id, "accept")
+            var page = try await b.request(.GET, "/cases/\(d.id)")
+            #expect(page.body.string.contains("分派协办任务"))
+            let csrf = try await b.csrf(from: "/cases/\(d.id)")
+            page = try await b.request(
+                .POST, "/cases/\(d.id)/tasks", form: ["_csrf": csrf, "departmentID": ga.uuidString, "title": "核查消防", "days": "2"])
+            #expect(page.status == .seeOther)
+            page = try await b.request(.GET, "/cases/\(d.id)")
+            #expect(page.body.string.contains("核查消防") && page.body.string.contains("办理中"))
+            let taskID = try #require(try await CaseTaskModel.query(on: t.app.db).filter(\.$caseID == d.id).first()?.id)
+            page = try await b.request(.POST, "/cases/\(d.id)/tasks/\(taskID)/done", form: ["_csrf": csrf, "note": "已核查"])
+            #expect(page.status == .seeOther)
+            #expect(try await CaseTaskModel.find(taskID, on: t.app.db)?.state == "done")
+        }
+    }
+}

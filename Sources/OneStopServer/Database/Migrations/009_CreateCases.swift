@@ -83,6 +83,21 @@ struct CreateCases: AsyncMigration {
             .field("from_day", .string, .required)
             .field("to_day", .string)
             .create()
+        try await db.schema("case_tasks")
+            .id()
+            .field("case_id", .uuid, .required, .references("cases", "id"))
+            .field("seq", .int, .required)
+            .field("department_id", .uuid, .required, .references("departments", "id"))
+            .field("title", .string, .required)
+            .field("limit_days", .int, .required)
+            .field("started_on", .string, .required)
+            .field("due_on", .string, .required)
+            .field("state", .string, .required)
+            .field("done_on", .string)
+            .field("done_by", .string, .required)
+            .field("note", .string, .required)
+            .unique(on: "case_id", "seq")
+            .create()
         try await db.schema("case_materials")
             .id()
             .field("case_id", .uuid, .required, .references("cases", "id"))
@@ -130,7 +145,9 @@ struct CreateCases: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["notices", "case_files", "case_materials", "case_stops", "case_events", "cases", "case_counters", "applicants"] {
+        for table in [
+            "notices", "case_files", "case_tasks", "case_materials", "case_stops", "case_events", "cases", "case_counters", "applicants",
+        ] {
             try await db.schema(table).delete()
         }
     }

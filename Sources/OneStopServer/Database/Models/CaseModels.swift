@@ -149,3 +149,24 @@ final class CaseFileModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A co-department's task in a joint case (联办件), with its own time limit.
+final class CaseTaskModel: Model, @unchecked Sendable {
+    static let schema = "case_tasks"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "seq") var seq: Int
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "limit_days") var limitDays: Int
+    @Field(key: "started_on") var startedOn: String
+    @Field(key: "due_on") var dueOn: String
+    /// `open` or `done`.
+    @Field(key: "state") var state: String
+    @OptionalField(key: "done_on") var doneOn: String?
+    @Field(key: "done_by") var doneBy: String
+    @Field(key: "note") var note: String
+
+    init() {}
+}

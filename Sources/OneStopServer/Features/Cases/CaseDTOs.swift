@@ -177,6 +177,7 @@ struct CaseDTO: Content {
     var form: [String: String]
     var events: [CaseEventDTO]
     var notices: [NoticeSummaryDTO]
+    var tasks: [CaseTaskDTO]
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

@@ -79,7 +79,8 @@ extension CaseService {
             let deadline = CaseClock.supplementNoticeDeadline(received: CivilDate(c.receivedOn)!, calendar: calendar)
             let facts = CaseFlow.Facts(
                 caseType: type, supplementRequestedBefore: c.supplementAsked,
-                supplementWindowPassed: deadline.map { today > $0 } ?? false, openTasks: 0)
+                supplementWindowPassed: deadline.map { today > $0 } ?? false,
+                openTasks: try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).filter(\.$state == "open").count())
             let to: CaseState
             switch CaseFlow.next(from: from, by: action, facts: facts) {
             case .success(let s): to = s

@@ -80,6 +80,18 @@ enum CasePages {
         var primary: Bool
     }
 
+    struct TaskRow: Encodable {
+        var id: String
+        var seq: Int
+        var department: String
+        var title: String
+        var dueOn: String
+        var done: Bool
+        var doneBy: String
+        var note: String
+        var canComplete: Bool
+    }
+
     struct ShowView: Encodable {
         var id: String
         var number: String
@@ -109,6 +121,8 @@ enum CasePages {
         var moves: [Move]
         var errors: [String]
         var message: String?
+        var tasks: [TaskRow]
+        var taskDepartments: [FormView.Option]
         /// An applicant's own case awaiting supplements: the materials asked for, to upload.
         var asked: [MaterialRow]
         var canWithdraw: Bool
@@ -130,6 +144,10 @@ enum CasePages {
         // Staff move cases; an applicant uploads what a supplement notice asked for, or withdraws.
         app.endpoint(.POST, "cases", ":id", ":action", access: CaseAccess.handlersAndApplicants, body: .collect(maxSize: "60mb")) { req in
             try await move(req)
+        }
+        app.endpoint(.POST, "cases", ":id", "tasks", access: CaseAccess.handlers) { req in try await taskForm(req, complete: false) }
+        app.endpoint(.POST, "cases", ":id", "tasks", ":task", "done", access: CaseAccess.handlers) { req in
+            try await taskForm(req, complete: true)
         }
         app.endpoint(.GET, "cases", ":id", "files", ":file", access: CaseAccess.viewers) { req in
             guard let file = req.parameters.get("file").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
@@ -348,9 +366,51 @@ enum CasePages {
                     issuedAt: CaseNotices.chinese(HallClock.day($0.issuedAt).description))
             },
             moves: moves, errors: errors, message: message,
+            tasks: dto.tasks.map {
+                TaskRow(
+                    id: $0.id.uuidString, seq: $0.seq, department: $0.departmentName, title: $0.title, dueOn: $0.dueOn,
+                    done: $0.state == "done",
+                    doneBy: $0.doneBy, note: $0.note,
+                    canComplete: $0.state == "open" && (p.role == .centerAdmin || (p.isStaff && p.departmentID == $0.departmentID)))
+            },
+            taskDepartments: try await taskDepartments(c, state: state, principal: p, req: req),
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
+    }
+
+    /// The center's other departments, when the caller may give this joint case a task now.
+    static func taskDepartments(_ c: CaseModel, state: CaseState, principal p: Principal, req: Request) async throws -> [FormView.Option] {
+        guard c.caseType == CaseType.joint.rawValue, [.accepted, .underReview].contains(state), CaseAccess.handlers.admits(p.role),
+            CaseAccess.staffMay(try await req.scope(), see: c)
+        else { return [] }
+        return try await DepartmentModel.query(on: req.db).filter(\.$centerID == c.centerID).filter(\.$id != c.departmentID).sort(\.$code)
+            .all().map { .init(value: $0.id!.uuidString, label: $0.name, selected: false) }
+    }
+
+    /// Giving a co-department a task, or completing one, from the case page.
+    static func taskForm(_ req: Request, complete: Bool) async throws -> Response {
+        let id = try req.uuid("id")
+        let f = try req.content.decode([String: String].self)
+        do {
+            if complete {
+                guard let task = req.parameters.get("task").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+                _ = try await CaseTasks.complete(id, task, CaseTaskInput(note: f["note"]), req: req)
+            } else {
+                _ = try await CaseTasks.add(
+                    id,
+                    CaseTaskInput(
+                        departmentID: f["departmentID"].flatMap(UUID.init(uuidString:)), title: f["title"],
+                        days: f["days"].flatMap { Int($0) }),
+                    req: req)
+            }
+            req.flash(req.t("card.saved"))
+            return req.redirect(to: "/cases/\(id)")
+        } catch {
+            guard let shown = messages(error, req) else { throw error }
+            return try await show(
+                req, id: id, errors: shown, message: nil, status: error is ValidationFailure ? .unprocessableEntity : .forbidden)
+        }
     }
 
     static func move(_ req: Request) async throws -> Response {

@@ -87,6 +87,7 @@ enum CaseSchemas {
                 ]),
             ],
             "notices": ["type": "array", "items": OpenAPIDocument.ref("NoticeSummary")],
+            "tasks": ["type": "array", "items": OpenAPIDocument.ref("CaseTask")],
         ]),
         "Warning": S.object([
             "id": S.uuid, "number": S.string, "itemName": S.string, "itemCode": S.string, "centerID": S.uuid, "departmentID": S.uuid,
@@ -127,6 +128,12 @@ enum CaseSchemas {
         "AuthorisationsInput": S.object([
             "approveOnSpot": S.bool, "reviewUpward": S.bool, "supervise": S.bool, "coordinate": S.bool,
         ]),
+        "CaseTask": S.object([
+            "id": S.uuid, "seq": S.integer, "departmentID": S.uuid, "departmentName": S.string, "title": S.string, "limitDays": S.integer,
+            "startedOn": S.date, "dueOn": S.date, "state": ["enum": ["open", "done"]], "doneOn": S.optionalString, "doneBy": S.string,
+            "note": S.string,
+        ]),
+        "CaseTaskInput": S.object(["departmentID": S.uuid, "title": S.string, "days": S.integer, "note": S.string]),
         "TrackedCase": S.object([
             "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
             "acceptedOn": S.optionalString, "promisedDue": S.optionalString, "applicantName": S.string,

@@ -28,8 +28,15 @@ enum CaseAccess {
             guard let a = try await ApplicantService.own(req), a.id == c.applicantID else { throw Abort(.notFound) }
             return (c, true)
         }
-        guard staffMay(try await req.scope(), see: c) else { throw Abort(.notFound) }
-        return (c, false)
+        let scope = try await req.scope()
+        if staffMay(scope, see: c) { return (c, false) }
+        // A co-department's chief representative sees the joint cases it has a task in.
+        if p.role == .chiefRepresentative, scope.contains(c.centerID), let d = p.departmentID,
+            try await CaseTaskModel.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$departmentID == d).first() != nil
+        {
+            return (c, false)
+        }
+        throw Abort(.notFound)
     }
 }
 

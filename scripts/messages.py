@@ -312,6 +312,7 @@ M = {
  "case.task.open": ("办理中", "Open"),
  "case.task.complete": ("办结任务", "Complete"),
  "case.task.add": ("分派协办任务", "Give a task"),
+ "case.task.note": ("办理情况", "What was done"),
  "case.task.days": ("办理时限（工作日）", "Working days"),
  "case.approversOnly": ("只有首席代表或中心管理员可以作出决定、上报或延长期限", "Only the chief representative or the center administrator may decide, forward or extend"),
  "case.tooManyLookups": ("查询失败次数过多，请稍后再试或到窗口查询", "Too many failed look-ups; try later or ask at a window"),

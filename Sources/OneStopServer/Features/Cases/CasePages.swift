@@ -308,7 +308,8 @@ enum CasePages {
                 p.role == .chiefRepresentative
                 ? try await Authorisations.held(department: c.departmentID, item: c.itemID, on: req.db) : .full
             let allowed = CaseFlow.table[state] ?? [:]
-            let facts = CaseFlow.Facts(caseType: type, supplementRequestedBefore: c.supplementAsked)
+            let facts = CaseFlow.Facts(
+                caseType: type, supplementRequestedBefore: c.supplementAsked, openTasks: dto.tasks.filter { $0.state == "open" }.count)
             for action in CaseAction.allCases where allowed[action] != nil {
                 guard case .success = CaseFlow.next(from: state, by: action, facts: facts) else { continue }
                 if [.approve, .disapprove, .forward, .extend].contains(action), !CaseAccess.approvers.contains(p.role) { continue }

@@ -73,8 +73,12 @@ def test_ticket_call_board_rating(browser):
     expect(visitor.locator("[data-field=state]")).to_contain_text("10")
 
     clerk.keyboard.press("s")
+    # While the visitor is served, the console offers to take in an application for this ticket.
+    expect(clerk.locator("#desk-intake")).to_be_visible()
+    assert "ticket=" in clerk.locator("#desk-intake").get_attribute("href")
     clerk.wait_for_timeout(300)
     clerk.keyboard.press("f")
+    expect(clerk.locator("#desk-intake")).to_be_hidden()
     evaluator.wait_for_selector("#ev-ask:not([hidden])")
     assert number in evaluator.inner_text("#ev-number")
     evaluator.click("button.lv2")

@@ -339,6 +339,8 @@ M = {
  "case.list.allStates": ("全部状态", "All states"),
  "case.list.empty": ("没有办件。", "No cases."),
  "case.new.title": ("窗口收件", "Take in an application"),
+ "case.new.fromDesk": ("为此号受理办件", "Take in an application for this ticket"),
+ "case.new.fromTicket": ("{number} 号", "ticket {number}"),
  "case.new.chooseItem": ("请选择事项", "Choose an item"),
  "case.new.pickItem": ("选择", "Choose"),
  "case.new.applicant": ("申请人", "Applicant"),

@@ -198,6 +198,12 @@ if (page === "desk") {
   const show = (t) => {
     current = t && ["called", "serving"].includes(t.state) ? t : null;
     root.querySelector("[data-field=number]").textContent = current?.number ?? "—";
+    // Taking in an application for the visitor being served starts from their ticket.
+    const intake = document.getElementById("desk-intake");
+    if (intake) {
+      intake.hidden = current?.state !== "serving";
+      if (current) intake.href = "/cases/new?ticket=" + encodeURIComponent(current.id);
+    }
     root.querySelector("[data-field=detail]").textContent = current ? `${current.groupName} · ${{ called: zh ? "已叫号" : "called", serving: zh ? "办理中" : "serving" }[current.state]}${current.calls > 1 ? (zh ? ` · 第 ${current.calls} 次呼叫` : ` · call ${current.calls}`) : ""}` : "";
   };
   const load = debounced(async () => {

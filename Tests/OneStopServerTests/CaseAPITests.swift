@@ -414,6 +414,19 @@ struct CasePageTests {
             page = try await b.request(.POST, "/cases/\(id)/deliver", form: ["_csrf": move["_csrf"]!, "method": "window"])
             #expect(page.status == .conflict && page.body.string.contains("办件尚未作出决定，不能送达"))
 
+            // From the console: the ticket being served is recorded on the case.
+            let issued = try await t.send(.POST, "/api/v1/tickets", json: ["center": "DL010200", "group": "A"])
+            struct Issued: Decodable { var id: UUID; var number: String }
+            let ticket = try issued.content.decode(Issued.self)
+            page = try await b.request(.GET, "/cases/new?ticket=\(ticket.id)&item=\(item.code)")
+            #expect(page.body.string.contains(ticket.number) && page.body.string.contains("name=\"ticket\" value=\"\(ticket.id)\""))
+            var fromDesk = form
+            fromDesk["ticket"] = ticket.id.uuidString
+            fromDesk["idNumber"] = personID
+            page = try await b.request(.POST, "/cases/new", form: fromDesk)
+            #expect(page.status == .seeOther)
+            #expect(try await CaseModel.query(on: t.app.db).filter(\.$ticketID == ticket.id).count() == 1)
+
             let serial = "DL010200-20260921-0001-SL1"
             page = try await b.request(.GET, "/notices/\(serial)")
             #expect(page.body.string.contains("受理通知书") && page.body.string.contains("2026年9月29日"))

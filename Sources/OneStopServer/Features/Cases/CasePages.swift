@@ -41,6 +41,9 @@ enum CasePages {
     }
 
     struct NewView: Encodable {
+        /// The ticket being served, when the intake starts from the window console.
+        var ticket: String
+        var ticketNumber: String
         var center: String
         var centers: [FormView.Option]
         var items: [FormView.Option]
@@ -237,10 +240,16 @@ enum CasePages {
         errors: [FieldError], status: HTTPResponseStatus = .ok
     ) async throws -> Response {
         let scope = try await req.scope()
+        // From the console: the ticket being served names the center.
+        var ticket: TicketModel?
+        if let id = (values["ticket"] ?? req.query[String.self, at: "ticket"]).flatMap(UUID.init(uuidString:)) {
+            ticket = try await TicketModel.find(id, on: req.db)
+        }
+        if let ticket { try scope.require(ticket.centerID) }
         let center =
             try chosen.map {
                 try scope.require($0); return $0
-            } ?? (try req.chosenCenter(scope))
+            } ?? ticket?.centerID ?? (try req.chosenCenter(scope))
         var rows: [MaterialRow] = []
         var name = ""
         if !item.isEmpty, let (row, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
@@ -255,7 +264,8 @@ enum CasePages {
             }
         }
         let view = NewView(
-            center: center.uuidString, centers: req.centerOptions(scope, selected: center.uuidString),
+            ticket: ticket?.id?.uuidString ?? "", ticketNumber: ticket?.number ?? "", center: center.uuidString,
+            centers: req.centerOptions(scope, selected: center.uuidString),
             items: [.init(value: "", label: req.t("case.new.chooseItem"), selected: item.isEmpty)]
                 + (try await itemOptions(center, selected: item, on: req.db)),
             item: item, itemName: name, materials: rows, values: values, kinds: kinds(req, values["kind"] ?? "person"),
@@ -277,7 +287,7 @@ enum CasePages {
         let input = IntakeInput(
             center: f["center"], item: item,
             applicant: ApplicantInput(kind: f["kind"], name: f["name"], idNumber: f["idNumber"], phone: f["phone"], contact: f["contact"]),
-            ticket: nil, materials: marks, form: form)
+            ticket: f["ticket"].flatMap(UUID.init(uuidString:)), materials: marks, form: form)
         do {
             let c = try await CaseService.intake(input, req: req)
             req.flash(req.t("case.new.done", ["number": c.number]))

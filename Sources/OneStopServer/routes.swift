@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     Open311Controller.register(app)
     CasePages.register(app)
     SupervisionPages.register(app)
+    InquiryPages.register(app)
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)
@@ -31,4 +32,5 @@ func routes(_ app: Application) throws {
     SupervisionAPIController.register(api)
     Authorisations.register(api)
     CaseTasks.register(api)
+    Inquiries.register(api)
 }

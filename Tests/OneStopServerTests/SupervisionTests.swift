@@ -260,3 +260,47 @@ struct JointCaseTests {
         }
     }
 }
+
+@Suite("First inquiries and one-time notification")
+struct InquiryTests {
+    @Test(
+        "a question is owned until answered or handed over; what an item needs is recorded as told and printable",
+        arguments: TestDB.available)
+    func inquiries(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            var r = try await t.send(
+                .POST, "/api/v1/inquiries", token: clerk, json: ["visitorName": "", "visitorPhone": "12", "question": ""])
+            #expect(Set(r.problem?.errors?.map(\.field) ?? []) == ["visitorName", "visitorPhone", "question"])
+            r = try await t.send(
+                .POST, "/api/v1/inquiries", token: clerk,
+                json: ["visitorName": "赵六", "visitorPhone": "13800138000", "question": "开小饭馆要什么材料？", "item": item.code])
+            #expect(r.status == .created, "\(r.body.string)")
+            let q = try r.content.decode(InquiryDTO.self)
+            #expect(q.serial == "DL010200-20260921-Q0001" && q.status == "open" && q.visitorPhone == "138****8000")
+            #expect(q.told.first == "事项：食品经营许可证核发（\(item.code)）" && q.told.contains { $0.hasPrefix("材料1：食品经营许可申请书") })
+
+            // Only the owner answers or hands over; the colleague it was handed to then answers.
+            #expect(try await t.send(.POST, "/api/v1/inquiries/\(q.id)/answer", token: chief, json: ["answer": "x"]).status == .forbidden)
+            let chiefID = try await UserModel.query(on: t.app.db).filter(\.$username == "case_chief").first()!.id!
+            struct Hand: Encodable { var userID: UUID; var answer: String }
+            r = try await t.send(.POST, "/api/v1/inquiries/\(q.id)/handover", token: clerk, json: Hand(userID: chiefID, answer: "涉及许可条件"))
+            #expect(try r.content.decode(InquiryDTO.self).status == "handed_over")
+            #expect(try await t.send(.POST, "/api/v1/inquiries/\(q.id)/answer", token: clerk, json: ["answer": "x"]).status == .forbidden)
+            r = try await t.send(.POST, "/api/v1/inquiries/\(q.id)/answer", token: chief, json: ["answer": "已一次性告知全部材料"])
+            #expect(try r.content.decode(InquiryDTO.self).status == "answered")
+            #expect(try await t.send(.GET, "/api/v1/inquiries", token: chief).content.decode([InquiryDTO].self).count == 1)
+            #expect(try await t.send(.GET, "/api/v1/inquiries", token: admin).content.decode([InquiryDTO].self).count == 1)
+
+            // The printable sheet says what was told.
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let page = try await b.request(.GET, "/inquiries/\(q.id)/print")
+            #expect(page.body.string.contains("一次性告知单") && page.body.string.contains("食品经营许可申请书") && page.body.string.contains("赵六"))
+            #expect(
+                try await AuditEntryModel.query(on: t.app.db).filter(\.$action ~~ ["inquiry.create", "inquiry.handover", "inquiry.answer"])
+                    .count() == 3)
+        }
+    }
+}

@@ -67,7 +67,8 @@ struct PageContext<P: Encodable>: Encodable {
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
                 ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
                 ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision", "nav.supervision"),
+                ("/inbox", "nav.inbox"),
             ]
         case .supervisor:
             out += [
@@ -77,11 +78,12 @@ struct PageContext<P: Encodable>: Encodable {
         case .chiefRepresentative:
             out += [
                 ("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/manage/hall", "nav.hallView"), ("/desk", "nav.desk"),
-                ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
+                ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
             ]
         case .windowStaff:
             out += [
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/supervision/cards", "nav.cards"), ("/inbox", "nav.inbox"),
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision/cards", "nav.cards"),
+                ("/inbox", "nav.inbox"),
                 ("/admin/calendar", "nav.calendar"),
             ]
         case .applicant:

@@ -25,6 +25,26 @@ struct CreateSupervision: AsyncMigration {
             .field("coordinate", .bool, .required)
             .unique(on: "department_id", "item_id")
             .create()
+        try await db.schema("inquiries")
+            .id()
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("serial", .string, .required)
+            .field("owner_id", .uuid, .required, .references("users", "id"))
+            .field("owner_name", .string, .required)
+            .field("visitor_name", .string, .required)
+            .field("visitor_phone", .string, .required)
+            .field("question", .string, .required)
+            .field("item_id", .uuid, .references("service_items", "id"))
+            .field("item_name", .string, .required)
+            .field("told", .string, .required)
+            .field("status", .string, .required)
+            .field("answer", .string, .required)
+            .field("handed_to", .uuid, .references("users", "id"))
+            .field("handed_to_name", .string, .required)
+            .field("created_at", .int64, .required)
+            .field("closed_at", .int64)
+            .unique(on: "serial")
+            .create()
         try await db.schema("cards")
             .id()
             .field("case_id", .uuid, .required, .references("cases", "id"))
@@ -94,7 +114,7 @@ struct CreateSupervision: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "authorisations", "supervision_settings"] {
+        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "inquiries", "authorisations", "supervision_settings"] {
             try await db.schema(table).delete()
         }
     }

@@ -130,3 +130,32 @@ final class AuthorisationModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// 首问负责 and 一次性告知: a visitor's question owned by the first member of staff asked until it
+/// is answered or handed over; with an item, what was told (its materials and conditions as the
+/// guide in force said them) is kept and printable.
+final class InquiryModel: Model, @unchecked Sendable {
+    static let schema = "inquiries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "serial") var serial: String
+    @Field(key: "owner_id") var ownerID: UUID
+    @Field(key: "owner_name") var ownerName: String
+    @Field(key: "visitor_name") var visitorName: String
+    @Field(key: "visitor_phone") var visitorPhone: String
+    @Field(key: "question") var question: String
+    @OptionalField(key: "item_id") var itemID: UUID?
+    @Field(key: "item_name") var itemName: String
+    /// JSON: the lines told, exactly as told.
+    @Field(key: "told") var told: String
+    /// `open`, `answered` or `handed_over`.
+    @Field(key: "status") var status: String
+    @Field(key: "answer") var answer: String
+    @OptionalField(key: "handed_to") var handedTo: UUID?
+    @Field(key: "handed_to_name") var handedToName: String
+    @Field(key: "created_at") var createdAt: Int64
+    @OptionalField(key: "closed_at") var closedAt: Int64?
+
+    init() {}
+}

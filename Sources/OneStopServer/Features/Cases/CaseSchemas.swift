@@ -134,6 +134,17 @@ enum CaseSchemas {
             "note": S.string,
         ]),
         "CaseTaskInput": S.object(["departmentID": S.uuid, "title": S.string, "days": S.integer, "note": S.string]),
+        "InquiryInput": S.object([
+            "visitorName": S.string, "visitorPhone": S.string, "question": S.string,
+            "item": ["type": "string", "description": "an item code: what it needs is recorded as told"],
+            "answer": ["type": "string", "description": "the answer, or a note when handing over"], "userID": S.uuid,
+        ]),
+        "Inquiry": S.object([
+            "id": S.uuid, "serial": S.string, "ownerName": S.string, "visitorName": S.string, "visitorPhone": S.string,
+            "question": S.string, "itemName": S.string, "told": ["type": "array", "items": S.string],
+            "status": ["enum": ["open", "answered", "handed_over"]], "answer": S.string, "handedToName": S.string,
+            "createdAt": S.dateTime, "printURL": S.string,
+        ]),
         "TrackedCase": S.object([
             "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
             "acceptedOn": S.optionalString, "promisedDue": S.optionalString, "applicantName": S.string,

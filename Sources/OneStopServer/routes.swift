@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     CasePages.register(app)
     SupervisionPages.register(app)
     InquiryPages.register(app)
+    AgentProjectPages.register(app)
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)
@@ -33,4 +34,5 @@ func routes(_ app: Application) throws {
     Authorisations.register(api)
     CaseTasks.register(api)
     Inquiries.register(api)
+    AgentProjects.register(api)
 }

@@ -88,7 +88,8 @@ struct OpenAPITests {
         "rateVisit", "queueStatus", "listSlots", "bookAppointment", "cancelAppointment", "checkIn", "registerApplicant",
         "submitApplication", "getCase", "trackCase", "acceptCase", "requestSupplement", "supplyMaterials", "refuseCase", "suspendCase",
         "resumeCase", "extendCase", "decideCase", "deliverCase", "listCaseNotices", "getNotice", "listWarnings", "listCards", "explainCard",
-        "addCaseTask", "completeCaseTask", "setAuthorisations", "createInquiry", "answerInquiry", "handOverInquiry",
+        "addCaseTask", "completeCaseTask", "setAuthorisations", "createInquiry", "answerInquiry", "handOverInquiry", "createAgentProject",
+        "addCaseToProject",
     ]
 
     @Test("the document names every API route and only those, with the required operationIds")

@@ -304,3 +304,39 @@ struct InquiryTests {
         }
     }
 }
+
+@Suite("Agent-service projects")
+struct AgentProjectTests {
+    @Test(
+        "a project groups an applicant's cases under an agent among the staff; bad references change nothing", arguments: TestDB.available)
+    func projects(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let entity = ["kind": "entity", "name": "某某餐饮有限公司", "idNumber": "91350100M000100Y43", "phone": "0533-6012345", "contact": "王五"]
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), applicant: entity).caseView()
+            let agent = try await UserModel.query(on: t.app.db).filter(\.$username == "case_clerk").first()!.id!
+            let county = try await t.centerID(code: "DL010200")
+            struct New: Encodable { var centerID: UUID; var name: String; var applicantNumber: String; var agentID: UUID? }
+            var r = try await t.send(
+                .POST, "/api/v1/projects", token: admin,
+                json: New(centerID: county, name: "", applicantNumber: "91350100M000100Y44", agentID: nil))
+            #expect(Set(r.problem?.errors?.map(\.field) ?? []) == ["name", "applicantNumber", "agentID"])
+            #expect(try await AgentProjectModel.query(on: t.app.db).count() == 0)
+            r = try await t.send(
+                .POST, "/api/v1/projects", token: admin,
+                json: New(centerID: county, name: "某某餐饮门店开办", applicantNumber: "91350100m000100y43", agentID: agent))
+            #expect(r.status == .created, "\(r.body.string)")
+            let p = try r.content.decode(AgentProjectDTO.self)
+            #expect(p.agentName == "case_clerk" && p.applicantName == "某某餐饮有限公司")
+            r = try await t.send(.POST, "/api/v1/projects/\(p.id)/cases", token: clerk, json: ["caseNumber": "DL010200-20260921-9999"])
+            #expect(r.problem?.errors?.first?.code == "project.noCase")
+            r = try await t.send(.POST, "/api/v1/projects/\(p.id)/cases", token: clerk, json: ["caseNumber": c.number])
+            #expect(try r.content.decode(AgentProjectDTO.self).cases.map(\.number) == [c.number])
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let page = try await b.request(.GET, "/projects/\(p.id)")
+            #expect(page.body.string.contains(c.number) && page.body.string.contains("某某餐饮门店开办"))
+        }
+    }
+}

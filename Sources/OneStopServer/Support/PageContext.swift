@@ -67,8 +67,8 @@ struct PageContext<P: Encodable>: Encodable {
                 ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
                 ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
                 ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision", "nav.supervision"),
-                ("/inbox", "nav.inbox"),
+                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/projects", "nav.projects"),
+                ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
             ]
         case .supervisor:
             out += [

@@ -53,6 +53,7 @@ struct CreateCases: AsyncMigration {
             .field("legal_due", .string)
             .field("supplement_asked", .bool, .required)
             .field("handler_id", .uuid, .references("users", "id"))
+            .field("project_id", .uuid)
             .field("level", .string, .required)
             .field("reminded", .int)
             .field("next_check", .string)

@@ -25,6 +25,16 @@ struct CreateSupervision: AsyncMigration {
             .field("coordinate", .bool, .required)
             .unique(on: "department_id", "item_id")
             .create()
+        try await db.schema("agent_projects")
+            .id()
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("name", .string, .required)
+            .field("applicant_id", .uuid, .required, .references("applicants", "id"))
+            .field("agent_id", .uuid, .required, .references("users", "id"))
+            .field("agent_name", .string, .required)
+            .field("note", .string, .required)
+            .field("created_at", .int64, .required)
+            .create()
         try await db.schema("inquiries")
             .id()
             .field("center_id", .uuid, .required, .references("centers", "id"))
@@ -114,7 +124,10 @@ struct CreateSupervision: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["webhooks", "inbox_messages", "outbox", "anomalies", "cards", "inquiries", "authorisations", "supervision_settings"] {
+        for table in [
+            "webhooks", "inbox_messages", "outbox", "anomalies", "cards", "inquiries", "agent_projects", "authorisations",
+            "supervision_settings",
+        ] {
             try await db.schema(table).delete()
         }
     }

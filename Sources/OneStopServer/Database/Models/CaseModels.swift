@@ -52,6 +52,8 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "handler_id") var handlerID: UUID?
     /// Supervision: the warning level last seen, the smallest reminder already sent, and the day
     /// the sweep has to look at the case again (nil: nothing can change until the case moves).
+    /// The agent-service project (全程代办) it belongs to, if any.
+    @OptionalField(key: "project_id") var projectID: UUID?
     @Field(key: "level") var level: String
     @OptionalField(key: "reminded") var reminded: Int?
     @OptionalField(key: "next_check") var nextCheck: String?

@@ -159,3 +159,19 @@ final class InquiryModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// 全程代办: an investment project whose cases a designated agent handles for the applicant.
+final class AgentProjectModel: Model, @unchecked Sendable {
+    static let schema = "agent_projects"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "name") var name: String
+    @Field(key: "applicant_id") var applicantID: UUID
+    @Field(key: "agent_id") var agentID: UUID
+    @Field(key: "agent_name") var agentName: String
+    @Field(key: "note") var note: String
+    @Field(key: "created_at") var createdAt: Int64
+
+    init() {}
+}

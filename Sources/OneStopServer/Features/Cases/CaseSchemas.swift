@@ -145,6 +145,20 @@ enum CaseSchemas {
             "status": ["enum": ["open", "answered", "handed_over"]], "answer": S.string, "handedToName": S.string,
             "createdAt": S.dateTime, "printURL": S.string,
         ]),
+        "AgentProjectInput": S.object([
+            "centerID": S.uuid, "name": S.string, "applicantID": S.uuid,
+            "applicantNumber": ["type": "string", "description": "the applicant's ID number or credit code, instead of applicantID"],
+            "agentID": S.uuid, "note": S.string, "caseNumber": S.string,
+        ]),
+        "AgentProject": S.object([
+            "id": S.uuid, "centerID": S.uuid, "name": S.string, "applicantName": S.string, "agentName": S.string, "note": S.string,
+            "cases": [
+                "type": "array",
+                "items": S.object([
+                    "id": S.uuid, "number": S.string, "itemName": S.string, "state": names(CaseState.self), "promisedDue": S.optionalString,
+                ]),
+            ],
+        ]),
         "TrackedCase": S.object([
             "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
             "acceptedOn": S.optionalString, "promisedDue": S.optionalString, "applicantName": S.string,

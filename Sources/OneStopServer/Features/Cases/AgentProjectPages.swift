@@ -62,12 +62,7 @@ enum AgentProjectPages {
     static func list(_ req: Request, values: [String: String], errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response
     {
         let scope = try await req.scope()
-        var rows: [AgentProjectDTO] = []
-        for p in try await AgentProjectModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).sort(\.$createdAt, .descending)
-            .limit(200).all()
-        {
-            rows.append(try await AgentProjects.dto(p, on: req.db))
-        }
+        let rows = try await AgentProjects.list(req)
         let agents = try await UserModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).filter(\.$disabled == false)
             .filter(\.$role ~~ [Role.windowStaff, .chiefRepresentative, .centerAdmin].map(\.rawValue)).sort(\.$displayName).all()
             .map { FormView.Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == values["agentID"]) }

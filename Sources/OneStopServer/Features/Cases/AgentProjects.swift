@@ -109,6 +109,16 @@ enum AgentProjects {
         return p
     }
 
+    /// The projects of the caller's centers, newest first.
+    static func list(_ req: Request) async throws -> [AgentProjectDTO] {
+        let scope = try await req.scope()
+        var out: [AgentProjectDTO] = []
+        let rows = try await AgentProjectModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers))
+            .sort(\.$createdAt, .descending).limit(200).all()
+        for p in rows { out.append(try await dto(p, on: req.db)) }
+        return out
+    }
+
     static func dto(_ p: AgentProjectModel, on db: any Database) async throws -> AgentProjectDTO {
         let applicant = try await ApplicantModel.find(p.applicantID, on: db)
         let cases = try await CaseModel.query(on: db).filter(\.$projectID == p.id!).sort(\.$createdAt).all()
@@ -132,17 +142,7 @@ enum AgentProjects {
             operation: .init(
                 id: "listAgentProjects", summary: "Agent-service projects of the caller's centers", tag: "Cases", response: "AgentProject",
                 responseIsList: true)
-        ) { req in
-            let scope = try await req.scope()
-            var out: [AgentProjectDTO] = []
-            for p in try await AgentProjectModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).sort(
-                \.$createdAt, .descending
-            )
-            .limit(200).all() {
-                out.append(try await dto(p, on: req.db))
-            }
-            return out
-        }
+        ) { req in try await list(req) }
         api.endpoint(
             .POST, "projects", ":id", "cases", access: CaseAccess.handlers,
             operation: .init(

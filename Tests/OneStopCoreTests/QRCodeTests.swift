@@ -70,4 +70,48 @@ struct QRCodeTests {
         let svg = q.svg(title: "A<1>")
         #expect(svg.hasPrefix("<svg") && svg.contains("viewBox=\"0 0 37 37\"") && svg.contains("<title>A&lt;1&gt;</title>"))
     }
+
+    /// The penalty rules of ISO/IEC 18004 §7.8.3, written plainly: the fast scan must score alike.
+    static func referencePenalty(_ q: QRCode) -> Int {
+        let size = q.size
+        var p = 0
+        let finder: [Bool] = [true, false, true, true, true, false, true]
+        func line(_ get: (Int) -> Bool) {
+            var run = 1
+            for i in 1...size {
+                if i < size, get(i) == get(i - 1) {
+                    run += 1
+                } else {
+                    if run >= 5 { p += 3 + run - 5 }
+                    run = 1
+                }
+            }
+            func light(_ i: Int) -> Bool { i < 0 || i >= size || !get(i) }
+            for i in 0...(size - 7) where (0..<7).allSatisfy({ get(i + $0) == finder[$0] }) {
+                if (1...4).allSatisfy({ light(i - $0) }) || (1...4).allSatisfy({ light(i + 6 + $0) }) { p += 40 }
+            }
+        }
+        for y in 0..<size { line { q.isDark(x: $0, y: y) } }
+        for x in 0..<size { line { q.isDark(x: x, y: $0) } }
+        for y in 0..<(size - 1) {
+            for x in 0..<(size - 1) {
+                let c = q.isDark(x: x, y: y)
+                if c == q.isDark(x: x + 1, y: y) && c == q.isDark(x: x, y: y + 1) && c == q.isDark(x: x + 1, y: y + 1) { p += 3 }
+            }
+        }
+        let dark = (0..<size).flatMap { y in (0..<size).map { x in q.isDark(x: x, y: y) } }.filter { $0 }.count
+        let total = size * size
+        p += max(0, (abs(dark * 20 - total * 10) + total - 1) / total - 1) * 10
+        return p
+    }
+
+    @Test("the penalty score matches the rules written plainly, for every mask of several texts")
+    func penaltyMatchesRules() throws {
+        for text in ["A", "http://127.0.0.1:8080/track?number=DL010200-20261123-0001", String(repeating: "办件", count: 40)] {
+            for mask in 0..<8 {
+                let q = try #require(QRCode.encode(text, mask: mask))
+                #expect(q.penalty() == Self.referencePenalty(q), "\(text) mask \(mask)")
+            }
+        }
+    }
 }

@@ -283,35 +283,62 @@ public struct QRCode: Sendable, Equatable {
     /// patterns, and the balance of dark and light.
     public func penalty() -> Int {
         var p = 0
-        let finder: [Bool] = [true, false, true, true, true, false, true]
-        func line(_ get: (Int) -> Bool) {
+        // Rows and columns are copied into one buffer and scanned by index: notices render a QR
+        // code each, and the mask choice scores eight of them.
+        var line = [Bool](repeating: false, count: size)
+        for y in 0..<size {
+            for x in 0..<size { line[x] = modules[y * size + x] }
+            p += Self.linePenalty(line)
+        }
+        for x in 0..<size {
+            for y in 0..<size { line[y] = modules[y * size + x] }
+            p += Self.linePenalty(line)
+        }
+        modules.withUnsafeBufferPointer { m in
+            for y in 0..<(size - 1) {
+                for x in 0..<(size - 1) {
+                    let c = m[y * size + x]
+                    if c == m[y * size + x + 1] && c == m[(y + 1) * size + x] && c == m[(y + 1) * size + x + 1] { p += 3 }
+                }
+            }
+        }
+        let dark = modules.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let total = size * size
+        let k = (abs(dark * 20 - total * 10) + total - 1) / total - 1
+        p += max(0, k) * 10
+        return p
+    }
+
+    /// Runs of five or more of a colour, and the finder-like pattern 1:1:3:1:1 with four light
+    /// modules on either side (outside counts as light).
+    static func linePenalty(_ line: [Bool]) -> Int {
+        var p = 0
+        line.withUnsafeBufferPointer { b in
+            let n = b.count
             var run = 1
-            for i in 1...size {
-                if i < size, get(i) == get(i - 1) {
+            for i in 1...n {
+                if i < n, b[i] == b[i - 1] {
                     run += 1
                 } else {
                     if run >= 5 { p += 3 + run - 5 }
                     run = 1
                 }
             }
-            // 1:1:3:1:1 with four light modules on either side (outside counts as light).
-            func light(_ i: Int) -> Bool { i < 0 || i >= size || !get(i) }
-            for i in 0...(size - 7) where (0..<7).allSatisfy({ get(i + $0) == finder[$0] }) {
-                if (1...4).allSatisfy({ light(i - $0) }) || (1...4).allSatisfy({ light(i + 6 + $0) }) { p += 40 }
+            guard n >= 7 else { return }
+            for i in 0...(n - 7) where b[i] && !b[i + 1] && b[i + 2] && b[i + 3] && b[i + 4] && !b[i + 5] && b[i + 6] {
+                var before = true
+                for k in 1...4 where i - k >= 0 && b[i - k] {
+                    before = false
+                    break
+                }
+                var after = true
+                for k in 1...4 where i + 6 + k < n && b[i + 6 + k] {
+                    after = false
+                    break
+                }
+                if before || after { p += 40 }
             }
         }
-        for y in 0..<size { line { modules[y * size + $0] } }
-        for x in 0..<size { line { modules[$0 * size + x] } }
-        for y in 0..<(size - 1) {
-            for x in 0..<(size - 1) {
-                let c = modules[y * size + x]
-                if c == modules[y * size + x + 1] && c == modules[(y + 1) * size + x] && c == modules[(y + 1) * size + x + 1] { p += 3 }
-            }
-        }
-        let dark = modules.filter { $0 }.count
-        let total = size * size
-        let k = (abs(dark * 20 - total * 10) + total - 1) / total - 1
-        p += max(0, k) * 10
         return p
     }
 

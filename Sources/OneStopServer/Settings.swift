@@ -37,6 +37,9 @@ public struct Settings: Sendable {
     /// PostgreSQL connections for reads per event loop (the group commit has one of its own). The
     /// tests, which run dozens of servers at once against one PostgreSQL, use fewer.
     public var postgresReadersPerLoop: Int = 4
+    /// Reads the page templates from disk on every render (`ONESTOP_RELOAD_TEMPLATES`), for someone
+    /// editing them; otherwise each is read and parsed once.
+    public var reloadTemplates = false
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -129,6 +132,13 @@ public struct Settings: Sendable {
         if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
         if let d = try integer("ONESTOP_CLOCK_OFFSET_DAYS", 0...3650) { s.clockOffsetDays = d }
+        if let raw = value("ONESTOP_RELOAD_TEMPLATES") {
+            switch raw.lowercased() {
+            case "1", "true", "yes": s.reloadTemplates = true
+            case "0", "false", "no": s.reloadTemplates = false
+            default: throw Problem(variable: "ONESTOP_RELOAD_TEMPLATES", message: "must be true or false (got \"\(raw)\")")
+            }
+        }
         if let url = value("ONESTOP_PUBLIC_URL") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
                 throw Problem(variable: "ONESTOP_PUBLIC_URL", message: "must be an http:// or https:// address")

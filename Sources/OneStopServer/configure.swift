@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import OneStopCore
 import SQLKit
 import Vapor
@@ -50,6 +51,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         lane.database(logger: logger) { app.db }
     }
     app.tokenCache = TokenCache()
+    app.caseNumbers = CaseNumbers()
     app.centerTrees = CenterTreeCache()
     app.lifecycle.use(HallSweeperLifecycle())
     app.lifecycle.use(SupervisionSweepLifecycle())
@@ -84,7 +86,17 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     // Forms with long texts (an item's guide) exceed Vapor's 16 KB default.
     app.routes.defaultMaxBodySize = "1mb"
-    app.views.use(.leaf)
+    // Leaf's own provider turns its template cache off in the development environment, which is
+    // where `onestop serve` runs unless told otherwise: every page and notice was read and lexed
+    // afresh. This one is Leaf's provider with the cache decided by the settings.
+    app.leaf.cache.isEnabled = !settings.reloadTemplates
+    app.views.use { app in
+        var info = app.leaf.userInfo
+        info["application"] = app
+        return LeafRenderer(
+            configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache, sources: app.leaf.sources,
+            eventLoop: app.eventLoopGroup.next(), userInfo: info)
+    }
     app.leaf.tags["t"] = TranslateTag()
     app.catalog = try MessageCatalog(directory: app.directory.resourcesDirectory + "Locales")
 

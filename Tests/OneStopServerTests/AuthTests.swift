@@ -169,5 +169,8 @@ struct AuthTests {
         let s = try? Settings.fromEnvironment(["ONESTOP_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db", "ONESTOP_PORT": "9000"])
         #expect(s?.port == 9000)
         #expect(s?.database == .postgres(url: "postgres://u:p@127.0.0.1:5432/db", schema: nil))
+        #expect(s?.reloadTemplates == false)
+        #expect((try? Settings.fromEnvironment(["ONESTOP_RELOAD_TEMPLATES": "yes"]))?.reloadTemplates == true)
+        #expect(throws: Settings.Problem.self) { try Settings.fromEnvironment(["ONESTOP_RELOAD_TEMPLATES": "sometimes"]) }
     }
 }

@@ -41,19 +41,23 @@ extension TestContext {
         return try CatalogService.guide(v.content).materials.map { $0.need == .required ? "provided" : "not_applicable" }
     }
 
-    func intake(_ token: String, item: String, marks: [String], applicant: [String: String]? = nil) async throws -> TestingHTTPResponse {
+    func intake(
+        _ token: String, item: String, marks: [String], applicant: [String: String]? = nil, accept: Bool? = nil
+    ) async throws -> TestingHTTPResponse {
         struct Body: Encodable, Sendable {
             var item: String
             var applicant: [String: String]
             var materials: [[String: String]]
             var form: [String: String]
+            var accept: Bool?
         }
         return try await send(
             .POST, "/api/v1/cases", token: token,
             json: Body(
                 item: item,
                 applicant: applicant ?? ["kind": "person", "name": "张三", "idNumber": personID, "phone": personPhone],
-                materials: marks.map { ["status": $0, "note": $0 == "missing" ? "请提供原件" : ""] }, form: ["经营场所": "大连路1号"]))
+                materials: marks.map { ["status": $0, "note": $0 == "missing" ? "请提供原件" : ""] }, form: ["经营场所": "大连路1号"],
+                accept: accept))
     }
 
     func move(_ token: String, _ id: UUID, _ path: String, _ body: [String: String] = [:]) async throws -> TestingHTTPResponse {
@@ -331,6 +335,38 @@ struct CaseAPITests {
         }
     }
 
+    @Test(
+        "a complete application is accepted on the spot with one acceptance notice; an incomplete one is refused and nothing is kept",
+        arguments: TestDB.available)
+    func acceptOnTheSpot(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let full = try await t.complete(item)
+            let before = try await CaseModel.query(on: t.app.db).count()
+            var short = full
+            short[0] = "missing"
+            let refused = try await t.intake(clerk, item: item.code, marks: short, accept: true)
+            #expect(refused.status == .unprocessableEntity, "\(refused.body.string)")
+            #expect(try await CaseModel.query(on: t.app.db).count() == before)
+            #expect(try await NoticeModel.query(on: t.app.db).count() == 0)
+
+            let c = try await t.intake(clerk, item: item.code, marks: full, accept: true).caseView()
+            #expect(c.state == "accepted")
+            #expect(c.acceptedOn == "2026-09-21")
+            // Five working days promised from Monday 2026-09-21, past the Mid-Autumn days (09-25..27).
+            #expect(c.clock?.promisedDue == "2026-09-29" && c.clock?.legalDue == "2026-10-26")
+            #expect(c.notices.map(\.kind) == ["acceptance"])
+            #expect(c.events.map(\.action) == ["submit", "accept"])
+            let notice = try await NoticeModel.query(on: t.app.db).filter(\.$caseID == c.id).first()!
+            #expect(notice.html.contains("受理通知书") && notice.html.contains("2026年9月29日"))
+            let audit = try await AuditEntryModel.query(on: t.app.db).filter(\.$entityID == c.id.uuidString.lowercased()).all()
+            #expect(Set(audit.map(\.action)) == ["case.submit", "case.accept"])
+            // Accepted cases move on as any other: the next step is the review.
+            #expect(try await t.move(clerk, c.id, "review").status == .ok)
+        }
+    }
+
     @Test("numbers stay unique when many cases are taken in at once", arguments: TestDB.available)
     func concurrentNumbers(db: TestDB) async throws {
         try await withOneStop(db) { t in
@@ -353,6 +389,10 @@ struct CaseAPITests {
             }
             #expect(Set(numbers).count == 12)
             #expect(Set(numbers.map { String($0.suffix(4)) }) == Set((1...12).map { String(format: "%04d", $0) }))
+            // A restart (a fresh allocator) goes on from the recorded counter.
+            t.app.caseNumbers = CaseNumbers()
+            let next = try await t.intake(clerk, item: code, marks: full).caseView()
+            #expect(next.number.hasSuffix("-0013"), "\(next.number)")
         }
     }
 }

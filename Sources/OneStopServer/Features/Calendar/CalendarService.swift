@@ -11,7 +11,11 @@ final class CalendarStore: Sendable {
     private let cache = NIOLockedValueBox<[UUID: (generation: Int64, calendar: WorkCalendar)]>([:])
 
     func calendar(for centerID: UUID, on db: any Database) async throws -> WorkCalendar {
-        let generation = try await CounterModel.find("calendar_generation", on: db)?.value ?? 0
+        // Read at every use (edits on another instance show at once), so plainly.
+        struct Row: Decodable { var value: Int64 }
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        let generation =
+            try await sql.raw("SELECT value FROM counters WHERE name = 'calendar_generation'").first(decoding: Row.self)?.value ?? 0
         if let hit = cache.withLockedValue({ $0[centerID] }), hit.generation == generation { return hit.calendar }
         let tree = try await CenterTree.load(on: db)
         guard tree.nodes[centerID] != nil else { throw Abort(.notFound) }

@@ -68,36 +68,6 @@ enum ApplicantService {
         return try await ApplicantModel.query(on: req.db).filter(\.$userID == p.id).first()
     }
 
-    /// At a window: the known applicant by id, or the one with the typed number, or a new one.
-    /// A known applicant's record is not changed from the window.
-    static func resolve(id: UUID?, typed: ApplicantInput?, now: Int64, on db: any Database) async throws -> ApplicantModel {
-        if let id {
-            guard let a = try await ApplicantModel.find(id, on: db) else {
-                throw ValidationFailure([FieldError("applicantID", "invalidReference")])
-            }
-            return a
-        }
-        guard let typed else { throw ValidationFailure([FieldError("applicant", "required")]) }
-        let v: ApplicantInput.Valid
-        switch typed.validated() {
-        case .success(let ok): v = ok
-        case .failure(let f): throw f
-        }
-        if let a = try await ApplicantModel.query(on: db).filter(\.$kind == v.kind.rawValue).filter(\.$idNumber == v.idNumber).first() {
-            return a
-        }
-        let a = ApplicantModel()
-        a.id = UUID()
-        a.kind = v.kind.rawValue
-        a.name = v.name
-        a.idNumber = v.idNumber
-        a.phone = v.phone
-        a.contact = v.contact
-        a.createdAt = now
-        try await a.create(on: db)
-        return a
-    }
-
     static func rootCenter(on db: any Database) async throws -> UUID {
         guard let root = try await CenterModel.query(on: db).filter(\.$parentID == nil).sort(\.$code).first()?.id else {
             throw Abort(.internalServerError, reason: "no center")

@@ -30,8 +30,9 @@ enum CaseAPIController {
                 let c = try await OnlineApplication.submit(req.content.decode(OnlineApplication.Form.self), req: req)
                 return try await OrgAPIController.created(try await CaseService.dto(c, unmasked: true, req: req), req)
             }
-            let c = try await CaseService.intake(req.content.decode(IntakeInput.self), req: req)
-            return try await OrgAPIController.created(try await CaseService.dto(c, unmasked: false, req: req), req)
+            let opened = try await CaseService.intake(req.content.decode(IntakeInput.self), req: req)
+            return try await OrgAPIController.created(
+                try await CaseService.dto(opened.model, unmasked: false, known: opened.known, req: req), req)
         }
         api.endpoint(
             .GET, "cases", ":id", "files", ":file", access: CaseAccess.viewers,

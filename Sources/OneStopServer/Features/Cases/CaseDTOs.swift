@@ -60,6 +60,8 @@ struct IntakeInput: Content {
     var materials: [MaterialMark]?
     /// The application form's fields.
     var form: [String: String]?
+    /// Accept on the spot: every required material is provided (收件即受理).
+    var accept: Bool?
 }
 
 /// A move of a case. Which fields matter depends on the move.

@@ -70,8 +70,16 @@ extension CaseService {
         let fields = extra
         // The calendar is read before the transaction: it is cached, and the clock only needs it.
         let calendar = try await req.application.calendars.calendar(for: first.centerID, on: req.db)
-        let (guideNeeds, _) = try await guideMaterials(first, req: req)
+        let (guideNeeds, guide) = try await guideMaterials(first, req: req)
         let limits = try await Supervision.thresholds(item: first.itemID, on: req.db)
+        // What the move's notice prints besides the case, read before the transaction too.
+        var known: CaseNotices.Known?
+        if NoticeKind.issued(by: action) != nil, let center = try await CenterModel.find(first.centerID, on: req.db),
+            let applicant = try await ApplicantModel.find(first.applicantID, on: req.db)
+        {
+            known = .init(centerName: center.name, centerPhone: center.phone, applicant: applicant, guide: guide)
+        }
+        let noticeSources = known
         return try await req.audited { db in
             guard let c = try await CaseModel.find(caseID, on: db) else { throw Abort(.notFound) }
             let from = CaseState(rawValue: c.state) ?? .terminated
@@ -87,6 +95,7 @@ extension CaseService {
             case .failure(let refusal): throw refusal
             }
             var detail: [String: String] = ["number": c.number, "from": from.rawValue, "to": to.rawValue]
+            var held: [CaseMaterialModel]?
             // The checklist, for the moves that look at it.
             if byApplicant, action == .supplyMaterials {
                 // Every material the notice named gets a file; those become provided.
@@ -102,6 +111,7 @@ extension CaseService {
                     row.status = MaterialStatus.provided.rawValue
                     try await row.save(on: db)
                 }
+                held = rows
                 detail["files"] = String(uploads.values.map(\.count).reduce(0, +))
             } else if [.accept, .requestSupplement, .supplyMaterials].contains(action), let marks = input.materials {
                 let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).sort(\.$position).all()
@@ -113,11 +123,13 @@ extension CaseService {
                     row.note = mark.note
                     try await row.save(on: db)
                 }
+                held = rows
             } else if [.accept, .requestSupplement].contains(action) {
                 let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).sort(\.$position).all()
                 let marks = rows.map { (status: MaterialStatus(rawValue: $0.status) ?? .missing, note: $0.note) }
                 let problems = CaseIntake.check(marks, needs: guideNeeds, for: action)
                 if !problems.isEmpty { throw ValidationFailure(problems) }
+                held = rows
             }
             switch action {
             case .accept:
@@ -168,7 +180,10 @@ extension CaseService {
             if let kind = NoticeKind.issued(by: action) {
                 var noticeFields = fields
                 noticeFields["reason"] = reason
-                let notice = try await CaseNotices.issue(kind, for: c, by: actorName, at: now, extra: noticeFields, req: req, on: db)
+                var sources = noticeSources
+                sources?.materials = held.map(CaseNotices.lines)
+                let notice = try await CaseNotices.issue(
+                    kind, for: c, by: actorName, at: now, extra: noticeFields, known: sources, req: req, on: db)
                 detail["notice"] = notice.serial
             }
             if !reason.isEmpty { detail["reason"] = reason }
@@ -178,8 +193,7 @@ extension CaseService {
 
     /// The needs of the case's materials, from the guide version it was received under.
     static func guideMaterials(_ c: CaseModel, req: Request) async throws -> ([MaterialNeed], ItemGuide?) {
-        guard let content = try await CatalogService.version(c.itemID, c.guideVersion, on: req.db)?.content else { return ([], nil) }
-        let guide = try CatalogService.guide(content)
+        guard let guide = try await CatalogService.publishedGuide(c.itemID, c.guideVersion, on: req.db) else { return ([], nil) }
         return (guide.materials.map(\.need), guide)
     }
 
@@ -223,9 +237,20 @@ extension CaseService {
         reason: String, detail: [String: String] = [:], on db: any Database
     ) async throws {
         let last = try await CaseEventModel.query(on: db).filter(\.$caseID == c.id!).max(\.$seq) ?? 0
+        let e = event(
+            c, seq: last + 1, action: action, from: from, to: to, actor: actor, actorName: actorName, at: at, day: day, reason: reason,
+            detail: detail)
+        try await CaseRows.insert([e], on: db)
+    }
+
+    /// A timeline entry, not yet stored.
+    static func event(
+        _ c: CaseModel, seq: Int, action: String, from: CaseState, to: CaseState, actor: String, actorName: String, at: Int64,
+        day: CivilDate, reason: String = "", detail: [String: String] = [:]
+    ) -> CaseEventModel {
         let e = CaseEventModel()
         e.caseID = c.id!
-        e.seq = last + 1
+        e.seq = seq
         e.action = action
         e.fromState = from.rawValue
         e.toState = to.rawValue
@@ -235,6 +260,6 @@ extension CaseService {
         e.day = day.description
         e.reason = reason
         e.detail = AuditEvent.encode(detail)
-        try await e.create(on: db)
+        return e
     }
 }

@@ -55,32 +55,75 @@ enum CaseNotices {
 
     static let methods: [String: String] = ["window": "窗口领取", "mail": "邮寄送达", "electronic": "电子送达"]
 
+    /// What a notice prints besides the case row. Read once, before the write transaction, by a
+    /// caller that has it at hand; `issue` reads what it is not given.
+    struct Known: Sendable {
+        var centerName: String
+        var centerPhone: String?
+        var applicant: ApplicantModel
+        var guide: ItemGuide?
+        /// The checklist as it stands, when the caller holds it.
+        var materials: [Line]?
+        /// How many notices the case has: 0 for a case being opened.
+        var issued: [String]?
+    }
+
+    /// The checklist rows as a notice prints them.
+    static func lines(_ rows: [CaseMaterialModel]) -> [Line] {
+        rows.map { Line(n: $0.position, name: $0.name, status: statusNames[$0.status] ?? $0.status, note: $0.note) }
+    }
+
     /// Renders, stores and returns the notice, inside the caller's transaction.
     static func issue(
-        _ kind: NoticeKind, for c: CaseModel, by issuer: String, at millis: Int64, extra: [String: String], req: Request,
-        on db: any Database
+        _ kind: NoticeKind, for c: CaseModel, by issuer: String, at millis: Int64, extra: [String: String], known: Known? = nil,
+        req: Request, on db: any Database
     ) async throws -> NoticeModel {
-        let issued = try await NoticeModel.query(on: db).filter(\.$caseID == c.id!).field(\.$id).field(\.$kind).all()
-        let count = issued.filter { $0.kind == kind.rawValue }.count
+        let n = try await render(kind, for: c, by: issuer, at: millis, extra: extra, known: known, req: req, on: db)
+        try await CaseRows.insert(n, on: db)
+        return n
+    }
+
+    /// Renders the notice, not yet stored. Reads what `known` does not give through `db`; a
+    /// caller with everything known renders it before taking the writer.
+    static func render(
+        _ kind: NoticeKind, for c: CaseModel, by issuer: String, at millis: Int64, extra: [String: String], known: Known? = nil,
+        req: Request, on db: (any Database)? = nil
+    ) async throws -> NoticeModel {
+        let db = db ?? req.db
+        var issued = known?.issued ?? []
+        if known?.issued == nil {
+            issued = try await NoticeModel.query(on: db).filter(\.$caseID == c.id!).field(\.$id).field(\.$kind).all().map(\.kind)
+        }
+        let count = issued.filter { $0 == kind.rawValue }.count
         let serial = NoticeKind.serial(caseNumber: c.number, kind: kind, count: count + 1)
-        guard let center = try await CenterModel.find(c.centerID, on: db),
-            let applicant = try await ApplicantModel.find(c.applicantID, on: db)
-        else { throw Abort(.internalServerError) }
-        let guide = try await CatalogService.version(c.itemID, c.guideVersion, on: db).map { try CatalogService.guide($0.content) }
-        var lines = try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all().map {
-            Line(n: $0.position, name: $0.name, status: statusNames[$0.status] ?? $0.status, note: $0.note)
+        let centerName: String
+        let centerPhone: String?
+        let applicant: ApplicantModel
+        let guide: ItemGuide?
+        if let known {
+            (centerName, centerPhone, applicant, guide) = (known.centerName, known.centerPhone, known.applicant, known.guide)
+        } else {
+            guard let center = try await CenterModel.find(c.centerID, on: db),
+                let a = try await ApplicantModel.find(c.applicantID, on: db)
+            else { throw Abort(.internalServerError) }
+            (centerName, centerPhone, applicant) = (center.name, center.phone, a)
+            guide = try await CatalogService.publishedGuide(c.itemID, c.guideVersion, on: db)
+        }
+        var lines = known?.materials ?? []
+        if known?.materials == nil {
+            lines = Self.lines(try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all())
         }
         if kind == .supplement { lines = lines.filter { $0.status == statusNames["missing"] || $0.status == statusNames["defective"] } }
         let track = QueuePages.publicBase(req) + "/track?number=" + c.number
         let page = Page(
-            kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: center.name, number: c.number,
+            kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: centerName, number: c.number,
             itemName: c.itemName, applicantName: applicant.name,
             applicantID: applicant.kind == ApplicantKind.entity.rawValue ? applicant.idNumber : ResidentID.masked(applicant.idNumber),
             received: chinese(c.receivedOn), accepted: c.acceptedOn.map(chinese), promisedDue: c.promisedDue.map(chinese),
             promisedDays: c.promisedDays + c.extensionDays, legalDays: c.legalDays + c.extensionDays, reason: extra["reason"] ?? "",
             days: extra["days"] ?? "", procedure: extra["procedure"] ?? "", method: methods[extra["method"] ?? ""] ?? "",
             recipient: extra["recipient"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
-            consultPhone: guide?.consultPhone ?? center.phone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,
+            consultPhone: guide?.consultPhone ?? centerPhone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,
             issuedOn: chinese(HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000)).description), trackURL: track,
             qr: QRCode.encode(track)?.svg(title: c.number) ?? "")
         let view = try await req.view.render("cases/notice", page)
@@ -95,7 +138,6 @@ enum CaseNotices {
         n.issuedBy = issuer
         n.html = html
         n.sha256 = Digest.sha256Hex(html)
-        try await n.create(on: db)
         return n
     }
 

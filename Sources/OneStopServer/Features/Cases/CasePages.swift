@@ -275,10 +275,10 @@ enum CasePages {
         let input = IntakeInput(
             center: f["center"], item: item,
             applicant: ApplicantInput(kind: f["kind"], name: f["name"], idNumber: f["idNumber"], phone: f["phone"], contact: f["contact"]),
-            ticket: f["ticket"].flatMap(UUID.init(uuidString:)), materials: marks, form: form)
+            ticket: f["ticket"].flatMap(UUID.init(uuidString:)), materials: marks, form: form, accept: f["accept"] == "1")
         do {
-            let c = try await CaseService.intake(input, req: req)
-            req.flash(req.t("case.new.done", ["number": c.number]))
+            let c = try await CaseService.intake(input, req: req).model
+            req.flash(req.t(input.accept == true ? "case.new.accepted" : "case.new.done", ["number": c.number]))
             return req.redirect(to: "/cases/\(c.id!)")
         } catch let v as ValidationFailure {
             return try await newForm(

@@ -6,20 +6,37 @@ import Vapor
 
 /// Reading cases: the full view for those who may see it, and tracking without signing in.
 extension CaseService {
-    static func dto(_ c: CaseModel, unmasked: Bool, req: Request) async throws -> CaseDTO {
+    /// The case's full view. `known`: the rows of a case just opened at a window (no files, stops
+    /// or tasks yet), which then need no reading back.
+    static func dto(_ c: CaseModel, unmasked: Bool, known: Parts? = nil, req: Request) async throws -> CaseDTO {
         let id = c.id!
-        guard let applicant = try await ApplicantModel.find(c.applicantID, on: req.db) else { throw Abort(.internalServerError) }
-        let events = try await CaseEventModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq).all()
-        let materials = try await CaseMaterialModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).all()
-        let files = try await CaseFileModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).sort(\.$uploadedAt)
-            .field(\.$id).field(\.$caseID).field(\.$position).field(\.$filename).field(\.$contentType).field(\.$size).field(\.$sha256)
-            .field(\.$uploadedAt).field(\.$uploadedBy).all()
-        let notices = try await NoticeModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq)
-            .field(\.$id).field(\.$caseID).field(\.$seq).field(\.$kind).field(\.$serial).field(\.$issuedAt).field(\.$issuedBy).field(
-                \.$sha256
-            ).all()
+        let applicant: ApplicantModel
+        let events: [CaseEventModel]
+        let materials: [CaseMaterialModel]
+        let files: [CaseFileModel]
+        let notices: [NoticeModel]
+        let stops: [CaseClock.Stop]
+        let tasks: [CaseTaskDTO]
+        if let known {
+            (applicant, events, materials, notices) = (known.applicant, known.events, known.materials, known.notices)
+            (files, stops, tasks) = ([], [], [])
+        } else {
+            guard let a = try await ApplicantModel.find(c.applicantID, on: req.db) else { throw Abort(.internalServerError) }
+            applicant = a
+            events = try await CaseEventModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq).all()
+            materials = try await CaseMaterialModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).all()
+            files = try await CaseFileModel.query(on: req.db).filter(\.$caseID == id).sort(\.$position).sort(\.$uploadedAt)
+                .field(\.$id).field(\.$caseID).field(\.$position).field(\.$filename).field(\.$contentType).field(\.$size).field(\.$sha256)
+                .field(\.$uploadedAt).field(\.$uploadedBy).all()
+            notices = try await NoticeModel.query(on: req.db).filter(\.$caseID == id).sort(\.$seq)
+                .field(\.$id).field(\.$caseID).field(\.$seq).field(\.$kind).field(\.$serial).field(\.$issuedAt).field(\.$issuedBy).field(
+                    \.$sha256
+                ).all()
+            stops = try await Self.stops(id, on: req.db)
+            tasks = try await CaseTasks.list(id, on: req.db)
+        }
         var clockDTO: CaseClockDTO?
-        if let clock = clock(c, stops: try await stops(id, on: req.db)) {
+        if let clock = clock(c, stops: stops) {
             let calendar = try await req.application.calendars.calendar(for: c.centerID, on: req.db)
             let asOf = c.decidedOn.flatMap(CivilDate.init) ?? HallClock.day(req.now)
             let r = clock.reading(on: asOf, calendar: calendar)
@@ -50,7 +67,7 @@ extension CaseService {
                     seq: $0.seq, action: $0.action, fromState: $0.fromState, toState: $0.toState, actor: $0.actorName,
                     at: Date(timeIntervalSince1970: Double($0.atMillis) / 1000), day: $0.day, reason: $0.reason)
             },
-            notices: notices.map(NoticeSummaryDTO.init), tasks: try await CaseTasks.list(id, on: req.db))
+            notices: notices.map(NoticeSummaryDTO.init), tasks: tasks)
     }
 
     /// Tracking without signing in: the case number and the last 4 characters of the applicant's

@@ -31,6 +31,10 @@ enum CaseSchemas {
                 "item": ["type": "string", "description": "item id or code"], "applicantID": S.uuid,
                 "applicant": S.object(applicantFields), "ticket": S.uuid, "materials": marks,
                 "form": ["type": "object", "additionalProperties": S.string],
+                "accept": [
+                    "type": "boolean",
+                    "description": "accept on the spot (every required material provided): the 受理通知书 is issued instead of the 服务告知单",
+                ],
             ], required: ["item", "materials"]),
         "CaseActionInput": S.object([
             "reason": S.string, "materials": marks, "days": ["type": "integer", "minimum": 1, "maximum": 60],

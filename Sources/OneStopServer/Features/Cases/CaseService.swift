@@ -45,16 +45,18 @@ enum CaseService {
 
     /// Takes in an application at a window: the item's guide in force, the applicant, the checklist
     /// against the guide's materials and the form. The case starts `submitted` and a 服务告知单
-    /// records what was received.
-    static func intake(_ input: IntakeInput, req: Request) async throws -> CaseModel {
+    /// records what was received; with `accept` and every required material provided, the window
+    /// accepts it on the spot and issues the 受理通知书 instead.
+    static func intake(_ input: IntakeInput, req: Request) async throws -> Opened {
         let scope = try await req.scope()
         let center = try await intakeCenter(input.center, scope: scope, req: req)
         let (item, guide, version) = try await itemInForce(input.item, center: center.id!, req: req)
         if scope.principal.role == .chiefRepresentative, scope.principal.departmentID != item.departmentID {
             throw ValidationFailure([FieldError("item", "case.notYourDepartment")])
         }
+        let accept = input.accept == true
         let marks = try checklist(input.materials, count: guide.materials.count)
-        var errors = CaseIntake.check(marks, needs: guide.materials.map(\.need), for: .supplyMaterials)
+        var errors = CaseIntake.check(marks, needs: guide.materials.map(\.need), for: accept ? .accept : .supplyMaterials)
         let form = input.form ?? [:]
         if form.count > 100 || form.contains(where: { $0.key.count > 100 || $0.value.count > 4000 }) {
             errors.append(FieldError("form", "tooLong"))
@@ -67,11 +69,30 @@ enum CaseService {
             center: center, item: item, guide: guide, version: version, channel: "window", ticket: input.ticket,
             handler: scope.principal.id, actor: scope.principal.auditName, actorName: scope.principal.displayName,
             form: String(decoding: try JSONEncoder.sorted.encode(form), as: UTF8.self), marks: marks, at: req.now)
-        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: opening.today, app: req.application, on: req.db)
-        return try await req.audited { db in
-            let applicant = try await ApplicantService.resolve(id: input.applicantID, typed: input.applicant, now: opening.millis, on: db)
-            return try await open(opening, applicant: applicant, firstCheck: firstCheck, req: req, on: db)
-        }
+        let calendar = try await req.application.calendars.calendar(for: center.id!, on: req.db)
+        let firstCheck = Supervision.firstCheck(received: opening.today, calendar: calendar)
+        let accepting: Supervision.Context? =
+            accept
+            ? .init(
+                today: opening.today, millis: opening.millis, calendar: calendar,
+                thresholds: try await Supervision.thresholds(item: item.id!, on: req.db)) : nil
+        let applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db)
+        let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
+        return try await req.audited { db in try await prepared.write(on: db) }
+    }
+
+    /// A case just opened, with the rows it was made of: its view needs no reading back.
+    struct Opened: Sendable {
+        var model: CaseModel
+        var known: Parts
+    }
+
+    /// The rows of a case besides its own, when the caller holds them.
+    struct Parts: Sendable {
+        var applicant: ApplicantModel
+        var events: [CaseEventModel]
+        var materials: [CaseMaterialModel]
+        var notices: [NoticeModel]
     }
 
     /// What a new case is made of, whichever way it came in.
@@ -102,16 +123,101 @@ enum CaseService {
         }
     }
 
-    /// Makes the case `submitted` with its number, checklist, first timeline entry and 服务告知单,
-    /// inside the caller's audited transaction; returns it with its audit event.
-    static func open(
-        _ o: Opening, applicant: ApplicantModel, firstCheck: String?, issuer: String? = nil, extraDetail: [String: String] = [:],
-        req: Request, on db: any Database
-    ) async throws -> (CaseModel, [AuditEvent]) {
+    /// Who a new case is for: an applicant on record, or one typed in at the window who may be
+    /// new (recorded inside the write, where a race with the same new applicant keeps one row).
+    enum ApplicantSource: Sendable {
+        case known(ApplicantModel)
+        case typed(ApplicantInput.Valid)
+
+        /// At a window: the applicant by id, or the one on record with the typed number, or the
+        /// typed one. Read before the write; a known applicant's record is not changed.
+        static func window(id: UUID?, typed: ApplicantInput?, on db: any Database) async throws -> ApplicantSource {
+            if let id {
+                guard let a = try await ApplicantModel.find(id, on: db) else {
+                    throw ValidationFailure([FieldError("applicantID", "invalidReference")])
+                }
+                return .known(a)
+            }
+            guard let typed else { throw ValidationFailure([FieldError("applicant", "required")]) }
+            switch typed.validated() {
+            case .success(let v):
+                let found = try await ApplicantModel.query(on: db).filter(\.$kind == v.kind.rawValue).filter(\.$idNumber == v.idNumber)
+                    .first()
+                return found.map(ApplicantSource.known) ?? .typed(v)
+            case .failure(let f): throw f
+            }
+        }
+
+        /// The applicant as the notice prints them.
+        var printed: ApplicantModel {
+            switch self {
+            case .known(let a): return a
+            case .typed(let v):
+                let a = ApplicantModel()
+                a.kind = v.kind.rawValue
+                a.name = v.name
+                a.idNumber = v.idNumber
+                a.phone = v.phone
+                a.contact = v.contact
+                return a
+            }
+        }
+    }
+
+    /// A new case made ready outside the write transaction — its number reserved, its rows built,
+    /// its notice rendered — so that the single writer only stores it (`write`).
+    struct Prepared: Sendable {
+        var model: CaseModel
+        var applicant: ApplicantSource
+        var materials: [CaseMaterialModel]
+        var events: [CaseEventModel]
+        var notice: NoticeModel
+        var accepted: CaseState?
+        var effects: Supervision.Effects
+        var millis: Int64
+        var detail: [String: String]
+        /// The reserved sequence number, recorded in the day's counter (SQLite keeps it in memory).
+        var counter: (center: UUID, day: String, last: Int)?
+
+        /// Stores the case inside the caller's audited transaction; returns it with its audit events.
+        func write(on db: any Database) async throws -> (Opened, [AuditEvent]) {
+            let c = model
+            let a: ApplicantModel
+            switch applicant {
+            case .known(let known): a = known
+            case .typed(let v): a = try await CaseRows.applicant(v, now: millis, on: db)
+            }
+            c.applicantID = a.id!
+            if let counter { try await CaseNumbers.record(counter, on: db) }
+            try await CaseRows.insert(c, on: db)
+            try await CaseRows.insert(materials, on: db)
+            try await CaseRows.insert(events, on: db)
+            try await CaseRows.insert(notice, on: db)
+            var audit = [AuditEvent("case.submit", "case", id: c.id, center: c.centerID, detail: detail)]
+            if let accepted {
+                audit.append(
+                    AuditEvent(
+                        "case.accept", "case", id: c.id, center: c.centerID,
+                        detail: [
+                            "number": c.number, "from": CaseState.submitted.rawValue, "to": accepted.rawValue, "notice": notice.serial,
+                        ]))
+                audit += try await effects.write(at: millis, on: db)
+            }
+            return (Opened(model: c, known: Parts(applicant: a, events: events, materials: materials, notices: [notice])), audit)
+        }
+    }
+
+    /// Makes a new case ready to store: `submitted` with its number, checklist, first timeline
+    /// entry and 服务告知单. With `accepting` (checked complete by the caller) it is accepted in the
+    /// same step: its clock starts today and the 受理通知书 is issued in place of the 服务告知单.
+    static func prepare(
+        _ o: Opening, applicant: ApplicantSource, firstCheck: String?, accepting: Supervision.Context? = nil, issuer: String? = nil,
+        extraDetail: [String: String] = [:], req: Request
+    ) async throws -> Prepared {
+        let (sequence, counter) = try await req.application.caseNumbers.next(center: o.center.id!, day: o.today, req: req)
         let c = CaseModel()
         c.id = UUID()
-        c.number = CaseNumber.make(
-            center: o.center.code, day: o.today, sequence: try await nextSequence(o.center.id!, day: o.today, on: db))
+        c.number = CaseNumber.make(center: o.center.code, day: o.today, sequence: sequence)
         c.centerID = o.center.id!
         c.departmentID = o.item.departmentID
         c.itemID = o.item.id!
@@ -120,7 +226,7 @@ enum CaseService {
         c.guideVersion = o.version
         c.caseType = o.guide.caseType.rawValue
         c.channel = o.channel
-        c.applicantID = applicant.id!
+        if case .known(let a) = applicant { c.applicantID = a.id! }
         c.ticketID = o.ticket
         c.state = CaseState.submitted.rawValue
         c.receivedOn = o.today.description
@@ -134,26 +240,52 @@ enum CaseService {
         c.form = o.form
         c.createdAt = o.millis
         c.updatedAt = o.millis
-        try await c.create(on: db)
-        for (i, (m, mark)) in zip(o.guide.materials, o.marks).enumerated() {
+        var accepted: CaseState?
+        var effects = Supervision.Effects()
+        if let x = accepting {
+            let facts = CaseFlow.Facts(
+                caseType: o.guide.caseType, supplementRequestedBefore: false, supplementWindowPassed: false, openTasks: 0)
+            let to = try CaseFlow.next(from: .submitted, by: .accept, facts: facts).get()
+            c.acceptedOn = o.today.description
+            if o.guide.caseType != .immediate { try setDues(c, stops: [], calendar: x.calendar) }
+            c.state = to.rawValue
+            accepted = to
+            effects = Supervision.apply(c, x)
+        }
+        let rows = zip(o.guide.materials, o.marks).enumerated().map { i, pair in
             let row = CaseMaterialModel()
+            row.id = UUID()
             row.caseID = c.id!
             row.position = i + 1
-            row.name = m.name
-            row.need = m.need.rawValue
-            row.status = mark.status.rawValue
-            row.note = mark.note
-            try await row.create(on: db)
+            row.name = pair.0.name
+            row.need = pair.0.need.rawValue
+            row.status = pair.1.status.rawValue
+            row.note = pair.1.note
+            return row
         }
-        try await record(
-            c, action: "submit", from: .submitted, to: .submitted, actor: o.actor, actorName: o.actorName, at: o.millis, day: o.today,
-            reason: "", on: db)
-        let notice = try await CaseNotices.issue(
-            .serviceInfo, for: c, by: issuer ?? o.actorName, at: o.millis, extra: [:], req: req, on: db)
+        var entries = [
+            event(
+                c, seq: 1, action: "submit", from: .submitted, to: .submitted, actor: o.actor, actorName: o.actorName, at: o.millis,
+                day: o.today)
+        ]
+        if let accepted {
+            entries.append(
+                event(
+                    c, seq: 2, action: "accept", from: .submitted, to: accepted, actor: o.actor, actorName: o.actorName, at: o.millis,
+                    day: o.today))
+        }
+        let known = CaseNotices.Known(
+            centerName: o.center.name, centerPhone: o.center.phone, applicant: applicant.printed, guide: o.guide,
+            materials: CaseNotices.lines(rows), issued: [])
+        let notice = try await CaseNotices.render(
+            accepted == nil ? .serviceInfo : .acceptance, for: c, by: issuer ?? o.actorName, at: o.millis, extra: [:], known: known,
+            req: req)
         let detail = ["number": c.number, "item": c.itemCode, "channel": c.channel, "notice": notice.serial].merging(extraDetail) { a, _ in
             a
         }
-        return (c, [AuditEvent("case.submit", "case", id: c.id, center: c.centerID, detail: detail)])
+        return Prepared(
+            model: c, applicant: applicant, materials: rows, events: entries, notice: notice, accepted: accepted, effects: effects,
+            millis: o.millis, detail: detail, counter: counter.map { (o.center.id!, o.today.description, $0) })
     }
 
     static func intakeCenter(_ raw: String?, scope: Scope, req: Request) async throws -> CenterModel {
@@ -182,14 +314,14 @@ enum CaseService {
             row = try await ServiceItemModel.query(on: req.db).filter(\.$code == text).first()
         }
         guard let row, row.status == ItemStatus.published.rawValue, let version = row.versionInForce,
-            let content = try await CatalogService.version(row.id!, version, on: req.db)?.content
+            let guide = try await CatalogService.publishedGuide(row.id!, version, on: req.db)
         else { throw ValidationFailure([FieldError("item", "case.itemNotInForce")]) }
         if row.centerID != center {
             let delegated = try await ItemDelegationModel.query(on: req.db).filter(\.$itemID == row.id!).filter(\.$centerID == center)
                 .first()
             if delegated == nil { throw ValidationFailure([FieldError("item", "case.itemNotServedHere")]) }
         }
-        return (row, try CatalogService.guide(content), version)
+        return (row, guide, version)
     }
 
     /// The checklist as typed: one mark per material of the guide, in its order.
@@ -208,19 +340,6 @@ enum CaseService {
         return out
     }
 
-    /// The next number of the center's day, atomically: an upsert that increments and returns.
-    static func nextSequence(_ center: UUID, day: CivilDate, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        struct Row: Decodable { var last: Int }
-        let row = try await sql.raw(
-            """
-            INSERT INTO case_counters (center_id, day, last) VALUES (\(bind: center), \(bind: day.description), 1)
-            ON CONFLICT (center_id, day) DO UPDATE SET last = case_counters.last + 1 RETURNING last
-            """
-        ).first(decoding: Row.self)
-        guard let row else { throw Abort(.internalServerError) }
-        return row.last
-    }
 }
 
 extension JSONEncoder {

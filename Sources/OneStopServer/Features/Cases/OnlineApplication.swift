@@ -95,13 +95,15 @@ enum OnlineApplication {
             actorName: applicant.name,
             form: String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self), marks: marks,
             at: req.now)
-        let firstCheck = try await Supervision.firstCheck(center: center.id!, received: opening.today, app: req.application, on: req.db)
+        let calendar = try await req.application.calendars.calendar(for: center.id!, on: req.db)
+        let firstCheck = Supervision.firstCheck(received: opening.today, calendar: calendar)
+        let prepared = try await CaseService.prepare(
+            opening, applicant: .known(applicant), firstCheck: firstCheck, issuer: "系统自动出具",
+            extraDetail: ["files": String(files.values.map(\.count).reduce(0, +))], req: req)
         return try await req.audited { db in
-            let (c, events) = try await CaseService.open(
-                opening, applicant: applicant, firstCheck: firstCheck, issuer: "系统自动出具",
-                extraDetail: ["files": String(files.values.map(\.count).reduce(0, +))], req: req, on: db)
-            try await store(files, case: c.id!, by: opening.actor, at: opening.millis, on: db)
-            return (c, events)
+            let (opened, events) = try await prepared.write(on: db)
+            try await store(files, case: opened.model.id!, by: opening.actor, at: opening.millis, on: db)
+            return (opened.model, events)
         }
     }
 

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import OneStopCore
 import Vapor
 
@@ -213,6 +214,22 @@ enum CatalogService {
     static func version(_ item: UUID, _ number: Int, on db: any Database) async throws -> ItemVersionModel? {
         try await ItemVersionModel.query(on: db).filter(\.$itemID == item).filter(\.$version == number).first()
     }
+
+    /// A published version's guide, parsed. A published version never changes, so its guide is
+    /// kept once read (cases read the guide they were received under at every move).
+    static func publishedGuide(_ item: UUID, _ number: Int, on db: any Database) async throws -> ItemGuide? {
+        let key = "\(item)/\(number)"
+        if let hit = publishedGuides.withLockedValue({ $0[key] }) { return hit }
+        guard let content = try await version(item, number, on: db)?.content else { return nil }
+        let guide = try CatalogService.guide(content)
+        publishedGuides.withLockedValue {
+            if $0.count >= 4096 { $0.removeAll(keepingCapacity: true) }
+            $0[key] = guide
+        }
+        return guide
+    }
+
+    private static let publishedGuides = NIOLockedValueBox<[String: ItemGuide]>([:])
 }
 
 extension Optional {

@@ -17,9 +17,8 @@ enum Supervision {
     }
 
     /// A new case is first looked at the working day after its 5 days to be accepted.
-    static func firstCheck(center: UUID, received: CivilDate, app: Application, on db: any Database) async throws -> String? {
-        let calendar = try await app.calendars.calendar(for: center, on: db)
-        return CaseClock.supplementNoticeDeadline(received: received, calendar: calendar).flatMap {
+    static func firstCheck(received: CivilDate, calendar: WorkCalendar) -> String? {
+        CaseClock.supplementNoticeDeadline(received: received, calendar: calendar).flatMap {
             calendar.addWorkingDays(1, to: $0)?.description
         }
     }
@@ -142,6 +141,12 @@ enum Supervision {
 
     /// Looks at one case after it moved; the caller saves the case.
     static func review(_ c: CaseModel, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
+        try await apply(c, x).write(at: x.millis, on: db)
+    }
+
+    /// Decides the case's supervision fields in place, and returns what is to be issued for it
+    /// (written once the case row exists).
+    static func apply(_ c: CaseModel, _ x: Context) -> Effects {
         let look = Look(c)
         let o = decide(look, x)
         c.level = o.level
@@ -149,7 +154,7 @@ enum Supervision {
         c.nextCheck = o.nextCheck
         var effects = Effects()
         effects.add(look, o, x)
-        return try await effects.write(at: x.millis, on: db)
+        return effects
     }
 
     static func anomaly(_ c: CaseModel, kind: String, detail: String, _ x: Context, on db: any Database) async throws -> [AuditEvent] {

@@ -340,7 +340,7 @@ struct CaseAPITests {
         arguments: TestDB.available)
     func acceptOnTheSpot(db: TestDB) async throws {
         try await withOneStop(db) { t in
-            let (_, clerk, _) = try await t.caseStaff()
+            let (_, clerk, chief) = try await t.caseStaff()
             let item = try await t.foodItem()
             let full = try await t.complete(item)
             let before = try await CaseModel.query(on: t.app.db).count()
@@ -364,6 +364,23 @@ struct CaseAPITests {
             #expect(Set(audit.map(\.action)) == ["case.submit", "case.accept"])
             // Accepted cases move on as any other: the next step is the review.
             #expect(try await t.move(clerk, c.id, "review").status == .ok)
+
+            // The clerk's open cases by due date: the accepted one first, with its working days
+            // left; one only received, after it; one taken in by somebody else, not at all.
+            let received = try await t.intake(clerk, item: item.code, marks: full).caseView()
+            _ = try await t.intake(
+                chief, item: item.code, marks: full, applicant: ["name": "李四", "idNumber": "110105194912310038", "phone": "13900139000"]
+            ).caseView()
+            struct Summary: Decodable {
+                var number: String
+                var daysLeft: Int?
+                var level: String?
+            }
+            let mine = try await t.send(.GET, "/api/v1/cases?mine=true", token: clerk).content.decode([Summary].self)
+            #expect(mine.map(\.number) == [c.number, received.number])
+            #expect(mine.first?.daysLeft == 5 && mine.first?.level == "normal" && mine.last?.daysLeft == nil)
+            let page = try await t.send(.GET, "/cases?mine=true", token: clerk)
+            #expect(page.status == .ok && page.body.string.contains(c.number) && page.body.string.contains("<td>5</td>"))
         }
     }
 
@@ -466,6 +483,19 @@ struct CasePageTests {
             page = try await b.request(.POST, "/cases/new", form: fromDesk)
             #expect(page.status == .seeOther)
             #expect(try await CaseModel.query(on: t.app.db).filter(\.$ticketID == ticket.id).count() == 1)
+            // The second button accepts on the spot; with a material missing it says why and keeps nothing.
+            var onTheSpot = fromDesk
+            onTheSpot["ticket"] = nil
+            onTheSpot["accept"] = "1"
+            let before = try await CaseModel.query(on: t.app.db).count()
+            page = try await b.request(.POST, "/cases/new", form: onTheSpot)
+            #expect(page.status == .unprocessableEntity && page.body.string.contains("还有缺少或不符合要求的材料"))
+            #expect(try await CaseModel.query(on: t.app.db).count() == before)
+            onTheSpot["m2"] = "provided"
+            page = try await b.request(.POST, "/cases/new", form: onTheSpot)
+            #expect(page.status == .seeOther)
+            page = try await b.request(.GET, try #require(page.headers.first(name: .location)))
+            #expect(page.body.string.contains("受理通知书已出具") && page.body.string.contains("已受理"))
 
             let serial = "DL010200-20260921-0001-SL1"
             page = try await b.request(.GET, "/notices/\(serial)")

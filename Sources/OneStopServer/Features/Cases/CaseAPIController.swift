@@ -48,6 +48,11 @@ enum CaseAPIController {
                 tag: "Cases", response: "CaseSummary", responseIsList: true,
                 query: [
                     .init(name: "state", type: "string", description: "only cases in this state"),
+                    .init(
+                        name: "mine", type: "boolean",
+                        description:
+                            "staff: only the caller's open cases (those they handle; a chief representative's, those of the department), "
+                            + "by promised date, the nearest first, with working days left and warning level"),
                     .init(name: "limit", type: "integer", description: "at most this many (1–200, default 50)"),
                 ])
         ) { req in try await list(req) }
@@ -183,7 +188,35 @@ enum CaseAPIController {
             guard CaseState(rawValue: state) != nil else { throw ValidationFailure([FieldError("state", "invalidChoice")]) }
             q = q.filter(\.$state == state)
         }
+        if p.role != .applicant, req.query[Bool.self, at: "mine"] == true {
+            return try await mine(q, principal: p, limit: limit, req: req)
+        }
         return try await q.sort(\.$createdAt, .descending).sort(\.$number, .descending).limit(limit).all().map(CaseSummaryDTO.init)
+    }
+
+    /// A member of staff's open cases, the nearest promised date first; cases without one (not
+    /// yet accepted, or the clock stopped) after them, the oldest first. Each with its working
+    /// days left and warning level.
+    static func mine(_ q: QueryBuilder<CaseModel>, principal p: Principal, limit: Int, req: Request) async throws -> [CaseSummaryDTO] {
+        let open = CaseState.allCases.filter { !$0.isClosed }.map(\.rawValue)
+        let q = q.filter(\.$state ~~ open)
+        if p.role != .chiefRepresentative { q.filter(\.$handlerID == p.id) }
+        let timed = try await q.copy().filter(\.$promisedDue != nil).sort(\.$promisedDue).sort(\.$number).limit(limit).all()
+        let untimed =
+            timed.count < limit
+            ? try await q.copy().filter(\.$promisedDue == nil).sort(\.$createdAt).sort(\.$number).limit(limit - timed.count).all() : []
+        let today = HallClock.day(req.now)
+        var out: [CaseSummaryDTO] = []
+        for c in timed + untimed {
+            var row = CaseSummaryDTO(c)
+            if let due = c.promisedDue.flatMap(CivilDate.init) {
+                let calendar = try await req.application.calendars.calendar(for: c.centerID, on: req.db)
+                row.daysLeft = calendar.countWorkingDays(from: today, to: due)
+                row.level = c.level
+            }
+            out.append(row)
+        }
+        return out
     }
 
     /// Tracking is limited by failed look-ups: per case number (whoever asks) and per client.
@@ -211,6 +244,10 @@ struct CaseSummaryDTO: Content {
     var state: String
     var receivedOn: String
     var promisedDue: String?
+    /// With `mine`: working days left to the promised date (negative once past) and the warning
+    /// level supervision gave the case.
+    var daysLeft: Int?
+    var level: String?
 
     init(_ c: CaseModel) {
         id = c.id!

@@ -14,6 +14,9 @@ enum CasePages {
         var stateLabel: String
         var receivedOn: String
         var promisedDue: String
+        var daysLeft: String
+        var level: String
+        var levelLabel: String
     }
 
     struct ListView: Encodable {
@@ -21,6 +24,8 @@ enum CasePages {
         var states: [FormView.Option]
         var canTakeIn: Bool
         var applicant: Bool
+        /// The staff's own open cases by promised date.
+        var mine: Bool
     }
 
     struct FileLink: Encodable {
@@ -198,18 +203,21 @@ enum CasePages {
         let p = try req.requirePrincipal()
         let cases = try await CaseAPIController.list(req)
         let state = req.query[String.self, at: "state"] ?? ""
+        let mine = p.role != .applicant && req.query[Bool.self, at: "mine"] == true
         let rows = cases.map {
             Row(
                 id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, state: $0.state,
                 stateLabel: req.t("case.state.\($0.state)"),
-                receivedOn: $0.receivedOn, promisedDue: $0.promisedDue ?? "—")
+                receivedOn: $0.receivedOn, promisedDue: $0.promisedDue ?? "—", daysLeft: $0.daysLeft.map(String.init) ?? "—",
+                level: $0.level ?? "", levelLabel: $0.level.map { req.t("supervision.level.\($0)") } ?? "")
         }
         let states =
             [FormView.Option(value: "", label: req.t("case.list.allStates"), selected: state.isEmpty)]
             + CaseState.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: $0.rawValue == state) }
         return try await req.page(
             "cases/list", title: req.t(p.role == .applicant ? "case.list.mine" : "case.list.title"),
-            ListView(rows: rows, states: states, canTakeIn: CaseAccess.handlers.admits(p.role), applicant: p.role == .applicant))
+            ListView(
+                rows: rows, states: states, canTakeIn: CaseAccess.handlers.admits(p.role), applicant: p.role == .applicant, mine: mine))
     }
 
     // MARK: intake

@@ -91,14 +91,26 @@ enum CaseRows {
             }
         }
         let sql = try sql(db)
-        let fresh = UUID()
-        try await sql.raw(
+        struct Inserted: Decodable { var id: UUID }
+        // A new applicant (the usual case at a window) costs one statement; one on record, two.
+        if let made = try await sql.raw(
             """
             INSERT INTO applicants (id, kind, name, id_number, phone, contact, created_at)
-            VALUES (\(bind: fresh), \(bind: v.kind.rawValue), \(bind: v.name), \(bind: v.idNumber), \(bind: v.phone), \(bind: v.contact), \(bind: now))
-            ON CONFLICT (kind, id_number) DO NOTHING
+            VALUES (\(bind: UUID()), \(bind: v.kind.rawValue), \(bind: v.name), \(bind: v.idNumber), \(bind: v.phone), \(bind: v.contact), \(bind: now))
+            ON CONFLICT (kind, id_number) DO NOTHING RETURNING id
             """
-        ).run()
+        ).first(decoding: Inserted.self) {
+            let a = ApplicantModel()
+            a.id = made.id
+            a.kind = v.kind.rawValue
+            a.name = v.name
+            a.idNumber = v.idNumber
+            a.phone = v.phone
+            a.contact = v.contact
+            a.createdAt = now
+            a.$id.exists = true
+            return a
+        }
         guard
             let row = try await sql.raw(
                 """

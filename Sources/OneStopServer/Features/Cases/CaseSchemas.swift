@@ -46,6 +46,8 @@ enum CaseSchemas {
         "CaseSummary": S.object([
             "id": S.uuid, "number": S.string, "itemName": S.string, "state": names(CaseState.self), "receivedOn": S.date,
             "promisedDue": ["type": ["string", "null"], "format": "date"],
+            "daysLeft": ["type": ["integer", "null"], "description": "with mine=true: working days to the promised date"],
+            "level": ["type": ["string", "null"], "description": "with mine=true: normal, reminder, yellow or red"],
         ]),
         "NoticeSummary": S.object([
             "id": S.uuid, "kind": names(NoticeKind.self), "serial": S.string, "issuedAt": S.dateTime, "issuedBy": S.string,

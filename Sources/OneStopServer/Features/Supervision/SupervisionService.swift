@@ -9,8 +9,24 @@ import Vapor
 /// next has to look at it; a move of the case and the daily sweep both call `review`, which raises
 /// reminders, cards and anomalies for what changed since the last look and sets the next day.
 enum Supervision {
+    /// The item's thresholds, or the standard ones. Read at every move and intake, so plainly.
     static func thresholds(item: UUID, on db: any Database) async throws -> SupervisionThresholds {
-        guard let s = try await SupervisionSettingsModel.find(item, on: db) else { return .standard }
+        struct Row: Decodable {
+            var reminderDays: String
+            var yellowAfter: Int
+            var redAfter: Int
+            var explainWithin: Int
+            enum CodingKeys: String, CodingKey {
+                case reminderDays = "reminder_days", yellowAfter = "yellow_after", redAfter = "red_after"
+                case explainWithin = "explain_within"
+            }
+        }
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        guard
+            let s = try await sql.raw(
+                "SELECT reminder_days, yellow_after, red_after, explain_within FROM supervision_settings WHERE item_id = \(bind: item)"
+            ).first(decoding: Row.self)
+        else { return .standard }
         return SupervisionThresholds(
             reminderDays: s.reminderDays.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
             yellowAfterPromised: s.yellowAfter, redAfterLegal: s.redAfter, explainWithin: s.explainWithin)

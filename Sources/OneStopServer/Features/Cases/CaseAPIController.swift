@@ -207,10 +207,18 @@ enum CaseAPIController {
             ? try await q.copy().filter(\.$promisedDue == nil).sort(\.$createdAt).sort(\.$number).limit(limit - timed.count).all() : []
         let today = HallClock.day(req.now)
         var out: [CaseSummaryDTO] = []
+        var calendars: [UUID: WorkCalendar] = [:]
         for c in timed + untimed {
             var row = CaseSummaryDTO(c)
             if let due = c.promisedDue.flatMap(CivilDate.init) {
-                let calendar = try await req.application.calendars.calendar(for: c.centerID, on: req.db)
+                // One calendar per center, not one read per row.
+                let calendar: WorkCalendar
+                if let known = calendars[c.centerID] {
+                    calendar = known
+                } else {
+                    calendar = try await req.application.calendars.calendar(for: c.centerID, on: req.db)
+                    calendars[c.centerID] = calendar
+                }
                 row.daysLeft = calendar.countWorkingDays(from: today, to: due)
                 row.level = c.level
             }

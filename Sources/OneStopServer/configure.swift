@@ -68,6 +68,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(QueueGroupIndex())
     app.migrations.add(CreateCases())
     app.migrations.add(CreateSupervision())
+    app.migrations.add(TaskSupervision())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

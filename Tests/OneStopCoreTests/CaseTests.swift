@@ -278,6 +278,25 @@ struct SupervisionCheckTests {
         #expect(seen == [.normal, .reminder, .yellow, .red])
         #expect(left == -6)
     }
+
+    @Test("a co-department's task: reminders before its deadline, yellow once passed, never red")
+    func task() {
+        #expect(SupervisionCheck.task(left: 5, thresholds: t) == .init(level: .normal, reminder: nil, nextChangeIn: 2))
+        #expect(SupervisionCheck.task(left: 1, thresholds: t) == .init(level: .reminder, reminder: 1, nextChangeIn: 2))
+        #expect(SupervisionCheck.task(left: -1, thresholds: t) == .init(level: .yellow, reminder: nil, nextChangeIn: nil))
+        // Walking the days: every threshold on its day, then nothing more.
+        var left = 8
+        var seen: [WarningLevel] = []
+        var reminders: [Int] = []
+        while true {
+            let c = SupervisionCheck.task(left: left, thresholds: t)
+            if seen.last != c.level { seen.append(c.level) }
+            if let r = c.reminder { reminders.append(r) }
+            guard let n = c.nextChangeIn else { break }
+            left -= n
+        }
+        #expect(seen == [.normal, .reminder, .yellow] && reminders == [3, 1] && left == -1)
+    }
 }
 
 @Suite("Chief representatives' authorisations")

@@ -195,6 +195,89 @@ struct AuthorisationAPITests {
 @Suite("Joint cases")
 struct JointCaseTests {
     @Test(
+        "a co-department's task is watched against its own deadline: reminders to the co-department, then its own card and anomaly",
+        arguments: TestDB.available)
+    func taskSupervision(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, _) = try await t.caseStaff()
+            let scjg = try await t.department("SCJG")
+            let ga = try await t.department("GA")
+            var body = itemBody(scjg, code: "J-002", name: "联办监察事项")
+            body.caseType = "joint"
+            body.promisedDays = 15
+            body.legalDays = 20
+            var r = try await t.send(.POST, "/api/v1/items", token: admin, json: body)
+            let itemID = try t.item(r).id
+            #expect(try await t.send(.POST, "/api/v1/items/\(itemID)/publish", token: admin).status == .ok)
+            r = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "ga_chief", "displayName": "公安首代", "password": "Case-Pass-2026", "role": "chief_representative",
+                    "centerID": try await t.centerID(code: "DL010200").uuidString, "departmentID": ga.uuidString,
+                ])
+            let gaChiefID = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "ga_chief").first()?.id)
+            let c = try await t.intake(clerk, item: "J-002", marks: ["provided"]).caseView()
+            _ = try await t.move(clerk, c.id, "accept")
+            struct Task: Encodable { var departmentID: UUID?; var title: String; var days: Int }
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks", token: clerk, json: Task(departmentID: ga, title: "核查消防", days: 3))
+            let task = try r.content.decode(CaseTaskDTO.self)
+            #expect(task.dueOn == "2026-09-24")
+            func taskRow() async throws -> CaseTaskModel {
+                guard let row = try await CaseTaskModel.find(task.id, on: t.app.db) else { throw UnexpectedResponse() }
+                return row
+            }
+            func taskMessages() async throws -> [OutboxModel] {
+                try await OutboxModel.query(on: t.app.db).filter(\.$target == gaChiefID.uuidString).all()
+                    .filter { $0.event == "case.reminder" && $0.payload.contains("联办任务") }
+            }
+            // Three working days to go: the first reminder is due at once, to the co-department.
+            #expect(try await taskRow().nextCheck == "2026-09-21")
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            let first = try await taskRow()
+            #expect(first.reminded == 3 && first.level == "reminder")
+            #expect(try await taskMessages().count == 1)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await taskMessages().count == 1)  // nothing twice
+            t.clock.advance(2 * 86400)  // 2026-09-23: one day left
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await taskRow().reminded == 1)
+            #expect(try await taskMessages().count == 2)
+            // Monday 2026-09-28 (25–27 are the Mid-Autumn days): the task is a working day late,
+            // while the case (promised 15 days) is still in time.
+            t.clock.advance(5 * 86400)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            let row = try await taskRow()
+            #expect(row.level == "yellow" && row.nextCheck == nil)
+            let cards = try await CardModel.query(on: t.app.db).filter(\.$caseID == c.id).all()
+            #expect(cards.map(\.kind) == ["task_step_1"] && cards.first?.departmentID == ga)
+            #expect(try await AnomalyModel.query(on: t.app.db).filter(\.$caseID == c.id).all().map(\.kind) == ["task_overrun_1"])
+            #expect(try await CaseModel.find(c.id, on: t.app.db)?.level != "yellow")
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await CardModel.query(on: t.app.db).filter(\.$caseID == c.id).count() == 1)
+
+            // The board lists the task by its own deadline; the co-department explains its card.
+            let admin2 = try await t.login()
+            struct TaskWarning: Decodable { var number: String; var title: String; var daysLeft: Int?; var level: String }
+            let warnings = try await t.send(.GET, "/api/v1/supervision/tasks", token: admin2).content.decode([TaskWarning].self)
+            #expect(warnings.count == 1 && warnings.first?.level == "yellow" && warnings.first?.daysLeft == -1)
+            let page = try await t.send(.GET, "/supervision", token: admin2)
+            #expect(page.body.string.contains("核查消防") && page.body.string.contains("联办任务"))
+            let gaChief = try await t.login("ga_chief", "Case-Pass-2026")
+            r = try await t.send(
+                .POST, "/api/v1/supervision/cards/\(cards[0].id!)/explanation", token: gaChief, json: ["text": "等待消防检测报告"])
+            #expect(r.status == .ok, "\(r.body.string)")
+
+            // A task done in time leaves supervision at once.
+            let clerk2 = try await t.login("case_clerk", "Case-Pass-2026")
+            r = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks", token: clerk2, json: Task(departmentID: ga, title: "复核", days: 10))
+            let second = try r.content.decode(CaseTaskDTO.self)
+            #expect(try await CaseTaskModel.find(second.id, on: t.app.db)?.nextCheck != nil)
+            _ = try await t.send(.POST, "/api/v1/cases/\(c.id)/tasks/\(second.id)/done", token: gaChief, json: ["note": "已复核"])
+            #expect(try await CaseTaskModel.find(second.id, on: t.app.db)?.nextCheck == nil)
+        }
+    }
+
+    @Test(
         "a joint case is decided only when every co-department's task is done; tasks are given and completed by the right people",
         arguments: TestDB.available)
     func tasks(db: TestDB) async throws {

@@ -94,4 +94,15 @@ public struct SupervisionCheck: Sendable, Equatable {
         let next = marks.filter { $0 < promisedLeft }.max()
         return SupervisionCheck(level: level, reminder: reminder, nextChangeIn: next.map { promisedLeft - $0 })
     }
+
+    /// A co-department's task (联办件) has one deadline of its own: reminders before it, and a
+    /// yellow card once it is passed by the item's yellow threshold. It has no legal limit, so no
+    /// red card; once yellow, nothing further changes.
+    public static func task(left: Int, thresholds t: SupervisionThresholds) -> SupervisionCheck {
+        let reminder = t.reminderDue(promisedLeft: left)
+        if -left >= t.yellowAfterPromised { return SupervisionCheck(level: .yellow, reminder: reminder, nextChangeIn: nil) }
+        let level: WarningLevel = (t.reminderDays.max().map { left <= $0 } ?? false) ? .reminder : .normal
+        let next = (t.reminderDays + [-t.yellowAfterPromised]).filter { $0 < left }.max()
+        return SupervisionCheck(level: level, reminder: reminder, nextChangeIn: next.map { left - $0 })
+    }
 }

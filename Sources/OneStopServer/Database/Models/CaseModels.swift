@@ -169,6 +169,11 @@ final class CaseTaskModel: Model, @unchecked Sendable {
     @OptionalField(key: "done_on") var doneOn: String?
     @Field(key: "done_by") var doneBy: String
     @Field(key: "note") var note: String
+    /// Supervision's view of an open task: warning level, last reminder (working days before the
+    /// deadline) and the day it next has to look; none once done.
+    @Field(key: "level") var level: String
+    @OptionalField(key: "reminded") var reminded: Int?
+    @OptionalField(key: "next_check") var nextCheck: String?
 
     init() {}
 }

@@ -100,9 +100,17 @@ enum CaseSchemas {
             "handlerID": S.optionalUUID, "state": names(CaseState.self), "promisedDue": S.optionalString, "legalDue": S.optionalString,
             "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
         ]),
+        "TaskWarning": S.object([
+            "id": S.uuid, "caseID": S.uuid, "number": S.string, "itemName": S.string, "departmentID": S.uuid, "departmentName": S.string,
+            "title": S.string, "dueOn": S.date, "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
+        ]),
         "Card": S.object([
             "id": S.uuid, "caseID": S.uuid, "caseNumber": S.string, "centerID": S.uuid, "departmentID": S.uuid, "userID": S.optionalUUID,
-            "kind": ["enum": ["yellow", "red", "acceptance_step", "delivery_step"]], "reason": S.string, "issuedOn": S.date,
+            "kind": [
+                "type": "string",
+                "description": "yellow, red, acceptance_step, delivery_step, or task_step_<n> for the n-th co-department task",
+            ],
+            "reason": S.string, "issuedOn": S.date,
             "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected"]], "explanation": S.string,
             "explainedBy": S.string, "decidedBy": S.string, "decisionNote": S.string, "late": S.bool,
         ]),

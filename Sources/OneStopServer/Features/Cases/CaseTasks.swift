@@ -62,6 +62,8 @@ enum CaseTasks {
             throw ValidationFailure([FieldError("days", "case.extensionDays")])
         }
         let millis = HallClock.millis(req.now)
+        let firstCheck = Supervision.firstCheck(
+            taskDays: days, today: today, calendar: calendar, thresholds: try await Supervision.thresholds(item: c.itemID, on: req.db))
         return try await req.audited { db -> (CaseTaskModel, [AuditEvent]) in
             let last = try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).max(\.$seq) ?? 0
             let t = CaseTaskModel()
@@ -76,6 +78,8 @@ enum CaseTasks {
             t.state = "open"
             t.doneBy = ""
             t.note = ""
+            t.level = WarningLevel.normal.rawValue
+            t.nextCheck = firstCheck
             try await t.create(on: db)
             try await Outbox.enqueue(
                 "case.task",
@@ -115,6 +119,7 @@ enum CaseTasks {
             t.doneOn = today
             t.doneBy = by
             t.note = note
+            t.nextCheck = nil
             try await t.save(on: db)
             return (
                 t,

@@ -137,6 +137,18 @@ enum SupervisionAPIController {
                 ])
         ) { req in try await warnings(req) }
         api.endpoint(
+            .GET, "supervision", "tasks", access: boardAccess,
+            operation: .init(
+                id: "listTaskWarnings",
+                summary: "Open co-department tasks of joint cases by their own deadline, with working days left and warning level",
+                tag: "Supervision", response: "TaskWarning", responseIsList: true,
+                query: [
+                    .init(name: "centerID", type: "string", description: "one center of the caller's scope"),
+                    .init(name: "level", type: "string", description: "normal, reminder or yellow"),
+                    .init(name: "limit", type: "integer", description: "1–200, default 50"),
+                ])
+        ) { req in try await taskWarnings(req) }
+        api.endpoint(
             .GET, "supervision", "cards", access: boardAccess,
             operation: .init(
                 id: "listCards", summary: "Cards issued, newest first", tag: "Supervision", response: "Card", responseIsList: true,

@@ -25,6 +25,19 @@ enum SupervisionPages {
         var counts: [FormView.Option]
         var next: String?
         var previous: String?
+        /// Open co-department tasks of joint cases, on the first page.
+        var tasks: [TaskRow]
+    }
+
+    struct TaskRow: Encodable {
+        var caseID: String
+        var number: String
+        var department: String
+        var title: String
+        var dueOn: String
+        var daysLeft: String
+        var level: String
+        var levelLabel: String
     }
 
     struct CardRow: Encodable {
@@ -114,6 +127,15 @@ enum SupervisionPages {
             if req.query[Bool.self, at: "stopped"] == true { q.append("stopped=true") }
             return "/supervision?" + q.joined(separator: "&")
         }
+        var tasks: [TaskRow] = []
+        if offset == 0, req.query[Bool.self, at: "stopped"] != true {
+            tasks = try await SupervisionAPIController.taskWarnings(req).map {
+                TaskRow(
+                    caseID: $0.caseID.uuidString, number: $0.number, department: $0.departmentName, title: $0.title, dueOn: $0.dueOn,
+                    daysLeft: $0.daysLeft.map { CasePages.left($0, req) } ?? "—", level: $0.level,
+                    levelLabel: req.t("supervision.level.\($0.level)"))
+            }
+        }
         let view = BoardView(
             rows: list.map {
                 BoardRow(
@@ -126,7 +148,8 @@ enum SupervisionPages {
             levels: [.init(value: "", label: req.t("supervision.allLevels"), selected: level.isEmpty)]
                 + WarningLevel.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: $0.rawValue == level) },
             item: req.query[String.self, at: "item"] ?? "", stopped: req.query[Bool.self, at: "stopped"] == true, counts: [],
-            next: list.count == limit ? link(offset + limit) : nil, previous: offset > 0 ? link(max(0, offset - limit)) : nil)
+            next: list.count == limit ? link(offset + limit) : nil, previous: offset > 0 ? link(max(0, offset - limit)) : nil,
+            tasks: tasks)
         return try await req.page("supervision/board", title: req.t("supervision.board.title"), view)
     }
 
@@ -147,7 +170,7 @@ enum SupervisionPages {
                     && (c.userID == p.id || (p.role == .chiefRepresentative && p.departmentID == c.departmentID) || p.role == .centerAdmin)
                 return CardRow(
                     id: c.id.uuidString, caseID: c.caseID.uuidString, caseNumber: c.caseNumber,
-                    kindLabel: req.t(kindKeys[c.kind] ?? c.kind),
+                    kindLabel: req.t(kindKeys[c.kind] ?? (c.kind.hasPrefix("task_step") ? "card.kind.task" : c.kind)),
                     kind: c.kind, reason: c.reason, issuedOn: c.issuedOn, explainBy: c.explainBy,
                     statusLabel: req.t("card.status.\(c.status)"),
                     status: c.status, late: c.late, explanation: c.explanation, explainedBy: c.explainedBy, decisionNote: c.decisionNote,

@@ -64,6 +64,9 @@ enum Supervision {
         var level: String
         var reminded: Int?
         var handlerID: UUID?
+        /// For a co-department's task: its title and id (`id` is then its case's).
+        var task: String? = nil
+        var taskID: UUID? = nil
 
         enum CodingKeys: String, CodingKey {
             case id, number, state, level, reminded
@@ -258,14 +261,15 @@ enum Supervision {
             let names = ["yellow": "黄牌", "red": "红牌", "acceptance_step": "受理环节超时", "delivery_step": "送达环节超时"]
             for (c, o, x) in items {
                 if let r = o.reminder {
-                    try await notify(
-                        "case.reminder",
-                        .init(
-                            title: "办件临近承诺期限：\(c.number)", body: "\(c.itemName) 还剩 \(r.left) 个工作日，承诺办结日期 \(r.due)。",
-                            link: "/cases/\(c.id)", data: ["case": c.number, "daysLeft": String(r.left)]), c)
+                    let (title, body) =
+                        c.task.map { ("联办任务临近期限：\(c.number)", "\(c.itemName)：联办任务「\($0)」还剩 \(r.left) 个工作日，应于 \(r.due) 前完成。") }
+                        ?? ("办件临近承诺期限：\(c.number)", "\(c.itemName) 还剩 \(r.left) 个工作日，承诺办结日期 \(r.due)。")
+                    var data = ["case": c.number, "daysLeft": String(r.left)]
+                    if let task = c.task { data["task"] = task }
+                    try await notify("case.reminder", .init(title: title, body: body, link: "/cases/\(c.id)", data: data), c)
                     events.append(
                         AuditEvent(
-                            "case.remind", "case", id: c.id, center: c.centerID, detail: ["number": c.number, "daysLeft": String(r.left)]))
+                            "case.remind", "case", id: c.id, center: c.centerID, detail: data.merging(["number": c.number]) { a, _ in a }))
                 }
                 for (kind, reason) in o.cards where haveCards.insert(c.id.uuidString + kind).inserted {
                     let id = UUID()
@@ -280,7 +284,8 @@ enum Supervision {
                     try await notify(
                         "card.issued",
                         .init(
-                            title: "\(names[kind] ?? kind)：\(c.number)", body: "\(c.itemName)：\(reason)。请在 \(explainBy) 前提交书面说明。",
+                            title: "\(names[kind] ?? (kind.hasPrefix("task_step") ? "联办任务超时" : kind))：\(c.number)",
+                            body: "\(c.itemName)：\(reason)。请在 \(explainBy) 前提交书面说明。",
                             link: "/supervision/cards", data: ["case": c.number, "kind": kind, "explainBy": explainBy]), c)
                     events.append(
                         AuditEvent(
@@ -374,7 +379,7 @@ enum Supervision {
             }
             looked += due.count
         }
-        return looked
+        return looked + (try await sweepTasks(app: app, now: now, batch: batch))
     }
 }
 

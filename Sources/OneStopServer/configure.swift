@@ -69,6 +69,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateCases())
     app.migrations.add(CreateSupervision())
     app.migrations.add(TaskSupervision())
+    app.migrations.add(CaseFeeColumn())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

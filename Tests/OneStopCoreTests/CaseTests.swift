@@ -315,3 +315,26 @@ struct AuthorisationTests {
         #expect(ChiefAuthorisations.key(for: .forward, caseType: .reported) == "authorisation.reviewUpward")
     }
 }
+
+@Suite("Case fees")
+struct CaseFeeTests {
+    @Test("amounts as typed, in cents; anything else refused")
+    func typed() {
+        #expect(CaseFees.cents("12") == 1200 && CaseFees.cents("12.5") == 1250 && CaseFees.cents(" 0.05 ") == 5)
+        for bad in ["", "-1", "1.234", "1e3", "１２", "12元", "1000000.01", ".5", "99999999999999999999"] {
+            #expect(CaseFees.cents(bad) == nil, "\(bad)")
+        }
+        #expect(CaseFees.cents("1000000") == CaseFees.maximumCents && CaseFees.yuan(1250) == "12.50")
+    }
+
+    @Test("a charge is checked against the published standard: free means nothing, amounts per piece")
+    func standard() {
+        #expect(CaseFees.amounts(in: "每件 10 元；工本费5元/本，加急 12.5 元") == [1000, 500, 1250])
+        #expect(CaseFees.outside(charged: 0, free: true, standard: nil) == false)
+        #expect(CaseFees.outside(charged: 100, free: true, standard: nil) == true)
+        #expect(CaseFees.outside(charged: 3000, free: false, standard: "每件 10 元") == false)
+        #expect(CaseFees.outside(charged: 1500, free: false, standard: "每件 10 元") == true)
+        #expect(CaseFees.outside(charged: 1500, free: false, standard: "每件 10 元，工本费 5 元") == false)
+        #expect(CaseFees.outside(charged: 1500, free: false, standard: "按国家规定标准收取") == nil)
+    }
+}

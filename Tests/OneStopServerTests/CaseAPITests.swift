@@ -384,6 +384,58 @@ struct CaseAPITests {
         }
     }
 
+    @Test(
+        "a fee recorded with a decision is printed on it, and one outside the published standard is an anomaly", arguments: TestDB.available
+    )
+    func fees(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            var body = itemBody(try await t.department("SCJG"), code: "F-001", name: "收费测试事项")
+            body.feeFree = false
+            body.feeStandard = "每件 10 元"
+            body.feeBasis = "《收费标准》"
+            let r = try await t.send(.POST, "/api/v1/items", token: admin, json: body)
+            #expect(r.status == .created, "\(r.body.string)")
+            #expect(try await t.send(.POST, "/api/v1/items/\(try t.item(r).id)/publish", token: admin).status == .ok)
+            func decided(_ fee: String) async throws -> TestingHTTPResponse {
+                let c = try await t.intake(clerk, item: "F-001", marks: ["provided"], accept: true).caseView()
+                _ = try await t.move(clerk, c.id, "review")
+                return try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved", "fee": fee])
+            }
+            var res = try await decided("abc")
+            #expect(res.problem?.errors?.first?.code == "case.feeAmount", "\(res.body.string)")
+            #expect(try await CaseModel.query(on: t.app.db).filter(\.$state == "approved").count() == 0)
+            // Twice the standard (two pieces): in the standard; printed on the decision.
+            res = try await decided("20")
+            let inStandard = try res.caseView()
+            #expect(inStandard.state == "approved")
+            let letter = try await NoticeModel.query(on: t.app.db).filter(\.$caseID == inStandard.id).filter(\.$kind == "approval").first()
+            #expect(letter?.html.contains("收取费用 20.00 元") == true)
+            #expect(try await AnomalyModel.query(on: t.app.db).count() == 0)
+            // 15 元 is no whole number of pieces at 10 元: an anomaly.
+            let outside = try await decided("15").caseView()
+            let anomalies = try await AnomalyModel.query(on: t.app.db).all()
+            #expect(anomalies.map(\.kind) == ["fee_outside_standard"] && anomalies.first?.caseID == outside.id)
+            #expect(anomalies.first?.detail.contains("每件 10 元") == true)
+            // The supervisor's indicators count it; the list names the case.
+            struct Report: Decodable {
+                struct Count: Decodable { var kind: String; var count: Int }
+                struct Line: Decodable { var caseNumber: String; var kind: String }
+                var counts: [Count]
+                var anomalies: [Line]
+            }
+            let report = try await t.send(.GET, "/api/v1/supervision/anomalies?kind=fee_outside_standard", token: admin)
+                .content.decode(Report.self)
+            #expect(report.counts.first { $0.kind == "fee_outside_standard" }?.count == 1)
+            #expect(report.counts.first { $0.kind == "overdue" }?.count == 0)
+            #expect(report.anomalies.map(\.caseNumber) == [outside.number])
+            let bad = try await t.send(.GET, "/api/v1/supervision/anomalies?from=2026-13-01", token: admin)
+            #expect(bad.status == .unprocessableEntity)
+            let page = try await t.send(.GET, "/supervision/anomalies", token: admin)
+            #expect(page.status == .ok && page.body.string.contains("超标准收费") && page.body.string.contains(outside.number))
+        }
+    }
+
     @Test("numbers stay unique when many cases are taken in at once", arguments: TestDB.available)
     func concurrentNumbers(db: TestDB) async throws {
         try await withOneStop(db) { t in

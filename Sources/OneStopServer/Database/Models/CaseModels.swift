@@ -59,6 +59,8 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "next_check") var nextCheck: String?
     /// The application form's fields, as JSON.
     @Field(key: "form") var form: String
+    /// The fee charged on the decision, in cents; nil when none was recorded.
+    @OptionalField(key: "fee_cents") var feeCents: Int?
     @Field(key: "created_at") var createdAt: Int64
     @Field(key: "updated_at") var updatedAt: Int64
 

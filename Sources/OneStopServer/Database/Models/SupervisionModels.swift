@@ -51,7 +51,8 @@ final class AnomalyModel: Model, @unchecked Sendable {
     @Field(key: "case_id") var caseID: UUID
     @Field(key: "center_id") var centerID: UUID
     @Field(key: "department_id") var departmentID: UUID
-    /// `overdue`, `refused_complete`, `acceptance_overrun`, `delivery_overrun`.
+    /// `overdue`, `refused_complete`, `acceptance_overrun`, `delivery_overrun`, `fee_outside_standard`,
+    /// `task_overrun_<n>`.
     @Field(key: "kind") var kind: String
     @Field(key: "day") var day: String
     @Field(key: "detail") var detail: String

@@ -73,6 +73,8 @@ struct CaseActionInput: Content {
     var days: Int?
     /// The special procedure's name (听证, 检验, 鉴定…) when suspending.
     var procedure: String?
+    /// The fee charged with a decision, in 元 ("12.50"); checked against the guide's standard.
+    var fee: String?
     /// `approved` or `not_approved` for a decision.
     var outcome: String?
     /// How a decision was delivered (window, mail, electronic) and to whom.
@@ -180,6 +182,8 @@ struct CaseDTO: Content {
     var events: [CaseEventDTO]
     var notices: [NoticeSummaryDTO]
     var tasks: [CaseTaskDTO]
+    /// The fee charged with the decision, in 元 ("12.50"); nil when none was recorded.
+    var fee: String? = nil
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

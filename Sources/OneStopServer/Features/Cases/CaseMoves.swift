@@ -61,6 +61,11 @@ extension CaseService {
             guard recipient.count <= 100 else { throw ValidationFailure([FieldError("recipient", "tooLong")]) }
             extra["method"] = method
             extra["recipient"] = recipient
+        case .approve, .disapprove:
+            if let typed = input.fee {
+                guard let cents = CaseFees.cents(typed) else { throw ValidationFailure([FieldError("fee", "case.feeAmount")]) }
+                extra["fee"] = CaseFees.yuan(cents)
+            }
         default: break
         }
         let now = HallClock.millis(req.now)
@@ -152,6 +157,7 @@ extension CaseService {
                 c.extensionDays += Int(fields["days"]!)!
             case .approve, .disapprove:
                 c.decidedOn = today.description
+                c.feeCents = fields["fee"].flatMap(CaseFees.cents)
             case .deliver:
                 c.deliveredOn = today.description
             default: break
@@ -164,6 +170,15 @@ extension CaseService {
             // Supervision looks again at once: a move can end a step, stop or restart the clock.
             var events = try await Supervision.review(
                 c, .init(today: today, millis: now, calendar: calendar, thresholds: limits), on: db)
+            // A fee outside the guide's published standard (or any fee for a free item).
+            if let cents = c.feeCents, let fee = guide?.fee,
+                CaseFees.outside(charged: cents, free: fee.free, standard: fee.standard) == true
+            {
+                events += try await Supervision.anomaly(
+                    c, kind: "fee_outside_standard",
+                    detail: "收取 \(CaseFees.yuan(cents)) 元；公示标准：\(fee.free ? "不收费" : fee.standard ?? "")",
+                    .init(today: today, millis: now, calendar: calendar, thresholds: limits), on: db)
+            }
             if action == .refuse {
                 let rows = try await CaseMaterialModel.query(on: db).filter(\.$caseID == caseID).all()
                 if rows.allSatisfy({ $0.status == MaterialStatus.provided.rawValue || $0.status == MaterialStatus.notApplicable.rawValue })

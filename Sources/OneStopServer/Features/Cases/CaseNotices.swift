@@ -33,6 +33,8 @@ enum CaseNotices {
         var procedure: String
         var method: String
         var recipient: String
+        /// The fee charged with a decision, in 元; empty when none.
+        var fee: String
         var inReview: Bool
         var materials: [Line]
         var consultPhone: String
@@ -122,7 +124,7 @@ enum CaseNotices {
             received: chinese(c.receivedOn), accepted: c.acceptedOn.map(chinese), promisedDue: c.promisedDue.map(chinese),
             promisedDays: c.promisedDays + c.extensionDays, legalDays: c.legalDays + c.extensionDays, reason: extra["reason"] ?? "",
             days: extra["days"] ?? "", procedure: extra["procedure"] ?? "", method: methods[extra["method"] ?? ""] ?? "",
-            recipient: extra["recipient"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
+            recipient: extra["recipient"] ?? "", fee: extra["fee"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
             consultPhone: guide?.consultPhone ?? centerPhone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,
             issuedOn: chinese(HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000)).description), trackURL: track,
             qr: QRCode.encode(track)?.svg(title: c.number) ?? "")

@@ -97,6 +97,9 @@ enum CasePages {
         var message: String?
         var tasks: [TaskRow]
         var taskDepartments: [FormView.Option]
+        /// The guide's published fee standard, shown beside the decision's fee; the fee recorded.
+        var feeStandard: String
+        var fee: String
         /// An applicant's own case awaiting supplements: the materials asked for, to upload.
         var asked: [MaterialRow]
         var canWithdraw: Bool
@@ -336,9 +339,16 @@ enum CasePages {
                     canComplete: $0.state == "open" && (p.role == .centerAdmin || (p.isStaff && p.departmentID == $0.departmentID)))
             },
             taskDepartments: try await taskDepartments(c, state: state, principal: p, req: req),
+            feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "",
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
+    }
+
+    /// The fee standard of the guide the case was received under, as the decision form shows it.
+    static func feeStandard(_ c: CaseModel, req: Request) async throws -> String {
+        guard let fee = try await CatalogService.publishedGuide(c.itemID, c.guideVersion, on: req.db)?.fee else { return "" }
+        return fee.free ? req.t("case.fee.free") : fee.standard ?? ""
     }
 
     static func move(_ req: Request) async throws -> Response {
@@ -366,7 +376,8 @@ enum CasePages {
         let count = Int(f["materials"] ?? "") ?? 0
         let input = CaseActionInput(
             reason: f["reason"], materials: count > 0 ? formMarks(f, count: count) : nil, days: f["days"].flatMap { Int($0) },
-            procedure: f["procedure"], outcome: f["outcome"], method: f["method"], recipient: f["recipient"])
+            procedure: f["procedure"], fee: f["fee"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
+            outcome: f["outcome"], method: f["method"], recipient: f["recipient"])
         do {
             _ = try await CaseService.act(action, caseID: id, input: input, req: req)
             req.flash(req.t("case.moved", ["action": req.t(action.messageKey)]))

@@ -100,6 +100,16 @@ enum CaseSchemas {
             "handlerID": S.optionalUUID, "state": names(CaseState.self), "promisedDue": S.optionalString, "legalDue": S.optionalString,
             "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
         ]),
+        "AnomalyReport": S.object([
+            "counts": ["type": "array", "items": S.object(["kind": S.string, "count": ["type": "integer"]])],
+            "anomalies": [
+                "type": "array",
+                "items": S.object([
+                    "id": S.uuid, "caseID": S.uuid, "caseNumber": S.string, "itemName": S.string, "centerID": S.uuid,
+                    "departmentID": S.uuid, "kind": S.string, "day": S.date, "detail": S.string,
+                ]),
+            ],
+        ]),
         "TaskWarning": S.object([
             "id": S.uuid, "caseID": S.uuid, "number": S.string, "itemName": S.string, "departmentID": S.uuid, "departmentName": S.string,
             "title": S.string, "dueOn": S.date, "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),

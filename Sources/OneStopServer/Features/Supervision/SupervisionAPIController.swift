@@ -149,6 +149,23 @@ enum SupervisionAPIController {
                 ])
         ) { req in try await taskWarnings(req) }
         api.endpoint(
+            .GET, "supervision", "anomalies", access: boardAccess,
+            operation: .init(
+                id: "listAnomalies",
+                summary: "Anomalies recorded (异常办理), newest first, with the count of each indicator over the same filter",
+                tag: "Supervision", response: "AnomalyReport",
+                query: [
+                    .init(name: "centerID", type: "string", description: "one center of the caller's scope"),
+                    .init(
+                        name: "kind", type: "string",
+                        description:
+                            "overdue, refused_complete, acceptance_overrun, delivery_overrun, task_overrun or fee_outside_standard"),
+                    .init(name: "from", type: "string", description: "first day (YYYY-MM-DD)"),
+                    .init(name: "to", type: "string", description: "last day (YYYY-MM-DD)"),
+                    .init(name: "limit", type: "integer", description: "1–500, default 100"),
+                ])
+        ) { req in try await SupervisionAnomalies.report(req) }
+        api.endpoint(
             .GET, "supervision", "cards", access: boardAccess,
             operation: .init(
                 id: "listCards", summary: "Cards issued, newest first", tag: "Supervision", response: "Card", responseIsList: true,

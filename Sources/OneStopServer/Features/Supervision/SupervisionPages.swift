@@ -78,6 +78,9 @@ enum SupervisionPages {
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "supervision", access: SupervisionAPIController.boardAccess) { req in try await board(req) }
         app.endpoint(.GET, "supervision", "cards", access: SupervisionAPIController.boardAccess) { req in try await cards(req, errors: []) }
+        app.endpoint(.GET, "supervision", "anomalies", access: SupervisionAPIController.boardAccess) { req in
+            try await SupervisionAnomalies.page(req)
+        }
         app.endpoint(.POST, "supervision", "cards", ":id", "explanation", access: .only(.chiefRepresentative, .windowStaff, .centerAdmin)) {
             req in
             try await answer(req) {

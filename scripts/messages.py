@@ -497,6 +497,8 @@ M = {
  "card.kind.acceptance": ("受理环节超时", "Acceptance step overran"),
  "card.kind.delivery": ("送达环节超时", "Delivery step overran"),
  "card.kind.task": ("联办任务超时", "Co-department task overran"),
+ "card.kind.special": ("特殊程序超时", "Special procedure overran"),
+ "anomaly.kind.special_overrun": ("特殊程序超时", "Special procedure overran"),
  "anomaly.title": ("异常办理", "Anomalies"),
  "anomaly.kind": ("异常类型", "Kind"),
  "anomaly.allKinds": ("全部类型", "All kinds"),

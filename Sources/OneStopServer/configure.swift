@@ -70,6 +70,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CreateSupervision())
     app.migrations.add(TaskSupervision())
     app.migrations.add(CaseFeeColumn())
+    app.migrations.add(CaseStepDue())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

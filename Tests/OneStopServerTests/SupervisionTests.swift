@@ -195,6 +195,45 @@ struct AuthorisationAPITests {
 @Suite("Joint cases")
 struct JointCaseTests {
     @Test(
+        "a special procedure the guide publishes with a limit is watched while the case's clock is stopped, and carded once it overruns",
+        arguments: TestDB.available)
+    func specialProcedure(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            var body = itemBody(try await t.department("SCJG"), code: "S-001", name: "检验测试事项")
+            body.promisedDays = 10
+            body.specialProcedures = [.init(name: "检验", days: 3)]
+            var r = try await t.send(.POST, "/api/v1/items", token: admin, json: body)
+            #expect(try await t.send(.POST, "/api/v1/items/\(try t.item(r).id)/publish", token: admin).status == .ok)
+            let c = try await t.intake(clerk, item: "S-001", marks: ["provided"], accept: true).caseView()
+            _ = try await t.move(clerk, c.id, "review")
+            r = try await t.move(chief, c.id, "suspend", ["procedure": "检验", "reason": "送检"])
+            #expect(try r.caseView().state == "suspended")
+            var row = try #require(try await CaseModel.find(c.id, on: t.app.db))
+            // Three working days from Monday 2026-09-21; looked at the working day after (25–27 are off).
+            #expect(row.stepDue == "2026-09-24" && row.nextCheck == "2026-09-28")
+            let notice = try await NoticeModel.query(on: t.app.db).filter(\.$caseID == c.id).filter(\.$kind == "special_procedure").first()
+            #expect(notice?.html.contains("公示时限 3 个工作日") == true)
+            t.clock.advance(2 * 86400)
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
+            t.clock.advance(5 * 86400)  // Monday 2026-09-28
+            #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
+            let cards = try await CardModel.query(on: t.app.db).filter(\.$caseID == c.id).all()
+            #expect(cards.map(\.kind) == ["special_step"])
+            #expect(try await AnomalyModel.query(on: t.app.db).filter(\.$caseID == c.id).all().map(\.kind) == ["special_overrun"])
+            // Resumed, the case runs on its own clock again and the step's deadline is gone.
+            let chief2 = try await t.login("case_chief", "Case-Pass-2026")
+            #expect(try await t.move(chief2, c.id, "resume").caseView().state == "under_review")
+            row = try #require(try await CaseModel.find(c.id, on: t.app.db))
+            #expect(row.stepDue == nil && row.nextCheck != nil)
+            // A procedure the guide does not publish has no limit to watch.
+            _ = try await t.move(chief2, c.id, "suspend", ["procedure": "专家评审", "reason": "评审"])
+            row = try #require(try await CaseModel.find(c.id, on: t.app.db))
+            #expect(row.state == "suspended" && row.stepDue == nil && row.nextCheck == nil)
+        }
+    }
+
+    @Test(
         "a co-department's task is watched against its own deadline: reminders to the co-department, then its own card and anomaly",
         arguments: TestDB.available)
     func taskSupervision(db: TestDB) async throws {

@@ -52,6 +52,10 @@ extension CaseService {
             let name = (input.procedure ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !name.isEmpty, name.count <= 100 else { throw ValidationFailure([FieldError("procedure", "required")]) }
             extra["procedure"] = name
+            // The guide's own limit for a procedure it publishes (听证 20 个工作日…).
+            if let days = try await guideMaterials(first, req: req).1?.specialProcedures.first(where: { $0.name == name })?.days {
+                extra["days"] = String(days)
+            }
         case .deliver:
             let method = input.method ?? "window"
             guard ["window", "mail", "electronic"].contains(method) else {
@@ -151,8 +155,10 @@ extension CaseService {
                 }
             case .supplyMaterials where from == .reviewSupplement, .resume:
                 try await closeStop(case: caseID, on: today, on: db)
+                c.stepDue = nil
             case .suspend:
                 try await addStop(.special, case: caseID, from: today, on: db)
+                c.stepDue = fields["days"].flatMap(Int.init).flatMap { calendar.addWorkingDays($0, to: today) }?.description
             case .extend:
                 c.extensionDays += Int(fields["days"]!)!
             case .approve, .disapprove:

@@ -118,7 +118,8 @@ enum CaseSchemas {
             "id": S.uuid, "caseID": S.uuid, "caseNumber": S.string, "centerID": S.uuid, "departmentID": S.uuid, "userID": S.optionalUUID,
             "kind": [
                 "type": "string",
-                "description": "yellow, red, acceptance_step, delivery_step, or task_step_<n> for the n-th co-department task",
+                "description":
+                    "yellow, red, acceptance_step, delivery_step, special_step, or task_step_<n> for the n-th co-department task",
             ],
             "reason": S.string, "issuedOn": S.date,
             "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected"]], "explanation": S.string,

@@ -159,7 +159,8 @@ enum SupervisionAPIController {
                     .init(
                         name: "kind", type: "string",
                         description:
-                            "overdue, refused_complete, acceptance_overrun, delivery_overrun, task_overrun or fee_outside_standard"),
+                            "overdue, refused_complete, acceptance_overrun, delivery_overrun, special_overrun, task_overrun or fee_outside_standard"
+                    ),
                     .init(name: "from", type: "string", description: "first day (YYYY-MM-DD)"),
                     .init(name: "to", type: "string", description: "last day (YYYY-MM-DD)"),
                     .init(name: "limit", type: "integer", description: "1–500, default 100"),

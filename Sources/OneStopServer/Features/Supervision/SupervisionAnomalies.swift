@@ -33,7 +33,7 @@ enum SupervisionAnomalies {
     static func indicator(_ kind: String) -> String { kind.hasPrefix("task_overrun") ? "task_overrun" : kind }
 
     static let indicators = [
-        "overdue", "refused_complete", "acceptance_overrun", "delivery_overrun", "task_overrun", "fee_outside_standard",
+        "overdue", "refused_complete", "acceptance_overrun", "delivery_overrun", "special_overrun", "task_overrun", "fee_outside_standard",
     ]
 
     /// The caller's anomalies, newest first, with counts per indicator over the same filter. A

@@ -158,7 +158,7 @@ enum SupervisionPages {
 
     static let kindKeys = [
         "yellow": "card.kind.yellow", "red": "card.kind.red", "acceptance_step": "card.kind.acceptance",
-        "delivery_step": "card.kind.delivery",
+        "delivery_step": "card.kind.delivery", "special_step": "card.kind.special",
     ]
 
     static func cards(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {

@@ -64,6 +64,8 @@ enum Supervision {
         var level: String
         var reminded: Int?
         var handlerID: UUID?
+        /// The deadline of a step with its own limit (a special procedure under way).
+        var stepDue: String? = nil
         /// For a co-department's task: its title and id (`id` is then its case's).
         var task: String? = nil
         var taskID: UUID? = nil
@@ -72,7 +74,7 @@ enum Supervision {
             case id, number, state, level, reminded
             case centerID = "center_id", departmentID = "department_id", itemID = "item_id", itemName = "item_name"
             case caseType = "case_type", receivedOn = "received_on", decidedOn = "decided_on", supplementAsked = "supplement_asked"
-            case promisedDue = "promised_due", legalDue = "legal_due", handlerID = "handler_id"
+            case promisedDue = "promised_due", legalDue = "legal_due", handlerID = "handler_id", stepDue = "step_due"
         }
 
         init(_ c: CaseModel) {
@@ -92,6 +94,7 @@ enum Supervision {
             level = c.level
             reminded = c.reminded
             handlerID = c.handlerID
+            stepDue = c.stepDue
         }
     }
 
@@ -112,6 +115,18 @@ enum Supervision {
         let state = CaseState(rawValue: c.state) ?? .terminated
         var o = Outcome(level: c.level, reminded: c.reminded, nextCheck: nil)
         if state.isClosed || c.caseType == CaseType.immediate.rawValue { return o }
+        if state == .suspended {
+            // The case's clock is stopped; a special procedure with a published limit still runs
+            // against that limit.
+            guard let due = c.stepDue.flatMap(CivilDate.init) else { return o }
+            if x.today > due {
+                o.cards.append(("special_step", "特殊程序应于 \(due) 前结束，已超出公示时限"))
+                o.anomalies.append(("special_overrun", due.description))
+            } else {
+                o.nextCheck = x.calendar.addWorkingDays(1, to: due)?.description
+            }
+            return o
+        }
         if state.isDecided {
             // 送达: within 10 working days of the decision.
             guard let decided = c.decidedOn.flatMap(CivilDate.init),
@@ -258,7 +273,9 @@ enum Supervision {
             var cards: [[any SQLExpression]] = []
             var anomalies: [[any SQLExpression]] = []
             var events: [AuditEvent] = []
-            let names = ["yellow": "黄牌", "red": "红牌", "acceptance_step": "受理环节超时", "delivery_step": "送达环节超时"]
+            let names = [
+                "yellow": "黄牌", "red": "红牌", "acceptance_step": "受理环节超时", "delivery_step": "送达环节超时", "special_step": "特殊程序超时",
+            ]
             for (c, o, x) in items {
                 if let r = o.reminder {
                     let (title, body) =
@@ -339,7 +356,7 @@ enum Supervision {
             let due = try await sql.select()
                 .columns(
                     "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on", "decided_on",
-                    "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id"
+                    "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id", "step_due"
                 )
                 .from("cases").where("next_check", .lessThanOrEqual, today.description).limit(batch).all(decoding: Look.self)
                 .filter { seen.insert($0.id).inserted }

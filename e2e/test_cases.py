@@ -116,7 +116,7 @@ def test_case_page_by_keyboard_at_200_percent(browser):
     context.close()
 
 
-def test_apply_online_then_answer_a_supplement(page, browser, tmp_path):
+def test_apply_online_through_supplement_and_approval_to_tracking(page, browser, tmp_path):
     pdf = tmp_path / "申请书.pdf"
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
     exe = tmp_path / "营业执照.pdf"
@@ -167,4 +167,42 @@ def test_apply_online_then_answer_a_supplement(page, browser, tmp_path):
     assert "已提交" in page.inner_text(".page-head")
     assert page.locator("a[download]").count() == required + 1
     shot(page, "apply-supplied")
+
+    # The window accepts, reviews and approves; the applicant sees the decision.
+    staff.goto(case_url)
+    submit_move(staff, "accept")
+    assert "已受理" in staff.inner_text(".page-head")
+    submit_move(staff, "start_review")
+    submit_move(staff, "decide", {"textarea[name=reason]": "经审查符合条件"})
+    assert "准予许可" in staff.inner_text(".page-head")
     staff.context.close()
+    page.goto(case_url)
+    assert "准予许可" in page.inner_text(".page-head")
+    number = page.inner_text("h1").split(" ")[0]
+
+    # Every notice of the case, printable, each with the tracking QR code.
+    links = page.locator("a[href^='/notices/']")
+    kinds = [links.nth(i).inner_text() for i in range(links.count())]
+    assert kinds == ["服务告知单", "补正材料通知书", "受理通知书", "准予行政许可决定书"], kinds
+    notice = page.context.new_page()
+    for i in range(links.count()):
+        notice.goto(BASE + links.nth(i).get_attribute("href"))
+        assert number in notice.inner_text("body")
+        assert notice.locator("svg").count() == 1
+    assert "决定准予行政许可" in notice.inner_text("body")
+    notice.emulate_media(media="print")
+    shot(notice, "apply-approval-print")
+    assert notice.pdf(format="A4")[:4] == b"%PDF"
+    notice.close()
+
+    # Tracking without signing in: the whole timeline, the name masked.
+    anon = browser.new_context(locale="zh-CN").new_page()
+    anon.goto(BASE + "/track?number=" + number)
+    anon.fill("#t-tail", person[-4:])
+    with anon.expect_navigation():
+        anon.keyboard.press("Enter")
+    body = anon.inner_text("main")
+    assert "准予许可" in body and "李*" in body and person not in body
+    assert anon.locator(".timeline li").count() == 6  # submitted, supplement asked, supplied, accepted, review, approved
+    shot(anon, "apply-track")
+    anon.context.close()

@@ -36,7 +36,7 @@ def day(offset):
     return (today + datetime.timedelta(days=offset)).isoformat()
 
 
-rows = []
+rows, queue = [], []
 for i in range(a.cases):
     promised = rng.randint(-3, 40)
     legal = promised + rng.randint(5, 20)
@@ -45,20 +45,23 @@ for i in range(a.cases):
     rows.append((
         str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(), f"DL010200-BENCH-{i + 1:07d}", center, dept, item, code,
         "食品经营许可证核发", version, "promised", "window", applicant, "under_review", day(-10), day(-9), 5, 20, 0,
-        day(promised), day(legal), 0, level, None, day(nxt), "{}", 0, 0,
+        day(promised), day(legal), 0, level, None, "{}", 0, 0,
     ))
+    queue.append((day(nxt), rows[-1][0]))
     if len(rows) == 50_000:
         cur.executemany(
             "INSERT INTO cases (id, number, center_id, department_id, item_id, item_code, item_name, guide_version, case_type, channel,"
             " applicant_id, state, received_on, accepted_on, promised_days, legal_days, extension_days, promised_due, legal_due,"
-            " supplement_asked, level, reminded, next_check, form, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        rows = []
+            " supplement_asked, level, reminded, form, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cur.executemany("INSERT INTO supervision_queue (day, case_id) VALUES (?, ?)", queue)
+        rows, queue = [], []
 if rows:
     cur.executemany(
         "INSERT INTO cases (id, number, center_id, department_id, item_id, item_code, item_name, guide_version, case_type, channel,"
         " applicant_id, state, received_on, accepted_on, promised_days, legal_days, extension_days, promised_due, legal_due,"
-        " supplement_asked, level, reminded, next_check, form, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " supplement_asked, level, reminded, form, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    cur.executemany("INSERT INTO supervision_queue (day, case_id) VALUES (?, ?)", queue)
 con.commit()
-print(cur.execute("SELECT COUNT(*), SUM(next_check <= ?) FROM cases", (a.today,)).fetchone())
+print(cur.execute("SELECT (SELECT COUNT(*) FROM cases), (SELECT COUNT(*) FROM supervision_queue WHERE day <= ?)", (a.today,)).fetchone())

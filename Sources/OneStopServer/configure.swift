@@ -71,6 +71,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(TaskSupervision())
     app.migrations.add(CaseFeeColumn())
     app.migrations.add(CaseStepDue())
+    app.migrations.add(SupervisionQueue())
     _ = app.catalogStore
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

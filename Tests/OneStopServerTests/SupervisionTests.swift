@@ -67,7 +67,10 @@ struct SupervisionTests {
             let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
             #expect(try await t.move(clerk, c.id, "accept").caseView().clock?.promisedDue == "2026-09-29")
             var row = try #require(try await CaseModel.find(c.id, on: t.app.db))
-            #expect(row.level == "normal" && row.nextCheck == "2026-09-23")  // 3 days left then: the first reminder
+            #expect(row.level == "normal")
+            // Queued for 09-23, 3 days left then: the first reminder (and still for 09-30, the look
+            // at the acceptance step queued at intake, which will find the case accepted).
+            #expect(try await Supervision.queued(c.id, on: t.app.db) == ["2026-09-23", "2026-09-30"])
 
             // The next day nothing is due a look; on 09-23 the case is, and a reminder goes out.
             t.clock.advance(86400)
@@ -76,7 +79,8 @@ struct SupervisionTests {
             #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 1)
             #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
             row = try #require(try await CaseModel.find(c.id, on: t.app.db))
-            #expect(row.level == "reminder" && row.reminded == 3 && row.nextCheck == "2026-09-28")
+            #expect(row.level == "reminder" && row.reminded == 3)
+            #expect(try await Supervision.queued(c.id, on: t.app.db) == ["2026-09-28", "2026-09-30"])
             #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 3)  // clerk, chief, webhook
             #expect(try await Outbox.deliverDue(app: t.app, now: t.clock.now) == 0)
             let sent = try #require(receiver.got.withLockedValue { $0 }.first)
@@ -146,7 +150,7 @@ struct SupervisionTests {
             let item = try await t.foodItem()
             let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
             // Received Monday 09-21: 5 working days end 09-29 (the Mid-Autumn days are off).
-            #expect(try await CaseModel.find(c.id, on: t.app.db)?.nextCheck == "2026-09-30")
+            #expect(try await Supervision.queued(c.id, on: t.app.db) == ["2026-09-30"])
             t.clock.advance(8 * 86400)
             #expect(try await Supervision.sweep(app: t.app, now: t.clock.now) == 0)
             t.clock.advance(86400)
@@ -211,7 +215,8 @@ struct JointCaseTests {
             #expect(try r.caseView().state == "suspended")
             var row = try #require(try await CaseModel.find(c.id, on: t.app.db))
             // Three working days from Monday 2026-09-21; looked at the working day after (25–27 are off).
-            #expect(row.stepDue == "2026-09-24" && row.nextCheck == "2026-09-28")
+            #expect(row.stepDue == "2026-09-24")
+            #expect(try await Supervision.queued(c.id, on: t.app.db).contains("2026-09-28"))
             let notice = try await NoticeModel.query(on: t.app.db).filter(\.$caseID == c.id).filter(\.$kind == "special_procedure").first()
             #expect(notice?.html.contains("公示时限 3 个工作日") == true)
             t.clock.advance(2 * 86400)
@@ -225,11 +230,14 @@ struct JointCaseTests {
             let chief2 = try await t.login("case_chief", "Case-Pass-2026")
             #expect(try await t.move(chief2, c.id, "resume").caseView().state == "under_review")
             row = try #require(try await CaseModel.find(c.id, on: t.app.db))
-            #expect(row.stepDue == nil && row.nextCheck != nil)
+            #expect(row.stepDue == nil)
+            let queuedWhileRunning = try await Supervision.queued(c.id, on: t.app.db)
+            #expect(queuedWhileRunning.contains { $0 > "2026-09-28" })
             // A procedure the guide does not publish has no limit to watch.
             _ = try await t.move(chief2, c.id, "suspend", ["procedure": "专家评审", "reason": "评审"])
             row = try #require(try await CaseModel.find(c.id, on: t.app.db))
-            #expect(row.state == "suspended" && row.stepDue == nil && row.nextCheck == nil)
+            #expect(row.state == "suspended" && row.stepDue == nil)
+            #expect(try await Supervision.queued(c.id, on: t.app.db) == queuedWhileRunning)  // nothing new to look at
         }
     }
 

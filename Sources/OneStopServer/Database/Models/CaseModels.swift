@@ -56,7 +56,6 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "project_id") var projectID: UUID?
     @Field(key: "level") var level: String
     @OptionalField(key: "reminded") var reminded: Int?
-    @OptionalField(key: "next_check") var nextCheck: String?
     /// The application form's fields, as JSON.
     @Field(key: "form") var form: String
     /// The fee charged on the decision, in cents; nil when none was recorded.

@@ -22,7 +22,7 @@ enum CaseRows {
                 "id", "number", "center_id", "department_id", "item_id", "item_code", "item_name", "guide_version", "case_type", "channel",
                 "applicant_id", "ticket_id", "state", "received_on", "accepted_on", "decided_on", "delivered_on", "promised_days",
                 "legal_days", "extension_days", "promised_due", "legal_due", "supplement_asked", "handler_id", "project_id", "level",
-                "reminded", "next_check", "form", "created_at", "updated_at"
+                "reminded", "form", "created_at", "updated_at"
             )
             .values(
                 SQLBind(c.id!), SQLBind(c.number), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(c.itemID), SQLBind(c.itemCode),
@@ -30,7 +30,7 @@ enum CaseRows {
                 SQLBind(c.ticketID), SQLBind(c.state), SQLBind(c.receivedOn), SQLBind(c.acceptedOn), SQLBind(c.decidedOn),
                 SQLBind(c.deliveredOn), SQLBind(c.promisedDays), SQLBind(c.legalDays), SQLBind(c.extensionDays), SQLBind(c.promisedDue),
                 SQLBind(c.legalDue), SQLBind(c.supplementAsked), SQLBind(c.handlerID), SQLBind(c.projectID), SQLBind(c.level),
-                SQLBind(c.reminded), SQLBind(c.nextCheck), SQLBind(c.form), SQLBind(c.createdAt), SQLBind(c.updatedAt)
+                SQLBind(c.reminded), SQLBind(c.form), SQLBind(c.createdAt), SQLBind(c.updatedAt)
             )
             .run()
         c.$id.exists = true

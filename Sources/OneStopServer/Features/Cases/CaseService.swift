@@ -178,6 +178,8 @@ enum CaseService {
         var detail: [String: String]
         /// The reserved sequence number, recorded in the day's counter (SQLite keeps it in memory).
         var counter: (center: UUID, day: String, last: Int)?
+        /// The day supervision first looks at the case.
+        var nextLook: String?
 
         /// Stores the case inside the caller's audited transaction; returns it with its audit events.
         func write(on db: any Database) async throws -> (Opened, [AuditEvent]) {
@@ -193,6 +195,7 @@ enum CaseService {
             try await CaseRows.insert(materials, on: db)
             try await CaseRows.insert(events, on: db)
             try await CaseRows.insert(notice, on: db)
+            if let nextLook { try await Supervision.enqueue([(nextLook, c.id!)], on: db) }
             var audit = [AuditEvent("case.submit", "case", id: c.id, center: c.centerID, detail: detail)]
             if let accepted {
                 audit.append(
@@ -235,13 +238,13 @@ enum CaseService {
         c.extensionDays = 0
         c.supplementAsked = false
         c.level = WarningLevel.normal.rawValue
-        c.nextCheck = firstCheck
         c.handlerID = o.handler
         c.form = o.form
         c.createdAt = o.millis
         c.updatedAt = o.millis
         var accepted: CaseState?
         var effects = Supervision.Effects()
+        var nextLook = firstCheck
         if let x = accepting {
             let facts = CaseFlow.Facts(
                 caseType: o.guide.caseType, supplementRequestedBefore: false, supplementWindowPassed: false, openTasks: 0)
@@ -250,7 +253,7 @@ enum CaseService {
             if o.guide.caseType != .immediate { try setDues(c, stops: [], calendar: x.calendar) }
             c.state = to.rawValue
             accepted = to
-            effects = Supervision.apply(c, x)
+            (effects, nextLook) = Supervision.apply(c, x)
         }
         let rows = zip(o.guide.materials, o.marks).enumerated().map { i, pair in
             let row = CaseMaterialModel()
@@ -285,7 +288,7 @@ enum CaseService {
         }
         return Prepared(
             model: c, applicant: applicant, materials: rows, events: entries, notice: notice, accepted: accepted, effects: effects,
-            millis: o.millis, detail: detail, counter: counter.map { (o.center.id!, o.today.description, $0) })
+            millis: o.millis, detail: detail, counter: counter.map { (o.center.id!, o.today.description, $0) }, nextLook: nextLook)
     }
 
     static func intakeCenter(_ raw: String?, scope: Scope, req: Request) async throws -> CenterModel {

@@ -66,6 +66,8 @@ enum Supervision {
         var handlerID: UUID?
         /// The deadline of a step with its own limit (a special procedure under way).
         var stepDue: String? = nil
+        /// When the case last moved: the sweep leaves alone a case that moved after it read it.
+        var updatedAt: Int64 = 0
         /// For a co-department's task: its title and id (`id` is then its case's).
         var task: String? = nil
         var taskID: UUID? = nil
@@ -75,6 +77,7 @@ enum Supervision {
             case centerID = "center_id", departmentID = "department_id", itemID = "item_id", itemName = "item_name"
             case caseType = "case_type", receivedOn = "received_on", decidedOn = "decided_on", supplementAsked = "supplement_asked"
             case promisedDue = "promised_due", legalDue = "legal_due", handlerID = "handler_id", stepDue = "step_due"
+            case updatedAt = "updated_at"
         }
 
         init(_ c: CaseModel) {
@@ -95,6 +98,7 @@ enum Supervision {
             reminded = c.reminded
             handlerID = c.handlerID
             stepDue = c.stepDue
+            updatedAt = c.updatedAt
         }
     }
 
@@ -173,27 +177,47 @@ enum Supervision {
         return o
     }
 
-    /// Looks at one case after it moved; the caller saves the case.
+    /// Looks at one case after it moved, and queues its next look; the caller saves the case.
     static func review(_ c: CaseModel, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
-        try await apply(c, x).write(at: x.millis, on: db)
+        let (effects, next) = apply(c, x)
+        if let next { try await enqueue([(next, c.id!)], on: db) }
+        return try await effects.write(at: x.millis, on: db)
     }
 
     /// Decides the case's supervision fields in place, and returns what is to be issued for it
-    /// (written once the case row exists).
-    static func apply(_ c: CaseModel, _ x: Context) -> Effects {
+    /// and the day of its next look (written and queued once the case row exists).
+    static func apply(_ c: CaseModel, _ x: Context) -> (Effects, next: String?) {
         let look = Look(c)
         let o = decide(look, x)
         c.level = o.level
         c.reminded = o.reminded
-        c.nextCheck = o.nextCheck
         var effects = Effects()
         effects.add(look, o, x)
-        return effects
+        return (effects, o.nextCheck)
+    }
+
+    /// Queues looks: a case is due a look on each day it is queued for. A look finds the case as it
+    /// is then, so a look queued before the case moved on costs a read and changes nothing.
+    static func enqueue(_ looks: [(day: String, caseID: UUID)], on db: any Database) async throws {
+        guard !looks.isEmpty, let sql = db as? any SQLDatabase else { return }
+        for start in stride(from: 0, to: looks.count, by: 400) {
+            let chunk = looks[start..<min(start + 400, looks.count)]
+            let values = SQLList(chunk.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.caseID)]) })
+            try await sql.raw("INSERT INTO supervision_queue (day, case_id) VALUES \(values) ON CONFLICT DO NOTHING").run()
+        }
+    }
+
+    /// The days a case is queued for, in order (for tests and the case's own page).
+    static func queued(_ caseID: UUID, on db: any Database) async throws -> [String] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        struct Row: Decodable { var day: String }
+        return try await sql.raw("SELECT day FROM supervision_queue WHERE case_id = \(bind: caseID) ORDER BY day").all(decoding: Row.self)
+            .map(\.day)
     }
 
     static func anomaly(_ c: CaseModel, kind: String, detail: String, _ x: Context, on db: any Database) async throws -> [AuditEvent] {
         var effects = Effects()
-        var o = Outcome(level: c.level, reminded: c.reminded, nextCheck: c.nextCheck)
+        var o = Outcome(level: c.level, reminded: c.reminded, nextCheck: nil)
         o.anomalies = [(kind, detail)]
         effects.add(Look(c), o, x)
         return try await effects.write(at: x.millis, on: db)
@@ -338,65 +362,144 @@ enum Supervision {
     // MARK: the sweep
 
     /// Reviews every case due a look today and nothing else, a batch at a time, each batch one
-    /// audited transaction: the cases are read by the `next_check` index, decided in memory from
-    /// their stored due dates, and written back with one UPDATE per distinct new state. Returns
-    /// how many cases it looked at.
+    /// audited transaction: the day's looks are read from the queue as one range, the cases
+    /// decided in memory from their stored due dates, and written back only where their level or
+    /// reminder changed (one UPDATE per distinct new state); the range is deleted and each case's
+    /// next look queued on its new day. While one batch is written, the next is read and decided.
+    /// Returns how many cases it looked at.
     @discardableResult
     static func sweep(app: Application, now: Date, batch: Int = 5000) async throws -> Int {
+        // An in-memory database has one connection, which the writes need too.
+        if app.settings.database == .sqliteMemory {
+            return try await sweepCases(app: app, reader: app.db, now: now, batch: batch)
+                + (try await sweepTasks(app: app, now: now, batch: batch))
+        }
+        let looked = try await app.db.withConnection { db in
+            // One reader for the whole sweep, with room to keep the pages it reads (SQLite keeps
+            // 2 MB per connection by default; a day's cases of a large center are scattered).
+            if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                try await sql.raw("PRAGMA cache_size = -131072").run()
+            }
+            return try await sweepCases(app: app, reader: db, now: now, batch: batch)
+        }
+        return looked + (try await sweepTasks(app: app, now: now, batch: batch))
+    }
+
+    private static func sweepCases(app: Application, reader: any Database, now: Date, batch: Int) async throws -> Int {
         let today = HallClock.day(now)
         let millis = HallClock.millis(now)
-        guard let sql = app.db as? any SQLDatabase else { return 0 }
+        guard let sql = reader as? any SQLDatabase else { return 0 }
         var looked = 0
         var calendars: [UUID: WorkCalendar] = [:]
         var thresholds: [UUID: SupervisionThresholds] = [:]
-        var seen = Set<UUID>()
-        while true {
-            // Every case looked at leaves the set (its next look is a later day, or none), so each
-            // batch is simply the next cases due, read by the index.
-            let due = try await sql.select()
-                .columns(
-                    "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on", "decided_on",
-                    "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id", "step_due"
-                )
-                .from("cases").where("next_check", .lessThanOrEqual, today.description).limit(batch).all(decoding: Look.self)
-                .filter { seen.insert($0.id).inserted }
-            if due.isEmpty { break }
-            for c in due where calendars[c.centerID] == nil {
-                calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: app.db)
+        struct Key: Decodable {
+            var day: String
+            var caseID: UUID
+            enum CodingKeys: String, CodingKey {
+                case day
+                case caseID = "case_id"
             }
-            for c in due where thresholds[c.itemID] == nil { thresholds[c.itemID] = try await Self.thresholds(item: c.itemID, on: app.db) }
+        }
+        // A case queued twice for days gone by is looked at once.
+        var seen = Set<UUID>()
+        var after: Key?
+        var writing: Task<Void, any Error>?
+        while true {
+            let range: SQLQueryString =
+                after.map { "AND (day > \(bind: $0.day) OR (day = \(bind: $0.day) AND case_id > \(bind: $0.caseID)))" } ?? ""
+            let keys = try await sql.raw(
+                """
+                SELECT day, case_id FROM supervision_queue WHERE day <= \(bind: today.description) \(range)
+                ORDER BY day, case_id LIMIT \(unsafeRaw: String(batch))
+                """
+            ).all(decoding: Key.self)
+            guard let last = keys.last else { break }
+            after = last
+            let ids = Array(Set(keys.map(\.caseID))).filter { seen.insert($0).inserted }
+            var due: [Look] = []
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                due += try await sql.select()
+                    .columns(
+                        "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on",
+                        "decided_on", "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id", "step_due",
+                        "updated_at"
+                    )
+                    .from("cases").where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all(decoding: Look.self)
+            }
+            for c in due where calendars[c.centerID] == nil {
+                calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: reader)
+            }
+            for c in due where thresholds[c.itemID] == nil { thresholds[c.itemID] = try await Self.thresholds(item: c.itemID, on: reader) }
             var effects = Effects()
-            var groups: [String: (level: String, reminded: Int?, next: String?, ids: [UUID])] = [:]
+            var changes: [String: (level: String, reminded: Int?, cases: [(id: UUID, updatedAt: Int64)])] = [:]
+            var next: [(day: String, caseID: UUID)] = []
             for c in due {
                 guard let cal = calendars[c.centerID] else { continue }
                 let x = Context(today: today, millis: millis, calendar: cal, thresholds: thresholds[c.itemID] ?? .standard)
                 let o = decide(c, x)
                 effects.add(c, o, x)
-                let key = "\(o.level)|\(o.reminded.map(String.init) ?? "")|\(o.nextCheck ?? "")"
-                groups[key, default: (o.level, o.reminded, o.nextCheck, [])].ids.append(c.id)
-            }
-            let work = Array(groups.values)
-            let pending = effects
-            try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
-                guard let sql = db as? any SQLDatabase else { return ((), []) }
-                // Only cases still due: one that moved meanwhile has been looked at by its move.
-                struct Row: Decodable { var id: UUID }
-                var still = Set<UUID>()
-                for g in work {
-                    for start in stride(from: 0, to: g.ids.count, by: 500) {
-                        let updated = try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded)
-                            .set("next_check", to: g.next).where("id", .in, Array(g.ids[start..<min(start + 500, g.ids.count)]))
-                            .where("next_check", .lessThanOrEqual, today.description).returning("id").all(decoding: Row.self)
-                        for r in updated { still.insert(r.id) }
-                    }
+                if let day = o.nextCheck { next.append((day, c.id)) }
+                if o.level != c.level || o.reminded != c.reminded {
+                    changes["\(o.level)|\(o.reminded.map(String.init) ?? "")", default: (o.level, o.reminded, [])].cases.append(
+                        (c.id, c.updatedAt))
                 }
-                var effects = pending
-                effects.items.removeAll { !still.contains($0.look.id) }
-                return ((), try await effects.write(at: millis, on: db))
             }
+            // One batch written at a time, in order.
+            try await writing?.value
+            let write = Write(last: (last.day, last.caseID), changes: Array(changes.values), next: next, effects: effects, millis: millis)
+            writing = Task { try await app.groupCommit.run(actor: "system", now: now) { db in ((), try await write.run(on: db)) } }
             looked += due.count
         }
-        return looked + (try await sweepTasks(app: app, now: now, batch: batch))
+        try await writing?.value
+        return looked
+    }
+
+    /// What one batch of the sweep writes, inside its audited transaction.
+    private struct Write: Sendable {
+        var last: (day: String, caseID: UUID)
+        var changes: [(level: String, reminded: Int?, cases: [(id: UUID, updatedAt: Int64)])]
+        var next: [(day: String, caseID: UUID)]
+        var effects: Effects
+        var millis: Int64
+
+        func run(on db: any Database) async throws -> [AuditEvent] {
+            guard let sql = db as? any SQLDatabase else { return [] }
+            if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA cache_size = -131072").run() }
+            // A case that moved since it was read was looked at by its move: leave it.
+            struct Moved: Decodable {
+                var id: UUID
+                var updatedAt: Int64
+                enum CodingKeys: String, CodingKey {
+                    case id
+                    case updatedAt = "updated_at"
+                }
+            }
+            var moved = Set<UUID>()
+            for g in changes {
+                let seen = Dictionary(g.cases.map { ($0.id, $0.updatedAt) }, uniquingKeysWith: { a, _ in a })
+                for start in stride(from: 0, to: g.cases.count, by: 500) {
+                    let chunk = g.cases[start..<min(start + 500, g.cases.count)].map(\.id)
+                    for r in try await sql.select().column("id").column("updated_at").from("cases").where("id", .in, chunk)
+                        .all(decoding: Moved.self) where r.updatedAt != seen[r.id]
+                    {
+                        moved.insert(r.id)
+                    }
+                    let unmoved = chunk.filter { !moved.contains($0) }
+                    if unmoved.isEmpty { continue }
+                    try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded).where("id", .in, unmoved).run()
+                }
+            }
+            try await sql.raw(
+                """
+                DELETE FROM supervision_queue
+                WHERE day < \(bind: last.day) OR (day = \(bind: last.day) AND case_id <= \(bind: last.caseID))
+                """
+            ).run()
+            try await enqueue(next.filter { !moved.contains($0.caseID) }, on: db)
+            var effects = effects
+            effects.items.removeAll { moved.contains($0.look.id) }
+            return try await effects.write(at: millis, on: db)
+        }
     }
 }
 

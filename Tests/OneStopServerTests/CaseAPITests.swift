@@ -365,6 +365,17 @@ struct CaseAPITests {
             // Accepted cases move on as any other: the next step is the review.
             #expect(try await t.move(clerk, c.id, "review").status == .ok)
 
+            // The supervision board filters by department and by the member of staff handling it.
+            let admin = try await t.login()
+            let scjg = try await t.department("SCJG")
+            var board = try await t.send(.GET, "/supervision?departmentID=\(scjg)", token: admin)
+            #expect(board.body.string.contains(c.number) && board.body.string.contains("id=\"s-dept\""))
+            board = try await t.send(.GET, "/supervision?departmentID=\(try await t.department("GA"))", token: admin)
+            #expect(board.status == .ok && !board.body.string.contains(c.number))
+            let clerkID = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "case_clerk").first()?.id)
+            board = try await t.send(.GET, "/supervision?handlerID=\(clerkID)", token: admin)
+            #expect(board.body.string.contains(c.number))
+
             // The clerk's open cases by due date: the accepted one first, with its working days
             // left; one only received, after it; one taken in by somebody else, not at all.
             let received = try await t.intake(clerk, item: item.code, marks: full).caseView()

@@ -19,6 +19,9 @@ enum SupervisionPages {
     struct BoardView: Encodable {
         var rows: [BoardRow]
         var centers: [FormView.Option]
+        /// For supervisors and administrators: the departments and staff of the centers in view.
+        var departments: [FormView.Option]
+        var handlers: [FormView.Option]
         var levels: [FormView.Option]
         var item: String
         var stopped: Bool
@@ -118,17 +121,43 @@ enum SupervisionPages {
         let list = try await SupervisionAPIController.warnings(req)
         let level = req.query[String.self, at: "level"] ?? ""
         let center = req.query[String.self, at: "centerID"] ?? ""
+        let department = req.query[String.self, at: "departmentID"] ?? ""
+        let handler = req.query[String.self, at: "handlerID"] ?? ""
         let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 200)
         func link(_ o: Int) -> String {
             var q = ["offset=\(o)"]
             if !level.isEmpty { q.append("level=\(level)") }
             if !center.isEmpty { q.append("centerID=\(center)") }
+            if !department.isEmpty { q.append("departmentID=\(department)") }
+            if !handler.isEmpty { q.append("handlerID=\(handler)") }
             if let item = req.query[String.self, at: "item"], !item.isEmpty {
                 q.append("item=" + (item.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
             }
             if req.query[Bool.self, at: "stopped"] == true { q.append("stopped=true") }
             return "/supervision?" + q.joined(separator: "&")
+        }
+        // Chief representatives and window staff see their own cases only; the others choose.
+        var departments: [FormView.Option] = []
+        var handlers: [FormView.Option] = []
+        if [.supervisor, .centerAdmin].contains(scope.principal.role) {
+            let centers = UUID(uuidString: center).map { [$0] } ?? Array(scope.centers)
+            departments =
+                [.init(value: "", label: req.t("supervision.allDepartments"), selected: department.isEmpty)]
+                + (try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).sort(\.$code).all()).map {
+                    // Several centers in view have departments of the same name: say whose.
+                    .init(
+                        value: $0.id!.uuidString,
+                        label: centers.count > 1 ? (scope.tree.nodes[$0.centerID]?.name ?? "") + " · " + $0.name : $0.name,
+                        selected: $0.id!.uuidString.lowercased() == department.lowercased())
+                }
+            handlers =
+                [.init(value: "", label: req.t("supervision.allStaff"), selected: handler.isEmpty)]
+                + (try await UserModel.query(on: req.db).filter(\.$centerID ~~ centers)
+                .filter(\.$role ~~ [Role.windowStaff.rawValue, Role.chiefRepresentative.rawValue, Role.centerAdmin.rawValue])
+                .filter(\.$disabled == false).sort(\.$displayName).all()).map {
+                    .init(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString.lowercased() == handler.lowercased())
+                }
         }
         var tasks: [TaskRow] = []
         if offset == 0, req.query[Bool.self, at: "stopped"] != true {
@@ -148,6 +177,7 @@ enum SupervisionPages {
                     levelLabel: req.t("supervision.level.\($0.level)"))
             },
             centers: req.centerOptions(scope, selected: center, includeNone: req.t("supervision.allCenters")),
+            departments: departments, handlers: handlers,
             levels: [.init(value: "", label: req.t("supervision.allLevels"), selected: level.isEmpty)]
                 + WarningLevel.allCases.map { .init(value: $0.rawValue, label: req.t($0.messageKey), selected: $0.rawValue == level) },
             item: req.query[String.self, at: "item"] ?? "", stopped: req.query[Bool.self, at: "stopped"] == true, counts: [],

@@ -80,6 +80,35 @@ enum Supervision {
             case updatedAt = "updated_at"
         }
 
+        /// The columns `init(row:)` reads.
+        static let columns = [
+            "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on", "decided_on",
+            "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id", "step_due", "updated_at",
+        ]
+
+        /// A row of `columns`, column by column: the sweep reads tens of thousands, and the keyed
+        /// decoding of `Decodable` cost a third of its reading.
+        init(row r: any SQLRow) throws {
+            id = try r.decode(column: "id", as: UUID.self)
+            number = try r.decode(column: "number", as: String.self)
+            centerID = try r.decode(column: "center_id", as: UUID.self)
+            departmentID = try r.decode(column: "department_id", as: UUID.self)
+            itemID = try r.decode(column: "item_id", as: UUID.self)
+            itemName = try r.decode(column: "item_name", as: String.self)
+            caseType = try r.decode(column: "case_type", as: String.self)
+            state = try r.decode(column: "state", as: String.self)
+            receivedOn = try r.decode(column: "received_on", as: String.self)
+            decidedOn = try r.decode(column: "decided_on", as: String?.self)
+            supplementAsked = try r.decode(column: "supplement_asked", as: Bool.self)
+            promisedDue = try r.decode(column: "promised_due", as: String?.self)
+            legalDue = try r.decode(column: "legal_due", as: String?.self)
+            level = try r.decode(column: "level", as: String.self)
+            reminded = try r.decode(column: "reminded", as: Int?.self)
+            handlerID = try r.decode(column: "handler_id", as: UUID?.self)
+            stepDue = try r.decode(column: "step_due", as: String?.self)
+            updatedAt = try r.decode(column: "updated_at", as: Int64.self)
+        }
+
         init(_ c: CaseModel) {
             id = c.id!
             number = c.number

@@ -64,13 +64,8 @@ extension Supervision {
             let ids = Array(Set(keys.map(\.caseID))).filter { seen.insert($0).inserted }
             var due: [Look] = []
             for start in stride(from: 0, to: ids.count, by: 500) {
-                due += try await sql.select()
-                    .columns(
-                        "id", "number", "center_id", "department_id", "item_id", "item_name", "case_type", "state", "received_on",
-                        "decided_on", "supplement_asked", "promised_due", "legal_due", "level", "reminded", "handler_id", "step_due",
-                        "updated_at"
-                    )
-                    .from("cases").where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all(decoding: Look.self)
+                due += try await sql.select().columns(Look.columns).from("cases")
+                    .where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all().map { try Look(row: $0) }
             }
             for c in due where calendars[c.centerID] == nil {
                 calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: reader)

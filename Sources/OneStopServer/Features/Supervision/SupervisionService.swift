@@ -236,7 +236,7 @@ enum Supervision {
         }
     }
 
-    /// The days a case is queued for, in order (for tests and the case's own page).
+    /// The days a case is queued for, in order; past days drop out as the sweep takes them.
     static func queued(_ caseID: UUID, on db: any Database) async throws -> [String] {
         guard let sql = db as? any SQLDatabase else { return [] }
         struct Row: Decodable { var day: String }

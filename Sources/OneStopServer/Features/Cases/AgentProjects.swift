@@ -70,7 +70,7 @@ enum AgentProjects {
         let now = HallClock.millis(req.now)
         return try await req.audited { db -> (AgentProjectModel, [AuditEvent]) in
             let p = AgentProjectModel()
-            p.id = UUID()
+            p.id = UUID.timeOrdered()
             p.centerID = center
             p.name = name
             p.applicantID = applicant.id!

@@ -29,7 +29,7 @@ enum ApplicantService {
                 throw ValidationFailure([FieldError("idNumber", "applicant.taken")])
             }
             let user = UserModel()
-            user.id = UUID()
+            user.id = UUID.timeOrdered()
             user.username = "applicant-" + String(UUID().uuidString.lowercased().prefix(8))
             user.displayName = valid.name
             user.passwordHash = hash
@@ -41,7 +41,7 @@ enum ApplicantService {
             try await user.create(on: db)
             let applicant = existing ?? ApplicantModel()
             if existing == nil {
-                applicant.id = UUID()
+                applicant.id = UUID.timeOrdered()
                 applicant.kind = valid.kind.rawValue
                 applicant.name = valid.name
                 applicant.idNumber = valid.idNumber

@@ -270,6 +270,7 @@ extension CaseService {
         day: CivilDate, reason: String = "", detail: [String: String] = [:]
     ) -> CaseEventModel {
         let e = CaseEventModel()
+        e.id = UUID.timeOrdered()
         e.caseID = c.id!
         e.seq = seq
         e.action = action

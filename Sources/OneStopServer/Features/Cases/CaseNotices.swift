@@ -131,7 +131,7 @@ enum CaseNotices {
         let view = try await req.view.render("cases/notice", page)
         let html = String(buffer: view.data)
         let n = NoticeModel()
-        n.id = UUID()
+        n.id = UUID.timeOrdered()
         n.caseID = c.id!
         n.seq = issued.count + 1
         n.kind = kind.rawValue

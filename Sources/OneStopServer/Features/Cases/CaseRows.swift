@@ -40,7 +40,7 @@ enum CaseRows {
         guard !rows.isEmpty else { return }
         var q = try sql(db).insert(into: CaseMaterialModel.schema).columns("id", "case_id", "position", "name", "need", "status", "note")
         for r in rows {
-            if r.id == nil { r.id = UUID() }
+            if r.id == nil { r.id = UUID.timeOrdered() }
             q = q.values(
                 SQLBind(r.id!), SQLBind(r.caseID), SQLBind(r.position), SQLBind(r.name), SQLBind(r.need), SQLBind(r.status),
                 SQLBind(r.note))
@@ -54,7 +54,7 @@ enum CaseRows {
         var q = try sql(db).insert(into: CaseEventModel.schema).columns(
             "id", "case_id", "seq", "action", "from_state", "to_state", "actor", "actor_name", "at_ms", "day", "reason", "detail")
         for e in events {
-            if e.id == nil { e.id = UUID() }
+            if e.id == nil { e.id = UUID.timeOrdered() }
             q = q.values(
                 SQLBind(e.id!), SQLBind(e.caseID), SQLBind(e.seq), SQLBind(e.action), SQLBind(e.fromState), SQLBind(e.toState),
                 SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason), SQLBind(e.detail))
@@ -64,7 +64,7 @@ enum CaseRows {
     }
 
     static func insert(_ n: NoticeModel, on db: any Database) async throws {
-        if n.id == nil { n.id = UUID() }
+        if n.id == nil { n.id = UUID.timeOrdered() }
         try await sql(db).insert(into: NoticeModel.schema)
             .columns("id", "case_id", "seq", "kind", "serial", "issued_at", "issued_by", "html", "sha256")
             .values(
@@ -96,7 +96,7 @@ enum CaseRows {
         if let made = try await sql.raw(
             """
             INSERT INTO applicants (id, kind, name, id_number, phone, contact, created_at)
-            VALUES (\(bind: UUID()), \(bind: v.kind.rawValue), \(bind: v.name), \(bind: v.idNumber), \(bind: v.phone), \(bind: v.contact), \(bind: now))
+            VALUES (\(bind: UUID.timeOrdered()), \(bind: v.kind.rawValue), \(bind: v.name), \(bind: v.idNumber), \(bind: v.phone), \(bind: v.contact), \(bind: now))
             ON CONFLICT (kind, id_number) DO NOTHING RETURNING id
             """
         ).first(decoding: Inserted.self) {

@@ -219,7 +219,7 @@ enum CaseService {
     ) async throws -> Prepared {
         let (sequence, counter) = try await req.application.caseNumbers.next(center: o.center.id!, day: o.today, req: req)
         let c = CaseModel()
-        c.id = UUID()
+        c.id = UUID.timeOrdered()
         c.number = CaseNumber.make(center: o.center.code, day: o.today, sequence: sequence)
         c.centerID = o.center.id!
         c.departmentID = o.item.departmentID
@@ -257,7 +257,7 @@ enum CaseService {
         }
         let rows = zip(o.guide.materials, o.marks).enumerated().map { i, pair in
             let row = CaseMaterialModel()
-            row.id = UUID()
+            row.id = UUID.timeOrdered()
             row.caseID = c.id!
             row.position = i + 1
             row.name = pair.0.name

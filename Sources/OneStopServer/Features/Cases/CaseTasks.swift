@@ -67,7 +67,7 @@ enum CaseTasks {
         return try await req.audited { db -> (CaseTaskModel, [AuditEvent]) in
             let last = try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).max(\.$seq) ?? 0
             let t = CaseTaskModel()
-            t.id = UUID()
+            t.id = UUID.timeOrdered()
             t.caseID = caseID
             t.seq = last + 1
             t.departmentID = department.id!

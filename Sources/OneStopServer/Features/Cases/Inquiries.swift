@@ -104,7 +104,7 @@ enum Inquiries {
             let start = HallClock.millis(HallClock.instant(today, minute: 0))
             let count = try await InquiryModel.query(on: db).filter(\.$centerID == center.id!).filter(\.$createdAt >= start).count()
             let m = InquiryModel()
-            m.id = UUID()
+            m.id = UUID.timeOrdered()
             m.centerID = center.id!
             m.serial = "\(center.code)-\(String(today.year * 10_000 + today.month * 100 + today.day))-Q\(String(format: "%04d", count + 1))"
             m.ownerID = p.id

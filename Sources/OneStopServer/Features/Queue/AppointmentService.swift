@@ -84,7 +84,7 @@ enum AppointmentService {
                 throw ValidationFailure([problem])
             }
             let a = AppointmentModel()
-            a.id = UUID()
+            a.id = UUID.timeOrdered()
             a.centerID = center
             a.groupID = group.id
             a.day = date.description

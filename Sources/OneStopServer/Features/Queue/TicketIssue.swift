@@ -15,7 +15,7 @@ enum TicketIssue {
         at millis: Int64
     ) -> TicketModel {
         let t = TicketModel()
-        t.id = UUID()
+        t.id = UUID.timeOrdered()
         t.centerID = center
         t.groupID = group.id
         t.day = day

@@ -76,7 +76,7 @@ enum VisitRating {
         _ t: TicketModel, department: UUID?, channel: RatingChannel, level: Int?, tags: [String], text: String, at millis: Int64
     ) -> RatingModel {
         let r = RatingModel()
-        r.id = UUID()
+        r.id = UUID.timeOrdered()
         r.centerID = t.centerID
         r.departmentID = department
         r.windowID = t.windowID

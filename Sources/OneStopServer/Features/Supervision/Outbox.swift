@@ -26,7 +26,7 @@ enum Outbox {
         let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
         func row(_ channel: String, _ target: String) -> OutboxModel {
             let o = OutboxModel()
-            o.id = UUID()
+            o.id = UUID.timeOrdered()
             o.channel = channel
             o.target = target
             o.event = event

@@ -317,7 +317,7 @@ enum Supervision {
                 for (channel, target) in targets {
                     outbox.append(
                         [
-                            SQLBind(UUID()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload), SQLBind(millis),
+                            SQLBind(UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload), SQLBind(millis),
                             SQLBind(0),
                             SQLBind(millis), SQLBind(false), SQLBind(""),
                         ])
@@ -342,7 +342,7 @@ enum Supervision {
                             "case.remind", "case", id: c.id, center: c.centerID, detail: data.merging(["number": c.number]) { a, _ in a }))
                 }
                 for (kind, reason) in o.cards where haveCards.insert(c.id.uuidString + kind).inserted {
-                    let id = UUID()
+                    let id = UUID.timeOrdered()
                     let explainBy = (x.calendar.addWorkingDays(x.thresholds.explainWithin, to: x.today) ?? x.today).description
                     cards.append(
                         [
@@ -365,7 +365,7 @@ enum Supervision {
                 for (kind, detail) in o.anomalies where haveAnomalies.insert(c.id.uuidString + kind).inserted {
                     anomalies.append(
                         [
-                            SQLBind(UUID()), SQLBind(c.id), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(kind),
+                            SQLBind(UUID.timeOrdered()), SQLBind(c.id), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(kind),
                             SQLBind(x.today.description),
                             SQLBind(detail),
                         ])

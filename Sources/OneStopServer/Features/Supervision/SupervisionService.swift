@@ -317,7 +317,8 @@ enum Supervision {
                 for (channel, target) in targets {
                     outbox.append(
                         [
-                            SQLBind(UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload), SQLBind(millis),
+                            SQLBind(UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload),
+                            SQLBind(millis),
                             SQLBind(0),
                             SQLBind(millis), SQLBind(false), SQLBind(""),
                         ])

@@ -103,19 +103,20 @@ extension Request {
     func audited<T: Sendable>(
         needs: (any Sendable)? = nil, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
-        // Whatever it changed, the next public read on this instance looks at the catalog
+        // If it moved the catalog generation, the next public read on this instance looks at the
         // generation again (see CatalogStore.generation); a change to a user or a device empties
         // the token cache, and one to a center the cached center tree.
         let touched = NIOLockedValueBox<(tokens: Bool, centers: Bool)>((false, false))
+        let catalog = CatalogStore.Marker()
         let app = application
         defer {
-            app.catalogStore.writeFinished()
+            if catalog.bumped { app.catalogStore.writeFinished() }
             let t = touched.withLockedValue { $0 }
             if t.tokens { app.tokenCache.clear() }
             if t.centers { app.centerTrees.clear() }
         }
         return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, needs: needs) { db in
-            let (value, events) = try await body(db)
+            let (value, events) = try await CatalogStore.$marker.withValue(catalog) { try await body(db) }
             if !events.isEmpty {
                 let t = (TokenCache.invalidates(events), events.contains { $0.entityType == "center" })
                 if t.0 || t.1 { touched.withLockedValue { $0 = (t.0 || $0.tokens, t.1 || $0.centers) } }

@@ -62,7 +62,16 @@ actor CatalogStore {
     /// (`writeFinished`); a write on another instance sharing the database is seen within this.
     static let trustNanoseconds: UInt64 = 1_000_000_000
 
-    /// Called after every audited write on this instance, committed or not.
+    /// What an audited write did to the catalog: set by `bump` inside it (see `Request.audited`).
+    final class Marker: Sendable {
+        private let moved = NIOLockedValueBox(false)
+        var bumped: Bool { moved.withLockedValue { $0 } }
+        func bump() { moved.withLockedValue { $0 = true } }
+    }
+    @TaskLocal static var marker: Marker?
+
+    /// Called after an audited write on this instance that moved the generation, committed or not.
+    /// Other writes leave the catalog as it was, so the generation read stays trusted.
     nonisolated func writeFinished() {
         trust.withLockedValue {
             $0.epoch += 1
@@ -99,6 +108,7 @@ actor CatalogStore {
     /// Moves the generation; call inside the transaction that changed the catalog.
     static func bump(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
+        marker?.bump()
         try await sql.raw("UPDATE counters SET value = value + 1 WHERE name = \(bind: counter)").run()
     }
 

@@ -56,16 +56,18 @@ public struct QRCode: Sendable, Equatable {
         drawCodewords(addECCAndInterleave(data))
         var best = forcedMask ?? 0
         if forcedMask == nil {
+            // Each mask is scored on a masked copy: the format bits are function modules, which
+            // no mask touches, so they are drawn in place first.
             var lowest = Int.max
+            var trial = modules
             for m in 0..<8 {
-                applyMask(m)
                 drawFormatBits(m)
-                let p = penalty()
+                Self.masked(modules, isFunction, size: size, mask: m, into: &trial)
+                let p = Self.penalty(trial, size: size)
                 if p < lowest {
                     lowest = p
                     best = m
                 }
-                applyMask(m)
             }
         }
         applyMask(best)
@@ -261,59 +263,83 @@ public struct QRCode: Sendable, Equatable {
     }
 
     private mutating func applyMask(_ m: Int) {
-        for y in 0..<size {
-            for x in 0..<size where !isFunction[y * size + x] {
-                let invert: Bool =
-                    switch m {
-                    case 0: (x + y) % 2 == 0
-                    case 1: y % 2 == 0
-                    case 2: x % 3 == 0
-                    case 3: (x + y) % 3 == 0
-                    case 4: (x / 3 + y / 2) % 2 == 0
-                    case 5: x * y % 2 + x * y % 3 == 0
-                    case 6: (x * y % 2 + x * y % 3) % 2 == 0
-                    default: ((x + y) % 2 + x * y % 3) % 2 == 0
+        var out = modules
+        Self.masked(modules, isFunction, size: size, mask: m, into: &out)
+        modules = out
+    }
+
+    /// `modules` with mask `m` applied to every module that is not a function module.
+    static func masked(_ modules: [Bool], _ isFunction: [Bool], size: Int, mask m: Int, into out: inout [Bool]) {
+        modules.withUnsafeBufferPointer { src in
+            isFunction.withUnsafeBufferPointer { fn in
+                out.withUnsafeMutableBufferPointer { dst in
+                    @inline(__always) func fill(_ invert: (Int, Int) -> Bool) {
+                        for y in 0..<size {
+                            for x in 0..<size {
+                                let i = y * size + x
+                                dst[i] = src[i] != (!fn[i] && invert(x, y))
+                            }
+                        }
                     }
-                if invert { modules[y * size + x].toggle() }
+                    switch m {
+                    case 0: fill { x, y in (x + y) % 2 == 0 }
+                    case 1: fill { _, y in y % 2 == 0 }
+                    case 2: fill { x, _ in x % 3 == 0 }
+                    case 3: fill { x, y in (x + y) % 3 == 0 }
+                    case 4: fill { x, y in (x / 3 + y / 2) % 2 == 0 }
+                    case 5: fill { x, y in x * y % 2 + x * y % 3 == 0 }
+                    case 6: fill { x, y in (x * y % 2 + x * y % 3) % 2 == 0 }
+                    default: fill { x, y in ((x + y) % 2 + x * y % 3) % 2 == 0 }
+                    }
+                }
             }
         }
     }
 
     /// The four penalty rules of the standard: runs of five or more, 2×2 blocks, finder-like
     /// patterns, and the balance of dark and light.
-    public func penalty() -> Int {
+    public func penalty() -> Int { Self.penalty(modules, size: size) }
+
+    static func penalty(_ modules: [Bool], size: Int) -> Int {
         var p = 0
         // Rows and columns are copied into one buffer and scanned by index: notices render a QR
         // code each, and the mask choice scores eight of them.
         var line = [Bool](repeating: false, count: size)
-        for y in 0..<size {
-            for x in 0..<size { line[x] = modules[y * size + x] }
-            p += Self.linePenalty(line)
-        }
-        for x in 0..<size {
-            for y in 0..<size { line[y] = modules[y * size + x] }
-            p += Self.linePenalty(line)
-        }
         modules.withUnsafeBufferPointer { m in
+            line.withUnsafeMutableBufferPointer { l in
+                for y in 0..<size {
+                    for x in 0..<size { l[x] = m[y * size + x] }
+                    p += linePenalty(UnsafeBufferPointer(l))
+                }
+                for x in 0..<size {
+                    for y in 0..<size { l[y] = m[y * size + x] }
+                    p += linePenalty(UnsafeBufferPointer(l))
+                }
+            }
+            var dark = 0
             for y in 0..<(size - 1) {
                 for x in 0..<(size - 1) {
                     let c = m[y * size + x]
+                    if c { dark += 1 }
                     if c == m[y * size + x + 1] && c == m[(y + 1) * size + x] && c == m[(y + 1) * size + x + 1] { p += 3 }
                 }
+                if m[y * size + size - 1] { dark += 1 }
             }
+            for x in 0..<size where m[(size - 1) * size + x] { dark += 1 }
+            let total = size * size
+            let k = (abs(dark * 20 - total * 10) + total - 1) / total - 1
+            p += max(0, k) * 10
         }
-        let dark = modules.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let total = size * size
-        let k = (abs(dark * 20 - total * 10) + total - 1) / total - 1
-        p += max(0, k) * 10
         return p
     }
 
     /// Runs of five or more of a colour, and the finder-like pattern 1:1:3:1:1 with four light
     /// modules on either side (outside counts as light).
-    static func linePenalty(_ line: [Bool]) -> Int {
+    static func linePenalty(_ line: [Bool]) -> Int { line.withUnsafeBufferPointer { linePenalty($0) } }
+
+    static func linePenalty(_ b: UnsafeBufferPointer<Bool>) -> Int {
         var p = 0
-        line.withUnsafeBufferPointer { b in
+        do {
             let n = b.count
             var run = 1
             for i in 1...n {
@@ -324,7 +350,7 @@ public struct QRCode: Sendable, Equatable {
                     run = 1
                 }
             }
-            guard n >= 7 else { return }
+            guard n >= 7 else { return p }
             for i in 0...(n - 7) where b[i] && !b[i + 1] && b[i + 2] && b[i + 3] && b[i + 4] && !b[i + 5] && b[i + 6] {
                 var before = true
                 for k in 1...4 where i - k >= 0 && b[i - k] {

@@ -51,10 +51,10 @@ extension CasePages {
                 else { continue }
                 items.append(o)
             }
-            if !item.isEmpty, let (row, guide, _) = try? await CaseService.itemInForce(item, center: centerID, req: req),
+            if !item.isEmpty, let (_, guide, _) = try? await CaseService.itemInForce(item, center: centerID, req: req),
                 guide.onlineApplication
             {
-                name = row.name
+                name = guide.name
                 rows = guide.materials.enumerated().map { i, m in
                     MaterialRow(
                         n: i + 1, name: m.name + (m.condition.map { "（\($0)）" } ?? ""), need: m.need.rawValue, needLabel: m.need.label(req),

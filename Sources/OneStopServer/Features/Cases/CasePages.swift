@@ -206,8 +206,8 @@ enum CasePages {
             } ?? ticket?.centerID ?? (try req.chosenCenter(scope))
         var rows: [MaterialRow] = []
         var name = ""
-        if !item.isEmpty, let (row, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
-            name = row.name
+        if !item.isEmpty, let (_, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
+            name = guide.name
             rows = guide.materials.enumerated().map { i, m in
                 let mark = marks?.indices.contains(i) == true ? marks![i] : nil
                 return MaterialRow(

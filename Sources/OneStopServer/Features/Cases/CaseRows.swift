@@ -78,18 +78,6 @@ enum CaseRows {
     /// The applicant with this kind and number: the one known already, or a new row. An
     /// insert that loses a race to the same new applicant keeps the winner's row.
     static func applicant(_ v: ApplicantInput.Valid, now: Int64, on db: any Database) async throws -> ApplicantModel {
-        struct Row: Decodable {
-            var id: UUID
-            var name: String
-            var phone: String
-            var contact: String
-            var userID: UUID?
-            var createdAt: Int64
-            enum CodingKeys: String, CodingKey {
-                case id, name, phone, contact
-                case userID = "user_id", createdAt = "created_at"
-            }
-        }
         let sql = try sql(db)
         struct Inserted: Decodable { var id: UUID }
         // A new applicant (the usual case at a window) costs one statement; one on record, two.
@@ -111,23 +99,31 @@ enum CaseRows {
             a.$id.exists = true
             return a
         }
+        guard let found = try await findApplicant(kind: v.kind.rawValue, idNumber: v.idNumber, on: db) else {
+            throw Abort(.internalServerError)
+        }
+        return found
+    }
+
+    /// The applicant on record with this kind and number, read with one plain statement.
+    static func findApplicant(kind: String, idNumber: String, on db: any Database) async throws -> ApplicantModel? {
         guard
-            let row = try await sql.raw(
+            let row = try await sql(db).raw(
                 """
                 SELECT id, name, phone, contact, user_id, created_at FROM applicants
-                WHERE kind = \(bind: v.kind.rawValue) AND id_number = \(bind: v.idNumber)
+                WHERE kind = \(bind: kind) AND id_number = \(bind: idNumber)
                 """
-            ).first(decoding: Row.self)
-        else { throw Abort(.internalServerError) }
+            ).first()
+        else { return nil }
         let a = ApplicantModel()
-        a.id = row.id
-        a.kind = v.kind.rawValue
-        a.name = row.name
-        a.idNumber = v.idNumber
-        a.phone = row.phone
-        a.contact = row.contact
-        a.userID = row.userID
-        a.createdAt = row.createdAt
+        a.id = try row.decode(column: "id", as: UUID.self)
+        a.kind = kind
+        a.name = try row.decode(column: "name", as: String.self)
+        a.idNumber = idNumber
+        a.phone = try row.decode(column: "phone", as: String.self)
+        a.contact = try row.decode(column: "contact", as: String.self)
+        a.userID = try row.decode(column: "user_id", as: UUID?.self)
+        a.createdAt = try row.decode(column: "created_at", as: Int64.self)
         a.$id.exists = true
         return a
     }

@@ -50,7 +50,7 @@ enum CaseService {
     static func intake(_ input: IntakeInput, req: Request) async throws -> Opened {
         let scope = try await req.scope()
         let center = try await intakeCenter(input.center, scope: scope, req: req)
-        let (item, guide, version) = try await itemInForce(input.item, center: center.id!, req: req)
+        let (item, guide, version) = try await itemInForce(input.item, center: center.id, req: req)
         if scope.principal.role == .chiefRepresentative, scope.principal.departmentID != item.departmentID {
             throw ValidationFailure([FieldError("item", "case.notYourDepartment")])
         }
@@ -69,13 +69,13 @@ enum CaseService {
             center: center, item: item, guide: guide, version: version, channel: "window", ticket: input.ticket,
             handler: scope.principal.id, actor: scope.principal.auditName, actorName: scope.principal.displayName,
             form: String(decoding: try JSONEncoder.sorted.encode(form), as: UTF8.self), marks: marks, at: req.now)
-        let calendar = try await req.application.calendars.calendar(for: center.id!, on: req.db)
+        let calendar = try await req.application.calendars.calendar(for: center.id, on: req.db)
         let firstCheck = Supervision.firstCheck(received: opening.today, calendar: calendar)
         let accepting: Supervision.Context? =
             accept
             ? .init(
                 today: opening.today, millis: opening.millis, calendar: calendar,
-                thresholds: try await Supervision.thresholds(item: item.id!, on: req.db)) : nil
+                thresholds: try await Supervision.thresholds(item: item.id, on: req.db)) : nil
         let applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db)
         let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
         return try await req.audited { db in try await prepared.write(on: db) }
@@ -97,8 +97,8 @@ enum CaseService {
 
     /// What a new case is made of, whichever way it came in.
     struct Opening: Sendable {
-        var center: CenterModel
-        var item: ServiceItemModel
+        var center: PublicDirectory.Center
+        var item: CatalogSnapshot.Item
         var guide: ItemGuide
         var version: Int
         var channel: String
@@ -113,7 +113,8 @@ enum CaseService {
         var today: CivilDate
 
         init(
-            center: CenterModel, item: ServiceItemModel, guide: ItemGuide, version: Int, channel: String, ticket: UUID?, handler: UUID?,
+            center: PublicDirectory.Center, item: CatalogSnapshot.Item, guide: ItemGuide, version: Int, channel: String, ticket: UUID?,
+            handler: UUID?,
             actor: String, actorName: String, form: String, marks: [(status: MaterialStatus, note: String)], at now: Date
         ) {
             (self.center, self.item, self.guide, self.version, self.channel, self.ticket) = (center, item, guide, version, channel, ticket)
@@ -141,8 +142,7 @@ enum CaseService {
             guard let typed else { throw ValidationFailure([FieldError("applicant", "required")]) }
             switch typed.validated() {
             case .success(let v):
-                let found = try await ApplicantModel.query(on: db).filter(\.$kind == v.kind.rawValue).filter(\.$idNumber == v.idNumber)
-                    .first()
+                let found = try await CaseRows.findApplicant(kind: v.kind.rawValue, idNumber: v.idNumber, on: db)
                 return found.map(ApplicantSource.known) ?? .typed(v)
             case .failure(let f): throw f
             }
@@ -217,14 +217,14 @@ enum CaseService {
         _ o: Opening, applicant: ApplicantSource, firstCheck: String?, accepting: Supervision.Context? = nil, issuer: String? = nil,
         extraDetail: [String: String] = [:], req: Request
     ) async throws -> Prepared {
-        let (sequence, counter) = try await req.application.caseNumbers.next(center: o.center.id!, day: o.today, req: req)
+        let (sequence, counter) = try await req.application.caseNumbers.next(center: o.center.id, day: o.today, req: req)
         let c = CaseModel()
         c.id = UUID.timeOrdered()
         c.number = CaseNumber.make(center: o.center.code, day: o.today, sequence: sequence)
-        c.centerID = o.center.id!
+        c.centerID = o.center.id
         c.departmentID = o.item.departmentID
-        c.itemID = o.item.id!
-        c.itemCode = o.item.code
+        c.itemID = o.item.id
+        c.itemCode = o.guide.code
         c.itemName = o.guide.name
         c.guideVersion = o.version
         c.caseType = o.guide.caseType.rawValue
@@ -278,7 +278,7 @@ enum CaseService {
                     day: o.today))
         }
         let known = CaseNotices.Known(
-            centerName: o.center.name, centerPhone: o.center.phone, applicant: applicant.printed, guide: o.guide,
+            centerName: o.center.hall.name, centerPhone: o.center.hall.phone, applicant: applicant.printed, guide: o.guide,
             materials: CaseNotices.lines(rows), issued: [])
         let notice = try await CaseNotices.render(
             accepted == nil ? .serviceInfo : .acceptance, for: c, by: issuer ?? o.actorName, at: o.millis, extra: [:], known: known,
@@ -288,43 +288,31 @@ enum CaseService {
         }
         return Prepared(
             model: c, applicant: applicant, materials: rows, events: entries, notice: notice, accepted: accepted, effects: effects,
-            millis: o.millis, detail: detail, counter: counter.map { (o.center.id!, o.today.description, $0) }, nextLook: nextLook)
+            millis: o.millis, detail: detail, counter: counter.map { (o.center.id, o.today.description, $0) }, nextLook: nextLook)
     }
 
-    static func intakeCenter(_ raw: String?, scope: Scope, req: Request) async throws -> CenterModel {
+    /// The center a window takes the application in for: the one named (id or code), else the
+    /// caller's own; within the caller's scope. From the catalog snapshot (centers are part of it).
+    static func intakeCenter(_ raw: String?, scope: Scope, req: Request) async throws -> PublicDirectory.Center {
         let text = raw?.trimmingCharacters(in: .whitespaces) ?? ""
-        let center: CenterModel?
-        if text.isEmpty {
-            center = try await CenterModel.find(scope.principal.centerID, on: req.db)
-        } else if let id = UUID(uuidString: text) {
-            center = try await CenterModel.find(id, on: req.db)
-        } else {
-            center = try await CenterModel.query(on: req.db).filter(\.$code == text.uppercased()).first()
-        }
+        let directory = try await req.catalog().directory
+        let center = text.isEmpty ? directory.centers[scope.principal.centerID] : directory.center(text.uppercased())
         guard let center else { throw ValidationFailure([FieldError("center", "invalidReference")]) }
         try scope.require(center.id)
         return center
     }
 
-    /// A published item served at the center (its own or delegated to it), with the guide in force.
-    static func itemInForce(_ raw: String?, center: UUID, req: Request) async throws -> (ServiceItemModel, ItemGuide, Int) {
+    /// A published item served at the center (its own or delegated to it), with the guide in force:
+    /// from the catalog snapshot, which holds exactly the versions in force.
+    static func itemInForce(_ raw: String?, center: UUID, req: Request) async throws -> (CatalogSnapshot.Item, ItemGuide, Int) {
         let text = raw?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !text.isEmpty else { throw ValidationFailure([FieldError("item", "required")]) }
-        let row: ServiceItemModel?
-        if let id = UUID(uuidString: text) {
-            row = try await ServiceItemModel.find(id, on: req.db)
-        } else {
-            row = try await ServiceItemModel.query(on: req.db).filter(\.$code == text).first()
+        let snapshot = try await req.catalog()
+        guard let item = UUID(uuidString: text).flatMap({ snapshot.items[$0] }) ?? snapshot.item(code: text) else {
+            throw ValidationFailure([FieldError("item", "case.itemNotInForce")])
         }
-        guard let row, row.status == ItemStatus.published.rawValue, let version = row.versionInForce,
-            let guide = try await CatalogService.publishedGuide(row.id!, version, on: req.db)
-        else { throw ValidationFailure([FieldError("item", "case.itemNotInForce")]) }
-        if row.centerID != center {
-            let delegated = try await ItemDelegationModel.query(on: req.db).filter(\.$itemID == row.id!).filter(\.$centerID == center)
-                .first()
-            if delegated == nil { throw ValidationFailure([FieldError("item", "case.itemNotServedHere")]) }
-        }
-        return (row, guide, version)
+        guard item.centers.contains(center) else { throw ValidationFailure([FieldError("item", "case.itemNotServedHere")]) }
+        return (item, item.guide, item.version)
     }
 
     /// The checklist as typed: one mark per material of the guide, in its order.

@@ -86,7 +86,7 @@ enum Inquiries {
         } else if question.count > 2000 {
             errors.append(FieldError("question", "tooLong"))
         }
-        var item: (ServiceItemModel, ItemGuide)?
+        var item: (CatalogSnapshot.Item, ItemGuide)?
         if let code = input.item?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
             if let (row, guide, _) = try? await CaseService.itemInForce(code, center: p.centerID, req: req) {
                 item = (row, guide)

@@ -73,14 +73,9 @@ enum OnlineApplication {
         let p = try req.requirePrincipal()
         guard let applicant = try await ApplicantService.own(req) else { throw Abort(.forbidden) }
         let text = form.center?.trimmingCharacters(in: .whitespaces) ?? ""
-        let center: CenterModel?
-        if let id = UUID(uuidString: text) {
-            center = try await CenterModel.find(id, on: req.db)
-        } else {
-            center = try await CenterModel.query(on: req.db).filter(\.$code == text.uppercased()).first()
-        }
+        let center = text.isEmpty ? nil : try await req.catalog().directory.center(text.uppercased())
         guard let center else { throw ValidationFailure([FieldError("center", text.isEmpty ? "required" : "invalidReference")]) }
-        let (item, guide, version) = try await CaseService.itemInForce(form.item, center: center.id!, req: req)
+        let (item, guide, version) = try await CaseService.itemInForce(form.item, center: center.id, req: req)
         guard guide.onlineApplication else { throw ValidationFailure([FieldError("item", "case.notOnline")]) }
         let files = try check(form.files, materials: guide.materials.count)
         let missing = guide.materials.enumerated().filter { $0.element.need == .required && files[$0.offset + 1] == nil }
@@ -95,7 +90,7 @@ enum OnlineApplication {
             actorName: applicant.name,
             form: String(decoding: try JSONEncoder.sorted.encode(summary.isEmpty ? [:] : ["申请内容": summary]), as: UTF8.self), marks: marks,
             at: req.now)
-        let calendar = try await req.application.calendars.calendar(for: center.id!, on: req.db)
+        let calendar = try await req.application.calendars.calendar(for: center.id, on: req.db)
         let firstCheck = Supervision.firstCheck(received: opening.today, calendar: calendar)
         let prepared = try await CaseService.prepare(
             opening, applicant: .known(applicant), firstCheck: firstCheck, issuer: "系统自动出具",

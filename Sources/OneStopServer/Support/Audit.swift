@@ -75,7 +75,7 @@ enum AuditedWrite {
         guard !events.isEmpty, let sql = tx as? any SQLDatabase else { return }
         var seq = head.seq
         var prev = head.hash
-        var rows: [[any Encodable & Sendable]] = []
+        var rows: [[any SQLExpression]] = []
         rows.reserveCapacity(events.count)
         for (actor, millis, e) in events {
             seq += 1
@@ -83,18 +83,18 @@ enum AuditedWrite {
                 AuditRecord(
                     sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action, entityType: e.entityType,
                     entityID: e.entityID, centerID: e.centerID, detail: e.detail, previousHash: prev), digest: Digest.sha256Hex)
-            rows.append([seq, millis, actor, e.action, e.entityType, e.entityID, e.centerID, e.detail, prev, record.hash])
+            rows.append([
+                SQLBind(seq), SQLBind(millis), SQLBind(actor), SQLBind(e.action), SQLBind(e.entityType), SQLBind(e.entityID),
+                SQLBind(e.centerID), SQLBind(e.detail), SQLBind(prev), SQLBind(record.hash),
+            ])
             prev = record.hash
         }
         // Many entries (an import) go in multi-row inserts, well under both databases' limits on
         // bound parameters.
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            var insert = sql.insert(into: "audit_entries").columns(
-                "seq", "at_ms", "actor", "action", "entity_type", "entity_id", "center_id", "detail", "prev_hash", "hash")
-            for row in rows[start..<min(start + 500, rows.count)] { insert = insert.values(row.map { SQLBind($0) }) }
-            try await insert.run()
-        }
-        try await sql.update("audit_head").set("seq", to: seq).set("hash", to: prev).where("id", .equal, 1).run()
+        try await SQLRows.insert(
+            into: "audit_entries", columns: "seq, at_ms, actor, action, entity_type, entity_id, center_id, detail, prev_hash, hash", rows,
+            on: tx)
+        try await sql.raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: prev) WHERE id = 1").run()
     }
 }
 

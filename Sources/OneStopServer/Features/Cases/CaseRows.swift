@@ -11,67 +11,67 @@ import Vapor
 /// intake benchmark put most of the writer's time there); here the columns are named once. The
 /// models are then marked as stored, so that Fluent updates them as usual afterwards.
 enum CaseRows {
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        return sql
-    }
+    static func sql(_ db: any Database) throws -> any SQLDatabase { try SQLRows.sql(db) }
 
     static func insert(_ c: CaseModel, on db: any Database) async throws {
-        try await sql(db).insert(into: CaseModel.schema)
-            .columns(
-                "id", "number", "center_id", "department_id", "item_id", "item_code", "item_name", "guide_version", "case_type", "channel",
-                "applicant_id", "ticket_id", "state", "received_on", "accepted_on", "decided_on", "delivered_on", "promised_days",
-                "legal_days", "extension_days", "promised_due", "legal_due", "supplement_asked", "handler_id", "project_id", "level",
-                "reminded", "form", "created_at", "updated_at"
-            )
-            .values(
-                SQLBind(c.id!), SQLBind(c.number), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(c.itemID), SQLBind(c.itemCode),
-                SQLBind(c.itemName), SQLBind(c.guideVersion), SQLBind(c.caseType), SQLBind(c.channel), SQLBind(c.applicantID),
-                SQLBind(c.ticketID), SQLBind(c.state), SQLBind(c.receivedOn), SQLBind(c.acceptedOn), SQLBind(c.decidedOn),
-                SQLBind(c.deliveredOn), SQLBind(c.promisedDays), SQLBind(c.legalDays), SQLBind(c.extensionDays), SQLBind(c.promisedDue),
-                SQLBind(c.legalDue), SQLBind(c.supplementAsked), SQLBind(c.handlerID), SQLBind(c.projectID), SQLBind(c.level),
-                SQLBind(c.reminded), SQLBind(c.form), SQLBind(c.createdAt), SQLBind(c.updatedAt)
-            )
-            .run()
+        try await SQLRows.insert(
+            into: CaseModel.schema,
+            columns: """
+                id, number, center_id, department_id, item_id, item_code, item_name, guide_version, case_type, channel, applicant_id, \
+                ticket_id, state, received_on, accepted_on, decided_on, delivered_on, promised_days, legal_days, extension_days, \
+                promised_due, legal_due, supplement_asked, handler_id, project_id, level, reminded, form, created_at, updated_at
+                """,
+            [
+                [
+                    SQLBind(c.id!), SQLBind(c.number), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(c.itemID),
+                    SQLBind(c.itemCode), SQLBind(c.itemName), SQLBind(c.guideVersion), SQLBind(c.caseType), SQLBind(c.channel),
+                    SQLBind(c.applicantID), SQLBind(c.ticketID), SQLBind(c.state), SQLBind(c.receivedOn), SQLBind(c.acceptedOn),
+                    SQLBind(c.decidedOn), SQLBind(c.deliveredOn), SQLBind(c.promisedDays), SQLBind(c.legalDays),
+                    SQLBind(c.extensionDays), SQLBind(c.promisedDue), SQLBind(c.legalDue), SQLBind(c.supplementAsked),
+                    SQLBind(c.handlerID), SQLBind(c.projectID), SQLBind(c.level), SQLBind(c.reminded), SQLBind(c.form),
+                    SQLBind(c.createdAt), SQLBind(c.updatedAt),
+                ]
+            ], on: db)
         c.$id.exists = true
     }
 
     static func insert(_ rows: [CaseMaterialModel], on db: any Database) async throws {
-        guard !rows.isEmpty else { return }
-        var q = try sql(db).insert(into: CaseMaterialModel.schema).columns("id", "case_id", "position", "name", "need", "status", "note")
-        for r in rows {
-            if r.id == nil { r.id = UUID.timeOrdered() }
-            q = q.values(
-                SQLBind(r.id!), SQLBind(r.caseID), SQLBind(r.position), SQLBind(r.name), SQLBind(r.need), SQLBind(r.status),
-                SQLBind(r.note))
-        }
-        try await q.run()
+        for r in rows where r.id == nil { r.id = UUID.timeOrdered() }
+        try await SQLRows.insert(
+            into: CaseMaterialModel.schema, columns: "id, case_id, position, name, need, status, note",
+            rows.map {
+                [
+                    SQLBind($0.id!), SQLBind($0.caseID), SQLBind($0.position), SQLBind($0.name), SQLBind($0.need), SQLBind($0.status),
+                    SQLBind($0.note),
+                ]
+            }, on: db)
         for r in rows { r.$id.exists = true }
     }
 
     static func insert(_ events: [CaseEventModel], on db: any Database) async throws {
-        guard !events.isEmpty else { return }
-        var q = try sql(db).insert(into: CaseEventModel.schema).columns(
-            "id", "case_id", "seq", "action", "from_state", "to_state", "actor", "actor_name", "at_ms", "day", "reason", "detail")
-        for e in events {
-            if e.id == nil { e.id = UUID.timeOrdered() }
-            q = q.values(
-                SQLBind(e.id!), SQLBind(e.caseID), SQLBind(e.seq), SQLBind(e.action), SQLBind(e.fromState), SQLBind(e.toState),
-                SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason), SQLBind(e.detail))
-        }
-        try await q.run()
+        for e in events where e.id == nil { e.id = UUID.timeOrdered() }
+        try await SQLRows.insert(
+            into: CaseEventModel.schema,
+            columns: "id, case_id, seq, action, from_state, to_state, actor, actor_name, at_ms, day, reason, detail",
+            events.map { e in
+                [
+                    SQLBind(e.id!), SQLBind(e.caseID), SQLBind(e.seq), SQLBind(e.action), SQLBind(e.fromState), SQLBind(e.toState),
+                    SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason), SQLBind(e.detail),
+                ]
+            }, on: db)
         for e in events { e.$id.exists = true }
     }
 
     static func insert(_ n: NoticeModel, on db: any Database) async throws {
         if n.id == nil { n.id = UUID.timeOrdered() }
-        try await sql(db).insert(into: NoticeModel.schema)
-            .columns("id", "case_id", "seq", "kind", "serial", "issued_at", "issued_by", "html", "sha256")
-            .values(
-                SQLBind(n.id!), SQLBind(n.caseID), SQLBind(n.seq), SQLBind(n.kind), SQLBind(n.serial), SQLBind(n.issuedAt),
-                SQLBind(n.issuedBy), SQLBind(n.html), SQLBind(n.sha256)
-            )
-            .run()
+        try await SQLRows.insert(
+            into: NoticeModel.schema, columns: "id, case_id, seq, kind, serial, issued_at, issued_by, html, sha256",
+            [
+                [
+                    SQLBind(n.id!), SQLBind(n.caseID), SQLBind(n.seq), SQLBind(n.kind), SQLBind(n.serial), SQLBind(n.issuedAt),
+                    SQLBind(n.issuedBy), SQLBind(n.html), SQLBind(n.sha256),
+                ]
+            ], on: db)
         n.$id.exists = true
     }
 

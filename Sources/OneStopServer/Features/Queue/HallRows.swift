@@ -186,7 +186,7 @@ enum HallRows {
     /// Inserts new tickets and writes back changed ones. Identity, group, day and number never
     /// change, so only the rest is set on a conflict.
     static func writeTickets(_ rows: [Ticket], on db: any Database) async throws {
-        try await insertRows(
+        try await SQLRows.insert(
             into: "tickets", columns: ticketColumns, rows.map(\.binds),
             onConflict: """
                 (id) DO UPDATE SET state = excluded.state, follow_token = excluded.follow_token,
@@ -195,23 +195,6 @@ enum HallRows {
                 return_window_id = excluded.return_window_id, previous_id = excluded.previous_id, skips = excluded.skips,
                 calls = excluded.calls, rated = excluded.rated
                 """, on: db)
-    }
-
-    /// Many rows per statement (well under both databases' limits on bound parameters), with an
-    /// optional `ON CONFLICT` clause.
-    static func insertRows(
-        into table: String, columns: String, _ rows: [[any SQLExpression]], onConflict: String? = nil, on db: any Database
-    ) async throws {
-        for start in stride(from: 0, to: rows.count, by: 400) {
-            var q = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) VALUES ")
-            for (i, row) in rows[start..<min(start + 400, rows.count)].enumerated() {
-                q.appendLiteral(i == 0 ? "(" : ", (")
-                q.appendInterpolation(SQLList(row))
-                q.appendLiteral(")")
-            }
-            if let onConflict { q.appendLiteral(" ON CONFLICT " + onConflict) }
-            try await sql(db).raw(q).run()
-        }
     }
 
     // MARK: seats
@@ -284,7 +267,7 @@ enum HallRows {
     }
 
     static func writeSeats(_ seats: [Seat], on db: any Database) async throws {
-        try await insertRows(
+        try await SQLRows.insert(
             into: "window_states", columns: "window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at",
             seats.map {
                 [
@@ -318,7 +301,7 @@ enum HallRows {
     }
 
     static func writeCounters(_ counters: [(HallBatch.CounterKey, Int)], on db: any Database) async throws {
-        try await insertRows(
+        try await SQLRows.insert(
             into: "ticket_counters", columns: "group_id, day, last",
             counters.map { [SQLBind($0.0.group), SQLBind($0.0.day), SQLBind($0.1)] },
             onConflict: "(group_id, day) DO UPDATE SET last = excluded.last", on: db)
@@ -333,7 +316,7 @@ enum HallRows {
     }
 
     static func writeRatings(_ ratings: [RatingModel], on db: any Database) async throws {
-        try await insertRows(
+        try await SQLRows.insert(
             into: "ratings",
             columns: "id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel, rater_kind, "
                 + "rater_identity, level, tags, text, at, round",

@@ -73,6 +73,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CaseStepDue())
     app.migrations.add(SupervisionQueue())
     _ = app.catalogStore
+    _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))

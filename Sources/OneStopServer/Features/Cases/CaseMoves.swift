@@ -80,7 +80,7 @@ extension CaseService {
         // The calendar is read before the transaction: it is cached, and the clock only needs it.
         let calendar = try await req.application.calendars.calendar(for: first.centerID, on: req.db)
         let (guideNeeds, guide) = try await guideMaterials(first, req: req)
-        let limits = try await Supervision.thresholds(item: first.itemID, on: req.db)
+        let limits = try await req.application.thresholdCache.thresholds(item: first.itemID, on: req.db)
         // What the move's notice prints besides the case, read before the transaction too.
         var known: CaseNotices.Known?
         if NoticeKind.issued(by: action) != nil, let center = try await CenterModel.find(first.centerID, on: req.db),

@@ -75,7 +75,7 @@ enum CaseService {
             accept
             ? .init(
                 today: opening.today, millis: opening.millis, calendar: calendar,
-                thresholds: try await Supervision.thresholds(item: item.id, on: req.db)) : nil
+                thresholds: try await req.application.thresholdCache.thresholds(item: item.id, on: req.db)) : nil
         let applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db)
         let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
         return try await req.audited { db in try await prepared.write(on: db) }

@@ -63,7 +63,8 @@ enum CaseTasks {
         }
         let millis = HallClock.millis(req.now)
         let firstCheck = Supervision.firstCheck(
-            taskDays: days, today: today, calendar: calendar, thresholds: try await Supervision.thresholds(item: c.itemID, on: req.db))
+            taskDays: days, today: today, calendar: calendar,
+            thresholds: try await req.application.thresholdCache.thresholds(item: c.itemID, on: req.db))
         return try await req.audited { db -> (CaseTaskModel, [AuditEvent]) in
             let last = try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).max(\.$seq) ?? 0
             let t = CaseTaskModel()

@@ -153,6 +153,7 @@ enum SupervisionCards {
                 ]
             )
         }
+        req.application.thresholdCache.forget(itemID)
         return ThresholdsDTO(t)
     }
 }

@@ -8,8 +8,33 @@ import Vapor
 /// supervision next has to look at it (`supervision_queue`); a move of the case and the sweep of
 /// the day both decide it, raise reminders, cards and anomalies for what changed since the last
 /// look, and queue the next day.
+/// Items' thresholds as read lately on this instance: intake and every move need them. A change
+/// on this instance drops the item's entry at once (`setThresholds`); one made on another instance
+/// is seen within `ttl`.
+final class ThresholdCache: Sendable {
+    static let ttl: UInt64 = 2_000_000_000
+    private let cache = TimedCache<UUID, SupervisionThresholds>(ttl: ttl)
+
+    func thresholds(item: UUID, on db: any Database) async throws -> SupervisionThresholds {
+        try await cache.value(item, shared: !db.inTransaction) { try await Supervision.thresholds(item: item, on: db) }
+    }
+
+    func forget(_ item: UUID) { cache.remove(item) }
+}
+
+extension Application {
+    private struct ThresholdCacheKey: StorageKey { typealias Value = ThresholdCache }
+
+    var thresholdCache: ThresholdCache {
+        if let c = storage[ThresholdCacheKey.self] { return c }
+        let c = ThresholdCache()
+        storage[ThresholdCacheKey.self] = c
+        return c
+    }
+}
+
 enum Supervision {
-    /// The item's thresholds, or the standard ones. Read at every move and intake, so plainly.
+    /// The item's thresholds, or the standard ones, read now (`ThresholdCache` keeps them a moment).
     static func thresholds(item: UUID, on db: any Database) async throws -> SupervisionThresholds {
         struct Row: Decodable {
             var reminderDays: String
@@ -374,14 +399,14 @@ enum Supervision {
                         AuditEvent("anomaly.record", "case", id: c.id, center: c.centerID, detail: ["case": c.number, "kind": kind]))
                 }
             }
-            try await HallRows.insertRows(
+            try await SQLRows.insert(
                 into: "cards",
                 columns:
                     "id, case_id, case_number, center_id, department_id, user_id, kind, reason, issued_on, explain_by, status, explanation, explained_by, decided_by, decision_note",
                 cards, on: db)
-            try await HallRows.insertRows(
+            try await SQLRows.insert(
                 into: "anomalies", columns: "id, case_id, center_id, department_id, kind, day, detail", anomalies, on: db)
-            try await HallRows.insertRows(
+            try await SQLRows.insert(
                 into: "outbox", columns: "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error",
                 outbox,
                 on: db)

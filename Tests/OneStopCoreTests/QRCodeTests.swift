@@ -1,5 +1,6 @@
-import OneStopCore
 import Testing
+
+@testable import OneStopCore
 
 /// Reference matrices made by two independent encoders (python-qrcode with a fixed mask; the
 /// same symbols from Project Nayuki's qrcodegen), as hex rows.
@@ -107,10 +108,27 @@ struct QRCodeTests {
 
     @Test("the penalty score matches the rules written plainly, for every mask of several texts")
     func penaltyMatchesRules() throws {
-        for text in ["A", "http://127.0.0.1:8080/track?number=DL010200-20261123-0001", String(repeating: "办件", count: 40)] {
+        let texts = [
+            "A", "http://127.0.0.1:8080/track?number=DL010200-20261123-0001", String(repeating: "办件", count: 40),
+            String(repeating: "办件", count: 90),  // version 13: wider than a 64-bit row, scanned module by module
+        ]
+        for text in texts {
             for mask in 0..<8 {
                 let q = try #require(QRCode.encode(text, mask: mask))
                 #expect(q.penalty() == Self.referencePenalty(q), "\(text) mask \(mask)")
+            }
+        }
+    }
+
+    @Test("the word-wise score equals the module-by-module scan on random symbols of every width up to 64")
+    func wordsMatchScan() {
+        var g = SystemRandomNumberGenerator()
+        for n in [7, 8, 21, 25, 33, 45, 63, 64] {
+            for _ in 0..<20 {
+                // Sparse, dense and even patterns, so that long runs and finder patterns occur.
+                let bias = Int.random(in: 1...9, using: &g)
+                let modules = (0..<(n * n)).map { _ in Int.random(in: 0..<10, using: &g) < bias }
+                #expect(QRCode.bitPenalty(modules, size: n) == QRCode.scanPenalty(modules, size: n), "size \(n)")
             }
         }
     }

@@ -70,6 +70,22 @@ struct QRCodeTests {
         #expect(q.penalty() == penalties.min())
         let svg = q.svg(title: "A<1>")
         #expect(svg.hasPrefix("<svg") && svg.contains("viewBox=\"0 0 37 37\"") && svg.contains("<title>A&lt;1&gt;</title>"))
+        // Each dark run of a row is one rectangle, offset by the quiet zone.
+        var path = ""
+        for y in 0..<q.size {
+            var x = 0
+            while x < q.size {
+                guard q.isDark(x: x, y: y) else {
+                    x += 1
+                    continue
+                }
+                var run = 1
+                while q.isDark(x: x + run, y: y) { run += 1 }
+                path += "M\(x + 4) \(y + 4)h\(run)v1h-\(run)z"
+                x += run
+            }
+        }
+        #expect(svg.contains("<path d=\"\(path)\" fill=\"#000\"/></svg>"))
     }
 
     /// The penalty rules of ISO/IEC 18004 §7.8.3, written plainly: the fast scan must score alike.

@@ -429,7 +429,13 @@ public struct QRCode: Sendable, Equatable {
     /// An SVG drawing with a quiet zone of `border` modules, dark runs as one path.
     public func svg(border: Int = 4, title: String? = nil) -> String {
         let dim = size + border * 2
-        var path = ""
+        // Written as bytes: a notice carries one, and string interpolation per run was most of it.
+        var path: [UInt8] = []
+        path.reserveCapacity(size * size)
+        func number(_ v: Int) {
+            if v >= 10 { number(v / 10) }
+            path.append(UInt8(ascii: "0") + UInt8(v % 10))
+        }
         for y in 0..<size {
             var x = 0
             while x < size {
@@ -439,14 +445,22 @@ public struct QRCode: Sendable, Equatable {
                 }
                 var run = 1
                 while x + run < size && modules[y * size + x + run] { run += 1 }
-                path += "M\(x + border) \(y + border)h\(run)v1h-\(run)z"
+                path.append(UInt8(ascii: "M"))
+                number(x + border)
+                path.append(UInt8(ascii: " "))
+                number(y + border)
+                path.append(UInt8(ascii: "h"))
+                number(run)
+                path.append(contentsOf: "v1h-".utf8)
+                number(run)
+                path.append(UInt8(ascii: "z"))
                 x += run
             }
         }
         let label = title.map { "<title>\(Self.escapeXML($0))</title>" } ?? ""
         return
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(dim) \(dim)\" shape-rendering=\"crispEdges\" role=\"img\">\(label)"
-            + "<rect width=\"\(dim)\" height=\"\(dim)\" fill=\"#fff\"/><path d=\"\(path)\" fill=\"#000\"/></svg>"
+            + "<rect width=\"\(dim)\" height=\"\(dim)\" fill=\"#fff\"/><path d=\"\(String(decoding: path, as: UTF8.self))\" fill=\"#000\"/></svg>"
     }
 
     static func escapeXML(_ s: String) -> String {

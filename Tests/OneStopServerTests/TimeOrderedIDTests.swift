@@ -23,4 +23,19 @@ struct TimeOrderedIDTests {
         // Two ids of the same millisecond differ.
         #expect(UUID.timeOrdered(at: start) != UUID.timeOrdered(at: start))
     }
+
+    @Test("ids parsed from their text form, in either case; anything else is no id")
+    func text() {
+        for _ in 0..<200 {
+            let id = UUID()
+            #expect(UUID(text: id.uuidString) == id)
+            #expect(UUID(text: id.uuidString.lowercased()) == id)
+        }
+        for bad in [
+            "", "abc", "00000000-0000-0000-0000-00000000000G", "000000000000-0000-0000-0000-00000000",
+            "00000000-0000-0000-0000-0000000000000",
+        ] {
+            #expect(UUID(text: bad) == nil, "\(bad)")
+        }
+    }
 }

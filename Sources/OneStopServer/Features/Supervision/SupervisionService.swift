@@ -113,12 +113,13 @@ enum Supervision {
 
         /// A row of `columns`, column by column: the sweep reads tens of thousands, and the keyed
         /// decoding of `Decodable` cost a third of its reading.
-        init(row r: any SQLRow) throws {
-            id = try r.decode(column: "id", as: UUID.self)
+        /// `textIDs`: the database keeps ids as text (SQLite).
+        init(row r: any SQLRow, textIDs: Bool) throws {
+            id = try r.id("id", text: textIDs)
             number = try r.decode(column: "number", as: String.self)
-            centerID = try r.decode(column: "center_id", as: UUID.self)
-            departmentID = try r.decode(column: "department_id", as: UUID.self)
-            itemID = try r.decode(column: "item_id", as: UUID.self)
+            centerID = try r.id("center_id", text: textIDs)
+            departmentID = try r.id("department_id", text: textIDs)
+            itemID = try r.id("item_id", text: textIDs)
             itemName = try r.decode(column: "item_name", as: String.self)
             caseType = try r.decode(column: "case_type", as: String.self)
             state = try r.decode(column: "state", as: String.self)
@@ -129,7 +130,7 @@ enum Supervision {
             legalDue = try r.decode(column: "legal_due", as: String?.self)
             level = try r.decode(column: "level", as: String.self)
             reminded = try r.decode(column: "reminded", as: Int?.self)
-            handlerID = try r.decode(column: "handler_id", as: UUID?.self)
+            handlerID = try r.optionalID("handler_id", text: textIDs)
             stepDue = try r.decode(column: "step_due", as: String?.self)
             updatedAt = try r.decode(column: "updated_at", as: Int64.self)
         }

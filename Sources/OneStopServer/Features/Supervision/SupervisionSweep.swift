@@ -38,14 +38,11 @@ extension Supervision {
         var looked = 0
         var calendars: [UUID: WorkCalendar] = [:]
         var thresholds: [UUID: SupervisionThresholds] = [:]
-        struct Key: Decodable {
+        struct Key {
             var day: String
             var caseID: UUID
-            enum CodingKeys: String, CodingKey {
-                case day
-                case caseID = "case_id"
-            }
         }
+        let textIDs = sql.dialect.name == "sqlite"
         // A case queued twice for days gone by is looked at once.
         var seen = Set<UUID>()
         var after: Key?
@@ -58,14 +55,14 @@ extension Supervision {
                 SELECT day, case_id FROM supervision_queue WHERE day <= \(bind: today.description) \(range)
                 ORDER BY day, case_id LIMIT \(unsafeRaw: String(batch))
                 """
-            ).all(decoding: Key.self)
+            ).all().map { Key(day: try $0.decode(column: "day", as: String.self), caseID: try $0.id("case_id", text: textIDs)) }
             guard let last = keys.last else { break }
             after = last
             let ids = Array(Set(keys.map(\.caseID))).filter { seen.insert($0).inserted }
             var due: [Look] = []
             for start in stride(from: 0, to: ids.count, by: 500) {
                 due += try await sql.select().columns(Look.columns).from("cases")
-                    .where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all().map { try Look(row: $0) }
+                    .where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all().map { try Look(row: $0, textIDs: textIDs) }
             }
             for c in due where calendars[c.centerID] == nil {
                 calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: reader)

@@ -1,0 +1,54 @@
+import Foundation
+import SQLKit
+
+extension UUID {
+    /// Parses the 36-character text form (either case), as SQLite stores ids. Foundation's
+    /// `UUID(uuidString:)` goes through `sscanf`, which a profile of the supervision sweep (tens of
+    /// thousands of rows, five ids each) found among its costliest calls.
+    init?(text s: String) {
+        var s = s
+        let parsed: uuid_t? = s.withUTF8 { b -> uuid_t? in
+            guard b.count == 36, b[8] == 0x2D, b[13] == 0x2D, b[18] == 0x2D, b[23] == 0x2D else { return nil }
+            @inline(__always) func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case 0x30...0x39: return c &- 0x30
+                case 0x41...0x46: return c &- 0x37
+                case 0x61...0x66: return c &- 0x57
+                default: return nil
+                }
+            }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            var i = 0
+            var k = 0
+            while k < 16 {
+                if i == 8 || i == 13 || i == 18 || i == 23 { i += 1 }
+                guard let hi = nibble(b[i]), let lo = nibble(b[i + 1]) else { return nil }
+                bytes[k] = hi << 4 | lo
+                i += 2
+                k += 1
+            }
+            return (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+                bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+}
+
+extension SQLRow {
+    /// An id column: on SQLite (text) parsed by `UUID(text:)`, elsewhere decoded as usual.
+    func id(_ column: String, text: Bool) throws -> UUID {
+        if text, let u = UUID(text: try decode(column: column, as: String.self)) { return u }
+        return try decode(column: column, as: UUID.self)
+    }
+
+    func optionalID(_ column: String, text: Bool) throws -> UUID? {
+        if text {
+            guard let s = try decode(column: column, as: String?.self) else { return nil }
+            if let u = UUID(text: s) { return u }
+        }
+        return try decode(column: column, as: UUID?.self)
+    }
+}

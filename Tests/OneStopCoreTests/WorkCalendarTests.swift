@@ -20,6 +20,14 @@ struct WorkCalendarTests {
         #expect(CivilDate("2024-02-29") != nil)
         #expect(CivilDate("20261001") == d("2026-10-01"))
         #expect(CivilDate("2026-1-1") == nil)
+        #expect(CivilDate("2026-13-01") == nil && CivilDate("2026-00-10") == nil && CivilDate("2026-04-31") == nil)
+        #expect(CivilDate("2026-0a-01") == nil && CivilDate("2026/10/01") == nil)
+        #expect(CivilDate(" 2026-10-01 ") == d("2026-10-01"))
+        // Every day of a span reads back from its text.
+        for n in stride(from: -2000, through: 80_000, by: 7) {
+            let day = CivilDate(dayNumber: n)
+            #expect(CivilDate(day.description) == day)
+        }
     }
 
     @Test(

@@ -24,12 +24,13 @@ struct TimeOrderedIDTests {
         #expect(UUID.timeOrdered(at: start) != UUID.timeOrdered(at: start))
     }
 
-    @Test("ids parsed from their text form, in either case; anything else is no id")
+    @Test("ids written and parsed in their text form (as uuidString writes it), read in either case; anything else is no id")
     func text() {
         for _ in 0..<200 {
             let id = UUID()
             #expect(UUID(text: id.uuidString) == id)
             #expect(UUID(text: id.uuidString.lowercased()) == id)
+            #expect(id.text == id.uuidString)
         }
         for bad in [
             "", "abc", "00000000-0000-0000-0000-00000000000G", "000000000000-0000-0000-0000-00000000",

@@ -37,6 +37,41 @@ extension UUID {
     }
 }
 
+extension UUID {
+    /// The 36-character upper-case text form, as `uuidString` writes it and SQLite stores ids,
+    /// without Foundation's `snprintf`.
+    var text: String {
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        let u = uuid
+        let bytes = [u.0, u.1, u.2, u.3, u.4, u.5, u.6, u.7, u.8, u.9, u.10, u.11, u.12, u.13, u.14, u.15]
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var i = 0
+            for (k, b) in bytes.enumerated() {
+                if k == 4 || k == 6 || k == 8 || k == 10 {
+                    out[i] = 0x2D
+                    i += 1
+                }
+                out[i] = hex[Int(b >> 4)]
+                out[i + 1] = hex[Int(b & 0xF)]
+                i += 2
+            }
+            return 36
+        }
+    }
+}
+
+extension SQLDatabase {
+    /// Whether ids are stored as text (SQLite) rather than as a uuid type (PostgreSQL).
+    var textIDs: Bool { dialect.name == "sqlite" }
+
+    /// An id to bind: its text on SQLite, written directly (SQLiteKit would encode a `UUID`
+    /// through `Encodable` and `uuidString`), the `UUID` itself elsewhere.
+    func bind(id: UUID) -> SQLBind { textIDs ? SQLBind(id.text) : SQLBind(id) }
+
+    /// `(id, id, …)` for an `IN` list.
+    func idList(_ ids: some Sequence<UUID>) -> SQLGroupExpression { SQLGroupExpression(ids.map { bind(id: $0) }) }
+}
+
 extension SQLRow {
     /// An id column: on SQLite (text) parsed by `UUID(text:)`, elsewhere decoded as usual.
     func id(_ column: String, text: Bool) throws -> UUID {

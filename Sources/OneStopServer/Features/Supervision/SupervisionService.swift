@@ -257,7 +257,7 @@ enum Supervision {
         guard !looks.isEmpty, let sql = db as? any SQLDatabase else { return }
         for start in stride(from: 0, to: looks.count, by: 400) {
             let chunk = looks[start..<min(start + 400, looks.count)]
-            let values = SQLList(chunk.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.caseID)]) })
+            let values = SQLList(chunk.map { SQLGroupExpression([SQLBind($0.day), sql.bind(id: $0.caseID)]) })
             try await sql.raw("INSERT INTO supervision_queue (day, case_id) VALUES \(values) ON CONFLICT DO NOTHING").run()
         }
     }

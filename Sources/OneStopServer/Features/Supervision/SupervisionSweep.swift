@@ -49,7 +49,7 @@ extension Supervision {
         var writing: Task<Void, any Error>?
         while true {
             let range: SQLQueryString =
-                after.map { "AND (day > \(bind: $0.day) OR (day = \(bind: $0.day) AND case_id > \(bind: $0.caseID)))" } ?? ""
+                after.map { "AND (day > \(bind: $0.day) OR (day = \(bind: $0.day) AND case_id > \(sql.bind(id: $0.caseID))))" } ?? ""
             let keys = try await sql.raw(
                 """
                 SELECT day, case_id FROM supervision_queue WHERE day <= \(bind: today.description) \(range)
@@ -61,8 +61,9 @@ extension Supervision {
             let ids = Array(Set(keys.map(\.caseID))).filter { seen.insert($0).inserted }
             var due: [Look] = []
             for start in stride(from: 0, to: ids.count, by: 500) {
-                due += try await sql.select().columns(Look.columns).from("cases")
-                    .where("id", .in, Array(ids[start..<min(start + 500, ids.count)])).all().map { try Look(row: $0, textIDs: textIDs) }
+                let chunk = sql.idList(ids[start..<min(start + 500, ids.count)])
+                due += try await sql.raw("SELECT \(unsafeRaw: Look.columns.joined(separator: ", ")) FROM cases WHERE id IN \(chunk)").all()
+                    .map { try Look(row: $0, textIDs: textIDs) }
             }
             for c in due where calendars[c.centerID] == nil {
                 calendars[c.centerID] = try await app.calendars.calendar(for: c.centerID, on: reader)
@@ -104,33 +105,26 @@ extension Supervision {
             guard let sql = db as? any SQLDatabase else { return [] }
             if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA cache_size = -131072").run() }
             // A case that moved since it was read was looked at by its move: leave it.
-            struct Moved: Decodable {
-                var id: UUID
-                var updatedAt: Int64
-                enum CodingKeys: String, CodingKey {
-                    case id
-                    case updatedAt = "updated_at"
-                }
-            }
             var moved = Set<UUID>()
             for g in changes {
                 let seen = Dictionary(g.cases.map { ($0.id, $0.updatedAt) }, uniquingKeysWith: { a, _ in a })
                 for start in stride(from: 0, to: g.cases.count, by: 500) {
                     let chunk = g.cases[start..<min(start + 500, g.cases.count)].map(\.id)
-                    for r in try await sql.select().column("id").column("updated_at").from("cases").where("id", .in, chunk)
-                        .all(decoding: Moved.self) where r.updatedAt != seen[r.id]
-                    {
-                        moved.insert(r.id)
+                    for r in try await sql.raw("SELECT id, updated_at FROM cases WHERE id IN \(sql.idList(chunk))").all() {
+                        let id = try r.id("id", text: sql.textIDs)
+                        if try r.decode(column: "updated_at", as: Int64.self) != seen[id] { moved.insert(id) }
                     }
                     let unmoved = chunk.filter { !moved.contains($0) }
                     if unmoved.isEmpty { continue }
-                    try await sql.update("cases").set("level", to: g.level).set("reminded", to: g.reminded).where("id", .in, unmoved).run()
+                    try await sql.raw(
+                        "UPDATE cases SET level = \(bind: g.level), reminded = \(bind: g.reminded) WHERE id IN \(sql.idList(unmoved))"
+                    ).run()
                 }
             }
             try await sql.raw(
                 """
                 DELETE FROM supervision_queue
-                WHERE day < \(bind: last.day) OR (day = \(bind: last.day) AND case_id <= \(bind: last.caseID))
+                WHERE day < \(bind: last.day) OR (day = \(bind: last.day) AND case_id <= \(sql.bind(id: last.caseID)))
                 """
             ).run()
             try await enqueue(next.filter { !moved.contains($0.caseID) }, on: db)

@@ -258,7 +258,13 @@ enum Supervision {
         for start in stride(from: 0, to: looks.count, by: 400) {
             let chunk = looks[start..<min(start + 400, looks.count)]
             let values = SQLList(chunk.map { SQLGroupExpression([SQLBind($0.day), sql.bind(id: $0.caseID)]) })
-            try await sql.raw("INSERT INTO supervision_queue (day, case_id) VALUES \(values) ON CONFLICT DO NOTHING").run()
+            // On SQLite `OR IGNORE`, which cannot abort half-way: the statement then keeps no
+            // journal of the pages it changes (a sweep queues tens of thousands of looks).
+            try await sql.raw(
+                sql.textIDs
+                    ? "INSERT OR IGNORE INTO supervision_queue (day, case_id) VALUES \(values)"
+                    : "INSERT INTO supervision_queue (day, case_id) VALUES \(values) ON CONFLICT DO NOTHING"
+            ).run()
         }
     }
 

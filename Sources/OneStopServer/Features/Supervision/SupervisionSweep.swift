@@ -116,8 +116,13 @@ extension Supervision {
                     }
                     let unmoved = chunk.filter { !moved.contains($0) }
                     if unmoved.isEmpty { continue }
+                    // `OR IGNORE` on SQLite (nothing here can violate a constraint): a statement that
+                    // cannot abort half-way keeps no journal of the thousands of pages it changes.
                     try await sql.raw(
-                        "UPDATE cases SET level = \(bind: g.level), reminded = \(bind: g.reminded) WHERE id IN \(sql.idList(unmoved))"
+                        """
+                        UPDATE \(unsafeRaw: sql.textIDs ? "OR IGNORE " : "")cases SET level = \(bind: g.level), reminded = \(bind: g.reminded)
+                        WHERE id IN \(sql.idList(unmoved))
+                        """
                     ).run()
                 }
             }

@@ -68,6 +68,13 @@ extension SQLDatabase {
     /// through `Encodable` and `uuidString`), the `UUID` itself elsewhere.
     func bind(id: UUID) -> SQLBind { textIDs ? SQLBind(id.text) : SQLBind(id) }
 
+    /// An optional id: bound as above, or `NULL` written out.
+    func bind(id: UUID?) -> any SQLExpression { id.map { bind(id: $0) } ?? SQLLiteral.null }
+
+    /// An optional value: bound, or `NULL` written out (SQLiteKit encodes an `Optional` bind
+    /// through `Encodable`, a bare value directly).
+    func bind<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
+
     /// `(id, id, …)` for an `IN` list.
     func idList(_ ids: some Sequence<UUID>) -> SQLGroupExpression { SQLGroupExpression(ids.map { bind(id: $0) }) }
 }

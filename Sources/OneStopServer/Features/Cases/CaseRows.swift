@@ -13,7 +13,11 @@ import Vapor
 enum CaseRows {
     static func sql(_ db: any Database) throws -> any SQLDatabase { try SQLRows.sql(db) }
 
+    // Ids and optional values go through `SQLDatabase.bind`: on SQLite an id is bound as its
+    // text, and a missing value is written as NULL, neither through `Encodable`.
+
     static func insert(_ c: CaseModel, on db: any Database) async throws {
+        let sql = try sql(db)
         try await SQLRows.insert(
             into: CaseModel.schema,
             columns: """
@@ -23,53 +27,57 @@ enum CaseRows {
                 """,
             [
                 [
-                    SQLBind(c.id!), SQLBind(c.number), SQLBind(c.centerID), SQLBind(c.departmentID), SQLBind(c.itemID),
-                    SQLBind(c.itemCode), SQLBind(c.itemName), SQLBind(c.guideVersion), SQLBind(c.caseType), SQLBind(c.channel),
-                    SQLBind(c.applicantID), SQLBind(c.ticketID), SQLBind(c.state), SQLBind(c.receivedOn), SQLBind(c.acceptedOn),
-                    SQLBind(c.decidedOn), SQLBind(c.deliveredOn), SQLBind(c.promisedDays), SQLBind(c.legalDays),
-                    SQLBind(c.extensionDays), SQLBind(c.promisedDue), SQLBind(c.legalDue), SQLBind(c.supplementAsked),
-                    SQLBind(c.handlerID), SQLBind(c.projectID), SQLBind(c.level), SQLBind(c.reminded), SQLBind(c.form),
-                    SQLBind(c.createdAt), SQLBind(c.updatedAt),
+                    sql.bind(id: c.id!), SQLBind(c.number), sql.bind(id: c.centerID), sql.bind(id: c.departmentID),
+                    sql.bind(id: c.itemID), SQLBind(c.itemCode), SQLBind(c.itemName), SQLBind(c.guideVersion), SQLBind(c.caseType),
+                    SQLBind(c.channel), sql.bind(id: c.applicantID), sql.bind(id: c.ticketID), SQLBind(c.state), SQLBind(c.receivedOn),
+                    sql.bind(c.acceptedOn), sql.bind(c.decidedOn), sql.bind(c.deliveredOn), SQLBind(c.promisedDays),
+                    SQLBind(c.legalDays), SQLBind(c.extensionDays), sql.bind(c.promisedDue), sql.bind(c.legalDue),
+                    SQLBind(c.supplementAsked), sql.bind(id: c.handlerID), sql.bind(id: c.projectID), SQLBind(c.level),
+                    sql.bind(c.reminded), SQLBind(c.form), SQLBind(c.createdAt), SQLBind(c.updatedAt),
                 ]
             ], on: db)
         c.$id.exists = true
     }
 
     static func insert(_ rows: [CaseMaterialModel], on db: any Database) async throws {
+        let sql = try sql(db)
         for r in rows where r.id == nil { r.id = UUID.timeOrdered() }
         try await SQLRows.insert(
             into: CaseMaterialModel.schema, columns: "id, case_id, position, name, need, status, note",
             rows.map {
                 [
-                    SQLBind($0.id!), SQLBind($0.caseID), SQLBind($0.position), SQLBind($0.name), SQLBind($0.need), SQLBind($0.status),
-                    SQLBind($0.note),
+                    sql.bind(id: $0.id!), sql.bind(id: $0.caseID), SQLBind($0.position), SQLBind($0.name), SQLBind($0.need),
+                    SQLBind($0.status), SQLBind($0.note),
                 ]
             }, on: db)
         for r in rows { r.$id.exists = true }
     }
 
     static func insert(_ events: [CaseEventModel], on db: any Database) async throws {
+        let sql = try sql(db)
         for e in events where e.id == nil { e.id = UUID.timeOrdered() }
         try await SQLRows.insert(
             into: CaseEventModel.schema,
             columns: "id, case_id, seq, action, from_state, to_state, actor, actor_name, at_ms, day, reason, detail",
             events.map { e in
                 [
-                    SQLBind(e.id!), SQLBind(e.caseID), SQLBind(e.seq), SQLBind(e.action), SQLBind(e.fromState), SQLBind(e.toState),
-                    SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason), SQLBind(e.detail),
+                    sql.bind(id: e.id!), sql.bind(id: e.caseID), SQLBind(e.seq), SQLBind(e.action), SQLBind(e.fromState),
+                    SQLBind(e.toState), SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason),
+                    SQLBind(e.detail),
                 ]
             }, on: db)
         for e in events { e.$id.exists = true }
     }
 
     static func insert(_ n: NoticeModel, on db: any Database) async throws {
+        let sql = try sql(db)
         if n.id == nil { n.id = UUID.timeOrdered() }
         try await SQLRows.insert(
             into: NoticeModel.schema, columns: "id, case_id, seq, kind, serial, issued_at, issued_by, html, sha256",
             [
                 [
-                    SQLBind(n.id!), SQLBind(n.caseID), SQLBind(n.seq), SQLBind(n.kind), SQLBind(n.serial), SQLBind(n.issuedAt),
-                    SQLBind(n.issuedBy), SQLBind(n.html), SQLBind(n.sha256),
+                    sql.bind(id: n.id!), sql.bind(id: n.caseID), SQLBind(n.seq), SQLBind(n.kind), SQLBind(n.serial),
+                    SQLBind(n.issuedAt), SQLBind(n.issuedBy), SQLBind(n.html), SQLBind(n.sha256),
                 ]
             ], on: db)
         n.$id.exists = true

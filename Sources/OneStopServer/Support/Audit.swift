@@ -100,8 +100,9 @@ enum AuditedWrite {
 
 extension Request {
     /// An audited state change made by the signed-in principal (or `system` before sign-in).
+    /// `defers`: its new rows may wait to go in with the batch's others (`RowBuffer`).
     func audited<T: Sendable>(
-        needs: (any Sendable)? = nil, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
+        needs: (any Sendable)? = nil, defers: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         // If it moved the catalog generation, the next public read on this instance looks at the
         // generation again (see CatalogStore.generation); a change to a user or a device empties
@@ -115,7 +116,7 @@ extension Request {
             if t.tokens { app.tokenCache.clear() }
             if t.centers { app.centerTrees.clear() }
         }
-        return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, needs: needs) { db in
+        return try await app.groupCommit.run(actor: principal?.auditName ?? "anonymous", now: now, needs: needs, defers: defers) { db in
             let (value, events) = try await CatalogStore.$marker.withValue(catalog) { try await body(db) }
             if !events.isEmpty {
                 let t = (TokenCache.invalidates(events), events.contains { $0.entityType == "center" })

@@ -37,6 +37,8 @@ final class GroupCommit: Sendable {
         var millis: Int64
         /// What the job will read through the batch state; nil: it does not use it.
         var needs: (any Sendable)?
+        /// Whether its new rows may wait in the batch's `RowBuffer`.
+        var defers: Bool
         var run: @Sendable (any Database) async throws -> [AuditEvent]
         var done: @Sendable (Result<Void, any Error>) -> Void
     }
@@ -66,14 +68,14 @@ final class GroupCommit: Sendable {
 
     /// Runs `body` in the next batch. `needs` declares what it reads through the batch state.
     func run<T: Sendable>(
-        actor: String, now: Date, needs: (any Sendable)? = nil,
+        actor: String, now: Date, needs: (any Sendable)? = nil, defers: Bool = false,
         _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
         let box = NIOLockedValueBox<T?>(nil)
         let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             let job = Job(
-                actor: actor, millis: millis, needs: needs,
+                actor: actor, millis: millis, needs: needs, defers: defers,
                 run: { db in
                     let (value, events) = try await body(db)
                     box.withLockedValue { $0 = value }
@@ -158,9 +160,19 @@ final class GroupCommit: Sendable {
         }
     }
 
+    private static func flush(_ rows: RowBuffer, on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        do {
+            try await rows.flush(on: db)
+        } catch {
+            throw FlushFailed(error: error)
+        }
+    }
+
     private func attempt(_ batch: [Job], savepoints: Bool) async -> Outcome {
         let failed = NIOLockedValueBox<Set<Int>>([])
         let shared = makeState()
+        let rows = RowBuffer()
         do {
             try await gate.withGate {
                 try await database().transaction { tx in
@@ -172,6 +184,9 @@ final class GroupCommit: Sendable {
                         try await shared.prefetch(batch.compactMap(\.needs), on: tx)
                         var entries: [(Int, AuditEvent)] = []
                         for (i, job) in batch.enumerated() {
+                            // Kept rows go out before a job that keeps none may read or refer to them.
+                            if !job.defers { try await Self.flush(rows, on: tx) }
+                            let buffer = job.defers ? rows : nil
                             let alone = job.needs == nil
                             if alone, !shared.isEmpty {
                                 try await Self.flush(shared, on: tx)
@@ -179,7 +194,9 @@ final class GroupCommit: Sendable {
                             }
                             if !savepoints {
                                 do {
-                                    entries += try await shared.run { try await job.run(tx) }.map { (i, $0) }
+                                    entries += try await shared.run {
+                                        try await RowBuffer.$current.withValue(buffer) { try await job.run(tx) }
+                                    }.map { (i, $0) }
                                 } catch {
                                     throw JobFailed(index: i, error: error)
                                 }
@@ -194,19 +211,24 @@ final class GroupCommit: Sendable {
                             try await sql.raw("SAVEPOINT onestop_job").run()
                             let before = shared.snapshot()
                             do {
-                                let events = try await shared.run { try await job.run(tx) }
+                                let events = try await shared.run {
+                                    try await RowBuffer.$current.withValue(buffer) { try await job.run(tx) }
+                                }
                                 try await shared.flush(on: tx)
+                                try await rows.flush(on: tx)
                                 try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
                                 entries += events.map { (i, $0) }
                             } catch {
                                 try await sql.raw("ROLLBACK TO SAVEPOINT onestop_job").run()
                                 try await sql.raw("RELEASE SAVEPOINT onestop_job").run()
                                 shared.restore(before)
+                                rows.discard()
                                 failed.withLockedValue { _ = $0.insert(i) }
                                 job.done(.failure(error))
                             }
                             if alone { shared.forget() }
                         }
+                        try await Self.flush(rows, on: tx)
                         try await Self.flush(shared, on: tx)
                         try await AuditedWrite.append(
                             entries.map { (batch[$0.0].actor, batch[$0.0].millis, $0.1) }, after: head, on: tx)

@@ -35,7 +35,7 @@ enum CaseRows {
                     SQLBind(c.supplementAsked), sql.bind(id: c.handlerID), sql.bind(id: c.projectID), SQLBind(c.level),
                     sql.bind(c.reminded), SQLBind(c.form), SQLBind(c.createdAt), SQLBind(c.updatedAt),
                 ]
-            ], on: db)
+            ], deferrable: true, on: db)
         c.$id.exists = true
     }
 
@@ -49,7 +49,7 @@ enum CaseRows {
                     sql.bind(id: $0.id!), sql.bind(id: $0.caseID), SQLBind($0.position), SQLBind($0.name), SQLBind($0.need),
                     SQLBind($0.status), SQLBind($0.note),
                 ]
-            }, on: db)
+            }, deferrable: true, on: db)
         for r in rows { r.$id.exists = true }
     }
 
@@ -65,7 +65,7 @@ enum CaseRows {
                     SQLBind(e.toState), SQLBind(e.actor), SQLBind(e.actorName), SQLBind(e.atMillis), SQLBind(e.day), SQLBind(e.reason),
                     SQLBind(e.detail),
                 ]
-            }, on: db)
+            }, deferrable: true, on: db)
         for e in events { e.$id.exists = true }
     }
 
@@ -79,7 +79,7 @@ enum CaseRows {
                     sql.bind(id: n.id!), sql.bind(id: n.caseID), SQLBind(n.seq), SQLBind(n.kind), SQLBind(n.serial),
                     SQLBind(n.issuedAt), SQLBind(n.issuedBy), SQLBind(n.html), SQLBind(n.sha256),
                 ]
-            ], on: db)
+            ], deferrable: true, on: db)
         n.$id.exists = true
     }
 

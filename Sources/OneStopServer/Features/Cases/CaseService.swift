@@ -78,7 +78,7 @@ enum CaseService {
                 thresholds: try await req.application.thresholdCache.thresholds(item: item.id, on: req.db)) : nil
         let applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db)
         let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
-        return try await req.audited { db in try await prepared.write(on: db) }
+        return try await req.audited(defers: true) { db in try await prepared.write(on: db) }
     }
 
     /// A case just opened, with the rows it was made of: its view needs no reading back.
@@ -204,6 +204,8 @@ enum CaseService {
                         detail: [
                             "number": c.number, "from": CaseState.submitted.rawValue, "to": accepted.rawValue, "notice": notice.serial,
                         ]))
+                // Reminders and cards refer to the case: it goes in first.
+                if !effects.items.isEmpty { try await RowBuffer.current?.flush(on: db) }
                 audit += try await effects.write(at: millis, on: db)
             }
             return (Opened(model: c, known: Parts(applicant: a, events: events, materials: materials, notices: [notice])), audit)

@@ -1,0 +1,62 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+
+@testable import OneStopServer
+
+@Suite("Rows kept for the batch")
+struct RowBufferTests {
+    @Test(
+        "jobs that defer their rows share one insert; a job that does not sees them first; a refused row fails its own job alone",
+        arguments: TestDB.available)
+    func deferred(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let app = t.app
+            @Sendable func insert(_ name: String, _ value: Int) async throws -> Int {
+                try await app.groupCommit.run(actor: "test", now: Date(), defers: true) { db -> (Int, [AuditEvent]) in
+                    try await SQLRows.insert(
+                        into: "counters", columns: "name, value", [[SQLBind(name), SQLBind(value)]], deferrable: true, on: db)
+                    // Kept, not yet written.
+                    let sql = db as! any SQLDatabase
+                    let seen = try await sql.raw("SELECT COUNT(*) AS n FROM counters WHERE name = \(bind: name)").first()!
+                    return (try seen.decode(column: "n", as: Int.self), [])
+                }
+            }
+            @Sendable func count(_ prefix: String) async throws -> Int {
+                try await app.groupCommit.run(actor: "test", now: Date()) { db -> (Int, [AuditEvent]) in
+                    let sql = db as! any SQLDatabase
+                    let row = try await sql.raw("SELECT COUNT(*) AS n FROM counters WHERE name LIKE \(bind: prefix + "%")").first()!
+                    return (try row.decode(column: "n", as: Int.self), [])
+                }
+            }
+            // Hold the writer so that everything sent meanwhile lands in one batch, in order.
+            let holder = Task {
+                try await app.groupCommit.run(actor: "test", now: Date()) { _ -> (Int, [AuditEvent]) in
+                    try await Task.sleep(for: .milliseconds(400))
+                    return (0, [])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            let a = Task { try await insert("rb_a", 1) }
+            try await Task.sleep(for: .milliseconds(20))
+            let b = Task { try await insert("rb_b", 1) }
+            try await Task.sleep(for: .milliseconds(20))
+            let between = Task { try await count("rb_") }
+            try await Task.sleep(for: .milliseconds(20))
+            let dup1 = Task { try await insert("rb_dup", 1) }
+            try await Task.sleep(for: .milliseconds(20))
+            let dup2 = Task { try await insert("rb_dup", 2) }
+            _ = try await holder.value
+
+            #expect(try await a.value == 0)  // its row waited for the batch
+            #expect(try await b.value == 0)
+            #expect(try await between.value == 2)  // written before a job that keeps none
+            #expect(try await dup1.value == 0)
+            await #expect(throws: (any Error).self) { try await dup2.value }
+            let rows = try await (app.db as! any SQLDatabase).raw("SELECT name, value FROM counters WHERE name LIKE 'rb_%' ORDER BY name")
+                .all().map { "\(try $0.decode(column: "name", as: String.self))=\(try $0.decode(column: "value", as: Int.self))" }
+            #expect(rows == ["rb_a=1", "rb_b=1", "rb_dup=1"])
+        }
+    }
+}

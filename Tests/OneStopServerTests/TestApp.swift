@@ -78,14 +78,18 @@ struct AnyEncodable: Encodable, Sendable {
 }
 
 /// Runs `body` against a fresh, migrated and seeded OneStop on the given database.
-func withOneStop(_ db: TestDB, _ body: (TestContext) async throws -> Void) async throws {
+/// `sqliteFile`: SQLite in a file of its own (WAL, a separate writer connection) rather than
+/// in memory.
+func withOneStop(_ db: TestDB, sqliteFile: Bool = false, _ body: (TestContext) async throws -> Void) async throws {
     var settings = Settings(adminPassword: TestContext.adminPassword)
     settings.bcryptCost = 4
     // Many test servers share one PostgreSQL at once; keep each one's connections few.
     settings.postgresReadersPerLoop = 1
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+    let dir = NSTemporaryDirectory() + "onestop-test-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     switch db {
-    case .sqlite: settings.database = .sqliteMemory
+    case .sqlite: settings.database = sqliteFile ? .sqlite(path: dir + "/db.sqlite") : .sqliteMemory
     case .postgres: settings.database = .postgres(url: TestDB.postgresURL!, schema: String(schema))
     }
     let clock = TestClock()

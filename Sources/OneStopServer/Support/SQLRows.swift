@@ -22,8 +22,8 @@ enum SQLRows {
         on db: any Database
     ) async throws {
         guard !rows.isEmpty else { return }
-        if deferrable, onConflict == nil, let buffer = RowBuffer.current {
-            buffer.add(into: table, columns: columns, rows)
+        if deferrable, let buffer = RowBuffer.current {
+            buffer.add(into: table, columns: columns, rows, onConflict: onConflict)
             return
         }
         let perStatement = max(1, 30_000 / max(1, rows[0].count))
@@ -52,6 +52,7 @@ final class RowBuffer: Sendable {
     private struct Pending {
         var table: String
         var columns: String
+        var onConflict: String?
         var rows: [[any SQLExpression]]
     }
 
@@ -59,12 +60,14 @@ final class RowBuffer: Sendable {
 
     var isEmpty: Bool { state.withLockedValue { $0.order.isEmpty } }
 
-    func add(into table: String, columns: String, _ rows: [[any SQLExpression]]) {
-        let key = table + "|" + columns
+    /// `onConflict` as for `SQLRows.insert`; it must hold for several rows with the same key in
+    /// one statement (`DO NOTHING`, or an update that may meet its row twice on SQLite).
+    func add(into table: String, columns: String, _ rows: [[any SQLExpression]], onConflict: String? = nil) {
+        let key = table + "|" + columns + "|" + (onConflict ?? "")
         state.withLockedValue { s in
             if s.pending[key] == nil {
                 s.order.append(key)
-                s.pending[key] = Pending(table: table, columns: columns, rows: [])
+                s.pending[key] = Pending(table: table, columns: columns, onConflict: onConflict, rows: [])
             }
             s.pending[key]!.rows += rows
         }
@@ -79,7 +82,7 @@ final class RowBuffer: Sendable {
         }
         for key in order {
             guard let p = pending[key] else { continue }
-            try await SQLRows.insert(into: p.table, columns: p.columns, p.rows, on: db)
+            try await SQLRows.insert(into: p.table, columns: p.columns, p.rows, onConflict: p.onConflict, on: db)
         }
     }
 

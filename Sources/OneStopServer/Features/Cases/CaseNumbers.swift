@@ -51,14 +51,14 @@ final class CaseNumbers: Sendable {
     }
 
     /// Records a counter reserved in memory, inside the write that stores its case.
+    /// Within a batch of intakes it waits for the others' (`RowBuffer`): SQLite applies the rows
+    /// of one statement in turn, so the highest number stays.
     static func record(_ counter: (center: UUID, day: String, last: Int), on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        try await sql.raw(
-            """
-            INSERT INTO case_counters (center_id, day, last) VALUES (\(bind: counter.center), \(bind: counter.day), \(bind: counter.last))
-            ON CONFLICT (center_id, day) DO UPDATE SET last = MAX(case_counters.last, excluded.last)
-            """
-        ).run()
+        let sql = try SQLRows.sql(db)
+        try await SQLRows.insert(
+            into: "case_counters", columns: "center_id, day, last",
+            [[sql.bind(id: counter.center), SQLBind(counter.day), SQLBind(counter.last)]],
+            onConflict: "(center_id, day) DO UPDATE SET last = MAX(case_counters.last, excluded.last)", deferrable: sql.textIDs, on: db)
     }
 
     /// Moves the day's counter in the database, atomically, and returns the new value.

@@ -195,7 +195,7 @@ enum CaseService {
             try await CaseRows.insert(materials, on: db)
             try await CaseRows.insert(events, on: db)
             try await CaseRows.insert(notice, on: db)
-            if let nextLook { try await Supervision.enqueue([(nextLook, c.id!)], on: db) }
+            if let nextLook { try await Supervision.enqueue([(nextLook, c.id!)], deferrable: true, on: db) }
             var audit = [AuditEvent("case.submit", "case", id: c.id, center: c.centerID, detail: detail)]
             if let accepted {
                 audit.append(

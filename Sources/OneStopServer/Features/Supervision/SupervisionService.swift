@@ -253,8 +253,15 @@ enum Supervision {
 
     /// Queues looks: a case is due a look on each day it is queued for. A look finds the case as it
     /// is then, so a look queued before the case moved on costs a read and changes nothing.
-    static func enqueue(_ looks: [(day: String, caseID: UUID)], on db: any Database) async throws {
+    /// `deferrable`: inside a job that keeps a `RowBuffer`, the looks wait for the batch's others.
+    static func enqueue(_ looks: [(day: String, caseID: UUID)], deferrable: Bool = false, on db: any Database) async throws {
         guard !looks.isEmpty, let sql = db as? any SQLDatabase else { return }
+        if deferrable, RowBuffer.current != nil {
+            try await SQLRows.insert(
+                into: "supervision_queue", columns: "day, case_id", looks.map { [SQLBind($0.day), sql.bind(id: $0.caseID)] },
+                onConflict: "DO NOTHING", deferrable: true, on: db)
+            return
+        }
         for start in stride(from: 0, to: looks.count, by: 400) {
             let chunk = looks[start..<min(start + 400, looks.count)]
             let values = SQLList(chunk.map { SQLGroupExpression([SQLBind($0.day), sql.bind(id: $0.caseID)]) })

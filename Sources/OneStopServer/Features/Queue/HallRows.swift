@@ -13,10 +13,7 @@ import Vapor
 /// decode into plain structs. The models stay what the rest of OneStop reads; an instance made
 /// here must be written back here, never with Fluent's `update`, which does not know it exists.
 enum HallRows {
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
-        return sql
-    }
+    static func sql(_ db: any Database) throws -> any SQLDatabase { try SQLRows.sql(db) }
 
     // MARK: tickets
 

@@ -16,11 +16,17 @@ public struct WorkCalendar: Sendable {
     private let names: [Int: String]
     private let cumulative: [Int32]
     private let workdays: [Int32]
+    /// Years whose national arrangement is not imported: only their statutory days are off, and
+    /// every date computed in them says so (DOMAIN.md §4).
+    public let provisionalYears: Set<Int>
 
     /// Builds a calendar from layered overrides: later layers win (national, then each ancestor
     /// center, then the center itself).
-    public init(layers: [[DayOverride]], span: ClosedRange<CivilDate> = WorkCalendar.defaultSpan) {
+    public init(
+        layers: [[DayOverride]], provisionalYears: Set<Int> = [], span: ClosedRange<CivilDate> = WorkCalendar.defaultSpan
+    ) {
         self.span = span
+        self.provisionalYears = provisionalYears
         let first = span.lowerBound.dayNumber
         let count = span.upperBound.dayNumber - first + 1
         var kinds = [DayKind](repeating: .workday, count: count)
@@ -65,6 +71,16 @@ public struct WorkCalendar: Sendable {
     public func name(of date: CivilDate) -> String? { names[date.dayNumber] }
 
     public func isWorkingDay(_ date: CivilDate) -> Bool { kind(of: date).isWorkingDay }
+
+    /// Whether the day lies in a provisional year.
+    public func isProvisional(_ date: CivilDate) -> Bool { provisionalYears.contains(date.year) }
+
+    /// Whether a date computed by counting from `from` to `to` rests on a provisional year.
+    public func isProvisional(from: CivilDate, to: CivilDate) -> Bool {
+        guard !provisionalYears.isEmpty else { return false }
+        let (a, b) = from <= to ? (from.year, to.year) : (to.year, from.year)
+        return (a...b).contains { provisionalYears.contains($0) }
+    }
 
     public func contains(_ date: CivilDate) -> Bool { span.contains(date) }
 

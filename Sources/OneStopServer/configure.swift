@@ -56,6 +56,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.lifecycle.use(HallSweeperLifecycle())
     app.lifecycle.use(SupervisionSweepLifecycle())
     app.lifecycle.use(OutboxWorkerLifecycle())
+    app.lifecycle.use(CalendarRetimingLifecycle())
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())
@@ -72,6 +73,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CaseFeeColumn())
     app.migrations.add(CaseStepDue())
     app.migrations.add(SupervisionQueue())
+    app.migrations.add(CalendarYears())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

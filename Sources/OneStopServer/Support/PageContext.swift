@@ -29,6 +29,8 @@ struct PageContext<P: Encodable>: Encodable {
     var elderHref: String
     /// Set on the hall's touch screen: its home and idle timeout.
     var kiosk: DisplayModes.Kiosk?
+    /// A notice across the top of every page for those who must act on it.
+    var banner: PageBanner?
 
     init(_ req: Request, title: String, _ page: P) {
         self.title = title
@@ -98,12 +100,36 @@ struct PageContext<P: Encodable>: Encodable {
     }
 }
 
+/// A notice across the top of every page, with the place to act on it.
+struct PageBanner: Encodable {
+    var text: String
+    var href: String
+    var linkLabel: String
+}
+
 extension Request {
     func page<P: Encodable>(_ template: String, title: String, _ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let response = try await view.render(template, PageContext(self, title: title, page)).encodeResponse(for: self)
+        var context = PageContext(self, title: title, page)
+        context.banner = try await calendarBanner()
+        let response = try await view.render(template, context).encodeResponse(for: self)
         response.status = status
         return response
     }
 
     func flash(_ message: String) { session.data["flash"] = message }
+
+    /// From November 1 until next year's national arrangement is imported (and all year while the
+    /// current year's is missing), administrators and supervisors are told on every page that
+    /// the year's deadlines are provisional.
+    func calendarBanner() async throws -> PageBanner? {
+        guard let p = principal, p.role == .centerAdmin || p.role == .supervisor else { return nil }
+        let today = HallClock.day(now)
+        var years = [today.year]
+        if today.month >= 11 { years.append(today.year + 1) }
+        let confirmed = try await application.calendars.confirmedYears(on: db)
+        guard let year = years.first(where: { confirmed[$0] == nil }) else { return nil }
+        return .init(
+            text: t("calendar.banner", ["year": String(year)]), href: "/admin/calendar?year=\(year)#import",
+            linkLabel: t(p.role == .centerAdmin ? "calendar.bannerImport" : "calendar.bannerView"))
+    }
 }

@@ -18,7 +18,7 @@ struct CreateCalendar: AsyncMigration {
             .field("value", .int64, .required)
             .create()
         // The national calendars that ship with OneStop.
-        for day in NationalCalendar.shipped {
+        for day in NationalCalendar.year2026 {
             try await CalendarDayModel(
                 scope: CalendarDayModel.national, date: day.date.description, kind: day.kind.rawValue, name: day.name
             ).create(on: db)

@@ -109,6 +109,8 @@ struct CalendarCommand: AsyncCommand {
         var year: Int?
         @Option(name: "center", help: "A center's code; omit for the national calendar")
         var center: String?
+        @Option(name: "source", help: "Where the arrangement comes from (the notice's title and date)")
+        var source: String?
     }
 
     var help: String { "Imports a year of holidays and make-up workdays: `calendar import 2027.csv --year 2027 [--center CODE]`." }
@@ -135,10 +137,26 @@ struct CalendarCommand: AsyncCommand {
                 description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(
                     separator: "\n"))
         }
-        let n = try await CalendarService.replaceYear(
-            scope: CalendarService.scopeKey(centerID), centerID: centerID, year: year, days: days,
-            on: app.db, gate: app.writeGate, actor: "system:cli", now: app.clock.now())
-        context.console.print("Imported \(n) days for \(year) into the \(s.center.map { "calendar of \($0)" } ?? "national calendar").")
+        let tree = try await CenterTree.load(on: app.db)
+        let outcome: CalendarService.Outcome
+        do {
+            outcome = try await CalendarService.replaceYear(
+                scope: CalendarService.scopeKey(centerID), centerID: centerID, centers: centerID.map { tree.subtree($0) }, year: year,
+                days: days, source: s.source, on: app.db, groupCommit: app.groupCommit, actor: "system:cli", now: app.clock.now())
+        } catch let v as ValidationFailure {
+            throw CommandFailure(
+                description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(separator: "\n"))
+        }
+        context.console.print(
+            "Imported \(outcome.days) days for \(year) into the \(s.center.map { "calendar of \($0)" } ?? "national calendar").")
+        if outcome.retiming != nil {
+            // The open clocks that span a changed day are laid again on the new calendar now.
+            try await CalendarRetiming.runPending(app: app, now: { app.clock.now() })
+            if let job = try await CalendarRetimingModel.find(outcome.retiming, on: app.db) {
+                context.console.print(
+                    "Re-timed \(job.cases) cases, \(job.tasks) tasks and \(job.steps) steps; \(job.withdrawn) warnings withdrawn.")
+            }
+        }
     }
 }
 

@@ -8,6 +8,20 @@ struct CalendarDayDTO: Content {
     var kind: String
     var isWorkingDay: Bool
     var name: String?
+    /// The day's year has no imported national arrangement: only its statutory days are off.
+    var provisional: Bool
+    /// After a change: the job re-timing the open clocks that span the day.
+    var retimingID: UUID?
+
+    init(_ cal: WorkCalendar, _ date: CivilDate, retimingID: UUID? = nil) {
+        let kind = cal.kind(of: date)
+        self.date = date.description
+        self.kind = kind.rawValue
+        self.isWorkingDay = kind.isWorkingDay
+        self.name = cal.name(of: date)
+        self.provisional = cal.isProvisional(date)
+        self.retimingID = retimingID
+    }
 }
 
 struct SetDayInput: Content {
@@ -27,8 +41,7 @@ enum CalendarAPIController {
             let (cal, _) = try await calendar(req)
             let date = try civilDate(req.parameters.get("date"), field: "date")
             try inSpan(cal, date)
-            let kind = cal.kind(of: date)
-            return CalendarDayDTO(date: date.description, kind: kind.rawValue, isWorkingDay: kind.isWorkingDay, name: cal.name(of: date))
+            return CalendarDayDTO(cal, date)
         }
         c.endpoint(
             .PUT, "days", ":date", access: .admins,
@@ -40,10 +53,9 @@ enum CalendarAPIController {
             let date = try civilDate(req.parameters.get("date"), field: "date")
             let input = try req.content.decode(SetDayInput.self)
             let kind = try parseKind(input.kind)
-            try await CalendarService.setDay(centerID: centerID, date: date, kind: kind, name: input.name ?? "", req: req)
+            let outcome = try await CalendarService.setDay(centerID: centerID, date: date, kind: kind, name: input.name ?? "", req: req)
             let cal = try await req.application.calendars.calendar(for: centerID, on: req.db)
-            let k = cal.kind(of: date)
-            return CalendarDayDTO(date: date.description, kind: k.rawValue, isWorkingDay: k.isWorkingDay, name: cal.name(of: date))
+            return CalendarDayDTO(cal, date, retimingID: outcome.retiming)
         }
         c.endpoint(
             .GET, "add-working-days", access: .public,
@@ -65,7 +77,8 @@ enum CalendarAPIController {
             guard let result = cal.addWorkingDays(days, to: start) else {
                 throw ValidationFailure([FieldError("days", "calendar.outOfRange")])
             }
-            return WorkingDaySum(start: start.description, days: days, result: result.description)
+            return WorkingDaySum(
+                start: start.description, days: days, result: result.description, provisional: cal.isProvisional(from: start, to: result))
         }
         c.endpoint(
             .GET, "count-working-days", access: .public,
@@ -84,7 +97,9 @@ enum CalendarAPIController {
             guard errors.isEmpty, let from, let to else { throw ValidationFailure(errors) }
             try inSpan(cal, from)
             try inSpan(cal, to)
-            return WorkingDayCount(from: from.description, to: to.description, workingDays: cal.countWorkingDays(from: from, to: to) ?? 0)
+            return WorkingDayCount(
+                from: from.description, to: to.description, workingDays: cal.countWorkingDays(from: from, to: to) ?? 0,
+                provisional: cal.isProvisional(from: from, to: to))
         }
         api.endpoint(
             .POST, "calendar", "import", access: .admins,
@@ -93,15 +108,45 @@ enum CalendarAPIController {
                 summary:
                     "Replace one year of a calendar from CSV (date,kind,name) or iCalendar text; centerID omitted means the national calendar",
                 tag: "Calendar", request: "CalendarFile", response: "CalendarImportResult",
-                query: [.init(name: "year", type: "integer", required: true), .init(name: "centerID", type: "string")])
+                query: [
+                    .init(name: "year", type: "integer", required: true), .init(name: "centerID", type: "string"),
+                    .init(name: "source", type: "string", description: "Where the arrangement comes from: the notice's title and date"),
+                ])
         ) { req in
             guard let year = req.query[Int.self, at: "year"] else { throw ValidationFailure([FieldError("year", "required")]) }
             var errors: [FieldError] = []
             let center = parseUUID(req.query[String.self, at: "centerID"], field: "centerID", errors: &errors)
             if !errors.isEmpty { throw ValidationFailure(errors) }
             let text = req.body.string ?? ""
-            let n = try await CalendarService.importYear(centerID: center, year: year, text: text, req: req)
-            return CalendarImportResult(year: year, days: n)
+            let outcome = try await CalendarService.importYear(
+                centerID: center, year: year, text: text, source: req.query[String.self, at: "source"], req: req)
+            return CalendarImportResult(year: year, days: outcome.days, retimingID: outcome.retiming)
+        }
+        c.endpoint(
+            .GET, "years", access: .public,
+            operation: .init(
+                id: "getCalendarYears",
+                summary: "Each year from five years back to two ahead: confirmed by an imported national arrangement, or provisional",
+                tag: "Calendar", response: "CalendarYears")
+        ) { req in
+            let (_, center) = try await calendar(req)
+            return try await CalendarYearsDTO.load(center: center, req: req)
+        }
+        api.endpoint(
+            .GET, "calendar", "retimings", access: .staff,
+            operation: .init(
+                id: "listCalendarRetimings",
+                summary: "The re-timing jobs after calendar changes, newest first, with their counts of cases, tasks and withdrawn warnings",
+                tag: "Calendar", response: "CalendarRetimingList",
+                query: [.init(name: "limit", type: "integer", description: "1…100, default 20")])
+        ) { req in
+            try await RetimingDTO.list(req)
+        }
+        api.endpoint(
+            .GET, "calendar", "retimings", ":id", access: .staff,
+            operation: .init(id: "getCalendarRetiming", summary: "One re-timing job with the first cases it moved", tag: "Calendar", response: "CalendarRetiming")
+        ) { req in
+            try await RetimingDTO.one(try req.uuid("id"), req)
         }
     }
 
@@ -137,15 +182,19 @@ struct WorkingDaySum: Content {
     var start: String
     var days: Int
     var result: String
+    /// The count runs through a provisional year.
+    var provisional: Bool
 }
 
 struct WorkingDayCount: Content {
     var from: String
     var to: String
     var workingDays: Int
+    var provisional: Bool
 }
 
 struct CalendarImportResult: Content {
     var year: Int
     var days: Int
+    var retimingID: UUID?
 }

@@ -32,6 +32,38 @@ struct CalendarYearView: Encodable {
     var centerOptions: [FormView.Option]
     var importErrors: [String]
     var legend: [Day]
+    /// Whether the year's national arrangement is imported, and from where.
+    var provisional: Bool
+    var yearStatus: String
+    var retimings: [RetimingRow]
+}
+
+/// A re-timing job in a list.
+struct RetimingRow: Encodable {
+    var id: String
+    var created: String
+    var label: String
+    var status: String
+    var statusLabel: String
+    var counts: String
+}
+
+/// One re-timing job and the first cases it moved.
+struct RetimingView: Encodable {
+    struct Moved: Encodable {
+        var id: String
+        var number: String
+        var what: String
+        var from: String
+        var to: String
+    }
+
+    var row: RetimingRow
+    var running: Bool
+    var error: String
+    var moved: [Moved]
+    var more: Int
+    var back: String
 }
 
 enum CalendarPages {
@@ -51,18 +83,24 @@ enum CalendarPages {
                 guard let date = CivilDate(f["date"] ?? "") else { throw ValidationFailure([FieldError("date", "date")]) }
                 if !errors.isEmpty { throw ValidationFailure(errors) }
                 let kind = try CalendarAPIController.parseKind(f["kind"])
-                try await CalendarService.setDay(centerID: national ? nil : center, date: date, kind: kind, name: f["name"] ?? "", req: req)
+                let outcome = try await CalendarService.setDay(
+                    centerID: national ? nil : center, date: date, kind: kind, name: f["name"] ?? "", req: req)
                 req.flash(req.t("flash.saved"))
+                if let job = outcome.retiming { return req.redirect(to: "/admin/calendar/retimings/\(job)") }
                 return req.redirect(to: "/admin/calendar?center=\(center?.uuidString ?? "")&year=\(date.year)")
             } catch let v as ValidationFailure {
                 return try await dayForm(req, values: f, failure: v)
             }
+        }
+        r.endpoint(.GET, "admin", "calendar", "retimings", ":id", access: .staff) { req in
+            try await retimingPage(req)
         }
         r.endpoint(.POST, "admin", "calendar", "import", access: .admins) { req -> Response in
             struct Upload: Content {
                 var year: String?
                 var scope: String?
                 var center: String?
+                var source: String?
                 var file: File?
             }
             let u = try req.content.decode(Upload.self)
@@ -72,9 +110,10 @@ enum CalendarPages {
                 guard let file = u.file, file.data.readableBytes > 0,
                     let text = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
                 else { throw ValidationFailure([FieldError("file", "required")]) }
-                let n = try await CalendarService.importYear(
-                    centerID: u.scope == "national" ? nil : center, year: year, text: text, req: req)
-                req.flash(req.t("calendar.imported", ["n": String(n), "year": String(year)]))
+                let outcome = try await CalendarService.importYear(
+                    centerID: u.scope == "national" ? nil : center, year: year, text: text, source: u.source, req: req)
+                req.flash(req.t("calendar.imported", ["n": String(outcome.days), "year": String(year)]))
+                if let job = outcome.retiming { return req.redirect(to: "/admin/calendar/retimings/\(job)") }
                 return req.redirect(to: "/admin/calendar?center=\(center?.uuidString ?? "")&year=\(year)")
             } catch let v as ValidationFailure {
                 let lang = req.language
@@ -114,8 +153,51 @@ enum CalendarPages {
             weekdays: (1...7).map { req.t("calendar.weekday.\($0)") }, months: months,
             canEdit: req.principal?.role == .centerAdmin, centerOptions: req.centerOptions(scope, selected: center.uuidString),
             importErrors: importErrors,
-            legend: DayKind.allCases.map { .init(day: 0, date: "", kind: $0.rawValue, kindLabel: req.t("day.\($0.rawValue)"), name: nil) })
+            legend: DayKind.allCases.map { .init(day: 0, date: "", kind: $0.rawValue, kindLabel: req.t("day.\($0.rawValue)"), name: nil) },
+            provisional: cal.provisionalYears.contains(year), yearStatus: try await yearStatus(year, req: req),
+            retimings: try await RetimingDTO.list(req).prefix(5).map { row($0, req) })
         return try await req.page("calendar/year", title: req.t("nav.calendar"), view, status: status)
+    }
+
+    static func yearStatus(_ year: Int, req: Request) async throws -> String {
+        guard let c = try await req.application.calendars.confirmedYears(on: req.db)[year] else {
+            return req.t("calendar.yearProvisional", ["year": String(year)])
+        }
+        let when = HallClock.day(Date(timeIntervalSince1970: Double(c.importedAt) / 1000)).description
+        return req.t("calendar.yearConfirmed", ["year": String(year), "source": c.source, "date": when])
+    }
+
+    static func row(_ j: RetimingDTO, _ req: Request) -> RetimingRow {
+        let f = DateFormatter()
+        f.timeZone = HallClock.zone
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        let span = j.firstDay == j.lastDay ? j.firstDay : "\(j.firstDay) – \(j.lastDay)"
+        return RetimingRow(
+            id: j.id.uuidString, created: f.string(from: j.createdAt),
+            label: req.t("calendar.retiming.cause.\(j.cause)", ["days": span, "n": String(j.days)]), status: j.status,
+            statusLabel: req.t("calendar.retiming.status.\(j.status)"),
+            counts: req.t(
+                "calendar.retiming.counts",
+                ["cases": String(j.cases), "tasks": String(j.tasks), "steps": String(j.steps), "withdrawn": String(j.withdrawn)]))
+    }
+
+    static func retimingPage(_ req: Request) async throws -> Response {
+        let job = try await RetimingDTO.one(try req.uuid("id"), req)
+        let labels = ["promised": "calendar.retiming.what.promised", "special": "calendar.retiming.what.special", "task": "calendar.retiming.what.task"]
+        let moved = (job.sample ?? []).map {
+            RetimingView.Moved(
+                id: $0.id.uuidString, number: $0.number, what: req.t(labels[$0.what] ?? "calendar.retiming.what.step"), from: $0.from,
+                to: $0.to)
+        }
+        let total = job.cases + job.tasks + job.steps
+        let year = CivilDate(job.firstDay)?.year ?? HallClock.day(req.now).year
+        let view = RetimingView(
+            row: row(job, req), running: job.status == "pending" || job.status == "running", error: job.error, moved: moved,
+            more: max(0, total - moved.count), back: "/admin/calendar?center=\(job.centerID?.uuidString ?? "")&year=\(year)")
+        let response = try await req.page("calendar/retiming", title: req.t("calendar.retiming.heading"), view)
+        // Follows the job to completion without script.
+        if view.running { response.headers.replaceOrAdd(name: "Refresh", value: "2") }
+        return response
     }
 
     static func dayForm(_ req: Request, values: FormValues, failure: ValidationFailure?) async throws -> Response {

@@ -191,7 +191,10 @@ enum CaseAPIController {
         if p.role != .applicant, req.query[Bool.self, at: "mine"] == true {
             return try await mine(q, principal: p, limit: limit, req: req)
         }
-        return try await q.sort(\.$createdAt, .descending).sort(\.$number, .descending).limit(limit).all().map(CaseSummaryDTO.init)
+        let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
+        return try await q.sort(\.$createdAt, .descending).sort(\.$number, .descending).limit(limit).all().map {
+            CaseSummaryDTO($0, confirmed: confirmed)
+        }
     }
 
     /// A member of staff's open cases, the nearest promised date first; cases without one (not
@@ -208,8 +211,9 @@ enum CaseAPIController {
         let today = HallClock.day(req.now)
         var out: [CaseSummaryDTO] = []
         var calendars: [UUID: WorkCalendar] = [:]
+        let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
         for c in timed + untimed {
-            var row = CaseSummaryDTO(c)
+            var row = CaseSummaryDTO(c, confirmed: confirmed)
             if let due = c.promisedDue.flatMap(CivilDate.init) {
                 // One calendar per center, not one read per row.
                 let calendar: WorkCalendar
@@ -256,13 +260,16 @@ struct CaseSummaryDTO: Content {
     /// level supervision gave the case.
     var daysLeft: Int?
     var level: String?
+    /// The promised date lies in a year without an imported national holiday arrangement.
+    var dueProvisional: Bool
 
-    init(_ c: CaseModel) {
+    init(_ c: CaseModel, confirmed: [Int: CalendarYearModel]) {
         id = c.id!
         number = c.number
         itemName = c.itemName
         state = c.state
         receivedOn = c.receivedOn
         promisedDue = c.promisedDue
+        dueProvisional = c.promisedDue.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false
     }
 }

@@ -99,6 +99,9 @@ struct CaseClockDTO: Content {
     var legalDue: String?
     var stopped: Bool
     var level: String?
+    /// A due date lies in a year without an imported national holiday arrangement: it follows the
+    /// statutory holidays and moves if the arrangement adds days.
+    var provisional: Bool
 }
 
 struct CaseEventDTO: Content {

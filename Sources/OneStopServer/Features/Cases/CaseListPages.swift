@@ -17,6 +17,7 @@ extension CasePages {
         var daysLeft: String
         var level: String
         var levelLabel: String
+        var dueProvisional: Bool
     }
 
     struct ListView: Encodable {
@@ -38,7 +39,8 @@ extension CasePages {
                 id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, state: $0.state,
                 stateLabel: req.t("case.state.\($0.state)"),
                 receivedOn: $0.receivedOn, promisedDue: $0.promisedDue ?? "—", daysLeft: $0.daysLeft.map(String.init) ?? "—",
-                level: $0.level ?? "", levelLabel: $0.level.map { req.t("supervision.level.\($0)") } ?? "")
+                level: $0.level ?? "", levelLabel: $0.level.map { req.t("supervision.level.\($0)") } ?? "",
+                dueProvisional: $0.dueProvisional)
         }
         let states =
             [FormView.Option(value: "", label: req.t("case.list.allStates"), selected: state.isEmpty)]

@@ -28,6 +28,8 @@ enum CaseNotices {
         var promisedDue: String?
         var promisedDays: Int
         var legalDays: Int
+        /// Set when the promised date lies in a year without an imported national arrangement.
+        var provisionalNote: String
         var reason: String
         var days: String
         var procedure: String
@@ -117,12 +119,18 @@ enum CaseNotices {
         }
         if kind == .supplement { lines = lines.filter { $0.status == statusNames["missing"] || $0.status == statusNames["defective"] } }
         let track = QueuePages.publicBase(req) + "/track?number=" + c.number
+        let confirmed = try await req.application.calendars.confirmedYears(on: db)
+        let provisionalYear = c.promisedDue.flatMap(CivilDate.init).map(\.year).flatMap { confirmed[$0] == nil ? $0 : nil }
         let page = Page(
             kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: centerName, number: c.number,
             itemName: c.itemName, applicantName: applicant.name,
             applicantID: applicant.kind == ApplicantKind.entity.rawValue ? applicant.idNumber : ResidentID.masked(applicant.idNumber),
             received: chinese(c.receivedOn), accepted: c.acceptedOn.map(chinese), promisedDue: c.promisedDue.map(chinese),
-            promisedDays: c.promisedDays + c.extensionDays, legalDays: c.legalDays + c.extensionDays, reason: extra["reason"] ?? "",
+            promisedDays: c.promisedDays + c.extensionDays, legalDays: c.legalDays + c.extensionDays,
+            provisionalNote: provisionalYear.map {
+                "上述日期按国家法定节假日推算。\($0) 年节假日安排公布后如有调整，办理期限仍为上述工作日数，日期以调整后为准，本机关将另行告知。"
+            } ?? "",
+            reason: extra["reason"] ?? "",
             days: extra["days"] ?? "", procedure: extra["procedure"] ?? "", method: methods[extra["method"] ?? ""] ?? "",
             recipient: extra["recipient"] ?? "", fee: extra["fee"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
             consultPhone: guide?.consultPhone ?? centerPhone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,

@@ -67,6 +67,8 @@ enum CasePages {
     }
 
     struct ShowView: Encodable {
+        /// A due date lies in a provisional calendar year.
+        var dueProvisional: Bool = false
         var id: String
         var number: String
         var itemName: String
@@ -306,7 +308,7 @@ enum CasePages {
         }
         let awaiting = state == .supplementRequested || state == .reviewSupplement
         let left = dto.clock.flatMap { $0.stopped ? nil : $0.promisedLeft }
-        let view = ShowView(
+        var view = ShowView(
             id: id.uuidString, number: c.number, itemName: c.itemName, itemCode: c.itemCode, guideVersion: c.guideVersion,
             caseTypeLabel: type.label(req), state: c.state, stateLabel: req.t(state.messageKey),
             applicantName: dto.applicant.name, applicantID: dto.applicant.idNumber, applicantPhone: dto.applicant.phone,
@@ -342,6 +344,7 @@ enum CasePages {
             feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "",
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
+        view.dueProvisional = dto.clock?.provisional ?? false
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
     }
 

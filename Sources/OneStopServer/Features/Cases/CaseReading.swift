@@ -46,7 +46,8 @@ extension CaseService {
                 promisedLeft: r?.promisedLeft, legalLeft: r?.legalLeft, promisedDue: r?.promisedDue?.description,
                 legalDue: r?.legalDue?.description, stopped: r?.stopped ?? false,
                 level: open
-                    ? r.map { SupervisionThresholds.standard.level(promisedLeft: $0.promisedLeft, legalLeft: $0.legalLeft).rawValue } : nil)
+                    ? r.map { SupervisionThresholds.standard.level(promisedLeft: $0.promisedLeft, legalLeft: $0.legalLeft).rawValue } : nil,
+                provisional: [r?.promisedDue, r?.legalDue].compactMap { $0 }.contains { calendar.isProvisional(from: clock.started, to: $0) })
         }
         let form = (try? JSONDecoder().decode([String: String].self, from: Data(c.form.utf8))) ?? [:]
         return CaseDTO(

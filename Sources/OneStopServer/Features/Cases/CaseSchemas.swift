@@ -48,6 +48,7 @@ enum CaseSchemas {
             "promisedDue": ["type": ["string", "null"], "format": "date"],
             "daysLeft": ["type": ["integer", "null"], "description": "with mine=true: working days to the promised date"],
             "level": ["type": ["string", "null"], "description": "with mine=true: normal, reminder, yellow or red"],
+            "dueProvisional": ["type": "boolean", "description": "the promised date lies in a provisional calendar year"],
         ]),
         "NoticeSummary": S.object([
             "id": S.uuid, "kind": names(NoticeKind.self), "serial": S.string, "issuedAt": S.dateTime, "issuedBy": S.string,
@@ -64,7 +65,7 @@ enum CaseSchemas {
                     S.object([
                         "promisedDays": S.integer, "legalDays": S.integer, "extensionDays": S.integer, "used": S.optionalInteger,
                         "promisedLeft": S.optionalInteger, "legalLeft": S.optionalInteger, "promisedDue": S.optionalString,
-                        "legalDue": S.optionalString, "stopped": S.bool,
+                        "legalDue": S.optionalString, "stopped": S.bool, "provisional": S.bool,
                         "level": [
                             "type": ["string", "null"], "enum": .array(WarningLevel.allCases.map { .string($0.rawValue) } + [.null]),
                         ],
@@ -98,7 +99,7 @@ enum CaseSchemas {
         "Warning": S.object([
             "id": S.uuid, "number": S.string, "itemName": S.string, "itemCode": S.string, "centerID": S.uuid, "departmentID": S.uuid,
             "handlerID": S.optionalUUID, "state": names(CaseState.self), "promisedDue": S.optionalString, "legalDue": S.optionalString,
-            "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
+            "daysLeft": S.optionalInteger, "level": names(WarningLevel.self), "provisional": S.bool,
         ]),
         "AnomalyReport": S.object([
             "counts": ["type": "array", "items": S.object(["kind": S.string, "count": ["type": "integer"]])],
@@ -122,7 +123,7 @@ enum CaseSchemas {
                     "yellow, red, acceptance_step, delivery_step, special_step, or task_step_<n> for the n-th co-department task",
             ],
             "reason": S.string, "issuedOn": S.date,
-            "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected"]], "explanation": S.string,
+            "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected", "withdrawn"]], "explanation": S.string,
             "explainedBy": S.string, "decidedBy": S.string, "decisionNote": S.string, "late": S.bool,
         ]),
         "ExplanationInput": S.object(["text": S.string], required: ["text"]),

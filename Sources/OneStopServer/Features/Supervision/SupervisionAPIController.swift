@@ -18,6 +18,8 @@ struct WarningDTO: Content {
     /// Working days to the promised deadline (negative: overdue); nil while the clock is stopped.
     var daysLeft: Int?
     var level: String
+    /// The promised deadline lies in a provisional year (see `getCalendarYears`).
+    var provisional: Bool
 }
 
 struct CardDTO: Content {
@@ -322,7 +324,7 @@ enum SupervisionAPIController {
                 WarningDTO(
                     id: c.id, number: c.number, itemName: c.itemName, itemCode: c.itemCode, centerID: c.centerID,
                     departmentID: c.departmentID, handlerID: c.handlerID, state: c.state, promisedDue: c.promisedDue,
-                    legalDue: c.legalDue, daysLeft: left, level: c.level))
+                    legalDue: c.legalDue, daysLeft: left, level: c.level, provisional: due.map { calendars[c.centerID]!.isProvisional($0) } ?? false))
         }
         return out
     }
@@ -334,7 +336,7 @@ enum SupervisionAPIController {
         if p.role == .chiefRepresentative, let d = p.departmentID { q = q.filter(\.$departmentID == d) }
         if p.role == .windowStaff { q = q.filter(\.$userID == p.id) }
         if let status = req.query[String.self, at: "status"], !status.isEmpty {
-            guard ["open", "explained", "accepted", "rejected"].contains(status) else {
+            guard ["open", "explained", "accepted", "rejected", "withdrawn"].contains(status) else {
                 throw ValidationFailure([FieldError("status", "invalidChoice")])
             }
             q = q.filter(\.$status == status)

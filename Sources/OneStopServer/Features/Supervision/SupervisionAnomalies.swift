@@ -59,7 +59,9 @@ enum SupervisionAnomalies {
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         func filtered(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            // An anomaly a calendar change made void stays on record but counts no more.
             var q = q.where(SQLColumn("center_id", table: "a"), .in, SQLBind.group(centers))
+                .where(SQLColumn("withdrawn", table: "a"), .equal, SQLBind(""))
             if p.role == .chiefRepresentative, let d = p.departmentID {
                 q = q.where(SQLColumn("department_id", table: "a"), .equal, SQLBind(d))
             }

@@ -14,6 +14,7 @@ enum SupervisionPages {
         var daysLeft: String
         var level: String
         var levelLabel: String
+        var provisional: Bool
     }
 
     struct BoardView: Encodable {
@@ -174,7 +175,7 @@ enum SupervisionPages {
                     id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, stateLabel: req.t("case.state.\($0.state)"),
                     promisedDue: $0.promisedDue ?? "—",
                     daysLeft: $0.daysLeft.map { CasePages.left($0, req) } ?? req.t("case.clockStopped"), level: $0.level,
-                    levelLabel: req.t("supervision.level.\($0.level)"))
+                    levelLabel: req.t("supervision.level.\($0.level)"), provisional: $0.provisional)
             },
             centers: req.centerOptions(scope, selected: center, includeNone: req.t("supervision.allCenters")),
             departments: departments, handlers: handlers,
@@ -210,7 +211,7 @@ enum SupervisionPages {
                     decidedBy: c.decidedBy, canExplain: mayExplain, canDecide: c.status == "explained" && p.role == .supervisor)
             },
             statuses: [.init(value: "", label: req.t("supervision.allStatuses"), selected: filter.isEmpty)]
-                + ["open", "explained", "accepted", "rejected"].map {
+                + ["open", "explained", "accepted", "rejected", "withdrawn"].map {
                     .init(value: $0, label: req.t("card.status.\($0)"), selected: $0 == filter)
                 }, errors: errors)
         return try await req.page("supervision/cards", title: req.t("supervision.cards.title"), view, status: status)

@@ -264,12 +264,15 @@ enum Supervision {
             var haveCards = Set<String>()
             var haveAnomalies = Set<String>()
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                // Withdrawn ones stay on record; the kind may be issued again.
                 for e in try await sql.select().column("case_id").column("kind").from("cards").where("case_id", .in, chunk)
+                    .where("status", .notEqual, "withdrawn")
                     .all(decoding: Existing.self)
                 {
                     haveCards.insert(e.caseID.uuidString + e.kind)
                 }
                 for e in try await sql.select().column("case_id").column("kind").from("anomalies").where("case_id", .in, chunk)
+                    .where("withdrawn", .equal, "")
                     .all(decoding: Existing.self)
                 {
                     haveAnomalies.insert(e.caseID.uuidString + e.kind)

@@ -106,13 +106,40 @@ enum OpenAPISchemas {
         "CalendarDay": object([
             "date": date, "kind": ["enum": ["workday", "weekend", "holiday", "makeup_workday", "closure"]],
             "isWorkingDay": bool, "name": optionalString,
+            "provisional": ["type": "boolean", "description": "the year has no imported national arrangement: only statutory days are off"],
+            "retimingID": ["type": ["string", "null"], "format": "uuid", "description": "after a change: the job re-timing open clocks"],
         ]),
         "SetDayInput": object(["kind": ["enum": ["holiday", "makeup_workday", "closure", "normal"]], "name": string], required: ["kind"]),
-        "WorkingDaySum": object(["start": date, "days": integer, "result": date]),
-        "WorkingDayCount": object(["from": date, "to": date, "workingDays": integer]),
+        "WorkingDaySum": object(["start": date, "days": integer, "result": date, "provisional": bool]),
+        "WorkingDayCount": object(["from": date, "to": date, "workingDays": integer, "provisional": bool]),
+        "CalendarYears": object([
+            "centerID": uuid, "lastConfirmedYear": ["type": ["integer", "null"]],
+            "years": [
+                "type": "array",
+                "items": object([
+                    "year": integer, "status": ["enum": ["confirmed", "provisional"]], "provisional": bool, "source": optionalString,
+                    "importedAt": ["type": ["string", "null"], "format": "date-time"], "importedBy": optionalString,
+                    "localSource": optionalString, "statutoryDays": ["type": "array", "items": date],
+                ]),
+            ],
+        ]),
+        "CalendarRetiming": object([
+            "id": uuid, "scope": string, "centerID": optionalUUID, "cause": ["enum": ["setDay", "import", "upgrade"]],
+            "firstDay": date, "lastDay": date, "days": integer, "status": ["enum": ["pending", "running", "done", "failed"]],
+            "cases": integer, "tasks": integer, "steps": integer, "withdrawn": integer, "notified": integer, "actor": string,
+            "error": string, "createdAt": dateTime, "startedAt": ["type": ["string", "null"], "format": "date-time"],
+            "finishedAt": ["type": ["string", "null"], "format": "date-time"],
+            "sample": [
+                "type": "array",
+                "items": object(["id": uuid, "number": string, "what": string, "from": string, "to": string]),
+            ],
+        ]),
+        "CalendarRetimingList": ["type": "array", "items": OpenAPIDocument.ref("CalendarRetiming")],
         "CalendarFile": ["type": "string", "description": "CSV with header date,kind,name or an iCalendar file"],
         "StaffPhoto": ["type": "string", "contentMediaType": "image/jpeg", "description": "JPEG or PNG bytes, at most 2 MB"],
-        "CalendarImportResult": object(["year": integer, "days": integer]),
+        "CalendarImportResult": object([
+            "year": integer, "days": integer, "retimingID": ["type": ["string", "null"], "format": "uuid"],
+        ]),
         "ItemSummary": object([
             "id": uuid, "code": string, "name": string, "tier": string, "status": string, "centerID": uuid, "departmentID": uuid,
             "departmentName": optionalString, "versionInForce": ["type": ["integer", "null"]], "hasDraft": bool,

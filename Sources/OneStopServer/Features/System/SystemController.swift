@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Prometheus
 import Vapor
 
 /// Health, readiness, metrics and the API description.
@@ -17,6 +18,15 @@ enum SystemController {
             return Response(status: .ok, body: .init(string: "ready"))
         }
         app.endpoint(.GET, "metrics", access: .public) { req -> Response in
+            // The last year whose national holiday arrangement is imported: an alert can fire when
+            // it is the current year and November has begun.
+            if let last = try await req.application.calendars.confirmedYears(on: req.db).keys.max() {
+                req.application.metricsRegistry.makeGauge(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "onestop", subsystem: "calendar", metricName: "last_confirmed", unitName: "year",
+                        helpText: "The last year whose national holiday arrangement is imported; later years are provisional")
+                ).set(Double(last))
+            }
             var buffer: [UInt8] = []
             req.application.metricsRegistry.emit(into: &buffer)
             var headers = HTTPHeaders()

@@ -1,0 +1,441 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// One re-timing job's work on cases and tasks (see `CalendarRetiming`): each batch is read and
+/// decided outside the writer, then written in one audited transaction that first leaves out any
+/// case that moved meanwhile (its move already timed it on the new calendar).
+final class RetimingWork {
+    let job: CalendarRetimingModel
+    let calendars: [UUID: CalendarRetiming.Calendars]
+    let app: Application
+    private var thresholds: [UUID: SupervisionThresholds] = [:]
+    private var sampled = 0
+
+    init(job: CalendarRetimingModel, calendars: [UUID: CalendarRetiming.Calendars], app: Application) {
+        self.job = job
+        self.calendars = calendars
+        self.app = app
+    }
+
+    /// What the job does to one case or task.
+    struct Change: Sendable {
+        var caseID: UUID
+        var number: String
+        var updatedAt: Int64
+        var state: String
+        /// New due dates of a running clock, with the level and reminder kept.
+        var dues: (promised: String?, legal: String?, level: String, reminded: Int?)?
+        var stepDue: String?
+        /// A task's new deadline and supervision fields.
+        var task: (id: UUID, due: String, level: String, reminded: Int?, next: String?)?
+        var withdrawCards: [String] = []
+        var withdrawAnomalies: [String] = []
+        var withdrewReminder = false
+        var reason: String
+        var detail: [String: String]
+        var next: String?
+        /// The applicant's account, told when the promised date moved.
+        var tell: UUID?
+        var promisedMoved: (from: String, to: String)?
+        var centerID: UUID
+        /// Only the supervision look changed (an acceptance or delivery step): no timeline entry.
+        var quiet = false
+    }
+
+    private func limits(_ item: UUID) async throws -> SupervisionThresholds {
+        if let t = thresholds[item] { return t }
+        let t = try await Supervision.thresholds(item: item, on: app.db)
+        thresholds[item] = t
+        return t
+    }
+
+    // MARK: Cases
+
+    func cases(_ ids: [UUID], now: Date) async throws {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        let text = sql.textIDs
+        let today = HallClock.day(now)
+        let millis = HallClock.millis(now)
+        let columns = (Supervision.Look.columns + ["accepted_on", "promised_days", "legal_days", "extension_days", "applicant_id"])
+            .joined(separator: ", ")
+        struct Row {
+            var look: Supervision.Look
+            var acceptedOn: String?
+            var promisedDays: Int
+            var legalDays: Int
+            var extensionDays: Int
+            var applicantID: UUID
+        }
+        var rows: [Row] = []
+        var stops: [UUID: [CaseClock.Stop]] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = sql.idList(ids[start..<min(start + 500, ids.count)])
+            for r in try await sql.raw("SELECT \(unsafeRaw: columns) FROM cases WHERE id IN \(chunk)").all() {
+                rows.append(
+                    Row(
+                        look: try Supervision.Look(row: r, textIDs: text), acceptedOn: try r.decode(column: "accepted_on", as: String?.self),
+                        promisedDays: try r.decode(column: "promised_days", as: Int.self),
+                        legalDays: try r.decode(column: "legal_days", as: Int.self),
+                        extensionDays: try r.decode(column: "extension_days", as: Int.self), applicantID: try r.id("applicant_id", text: text)))
+            }
+            for r in try await sql.raw("SELECT case_id, kind, from_day, to_day FROM case_stops WHERE case_id IN \(chunk)").all() {
+                guard let kind = CaseClock.Stop.Kind(rawValue: try r.decode(column: "kind", as: String.self)),
+                    let from = CivilDate(try r.decode(column: "from_day", as: String.self))
+                else { continue }
+                let to = try r.decode(column: "to_day", as: String?.self).flatMap(CivilDate.init)
+                stops[try r.id("case_id", text: text), default: []].append(CaseClock.Stop(kind, from: from, to: to))
+            }
+        }
+        var changes: [Change] = []
+        var effects = Supervision.Effects()
+        var steps = 0
+        for r in rows {
+            let c = r.look
+            guard let cal = calendars[c.centerID], let state = CaseState(rawValue: c.state), !state.isClosed else { continue }
+            let t = try await limits(c.itemID)
+            let x = Supervision.Context(today: today, millis: millis, calendar: cal.new, thresholds: t)
+            var change = Change(
+                caseID: c.id, number: c.number, updatedAt: c.updatedAt, state: c.state, reason: "", detail: [:], centerID: c.centerID)
+            if state.isBeforeAcceptance || state.isDecided {
+                // A step counted from a day: five working days to accept, ten to deliver.
+                guard state == .submitted || state.isDecided else { continue }
+                let (start, kind): (String?, String) = state.isDecided ? (c.decidedOn, "delivery_step") : (c.receivedOn, "acceptance_step")
+                guard !(state == .submitted && c.supplementAsked), let from = start.flatMap(CivilDate.init) else { continue }
+                let deadline = { (w: WorkCalendar) in
+                    state.isDecided
+                        ? CaseClock.deliveryDeadline(decided: from, calendar: w) : CaseClock.supplementNoticeDeadline(received: from, calendar: w)
+                }
+                guard let old = deadline(cal.old), let new = deadline(cal.new), old != new else { continue }
+                if old < today, new >= today { change.withdrawCards = [kind] }
+                change.next = cal.new.addWorkingDays(1, to: new)?.description
+                change.quiet = change.withdrawCards.isEmpty
+                change.reason = "因日历调整，\(state.isDecided ? "送达" : "受理")期限由 \(old) 调整为 \(new)"
+                change.detail = ["step": kind, "from": old.description, "to": new.description]
+                steps += 1
+                changes.append(change)
+                continue
+            }
+            if state == .suspended {
+                // A special procedure the guide publishes with its days: its deadline moves.
+                guard let due = c.stepDue.flatMap(CivilDate.init),
+                    let stop = stops[c.id]?.first(where: { $0.kind == .special && $0.to == nil }),
+                    let days = cal.old.countWorkingDays(from: stop.from, to: due),
+                    let new = cal.new.addWorkingDays(days, to: stop.from), new != due
+                else { continue }
+                change.stepDue = new.description
+                if due < today, new >= today { change.withdrawCards = ["special_step"] }
+                change.next = cal.new.addWorkingDays(1, to: new)?.description
+                change.reason = "因日历调整，特殊程序期限由 \(due) 调整为 \(new)"
+                change.detail = ["step": "special", "from": due.description, "to": new.description]
+                steps += 1
+                changes.append(change)
+                continue
+            }
+            // A running clock: its deadlines laid again from the start, stops and extensions.
+            guard let accepted = r.acceptedOn.flatMap(CivilDate.init), c.promisedDue != nil else { continue }
+            let clock = CaseClock(
+                started: accepted, promisedDays: r.promisedDays, legalDays: r.legalDays, extensionDays: r.extensionDays,
+                stops: stops[c.id] ?? [])
+            let promised = clock.due(after: r.promisedDays + r.extensionDays, calendar: cal.new)
+            let legal = clock.due(after: r.legalDays + r.extensionDays, calendar: cal.new)
+            guard promised?.description != c.promisedDue || legal?.description != c.legalDue else { continue }
+            var look = c
+            look.promisedDue = promised?.description
+            look.legalDue = legal?.description
+            var parts: [String] = []
+            if let from = c.promisedDue, let to = promised?.description, from != to {
+                parts.append("承诺办结日期由 \(from) 调整为 \(to)")
+                change.promisedMoved = (from, to)
+                change.tell = r.applicantID
+                change.detail["promisedFrom"] = from
+                change.detail["promisedTo"] = to
+            }
+            if let from = c.legalDue, let to = legal?.description, from != to {
+                parts.append("法定办结期限由 \(from) 调整为 \(to)")
+                change.detail["legalFrom"] = from
+                change.detail["legalTo"] = to
+            }
+            if let p = promised, let l = legal, let pl = cal.new.countWorkingDays(from: today, to: p),
+                let ll = cal.new.countWorkingDays(from: today, to: l)
+            {
+                let w = RetimedWarnings.after(
+                    level: WarningLevel(rawValue: c.level) ?? .normal, reminded: c.reminded, promisedLeft: pl, legalLeft: ll, thresholds: t)
+                change.withdrawCards = w.withdrawCards
+                change.withdrawAnomalies = w.withdrawCards.contains("yellow") ? ["overdue"] : []
+                change.withdrewReminder = w.withdrawReminder
+                look.level = w.level.rawValue
+                look.reminded = w.reminded
+                // A look now, on the new dates: what they raise is issued, and the next look queued.
+                let o = Supervision.decide(look, x)
+                effects.add(look, o, x)
+                look.level = o.level
+                look.reminded = o.reminded
+                change.next = o.nextCheck
+            }
+            if change.withdrewReminder { parts.append("撤回此前的期限提醒") }
+            if !change.withdrawCards.isEmpty {
+                parts.append("撤销按原日历发出的\(change.withdrawCards.map { $0 == "red" ? "红牌" : "黄牌" }.joined(separator: "、"))")
+            }
+            change.reason = "因日历调整，" + parts.joined(separator: "；")
+            change.dues = (look.promisedDue, look.legalDue, look.level, look.reminded)
+            changes.append(change)
+        }
+        try await write(changes, effects: effects, steps: steps, tasks: 0, now: now)
+    }
+
+    // MARK: Tasks
+
+    func tasks(lowest: String, last: String, centers: Set<UUID>?, now: @escaping @Sendable () -> Date) async throws {
+        guard let sql = app.db as? any SQLDatabase else { return }
+        let text = sql.textIDs
+        let within: SQLQueryString = centers.map { "AND c.center_id IN \(sql.idList($0))" } ?? ""
+        let rows = try await sql.raw(
+            """
+            SELECT t.id, t.case_id, t.seq, t.department_id, t.title, t.limit_days, t.started_on, t.due_on, t.level, t.reminded,
+                   c.number, c.center_id, c.item_id, c.item_name, c.updated_at
+            FROM case_tasks t JOIN cases c ON c.id = t.case_id
+            WHERE t.state = 'open' AND t.due_on >= \(bind: lowest) AND t.started_on <= \(bind: last) \(within)
+            """
+        ).all()
+        var changes: [Change] = []
+        var effects = Supervision.Effects()
+        let today = HallClock.day(now())
+        let millis = HallClock.millis(now())
+        for r in rows {
+            let centerID = try r.id("center_id", text: text)
+            guard let cal = calendars[centerID],
+                let started = CivilDate(try r.decode(column: "started_on", as: String.self)),
+                let new = cal.new.addWorkingDays(try r.decode(column: "limit_days", as: Int.self), to: started)
+            else { continue }
+            let oldDue = try r.decode(column: "due_on", as: String.self)
+            guard new.description != oldDue else { continue }
+            let look = Supervision.TaskLook(
+                id: try r.id("id", text: text), caseID: try r.id("case_id", text: text), seq: try r.decode(column: "seq", as: Int.self),
+                departmentID: try r.id("department_id", text: text), title: try r.decode(column: "title", as: String.self),
+                dueOn: new.description, level: try r.decode(column: "level", as: String.self),
+                reminded: try r.decode(column: "reminded", as: Int?.self), number: try r.decode(column: "number", as: String.self),
+                centerID: centerID, itemID: try r.id("item_id", text: text), itemName: try r.decode(column: "item_name", as: String.self))
+            let t = try await limits(look.itemID)
+            let x = Supervision.Context(today: today, millis: millis, calendar: cal.new, thresholds: t)
+            var adjusted = look
+            var change = Change(
+                caseID: look.caseID, number: look.number, updatedAt: try r.decode(column: "updated_at", as: Int64.self), state: "",
+                reason: "", detail: ["task": String(look.seq), "from": oldDue, "to": new.description], centerID: centerID)
+            if let left = cal.new.countWorkingDays(from: today, to: new) {
+                let w = RetimedWarnings.task(
+                    level: WarningLevel(rawValue: look.level) ?? .normal, reminded: look.reminded, left: left, thresholds: t)
+                adjusted.level = w.level.rawValue
+                adjusted.reminded = w.reminded
+                change.withdrawCards = w.withdrawCards.isEmpty ? [] : ["task_step_\(look.seq)"]
+                change.withdrawAnomalies = w.withdrawCards.isEmpty ? [] : ["task_overrun_\(look.seq)"]
+                change.withdrewReminder = w.withdrawReminder
+            }
+            let o = Supervision.decide(task: adjusted, x)
+            effects.add(Supervision.Look(task: adjusted), o, x)
+            change.task = (look.id, new.description, o.level, o.reminded, o.nextCheck)
+            var reason = "因日历调整，联办任务「\(look.title)」期限由 \(oldDue) 调整为 \(new)"
+            if change.withdrewReminder { reason += "；撤回此前的期限提醒" }
+            if !change.withdrawCards.isEmpty { reason += "；撤销按原日历发出的黄牌" }
+            change.reason = reason
+            changes.append(change)
+        }
+        for start in stride(from: 0, to: changes.count, by: CalendarRetiming.batchSize) {
+            let part = Array(changes[start..<min(start + CalendarRetiming.batchSize, changes.count)])
+            let ids = Set(part.map(\.caseID))
+            var partEffects = effects
+            partEffects.items.removeAll { !ids.contains($0.look.id) }
+            try await write(part, effects: partEffects, steps: 0, tasks: part.count, now: now())
+        }
+    }
+
+    // MARK: Writing
+
+    private func write(_ changes: [Change], effects: Supervision.Effects, steps: Int, tasks: Int, now: Date) async throws {
+        let millis = HallClock.millis(now)
+        let day = HallClock.day(now)
+        let jobID = job.id!
+        let jobCenter = job.centerID
+        let room = max(0, CalendarRetiming.sampleSize - sampled)
+        let sample = changes.filter { !$0.quiet }.prefix(room).map { c in
+            RetimedCase(
+                id: c.caseID, number: c.number, what: c.task != nil ? "task" : c.stepDue != nil ? "special" : c.dues != nil ? "promised" : "step",
+                from: c.promisedMoved?.from ?? c.detail["from"] ?? c.detail["legalFrom"] ?? "",
+                to: c.promisedMoved?.to ?? c.detail["to"] ?? c.detail["legalTo"] ?? "")
+        }
+        sampled += sample.count
+        var hooks: [UUID: [UUID]] = [:]
+        for center in Set(changes.filter { $0.promisedMoved != nil }.map(\.centerID)) {
+            hooks[center] = try await WebhookModel.query(on: app.db).filter(\.$centerID == center).filter(\.$active == true).all()
+                .filter { Outbox.wants($0.events, "case.retimed") }.compactMap(\.id)
+        }
+        let webhooks = hooks
+        try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
+            guard let sql = db as? any SQLDatabase else { return ((), []) }
+            // Leave out what moved since it was read; a task is checked by its own row below.
+            var moved = Set<UUID>()
+            let caseChanges = changes.filter { $0.task == nil }
+            for start in stride(from: 0, to: caseChanges.count, by: 500) {
+                let part = caseChanges[start..<min(start + 500, caseChanges.count)]
+                let seen = Dictionary(part.map { ($0.caseID, $0.updatedAt) }, uniquingKeysWith: { a, _ in a })
+                for r in try await sql.raw("SELECT id, updated_at FROM cases WHERE id IN \(sql.idList(part.map(\.caseID)))").all() {
+                    let id = try r.id("id", text: sql.textIDs)
+                    if try r.decode(column: "updated_at", as: Int64.self) != seen[id] { moved.insert(id) }
+                }
+            }
+            var done = changes.filter { $0.task != nil || !moved.contains($0.caseID) }
+            // Tasks still open.
+            var openTasks = Set<UUID>()
+            let taskIDs = done.compactMap { $0.task?.id }
+            for start in stride(from: 0, to: taskIDs.count, by: 500) {
+                let part = taskIDs[start..<min(start + 500, taskIDs.count)]
+                for r in try await sql.raw("SELECT id FROM case_tasks WHERE state = 'open' AND id IN \(sql.idList(part))").all() {
+                    openTasks.insert(try r.id("id", text: sql.textIDs))
+                }
+            }
+            done.removeAll { $0.task.map { !openTasks.contains($0.id) } ?? false }
+            let sqlite = sql.textIDs ? "OR IGNORE " : ""
+            // Running clocks: grouped by what they become.
+            var groups: [String: (promised: String?, legal: String?, level: String, reminded: Int?, ids: [UUID])] = [:]
+            for c in done {
+                guard let d = c.dues else { continue }
+                groups["\(d.promised ?? "")|\(d.legal ?? "")|\(d.level)|\(d.reminded.map(String.init) ?? "")", default: (d.0, d.1, d.2, d.3, [])]
+                    .ids.append(c.caseID)
+            }
+            for g in groups.values {
+                for start in stride(from: 0, to: g.ids.count, by: 500) {
+                    let part = g.ids[start..<min(start + 500, g.ids.count)]
+                    try await sql.raw(
+                        """
+                        UPDATE \(unsafeRaw: sqlite)cases SET promised_due = \(sql.bind(g.promised)), legal_due = \(sql.bind(g.legal)),
+                        level = \(bind: g.level), reminded = \(sql.bind(g.reminded)), updated_at = \(bind: millis) WHERE id IN \(sql.idList(part))
+                        """
+                    ).run()
+                }
+            }
+            for c in done {
+                if let step = c.stepDue {
+                    try await sql.raw(
+                        "UPDATE cases SET step_due = \(bind: step), updated_at = \(bind: millis) WHERE id = \(sql.bind(id: c.caseID))"
+                    ).run()
+                }
+                if let t = c.task {
+                    try await sql.raw(
+                        """
+                        UPDATE case_tasks SET due_on = \(bind: t.due), level = \(bind: t.level), reminded = \(sql.bind(t.reminded)),
+                        next_check = \(sql.bind(t.next)) WHERE id = \(sql.bind(id: t.id))
+                        """
+                    ).run()
+                }
+            }
+            // Warnings the old calendar raised and the new one does not: withdrawn, with the reason.
+            var withdrawn = 0
+            for c in done where !c.withdrawCards.isEmpty || !c.withdrawAnomalies.isEmpty {
+                let note = c.reason
+                for kind in c.withdrawCards {
+                    let n = try await sql.raw(
+                        """
+                        UPDATE cards SET status = 'withdrawn', decided_by = '系统', decided_at = \(bind: millis), decision_note = \(bind: note)
+                        WHERE case_id = \(sql.bind(id: c.caseID)) AND kind = \(bind: kind) AND status <> 'withdrawn' RETURNING id
+                        """
+                    ).all().count
+                    withdrawn += n
+                }
+                for kind in c.withdrawAnomalies {
+                    try await sql.raw(
+                        """
+                        UPDATE anomalies SET withdrawn = \(bind: note) WHERE case_id = \(sql.bind(id: c.caseID)) AND kind = \(bind: kind)
+                        AND withdrawn = ''
+                        """
+                    ).run()
+                }
+            }
+            withdrawn += done.filter(\.withdrewReminder).count
+            try await Supervision.enqueue(done.filter { $0.task == nil }.compactMap { c in c.next.map { ($0, c.caseID) } }, on: db)
+            // The timeline of each case, after its last entry.
+            let timeline = done.filter { !$0.quiet }
+            var seqs: [UUID: Int] = [:]
+            let caseIDs = Array(Set(timeline.map(\.caseID)))
+            for start in stride(from: 0, to: caseIDs.count, by: 500) {
+                let part = caseIDs[start..<min(start + 500, caseIDs.count)]
+                for r in try await sql.raw(
+                    "SELECT case_id, MAX(seq) AS seq FROM case_events WHERE case_id IN \(sql.idList(part)) GROUP BY case_id"
+                ).all() {
+                    seqs[try r.id("case_id", text: sql.textIDs)] = try r.decode(column: "seq", as: Int.self)
+                }
+            }
+            var events: [[any SQLExpression]] = []
+            var outbox: [[any SQLExpression]] = []
+            var told = 0
+            for c in timeline {
+                let seq = (seqs[c.caseID] ?? 0) + 1
+                seqs[c.caseID] = seq
+                var detail = c.detail
+                detail["retiming"] = jobID.uuidString.lowercased()
+                let state = c.state.isEmpty ? "under_review" : c.state
+                events.append([
+                    SQLBind(UUID.timeOrdered()), sql.bind(id: c.caseID), SQLBind(seq), SQLBind("retime"), SQLBind(state), SQLBind(state),
+                    SQLBind("system"), SQLBind("系统"), SQLBind(millis), SQLBind(day.description), SQLBind(c.reason),
+                    SQLBind(AuditEvent.encode(detail)),
+                ])
+                if let moved = c.promisedMoved {
+                    let message = Outbox.Message(
+                        title: "办件承诺办结日期调整：\(c.number)",
+                        body: "因日历调整，您的办件承诺办结日期由 \(moved.from) 调整为 \(moved.to)。已发出的通知书不变，以调整后的日期为准。",
+                        link: "/cases/\(c.caseID.uuidString.lowercased())", data: ["case": c.number, "from": moved.from, "to": moved.to])
+                    let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
+                    var targets = (webhooks[c.centerID] ?? []).map { ("webhook", $0.uuidString) }
+                    if let user = c.tell { targets.append(("inbox", user.uuidString)) }
+                    for (channel, target) in targets {
+                        outbox.append([
+                            SQLBind(UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind("case.retimed"), SQLBind(payload),
+                            SQLBind(millis), SQLBind(0), SQLBind(millis), SQLBind(false), SQLBind(""),
+                        ])
+                    }
+                    if !targets.isEmpty { told += 1 }
+                }
+            }
+            try await SQLRows.insert(
+                into: "case_events", columns: "id, case_id, seq, action, from_state, to_state, actor, actor_name, at_ms, day, reason, detail",
+                events, on: db)
+            try await SQLRows.insert(
+                into: "outbox", columns: "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error",
+                outbox, on: db)
+            var effects = effects
+            let kept = Set(done.map(\.caseID))
+            effects.items.removeAll { !kept.contains($0.look.id) }
+            let issued = try await effects.write(at: millis, on: db)
+            let casesDone = done.filter { $0.dues != nil }.count
+            let stepsDone = done.filter { $0.task == nil && $0.dues == nil }.count
+            let tasksDone = done.filter { $0.task != nil }.count
+            var sampleRows = try await sql.raw("SELECT sample FROM calendar_retimings WHERE id = \(sql.bind(id: jobID))").first()
+                .map { try $0.decode(column: "sample", as: String.self) }
+                .flatMap { try? JSONDecoder().decode([RetimedCase].self, from: Data($0.utf8)) } ?? []
+            sampleRows += sample.filter { kept.contains($0.id) }
+            let sampleText = String(decoding: try JSONEncoder().encode(sampleRows), as: UTF8.self)
+            try await sql.raw(
+                """
+                UPDATE calendar_retimings SET cases = cases + \(bind: casesDone), steps = steps + \(bind: stepsDone),
+                tasks = tasks + \(bind: tasksDone), withdrawn = withdrawn + \(bind: withdrawn), notified = notified + \(bind: told),
+                sample = \(bind: sampleText), heartbeat_at = \(bind: millis) WHERE id = \(sql.bind(id: jobID))
+                """
+            ).run()
+            _ = steps + tasks
+            guard !done.isEmpty else { return ((), issued) }
+            let numbers = Array(Set(done.map(\.number))).sorted()
+            return (
+                (),
+                [
+                    AuditEvent(
+                        "calendar.retime", "calendar_retiming", id: jobID, center: jobCenter,
+                        detail: [
+                            "cases": String(casesDone), "steps": String(stepsDone), "tasks": String(tasksDone), "withdrawn": String(withdrawn),
+                            "numbers": numbers.joined(separator: ","),
+                        ])
+                ] + issued
+            )
+        }
+    }
+}

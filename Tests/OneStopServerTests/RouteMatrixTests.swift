@@ -81,7 +81,8 @@ struct RouteMatrixTests {
 struct OpenAPITests {
     static let required = [
         "login", "logout", "listCenters", "createCenter", "listDepartments", "createDepartment", "listWindows",
-        "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "listAuditEntries",
+        "createWindow", "listStaff", "createStaff", "getCalendarDay", "addWorkingDays", "countWorkingDays", "getCalendarYears",
+        "listCalendarRetimings", "listAuditEntries",
         "listItems", "getItem", "searchItems", "createItem", "updateItem", "publishItem", "withdrawItem", "importItems", "exportItems",
         "listBundles", "getBundle", "listItemFiles", "uploadItemFile", "deleteItemFile", "issueTicket", "getTicket", "callNext",
         "recallTicket", "skipTicket", "callTicket", "transferTicket", "parkTicket", "resumeTicket", "startService", "finishService",

@@ -93,7 +93,8 @@ struct CalendarYears: AsyncMigration {
         for year in 2027...max(2027, thisYear + 3) {
             changes += NationalCalendar.statutoryDays(of: year).map { RetimingChange(date: $0.date.description, old: nil, new: "holiday") }
         }
-        let job = CalendarRetimingModel(scope: CalendarDayModel.national, centerID: nil, cause: "upgrade", changes: changes, actor: "system")
+        let job = CalendarRetimingModel(
+            scope: CalendarDayModel.national, centerID: nil, cause: "upgrade", changes: changes, actor: "system")
         job.createdAt = now
         try await job.create(on: db)
     }

@@ -145,7 +145,8 @@ struct CalendarCommand: AsyncCommand {
                 days: days, source: s.source, on: app.db, groupCommit: app.groupCommit, actor: "system:cli", now: app.clock.now())
         } catch let v as ValidationFailure {
             throw CommandFailure(
-                description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(separator: "\n"))
+                description: v.errors.map { "\($0.field): \(app.catalog.text("error.\($0.code)", .en, ["field": ""]))" }.joined(
+                    separator: "\n"))
         }
         context.console.print(
             "Imported \(outcome.days) days for \(year) into the \(s.center.map { "calendar of \($0)" } ?? "national calendar").")

@@ -136,7 +136,8 @@ enum CalendarAPIController {
             .GET, "calendar", "retimings", access: .staff,
             operation: .init(
                 id: "listCalendarRetimings",
-                summary: "The re-timing jobs after calendar changes, newest first, with their counts of cases, tasks and withdrawn warnings",
+                summary:
+                    "The re-timing jobs after calendar changes, newest first, with their counts of cases, tasks and withdrawn warnings",
                 tag: "Calendar", response: "CalendarRetimingList",
                 query: [.init(name: "limit", type: "integer", description: "1…100, default 20")])
         ) { req in
@@ -144,7 +145,9 @@ enum CalendarAPIController {
         }
         api.endpoint(
             .GET, "calendar", "retimings", ":id", access: .staff,
-            operation: .init(id: "getCalendarRetiming", summary: "One re-timing job with the first cases it moved", tag: "Calendar", response: "CalendarRetiming")
+            operation: .init(
+                id: "getCalendarRetiming", summary: "One re-timing job with the first cases it moved", tag: "Calendar",
+                response: "CalendarRetiming")
         ) { req in
             try await RetimingDTO.one(try req.uuid("id"), req)
         }

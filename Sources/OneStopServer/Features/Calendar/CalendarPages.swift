@@ -183,7 +183,10 @@ enum CalendarPages {
 
     static func retimingPage(_ req: Request) async throws -> Response {
         let job = try await RetimingDTO.one(try req.uuid("id"), req)
-        let labels = ["promised": "calendar.retiming.what.promised", "special": "calendar.retiming.what.special", "task": "calendar.retiming.what.task"]
+        let labels = [
+            "promised": "calendar.retiming.what.promised", "special": "calendar.retiming.what.special",
+            "task": "calendar.retiming.what.task",
+        ]
         let moved = (job.sample ?? []).map {
             RetimingView.Moved(
                 id: $0.id.uuidString, number: $0.number, what: req.t(labels[$0.what] ?? "calendar.retiming.what.step"), from: $0.from,

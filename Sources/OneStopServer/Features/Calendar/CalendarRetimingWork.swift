@@ -76,10 +76,12 @@ final class RetimingWork {
             for r in try await sql.raw("SELECT \(unsafeRaw: columns) FROM cases WHERE id IN \(chunk)").all() {
                 rows.append(
                     Row(
-                        look: try Supervision.Look(row: r, textIDs: text), acceptedOn: try r.decode(column: "accepted_on", as: String?.self),
+                        look: try Supervision.Look(row: r, textIDs: text),
+                        acceptedOn: try r.decode(column: "accepted_on", as: String?.self),
                         promisedDays: try r.decode(column: "promised_days", as: Int.self),
                         legalDays: try r.decode(column: "legal_days", as: Int.self),
-                        extensionDays: try r.decode(column: "extension_days", as: Int.self), applicantID: try r.id("applicant_id", text: text)))
+                        extensionDays: try r.decode(column: "extension_days", as: Int.self),
+                        applicantID: try r.id("applicant_id", text: text)))
             }
             for r in try await sql.raw("SELECT case_id, kind, from_day, to_day FROM case_stops WHERE case_id IN \(chunk)").all() {
                 guard let kind = CaseClock.Stop.Kind(rawValue: try r.decode(column: "kind", as: String.self)),
@@ -106,7 +108,8 @@ final class RetimingWork {
                 guard !(state == .submitted && c.supplementAsked), let from = start.flatMap(CivilDate.init) else { continue }
                 let deadline = { (w: WorkCalendar) in
                     state.isDecided
-                        ? CaseClock.deliveryDeadline(decided: from, calendar: w) : CaseClock.supplementNoticeDeadline(received: from, calendar: w)
+                        ? CaseClock.deliveryDeadline(decided: from, calendar: w)
+                        : CaseClock.supplementNoticeDeadline(received: from, calendar: w)
                 }
                 guard let old = deadline(cal.old), let new = deadline(cal.new), old != new else { continue }
                 if old < today, new >= today { change.withdrawCards = [kind] }
@@ -141,7 +144,7 @@ final class RetimingWork {
                 stops: stops[c.id] ?? [])
             let promised = clock.due(after: r.promisedDays + r.extensionDays, calendar: cal.new)
             let legal = clock.due(after: r.legalDays + r.extensionDays, calendar: cal.new)
-            guard promised?.description != c.promisedDue || legal?.description != c.legalDue else { continue }
+            let movedDues = promised?.description != c.promisedDue || legal?.description != c.legalDue
             var look = c
             look.promisedDue = promised?.description
             look.legalDue = legal?.description
@@ -175,6 +178,8 @@ final class RetimingWork {
                 look.reminded = o.reminded
                 change.next = o.nextCheck
             }
+            // A change between the deadline and today moves no date but may void a warning.
+            guard movedDues || change.withdrewReminder || !change.withdrawCards.isEmpty else { continue }
             if change.withdrewReminder { parts.append("撤回此前的期限提醒") }
             if !change.withdrawCards.isEmpty {
                 parts.append("撤销按原日历发出的\(change.withdrawCards.map { $0 == "red" ? "红牌" : "黄牌" }.joined(separator: "、"))")
@@ -261,7 +266,8 @@ final class RetimingWork {
         let room = max(0, CalendarRetiming.sampleSize - sampled)
         let sample = changes.filter { !$0.quiet }.prefix(room).map { c in
             RetimedCase(
-                id: c.caseID, number: c.number, what: c.task != nil ? "task" : c.stepDue != nil ? "special" : c.dues != nil ? "promised" : "step",
+                id: c.caseID, number: c.number,
+                what: c.task != nil ? "task" : c.stepDue != nil ? "special" : c.dues != nil ? "promised" : "step",
                 from: c.promisedMoved?.from ?? c.detail["from"] ?? c.detail["legalFrom"] ?? "",
                 to: c.promisedMoved?.to ?? c.detail["to"] ?? c.detail["legalTo"] ?? "")
         }
@@ -301,8 +307,11 @@ final class RetimingWork {
             var groups: [String: (promised: String?, legal: String?, level: String, reminded: Int?, ids: [UUID])] = [:]
             for c in done {
                 guard let d = c.dues else { continue }
-                groups["\(d.promised ?? "")|\(d.legal ?? "")|\(d.level)|\(d.reminded.map(String.init) ?? "")", default: (d.0, d.1, d.2, d.3, [])]
-                    .ids.append(c.caseID)
+                groups[
+                    "\(d.promised ?? "")|\(d.legal ?? "")|\(d.level)|\(d.reminded.map(String.init) ?? "")",
+                    default: (d.0, d.1, d.2, d.3, [])
+                ]
+                .ids.append(c.caseID)
             }
             for g in groups.values {
                 for start in stride(from: 0, to: g.ids.count, by: 500) {
@@ -398,7 +407,8 @@ final class RetimingWork {
                 }
             }
             try await SQLRows.insert(
-                into: "case_events", columns: "id, case_id, seq, action, from_state, to_state, actor, actor_name, at_ms, day, reason, detail",
+                into: "case_events",
+                columns: "id, case_id, seq, action, from_state, to_state, actor, actor_name, at_ms, day, reason, detail",
                 events, on: db)
             try await SQLRows.insert(
                 into: "outbox", columns: "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error",
@@ -410,7 +420,8 @@ final class RetimingWork {
             let casesDone = done.filter { $0.dues != nil }.count
             let stepsDone = done.filter { $0.task == nil && $0.dues == nil }.count
             let tasksDone = done.filter { $0.task != nil }.count
-            var sampleRows = try await sql.raw("SELECT sample FROM calendar_retimings WHERE id = \(sql.bind(id: jobID))").first()
+            var sampleRows =
+                try await sql.raw("SELECT sample FROM calendar_retimings WHERE id = \(sql.bind(id: jobID))").first()
                 .map { try $0.decode(column: "sample", as: String.self) }
                 .flatMap { try? JSONDecoder().decode([RetimedCase].self, from: Data($0.utf8)) } ?? []
             sampleRows += sample.filter { kept.contains($0.id) }
@@ -431,7 +442,8 @@ final class RetimingWork {
                     AuditEvent(
                         "calendar.retime", "calendar_retiming", id: jobID, center: jobCenter,
                         detail: [
-                            "cases": String(casesDone), "steps": String(stepsDone), "tasks": String(tasksDone), "withdrawn": String(withdrawn),
+                            "cases": String(casesDone), "steps": String(stepsDone), "tasks": String(tasksDone),
+                            "withdrawn": String(withdrawn),
                             "numbers": numbers.joined(separator: ","),
                         ])
                 ] + issued

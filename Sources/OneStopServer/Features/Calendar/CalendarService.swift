@@ -63,7 +63,9 @@ final class CalendarStore: Sendable {
         try await nationalLayer(generation: try await Self.generation(on: db), on: db).confirmed
     }
 
-    private func nationalLayer(generation: Int64, on db: any Database) async throws -> (
+    private func nationalLayer(
+        generation: Int64, on db: any Database
+    ) async throws -> (
         generation: Int64, confirmed: [Int: CalendarYearModel], days: [DayOverride]
     ) {
         if let hit = national.withLockedValue({ $0 }), hit.generation == generation { return hit }

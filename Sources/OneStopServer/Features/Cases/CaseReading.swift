@@ -47,7 +47,9 @@ extension CaseService {
                 legalDue: r?.legalDue?.description, stopped: r?.stopped ?? false,
                 level: open
                     ? r.map { SupervisionThresholds.standard.level(promisedLeft: $0.promisedLeft, legalLeft: $0.legalLeft).rawValue } : nil,
-                provisional: [r?.promisedDue, r?.legalDue].compactMap { $0 }.contains { calendar.isProvisional(from: clock.started, to: $0) })
+                provisional: [r?.promisedDue, r?.legalDue].compactMap { $0 }.contains {
+                    calendar.isProvisional(from: clock.started, to: $0)
+                })
         }
         let form = (try? JSONDecoder().decode([String: String].self, from: Data(c.form.utf8))) ?? [:]
         return CaseDTO(

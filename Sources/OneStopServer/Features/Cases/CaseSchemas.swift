@@ -140,7 +140,8 @@ enum CaseSchemas {
             [
                 "centerID": S.uuid, "url": S.string,
                 "events": [
-                    "type": "string", "description": "comma-separated: case.reminder, card.issued, card.explained, card.decided, or *",
+                    "type": "string",
+                    "description": "comma-separated: case.reminder, card.issued, card.explained, card.decided, case.retimed, or *",
                 ],
             ], required: ["url"]),
         "Thresholds": S.object([

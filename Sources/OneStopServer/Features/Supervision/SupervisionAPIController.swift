@@ -324,7 +324,8 @@ enum SupervisionAPIController {
                 WarningDTO(
                     id: c.id, number: c.number, itemName: c.itemName, itemCode: c.itemCode, centerID: c.centerID,
                     departmentID: c.departmentID, handlerID: c.handlerID, state: c.state, promisedDue: c.promisedDue,
-                    legalDue: c.legalDue, daysLeft: left, level: c.level, provisional: due.map { calendars[c.centerID]!.isProvisional($0) } ?? false))
+                    legalDue: c.legalDue, daysLeft: left, level: c.level,
+                    provisional: due.map { calendars[c.centerID]!.isProvisional($0) } ?? false))
         }
         return out
     }

@@ -106,7 +106,9 @@ enum OpenAPISchemas {
         "CalendarDay": object([
             "date": date, "kind": ["enum": ["workday", "weekend", "holiday", "makeup_workday", "closure"]],
             "isWorkingDay": bool, "name": optionalString,
-            "provisional": ["type": "boolean", "description": "the year has no imported national arrangement: only statutory days are off"],
+            "provisional": [
+                "type": "boolean", "description": "the year has no imported national arrangement: only statutory days are off",
+            ],
             "retimingID": ["type": ["string", "null"], "format": "uuid", "description": "after a change: the job re-timing open clocks"],
         ]),
         "SetDayInput": object(["kind": ["enum": ["holiday", "makeup_workday", "closure", "normal"]], "name": string], required: ["kind"]),

@@ -1,7 +1,7 @@
 import Fluent
 import Foundation
-import SQLKit
 import Prometheus
+import SQLKit
 import Vapor
 
 /// Health, readiness, metrics and the API description.

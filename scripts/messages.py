@@ -175,6 +175,7 @@ M = {
  "calendar.provisionalHint": ("该日期所在年份尚未导入国家节假日安排，按法定节假日推算，安排公布后可能调整", "This year's national holiday arrangement is not imported yet: the date counts the statutory holidays only and may move"),
  "calendar.yearProvisional": ("{year} 年为临时日历：尚未导入国务院办公厅节假日安排，仅法定节假日计为休息日（调休无法推算）。", "{year} is provisional: its national holiday arrangement is not imported, so only the statutory holidays are off (bridging days and make-up workdays cannot be derived)."),
  "calendar.yearConfirmed": ("{year} 年已确认：{source}（{date} 导入）。", "{year} is confirmed: {source} (imported {date})."),
+ "calendar.yearShipped": ("{year} 年已确认：{source}（随系统提供）。", "{year} is confirmed: {source} (shipped with OneStop)."),
  "calendar.source": ("依据", "Source"),
  "calendar.sourceHint": ("如：国务院办公厅关于2027年部分节假日安排的通知（发布日期）", "For example the State Council notice on the holiday arrangement and its date"),
  "calendar.retiming.heading": ("日历调整后的重新计时", "Re-timing after a calendar change"),

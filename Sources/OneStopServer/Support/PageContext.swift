@@ -129,7 +129,7 @@ extension Request {
         let confirmed = try await application.calendars.confirmedYears(on: db)
         guard let year = years.first(where: { confirmed[$0] == nil }) else { return nil }
         return .init(
-            text: t("calendar.banner", ["year": String(year)]), href: "/admin/calendar?year=\(year)#import",
+            text: t("calendar.banner", ["year": String(year)]), href: "/admin/calendar?year=\(year)&scope=national#import",
             linkLabel: t(p.role == .centerAdmin ? "calendar.bannerImport" : "calendar.bannerView"))
     }
 }

@@ -35,6 +35,8 @@ struct CalendarYearView: Encodable {
     /// Whether the year's national arrangement is imported, and from where.
     var provisional: Bool
     var yearStatus: String
+    /// Arrived from the banner: the import form is set for the national arrangement.
+    var importNational: Bool
     var retimings: [RetimingRow]
 }
 
@@ -155,6 +157,7 @@ enum CalendarPages {
             importErrors: importErrors,
             legend: DayKind.allCases.map { .init(day: 0, date: "", kind: $0.rawValue, kindLabel: req.t("day.\($0.rawValue)"), name: nil) },
             provisional: cal.provisionalYears.contains(year), yearStatus: try await yearStatus(year, req: req),
+            importNational: req.query[String.self, at: "scope"] == "national",
             retimings: try await RetimingDTO.list(req).prefix(5).map { row($0, req) })
         return try await req.page("calendar/year", title: req.t("nav.calendar"), view, status: status)
     }
@@ -163,6 +166,7 @@ enum CalendarPages {
         guard let c = try await req.application.calendars.confirmedYears(on: req.db)[year] else {
             return req.t("calendar.yearProvisional", ["year": String(year)])
         }
+        if c.importedBy == "system" { return req.t("calendar.yearShipped", ["year": String(year), "source": c.source]) }
         let when = HallClock.day(Date(timeIntervalSince1970: Double(c.importedAt) / 1000)).description
         return req.t("calendar.yearConfirmed", ["year": String(year), "source": c.source, "date": when])
     }

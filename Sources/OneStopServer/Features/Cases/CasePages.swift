@@ -67,8 +67,9 @@ enum CasePages {
     }
 
     struct ShowView: Encodable {
-        /// A due date lies in a provisional calendar year.
+        /// The promised or the legal date lies in a provisional calendar year.
         var dueProvisional: Bool = false
+        var legalProvisional: Bool = false
         var id: String
         var number: String
         var itemName: String
@@ -344,7 +345,10 @@ enum CasePages {
             feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "",
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
-        view.dueProvisional = dto.clock?.provisional ?? false
+        let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
+        func provisional(_ d: String?) -> Bool { d.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false }
+        view.dueProvisional = provisional(dto.clock?.promisedDue)
+        view.legalProvisional = provisional(dto.clock?.legalDue)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
     }
 

@@ -4,6 +4,8 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "punct.colon": ("：", ": "),
+ "punct.semicolon": ("；", "; "),
  "app.name": ("一站通政务服务平台", "OneStop"),
  "app.tagline": ("政务服务中心", "Government service center"),
  "a11y.skip": ("跳到正文", "Skip to content"),
@@ -723,7 +725,7 @@ M = {
  "hall.intro": ("共 {count} 项政务服务事项可在本中心办理。", "{count} services can be handled at this center."),
  "hall.search": ("搜索", "Search"),
  "hall.searchLabel": ("搜索办事事项", "Search services"),
- "hall.searchPlaceholder": ("可输入事项名称、编码、关键词或所需材料，如：食品、身份证", "Type a service name, code, keyword or material, e.g. 食品"),
+ "hall.searchPlaceholder": ("可输入事项名称、编码、关键词或所需材料，如：食品、身份证", "Type a service name, code, keyword or material, e.g. food licence"),
  "hall.popular": ("大家都在搜", "Popular"),
  "hall.byTheme": ("按服务对象", "By who you are"),
  "hall.byLifeEvent": ("一件事一次办", "Life events"),
@@ -760,7 +762,7 @@ M = {
  "guide.materials": ("申请材料", "What to bring"),
  "guide.noMaterials": ("无需提交材料。", "No materials needed."),
  "guide.tickHint": ("可以逐项勾选，核对是否带齐。", "Tick each item as you gather it."),
- "guide.copies": ("{n} 份", "{n} copies"),
+ "guide.copies": ("{n} 份", "{n} {n|copy|copies}"),
  "guide.required": ("必需", "required"),
  "guide.conditional": ("视情形", "only if"),
  "guide.steps": ("办理流程", "Procedure"),

@@ -75,7 +75,12 @@ if (page === "board") {
     speechSynthesis.speak(u);
   };
   const clock = document.querySelector("[data-clock]");
-  setInterval(() => { clock.textContent = new Date().toLocaleTimeString(zh ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" }); }, 1000);
+  // The hall's time: the center's zone, and the server's clock corrected for this computer's drift.
+  const skew = Number(clock.dataset.now || Date.now()) - Date.now();
+  const zone = clock.dataset.zone || "Asia/Shanghai";
+  const tick = () => { clock.textContent = new Date(Date.now() + skew).toLocaleTimeString(zh ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit", timeZone: zone }); };
+  tick();
+  setInterval(tick, 1000);
   const load = debounced(async () => {
     const s = await api("GET", "/api/v1/centers/" + center + "/queue");
     const calls = document.getElementById("board-calls");
@@ -83,7 +88,7 @@ if (page === "board") {
     // Calls made before this page loaded are history, not news.
     for (const c of s.lastCalls) announced.add(c.callID);
     const groups = document.getElementById("board-groups");
-    groups.replaceChildren(...s.groups.map((g) => el("li", `${g.prefix} ${g.name}：${zh ? "等候" : "waiting"} ${g.waiting}`)));
+    groups.replaceChildren(...s.groups.map((g) => el("li", zh ? `${g.prefix} ${g.name}：等候 ${g.waiting}` : `${g.prefix} ${g.name}: ${g.waiting} waiting`)));
     document.getElementById("board-notice").textContent = s.openToday ? s.notice : (zh ? "今日非工作日，大厅不取号。" : "The hall is closed today.");
   });
   live((e) => {

@@ -28,7 +28,16 @@ struct MessageCatalog: Sendable {
 
     func text(_ key: String, _ lang: Language, _ args: [String: String] = [:]) -> String {
         var s = tables[lang]?[key] ?? tables[.zh]?[key] ?? key
-        for (k, v) in args { s = s.replacingOccurrences(of: "{\(k)}", with: v) }
+        for (k, v) in args {
+            s = s.replacingOccurrences(of: "{\(k)}", with: v)
+            // English plurals: "{n|copy|copies}" reads "copy" when n is 1.
+            let marker = "{\(k)|"
+            while let start = s.range(of: marker), let end = s[start.upperBound...].firstIndex(of: "}") {
+                let forms = s[start.upperBound..<end].split(separator: "|", omittingEmptySubsequences: false)
+                let chosen = forms.count == 2 ? String(v == "1" ? forms[0] : forms[1]) : ""
+                s.replaceSubrange(start.lowerBound...end, with: chosen)
+            }
+        }
         return s
     }
 

@@ -75,6 +75,10 @@ enum QueuePages {
         var number: Int
         var name: String
         var lang: String
+        /// The center's time zone and the server's clock: a display shows the hall's time, not
+        /// its own computer's zone or drift.
+        var zone: String = HallClock.zone.identifier
+        var serverMillis: Int64 = 0
     }
 
     static func register(_ r: any RoutesBuilder) {
@@ -204,7 +208,7 @@ enum QueuePages {
             template,
             ScreenView(
                 code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
-                name: w?.name ?? "", lang: req.language.rawValue))
+                name: w?.name ?? "", lang: req.language.rawValue, serverMillis: HallClock.millis(req.now)))
     }
 
     static func desk(_ req: Request) async throws -> Response {

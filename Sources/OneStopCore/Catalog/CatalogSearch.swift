@@ -168,6 +168,25 @@ public struct CatalogSearchIndex: Sendable {
 
     public var count: Int { docs.count }
 
+    /// Items whose name holds all of the query's characters but one, weighted by those it holds.
+    private func nameCharacterMatches(_ q: String, center: String?) -> [Int32: Tally] {
+        let chars = Array(Set(q.unicodeScalars.map(\.value)))
+        var counts: [Int32: Int] = [:]
+        for c in chars {
+            for (doc, fields) in postings[UInt64(c)] ?? [] where fields.contains(.name) {
+                if let center, !docs[Int(doc)].doc.centers.contains(center) { continue }
+                counts[doc, default: 0] += 1
+            }
+        }
+        var out: [Int32: Tally] = [:]
+        for (doc, n) in counts where n >= chars.count - 1 {
+            var t = Tally()
+            for _ in 0..<n { t.add(.name) }
+            out[doc] = t
+        }
+        return out
+    }
+
     public func search(_ query: String, center: String? = nil, limit: Int = 20, offset: Int = 0) -> Result {
         let q = SearchText.normalize(query)
         let tokens = SearchText.queryTokens(q)
@@ -187,6 +206,11 @@ public struct CatalogSearchIndex: Sendable {
             let need = max(1, (tokens.count + 1) / 2)
             pool = matched.filter { $0.value.count >= need && $0.value.count < tokens.count }
             isSuggestion = true
+            if pool.isEmpty, q.unicodeScalars.count >= 3 {
+                // A short query with one wrong character (营页执照) breaks two of its three pairs:
+                // then items whose name holds all but one of its characters are the near misses.
+                pool = nameCharacterMatches(q, center: center)
+            }
         }
         let all = tokens.count
         var hits: [(Hit, Int, String)] = pool.map { doc, m in

@@ -494,6 +494,7 @@ M = {
  "error.case.uploadRequired": ("{field}：请上传该材料", "{field}: upload this material"),
  "error.case.noSuchMaterial": ("{field}：办事指南中没有这项材料", "{field}: the guide has no such material"),
  "error.case.notOnline": ("{field}：该事项不能网上申请，请到窗口办理", "{field}: this item cannot be applied for online; please come to a window"),
+ "hall.nextSteps": ("办事入口", "Ways in"),
  "nav.apply": ("网上申请", "Apply online"),
  "case.apply.title": ("网上申请", "Apply online"),
  "case.apply.chooseCenter": ("请选择办理中心", "Choose a center"),

@@ -4,6 +4,7 @@ import Vapor
 
 /// View models of the public online hall.
 struct HallCenter: Encodable, Sendable {
+    var id: String
     var name: String
     var code: String
     var address: String
@@ -12,6 +13,7 @@ struct HallCenter: Encodable, Sendable {
     var commitment: String
 
     init(_ c: CenterModel) {
+        id = c.id?.uuidString ?? ""
         name = c.name
         code = c.code
         address = c.address

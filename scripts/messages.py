@@ -494,6 +494,7 @@ M = {
  "error.case.uploadRequired": ("{field}：请上传该材料", "{field}: upload this material"),
  "error.case.noSuchMaterial": ("{field}：办事指南中没有这项材料", "{field}: the guide has no such material"),
  "error.case.notOnline": ("{field}：该事项不能网上申请，请到窗口办理", "{field}: this item cannot be applied for online; please come to a window"),
+ "queue.desk.noOpenWindows": ("本中心暂无开放的窗口。窗口由中心管理员在“窗口”中开放。", "This center has no open window; an administrator opens windows under Windows."),
  "hall.nextSteps": ("办事入口", "Ways in"),
  "nav.apply": ("网上申请", "Apply online"),
  "case.apply.title": ("网上申请", "Apply online"),

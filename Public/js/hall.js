@@ -211,12 +211,43 @@ if (page === "desk") {
     }
     root.querySelector("[data-field=detail]").textContent = current ? `${current.groupName} · ${{ called: zh ? "已叫号" : "called", serving: zh ? "办理中" : "serving" }[current.state]}${current.calls > 1 ? (zh ? ` · 第 ${current.calls} 次呼叫` : ` · call ${current.calls}`) : ""}` : "";
   };
+  // What the ticket's state forbids is marked aria-disabled (still focusable, so the reason can be
+  // read on focus or hover) and refused with that reason if pressed.
+  const why = {
+    none: zh ? "当前没有号" : "No current ticket",
+    busy: zh ? "请先办完或挂起当前的号" : "Finish or park the current ticket first",
+    paused: zh ? "窗口已暂停，请先恢复" : "The window is paused; resume it first",
+    called: zh ? "尚未开始办理" : "Service has not started",
+    serving: zh ? "已在办理中" : "Already being served",
+  };
+  const allow = (state, paused) => ({
+    "call-next": paused ? why.paused : state ? why.busy : "",
+    recall: !state ? why.none : state === "serving" ? why.serving : "",
+    start: !state ? why.none : state === "serving" ? why.serving : "",
+    finish: !state ? why.none : state === "called" ? why.called : "",
+    skip: !state ? why.none : state === "serving" ? why.serving : "",
+    park: !state ? why.none : "",
+    pause: state && !paused ? why.busy : "",
+  });
+  const refuse = (action) => {
+    const b = root.querySelector(`[data-act=${action}]`);
+    return b && b.getAttribute("aria-disabled") === "true" ? b.title : "";
+  };
   const load = debounced(async () => {
     const d = await api("GET", "/api/v1/windows/" + windowID + "/desk");
     show(d.current);
     const pause = root.querySelector("[data-act=pause]");
     pause.dataset.paused = d.paused ? "1" : "";
     pause.firstChild.textContent = d.paused ? (zh ? "恢复 " : "Resume ") : (zh ? "暂停 " : "Pause ");
+    const rules = allow(current?.state, d.paused);
+    for (const [action, reason] of Object.entries(rules)) {
+      const b = root.querySelector(`[data-act=${action}]`);
+      if (!b) continue;
+      b.setAttribute("aria-disabled", reason ? "true" : "false");
+      b.title = reason;
+    }
+    const transfer = document.querySelector("#transfer-form button");
+    if (transfer) { transfer.setAttribute("aria-disabled", current ? "false" : "true"); transfer.title = current ? "" : why.none; }
     const s = await api("GET", "/api/v1/centers/" + center + "/queue");
     document.getElementById("desk-groups").replaceChildren(...s.groups.filter((g) => d.groups.includes(g.prefix)).map((g) => {
       const tr = el("tr"); tr.append(el("td", `${g.prefix} ${g.name}`), el("td", String(g.waiting)), el("td", g.waiting ? minutes(g.longestWaitSeconds) + (zh ? " 分钟" : " min") : "—")); return tr;
@@ -233,6 +264,8 @@ if (page === "desk") {
   });
   const act = async (action, id) => {
     err.hidden = true;
+    const reason = id ? "" : refuse(action);
+    if (reason) return fail(new Error(reason));
     try {
       if (action === "call-next") {
         const r = await api("POST", "/api/v1/windows/" + windowID + "/call-next");

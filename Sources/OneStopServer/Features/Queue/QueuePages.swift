@@ -60,6 +60,8 @@ enum QueuePages {
         var seat: WindowChoice?
         var centerCode: String?
         var groups: [GroupView]
+        /// For someone above several centers: which center's windows to list.
+        var centers: [FormView.Option] = []
     }
 
     struct Choice: Encodable {
@@ -214,10 +216,30 @@ enum QueuePages {
     static func desk(_ req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let scope = try await req.scope()
-        let windows = try await WindowModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).all()
+        // The clerk's own center's open windows; someone above several centers picks the center.
+        var center = p.centerID
+        if let raw = req.query[String.self, at: "center"], let id = UUID(uuidString: raw), scope.contains(id) { center = id }
+        var listed = try await WindowModel.query(on: req.db).filter(\.$centerID == center).filter(\.$isOpen == true).all()
+        if listed.isEmpty, req.query[String.self, at: "center"] == nil {
+            // Someone at a center without windows (a province's administrator): the first center
+            // below with open windows, in the tree's order.
+            let open = try await WindowModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).filter(\.$isOpen == true).all()
+            if let first = scope.tree.ordered(within: scope.centers).first(where: { n in open.contains { $0.centerID == n.node.id } }) {
+                center = first.node.id
+                listed = open.filter { $0.centerID == center }
+            }
+        }
+        // The window this person sits at, wherever it is, stays their console.
+        let mine = try await WindowStateModel.query(on: req.db).filter(\.$userID == p.id).first()
+        var windows = listed
+        if let id = mine?.id, !listed.contains(where: { $0.id == id }), let w = try await WindowModel.find(id, on: req.db),
+            scope.contains(w.centerID)
+        {
+            windows.append(w)
+        }
         let seats = try await WindowStateModel.query(on: req.db).filter(\.$id ~~ windows.compactMap(\.id)).all()
         let taken = Dictionary(seats.compactMap { s in s.userID.map { (s.id!, $0) } }, uniquingKeysWith: { a, _ in a })
-        let choices = windows.sorted { ($0.centerID.uuidString, $0.number) < ($1.centerID.uuidString, $1.number) }.map { w in
+        let choices = windows.sorted { $0.number < $1.number }.map { w in
             DeskView.WindowChoice(
                 id: w.id!, number: w.number, name: w.name, centerName: scope.tree.nodes[w.centerID]?.name ?? "",
                 taken: taken[w.id!] != nil && taken[w.id!] != p.id, mine: taken[w.id!] == p.id)
@@ -230,8 +252,9 @@ enum QueuePages {
             code = hall.centerCode
             groupViews = groups(hall)
         }
-        return try await req.page(
-            "queue/desk", title: req.t("queue.desk.title"), DeskView(windows: choices, seat: seat, centerCode: code, groups: groupViews))
+        var view = DeskView(windows: choices, seat: seat, centerCode: code, groups: groupViews)
+        if scope.centers.count > 1 { view.centers = req.centerOptions(scope, selected: center.uuidString) }
+        return try await req.page("queue/desk", title: req.t("queue.desk.title"), view)
     }
 }
 

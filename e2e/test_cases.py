@@ -9,15 +9,27 @@ from conftest import BASE, select_by_text, shot, sign_in
 PERSON_ID = "11010519491231002X"
 
 
+def check_all(page):
+    """Every material starts unchecked: the clerk marks each one (required ones provided,
+    conditional ones not applicable) before taking the application in."""
+    rows = page.locator("table.checklist-table tbody tr")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        required = "必需" in row.locator("th .tag").inner_text()
+        row.locator("select").select_option("provided" if required else "not_applicable")
+
+
 def take_in(page, name):
     page.goto(BASE + "/cases/new")
     select_by_text(page, "#n-center", "石桥县")
     page.click("form.filters button")
-    select_by_text(page, "#n-item", "食品经营许可证核发")
+    # The item field searches: a name typed (or picked from its list) finds the item.
+    page.fill("#n-item", "食品经营许可证核发")
     page.click("form.filters button")
     page.fill("#a-name", name)
     page.fill("#a-id", PERSON_ID)
     page.fill("#a-phone", "13800138000")
+    check_all(page)
     page.select_option("select[name=m2]", "missing")
     page.fill("input[name=n2]", "请提供营业执照原件")
     page.click("form.form button[type=submit]")

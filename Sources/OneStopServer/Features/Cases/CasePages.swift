@@ -203,12 +203,30 @@ enum CasePages {
             ticket = try await TicketModel.find(id, on: req.db)
         }
         if let ticket { try scope.require(ticket.centerID) }
-        let center =
+        var center =
             try chosen.map {
                 try scope.require($0); return $0
             } ?? ticket?.centerID ?? (try req.chosenCenter(scope))
+        if chosen == nil, ticket == nil, req.query[String.self, at: "center"] == nil,
+            try await itemOptions(center, selected: "", on: req.db).isEmpty
+        {
+            // Someone at a center that serves nothing itself (a province's administrator): the
+            // first center below that serves items, in the tree's order.
+            for (node, _) in scope.tree.ordered(within: scope.centers) where node.id != center {
+                if try await !itemOptions(node.id, selected: "", on: req.db).isEmpty {
+                    center = node.id
+                    break
+                }
+            }
+        }
         var rows: [MaterialRow] = []
         var name = ""
+        let options = try await itemOptions(center, selected: item, on: req.db)
+        // Typed into the search field: a code, "code name" as the list offers it, or a whole name.
+        let typed = item.trimmingCharacters(in: .whitespaces)
+        let item =
+            options.first { $0.value == typed || $0.label == typed || $0.label.hasSuffix(" " + typed) }?.value
+            ?? options.first { !typed.isEmpty && $0.label.contains(typed) }?.value ?? typed
         if !item.isEmpty, let (_, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
             name = guide.name
             rows = guide.materials.enumerated().map { i, m in
@@ -216,7 +234,7 @@ enum CasePages {
                 return MaterialRow(
                     n: i + 1, name: m.name + (m.condition.map { "（\($0)）" } ?? ""), need: m.need.rawValue,
                     needLabel: m.need.label(req),
-                    status: mark?.status ?? (m.need == .required ? "provided" : "not_applicable"), note: mark?.note ?? "",
+                    status: mark?.status ?? "", note: mark?.note ?? "",
                     error: errors.first { $0.field == "materials.\(i + 1)" }.map { req.application.catalog.fieldMessage($0, req.language) })
             }
         }
@@ -224,7 +242,7 @@ enum CasePages {
             ticket: ticket?.id?.uuidString ?? "", ticketNumber: ticket?.number ?? "", center: center.uuidString,
             centers: req.centerOptions(scope, selected: center.uuidString),
             items: [.init(value: "", label: req.t("case.new.chooseItem"), selected: item.isEmpty)]
-                + (try await itemOptions(center, selected: item, on: req.db)),
+                + options,
             item: item, itemName: name, materials: rows, values: values, kinds: kinds(req, values["kind"] ?? "person"),
             statuses: statuses(req), errors: errors.map { req.application.catalog.fieldMessage($0, req.language) })
         return try await req.page("cases/new", title: req.t("case.new.title"), view, status: status)

@@ -324,7 +324,8 @@ enum CaseService {
         var errors: [FieldError] = []
         let out = marks.enumerated().map { i, m -> (status: MaterialStatus, note: String) in
             guard let s = MaterialStatus(rawValue: m.status ?? "") else {
-                errors.append(FieldError("materials.\(i + 1)", "invalidChoice"))
+                // Left unchecked: the clerk has to look at every material before taking it in.
+                errors.append(FieldError("materials.\(i + 1)", (m.status ?? "").isEmpty ? "case.materialUnchecked" : "invalidChoice"))
                 return (.missing, "")
             }
             return (s, (m.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines))

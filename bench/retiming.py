@@ -47,7 +47,9 @@ def call(method, path, body=None, token=None, timeout=120):
     c.close()
     if r.status >= 300:
         raise RuntimeError(f"{method} {path}: {r.status} {data[:300]!r}")
-    return json.loads(data) if data else None
+    if not data:
+        return None
+    return json.loads(data) if r.getheader("content-type", "").startswith("application/json") else data.decode()
 
 
 def serve(db):
@@ -60,8 +62,11 @@ def serve(db):
             call("GET", "/healthz")
             return proc
         except Exception:
+            if proc.poll() is not None:
+                break
             time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    proc.kill()
+    raise RuntimeError("server did not start; see " + work + "/server.log")
 
 
 def stop(proc):

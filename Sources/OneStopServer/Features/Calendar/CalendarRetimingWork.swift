@@ -91,6 +91,15 @@ final class RetimingWork {
                 stops[try r.id("case_id", text: text), default: []].append(CaseClock.Stop(kind, from: from, to: to))
             }
         }
+        // The applicants' accounts, to tell them in their inbox (one who never registered has none).
+        var accounts: [UUID: UUID] = [:]
+        let applicantIDs = Array(Set(rows.map(\.applicantID)))
+        for start in stride(from: 0, to: applicantIDs.count, by: 500) {
+            let chunk = sql.idList(applicantIDs[start..<min(start + 500, applicantIDs.count)])
+            for r in try await sql.raw("SELECT id, user_id FROM applicants WHERE user_id IS NOT NULL AND id IN \(chunk)").all() {
+                accounts[try r.id("id", text: text)] = try r.id("user_id", text: text)
+            }
+        }
         var changes: [Change] = []
         var effects = Supervision.Effects()
         var steps = 0
@@ -152,7 +161,7 @@ final class RetimingWork {
             if let from = c.promisedDue, let to = promised?.description, from != to {
                 parts.append("承诺办结日期由 \(from) 调整为 \(to)")
                 change.promisedMoved = (from, to)
-                change.tell = r.applicantID
+                change.tell = accounts[r.applicantID]
                 change.detail["promisedFrom"] = from
                 change.detail["promisedTo"] = to
             }

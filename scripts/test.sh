@@ -21,7 +21,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   as_root apt-get update -q
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${need_apt[@]}"
 fi
-python3 -c "import playwright, pytest" 2>/dev/null || { log "installing playwright and pytest"; python3 -m pip install -q playwright pytest; }
+python3 -c "import playwright, pytest, axe_playwright_python" 2>/dev/null || { log "installing playwright, pytest and axe-core"; python3 -m pip install -q playwright pytest axe-playwright-python; }
 
 # --- a throw-away PostgreSQL on loopback (fsync off: test data need not survive) -------------
 . scripts/lib/postgres.sh

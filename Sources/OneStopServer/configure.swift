@@ -21,12 +21,15 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     /// The group commit's connections, on its own lane (see `CommitLane`).
     var writer: DatabaseConfigurationFactory?
+    /// The background jobs' readers (see `BackgroundReaders`).
+    var background: DatabaseConfigurationFactory?
     switch settings.database {
     case .sqlite(let path):
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         writer = .sqlite(.file(path), sqlLogLevel: .trace)
+        background = .sqlite(.file(path), sqlLogLevel: .trace)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
     case .postgres(let url, let schema):
@@ -38,6 +41,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         app.databases.use(
             .postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresReadersPerLoop, sqlLogLevel: .trace), as: .psql)
         writer = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
+        background = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
         let bridge = PostgresBridge(
             configuration: config.coreConfiguration, channel: "onestop_hall_" + (schema ?? "public"), logger: app.logger)
         app.hub.attach(bridge)
@@ -46,6 +50,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.writeGate = WriteGate(enabled: settings.database.isSQLite)
     let lane = CommitLane(writer: writer)
     app.lifecycle.use(CommitLaneLifecycle(lane: lane))
+    let readers = BackgroundReaders(configuration: background)
+    app.backgroundReaders = readers
+    app.lifecycle.use(BackgroundReadersLifecycle(readers: readers))
     let logger = app.logger
     app.groupCommit = GroupCommit(gate: app.writeGate, lane: lane.executor, state: { HallBatch() }) {
         lane.database(logger: logger) { app.db }
@@ -74,6 +81,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CaseStepDue())
     app.migrations.add(SupervisionQueue())
     app.migrations.add(CalendarYears())
+    app.migrations.add(CaseDueCover())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

@@ -59,7 +59,7 @@ enum CalendarRetiming {
     /// Takes the oldest job waiting, or one whose worker has not been heard of for a minute.
     private static func claim(app: Application, now: Date) async throws -> CalendarRetimingModel? {
         let millis = HallClock.millis(now)
-        let candidates = try await CalendarRetimingModel.query(on: app.db).group(.or) {
+        let candidates = try await CalendarRetimingModel.query(on: app.reader(for: .retiming)).group(.or) {
             $0.filter(\.$status == "pending").group(.and) {
                 $0.filter(\.$status == "running").filter(\.$heartbeatAt < millis - 60_000)
             }
@@ -95,12 +95,13 @@ enum CalendarRetiming {
             try await finish(job, app: app, now: now())
             return
         }
-        let tree = try await CenterTree.load(on: app.db)
+        let reader = app.reader(for: .retiming)
+        let tree = try await CenterTree.load(on: reader)
         let reach = job.centerID.map { tree.subtree($0) } ?? Set(tree.nodes.keys)
         var calendars: [UUID: Calendars] = [:]
         let names = Dictionary(changes.map { ($0.date, "") }, uniquingKeysWith: { a, _ in a })
         for center in reach {
-            let layers = try await app.calendars.layers(for: center, on: app.db)
+            let layers = try await app.calendars.layers(for: center, on: reader)
             let old = layers.before(job.scope, changes, names: names)
             let new = layers.calendar
             let differs = changes.contains { c in
@@ -117,7 +118,7 @@ enum CalendarRetiming {
         // A change on a day already passed also moves how far overdue a clock is.
         let lowest = first <= today ? "0000-00-00" : first
         let within = job.centerID == nil ? nil : Set(calendars.keys)
-        let ids = try await candidates(lowest: lowest, last: last, centers: within, on: app.db)
+        let ids = try await candidates(lowest: lowest, last: last, centers: within, on: reader)
         let work = RetimingWork(job: job, calendars: calendars, app: app)
         for start in stride(from: 0, to: ids.count, by: batchSize) {
             try await work.cases(Array(ids[start..<min(start + batchSize, ids.count)]), now: now())

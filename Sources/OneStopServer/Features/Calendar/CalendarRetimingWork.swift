@@ -48,7 +48,7 @@ final class RetimingWork {
 
     private func limits(_ item: UUID) async throws -> SupervisionThresholds {
         if let t = thresholds[item] { return t }
-        let t = try await Supervision.thresholds(item: item, on: app.db)
+        let t = try await Supervision.thresholds(item: item, on: app.reader(for: .retiming))
         thresholds[item] = t
         return t
     }
@@ -56,7 +56,7 @@ final class RetimingWork {
     // MARK: Cases
 
     func cases(_ ids: [UUID], now: Date) async throws {
-        guard let sql = app.db as? any SQLDatabase else { return }
+        guard let sql = app.reader(for: .retiming) as? any SQLDatabase else { return }
         let text = sql.textIDs
         let today = HallClock.day(now)
         let millis = HallClock.millis(now)
@@ -204,7 +204,7 @@ final class RetimingWork {
     // MARK: Tasks
 
     func tasks(lowest: String, last: String, centers: Set<UUID>?, now: @escaping @Sendable () -> Date) async throws {
-        guard let sql = app.db as? any SQLDatabase else { return }
+        guard let sql = app.reader(for: .retiming) as? any SQLDatabase else { return }
         let text = sql.textIDs
         let within: SQLQueryString = centers.map { "AND c.center_id IN \(sql.idList($0))" } ?? ""
         let rows = try await sql.raw(

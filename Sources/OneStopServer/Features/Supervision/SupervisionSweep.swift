@@ -20,7 +20,7 @@ extension Supervision {
             return try await sweepCases(app: app, reader: app.db, now: now, batch: batch)
                 + (try await sweepTasks(app: app, now: now, batch: batch))
         }
-        let looked = try await app.db.withConnection { db in
+        let looked = try await app.reader(for: .sweep).withConnection { db in
             guard let sql = db as? any SQLDatabase, sql.textIDs else {
                 return try await sweepCases(app: app, reader: db, now: now, batch: batch)
             }

@@ -63,7 +63,8 @@ extension Supervision {
     static func sweepTasks(app: Application, now: Date, batch: Int = 5000) async throws -> Int {
         let today = HallClock.day(now)
         let millis = HallClock.millis(now)
-        guard let sql = app.db as? any SQLDatabase else { return 0 }
+        let reader = app.reader(for: .sweep)
+        guard let sql = reader as? any SQLDatabase else { return 0 }
         var looked = 0
         var calendars: [UUID: WorkCalendar] = [:]
         var thresholds: [UUID: SupervisionThresholds] = [:]
@@ -80,9 +81,9 @@ extension Supervision {
             ).all(decoding: TaskLook.self).filter { seen.insert($0.id).inserted }
             if due.isEmpty { break }
             for t in due where calendars[t.centerID] == nil {
-                calendars[t.centerID] = try await app.calendars.calendar(for: t.centerID, on: app.db)
+                calendars[t.centerID] = try await app.calendars.calendar(for: t.centerID, on: reader)
             }
-            for t in due where thresholds[t.itemID] == nil { thresholds[t.itemID] = try await Self.thresholds(item: t.itemID, on: app.db) }
+            for t in due where thresholds[t.itemID] == nil { thresholds[t.itemID] = try await Self.thresholds(item: t.itemID, on: reader) }
             var effects = Effects()
             var updates: [(id: UUID, outcome: Outcome)] = []
             for t in due {

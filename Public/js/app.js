@@ -18,8 +18,8 @@ for (const b of document.querySelectorAll("[data-print]")) b.addEventListener("c
 
 // Kiosk mode: go back to the hall's home after the configured idle time, and offer an on-screen
 // keyboard for the search box (a touch screen has no keyboard). Chinese cannot be typed without an
-// input method, so the keyboard offers common service words as whole keys, plus digits and letters
-// for item codes.
+// input method, so the keyboard offers common service words as whole keys, plus letters for pinyin
+// and digits for item codes.
 const kioskHome = document.body.dataset.kioskHome;
 if (kioskHome) {
   const idle = Number(document.body.dataset.kioskIdle || 90) * 1000;
@@ -51,9 +51,11 @@ if (kioskHome) {
     row.className = "words";
     for (const w of words) row.append(key(w, () => { input.value += w; input.focus(); }));
     pad.append(row);
-    for (const c of "1234567890QWERTYUIOPASDFGHJKLZXCVBNM") pad.append(key(c, () => { input.value += c; }));
-    pad.append(key("⌫", () => { input.value = input.value.slice(0, -1); }, "wide"));
-    pad.append(key("清空", () => { input.value = ""; }, "wide"));
+    // Letters for pinyin and its initials (yyzz finds 营业执照), digits for item codes.
+    for (const c of "1234567890qwertyuiopasdfghjklzxcvbnm") pad.append(key(c, () => { input.value += c; input.focus(); }));
+    pad.append(key("⌫", () => { input.value = input.value.slice(0, -1); input.focus(); }, "wide"));
+    pad.append(key("清空", () => { input.value = ""; input.focus(); }, "wide"));
+    pad.append(key("搜索", () => { if (input.value.trim()) input.form.requestSubmit(); }, "wide primary"));
     input.form.after(pad);
   }
 }

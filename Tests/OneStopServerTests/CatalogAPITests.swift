@@ -209,14 +209,20 @@ struct CatalogAPITests {
                 return try await t.send(.GET, "/api/v1/items/search?q=\(e)&center=\(center)").content.decode(ItemSearchDTO.self)
             }
             let food = try await q("食品", "DL010200")
-            #expect(!food.suggestion && food.items.prefix(2).allSatisfy { $0.name.hasPrefix("食品经营许可") })
-            #expect(food.items.contains { $0.name == "食品经营许可证核发" })
+            // One entry per service: the main item, its sub-items and handling items folded under it.
+            #expect(!food.suggestion && food.items.first?.name == "食品经营许可")
+            #expect(food.items.first?.children?.contains { $0.name == "食品经营许可证核发" } == true)
+            #expect(food.items.first?.children?.contains { $0.name == "食品经营许可证核发（新办）" } == true)
+            #expect(food.items.allSatisfy { !$0.name.hasPrefix("食品经营许可证核发") })
+            // By pinyin and by initials, too.
+            #expect(try await q("shipin", "DL010200").items.first?.name == "食品经营许可")
+            #expect(try await q("sfz", "DL010200").items.contains { $0.name.hasPrefix("居民身份证") })
             #expect(try await q("居民身份证换领", "DL010200").items.first?.name == "居民身份证换领")
             #expect(try await q("个体工商户设立登记", "DL010200").items.first?.name == "个体工商户设立登记")
             let typo = try await q("食品经营许可证核法", "DL010200")
             #expect(typo.suggestion && typo.items.first?.name.hasPrefix("食品经营许可") == true)
             let town = try await q("社会保障卡", "DL010201")
-            #expect(town.items.contains { $0.name == "社会保障卡申领（新办）" })
+            #expect(town.items.contains { $0.name == "社会保障卡申领（新办）" || $0.children?.contains { $0.name == "社会保障卡申领（新办）" } == true })
             #expect(try await q("食品", "DL010201").items.isEmpty)
             let page = try await t.send(.GET, "/search?q=%E9%A3%9F%E5%93%81&center=DL010200")
             #expect(page.status == .ok && page.body.string.contains("食品经营许可证核发"))

@@ -58,10 +58,14 @@ public struct CatalogSearchIndex: Sendable {
         public var materials: [String]
         /// Where it is served (owning center and delegated ones), for filtering by center.
         public var centers: Set<String>
+        /// The code of the item this one is a sub-item or a handling item of.
+        public var parentCode: String?
 
         public init(
-            id: String, code: String, name: String, keywords: [String], department: String, materials: [String], centers: Set<String>
+            id: String, code: String, name: String, keywords: [String], department: String, materials: [String], centers: Set<String>,
+            parentCode: String? = nil
         ) {
+            self.parentCode = parentCode
             self.id = id
             self.code = code
             self.name = name
@@ -75,6 +79,11 @@ public struct CatalogSearchIndex: Sendable {
     public struct Hit: Sendable, Equatable {
         public var id: String
         public var score: Int
+        /// Found only in its department or materials: an item that needs what was searched for,
+        /// not one that is it (营业执照 as a material to bring, not the licence's own item).
+        public var related: Bool = false
+        /// Its sub-items and handling items that matched too, folded under it, by code.
+        public var children: [String] = []
     }
 
     public struct Result: Sendable {
@@ -106,6 +115,8 @@ public struct CatalogSearchIndex: Sendable {
         var keywords: [String]
         var department: String
         var materials: [String]
+        var namePinyin: PinyinSpelling
+        var keywordPinyin: [PinyinSpelling]
     }
 
     /// How many query pairs a document holds, overall and per field.
@@ -145,16 +156,24 @@ public struct CatalogSearchIndex: Sendable {
 
     private var docs: [Prepared] = []
     private var postings: [UInt64: [(doc: Int32, fields: Field)]] = [:]
+    private let pinyin: PinyinTable
+    /// Each item's parent, by normalized code.
+    private var parentOf: [String: String] = [:]
 
-    public init(_ documents: [Document]) {
+    /// `pinyin` lets names and keywords be found by their pinyin and initials.
+    public init(_ documents: [Document], pinyin: PinyinTable = .empty) {
+        self.pinyin = pinyin
         docs.reserveCapacity(documents.count)
         for d in documents {
+            let name = SearchText.normalize(d.name)
+            let keywords = d.keywords.map(SearchText.normalize)
             let p = Prepared(
-                doc: d, name: SearchText.normalize(d.name), code: SearchText.normalize(d.code),
-                keywords: d.keywords.map(SearchText.normalize), department: SearchText.normalize(d.department),
-                materials: d.materials.map(SearchText.normalize))
+                doc: d, name: name, code: SearchText.normalize(d.code), keywords: keywords,
+                department: SearchText.normalize(d.department), materials: d.materials.map(SearchText.normalize),
+                namePinyin: pinyin.spell(name), keywordPinyin: pinyin.isEmpty ? [] : keywords.map(pinyin.spell))
             let index = Int32(docs.count)
             docs.append(p)
+            if let parent = d.parentCode { parentOf[p.code] = SearchText.normalize(parent) }
             var fields: [UInt64: Field] = [:]
             func add(_ text: String, _ f: Field) { for t in SearchText.tokens(text) { fields[t, default: []].insert(f) } }
             add(p.name, .name)
@@ -187,6 +206,55 @@ public struct CatalogSearchIndex: Sendable {
         return out
     }
 
+    /// Folds each hit under the highest of its ancestors that was hit too (新办, 变更 under 个体工商户
+    /// 设立登记, that under 个体工商户登记), so that one service is one entry. A direct hit is not
+    /// folded under an ancestor found only by its materials.
+    private func fold(_ hits: [(hit: Hit, code: String)]) -> [Hit] {
+        var position: [String: Int] = [:]
+        for (i, h) in hits.enumerated() { position[h.code] = i }
+        var top = [Int](hits.indices)
+        for i in hits.indices {
+            var code = hits[i].code
+            var seen: Set<String> = [code]
+            while let parent = parentOf[code], seen.insert(parent).inserted, let at = position[parent] {
+                if hits[at].hit.related && !hits[i].hit.related { break }
+                top[i] = at
+                code = parent
+            }
+        }
+        var children: [Int: [Int]] = [:]
+        for i in hits.indices where top[i] != i { children[top[i], default: []].append(i) }
+        var out: [Hit] = []
+        for i in hits.indices where top[i] == i {
+            var h = hits[i].hit
+            h.children = (children[i] ?? []).sorted { hits[$0].code < hits[$1].code }.map { hits[$0].hit.id }
+            out.append(h)
+        }
+        return out
+    }
+
+    /// Items whose name or a keyword the query spells in pinyin or initials (`yyzz`, `shipin`),
+    /// scored as a name or keyword holding the query would be. Only for queries of two or more
+    /// Latin letters.
+    private func pinyinMatches(_ q: String, center: String?) -> [Int32: Int] {
+        guard !pinyin.isEmpty, q.utf8.count >= 2, q.utf8.allSatisfy({ $0 >= 97 && $0 <= 122 }) else { return [:] }
+        var out: [Int32: Int] = [:]
+        for (i, p) in docs.enumerated() {
+            if let center, !p.doc.centers.contains(center) { continue }
+            if let m = p.namePinyin.match(q, table: pinyin) {
+                // As a name containing the query; a whole name and a name's start above that, and
+                // more characters covered (a full spelling) above fewer.
+                var score = 10_000 + 80 + m.length * 10
+                if m.start == 0 { score += 20_000 }
+                if m.whole { score += 50_000 }
+                out[Int32(i)] = score
+            } else if p.keywordPinyin.contains(where: { $0.match(q, table: pinyin) != nil }) {
+                out[Int32(i)] = 5_000 + 50
+            }
+        }
+        return out
+    }
+
     public func search(_ query: String, center: String? = nil, limit: Int = 20, offset: Int = 0) -> Result {
         let q = SearchText.normalize(query)
         let tokens = SearchText.queryTokens(q)
@@ -199,9 +267,10 @@ public struct CatalogSearchIndex: Sendable {
             }
         }
         let full = matched.filter { $0.value.count == tokens.count }
+        let spelled = pinyinMatches(q, center: center)
         var isSuggestion = false
         var pool = full
-        if full.isEmpty {
+        if full.isEmpty, spelled.isEmpty {
             // A typo breaks at most two pairs; offer items that share at least half of them.
             let need = max(1, (tokens.count + 1) / 2)
             pool = matched.filter { $0.value.count >= need && $0.value.count < tokens.count }
@@ -227,14 +296,28 @@ public struct CatalogSearchIndex: Sendable {
             if m.keyword == all, p.keywords.contains(where: { $0.contains(q) }) { score += 5_000 }
             if m.department == all, p.department.contains(q) { score += 2_000 }
             if m.material == all, p.materials.contains(where: { $0.contains(q) }) { score += 1_000 }
-            return (Hit(id: p.doc.id, score: score), p.name.count, p.code)
+            let related = !isSuggestion && m.name < all && m.keyword < all && m.code < all
+            return (Hit(id: p.doc.id, score: score, related: related), p.name.count, p.code)
+        }
+        if !spelled.isEmpty {
+            var at: [String: Int] = [:]
+            for (i, h) in hits.enumerated() { at[h.0.id] = i }
+            for (doc, score) in spelled {
+                let p = docs[Int(doc)]
+                if let i = at[p.doc.id] {
+                    hits[i].0.score = max(hits[i].0.score, score)
+                } else {
+                    hits.append((Hit(id: p.doc.id, score: score), p.name.count, p.code))
+                }
+            }
         }
         hits.sort { a, b in
             if a.0.score != b.0.score { return a.0.score > b.0.score }
             if a.1 != b.1 { return a.1 < b.1 }
             return a.2 < b.2
         }
-        let page = hits.dropFirst(offset).prefix(limit).map(\.0)
-        return Result(hits: Array(page), total: hits.count, isSuggestion: isSuggestion)
+        let folded = fold(hits.map { ($0.0, $0.2) })
+        let page = folded.dropFirst(offset).prefix(limit)
+        return Result(hits: Array(page), total: folded.count, isSuggestion: isSuggestion)
     }
 }

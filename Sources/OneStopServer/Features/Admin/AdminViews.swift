@@ -42,6 +42,8 @@ struct FormView: Encodable {
         var value: String
         var label: String
         var selected: Bool
+        /// Shown beside the label where a list is searched by typing (an item's pinyin initials).
+        var hint: String = ""
     }
 
     struct Field: Encodable {

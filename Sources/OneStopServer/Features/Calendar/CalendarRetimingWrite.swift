@@ -26,7 +26,9 @@ extension RetimingWork {
         sampled += sample.count
         var hooks: [UUID: [UUID]] = [:]
         for center in Set(changes.filter { $0.promisedMoved != nil }.map(\.centerID)) {
-            hooks[center] = try await WebhookModel.query(on: app.reader(for: .retiming)).filter(\.$centerID == center).filter(\.$active == true).all()
+            hooks[center] = try await WebhookModel.query(on: app.reader(for: .retiming)).filter(\.$centerID == center).filter(
+                \.$active == true
+            ).all()
                 .filter { Outbox.wants($0.events, "case.retimed") }.compactMap(\.id)
         }
         let webhooks = hooks

@@ -183,12 +183,15 @@ enum CasePages {
 
     // MARK: intake
 
-    static func itemOptions(_ center: UUID, selected: String, on db: any Database) async throws -> [FormView.Option] {
+    /// The items a center takes in, each with its name's pinyin initials for the search field.
+    static func itemOptions(
+        _ center: UUID, selected: String, pinyin: PinyinTable = .empty, on db: any Database
+    ) async throws -> [FormView.Option] {
         let delegated = try await ItemDelegationModel.query(on: db).filter(\.$centerID == center).all().map(\.itemID)
         let items = try await ServiceItemModel.query(on: db).filter(\.$status == ItemStatus.published.rawValue)
             .group(.or) { $0.filter(\.$centerID == center).filter(\.$id ~~ delegated) }.sort(\.$code).all()
         return items.filter { $0.versionInForce != nil }.map {
-            .init(value: $0.code, label: $0.code + " " + $0.name, selected: $0.code == selected)
+            .init(value: $0.code, label: $0.code + " " + $0.name, selected: $0.code == selected, hint: pinyin.initials($0.name))
         }
     }
 
@@ -221,12 +224,16 @@ enum CasePages {
         }
         var rows: [MaterialRow] = []
         var name = ""
-        let options = try await itemOptions(center, selected: item, on: req.db)
-        // Typed into the search field: a code, "code name" as the list offers it, or a whole name.
+        let options = try await itemOptions(center, selected: item, pinyin: req.application.catalogStore.pinyin, on: req.db)
+        // Typed into the search field: a code, "code name" as the list offers it, a whole name, a
+        // part of one, or its pinyin initials.
         let typed = item.trimmingCharacters(in: .whitespaces)
+        let initials = typed.lowercased()
         let item =
             options.first { $0.value == typed || $0.label == typed || $0.label.hasSuffix(" " + typed) }?.value
-            ?? options.first { !typed.isEmpty && $0.label.contains(typed) }?.value ?? typed
+            ?? options.first { !typed.isEmpty && $0.label.contains(typed) }?.value
+            ?? options.first { initials.count >= 2 && $0.hint == initials }?.value
+            ?? options.first { initials.count >= 2 && $0.hint.hasPrefix(initials) }?.value ?? typed
         if !item.isEmpty, let (_, guide, _) = try? await CaseService.itemInForce(item, center: center, req: req) {
             name = guide.name
             rows = guide.materials.enumerated().map { i, m in

@@ -252,7 +252,13 @@ enum CatalogAPIController {
             q, center: center?.id.uuidString, limit: limit, offset: max(req.query[Int.self, at: "offset"] ?? 0, 0))
         return ItemSearchDTO(
             query: q, total: result.total, suggestion: result.isSuggestion,
-            items: result.hits.compactMap { UUID(uuidString: $0.id).flatMap { snapshot.items[$0] } }.map(ItemSummaryDTO.init))
+            items: result.hits.compactMap { hit -> ItemSummaryDTO? in
+                guard let item = UUID(uuidString: hit.id).flatMap({ snapshot.items[$0] }) else { return nil }
+                var dto = ItemSummaryDTO(item)
+                dto.related = hit.related
+                dto.children = hit.children.compactMap { UUID(uuidString: $0).flatMap { snapshot.items[$0] } }.map(ItemSummaryDTO.init)
+                return dto
+            })
     }
 
     /// The item's DTO; drafts, history and delegations only for those who may edit it. An item

@@ -18,6 +18,10 @@ struct ItemSummaryDTO: Content {
     var promisedDays: Int?
     var legalDays: Int?
     var onlineApplication: Bool?
+    /// In search results: found only in its department or materials (it needs what was searched
+    /// for), and its sub-items and handling items found too, folded under it.
+    var related: Bool?
+    var children: [ItemSummaryDTO]?
 
     init(_ m: ServiceItemModel, departmentName: String? = nil) {
         id = m.id!

@@ -46,10 +46,14 @@ struct CatalogSnapshot: Sendable {
 }
 
 actor CatalogStore {
+    /// The characters' readings, for search by pinyin.
+    let pinyin: PinyinTable
     private var current: CatalogSnapshot?
     private var loading: (generation: Int64, task: Task<CatalogSnapshot, any Error>)?
 
     static let counter = "catalog_generation"
+
+    init(pinyin: PinyinTable = .empty) { self.pinyin = pinyin }
 
     /// The generation read last, when, and under which write epoch. Behind a lock rather than the
     /// actor, so that the end of every audited write (`writeFinished`) costs no hop to the actor.
@@ -97,7 +101,8 @@ actor CatalogStore {
         let generation = try await generation(on: db)
         if let c = current, c.generation == generation { return c }
         if let l = loading, l.generation == generation { return try await l.task.value }
-        let task = Task { try await Self.build(generation: generation, on: db) }
+        let pinyin = self.pinyin
+        let task = Task { try await Self.build(generation: generation, pinyin: pinyin, on: db) }
         loading = (generation, task)
         let built = try await task.value
         if (current?.generation ?? -1) < built.generation { current = built }
@@ -112,7 +117,7 @@ actor CatalogStore {
         try await sql.raw("UPDATE counters SET value = value + 1 WHERE name = \(bind: counter)").run()
     }
 
-    static func build(generation: Int64, on db: any Database) async throws -> CatalogSnapshot {
+    static func build(generation: Int64, pinyin: PinyinTable, on db: any Database) async throws -> CatalogSnapshot {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         let rows = try await sql.raw(
             """
@@ -147,14 +152,14 @@ actor CatalogStore {
             documents.append(
                 .init(
                     id: id.uuidString, code: guide.code, name: guide.name, keywords: guide.keywords, department: item.departmentName,
-                    materials: guide.materials.map(\.name), centers: Set(item.centers.map(\.uuidString))))
+                    materials: guide.materials.map(\.name), centers: Set(item.centers.map(\.uuidString)), parentCode: guide.parentCode))
         }
         var children: [String: [CatalogSnapshot.Item]] = [:]
         for item in items.values { if let parent = item.guide.parentCode { children[parent, default: []].append(item) } }
         for key in children.keys { children[key]?.sort { $0.guide.code < $1.guide.code } }
         return CatalogSnapshot(
             generation: generation, items: items, byCode: byCode, children: children, directory: directory,
-            index: CatalogSearchIndex(documents))
+            index: CatalogSearchIndex(documents, pinyin: pinyin))
     }
 }
 
@@ -163,7 +168,11 @@ extension Application {
 
     var catalogStore: CatalogStore {
         if let s = storage[CatalogKey.self] { return s }
-        let s = CatalogStore()
+        // Search by pinyin needs the characters' readings; without the file, by characters only.
+        let path = directory.resourcesDirectory + "Pinyin/readings.txt"
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        if text.isEmpty { logger.warning("no pinyin readings at \(path): search by pinyin is off") }
+        let s = CatalogStore(pinyin: PinyinTable(text: text))
         storage[CatalogKey.self] = s
         return s
     }

@@ -111,6 +111,38 @@ enum HallPages {
         return try await req.page("hall/list", title: heading, view)
     }
 
+    /// A sub-item's name as shown under its parent: what it adds in brackets to the parent's name
+    /// (个体工商户设立登记（新办） under 个体工商户设立登记 is 新办), else its whole name.
+    static func childLabel(_ name: String, under parent: String) -> String {
+        guard name.hasPrefix(parent), let next = name.dropFirst(parent.count).first, "（(".contains(next) else { return name }
+        let rest = name.dropFirst(parent.count).trimmingCharacters(in: CharacterSet(charactersIn: "（）() "))
+        return rest.isEmpty ? name : rest
+    }
+
+    /// The items folded under a search hit, each under the one it belongs to: a sub-item with its
+    /// handling items as 新办, 变更…; one whose parent was not found, on its own by its full name.
+    static func children(
+        _ items: [CatalogSnapshot.Item], of top: CatalogSnapshot.Item, center: PublicDirectory.Center
+    ) -> [HallListView.Child] {
+        func link(_ i: CatalogSnapshot.Item, under parent: String?) -> HallLink {
+            HallLink(
+                href: "/guide/\(i.guide.code)?center=\(center.code)",
+                label: parent.map { childLabel(i.guide.name, under: $0) } ?? i.guide.name)
+        }
+        let byCode = Dictionary(items.map { ($0.guide.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [HallListView.Child] = []
+        var at: [String: Int] = [:]
+        for i in items where i.guide.parentCode == top.guide.code || byCode[i.guide.parentCode ?? ""] == nil {
+            at[i.guide.code] = out.count
+            out.append(.init(link: link(i, under: i.guide.parentCode == top.guide.code ? top.guide.name : nil)))
+        }
+        for i in items where at[i.guide.code] == nil {
+            guard let parent = i.guide.parentCode, let n = at[parent], let p = byCode[parent] else { continue }
+            out[n].handling.append(link(i, under: p.guide.name))
+        }
+        return out
+    }
+
     static func search(_ req: Request) async throws -> Response {
         let snapshot = try await req.catalog()
         let c = try center(req, in: snapshot)
@@ -121,7 +153,15 @@ enum HallPages {
             q.isEmpty || q.count > 100
             ? CatalogSearchIndex.Result(hits: [], total: 0, isSuggestion: false)
             : snapshot.index.search(q, center: c.id.uuidString, limit: size, offset: (page - 1) * size)
-        let items = result.hits.compactMap { UUID(uuidString: $0.id).flatMap { snapshot.items[$0] } }
+        var entries: [HallListView.Entry] = []
+        for hit in result.hits {
+            guard let item = UUID(uuidString: hit.id).flatMap({ snapshot.items[$0] }) else { continue }
+            var e = entry(req, item, center: c)
+            e.related = hit.related
+            e.firstRelated = hit.related && !(entries.last?.related ?? (page > 1))
+            e.children = children(hit.children.compactMap { UUID(uuidString: $0).flatMap { snapshot.items[$0] } }, of: item, center: c)
+            entries.append(e)
+        }
         var hints: [HallLink] = []
         if result.total == 0 {
             // Nothing near either: offer the popular searches and browsing by department.
@@ -131,7 +171,7 @@ enum HallPages {
         let base = searchHref(c, q) + "&page="
         let view = HallListView(
             center: c.hall, heading: q.isEmpty ? req.t("hall.search") : req.t("hall.resultsFor", "q", q), query: q,
-            total: result.total, suggestion: result.isSuggestion, entries: items.map { entry(req, $0, center: c) }, hints: hints,
+            total: result.total, suggestion: result.isSuggestion, entries: entries, hints: hints,
             previousHref: page > 1 ? base + String(page - 1) : nil, nextHref: page * size < result.total ? base + String(page + 1) : nil)
         return try await req.page("hall/list", title: view.heading, view)
     }

@@ -48,6 +48,16 @@ struct HallListView: Encodable {
         var caseType: String
         var promised: String
         var online: Bool
+        /// Found only in its department or materials; the first such entry opens their section.
+        var related = false
+        var firstRelated = false
+        /// Its sub-items that matched too, each with its own handling items (新办, 变更…).
+        var children: [Child] = []
+    }
+
+    struct Child: Encodable {
+        var link: HallLink
+        var handling: [HallLink] = []
     }
 
     var center: HallCenter

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Writes Resources/Pinyin/readings.txt: the toneless pinyin readings of the CJK characters
+U+3400–U+9FFF (up to three per character, the commonest first), for search by pinyin and by
+initials. Needs pypinyin (pip install pypinyin); run from the repository's root."""
+import collections
+import os
+import unicodedata
+
+from pypinyin.pinyin_dict import pinyin_dict
+
+
+def toneless(s):
+    s = unicodedata.normalize("NFD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("ü", "v").lower()
+
+
+by_syllable = collections.defaultdict(list)
+for cp, readings in sorted(pinyin_dict.items()):
+    if not 0x3400 <= cp <= 0x9FFF:
+        continue
+    seen = []
+    for r in readings.split(","):
+        r = toneless(r)
+        if r and r.isascii() and r.isalpha() and r not in seen:
+            seen.append(r)
+    for r in seen[:3]:
+        by_syllable[r].append(chr(cp))
+lines = collections.defaultdict(list)
+for syllable in sorted(by_syllable):
+    lines[syllable[0]].append(syllable + "=" + "".join(by_syllable[syllable]))
+os.makedirs("Resources/Pinyin", exist_ok=True)
+with open("Resources/Pinyin/readings.txt", "w") as f:
+    f.write("# Toneless pinyin readings of CJK characters (U+3400–U+9FFF), up to three per character, for search by\n")
+    f.write("# pinyin and initials. One line per first letter: syllable=characters, separated by spaces.\n")
+    f.write("# Generated from pypinyin (MIT; its data from mozillazg/pinyin-data, MIT) by scripts/pinyin.py.\n")
+    for k in sorted(lines):
+        f.write(" ".join(lines[k]) + "\n")

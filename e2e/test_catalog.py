@@ -9,11 +9,32 @@ def test_search_food_and_open_the_guide(page):
     page.wait_for_load_state()
     first = page.locator("ol.results li a.result-name").first
     assert first.inner_text().startswith("食品经营许可")
-    page.click("text=食品经营许可证核发（新办）")
+    # One entry per service: its sub-item, and that one's handling items as 新办, 变更…
+    assert page.locator("ol.results li a.result-name", has_text="食品经营许可证核发").count() == 0
+    sub = page.locator("ol.results .children li", has_text="食品经营许可证核发").first
+    sub.locator("a.chip", has_text="新办").click()
     assert page.locator("h1").inner_text() == "食品经营许可证核发（新办）"
     for text in ["承诺时限", "法定时限", "申请材料", "办理流程", "咨询电话", "监督投诉电话", "服务承诺"]:
         assert page.get_by_text(text).first.is_visible(), text
     shot(page, "guide")
+
+
+def test_kiosk_finds_by_pinyin_initials_from_its_keyboard(page):
+    page.goto(BASE + "/kiosk/DL010200")
+    page.goto(BASE + "/search?center=DL010200&q=")
+    for key in "yyzz":
+        page.click(f".osk button:text-is('{key}')")
+    page.click(".osk button:text-is('搜索')")
+    page.wait_for_url("**q=yyzz**")
+    names = page.locator("ol.results li a.result-name").all_inner_texts()
+    assert "个体工商户登记" in names and "企业登记" in names
+    # Items that only ask for a business licence are listed apart, under their own heading.
+    page.fill("#q", "营业执照")
+    page.press("#q", "Enter")
+    page.wait_for_load_state()
+    assert page.locator("h2.results-related").is_visible()
+    shot(page, "kiosk-pinyin")
+    page.goto(BASE + "/kiosk/DL010200/exit")
 
 
 def test_print_the_checklist(page):

@@ -163,3 +163,24 @@ struct QueueTests {
         #expect(QueueMeasures.percentile([5, 1, 3, 2, 4, 6, 7, 8, 9, 10], 50) == 5)
     }
 }
+
+@Suite("Hall alerts")
+struct HallAlertTests {
+    @Test("a group waiting with no open window, and waits past the target, longest first; nothing while closed")
+    func alerts() {
+        let groups = [
+            HallAlert.Group(prefix: "A", waiting: 5, openWindows: 2, longestWaitSeconds: 25 * 60),
+            HallAlert.Group(prefix: "B", waiting: 1, openWindows: 0, longestWaitSeconds: 3 * 60),
+            HallAlert.Group(prefix: "C", waiting: 0, openWindows: 0, longestWaitSeconds: 0),
+            HallAlert.Group(prefix: "D", waiting: 2, openWindows: 1, longestWaitSeconds: 40 * 60),
+            HallAlert.Group(prefix: "E", waiting: 3, openWindows: 1, longestWaitSeconds: 20 * 60),
+        ]
+        #expect(
+            HallAlert.check(groups, targetMinutes: 20, hallOpen: true) == [
+                .noOpenWindow(group: "B", waiting: 1),
+                .overTarget(group: "D", waitedSeconds: 2400, targetMinutes: 20),
+                .overTarget(group: "A", waitedSeconds: 1500, targetMinutes: 20),
+            ])
+        #expect(HallAlert.check(groups, targetMinutes: 20, hallOpen: false).isEmpty)
+    }
+}

@@ -213,6 +213,49 @@ struct QueueManageTests {
         }
     }
 
+    @Test("the live view warns of a group waiting with no window open and of waits past the center's target", arguments: TestDB.available)
+    func alerts(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            struct Alert: Decodable {
+                var kind: String
+                var group: String
+                var waiting: Int?
+                var waitedSeconds: Int?
+            }
+            struct Status: Decodable {
+                var waitTargetMinutes: Int
+                var alerts: [Alert]
+            }
+            func status() async throws -> Status {
+                try await t.send(.GET, "/api/v1/centers/\(hall.county)/queue").content.decode(Status.self)
+            }
+            _ = try await hall.issue("A")
+            var s = try await status()
+            #expect(s.waitTargetMinutes == 20)
+            #expect(s.alerts.map(\.kind) == ["noOpenWindow"] && s.alerts.first?.group == "A" && s.alerts.first?.waiting == 1)
+            // A window opens: no longer alone; 21 minutes later the wait is past the target.
+            _ = try await hall.clerk("alerts1", at: 1)
+            #expect(try await status().alerts.isEmpty)
+            t.clock.advance(21 * 60)
+            s = try await status()
+            #expect(s.alerts.map(\.kind) == ["overTarget"] && s.alerts.first?.waitedSeconds == 21 * 60)
+            let b = Browser(t)
+            _ = try await b.signIn()
+            // A province's administrator opens on the first center with a hall, not on the province's zeros.
+            let live = try await b.request(.GET, "/manage/hall")
+            #expect(live.body.string.contains("石桥县") && live.body.string.contains("超过目标 20 分钟"), "\(live.body.string.prefix(3000))")
+            // The center raises its target: the warning goes; a target out of range is refused, nothing changed.
+            let settings = "/api/v1/centers/\(hall.county)/queue/settings"
+            let raised = try await t.send(.PUT, settings, token: hall.admin, json: ["waitTargetMinutes": 30])
+            #expect(raised.status == .ok, "\(raised.body.string)")
+            #expect(try await status().alerts.isEmpty)
+            let bad = try await t.send(.PUT, settings, token: hall.admin, json: ["waitTargetMinutes": 0])
+            #expect(bad.status == .unprocessableEntity && bad.problem?.errors?.first?.code == "queue.waitTargetRange")
+            #expect(try await status().waitTargetMinutes == 30)
+        }
+    }
+
     @Test("the ticket carries a QR code of its follow address", arguments: [TestDB.sqlite])
     func qr(_ db: TestDB) async throws {
         try await withOneStop(db) { t in

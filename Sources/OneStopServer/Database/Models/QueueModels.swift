@@ -17,6 +17,8 @@ final class QueueSettingsModel: Model, @unchecked Sendable {
     @Field(key: "notice") var notice: String
     /// Seconds the evaluator waits for a rating before it records "not rated".
     @Field(key: "rating_timeout") var ratingTimeout: Int
+    /// The longest a visitor should wait, in minutes.
+    @Field(key: "wait_target_minutes") var waitTargetMinutes: Int
 
     init() {}
 }

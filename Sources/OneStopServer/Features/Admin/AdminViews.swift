@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import OneStopCore
 import Vapor
@@ -154,6 +155,17 @@ extension Request {
     }
 
     /// The center a list page is filtered to (`?center=`), defaulting to the caller's own.
+    /// The center a hall page opens on: the one asked for, else the viewer's own if it has a hall
+    /// (windows), else the first center in view that has one (a province's manager has no hall of
+    /// their own, and its zeros told them nothing).
+    func hallCenter(_ scope: Scope) async throws -> UUID {
+        if query[String.self, at: "center"] != nil { return try chosenCenter(scope) }
+        let own = scope.principal.centerID
+        let halls = Set(try await WindowModel.query(on: db).filter(\.$centerID ~~ scope.centers).field(\.$centerID).all().map(\.centerID))
+        if halls.contains(own) || halls.isEmpty { return own }
+        return scope.tree.ordered(within: scope.centers).first { halls.contains($0.node.id) }?.node.id ?? own
+    }
+
     func chosenCenter(_ scope: Scope) throws -> UUID {
         if let raw = query[String.self, at: "center"], let id = UUID(uuidString: raw) {
             try scope.require(id)

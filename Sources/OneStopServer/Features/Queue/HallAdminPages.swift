@@ -9,7 +9,7 @@ enum HallAdminPages {
     static func register(_ r: any RoutesBuilder) {
         r.endpoint(.GET, "admin", "hall", access: .admins) { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.hallCenter(scope)
             let hall = try await req.application.halls.config(for: center, on: req.db)
             return try await settingsForm(req, values: values(HallSetup.settings(hall), center: center), failure: nil)
         }
@@ -22,7 +22,8 @@ enum HallAdminPages {
                 let input = QueueSettingsDTO(
                     interleave: int("interleave"), ageingSeconds: int("ageingSeconds"), maxSkips: int("maxSkips"),
                     checkInEarlyMinutes: int("checkInEarlyMinutes"), checkInLateMinutes: int("checkInLateMinutes"),
-                    voiceTemplate: f["voiceTemplate"] ?? "", notice: f["notice"] ?? "", ratingTimeout: int("ratingTimeout"))
+                    voiceTemplate: f["voiceTemplate"] ?? "", notice: f["notice"] ?? "", ratingTimeout: int("ratingTimeout"),
+                    waitTargetMinutes: int("waitTargetMinutes"))
                 if !errors.isEmpty { throw ValidationFailure(errors) }
                 _ = try await HallSetup.saveSettings(center: center, input, req: req)
                 req.flash(req.t("flash.saved"))
@@ -41,6 +42,7 @@ enum HallAdminPages {
             "checkInEarlyMinutes": s.checkInEarlyMinutes.map(String.init) ?? "",
             "checkInLateMinutes": s.checkInLateMinutes.map(String.init) ?? "", "voiceTemplate": s.voiceTemplate ?? "",
             "notice": s.notice ?? "", "ratingTimeout": s.ratingTimeout.map(String.init) ?? "",
+            "waitTargetMinutes": s.waitTargetMinutes.map(String.init) ?? "",
         ])
     }
 
@@ -61,6 +63,7 @@ enum HallAdminPages {
                 .text(req, "voiceTemplate", values, required: true, max: 100, hint: req.t("queue.setup.voiceHint")),
                 .text(req, "notice", values, max: 500, type: "textarea"),
                 .text(req, "ratingTimeout", values, required: true, type: "number"),
+                .text(req, "waitTargetMinutes", values, required: true, type: "number", hint: req.t("queue.setup.waitTargetHint")),
             ])
         if let failure { view.attach(failure, req: req) }
         return try await req.page(

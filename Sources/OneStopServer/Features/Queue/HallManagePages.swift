@@ -35,6 +35,7 @@ enum HallManagePages {
         var longestWait: String
         var groups: [Group]
         var windows: [Window]
+        var alerts: [String]
     }
 
     struct ReportView: Encodable {
@@ -59,7 +60,7 @@ enum HallManagePages {
     static func register(_ r: any RoutesBuilder) {
         r.endpoint(.GET, "manage", "hall", access: QueueReports.access) { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.hallCenter(scope)
             let hall = try await req.application.halls.config(for: center, on: req.db)
             let s = try await QueueQueries.status(hall: hall, req: req)
             func wait(_ seconds: Int) -> String { seconds == 0 ? "—" : req.t("queue.minutes", ["n": String(max(1, seconds / 60))]) }
@@ -78,12 +79,20 @@ enum HallManagePages {
                     .init(
                         prefix: $0.prefix, name: $0.name, waiting: $0.waiting, serving: $0.serving, openWindows: $0.openWindows,
                         longestWait: wait($0.longestWaitSeconds))
-                }, windows: windows)
+                }, windows: windows,
+                alerts: s.alerts.map { a in
+                    let name = s.groups.first { $0.prefix == a.group }.map { "\($0.prefix) \($0.name)" } ?? a.group
+                    return a.kind == "noOpenWindow"
+                        ? req.t("queue.alert.noOpenWindow", ["group": name, "n": String(a.waiting ?? 0)])
+                        : req.t(
+                            "queue.alert.overTarget",
+                            ["group": name, "n": String((a.waitedSeconds ?? 0) / 60), "target": String(s.waitTargetMinutes)])
+                })
             return try await req.page("queue/manage", title: req.t("queue.manage.title"), view)
         }
         r.endpoint(.GET, "manage", "hall", "report", access: QueueReports.access) { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.hallCenter(scope)
             let hall = try await req.application.halls.config(for: center, on: req.db)
             let today = HallClock.day(req.now)
             let from: String? = req.query["from"]

@@ -14,6 +14,7 @@ struct QueueSettingsDTO: Content {
     var voiceTemplate: String?
     var notice: String?
     var ratingTimeout: Int?
+    var waitTargetMinutes: Int?
 }
 
 /// A service group with the numbers of the windows that serve it.
@@ -39,7 +40,8 @@ enum HallSetup {
         QueueSettingsDTO(
             interleave: hall.policy.interleave, ageingSeconds: hall.policy.ageingSeconds, maxSkips: hall.policy.maxSkips,
             checkInEarlyMinutes: hall.policy.checkInEarlyMinutes, checkInLateMinutes: hall.policy.checkInLateMinutes,
-            voiceTemplate: hall.voiceTemplate, notice: hall.notice, ratingTimeout: hall.ratingTimeout)
+            voiceTemplate: hall.voiceTemplate, notice: hall.notice, ratingTimeout: hall.ratingTimeout,
+            waitTargetMinutes: hall.waitTargetMinutes)
     }
 
     static func groups(_ hall: HallConfig) -> [ServiceGroupDTO] {
@@ -67,6 +69,8 @@ enum HallSetup {
         let notice = v.text("notice", input.notice ?? hall.notice, max: 500, required: false)
         let timeout = input.ratingTimeout ?? hall.ratingTimeout
         if !(5...600).contains(timeout) { v.add("ratingTimeout", "queue.ratingTimeoutRange") }
+        let target = input.waitTargetMinutes ?? hall.waitTargetMinutes
+        if !(1...240).contains(target) { v.add("waitTargetMinutes", "queue.waitTargetRange") }
         guard v.isValid else { throw ValidationFailure(v.errors) }
         try await req.audited { db in
             let row = try await QueueSettingsModel.find(center, on: db) ?? QueueSettingsModel()
@@ -80,6 +84,7 @@ enum HallSetup {
             row.voiceTemplate = voice
             row.notice = notice
             row.ratingTimeout = timeout
+            row.waitTargetMinutes = target
             if isNew { try await row.create(on: db) } else { try await row.update(on: db) }
             return (
                 (),
@@ -88,7 +93,7 @@ enum HallSetup {
                         "queue.settings", "center", id: center, center: center,
                         detail: [
                             "interleave": String(policy.interleave), "ageingSeconds": String(policy.ageingSeconds),
-                            "maxSkips": String(policy.maxSkips), "ratingTimeout": String(timeout),
+                            "maxSkips": String(policy.maxSkips), "ratingTimeout": String(timeout), "waitTargetMinutes": String(target),
                         ])
                 ]
             )

@@ -34,6 +34,8 @@ struct HallConfig: Sendable {
     var voiceTemplate: String
     var notice: String
     var ratingTimeout: Int
+    /// The longest a visitor should wait, in minutes (20 until set).
+    var waitTargetMinutes: Int
     /// Active and inactive, in display order.
     var groups: [Group]
     var windows: [Window]
@@ -137,7 +139,7 @@ final class HallStore: Sendable {
         return HallConfig(
             centerID: centerID, centerName: center.name, centerCode: center.code, policy: policy,
             voiceTemplate: settings?.voiceTemplate ?? HallConfig.defaultVoice, notice: settings?.notice ?? "",
-            ratingTimeout: settings?.ratingTimeout ?? 30,
+            ratingTimeout: settings?.ratingTimeout ?? 30, waitTargetMinutes: settings?.waitTargetMinutes ?? 20,
             groups: groups.map {
                 HallConfig.Group(
                     id: $0.id!, prefix: $0.prefix, name: $0.name, departmentID: $0.departmentID, sort: $0.sort, active: $0.active,

@@ -123,6 +123,17 @@ struct QueueStatusDTO: Content {
     var noShowsToday: Int
     var longestWaitSeconds: Int
     var ratingTimeout: Int
+    var waitTargetMinutes: Int
+    /// A group with people waiting and no window open (`noOpenWindow`), or waiting past the
+    /// target (`overTarget`).
+    var alerts: [Alert]
+
+    struct Alert: Content {
+        var kind: String
+        var group: String
+        var waiting: Int?
+        var waitedSeconds: Int?
+    }
 }
 
 struct RatingDTO: Content {

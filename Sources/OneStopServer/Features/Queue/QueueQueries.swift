@@ -73,7 +73,18 @@ enum QueueQueries {
         return QueueStatusDTO(
             centerCode: hall.centerCode, centerName: hall.centerName, openToday: open, notice: hall.notice, groups: groups,
             windows: windows, lastCalls: lastCalls, waiting: waiting, serving: serving, noShowsToday: noShows,
-            longestWaitSeconds: longest, ratingTimeout: hall.ratingTimeout)
+            longestWaitSeconds: longest, ratingTimeout: hall.ratingTimeout, waitTargetMinutes: hall.waitTargetMinutes,
+            alerts: HallAlert.check(
+                groups.map {
+                    .init(prefix: $0.prefix, waiting: $0.waiting, openWindows: $0.openWindows, longestWaitSeconds: $0.longestWaitSeconds)
+                },
+                targetMinutes: hall.waitTargetMinutes, hallOpen: open
+            ).map {
+                switch $0 {
+                case .noOpenWindow(let g, let n): .init(kind: "noOpenWindow", group: g, waiting: n)
+                case .overTarget(let g, let s, _): .init(kind: "overTarget", group: g, waitedSeconds: s)
+                }
+            })
     }
 
     /// The window as its console shows it.

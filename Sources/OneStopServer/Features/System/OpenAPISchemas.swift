@@ -247,7 +247,13 @@ enum OpenAPISchemas {
         ]),
         "QueueStatus": object([
             "centerCode": string, "centerName": string, "openToday": bool, "notice": string, "waiting": integer, "serving": integer,
-            "noShowsToday": integer, "longestWaitSeconds": integer, "ratingTimeout": integer,
+            "noShowsToday": integer, "longestWaitSeconds": integer, "ratingTimeout": integer, "waitTargetMinutes": integer,
+            "alerts": [
+                "type": "array",
+                "items": object([
+                    "kind": ["enum": ["noOpenWindow", "overTarget"]], "group": string, "waiting": integer, "waitedSeconds": integer,
+                ]),
+            ],
             "groups": [
                 "type": "array",
                 "items": object([
@@ -270,6 +276,7 @@ enum OpenAPISchemas {
         "QueueSettings": object([
             "interleave": integer, "ageingSeconds": integer, "maxSkips": integer, "checkInEarlyMinutes": integer,
             "checkInLateMinutes": integer, "voiceTemplate": string, "notice": string, "ratingTimeout": integer,
+            "waitTargetMinutes": integer,
         ]),
         "ServiceGroup": object(
             [

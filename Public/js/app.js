@@ -59,3 +59,16 @@ if (kioskHome) {
     input.form.after(pad);
   }
 }
+
+// The menu's groups: one open at a time, closed by Escape or a click elsewhere.
+const navGroups = document.querySelectorAll(".nav-group");
+const closeGroups = (except) => { for (const g of navGroups) if (g !== except) g.open = false; };
+for (const g of navGroups) g.addEventListener("toggle", () => { if (g.open) closeGroups(g); });
+document.addEventListener("click", (e) => { if (!e.target.closest(".nav-group")) closeGroups(); });
+document.addEventListener("keydown", (e) => {
+  const open = document.querySelector(".nav-group[open]");
+  if (e.key === "Escape" && open) {
+    open.open = false;
+    open.querySelector("summary").focus();
+  }
+});

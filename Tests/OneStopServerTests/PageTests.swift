@@ -78,6 +78,31 @@ struct PageTests {
         }
     }
 
+    @Test("the menu groups an administrator's occasional links and counts unread messages", arguments: [TestDB.sqlite])
+    func menu(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let home = try await b.request(.GET, "/admin/windows").body.string
+            #expect(home.contains("<details class=\"nav-group\"><summary class=\"current\">中心设置</summary>"))
+            #expect(home.contains("href=\"/admin/windows\" aria-current=\"page\"") && !home.contains("条未读"))
+            let admin = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "admin").first())
+            for n in 1...2 {
+                let m = InboxMessageModel()
+                m.id = UUID()
+                m.userID = admin.id!
+                m.event = "test"
+                m.title = "消息 \(n)"
+                m.body = ""
+                m.link = "/inbox"
+                m.createdAt = 0
+                m.readAt = n == 2 ? 1 : nil
+                try await m.create(on: t.app.db)
+            }
+            #expect(try await b.request(.GET, "/").body.string.contains("aria-label=\"1 条未读\">1</span>"))
+        }
+    }
+
     @Test("health, readiness and metrics answer", arguments: TestDB.available)
     func system(db: TestDB) async throws {
         try await withOneStop(db) { t in

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import OneStopCore
 import Vapor
@@ -8,6 +9,10 @@ struct PageContext<P: Encodable>: Encodable {
         var href: String
         var label: String
         var current: Bool
+        /// A group's links (then `href` is empty).
+        var links: [NavLink] = []
+        /// The viewer's unread messages, on the inbox's link.
+        var count: Int = 0
     }
 
     struct Badge: Encodable {
@@ -55,48 +60,87 @@ struct PageContext<P: Encodable>: Encodable {
             req.session.data["flash"] = nil
         }
         let path = req.url.path
-        self.nav = Self.links(for: req.principal?.role).map {
-            NavLink(href: $0.href, label: req.t($0.key), current: $0.href == "/" ? path == "/" : path.hasPrefix($0.href))
+        func link(_ e: MenuEntry) -> NavLink {
+            let links = e.children.map(link)
+            let current = e.href.isEmpty ? links.contains(where: \.current) : e.href == "/" ? path == "/" : path.hasPrefix(e.href)
+            return NavLink(href: e.href, label: req.t(e.key), current: current, links: links)
         }
+        self.nav = Self.links(for: req.principal?.role).map(link)
     }
 
-    static func links(for role: Role?) -> [(href: String, key: String)] {
-        var out: [(String, String)] = [("/", "nav.home")]
+    /// A role's menu: the links of its daily work first, each set of occasional ones grouped
+    /// under one entry (a phone's first screen showed the administrator's 22 links and nothing else).
+    static func links(for role: Role?) -> [MenuEntry] {
+        let home = MenuEntry("/", "nav.home")
+        let setup = MenuEntry(
+            group: "nav.group.setup",
+            [
+                .init("/admin/centers", "nav.centers"), .init("/admin/departments", "nav.departments"),
+                .init("/admin/windows", "nav.windows"), .init("/admin/staff", "nav.staff"), .init("/admin/users", "nav.users"),
+                .init("/admin/devices", "nav.devices"), .init("/admin/hall-groups", "nav.hallSetup"),
+                .init("/admin/calendar", "nav.calendar"),
+            ])
+        let catalog = MenuEntry(group: "nav.group.catalog", [.init("/admin/items", "nav.items"), .init("/admin/bundles", "nav.bundles")])
+        let casework = MenuEntry(
+            group: "nav.group.casework",
+            [.init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"), .init("/projects", "nav.projects")])
+        let oversight = MenuEntry(
+            group: "nav.group.oversight", [.init("/supervision", "nav.supervision"), .init("/admin/audit", "nav.audit")])
+        let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
         case .centerAdmin:
-            out += [
-                ("/admin/centers", "nav.centers"), ("/admin/departments", "nav.departments"), ("/admin/windows", "nav.windows"),
-                ("/admin/staff", "nav.staff"), ("/admin/users", "nav.users"), ("/admin/devices", "nav.devices"),
-                ("/admin/items", "nav.items"), ("/admin/bundles", "nav.bundles"), ("/admin/calendar", "nav.calendar"),
-                ("/admin/audit", "nav.audit"), ("/admin/hall-groups", "nav.hallSetup"), ("/manage/hall", "nav.hallView"),
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/projects", "nav.projects"),
-                ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
-            ]
+            return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
         case .supervisor:
-            out += [
-                ("/admin/calendar", "nav.calendar"), ("/admin/audit", "nav.audit"), ("/manage/hall", "nav.hallView"),
-                ("/cases", "nav.cases"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
+            return [
+                home, .init("/supervision", "nav.supervision"), .init("/manage/hall", "nav.hallView"), .init("/cases", "nav.cases"),
+                .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
-            out += [
-                ("/admin/items", "nav.items"), ("/admin/calendar", "nav.calendar"), ("/manage/hall", "nav.hallView"), ("/desk", "nav.desk"),
-                ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision", "nav.supervision"), ("/inbox", "nav.inbox"),
+            return [
+                home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/supervision", "nav.supervision"),
+                .init(
+                    group: "nav.group.more",
+                    [
+                        .init("/inquiries", "nav.inquiries"), .init("/manage/hall", "nav.hallView"), .init("/admin/items", "nav.items"),
+                        .init("/admin/calendar", "nav.calendar"),
+                    ]),
+                inbox,
             ]
         case .windowStaff:
-            out += [
-                ("/desk", "nav.desk"), ("/cases", "nav.cases"), ("/inquiries", "nav.inquiries"), ("/supervision/cards", "nav.cards"),
-                ("/inbox", "nav.inbox"),
-                ("/admin/calendar", "nav.calendar"),
+            return [
+                home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"),
+                .init("/supervision/cards", "nav.cards"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .applicant:
-            out += [("/cases", "nav.myCases"), ("/apply", "nav.apply"), ("/track", "nav.track")]
+            return [home, .init("/cases", "nav.myCases"), .init("/apply", "nav.apply"), .init("/track", "nav.track")]
         case nil:
-            out += [("/track", "nav.track"), ("/register", "nav.register")]
+            return [home, .init("/track", "nav.track"), .init("/register", "nav.register")]
         case .some(let r) where !r.isDevice:
-            out += [("/admin/calendar", "nav.calendar")]
-        default: break
+            return [home, .init("/admin/calendar", "nav.calendar")]
+        default:
+            return [home]
         }
-        return out
+    }
+}
+
+/// One entry of the menu: a link, or a group of links under a label.
+struct MenuEntry: Sendable {
+    var href: String
+    var key: String
+    var children: [MenuEntry] = []
+    /// Shows the viewer's unread messages beside it.
+    var unread = false
+
+    init(_ href: String, _ key: String, unread: Bool = false) {
+        self.href = href
+        self.key = key
+        self.unread = unread
+    }
+
+    init(group key: String, _ children: [MenuEntry]) {
+        self.href = ""
+        self.key = key
+        self.children = children
     }
 }
 
@@ -111,6 +155,9 @@ extension Request {
     func page<P: Encodable>(_ template: String, title: String, _ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
         var context = PageContext(self, title: title, page)
         context.banner = try await calendarBanner()
+        if let p = principal, p.kind == .user, p.role != .applicant, let i = context.nav.firstIndex(where: { $0.href == "/inbox" }) {
+            context.nav[i].count = try await InboxMessageModel.query(on: db).filter(\.$userID == p.id).filter(\.$readAt == nil).count()
+        }
         let response = try await view.render(template, context).encodeResponse(for: self)
         response.status = status
         return response

@@ -95,4 +95,22 @@ struct AuditTests {
             #expect(try await t.send(.GET, "/api/v1/audit", token: clerk).status == .forbidden)
         }
     }
+
+    @Test("the log page reads as what happened: names, actions in words, objects by number; the raw entry one click away")
+    func readable() async throws {
+        try await withOneStop(.sqlite) { t in
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let admin = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "admin").first())
+            let page = try await b.request(.GET, "/admin/audit?action=window.create").body.string
+            #expect(page.contains("<strong>新建窗口</strong> 窗口 1"))
+            #expect(page.contains("<summary>原始记录</summary>") && page.contains("window.create"))
+            let logins = try await b.request(.GET, "/admin/audit?action=auth.login").body.string
+            #expect(logins.contains("<strong>登录</strong>"))
+            #expect(logins.contains(admin.displayName == "admin" ? "admin" : "\(admin.displayName)（admin）"))
+            let english = try await b.request(.GET, "/lang/en?back=%2Fadmin%2Faudit%3Faction%3Dauth.login")
+            #expect(english.status == .seeOther || english.status == .found)
+            #expect(try await b.request(.GET, "/admin/audit?action=auth.login").body.string.contains("<strong>signed in</strong>"))
+        }
+    }
 }

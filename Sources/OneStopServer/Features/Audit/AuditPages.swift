@@ -4,16 +4,7 @@ import OneStopCore
 import Vapor
 
 struct AuditPageView: Encodable {
-    struct Row: Encodable {
-        var sequence: Int64
-        var at: String
-        var actor: String
-        var action: String
-        var entity: String
-        var detail: String
-    }
-
-    var rows: [Row]
+    var rows: [AuditReadable.Row]
     var filters: [String: String]
     var nextHref: String?
     var verifyResult: String?
@@ -43,9 +34,6 @@ enum AuditPages {
 
     static func render(_ req: Request, filter: AuditFilter, verify: (String, Bool)?) async throws -> Response {
         let page = try await filter.page(for: req.scope(), on: req.db)
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         var filters: [String: String] = [:]
         for k in ["action", "entityType", "actor", "from", "to"] { filters[k] = req.query[String.self, at: k] ?? "" }
         var next: String? = nil
@@ -57,11 +45,8 @@ enum AuditPages {
             next = "/admin/audit?" + q.sorted().joined(separator: "&")
         }
         let view = AuditPageView(
-            rows: page.entries.map {
-                .init(
-                    sequence: $0.sequence, at: formatter.string(from: $0.at), actor: $0.actor, action: $0.action,
-                    entity: $0.entityType + ($0.entityID.isEmpty ? "" : " " + $0.entityID.prefix(8)), detail: $0.detail)
-            }, filters: filters, nextHref: next, verifyResult: verify?.0, intact: verify?.1 ?? true)
+            rows: try await AuditReadable.rows(page.entries, req: req), filters: filters, nextHref: next, verifyResult: verify?.0,
+            intact: verify?.1 ?? true)
         return try await req.page("audit/list", title: req.t("nav.audit"), view)
     }
 }

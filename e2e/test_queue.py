@@ -90,6 +90,8 @@ def test_ticket_call_board_rating(browser):
     token_follow = visitor.url.split("/t/")[1].split("?")[0]
     t = api("GET", f"/api/v1/tickets/follow/{token_follow}")
     assert t["state"] == "finished" and t["rated"] is True
+    # Rated at the window: the visitor's page does not ask again.
+    expect(visitor.locator("#rate")).to_be_hidden()
 
     # The rating appears in the managers' report, on window 10's row: one more rating, a bad one.
     clerk.goto(BASE + f"/manage/hall/report?center={county}&by=window")
@@ -121,6 +123,77 @@ def test_hall_setup_pages(page):
     page.goto(BASE + f"/admin/hall-groups?center={county}")
     expect(page.locator("table")).to_contain_text("综合受理")
     shot(page, "queue-groups")
+
+
+def test_visitor_rates_from_the_ticket_page(browser):
+    """No evaluator at the window: the visitor's own ticket page invites the rating once served."""
+    token, county = open_hall_today()
+    window = next(w for w in api("GET", f"/api/v1/windows?centerID={county}", token=token) if w["number"] == 1)["id"]
+    try:
+        api("POST", "/api/v1/users", {"username": "e2erate", "displayName": "评价测试", "password": "Clerk-Pass-2026",
+                                      "role": "window_staff", "centerID": county}, token)
+    except Exception:
+        pass
+    clerk = api("POST", "/api/v1/auth/login", {"username": "e2erate", "password": "Clerk-Pass-2026"})["token"]
+    api("POST", f"/api/v1/windows/{window}/sign-in", token=clerk)
+    ticket = api("POST", "/api/v1/tickets", {"center": "DL010200", "group": "A"})
+    visitor = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN").new_page()
+    visitor.goto(BASE + ticket["followURL"])
+    expect(visitor.locator("#rate")).to_be_hidden()
+    for _ in range(20):
+        called = api("POST", f"/api/v1/windows/{window}/call-next", token=clerk)["ticket"]
+        assert called, "the ticket was never called"
+        for action in ("start", "finish"):
+            api("POST", f"/api/v1/tickets/{called['id']}/{action}", {"window": window}, clerk)
+        if called["id"] == ticket["id"]:
+            break
+    expect(visitor.locator("[data-field=state]")).to_contain_text("办理完毕")
+    expect(visitor.locator("#rate")).to_be_visible()
+    # A bad rating needs its reason: refused without, in words, and nothing is stored.
+    visitor.check("input[name=level][value='2']")
+    visitor.click("#rate-form button[type=submit]")
+    expect(visitor.locator("#rate-errors")).to_be_visible()
+    assert api("GET", ticket["followURL"].replace("/t/", "/api/v1/tickets/follow/"))["rated"] is False
+    visitor.check("input[name=level][value='5']")
+    visitor.fill("#rate-text", "窗口服务很好")
+    shot(visitor, "ticket-rating")
+    visitor.click("#rate-form button[type=submit]")
+    expect(visitor.locator("#rate-thanks")).to_be_visible()
+    assert api("GET", ticket["followURL"].replace("/t/", "/api/v1/tickets/follow/"))["rated"] is True
+    api("POST", f"/api/v1/windows/{window}/sign-out", token=clerk)
+
+
+def test_booking_at_phone_width(browser):
+    """A visitor books on a phone: labelled fields, past slots say so, a code to print and what to bring."""
+    open_hall_today()
+    page = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN").new_page()
+    page.goto(BASE + "/hall/DL010200/book")
+    page.wait_for_selector("#b-slots label, #b-slots p")
+    assert page.locator("label[for=b-name]").inner_text() == "姓名"
+    # Every field sits under its label at this width.
+    name_box, label_box = page.locator("#b-name").bounding_box(), page.locator("label[for=b-name]").bounding_box()
+    assert name_box["y"] >= label_box["y"] + label_box["height"] - 1
+    for label in page.locator("#b-slots label.unavailable").all():
+        assert "余" not in label.inner_text()
+    # The first working day ahead with a free slot.
+    day = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    for _ in range(10):
+        day += datetime.timedelta(days=1)
+        page.fill("#b-date", day.isoformat())
+        page.dispatch_event("#b-date", "change")
+        page.wait_for_timeout(300)
+        if page.locator("#b-slots input:not([disabled])").count() > 0:
+            break
+    page.locator("#b-slots input:not([disabled])").first.check()
+    page.fill("#b-name", "预约测试")
+    page.fill("#b-id", "11010519491231002X")
+    page.fill("#b-phone", "13800138000")
+    page.click("#book-form button[type=submit]")
+    expect(page.locator("#book-done")).to_be_visible()
+    assert page.locator("#book-code").inner_text().strip() != ""
+    expect(page.locator("#book-done")).to_contain_text("身份证件")
+    expect(page.locator("#book-done button[data-print]")).to_be_visible()
+    shot(page, "booking-done")
 
 
 def test_closed_message_and_booking_page(page):

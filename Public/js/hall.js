@@ -186,13 +186,33 @@ if (page === "ticket") {
   const load = debounced(async () => {
     const t = await api("GET", "/api/v1/tickets/follow/" + token);
     if (t.followToken && t.followToken !== token) return;
-    const state = { waiting: zh ? "等候中" : "Waiting", called: zh ? "请到窗口办理" : "Please go to the window", serving: zh ? "办理中" : "Being served", parked: zh ? "已挂起" : "Parked", finished: zh ? "已办结" : "Finished", expired: zh ? "已过号失效" : "Expired", transferred: zh ? "已转出" : "Transferred" }[t.state];
+    const state = { waiting: zh ? "等候中" : "Waiting", called: zh ? "请到窗口办理" : "Please go to the window", serving: zh ? "办理中" : "Being served", parked: zh ? "已挂起" : "Parked", finished: zh ? "办理完毕" : "Finished", expired: zh ? "已过号失效" : "Expired", transferred: zh ? "已转出" : "Transferred" }[t.state];
     root.querySelector("[data-field=state]").textContent = state + (t.windowNumber && t.state !== "waiting" ? (zh ? ` · ${t.windowNumber} 号窗口` : ` · window ${t.windowNumber}`) : "");
     root.querySelector("[data-field=ahead]").textContent = t.ahead ?? "—";
     root.querySelector("[data-field=wait]").textContent = t.estimatedWaitMinutes != null ? (zh ? `约 ${t.estimatedWaitMinutes} 分钟` : `about ${t.estimatedWaitMinutes} min`) : "—";
     if (t.number !== document.getElementById("ticket-number").textContent) document.getElementById("ticket-number").textContent = t.number;
+    const slip = root.querySelector("[data-field=state]");
+    slip.className = "slip-state state-" + t.state;
+    // A finished visit not yet rated is invited to rate (好差评), once.
+    const rate = document.getElementById("rate");
+    if (document.getElementById("rate-thanks").hidden) rate.hidden = !(t.state === "finished" && !t.rated);
   });
   live(load);
+  const rateForm = document.getElementById("rate-form");
+  const tagBox = document.getElementById("rate-tags");
+  for (const r of rateForm.querySelectorAll("input[name=level]")) r.addEventListener("change", () => { tagBox.hidden = Number(r.value) > 2; });
+  rateForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const errors = document.getElementById("rate-errors");
+    errors.hidden = true;
+    const level = rateForm.querySelector("input[name=level]:checked");
+    const tags = level && Number(level.value) <= 2 ? [...rateForm.querySelectorAll("input[name=tags]:checked")].map((c) => c.value) : [];
+    try {
+      await api("POST", "/api/v1/tickets/" + root.dataset.ticket + "/rating", { level: level ? Number(level.value) : null, tags, text: rateForm.text.value, token });
+      document.getElementById("rate").hidden = true;
+      document.getElementById("rate-thanks").hidden = false;
+    } catch (e) { errors.textContent = e.message; errors.hidden = false; errors.focus(); }
+  });
 }
 
 // ---------- console ----------
@@ -314,7 +334,11 @@ if (page === "book") {
       for (const s of r.slots) {
         const l = el("label", null, "slot");
         const i = el("input"); i.type = "radio"; i.name = "slot"; i.value = s.start; i.disabled = !s.available;
-        l.append(i, ` ${s.start}-${s.end} ` + (zh ? `余 ${s.capacity - s.booked}` : `${s.capacity - s.booked} left`));
+        // A slot already begun today is past, not "4 left"; a full one says so.
+        const left = s.capacity - s.booked;
+        const note = s.past ? (zh ? "已过" : "past") : left <= 0 ? (zh ? "已约满" : "full") : zh ? `余 ${left}` : `${left} left`;
+        if (!s.available) l.classList.add("unavailable");
+        l.append(i, ` ${s.start}-${s.end} ${note}`);
         slots.append(l);
       }
     } catch (e) { slots.append(el("p", e.message)); }
@@ -330,6 +354,7 @@ if (page === "book") {
       const a = await api("POST", "/api/v1/appointments", body);
       form.hidden = true;
       document.getElementById("book-done").hidden = false;
+      document.getElementById("book-code").textContent = a.code;
       document.getElementById("book-summary").textContent = zh ? `${a.groupName}，${a.date} ${a.slot}。预约号 ${a.code}，请于时段开始前 30 分钟内到大厅自助机签到。` : `${a.groupName}, ${a.date} ${a.slot}. Booking code ${a.code}; check in at the hall kiosk up to 30 minutes before.`;
     } catch (e) { errors.textContent = e.message; errors.hidden = false; errors.focus(); }
   });

@@ -22,6 +22,8 @@ enum AppointmentService {
         var capacity: Int
         var booked: Int
         var available: Bool
+        /// Begun already (today).
+        var past: Bool
     }
 
     /// The slots of a group on a day with what is left of each.
@@ -39,7 +41,7 @@ enum AppointmentService {
                 let past = date == today && s.start <= nowMinute
                 return SlotInfo(
                     start: SlotPlan.clock(s.start), end: SlotPlan.clock(s.end), capacity: group.plan.capacity,
-                    booked: n, available: !past && n < group.plan.capacity)
+                    booked: n, available: !past && n < group.plan.capacity, past: past)
             }
         )
     }

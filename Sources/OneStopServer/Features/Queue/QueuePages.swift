@@ -36,6 +36,11 @@ enum QueuePages {
         var issuedAt: String
         var followURL: String
         var priority: String?
+        /// The ticket's id and whether it was rated: a finished, unrated visit is invited to rate.
+        var id: String
+        var rated: Bool
+        var levels: [Choice]
+        var tags: [Choice]
     }
 
     struct BookView: Encodable {
@@ -170,7 +175,10 @@ enum QueuePages {
                 code: hall.centerCode, centerName: hall.centerName, token: t.followToken, number: t.number, groupName: dto.groupName,
                 state: t.state, stateLabel: req.t("queue.state.\(t.state)"), ahead: dto.ahead, waitMinutes: dto.estimatedWaitMinutes,
                 window: dto.windowNumber, issuedAt: f.string(from: dto.issuedAt), followURL: publicBase(req) + (dto.followURL ?? ""),
-                priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)")))
+                priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)"),
+                id: t.id?.uuidString ?? "", rated: t.rated,
+                levels: (1...5).reversed().map { Choice(value: String($0), label: req.t("rating.level.\($0)")) },
+                tags: RatingTag.allCases.map { Choice(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)")) }))
     }
 
     static func qrImage(_ url: String) throws -> Response {

@@ -292,7 +292,7 @@ enum OpenAPISchemas {
             "group": uuid, "date": date, "open": bool,
             "slots": [
                 "type": "array",
-                "items": object(["start": string, "end": string, "capacity": integer, "booked": integer, "available": bool]),
+                "items": object(["start": string, "end": string, "capacity": integer, "booked": integer, "available": bool, "past": bool]),
             ],
         ]),
         "BookInput": object(

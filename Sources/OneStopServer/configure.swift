@@ -82,7 +82,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SupervisionQueue())
     app.migrations.add(CalendarYears())
     app.migrations.add(CaseDueCover())
-    app.migrations.add(WaitTarget())
+    app.migrations.add(StaffWork())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

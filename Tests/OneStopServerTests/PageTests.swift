@@ -128,3 +128,39 @@ struct PageTests {
         }
     }
 }
+
+@Suite("Staff home")
+struct StaffHomeTests {
+    @Test("a clerk's home is their own work: the window and who waits for it, their cases by days left, cards and messages")
+    func clerkHome() async throws {
+        try await withOneStop(.sqlite) { t in
+            let staff = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let res = try await t.intake(staff.clerk, item: item.code, marks: try await t.complete(item), accept: true)
+            #expect(res.status == .created, "\(res.body.string)")
+            let b = Browser(t)
+            _ = try await b.signIn("case_clerk", "Case-Pass-2026")
+            var home = try await b.request(.GET, "/").body.string
+            #expect(home.contains("我的在办件") && home.contains("剩 5 个工作日") && home.contains("您尚未在窗口签到"))
+            #expect(!home.contains("中心概况"))  // the center's counts are for those who run it
+            // At a window: its number and who waits for its services.
+            let hall = try await Hall.open(t)
+            _ = try await hall.clerk("home1", at: 1)
+            _ = try await hall.issue("A")
+            let seated = Browser(t)
+            _ = try await seated.signIn("home1", "Clerk-Pass-2026")
+            home = try await seated.request(.GET, "/").body.string
+            #expect(home.contains("1 号窗口") && home.contains("<p class=\"big\">1 <span>"), "\(home.prefix(4000))")
+            // An administrator still sees the center's figures.
+            let admin = Browser(t)
+            _ = try await admin.signIn()
+            #expect(try await admin.request(.GET, "/").body.string.contains("中心概况"))
+            // Past the promised day the case leads as overdue.
+            t.clock.advance(10 * 86400)
+            let later = Browser(t)
+            _ = try await later.signIn("case_clerk", "Case-Pass-2026")
+            home = try await later.request(.GET, "/").body.string
+            #expect(home.contains("<span class=\"tone-bad\">已超期 "), "\(home.prefix(4000))")
+        }
+    }
+}

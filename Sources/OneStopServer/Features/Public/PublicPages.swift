@@ -24,6 +24,8 @@ struct HomeView: Encodable {
     var stats: [Stat]
     var today: String
     var todayKind: String
+    /// A member of staff's own work now.
+    var work: StaffWorkView?
 }
 
 enum PublicPages {
@@ -55,24 +57,30 @@ enum PublicPages {
             let cal = try await req.application.calendars.calendar(for: p.centerID, on: req.db)
             let kind = cal.kind(of: today)
             let isAdmin = p.role == .centerAdmin
-            let stats: [HomeView.Stat] = [
-                .init(label: req.t("nav.centers"), value: String(centers.count), href: isAdmin ? "/admin/centers" : nil),
-                .init(
-                    label: req.t("nav.departments"),
-                    value: String(try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
-                    href: isAdmin ? "/admin/departments" : nil),
-                .init(
-                    label: req.t("home.windowsOpen"), value: "\(windows.filter(\.isOpen).count) / \(windows.count)",
-                    href: isAdmin ? "/admin/windows" : nil),
-                .init(
-                    label: req.t("nav.staff"), value: String(try await StaffModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
-                    href: isAdmin ? "/admin/staff" : nil),
-            ]
+            let work = try await StaffHome.load(req, principal: p)
+            // The center's counts are for those who run it; a clerk's home is their own work.
+            let stats: [HomeView.Stat] =
+                ![.centerAdmin, .supervisor].contains(p.role)
+                ? []
+                : [
+                    .init(label: req.t("nav.centers"), value: String(centers.count), href: isAdmin ? "/admin/centers" : nil),
+                    .init(
+                        label: req.t("nav.departments"),
+                        value: String(try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                        href: isAdmin ? "/admin/departments" : nil),
+                    .init(
+                        label: req.t("home.windowsOpen"), value: "\(windows.filter(\.isOpen).count) / \(windows.count)",
+                        href: isAdmin ? "/admin/windows" : nil),
+                    .init(
+                        label: req.t("nav.staff"),
+                        value: String(try await StaffModel.query(on: req.db).filter(\.$centerID ~~ centers).count()),
+                        href: isAdmin ? "/admin/staff" : nil),
+                ]
             return try await req.page(
                 "public/home", title: req.t("home.title"),
                 HomeView(
                     signedIn: true, centers: [], stats: stats, today: today.description,
-                    todayKind: req.t("day.\(kind.rawValue)") + (cal.name(of: today).map { "（\($0)）" } ?? "")))
+                    todayKind: req.t("day.\(kind.rawValue)") + (cal.name(of: today).map { "（\($0)）" } ?? ""), work: work))
         }
         let centers = try await CenterModel.query(on: req.db).sort(\.$code).limit(50).all()
         return try await req.page(

@@ -184,3 +184,46 @@ struct HallAlertTests {
         #expect(HallAlert.check(groups, targetMinutes: 20, hallOpen: false).isEmpty)
     }
 }
+
+@Suite("Staffing forecast (Erlang C)")
+struct StaffingTests {
+    @Test("the probability of waiting matches the published Erlang C tables")
+    func tables() {
+        // Exact: C(2, 1) = 1/3, C(3, 2) = 4/9.
+        #expect(abs(ErlangC.waitProbability(servers: 2, traffic: 1) - 1.0 / 3) < 1e-12)
+        #expect(abs(ErlangC.waitProbability(servers: 3, traffic: 2) - 4.0 / 9) < 1e-12)
+        // A = 10 erlangs: N = 11 68.21 %, 12 44.94 %, 13 28.53 %, 15 10.20 % (Erlang C tables).
+        for (n, p) in [(11, 0.6821), (12, 0.4494), (13, 0.2853), (15, 0.1020)] {
+            #expect(abs(ErlangC.waitProbability(servers: n, traffic: 10) - p) < 0.00005, "N = \(n)")
+        }
+        #expect(ErlangC.waitProbability(servers: 10, traffic: 10) == 1)  // cannot keep up
+        #expect(ErlangC.waitProbability(servers: 3, traffic: 0) == 0)
+        // Stable far beyond what factorials allow.
+        let big = ErlangC.waitProbability(servers: 400, traffic: 380)
+        #expect(big > 0 && big < 1)
+    }
+
+    @Test("the windows needed keep the 90th-percentile wait within the target")
+    func needed() {
+        // 30 visitors an hour, 10 minutes each (5 erlangs): six windows keep 90 % within 20 minutes
+        // (p90 ≈ 1,062 s), eight within 5 minutes (≈ 103 s); nine and nearly nobody waits long.
+        #expect(ErlangC.serversNeeded(arrivalsPerHour: 30, meanServiceSeconds: 600, targetSeconds: 1200) == 6)
+        #expect(ErlangC.serversNeeded(arrivalsPerHour: 30, meanServiceSeconds: 600, targetSeconds: 300) == 8)
+        let p90 = ErlangC.waitPercentile(0.9, servers: 6, arrivalsPerHour: 30, meanServiceSeconds: 600)!
+        #expect(abs(p90 - 1062.4) < 0.5)
+        #expect(ErlangC.waitPercentile(0.9, servers: 9, arrivalsPerHour: 30, meanServiceSeconds: 600) == 0)
+        #expect(ErlangC.serversNeeded(arrivalsPerHour: 0, meanServiceSeconds: 600, targetSeconds: 60) == 0)
+        // Five windows for five erlangs can never keep up.
+        #expect(ErlangC.waitPercentile(0.9, servers: 5, arrivalsPerHour: 30, meanServiceSeconds: 600) == nil)
+    }
+
+    @Test("a forecast takes the mean arrivals of the observed days, hour by hour")
+    func plan() {
+        // Four Mondays: 120 arrivals in the 9 o'clock hour (30 a day), 8 in the 12 o'clock hour.
+        let p = StaffingForecast.plan(arrivals: [9: 120, 12: 8], days: 4, meanServiceSeconds: 600, targetSeconds: 1200)
+        #expect(p.map(\.hour) == [9, 12])
+        #expect(p[0].arrivalsPerHour == 30 && p[0].windows == 6)
+        #expect(p[1].arrivalsPerHour == 2 && p[1].windows == 1)
+        #expect(StaffingForecast.plan(arrivals: [9: 3], days: 0, meanServiceSeconds: 600, targetSeconds: 1200).isEmpty)
+    }
+}

@@ -256,6 +256,82 @@ struct QueueManageTests {
         }
     }
 
+    @Test(
+        "the staffing forecast plans each group's windows hour by hour from the same weekday's last four weeks", arguments: TestDB.available
+    )
+    func forecast(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let config = try await t.app.halls.config(for: hall.county, on: t.app.db)
+            let a = try #require(config.group(prefix: "A"))
+            // The four Mondays before 2026-09-21: 30 visitors in the 9 o'clock hour, 10 minutes each;
+            // and one Tuesday, which a Monday's forecast leaves out.
+            var n = 0
+            for (day, count) in [("2026-08-24", 30), ("2026-08-31", 30), ("2026-09-07", 30), ("2026-09-14", 30), ("2026-09-15", 90)] {
+                let nine = HallClock.instant(CivilDate(day)!, minute: 9 * 60)
+                for i in 0..<count {
+                    n += 1
+                    let at = HallClock.millis(nine) + Int64(i) * 60_000
+                    let ticket = TicketModel()
+                    ticket.id = UUID()
+                    ticket.centerID = hall.county
+                    ticket.groupID = a.id
+                    ticket.day = day
+                    ticket.sequence = i + 1
+                    ticket.number = "A\(i + 1)"
+                    ticket.ticketClass = "ordinary"
+                    ticket.state = "finished"
+                    ticket.source = "kiosk"
+                    ticket.followToken = "fc\(n)"
+                    ticket.issuedAt = at
+                    ticket.queuedAt = at
+                    ticket.startedAt = at + 60_000
+                    ticket.finishedAt = at + 660_000
+                    ticket.skips = 0
+                    ticket.calls = 1
+                    ticket.rated = false
+                    try await ticket.create(on: t.app.db)
+                }
+            }
+            struct Hour: Decodable {
+                var hour: Int
+                var arrivalsPerHour: Double
+                var windows: Int?
+            }
+            struct Group: Decodable {
+                var prefix: String
+                var meanServiceSeconds: Double
+                var measuredService: Bool
+                var plannedWindows: Int
+                var hours: [Hour]
+            }
+            struct Forecast: Decodable {
+                var date: String
+                var daysObserved: Int
+                var targetMinutes: Int
+                var groups: [Group]
+            }
+            let base = "/api/v1/centers/\(hall.county)/queue/forecast"
+            let res = try await t.send(.GET, base + "?date=2026-09-28", token: hall.admin)
+            #expect(res.status == .ok, "\(res.body.string)")
+            let f = try res.content.decode(Forecast.self)
+            let g = try #require(f.groups.first { $0.prefix == "A" })
+            #expect(f.daysObserved == 4 && f.targetMinutes == 20)
+            #expect(g.measuredService && g.meanServiceSeconds == 600)
+            #expect(g.hours.count == 1 && g.hours[0].hour == 9 && g.hours[0].arrivalsPerHour == 30 && g.hours[0].windows == 6)
+            // Without a date: the next working day (a Tuesday), from the one Tuesday observed.
+            let next = try await t.send(.GET, base, token: hall.admin).content.decode(Forecast.self)
+            #expect(next.date == "2026-09-22" && next.daysObserved == 1)
+            #expect(try await t.send(.GET, base + "?date=nope", token: hall.admin).status == .unprocessableEntity)
+            // The page: the hour, the windows needed, and a warning where fewer are planned.
+            let b = Browser(t)
+            _ = try await b.signIn()
+            let page = try await b.request(.GET, "/manage/hall/forecast?center=\(hall.county)&date=2026-09-28").body.string
+            #expect(page.contains("09:00–10:00") && page.contains("需 6 个窗口"))
+            #expect(page.contains("窗口不足") == (g.plannedWindows < 6))
+        }
+    }
+
     @Test("the ticket carries a QR code of its follow address", arguments: [TestDB.sqlite])
     func qr(_ db: TestDB) async throws {
         try await withOneStop(db) { t in

@@ -245,6 +245,23 @@ enum OpenAPISchemas {
             "id": uuid, "ticketID": optionalUUID, "level": optionalInteger, "tags": ["type": "array", "items": string], "text": string,
             "channel": string, "at": dateTime,
         ]),
+        "StaffingForecast": object([
+            "date": date, "weekday": integer, "daysObserved": integer, "targetMinutes": integer,
+            "groups": [
+                "type": "array",
+                "items": object([
+                    "id": uuid, "prefix": string, "name": string, "meanServiceSeconds": ["type": "number"], "measuredService": bool,
+                    "plannedWindows": integer,
+                    "hours": [
+                        "type": "array",
+                        "items": object([
+                            "hour": integer, "arrivalsPerHour": ["type": "number"], "windows": optionalInteger,
+                            "p90WaitSeconds": optionalNumber,
+                        ]),
+                    ],
+                ]),
+            ],
+        ]),
         "QueueStatus": object([
             "centerCode": string, "centerName": string, "openToday": bool, "notice": string, "waiting": integer, "serving": integer,
             "noShowsToday": integer, "longestWaitSeconds": integer, "ratingTimeout": integer, "waitTargetMinutes": integer,

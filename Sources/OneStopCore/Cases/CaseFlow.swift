@@ -105,8 +105,15 @@ public enum CaseFlow {
         public var supplementWindowPassed: Bool
         /// Co-department tasks of a 联办件 still open.
         public var openTasks: Int
+        /// The one moving accepted the case, and the center separates acceptance from decision
+        /// for its type (`DutySeparation`).
+        public var decidedByAcceptor: Bool
 
-        public init(caseType: CaseType, supplementRequestedBefore: Bool = false, supplementWindowPassed: Bool = false, openTasks: Int = 0) {
+        public init(
+            caseType: CaseType, supplementRequestedBefore: Bool = false, supplementWindowPassed: Bool = false, openTasks: Int = 0,
+            decidedByAcceptor: Bool = false
+        ) {
+            self.decidedByAcceptor = decidedByAcceptor
             self.caseType = caseType
             self.supplementRequestedBefore = supplementRequestedBefore
             self.supplementWindowPassed = supplementWindowPassed
@@ -138,6 +145,7 @@ public enum CaseFlow {
             if state == .accepted, facts.caseType != .immediate { return .failure(Refusal("case.refused.reviewFirst")) }
             if state == .underReview, facts.caseType == .reported { return .failure(Refusal("case.refused.reportedAwaitsUpper")) }
             if facts.openTasks > 0 { return .failure(Refusal("case.refused.openTasks", ["count": String(facts.openTasks)])) }
+            if facts.decidedByAcceptor { return .failure(Refusal("case.refused.sameAsAcceptor")) }
         case .extend, .suspend:
             if facts.caseType == .immediate { return .failure(Refusal("case.refused.immediateNotTimed")) }
         case .startReview where facts.caseType == .immediate:
@@ -210,6 +218,24 @@ public struct ChiefAuthorisations: Codable, Sendable, Equatable {
         case (.forward, _), (.approve, .reported), (.disapprove, .reported): "authorisation.reviewUpward"
         case (_, .joint): "authorisation.coordinate"
         default: "authorisation.supervise"
+        }
+    }
+}
+
+/// Whether the one who accepted a case may also decide it (受理与审批相分离): the center's choice,
+/// for 承诺件 by default. 即办件 are accepted and decided on the spot by one clerk whatever it is.
+public enum DutySeparation: String, CaseIterable, Sendable, Codable {
+    case off
+    /// 承诺件 only.
+    case promised
+    /// Every timed case: 承诺件, 上报件 and 联办件.
+    case timed
+
+    public func applies(to type: CaseType) -> Bool {
+        switch self {
+        case .off: false
+        case .promised: type == .promised
+        case .timed: type != .immediate
         }
     }
 }

@@ -12,11 +12,15 @@ public struct CenterInput: Sendable, Codable, Equatable {
     public var officeHours: String?
     /// 服务承诺 of the center, published beside every guide.
     public var commitment: String?
+    /// `DutySeparation`: left out, the center keeps its choice (承诺件 for a new one).
+    public var dutySeparation: String?
 
     public init(
         name: String? = nil, code: String? = nil, level: String? = nil, parentID: String? = nil,
-        address: String? = nil, phone: String? = nil, officeHours: String? = nil, commitment: String? = nil
+        address: String? = nil, phone: String? = nil, officeHours: String? = nil, commitment: String? = nil,
+        dutySeparation: String? = nil
     ) {
+        self.dutySeparation = dutySeparation
         self.name = name; self.code = code; self.level = level; self.parentID = parentID
         self.address = address; self.phone = phone; self.officeHours = officeHours; self.commitment = commitment
     }
@@ -24,6 +28,7 @@ public struct CenterInput: Sendable, Codable, Equatable {
     public struct Valid: Sendable, Equatable {
         public var name: String, code: String, level: CenterLevel, address: String, phone: String?, officeHours: String
         public var commitment: String
+        public var dutySeparation: DutySeparation?
     }
 
     public func validate(parentLevel: CenterLevel?) -> Result<Valid, ValidationFailure> {
@@ -36,9 +41,12 @@ public struct CenterInput: Sendable, Codable, Equatable {
         let phone = v.phone("phone", phone)
         let hours = v.text("officeHours", officeHours, max: 200, required: false)
         let commitment = v.text("commitment", commitment, max: 1000, required: false)
+        let separation = (dutySeparation ?? "").isEmpty ? nil : v.oneOf("dutySeparation", dutySeparation, as: DutySeparation.self)
         guard v.isValid, let level else { return .failure(ValidationFailure(v.errors)) }
         return .success(
-            Valid(name: name, code: code, level: level, address: address, phone: phone, officeHours: hours, commitment: commitment))
+            Valid(
+                name: name, code: code, level: level, address: address, phone: phone, officeHours: hours, commitment: commitment,
+                dutySeparation: separation))
     }
 }
 

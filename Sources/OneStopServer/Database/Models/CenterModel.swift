@@ -15,6 +15,8 @@ final class CenterModel: Model, @unchecked Sendable {
     @Field(key: "office_hours") var officeHours: String
     /// 服务承诺, published with the center's guides.
     @Field(key: "commitment") var commitment: String
+    /// `DutySeparation`: whether one person may both accept and decide a case.
+    @Field(key: "duty_separation") var dutySeparation: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -57,8 +57,10 @@ extension FormView.Field {
         .init(name: name, label: req.t("field.\(name)"), type: type, value: values[name] ?? "", required: required, hint: hint, max: max)
     }
 
-    static func select(_ req: Request, _ name: String, _ options: [FormView.Option], required: Bool = false) -> Self {
-        .init(name: name, label: req.t("field.\(name)"), type: "select", options: options, required: required)
+    static func select(_ req: Request, _ name: String, _ options: [FormView.Option], required: Bool = false, hint: String? = nil) -> Self {
+        var f = Self(name: name, label: req.t("field.\(name)"), type: "select", options: options, required: required)
+        f.hint = hint
+        return f
     }
 
     static func checkbox(_ req: Request, _ name: String, _ values: FormValues) -> Self {

@@ -25,6 +25,7 @@ enum DemoData {
             _ name: String, _ code: String, _ level: CenterLevel, _ parent: UUID?, _ address: String, _ phone: String
         ) async throws -> UUID {
             let c = CenterModel()
+            c.dutySeparation = DutySeparation.promised.rawValue
             c.name = name
             c.code = code
             c.level = level.rawValue

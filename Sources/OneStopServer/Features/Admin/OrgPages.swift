@@ -45,6 +45,12 @@ enum OrgPages {
                     .text(req, "phone", values, type: "tel"),
                     .text(req, "officeHours", values, max: 200, hint: req.t("hint.officeHours")),
                     .text(req, "commitment", values, max: 1000, type: "textarea", hint: req.t("hint.commitment")),
+                    .select(
+                        req, "dutySeparation",
+                        req.enumOptions(
+                            DutySeparation.allCases.map(\.rawValue), prefix: "dutySeparation",
+                            selected: values["dutySeparation"].flatMap { $0.isEmpty ? nil : $0 } ?? DutySeparation.promised.rawValue),
+                        hint: req.t("hint.dutySeparation")),
                 ])
         },
         load: { req, id in
@@ -53,12 +59,13 @@ enum OrgPages {
             return FormValues([
                 "name": m.name, "code": m.code, "level": m.level, "parentID": m.parentID?.uuidString ?? "",
                 "address": m.address, "phone": m.phone ?? "", "officeHours": m.officeHours, "commitment": m.commitment,
+                "dutySeparation": m.dutySeparation,
             ])
         },
         save: { req, id, f in
             let input = CenterInput(
                 name: f["name"], code: f["code"], level: f["level"], parentID: f["parentID"], address: f["address"],
-                phone: f["phone"], officeHours: f["officeHours"], commitment: f["commitment"])
+                phone: f["phone"], officeHours: f["officeHours"], commitment: f["commitment"], dutySeparation: f["dutySeparation"])
             _ = try await (id == nil ? CenterService.create(input, req: req) : CenterService.update(id!, input, req: req))
             return "/admin/centers"
         })

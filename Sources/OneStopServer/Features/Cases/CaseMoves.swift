@@ -89,6 +89,8 @@ extension CaseService {
             known = .init(centerName: center.name, centerPhone: center.phone, applicant: applicant, guide: guide)
         }
         let noticeSources = known
+        let separation =
+            DutySeparation(rawValue: try await CenterModel.find(first.centerID, on: req.db)?.dutySeparation ?? "") ?? .promised
         return try await req.audited { db in
             guard let c = try await CaseModel.find(caseID, on: db) else { throw Abort(.notFound) }
             let from = CaseState(rawValue: c.state) ?? .terminated
@@ -97,7 +99,9 @@ extension CaseService {
             let facts = CaseFlow.Facts(
                 caseType: type, supplementRequestedBefore: c.supplementAsked,
                 supplementWindowPassed: deadline.map { today > $0 } ?? false,
-                openTasks: try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).filter(\.$state == "open").count())
+                openTasks: try await CaseTaskModel.query(on: db).filter(\.$caseID == caseID).filter(\.$state == "open").count(),
+                decidedByAcceptor: [.approve, .disapprove].contains(action) && separation.applies(to: type)
+                    ? try await CaseService.accepted(caseID, by: actor, on: db) : false)
             let to: CaseState
             switch CaseFlow.next(from: from, by: action, facts: facts) {
             case .success(let s): to = s
@@ -283,5 +287,13 @@ extension CaseService {
         e.reason = reason
         e.detail = AuditEvent.encode(detail)
         return e
+    }
+}
+
+extension CaseService {
+    /// Whether `actor` (an audit name) accepted the case.
+    static func accepted(_ caseID: UUID, by actor: String, on db: any Database) async throws -> Bool {
+        try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).filter(\.$action == CaseAction.accept.rawValue)
+            .filter(\.$actor == actor).count() > 0
     }
 }

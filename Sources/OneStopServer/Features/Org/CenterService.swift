@@ -62,6 +62,7 @@ enum CenterService {
             row.phone = v.phone
             row.officeHours = v.officeHours
             row.commitment = v.commitment
+            row.dutySeparation = v.dutySeparation?.rawValue ?? (row.id == nil ? DutySeparation.promised.rawValue : row.dutySeparation)
         }
         if !errors.isEmpty { throw ValidationFailure(errors) }
     }

@@ -12,9 +12,11 @@ struct CenterDTO: Content {
     var phone: String?
     var officeHours: String
     var commitment: String
+    var dutySeparation: String
 
     init(_ m: CenterModel) {
         commitment = m.commitment
+        dutySeparation = m.dutySeparation
         id = m.id!
         parentID = m.parentID
         name = m.name

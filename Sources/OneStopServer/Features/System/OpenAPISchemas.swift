@@ -40,12 +40,13 @@ enum OpenAPISchemas {
             [
                 "name": string, "code": string, "level": ["enum": ["province", "city", "county", "township", "village"]],
                 "parentID": optionalUUID, "address": string, "phone": optionalString, "officeHours": string,
-                "commitment": string,
+                "commitment": string, "dutySeparation": ["enum": ["off", "promised", "timed"]],
             ],
             required: ["name", "code", "level"]),
         "Center": object([
             "id": uuid, "parentID": optionalUUID, "name": string, "code": string, "level": string,
             "address": string, "phone": optionalString, "officeHours": string, "commitment": string,
+            "dutySeparation": string,
         ]),
         "DepartmentInput": object(
             [

@@ -70,15 +70,15 @@ enum HallForecast {
         let today = HallClock.day(req.now)
         let from = today.adding(days: -7 * weeks)
         struct Row: Decodable {
-            var group_id: UUID
+            var groupID: UUID
             var day: String
-            var queued_at: Int64
-            var started_at: Int64?
-            var finished_at: Int64?
+            var queuedAt: Int64
+            var startedAt: Int64?
+            var finishedAt: Int64?
         }
         let rows = try await sql.raw(
             """
-            SELECT group_id, day, queued_at, started_at, finished_at FROM tickets
+            SELECT group_id AS "groupID", day, queued_at AS "queuedAt", started_at AS "startedAt", finished_at AS "finishedAt" FROM tickets
             WHERE center_id = \(bind: center) AND day >= \(bind: from.description) AND day < \(bind: today.description)
             """
         ).all(decoding: Row.self)
@@ -89,11 +89,11 @@ enum HallForecast {
         let open = Set(windows.filter(\.isOpen).compactMap(\.id))
         let groups = hall.groups.filter(\.active).map { g -> StaffingForecastDTO.Group in
             var arrivals: [Int: Int] = [:]
-            for r in sameDay where r.group_id == g.id {
-                arrivals[HallClock.minuteOfDay(Date(timeIntervalSince1970: Double(r.queued_at) / 1000)) / 60, default: 0] += 1
+            for r in sameDay where r.groupID == g.id {
+                arrivals[HallClock.minuteOfDay(Date(timeIntervalSince1970: Double(r.queuedAt) / 1000)) / 60, default: 0] += 1
             }
-            let served = rows.filter { $0.group_id == g.id }.compactMap { r -> Double? in
-                guard let s = r.started_at, let f = r.finished_at, f > s else { return nil }
+            let served = rows.filter { $0.groupID == g.id }.compactMap { r -> Double? in
+                guard let s = r.startedAt, let f = r.finishedAt, f > s else { return nil }
                 return Double(f - s) / 1000
             }
             let measured = served.count >= 5

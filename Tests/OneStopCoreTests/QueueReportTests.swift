@@ -1,3 +1,4 @@
+import Foundation
 import OneStopCore
 import Testing
 
@@ -56,5 +57,51 @@ struct QueueReportTests {
         #expect(QueueReport.idleMillis(events: [], busy: busy, until: 500) == 0)
         // A resume without a pause, and a pause while signed out, change nothing.
         #expect(QueueReport.idleMillis(events: [.init(kind: .resume, at: 5), .init(kind: .signin, at: 10)], busy: [], until: 20) == 10)
+    }
+}
+
+@Suite("Queue report charts")
+struct QueueTrendTests {
+    let zone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Milliseconds of 2026-09-21 at an hour and minute in Beijing time (UTC+8).
+    func at(_ hour: Int, _ minute: Int = 0, day: Int = 21) -> Int64 {
+        let base = Int64(CivilDate(year: 2026, month: 9, day: day)!.dayNumber) * 86_400_000
+        return base + Int64((hour - 8) * 3600 + minute * 60) * 1000
+    }
+
+    @Test("by hour in the center's zone, empty hours kept between the first and the last; waits in minutes")
+    func byHour() {
+        let tickets: [QueueTrends.Ticket] = [
+            .init(group: "A", issued: at(9, 5), started: at(9, 15)),
+            .init(group: "A", issued: at(9, 40), started: at(10, 0)),
+            .init(group: "B", issued: at(11, 59), started: nil),
+        ]
+        let hours = QueueTrends.byHour(tickets, zone: zone)
+        #expect(hours.map(\.key) == ["09", "10", "11"])
+        #expect(hours.map(\.tickets) == [2, 0, 1])
+        #expect(hours[0].meanWaitMinutes == 15 && hours[1].meanWaitMinutes == nil && hours[2].meanWaitMinutes == nil)
+        #expect(QueueTrends.byHour([], zone: zone).isEmpty)
+    }
+
+    @Test("by day: every day of the range, a ticket at 23:30 Beijing time on its own day")
+    func byDay() {
+        let tickets: [QueueTrends.Ticket] = [
+            .init(group: "A", issued: at(23, 30, day: 20), started: nil), .init(group: "A", issued: at(8, 0), started: at(8, 6)),
+        ]
+        let days = QueueTrends.byDay(
+            tickets, zone: zone, from: CivilDate(year: 2026, month: 9, day: 19)!, to: CivilDate(year: 2026, month: 9, day: 21)!)
+        #expect(days.map(\.key) == ["2026-09-19", "2026-09-20", "2026-09-21"])
+        #expect(days.map(\.tickets) == [0, 1, 1] && days[2].meanWaitMinutes == 6)
+    }
+
+    @Test("by group in the hall's order, unknown groups after")
+    func byGroup() {
+        let tickets: [QueueTrends.Ticket] = [
+            .init(group: "B", issued: 0, started: nil), .init(group: "Z", issued: 0, started: nil),
+            .init(group: "A", issued: 0, started: nil),
+            .init(group: "B", issued: 0, started: nil),
+        ]
+        let groups = QueueTrends.byGroup(tickets, order: ["B", "A", "C"])
+        #expect(groups.map(\.key) == ["B", "A", "Z"] && groups.map(\.tickets) == [2, 1, 1])
     }
 }

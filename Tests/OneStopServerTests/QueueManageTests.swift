@@ -199,7 +199,8 @@ struct QueueManageTests {
             #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true)
             let lines = csv.body.string.split(separator: "\r\n")
             #expect(
-                lines.first?.contains("平均等候（秒）") == true && lines.contains { $0.hasPrefix("A 综合受理,2,1,1,50.0,90,90,300,300,,1,0,5.00,0") })
+                lines.first?.contains("平均等候（分钟）") == true
+                    && lines.contains { $0.hasPrefix("A 综合受理,2,1,1,50.0,1.5,1.5,5.0,5.0,,1,0,5.00,0") })
             // Window staff may not read it; supervisors may; the pages render.
             #expect(try await t.send(.GET, base, token: clerk).status == .forbidden)
             let b = Browser(t)
@@ -208,6 +209,27 @@ struct QueueManageTests {
             #expect(live.status == .ok && live.body.string.contains("今日过号") && live.body.string.contains("data-page=\"manage\""))
             let page = try await b.request(.GET, "/manage/hall/report?center=\(hall.county)&by=window")
             #expect(page.status == .ok && page.body.string.contains("1 号窗口") && page.body.string.contains("format=csv"))
+            // Minutes in the page (idle 180 s is 3.0), and the charts drawn on the server with their figures.
+            #expect(page.body.string.contains("<td class=\"numeric\">3.0</td>"))
+            let charts = try await b.request(.GET, "/manage/hall/report?center=\(hall.county)&from=2026-09-15&to=2026-09-21")
+            let html = charts.body.string
+            #expect(html.contains("id=\"chart-hour\"") && html.contains("id=\"chart-group\"") && html.contains("id=\"chart-day\""))
+            #expect(html.contains("<title>A 综合受理：2 张，平均等候 1.5 分钟</title>") && html.contains("<svg class=\"chart\""))
+            #expect(html.contains("<title>2026-09-21：3 张") && html.contains("<title>2026-09-15：0 张"))
+            struct Trends: Decodable {
+                struct B: Decodable {
+                    var key: String
+                    var tickets: Int
+                    var meanWaitMinutes: Double?
+                }
+                var byHour: [B]
+                var byGroup: [B]
+                var byDay: [B]
+            }
+            let tr = try await t.send(.GET, base + "?from=2026-09-15&to=2026-09-21", token: hall.admin).content.decode(Trends.self)
+            #expect(tr.byDay.count == 7 && tr.byDay.last?.tickets == 3 && tr.byDay.first?.tickets == 0)
+            #expect(tr.byGroup.map(\.tickets) == [2, 1] && tr.byGroup.first?.meanWaitMinutes == 1.5)
+            #expect(tr.byHour.reduce(0) { $0 + $1.tickets } == 3)
             let badPage = try await b.request(.GET, "/manage/hall/report?center=\(hall.county)&from=nope")
             #expect(badPage.status == .unprocessableEntity && badPage.body.string.contains("有效日期"))
         }

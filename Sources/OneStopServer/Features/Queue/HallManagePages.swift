@@ -55,6 +55,9 @@ enum HallManagePages {
         var total: [Cell]
         var csvHref: String
         var errors: [String]
+        var charts: [QueueReportCharts.Chart]
+        /// The line a printed copy carries: the range and when it was printed, in the center's zone.
+        var printed: String
     }
 
     static func register(_ r: any RoutesBuilder) {
@@ -111,6 +114,9 @@ enum HallManagePages {
                 QueueReports.cells(r, none: "—").enumerated().map { .init(text: $1, numeric: $0 > 0) }
             }
             let chosenBy = report?.by ?? by ?? "group"
+            let stamp = DateFormatter()
+            stamp.timeZone = HallClock.zone
+            stamp.dateFormat = "yyyy-MM-dd HH:mm"
             var csv = URLComponents()
             csv.path = "/api/v1/centers/\(center)/queue/report"
             csv.queryItems = [
@@ -124,7 +130,13 @@ enum HallManagePages {
                 byOptions: QueueReports.Dimension.allCases.map {
                     .init(value: $0.rawValue, label: req.t("queue.report.by.\($0.rawValue)"), selected: $0.rawValue == chosenBy)
                 }, columns: columns, rows: report?.rows.map(cells) ?? [], total: report.map { cells($0.total) } ?? [],
-                csvHref: csv.string ?? "", errors: errors)
+                csvHref: csv.string ?? "", errors: errors, charts: report.map { QueueReportCharts.charts($0, req: req) } ?? [],
+                printed: req.t(
+                    "queue.report.printed",
+                    [
+                        "from": report?.from ?? "", "to": report?.to ?? "", "at": stamp.string(from: req.now),
+                        "zone": HallClock.zone.identifier,
+                    ]))
             return try await req.page(
                 "queue/report", title: req.t("queue.report.title"), view, status: errors.isEmpty ? .ok : .unprocessableEntity)
         }

@@ -112,8 +112,17 @@ enum QueueReports {
         .sorted { (order[$0.key] ?? Int.max, $0.label) < (order[$1.key] ?? Int.max, $1.label) }
         var total = QueueReport.total(visits: visits, ratings: rated, idle: idle, bookings: bookings)
         total.label = req.t("queue.report.total")
+        let trend = tickets.map { QueueTrends.Ticket(group: $0.groupID.uuidString, issued: $0.issuedAt, started: $0.startedAt) }
+        let groupNames = try await labels(.group, hall: hall, keys: [], req: req)
+        let byGroup = QueueTrends.byGroup(trend, order: hall.groups.map(\.id.uuidString)).map { b -> QueueTrends.Bucket in
+            var b = b
+            b.label = groupNames[b.key] ?? b.key
+            return b
+        }
         return QueueReportDTO(
-            centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out, total: total)
+            centerCode: hall.centerCode, centerName: hall.centerName, from: from, to: to, by: dim.rawValue, rows: out, total: total,
+            byHour: QueueTrends.byHour(trend, zone: HallClock.zone), byGroup: byGroup,
+            byDay: QueueTrends.byDay(trend, zone: HallClock.zone, from: range.from, to: range.to))
     }
 
     /// Appointments per group over the range: booked (not cancelled) and missed (the sweep marks
@@ -203,13 +212,15 @@ enum QueueReports {
         "queue.report.missedBookings",
     ]
 
-    /// A row's cells in the order of `columnKeys`, with `none` for a figure that does not exist.
+    /// A row's cells in the order of `columnKeys`, times in minutes, with `none` for a figure that does not exist.
     static func cells(_ row: QueueReport.Row, none: String) -> [String] {
         func num(_ d: Double?, _ places: Int = 0) -> String { d.map { String(format: "%.\(places)f", $0) } ?? none }
+        /// Seconds shown as minutes with one decimal, as the managers read them.
+        func minutes(_ seconds: Double?) -> String { num(seconds.map { $0 / 60 }, 1) }
         return [
             row.label, String(row.tickets), String(row.served), String(row.noShows), num(row.noShowRate.map { $0 * 100 }, 1),
-            num(row.meanWaitSeconds), num(row.p90WaitSeconds), num(row.meanServiceSeconds), num(row.p90ServiceSeconds),
-            row.idleSeconds.map(String.init) ?? none, String(row.ratings), String(row.notRated), num(row.meanRating, 2),
+            minutes(row.meanWaitSeconds), minutes(row.p90WaitSeconds), minutes(row.meanServiceSeconds), minutes(row.p90ServiceSeconds),
+            minutes(row.idleSeconds.map(Double.init)), String(row.ratings), String(row.notRated), num(row.meanRating, 2),
             String(row.badRatings), row.bookings.map(String.init) ?? none, row.missedBookings.map(String.init) ?? none,
         ]
     }
@@ -238,4 +249,8 @@ struct QueueReportDTO: Content {
     var by: String
     var rows: [QueueReport.Row]
     var total: QueueReport.Row
+    /// Tickets issued and their mean wait, by hour of issue, by group and by day.
+    var byHour: [QueueTrends.Bucket]
+    var byGroup: [QueueTrends.Bucket]
+    var byDay: [QueueTrends.Bucket]
 }

@@ -25,6 +25,10 @@ enum OpenAPISchemas {
         "meanRating": optionalNumber, "badRatings": integer, "bookings": optionalInteger, "missedBookings": optionalInteger,
     ])
 
+    static let queueTrendBucket = object([
+        "key": string, "label": string, "tickets": integer, "meanWaitMinutes": optionalNumber,
+    ])
+
     static let all: [String: JSONValue] = [
         "Problem": object(
             [
@@ -52,12 +56,13 @@ enum OpenAPISchemas {
             [
                 "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
                 "canApproveOnSpot": bool, "canReviewReported": bool, "canSupervisePromised": bool, "canCoordinateJoint": bool,
-                "commitment": string,
+                "commitment": string, "issuer": ["enum": ["department", "center"]], "issuerName": optionalString,
             ],
             required: ["centerID", "name", "code"]),
         "Department": object([
             "id": uuid, "centerID": uuid, "name": string, "code": string, "phone": optionalString, "chiefStaffID": optionalUUID,
             "authorisations": object(["approveOnSpot": bool, "reviewReported": bool, "supervisePromised": bool, "coordinateJoint": bool]),
+            "issuer": string, "issuerName": optionalString,
             "commitment": string,
         ]),
         "WindowInput": object(
@@ -305,6 +310,9 @@ enum OpenAPISchemas {
         "QueueReport": object([
             "centerCode": string, "centerName": string, "from": date, "to": date, "by": ["enum": ["group", "window", "staff"]],
             "rows": ["type": "array", "items": queueReportRow], "total": queueReportRow,
+            "byHour": ["type": "array", "items": queueTrendBucket, "description": "tickets by hour of issue, HH in the center's zone"],
+            "byGroup": ["type": "array", "items": queueTrendBucket, "description": "tickets by service group (key: group id)"],
+            "byDay": ["type": "array", "items": queueTrendBucket, "description": "tickets by day, every day of the range"],
         ]),
         "Slots": object([
             "group": uuid, "date": date, "open": bool,

@@ -40,6 +40,9 @@ public struct Settings: Sendable {
     /// Reads the page templates from disk on every render (`ONESTOP_RELOAD_TEMPLATES`), for someone
     /// editing them; otherwise each is read and parsed once.
     public var reloadTemplates = false
+    /// Seeds four weeks of made-up hall history with the demo, so that the report, the forecast
+    /// and the ratings have something to show; the tests, which count tickets, leave it out.
+    public var demoHallHistory = true
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -120,6 +123,13 @@ public struct Settings: Sendable {
             s.adminPassword = pw
         }
         if let m = try integer("ONESTOP_SESSION_IDLE_MINUTES", 1...1440) { s.sessionIdleMinutes = m }
+        if let raw = value("ONESTOP_DEMO_HALL_HISTORY") {
+            switch raw.lowercased() {
+            case "1", "true", "yes": s.demoHallHistory = true
+            case "0", "false", "no": s.demoHallHistory = false
+            default: throw Problem(variable: "ONESTOP_DEMO_HALL_HISTORY", message: "must be true or false (got \"\(raw)\")")
+            }
+        }
         if let raw = value("ONESTOP_SECURE_COOKIES") {
             switch raw.lowercased() {
             case "1", "true", "yes": s.secureCookies = true

@@ -80,8 +80,11 @@ struct AnyEncodable: Encodable, Sendable {
 /// Runs `body` against a fresh, migrated and seeded OneStop on the given database.
 /// `sqliteFile`: SQLite in a file of its own (WAL, a separate writer connection) rather than
 /// in memory.
-func withOneStop(_ db: TestDB, sqliteFile: Bool = false, _ body: (TestContext) async throws -> Void) async throws {
+func withOneStop(
+    _ db: TestDB, sqliteFile: Bool = false, hallHistory: Bool = false, _ body: (TestContext) async throws -> Void
+) async throws {
     var settings = Settings(adminPassword: TestContext.adminPassword)
+    settings.demoHallHistory = hallHistory
     settings.bcryptCost = 4
     // Many test servers share one PostgreSQL at once; keep each one's connections few.
     settings.postgresReadersPerLoop = 1

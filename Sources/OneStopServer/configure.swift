@@ -84,6 +84,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CaseDueCover())
     app.migrations.add(StaffWork())
     app.migrations.add(DutySeparationColumn())
+    app.migrations.add(NoticeAuthorityColumns())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

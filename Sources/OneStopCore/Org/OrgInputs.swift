@@ -63,13 +63,21 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
     public var canCoordinateJoint: Bool?
     /// 服务承诺 of the department.
     public var commitment: String?
+    /// `IssuerKind`: who signs and seals the department's notices; left out, the department.
+    public var issuer: String?
+    /// The authority's full name as printed (石桥县市场监督管理局); empty for the department's or
+    /// the center's own name.
+    public var issuerName: String?
 
     public init(
         centerID: String? = nil, name: String? = nil, code: String? = nil, phone: String? = nil,
         chiefStaffID: String? = nil, canApproveOnSpot: Bool? = nil, canReviewReported: Bool? = nil,
-        canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil, commitment: String? = nil
+        canSupervisePromised: Bool? = nil, canCoordinateJoint: Bool? = nil, commitment: String? = nil,
+        issuer: String? = nil, issuerName: String? = nil
     ) {
         self.commitment = commitment
+        self.issuer = issuer
+        self.issuerName = issuerName
         self.centerID = centerID; self.name = name; self.code = code; self.phone = phone
         self.chiefStaffID = chiefStaffID; self.canApproveOnSpot = canApproveOnSpot
         self.canReviewReported = canReviewReported; self.canSupervisePromised = canSupervisePromised
@@ -79,6 +87,8 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
     public struct Valid: Sendable, Equatable {
         public var name: String, code: String, phone: String?
         public var commitment: String = ""
+        public var issuer: IssuerKind = .department
+        public var issuerName: String?
     }
 
     public func validate() -> Result<Valid, ValidationFailure> {
@@ -88,8 +98,13 @@ public struct DepartmentInput: Sendable, Codable, Equatable {
         let code = v.code("code", code, max: 32)
         let phone = v.phone("phone", phone)
         let commitment = v.text("commitment", commitment, max: 1000, required: false)
-        return v.isValid
-            ? .success(Valid(name: name, code: code, phone: phone, commitment: commitment)) : .failure(ValidationFailure(v.errors))
+        let issuer = (issuer ?? "").isEmpty ? IssuerKind.department : v.oneOf("issuer", issuer, as: IssuerKind.self)
+        let issuerName = v.text("issuerName", issuerName, max: 80, required: false)
+        guard v.isValid, let issuer else { return .failure(ValidationFailure(v.errors)) }
+        return .success(
+            Valid(
+                name: name, code: code, phone: phone, commitment: commitment, issuer: issuer,
+                issuerName: issuerName.isEmpty ? nil : issuerName))
     }
 }
 

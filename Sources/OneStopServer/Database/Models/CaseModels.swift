@@ -60,6 +60,8 @@ final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "form") var form: String
     /// The fee charged on the decision, in cents; nil when none was recorded.
     @OptionalField(key: "fee_cents") var feeCents: Int?
+    /// The number of the licence or document an approval issued (许可证编号, 批准文号).
+    @OptionalField(key: "licence_number") var licenceNumber: String?
     /// While suspended for a special procedure the guide publishes with a limit: the day it is due.
     @OptionalField(key: "step_due") var stepDue: String?
     @Field(key: "created_at") var createdAt: Int64

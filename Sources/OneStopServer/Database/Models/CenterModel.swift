@@ -38,6 +38,9 @@ final class DepartmentModel: Model, @unchecked Sendable {
     @Field(key: "can_supervise_promised") var canSupervisePromised: Bool
     @Field(key: "can_coordinate_joint") var canCoordinateJoint: Bool
     @Field(key: "commitment") var commitment: String
+    /// `IssuerKind`: who signs the department's notices; `issuer_name` the authority's full name.
+    @Field(key: "issuer") var issuer: String
+    @OptionalField(key: "issuer_name") var issuerName: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

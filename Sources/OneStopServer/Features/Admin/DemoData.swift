@@ -14,12 +14,12 @@ enum DemoData {
         let password = app.settings.adminPassword ?? Digest.randomPassword()
         let hash = try app.password.hash(password)
         try await AuditedWrite.run(on: app.db, gate: app.writeGate, actor: "system:seed", now: app.clock.now()) { db in
-            ((), try await seed(on: db, adminHash: hash))
+            ((), try await seed(on: db, adminHash: hash, today: HallClock.day(app.clock.now()), hallHistory: app.settings.demoHallHistory))
         }
         return password
     }
 
-    static func seed(on db: any Database, adminHash: String) async throws -> [AuditEvent] {
+    static func seed(on db: any Database, adminHash: String, today: CivilDate, hallHistory: Bool) async throws -> [AuditEvent] {
         var events: [AuditEvent] = []
         func center(
             _ name: String, _ code: String, _ level: CenterLevel, _ parent: UUID?, _ address: String, _ phone: String
@@ -86,6 +86,9 @@ enum DemoData {
             d.canSupervisePromised = true
             d.canCoordinateJoint = i < 4
             d.commitment = "\(name.replacingOccurrences(of: "县", with: ""))窗口承诺：材料齐全当场受理，承诺时限内办结，办结结果免费邮寄。"
+            // Notices go out in the department's own full name (石桥县市场监督管理局), under its seal.
+            d.issuer = IssuerKind.department.rawValue
+            d.issuerName = "石桥" + name
             try await d.create(on: db)
             events.append(AuditEvent("department.create", "department", id: d.id, center: county, detail: ["code": code, "name": name]))
             var chief: UUID? = nil
@@ -136,6 +139,7 @@ enum DemoData {
         }
         events += try await CatalogDemo.seed(on: db, county: county, town: town, now: Date())
         events += try await QueueDemo.seed(on: db, county: county)
+        if hallHistory { events += try await QueueDemoHistory.seed(on: db, county: county, today: today) }
         let admin = UserModel()
         admin.username = "admin"
         admin.displayName = "系统管理员"

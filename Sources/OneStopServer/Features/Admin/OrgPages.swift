@@ -131,6 +131,13 @@ enum OrgPages {
                     .checkbox(req, "canApproveOnSpot", values), .checkbox(req, "canReviewReported", values),
                     .checkbox(req, "canSupervisePromised", values), .checkbox(req, "canCoordinateJoint", values),
                     .text(req, "commitment", values, max: 1000, type: "textarea", hint: req.t("hint.commitment")),
+                    .select(
+                        req, "issuer",
+                        req.enumOptions(
+                            IssuerKind.allCases.map(\.rawValue), prefix: "issuer",
+                            selected: values["issuer"].flatMap { $0.isEmpty ? nil : $0 } ?? IssuerKind.department.rawValue),
+                        hint: req.t("hint.issuer")),
+                    .text(req, "issuerName", values, max: 80, hint: req.t("hint.issuerName")),
                 ])
         },
         load: { req, id in
@@ -138,7 +145,8 @@ enum OrgPages {
             try await req.scope().require(d.centerID)
             var v = [
                 "centerID": d.centerID.uuidString, "name": d.name, "code": d.code, "phone": d.phone ?? "",
-                "chiefStaffID": d.chiefStaffID?.uuidString ?? "", "commitment": d.commitment,
+                "chiefStaffID": d.chiefStaffID?.uuidString ?? "", "commitment": d.commitment, "issuer": d.issuer,
+                "issuerName": d.issuerName ?? "",
             ]
             for (k, on) in [
                 ("canApproveOnSpot", d.canApproveOnSpot), ("canReviewReported", d.canReviewReported),
@@ -151,7 +159,7 @@ enum OrgPages {
                 centerID: f["centerID"], name: f["name"], code: f["code"], phone: f["phone"], chiefStaffID: f["chiefStaffID"],
                 canApproveOnSpot: f.flag("canApproveOnSpot"), canReviewReported: f.flag("canReviewReported"),
                 canSupervisePromised: f.flag("canSupervisePromised"), canCoordinateJoint: f.flag("canCoordinateJoint"),
-                commitment: f["commitment"])
+                commitment: f["commitment"], issuer: f["issuer"], issuerName: f["issuerName"])
             let d = try await DepartmentService.save(input, existing: id, req: req)
             return "/admin/departments?center=\(d.centerID)"
         })

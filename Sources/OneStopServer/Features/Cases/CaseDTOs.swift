@@ -77,6 +77,8 @@ struct CaseActionInput: Content {
     var fee: String?
     /// `approved` or `not_approved` for a decision.
     var outcome: String?
+    /// The number of the licence or approval document an approval issued.
+    var licenceNumber: String?
     /// How a decision was delivered (window, mail, electronic) and to whom.
     var method: String?
     var recipient: String?
@@ -187,6 +189,8 @@ struct CaseDTO: Content {
     var tasks: [CaseTaskDTO]
     /// The fee charged with the decision, in 元 ("12.50"); nil when none was recorded.
     var fee: String? = nil
+    /// The licence or document number the approval issued.
+    var licenceNumber: String? = nil
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

@@ -70,6 +70,11 @@ extension CaseService {
                 guard let cents = CaseFees.cents(typed) else { throw ValidationFailure([FieldError("fee", "case.feeAmount")]) }
                 extra["fee"] = CaseFees.yuan(cents)
             }
+            let licence = (input.licenceNumber ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard licence.count <= 60, !licence.contains(where: \.isNewline) else {
+                throw ValidationFailure([FieldError("licenceNumber", "case.licenceNumber")])
+            }
+            if action == .approve, !licence.isEmpty { extra["licence"] = licence }
         default: break
         }
         let now = HallClock.millis(req.now)
@@ -86,7 +91,9 @@ extension CaseService {
         if NoticeKind.issued(by: action) != nil, let center = try await CenterModel.find(first.centerID, on: req.db),
             let applicant = try await ApplicantModel.find(first.applicantID, on: req.db)
         {
-            known = .init(centerName: center.name, centerPhone: center.phone, applicant: applicant, guide: guide)
+            known = .init(
+                centerName: center.name, centerPhone: center.phone, applicant: applicant, guide: guide,
+                authority: try await CaseNotices.authority(for: first, centerName: center.name, on: req.db))
         }
         let noticeSources = known
         let separation =
@@ -168,6 +175,8 @@ extension CaseService {
             case .approve, .disapprove:
                 c.decidedOn = today.description
                 c.feeCents = fields["fee"].flatMap(CaseFees.cents)
+                c.licenceNumber = fields["licence"]
+                if let licence = fields["licence"] { detail["licence"] = licence }
             case .deliver:
                 c.deliveredOn = today.description
             default: break

@@ -19,6 +19,10 @@ enum CaseNotices {
         var title: String
         var serial: String
         var centerName: String
+        /// Signs the notice, above its seal.
+        var authority: String
+        /// The licence or document number a decision issued; empty when none.
+        var licenceNumber: String
         var number: String
         var itemName: String
         var applicantName: String
@@ -70,6 +74,14 @@ enum CaseNotices {
         var materials: [Line]?
         /// How many notices the case has: 0 for a case being opened.
         var issued: [String]?
+        /// The authority the notice is issued by; looked up from the case's department when nil.
+        var authority: String?
+    }
+
+    /// The authority a case's notices are issued by: its department's choice (DOMAIN.md section 1).
+    static func authority(for c: CaseModel, centerName: String, on db: any Database) async throws -> String {
+        let d = try await DepartmentModel.find(c.departmentID, on: db)
+        return IssuerKind.authority(IssuerKind(rawValue: d?.issuer ?? ""), name: d?.issuerName, department: d?.name, center: centerName)
     }
 
     /// The checklist rows as a notice prints them.
@@ -117,12 +129,15 @@ enum CaseNotices {
         if known?.materials == nil {
             lines = Self.lines(try await CaseMaterialModel.query(on: db).filter(\.$caseID == c.id!).sort(\.$position).all())
         }
+        var authority = known?.authority ?? ""
+        if known?.authority == nil { authority = try await Self.authority(for: c, centerName: centerName, on: db) }
         if kind == .supplement { lines = lines.filter { $0.status == statusNames["missing"] || $0.status == statusNames["defective"] } }
         let track = QueuePages.publicBase(req) + "/track?number=" + c.number
         let confirmed = try await req.application.calendars.confirmedYears(on: db)
         let provisionalYear = c.promisedDue.flatMap(CivilDate.init).map(\.year).flatMap { confirmed[$0] == nil ? $0 : nil }
         let page = Page(
-            kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: centerName, number: c.number,
+            kind: kind.rawValue, title: titles[kind] ?? kind.rawValue, serial: serial, centerName: centerName, authority: authority,
+            licenceNumber: c.licenceNumber ?? "", number: c.number,
             itemName: c.itemName, applicantName: applicant.name,
             applicantID: applicant.kind == ApplicantKind.entity.rawValue ? applicant.idNumber : ResidentID.masked(applicant.idNumber),
             received: chinese(c.receivedOn), accepted: c.acceptedOn.map(chinese), promisedDue: c.promisedDue.map(chinese),

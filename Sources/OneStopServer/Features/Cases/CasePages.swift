@@ -105,6 +105,7 @@ enum CasePages {
         /// The guide's published fee standard, shown beside the decision's fee; the fee recorded.
         var feeStandard: String
         var fee: String
+        var licenceNumber: String
         /// An applicant's own case awaiting supplements: the materials asked for, to upload.
         var asked: [MaterialRow]
         var canWithdraw: Bool
@@ -279,7 +280,7 @@ enum CasePages {
                     canComplete: $0.state == "open" && (p.role == .centerAdmin || (p.isStaff && p.departmentID == $0.departmentID)))
             },
             taskDepartments: try await taskDepartments(c, state: state, principal: p, req: req),
-            feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "",
+            feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "", licenceNumber: dto.licenceNumber ?? "",
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
@@ -321,7 +322,7 @@ enum CasePages {
         let input = CaseActionInput(
             reason: f["reason"], materials: count > 0 ? formMarks(f, count: count) : nil, days: f["days"].flatMap { Int($0) },
             procedure: f["procedure"], fee: f["fee"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
-            outcome: f["outcome"], method: f["method"], recipient: f["recipient"])
+            outcome: f["outcome"], licenceNumber: f["licenceNumber"], method: f["method"], recipient: f["recipient"])
         do {
             _ = try await CaseService.act(action, caseID: id, input: input, req: req)
             req.flash(req.t("case.moved", ["action": req.t(action.messageKey)]))

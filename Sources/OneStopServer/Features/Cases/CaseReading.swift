@@ -70,7 +70,8 @@ extension CaseService {
                     seq: $0.seq, action: $0.action, fromState: $0.fromState, toState: $0.toState, actor: $0.actorName,
                     at: Date(timeIntervalSince1970: Double($0.atMillis) / 1000), day: $0.day, reason: $0.reason)
             },
-            notices: notices.map(NoticeSummaryDTO.init), tasks: tasks, fee: c.feeCents.map(CaseFees.yuan))
+            notices: notices.map(NoticeSummaryDTO.init), tasks: tasks, fee: c.feeCents.map(CaseFees.yuan),
+            licenceNumber: c.licenceNumber)
     }
 
     /// Tracking without signing in: the case number and the last 4 characters of the applicant's

@@ -40,6 +40,8 @@ enum CaseSchemas {
             "reason": S.string, "materials": marks, "days": ["type": "integer", "minimum": 1, "maximum": 60],
             "procedure": S.string, "outcome": ["enum": ["approved", "not_approved"]],
             "method": ["enum": ["window", "mail", "electronic"]], "recipient": S.string,
+            "fee": ["type": "string", "description": "a decision's fee in 元, e.g. 12.50"],
+            "licenceNumber": ["type": "string", "maxLength": 60, "description": "an approval's licence or document number"],
         ]),
         "TrackInput": S.object(
             ["number": S.string, "idTail": ["type": "string", "minLength": 4, "maxLength": 4]], required: ["number", "idTail"]),
@@ -60,6 +62,7 @@ enum CaseSchemas {
             "itemName": S.string, "guideVersion": S.integer, "caseType": names(CaseType.self), "channel": ["enum": ["window", "online"]],
             "state": names(CaseState.self), "receivedOn": S.date, "acceptedOn": S.optionalString, "decidedOn": S.optionalString,
             "deliveredOn": S.optionalString, "applicant": OpenAPIDocument.ref("Applicant"),
+            "fee": S.optionalString, "licenceNumber": S.optionalString,
             "clock": [
                 "oneOf": [
                     S.object([

@@ -19,6 +19,8 @@ enum DepartmentService {
             row.code = v.code
             row.phone = v.phone
             row.commitment = v.commitment
+            row.issuer = v.issuer.rawValue
+            row.issuerName = v.issuerName
             row.chiefStaffID = chief
             row.canApproveOnSpot = input.canApproveOnSpot ?? false
             row.canReviewReported = input.canReviewReported ?? false

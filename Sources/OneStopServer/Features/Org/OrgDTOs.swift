@@ -44,9 +44,14 @@ struct DepartmentDTO: Content {
     var chiefStaffID: UUID?
     var authorisations: Authorisations
     var commitment: String
+    /// Who signs its notices (`department` or `center`) and the authority's name as set.
+    var issuer: String
+    var issuerName: String?
 
     init(_ m: DepartmentModel) {
         commitment = m.commitment
+        issuer = m.issuer
+        issuerName = m.issuerName
         id = m.id!
         centerID = m.centerID
         name = m.name

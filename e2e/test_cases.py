@@ -21,7 +21,7 @@ def _api(method, path, body=None, token=None):
         return json.loads(res.read() or b"null")
 
 
-def decide_as_another(page):
+def decide_as_another(page, licence=None):
     """Whoever accepted a 承诺件 may not decide it (受理与审批分离, the center's default): the page says
     so, and a second administrator decides."""
     assert "不能办理的操作" in page.inner_text("main")
@@ -37,7 +37,10 @@ def decide_as_another(page):
     page.context.clear_cookies()  # signed out: the sign-in page serves only those not signed in
     sign_in(page, "e2e_decider", "Decide-2026-pass")
     page.goto(url)
-    submit_move(page, "decide", {"textarea[name=reason]": "经审查符合条件"})
+    fields = {"textarea[name=reason]": "经审查符合条件"}
+    if licence:
+        fields["input[name=licenceNumber]"] = licence
+    submit_move(page, "decide", fields)
 
 
 def check_all(page):
@@ -100,8 +103,9 @@ def test_window_case_from_intake_to_delivery(page):
     submit_move(page, "suspend", {"input[name=procedure]": "专家评审", "textarea[name=reason]": "需专家论证设备布局"})
     assert "计时暂停" in page.inner_text("body")
     submit_move(page, "resume")
-    decide_as_another(page)
+    decide_as_another(page, licence="JY13301020000123")
     assert "准予许可" in page.inner_text(".page-head")
+    assert "JY13301020000123" in page.inner_text(".facts")
     submit_move(page, "deliver")
     assert "已送达办结" in page.inner_text(".page-head")
     shot(page, "case-delivered")
@@ -115,6 +119,15 @@ def test_window_case_from_intake_to_delivery(page):
         notice.goto(BASE + href)
         assert number in notice.inner_text("body")
         assert notice.locator("svg").count() == 1  # the tracking QR code
+    # The department's authority signs, above the seal; the 受理通知书 lists what was received;
+    # the decision prints the licence number.
+    notice.goto(BASE + serials[2])
+    assert "收到的申请材料如下" in notice.inner_text("body")
+    assert notice.inner_text(".authority") == "石桥县市场监督管理局"
+    shot(notice, "case-notice-acceptance")
+    notice.goto(BASE + serials[4])
+    assert "证照（批准文件）编号：JY13301020000123" in notice.inner_text("body")
+    shot(notice, "case-notice-approval")
     notice.goto(BASE + serials[1])
     assert "请提供营业执照原件" in notice.inner_text("body")
     notice.emulate_media(media="print")

@@ -221,3 +221,30 @@ struct CatalogSearchTests {
         #expect(ids("营业执照", center: "t") == ["biz"])
     }
 }
+
+@Suite("Bundle materials an earlier step issues")
+struct BundleProducedTests {
+    func guide(_ name: String, _ materials: [String], result: String? = nil) -> ItemGuide {
+        ItemGuide(
+            code: name, name: name, parentCode: nil, type: .licensing, tier: .handling, handlingKind: .new, exerciseLevel: .county,
+            caseType: .promised, legalDays: 20, promisedDays: 5, fee: .init(free: true), basis: "", conditions: "",
+            materials: materials.map { .init(name: $0, form: .original, copies: 1, need: .required) }, steps: [], specialProcedures: [],
+            officeHours: "", consultPhone: "", supervisePhone: "", visits: 0, onlineApplication: false, theme: .business, keywords: [],
+            windowNumbers: [], result: result)
+    }
+
+    @Test("a later item's material that an earlier item issues is produced, not asked; an earlier one is still asked")
+    func produced() {
+        let entries = BundleMaterials.combine([
+            guide("食品经营许可", ["营业执照（副本）", "身份证件"]),
+            guide("个体工商户设立登记", ["身份证件", "经营场所使用证明"], result: "营业执照"),
+            guide("发票票种核定", ["营业执照副本复印件", "身份证件"]),
+        ])
+        // Asked by the first item, before the licence exists: still to bring.
+        #expect(entries.first { $0.material.name == "营业执照（副本）" }?.producedBy == nil)
+        let later = entries.first { $0.material.name == "营业执照副本复印件" }
+        #expect(later?.producedBy == "个体工商户设立登记" && later?.items == ["发票票种核定"])
+        #expect(entries.first { $0.material.name == "身份证件" }?.items.count == 3)
+        #expect(entries.filter { $0.producedBy != nil }.count == 1)
+    }
+}

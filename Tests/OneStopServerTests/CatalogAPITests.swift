@@ -251,6 +251,14 @@ struct CatalogAPITests {
             let materials = try #require(full.materials)
             #expect(Set(materials.map(\.name)).count == materials.count)
             #expect(materials.contains { $0.name == "经营者身份证件" && $0.items.count == 2 })
+            // The 营业执照 the first step issues is not asked for by the food licence after it.
+            let licence = try #require(materials.first { $0.name == "营业执照" })
+            #expect(licence.producedBy == "个体工商户设立登记（新办）" && licence.items.first == "食品经营许可证核发（新办）", "\(licence.items)")
+            #expect(materials.filter { $0.producedBy != nil }.count == 1)
+            let page = try await t.send(.GET, "/bundles/\(restaurant.id)").body.string
+            #expect(page.contains("不用带：由本件事前面的事项办结后产生") && page.contains("由“个体工商户设立登记（新办）”办结后产生"))
+            // The description names only what the bundle holds (it once promised 社保 too).
+            #expect(!full.summary.contains("社保") && full.summary.contains("发票"))
 
             let services = try await t.send(.GET, "/open311/v2/services.json?jurisdiction_id=DL010200")
             let list = try JSONDecoder().decode([Open311Controller.Service].self, from: Data(services.body.readableBytesView))

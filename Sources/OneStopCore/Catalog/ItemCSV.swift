@@ -6,7 +6,7 @@ public enum ItemCSV {
         "code", "name", "parent_code", "type", "tier", "handling_kind", "exercise_level", "case_type", "legal_days",
         "promised_days", "fee_free", "fee_standard", "fee_basis", "basis", "conditions", "materials", "steps",
         "special_procedures", "office_hours", "consult_phone", "supervise_phone", "visits", "online", "theme", "keywords",
-        "windows",
+        "windows", "result",
     ]
 
     /// One problem of an import, by the line where its record starts (the header is line 1).
@@ -111,6 +111,7 @@ public enum ItemCSV {
         i.theme = s("theme")
         i.keywords = ItemText.keywords(s("keywords"))
         i.windowNumbers = ItemText.windows(s("windows"))
+        i.result = s("result")
         return i
     }
 
@@ -134,7 +135,7 @@ public enum ItemCSV {
                 g.fee.standard ?? "", g.fee.basis ?? "", g.basis, g.conditions, ItemText.materialsText(g.materials),
                 g.steps.joined(separator: "\n"), ItemText.specialText(g.specialProcedures), g.officeHours, g.consultPhone,
                 g.supervisePhone, String(g.visits), g.onlineApplication ? "true" : "false", g.theme.rawValue,
-                g.keywords.joined(separator: ","), g.windowNumbers.map(String.init).joined(separator: ","),
+                g.keywords.joined(separator: ","), g.windowNumbers.map(String.init).joined(separator: ","), g.result ?? "",
             ]
             out += cells.map(CSVReader.quote).joined(separator: ",") + "\r\n"
         }

@@ -75,13 +75,18 @@ public struct ItemGuide: Codable, Sendable, Equatable {
     public var keywords: [String]
     /// Windows of the owning center that serve it.
     public var windowNumbers: [Int]
+    /// 审批结果名称: what the item issues (营业执照, 食品经营许可证); nil when it issues nothing
+    /// a later application could ask for.
+    public var result: String?
 
     public init(
         code: String, name: String, parentCode: String?, type: ItemType, tier: ItemTier, handlingKind: HandlingKind?,
         exerciseLevel: ExerciseLevel, caseType: CaseType, legalDays: Int, promisedDays: Int, fee: Fee, basis: String, conditions: String,
         materials: [Material], steps: [String], specialProcedures: [SpecialProcedure], officeHours: String, consultPhone: String,
-        supervisePhone: String, visits: Int, onlineApplication: Bool, theme: ItemTheme, keywords: [String], windowNumbers: [Int]
+        supervisePhone: String, visits: Int, onlineApplication: Bool, theme: ItemTheme, keywords: [String], windowNumbers: [Int],
+        result: String? = nil
     ) {
+        self.result = result
         self.code = code
         self.name = name
         self.parentCode = parentCode
@@ -119,14 +124,25 @@ public enum BundleMaterials {
         public var material: ItemGuide.Material
         /// Names of the items that ask for it, in bundle order.
         public var items: [String]
+        /// The earlier item of the bundle whose result this material is (its 营业执照): the
+        /// visitor does not bring it, the bundle produces it.
+        public var producedBy: String?
     }
 
+    /// The combined list in bundle order. A material that an earlier item of the bundle issues
+    /// (its name begins with that item's result) is marked `producedBy` instead of being asked for.
     public static func combine(_ guides: [ItemGuide]) -> [Entry] {
         var order: [String] = []
         var entries: [String: Entry] = [:]
+        var produced: [(result: String, item: String)] = []
         for g in guides {
             for m in g.materials {
                 let key = normalizedName(m.name)
+                if entries[key] == nil, let source = produced.first(where: { key.hasPrefix($0.result) }) {
+                    order.append(key)
+                    entries[key] = Entry(material: m, items: [g.name], producedBy: source.item)
+                    continue
+                }
                 if var e = entries[key] {
                     e.material.copies = max(e.material.copies, m.copies)
                     if e.material.form != m.form { e.material.form = .originalAndCopy }
@@ -141,6 +157,7 @@ public enum BundleMaterials {
                     entries[key] = Entry(material: m, items: [g.name])
                 }
             }
+            if let r = g.result.map(normalizedName), !r.isEmpty { produced.append((r, g.name)) }
         }
         return order.compactMap { entries[$0] }
     }

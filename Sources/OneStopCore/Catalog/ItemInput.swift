@@ -53,6 +53,8 @@ public struct ItemInput: Codable, Sendable, Equatable {
     public var theme: String?
     public var keywords: [String]?
     public var windowNumbers: [Int]?
+    /// 审批结果名称 (营业执照); empty when the item issues nothing to name.
+    public var result: String?
 
     public init() {}
 
@@ -101,6 +103,7 @@ public struct ItemInput: Codable, Sendable, Equatable {
         let visits = number("visits", visits, 0...Self.limits.visits, &v)
         let theme = term("theme", theme, ItemTheme.self, &v)
         let keywords = validKeywords(&v)
+        let result = v.text("result", result, max: 60, required: false)
         let windows = windowNumbers ?? []
         if windows.contains(where: { !(1...999).contains($0) }) { v.add("windowNumbers", "item.windowNumber") }
         if Set(windows).count != windows.count { v.add("windowNumbers", "duplicate") }
@@ -115,7 +118,7 @@ public struct ItemInput: Codable, Sendable, Equatable {
                 fee: free ? .init(free: true) : .init(free: false, standard: standard, basis: feeBasis), basis: basis,
                 conditions: conditions, materials: materials, steps: steps, specialProcedures: special, officeHours: hours,
                 consultPhone: consult, supervisePhone: supervise, visits: visits, onlineApplication: onlineApplication ?? false,
-                theme: theme, keywords: keywords, windowNumbers: windows.sorted()))
+                theme: theme, keywords: keywords, windowNumbers: windows.sorted(), result: result.isEmpty ? nil : result))
     }
 
     private func term<T: CatalogTerm>(_ field: String, _ value: String?, _ type: T.Type, _ v: inout Validator) -> T? {
@@ -224,5 +227,6 @@ extension ItemInput {
         theme = g.theme.rawValue
         keywords = g.keywords
         windowNumbers = g.windowNumbers
+        result = g.result
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import Vapor
 
 /// The demo county's service catalog: generated items (main → sub → handling items) across its
 /// departments with materials, limits and fees as a county center publishes them, life-event
@@ -20,6 +21,8 @@ enum CatalogDemo {
         var kinds: [HandlingKind] = [.new, .change, .renewal, .cancellation]
         var special: [(String, Int)] = []
         var online = true
+        /// 审批结果名称: what the item issues, so that a later item of a bundle does not ask for it.
+        var result: String? = nil
     }
 
     static let law: [String: String] = [
@@ -37,15 +40,15 @@ enum CatalogDemo {
         "SCJG": [
             Main(
                 name: "个体工商户登记", sub: "个体工商户设立登记", type: .licensing, caseType: .immediate, legal: 3, promised: 0, theme: .business,
-                materials: ["个体工商户登记申请书", "经营者身份证件", "经营场所使用证明"], keywords: ["个体户", "营业执照", "开店"]),
+                materials: ["个体工商户登记申请书", "经营者身份证件", "经营场所使用证明"], keywords: ["个体户", "营业执照", "开店"], result: "营业执照"),
             Main(
                 name: "食品经营许可", sub: "食品经营许可证核发", type: .licensing, caseType: .promised, legal: 20, promised: 5, theme: .business,
                 materials: ["食品经营许可申请书", "营业执照", "经营者身份证件", "与食品经营相适应的主要设备设施布局、操作流程等文件", "食品安全管理制度"],
-                keywords: ["餐饮", "食品", "饭店", "小吃"], special: [("现场核查", 10)]),
+                keywords: ["餐饮", "食品", "饭店", "小吃"], special: [("现场核查", 10)], result: "食品经营许可证"),
             Main(
                 name: "企业登记", sub: "有限责任公司设立登记", type: .licensing, caseType: .promised, legal: 3, promised: 1, theme: .business,
                 materials: ["公司登记（备案）申请书", "公司章程", "股东主体资格文件", "法定代表人、董事、监事和经理的任职文件", "住所使用证明"],
-                keywords: ["公司", "营业执照", "企业开办"]),
+                keywords: ["公司", "营业执照", "企业开办"], result: "营业执照"),
             Main(
                 name: "小餐饮登记", sub: "小餐饮经营许可（登记）", type: .licensing, caseType: .promised, legal: 10, promised: 3, theme: .business,
                 materials: ["小餐饮登记申请表", "经营者身份证件", "健康证明", "经营场所使用证明"], keywords: ["小吃店", "餐饮", "食品"]),
@@ -68,7 +71,7 @@ enum CatalogDemo {
                 fee: "40元/证", materials: ["居民户口簿", "居民身份证遗失声明"], keywords: ["身份证", "丢失", "补办"], kinds: [], online: false),
             Main(
                 name: "户口登记", sub: "出生登记", type: .confirmation, caseType: .immediate, legal: 5, promised: 0, theme: .personal,
-                materials: ["出生医学证明", "父母双方居民户口簿", "父母双方居民身份证", "父母结婚证"], keywords: ["新生儿", "落户", "上户口"], kinds: []),
+                materials: ["出生医学证明", "父母双方居民户口簿", "父母双方居民身份证", "父母结婚证"], keywords: ["新生儿", "落户", "上户口"], kinds: [], result: "居民户口簿"),
             Main(
                 name: "户口迁移", sub: "户口迁入登记", type: .licensing, caseType: .promised, legal: 20, promised: 5, theme: .personal,
                 materials: ["户口迁移申请表", "居民户口簿", "居民身份证", "合法稳定住所证明"], keywords: ["迁户口", "落户"], kinds: [.new, .change]),
@@ -93,7 +96,7 @@ enum CatalogDemo {
                 materials: ["增值税一般纳税人登记表"], keywords: ["一般纳税人", "增值税"], kinds: [.new]),
             Main(
                 name: "个人所得税", sub: "个人所得税完税证明开具", type: .publicService, caseType: .immediate, legal: 1, promised: 0, theme: .personal,
-                materials: ["居民身份证"], keywords: ["个税", "完税证明", "纳税证明"], kinds: []),
+                materials: ["居民身份证"], keywords: ["个税", "完税证明", "纳税证明"], kinds: [], result: "完税凭证"),
             Main(
                 name: "城乡居民社会保险费缴纳", sub: "城乡居民养老保险费缴纳", type: .publicService, caseType: .immediate, legal: 1, promised: 0,
                 theme: .personal,
@@ -108,7 +111,8 @@ enum CatalogDemo {
                 materials: ["社会保险登记表", "营业执照", "法定代表人身份证件"], keywords: ["社保", "参保", "企业开办"]),
             Main(
                 name: "社会保障卡", sub: "社会保障卡申领", type: .publicService, caseType: .promised, legal: 30, promised: 10, theme: .personal,
-                materials: ["居民身份证", "近期免冠彩色照片"], keywords: ["社保卡", "医保卡"], kinds: [.new, .change, .cancellation]),
+                materials: ["居民身份证", "近期免冠彩色照片"], keywords: ["社保卡", "医保卡"], kinds: [.new, .change, .cancellation],
+                result: "社会保障卡"),
             Main(
                 name: "城乡居民基本养老保险待遇", sub: "城乡居民养老保险待遇申领", type: .benefit, caseType: .promised, legal: 20, promised: 10, theme: .personal,
                 materials: ["城乡居民养老保险待遇申领表", "居民身份证", "居民户口簿", "社会保障卡"], keywords: ["养老金", "退休", "领取"], kinds: [.new, .change]),
@@ -160,8 +164,9 @@ enum CatalogDemo {
                 name: "母婴保健技术服务", sub: "母婴保健技术服务执业许可", type: .licensing, caseType: .promised, legal: 20, promised: 10, theme: .business,
                 materials: ["母婴保健技术服务执业许可申请登记书", "医疗机构执业许可证"], keywords: ["母婴", "助产"], kinds: [.new, .renewal, .change]),
             Main(
-                name: "出生医学证明", sub: "出生医学证明补发", type: .publicService, caseType: .promised, legal: 20, promised: 10, theme: .personal,
-                materials: ["出生医学证明补发申请表", "父母居民身份证", "分娩记录"], keywords: ["出生证", "新生儿"], kinds: []),
+                name: "出生医学证明", sub: "出生医学证明签发", type: .publicService, caseType: .promised, legal: 10, promised: 3, theme: .personal,
+                materials: ["出生医学证明签发申请表", "父母居民身份证", "分娩记录"], keywords: ["出生证", "新生儿"], kinds: [],
+                result: "出生医学证明"),
             Main(
                 name: "护士执业注册", sub: "护士执业注册", type: .licensing, caseType: .promised, legal: 20, promised: 5, theme: .personal,
                 materials: ["护士执业注册申请审核表", "护士执业资格考试成绩合格证明", "居民身份证", "健康体检证明"], keywords: ["护士"]),
@@ -254,7 +259,7 @@ enum CatalogDemo {
                         officeHours: "周一至周五 9:00–12:00，13:30–17:00（法定节假日除外）", consultPhone: d.phone ?? "0533-6012345",
                         supervisePhone: "12345", visits: immediate || main.online ? 0 : 1, onlineApplication: main.online,
                         theme: main.theme,
-                        keywords: main.keywords, windowNumbers: Array(Set(deptWindows)).sorted())
+                        keywords: main.keywords, windowNumbers: Array(Set(deptWindows)).sorted(), result: main.result)
                 }
                 var entries: [(ItemGuide, String?)] = [(guide(code: base, name: main.name, tier: .main, parent: nil, kind: nil), nil)]
                 let subCode = base + "-01"
@@ -300,23 +305,28 @@ enum CatalogDemo {
             try await versions[start..<min(start + 200, versions.count)].create(on: db)
         }
 
+        // Each bundle lists its items in the order they are done, so that what an earlier one
+        // issues (its result) is not asked for again by a later one.
         let bundles: [(String, String, ItemTheme, [String])] = [
             (
-                "开办餐馆一件事", "开一家餐馆需要的营业执照、食品经营许可、税务和社保手续一次办好。", .business,
-                ["个体工商户设立登记（新办）", "食品经营许可证核发（新办）", "税务信息确认（新办）", "发票票种核定（新办）"]
+                "开办餐馆一件事", "个体工商户营业执照、食品经营许可、税务信息确认和发票申领一次办好；营业执照办出后，后面的事项不用再交。",
+                .business, ["个体工商户设立登记（新办）", "食品经营许可证核发（新办）", "税务信息确认（新办）", "发票票种核定（新办）"]
             ),
             (
-                "企业开办一件事", "公司登记、发票、社保参保一窗受理，一日办结。", .business,
+                "企业开办一件事", "公司登记、税务信息确认、发票申领和单位社保参保一窗受理，一日办结。", .business,
                 ["有限责任公司设立登记（新办）", "税务信息确认（新办）", "发票票种核定（新办）", "单位参保登记（新办）"]
             ),
-            ("新生儿出生一件事", "出生医学证明、落户、社保卡一次申请。", .personal, ["出生登记", "社会保障卡申领（新办）", "出生医学证明补发"]),
             (
-                "退休一件事", "退休审批、养老金申领、社保卡信息变更一次办。", .personal,
-                ["职工基本养老保险待遇申领（新办）", "社会保障卡申领（变更）", "个人所得税完税证明开具"]
+                "新生儿出生一件事", "出生医学证明、落户和社会保障卡一次申请；出生医学证明和户口簿办出后，后面的事项不用再交。", .personal,
+                ["出生医学证明签发", "出生登记", "社会保障卡申领（新办）"]
             ),
             (
-                "二手房买卖一件事", "不动产转移登记与税费缴纳一窗办理。", .personal,
-                ["国有建设用地使用权及房屋所有权登记（变更）", "不动产登记资料查询", "个人所得税完税证明开具"]
+                "退休一件事", "养老保险待遇申领和社会保障卡信息变更一次办。", .personal,
+                ["职工基本养老保险待遇申领（新办）", "社会保障卡申领（变更）"]
+            ),
+            (
+                "二手房买卖一件事", "查询房屋登记资料、开具完税凭证、办理不动产转移登记，一窗办理；开出的完税凭证不用再交。", .personal,
+                ["不动产登记资料查询", "个人所得税完税证明开具", "国有建设用地使用权及房屋所有权登记（变更）"]
             ),
         ]
         for (name, summary, theme, names) in bundles {
@@ -325,7 +335,10 @@ enum CatalogDemo {
             b.name = name
             b.summary = summary
             b.theme = theme.rawValue
-            b.itemCodes = names.compactMap { codeByName[$0] }.joined(separator: "\n")
+            let codes = names.compactMap { codeByName[$0] }
+            // A bundle naming an item the demo does not have is a mistake in this file.
+            guard codes.count == names.count else { throw Abort(.internalServerError, reason: "demo bundle \(name) names a missing item") }
+            b.itemCodes = codes.joined(separator: "\n")
             try await b.create(on: db)
             events.append(AuditEvent("bundle.create", "bundle", id: b.id, center: county, detail: ["name": name]))
         }

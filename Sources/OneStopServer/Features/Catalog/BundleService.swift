@@ -60,7 +60,7 @@ enum BundleService {
                     .init(
                         name: $0.material.name, form: $0.material.form.rawValue, copies: $0.material.copies,
                         need: $0.material.need.rawValue,
-                        condition: $0.material.condition, items: $0.items)
+                        condition: $0.material.condition, items: $0.items, producedBy: $0.producedBy)
                 } : nil)
     }
 }

@@ -97,6 +97,8 @@ struct BundleDTO: Content {
         var need: String
         var condition: String?
         var items: [String]
+        /// The earlier item of the bundle that issues it: not to be brought.
+        var producedBy: String?
     }
 
     var id: UUID

@@ -191,7 +191,8 @@ enum HallPages {
             center: c.hall, code: g.code, name: g.name, type: g.type.label(req), tier: g.tier.label(req),
             handling: g.handlingKind?.label(req), level: g.exerciseLevel.label(req), caseType: g.caseType.label(req),
             immediate: g.caseType == .immediate, legalDays: g.legalDays, promisedDays: g.promisedDays, daysSaved: g.daysSaved,
-            feeFree: g.fee.free, feeStandard: g.fee.standard, feeBasis: g.fee.basis, basis: g.basis, conditions: g.conditions,
+            feeFree: g.fee.free, feeStandard: g.fee.standard, feeBasis: g.fee.basis, result: g.result, basis: g.basis,
+            conditions: g.conditions,
             materials: g.materials.enumerated().map { n, m in
                 var row = HallMaterial(n + 1, m, req: req)
                 row.files = files.filter { $0.material == m.name }.map {
@@ -232,14 +233,22 @@ enum HallPages {
         }
         let items = b.codes.compactMap { snapshot.item(code: $0) }
         let combined = BundleMaterials.combine(items.map(\.guide))
+        let codes = Dictionary(items.map { ($0.guide.name, $0.guide.code) }, uniquingKeysWith: { a, _ in a })
         let view = BundleView(
             center: c.hall, name: b.name, summary: b.summary,
             items: items.map { .init(href: "/guide/\($0.guide.code)?center=\(c.code)", label: $0.guide.name, note: $0.departmentName) },
-            materials: combined.enumerated().map { n, e in
+            materials: combined.filter { $0.producedBy == nil }.enumerated().map { n, e in
                 var row = HallMaterial(n + 1, e.material, req: req)
                 row.items = e.items.joined(separator: "、")
                 return row
-            }, totalAsked: items.reduce(0) { $0 + $1.guide.materials.count })
+            }, totalAsked: items.reduce(0) { $0 + $1.guide.materials.count },
+            produced: combined.compactMap { e in
+                e.producedBy.map {
+                    HallLink(
+                        href: "/guide/\(codes[$0] ?? "")?center=\(c.code)", label: e.material.name,
+                        note: req.t("bundle.producedBy", "item", $0))
+                }
+            })
         return try await req.page("hall/bundle", title: b.name, view)
     }
 }

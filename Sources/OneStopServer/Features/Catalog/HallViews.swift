@@ -121,6 +121,8 @@ struct GuideView: Encodable {
     var feeFree: Bool
     var feeStandard: String?
     var feeBasis: String?
+    /// 审批结果名称, when the item issues something.
+    var result: String?
     var basis: String
     var conditions: String
     var materials: [HallMaterial]
@@ -151,4 +153,6 @@ struct BundleView: Encodable {
     var items: [HallLink]
     var materials: [HallMaterial]
     var totalAsked: Int
+    /// Materials an earlier item of the bundle issues: not to bring, with the item that issues them.
+    var produced: [HallLink]
 }

@@ -35,6 +35,7 @@ enum ItemForm {
         i.theme = f["theme"]
         i.keywords = ItemText.keywords(f["keywords"])
         i.windowNumbers = ItemText.windows(f["windowNumbers"])
+        i.result = f["result"]
         return i
     }
 
@@ -48,6 +49,7 @@ enum ItemForm {
             "specialProcedures": ItemText.specialText(g.specialProcedures), "officeHours": g.officeHours, "consultPhone": g.consultPhone,
             "supervisePhone": g.supervisePhone, "visits": String(g.visits), "theme": g.theme.rawValue,
             "keywords": g.keywords.joined(separator: "，"), "windowNumbers": g.windowNumbers.map(String.init).joined(separator: ","),
+            "result": g.result ?? "",
         ]
         if g.fee.free { v["feeFree"] = "on" }
         if g.onlineApplication { v["onlineApplication"] = "on" }
@@ -94,6 +96,7 @@ enum ItemForm {
             .select(req, "theme", termOptions(req, ItemTheme.self, selected: v["theme"] ?? "personal"), required: true),
             .text(req, "keywords", v, hint: req.t("hint.keywords")),
             .text(req, "windowNumbers", v, hint: req.t("hint.windowNumbers")),
+            .text(req, "result", v, max: 60, hint: req.t("hint.result")),
         ]
     }
 }

@@ -170,6 +170,7 @@ enum OpenAPISchemas {
                 "specialProcedures": ["type": "array", "items": object(["name": string, "days": integer])], "officeHours": string,
                 "consultPhone": string, "supervisePhone": string, "visits": integer, "onlineApplication": bool, "theme": string,
                 "keywords": ["type": "array", "items": string], "windowNumbers": ["type": "array", "items": integer],
+                "result": ["type": ["string", "null"], "description": "审批结果名称, what the item issues (营业执照)"],
             ]),
         "ItemInput": [
             "description":
@@ -210,6 +211,7 @@ enum OpenAPISchemas {
                 "items": object([
                     "name": string, "form": string, "copies": integer, "need": string, "condition": optionalString,
                     "items": ["type": "array", "items": string],
+                    "producedBy": ["type": ["string", "null"], "description": "an earlier item of the bundle issues it: not to bring"],
                 ]),
             ],
         ]),

@@ -85,6 +85,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(StaffWork())
     app.migrations.add(DutySeparationColumn())
     app.migrations.add(NoticeAuthorityColumns())
+    app.migrations.add(ElectronicLicenceTable())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

@@ -182,3 +182,33 @@ final class CaseTaskModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// 电子证照 issued by an approval: the licence's data, the PDF exactly as issued and its SHA-256.
+final class LicenceModel: Model, @unchecked Sendable {
+    static let schema = "licences"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "number") var number: String
+    /// The guide's result (营业执照, 食品经营许可证).
+    @Field(key: "kind") var kind: String
+    @Field(key: "case_id") var caseID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "applicant_id") var applicantID: UUID
+    @Field(key: "item_code") var itemCode: String
+    @Field(key: "item_name") var itemName: String
+    @Field(key: "authority") var authority: String
+    @Field(key: "holder_name") var holderName: String
+    @Field(key: "holder_id_masked") var holderIDMasked: String
+    @Field(key: "issued_on") var issuedOn: String
+    @OptionalField(key: "valid_until") var validUntil: String?
+    /// The secret in the QR code's address; its first 8 characters are the printed code.
+    @Field(key: "verify_token") var verifyToken: String
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "pdf") var pdf: Data
+    /// `valid` or `revoked`.
+    @Field(key: "state") var state: String
+    @Field(key: "created_at") var createdAt: Int64
+
+    init() {}
+}

@@ -55,10 +55,14 @@ extension CasePages {
                 guide.onlineApplication
             {
                 name = guide.name
+                var held: [ElectronicLicence.Held] = []
+                if let own = try await ApplicantService.own(req) { held = try await Licences.held(by: own.id!, on: req.db) }
+                let exempt = ElectronicLicence.exempt(materials: guide.materials.map(\.name), held: held)
                 rows = guide.materials.enumerated().map { i, m in
                     MaterialRow(
                         n: i + 1, name: m.name + (m.condition.map { "（\($0)）" } ?? ""), need: m.need.rawValue, needLabel: m.need.label(req),
-                        status: "", note: "",
+                        status: exempt[i + 1] == nil ? "" : "exempt",
+                        note: exempt[i + 1].map { req.t("case.exempt", "number", $0.number) } ?? "",
                         error: errors.first { $0.field == "materials.\(i + 1)" }.map {
                             req.application.catalog.fieldMessage($0, req.language)
                         })

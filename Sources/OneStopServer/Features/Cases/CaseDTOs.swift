@@ -79,6 +79,8 @@ struct CaseActionInput: Content {
     var outcome: String?
     /// The number of the licence or approval document an approval issued.
     var licenceNumber: String?
+    /// The last day an issued licence is valid (`2031-09-20`); empty for one without a term.
+    var validUntil: String?
     /// How a decision was delivered (window, mail, electronic) and to whom.
     var method: String?
     var recipient: String?
@@ -191,6 +193,8 @@ struct CaseDTO: Content {
     var fee: String? = nil
     /// The licence or document number the approval issued.
     var licenceNumber: String? = nil
+    /// The electronic licence the approval issued, when the item issues one.
+    var licence: LicenceDTO? = nil
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

@@ -75,6 +75,13 @@ extension CaseService {
                 throw ValidationFailure([FieldError("licenceNumber", "case.licenceNumber")])
             }
             if action == .approve, !licence.isEmpty { extra["licence"] = licence }
+            let until = (input.validUntil ?? "").trimmingCharacters(in: .whitespaces)
+            if action == .approve, !until.isEmpty {
+                guard let d = CivilDate(until), d > HallClock.day(req.now) else {
+                    throw ValidationFailure([FieldError("validUntil", "case.validUntil")])
+                }
+                extra["validUntil"] = d.description
+            }
         default: break
         }
         let now = HallClock.millis(req.now)
@@ -176,7 +183,9 @@ extension CaseService {
                 c.decidedOn = today.description
                 c.feeCents = fields["fee"].flatMap(CaseFees.cents)
                 c.licenceNumber = fields["licence"]
-                if let licence = fields["licence"] { detail["licence"] = licence }
+                // An item that issues a licence gets one numbered from the case when none was typed.
+                if action == .approve, guide?.result != nil, c.licenceNumber == nil { c.licenceNumber = c.number + "-Z" }
+                if let licence = c.licenceNumber { detail["licence"] = licence }
             case .deliver:
                 c.deliveredOn = today.description
             default: break
@@ -211,6 +220,12 @@ extension CaseService {
             try await record(
                 c, action: action.rawValue, from: from, to: to, actor: actor, actorName: actorName, at: now, day: today, reason: reason,
                 detail: fields, on: db)
+            if action == .approve, let kind = guide?.result, let sources = noticeSources {
+                let l = try await Licences.issue(
+                    for: c, kind: kind, applicant: sources.applicant, authority: sources.authority ?? sources.centerName,
+                    validUntil: fields["validUntil"], today: today, millis: now, req: req, on: db)
+                detail["eLicence"] = l.number
+            }
             if let kind = NoticeKind.issued(by: action) {
                 var noticeFields = fields
                 noticeFields["reason"] = reason

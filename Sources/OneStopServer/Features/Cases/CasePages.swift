@@ -106,6 +106,7 @@ enum CasePages {
         var feeStandard: String
         var fee: String
         var licenceNumber: String
+        var licence: LicenceDTO?
         /// An applicant's own case awaiting supplements: the materials asked for, to upload.
         var asked: [MaterialRow]
         var canWithdraw: Bool
@@ -281,6 +282,7 @@ enum CasePages {
             },
             taskDepartments: try await taskDepartments(c, state: state, principal: p, req: req),
             feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "", licenceNumber: dto.licenceNumber ?? "",
+            licence: dto.licence,
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
             canWithdraw: own && !state.isClosed && !state.isDecided)
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
@@ -322,7 +324,8 @@ enum CasePages {
         let input = CaseActionInput(
             reason: f["reason"], materials: count > 0 ? formMarks(f, count: count) : nil, days: f["days"].flatMap { Int($0) },
             procedure: f["procedure"], fee: f["fee"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
-            outcome: f["outcome"], licenceNumber: f["licenceNumber"], method: f["method"], recipient: f["recipient"])
+            outcome: f["outcome"], licenceNumber: f["licenceNumber"], validUntil: f["validUntil"], method: f["method"],
+            recipient: f["recipient"])
         do {
             _ = try await CaseService.act(action, caseID: id, input: input, req: req)
             req.flash(req.t("case.moved", ["action": req.t(action.messageKey)]))

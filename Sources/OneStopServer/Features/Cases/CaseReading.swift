@@ -52,6 +52,14 @@ extension CaseService {
                 })
         }
         let form = (try? JSONDecoder().decode([String: String].self, from: Data(c.form.utf8))) ?? [:]
+        // Only a decided case can have issued a licence; its PDF is not read here.
+        let licence =
+            c.decidedOn == nil
+            ? nil
+            : try await LicenceModel.query(on: req.db).filter(\.$caseID == id)
+                .field(\.$id).field(\.$number).field(\.$kind).field(\.$itemName).field(\.$authority).field(\.$holderName)
+                .field(\.$holderIDMasked).field(\.$issuedOn).field(\.$validUntil).field(\.$state).field(\.$sha256).field(\.$verifyToken)
+                .first()
         return CaseDTO(
             id: id, number: c.number, centerID: c.centerID, departmentID: c.departmentID, itemID: c.itemID, itemCode: c.itemCode,
             itemName: c.itemName, guideVersion: c.guideVersion, caseType: c.caseType, channel: c.channel, state: c.state,
@@ -71,7 +79,7 @@ extension CaseService {
                     at: Date(timeIntervalSince1970: Double($0.atMillis) / 1000), day: $0.day, reason: $0.reason)
             },
             notices: notices.map(NoticeSummaryDTO.init), tasks: tasks, fee: c.feeCents.map(CaseFees.yuan),
-            licenceNumber: c.licenceNumber)
+            licenceNumber: c.licenceNumber, licence: licence.map { LicenceDTO($0, req: req, masked: false) })
     }
 
     /// Tracking without signing in: the case number and the last 4 characters of the applicant's

@@ -42,6 +42,12 @@ enum CaseSchemas {
             "method": ["enum": ["window", "mail", "electronic"]], "recipient": S.string,
             "fee": ["type": "string", "description": "a decision's fee in 元, e.g. 12.50"],
             "licenceNumber": ["type": "string", "maxLength": 60, "description": "an approval's licence or document number"],
+            "validUntil": ["type": "string", "format": "date", "description": "the last day an issued licence is valid"],
+        ]),
+        "Licence": S.object([
+            "id": S.uuid, "number": S.string, "kind": S.string, "itemName": S.string, "authority": S.string, "holderName": S.string,
+            "holderID": S.string, "issuedOn": S.date, "validUntil": S.optionalString, "state": ["enum": ["valid", "revoked"]],
+            "sha256": S.string, "verifyURL": S.string, "code": S.string, "pdfURL": S.string,
         ]),
         "TrackInput": S.object(
             ["number": S.string, "idTail": ["type": "string", "minLength": 4, "maxLength": 4]], required: ["number", "idTail"]),
@@ -63,6 +69,7 @@ enum CaseSchemas {
             "state": names(CaseState.self), "receivedOn": S.date, "acceptedOn": S.optionalString, "decidedOn": S.optionalString,
             "deliveredOn": S.optionalString, "applicant": OpenAPIDocument.ref("Applicant"),
             "fee": S.optionalString, "licenceNumber": S.optionalString,
+            "licence": ["oneOf": [OpenAPIDocument.ref("Licence"), ["type": "null"]]],
             "clock": [
                 "oneOf": [
                     S.object([

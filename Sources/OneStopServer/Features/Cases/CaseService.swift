@@ -55,7 +55,16 @@ enum CaseService {
             throw ValidationFailure([FieldError("item", "case.notYourDepartment")])
         }
         let accept = input.accept == true
-        let marks = try checklist(input.materials, count: guide.materials.count)
+        // The applicant first: materials that OneStop itself issued them (电子证照) are provided.
+        var applicant: ApplicantSource?
+        var applicantError: (any Error)?
+        do { applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db) } catch {
+            applicantError = error
+        }
+        var marks = try checklist(input.materials, count: guide.materials.count)
+        if case .known(let a) = applicant {
+            marks = Licences.applyExemptions(marks, guide: guide, held: try await Licences.held(by: a.id!, on: req.db))
+        }
         var errors = CaseIntake.check(marks, needs: guide.materials.map(\.need), for: accept ? .accept : .supplyMaterials)
         let form = input.form ?? [:]
         if form.count > 100 || form.contains(where: { $0.key.count > 100 || $0.value.count > 4000 }) {
@@ -65,6 +74,8 @@ enum CaseService {
             errors.append(FieldError("ticket", "invalidReference"))
         }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
+        if let applicantError { throw applicantError }
+        guard let applicant else { throw ValidationFailure([FieldError("applicant", "required")]) }
         let opening = Opening(
             center: center, item: item, guide: guide, version: version, channel: "window", ticket: input.ticket,
             handler: scope.principal.id, actor: scope.principal.auditName, actorName: scope.principal.displayName,
@@ -76,7 +87,6 @@ enum CaseService {
             ? .init(
                 today: opening.today, millis: opening.millis, calendar: calendar,
                 thresholds: try await req.application.thresholdCache.thresholds(item: item.id, on: req.db)) : nil
-        let applicant = try await ApplicantSource.window(id: input.applicantID, typed: input.applicant, on: req.db)
         let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
         return try await req.audited(defers: true) { db in try await prepared.write(on: db) }
     }

@@ -78,12 +78,18 @@ enum OnlineApplication {
         let (item, guide, version) = try await CaseService.itemInForce(form.item, center: center.id, req: req)
         guard guide.onlineApplication else { throw ValidationFailure([FieldError("item", "case.notOnline")]) }
         let files = try check(form.files, materials: guide.materials.count)
-        let missing = guide.materials.enumerated().filter { $0.element.need == .required && files[$0.offset + 1] == nil }
+        // What OneStop issued the applicant (电子证照) is not uploaded again.
+        let exempt = ElectronicLicence.exempt(
+            materials: guide.materials.map(\.name), held: try await Licences.held(by: applicant.id!, on: req.db))
+        let missing = guide.materials.enumerated().filter {
+            $0.element.need == .required && files[$0.offset + 1] == nil && exempt[$0.offset + 1] == nil
+        }
         if !missing.isEmpty { throw ValidationFailure(missing.map { FieldError("materials.\($0.offset + 1)", "case.uploadRequired") }) }
         let summary = (form.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard summary.count <= 4000 else { throw ValidationFailure([FieldError("summary", "tooLong")]) }
         let marks = guide.materials.indices.map { i -> (status: MaterialStatus, note: String) in
-            (files[i + 1] == nil ? .notApplicable : .provided, "")
+            if let h = exempt[i + 1], files[i + 1] == nil { return (.provided, Licences.exemptNote(h)) }
+            return (files[i + 1] == nil ? .notApplicable : .provided, "")
         }
         let opening = CaseService.Opening(
             center: center, item: item, guide: guide, version: version, channel: "online", ticket: nil, handler: nil, actor: p.auditName,

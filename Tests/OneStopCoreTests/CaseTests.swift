@@ -338,3 +338,39 @@ struct CaseFeeTests {
         #expect(CaseFees.outside(charged: 1500, free: false, standard: "按国家规定标准收取") == nil)
     }
 }
+
+@Suite("Electronic licence")
+struct ElectronicLicenceCoreTests {
+    @Test("materials a held licence stands in for, by the start of their name")
+    func exempt() {
+        let held = [ElectronicLicence.Held(kind: "营业执照", number: "N1"), ElectronicLicence.Held(kind: "食品经营许可证", number: "N2")]
+        let out = ElectronicLicence.exempt(materials: ["申请书", "营业执照（副本）", "食品经营许可证正本", "经营许可证"], held: held)
+        #expect(out.keys.sorted() == [2, 3] && out[2]?.number == "N1" && out[3]?.number == "N2")
+        #expect(ElectronicLicence.exempt(materials: ["营业执照"], held: []).isEmpty)
+    }
+
+    @Test("the printed code is the token's first 8 characters in two groups")
+    func code() {
+        #expect(ElectronicLicence.code(token: "3f9ac21bxxxx") == "3F9A-C21B")
+    }
+
+    @Test("the PDF: one page, its cross-reference offsets pointing at its objects, the text in UCS-2, the same bytes each time")
+    func pdf() throws {
+        let sheet = ElectronicLicence.Sheet(
+            title: "营业执照", rows: [("证照编号", "N1"), ("持证人", "张三")], authority: "石桥县市场监督管理局", issuedOn: "2026年9月21日",
+            verifyURL: "https://zwfw.example.gov.cn/verify/abc", code: "ABCD-EF12")
+        let bytes = ElectronicLicence.pdf(sheet)
+        #expect(bytes == ElectronicLicence.pdf(sheet))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-1.4") && text.hasSuffix("%%EOF\n") && text.contains("/Count 1"))
+        #expect(text.contains("<" + ElectronicLicence.ucs2("营业执照") + ">") && ElectronicLicence.ucs2("A张") == "00415F20")
+        // Every xref entry points at "n 0 obj".
+        let xrefAt = try #require(text.range(of: "startxref\n")).upperBound
+        let xref = Int(text[xrefAt...].prefix { $0.isNumber })!
+        let table = String(decoding: bytes[xref...], as: UTF8.self).split(separator: "\n").dropFirst(3).prefix(7)
+        for (i, line) in table.enumerated() {
+            let offset = Int(line.prefix(10))!
+            #expect(String(decoding: bytes[offset..<offset + 8], as: UTF8.self).hasPrefix("\(i + 1) 0 obj"))
+        }
+    }
+}

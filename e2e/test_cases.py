@@ -106,6 +106,20 @@ def test_window_case_from_intake_to_delivery(page):
     decide_as_another(page, licence="JY13301020000123")
     assert "准予许可" in page.inner_text(".page-head")
     assert "JY13301020000123" in page.inner_text(".facts")
+    # The approval issued the 食品经营许可证 as an electronic licence: downloadable, and valid on
+    # the public verification page, where the file checks against the stored hash.
+    with page.expect_download() as dl:
+        page.click("a[href^='/licences/']")
+    pdf_path = dl.value.path()
+    verify = page.context.browser.new_context(locale="zh-CN").new_page()
+    verify.goto(page.get_attribute("a[href*='/verify/']", "href"))
+    assert "有效" in verify.inner_text(".verify-result h2") and "食品经营许可证" in verify.inner_text("h2")
+    verify.set_input_files("#v-file", pdf_path)
+    with verify.expect_navigation():
+        verify.click("form[enctype] button[type=submit]")
+    assert "文件与平台存档完全一致" in verify.inner_text("main")
+    shot(verify, "licence-verify")
+    verify.context.close()
     submit_move(page, "deliver")
     assert "已送达办结" in page.inner_text(".page-head")
     shot(page, "case-delivered")

@@ -55,6 +55,7 @@ M = {
  "guide.result": ("办理结果", "Result"),
  "bundle.produced": ("不用带：由本件事前面的事项办结后产生", "Not to bring: issued by an earlier step of this bundle"),
  "bundle.producedBy": ("由“{item}”办结后产生", "Issued by “{item}”"),
+ "nav.verify": ("证照验证", "Verify a licence"),
  "licence.verifyTitle": ("电子证照验证", "Verify an electronic licence"),
  "licence.verifyIntro": ("扫描证照上的二维码即可验证；也可输入证照编号和证照上印的 8 位验证码。", "Scan the QR code on the licence, or type its number and the 8-character code printed on it."),
  "licence.number": ("证照编号", "Licence number"),

@@ -114,7 +114,7 @@ struct PageContext<P: Encodable>: Encodable {
         case .applicant:
             return [home, .init("/cases", "nav.myCases"), .init("/apply", "nav.apply"), .init("/track", "nav.track")]
         case nil:
-            return [home, .init("/track", "nav.track"), .init("/register", "nav.register")]
+            return [home, .init("/track", "nav.track"), .init("/verify", "nav.verify"), .init("/register", "nav.register")]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

@@ -103,9 +103,10 @@ def test_window_case_from_intake_to_delivery(page):
     submit_move(page, "suspend", {"input[name=procedure]": "专家评审", "textarea[name=reason]": "需专家论证设备布局"})
     assert "计时暂停" in page.inner_text("body")
     submit_move(page, "resume")
-    decide_as_another(page, licence="JY13301020000123")
+    licence = "JY" + str(int(time.time() * 1000))  # unique on a database the tests ran on before
+    decide_as_another(page, licence=licence)
     assert "准予许可" in page.inner_text(".page-head")
-    assert "JY13301020000123" in page.inner_text(".facts")
+    assert licence in page.inner_text(".facts")
     # The approval issued the 食品经营许可证 as an electronic licence: downloadable, and valid on
     # the public verification page, where the file checks against the stored hash.
     with page.expect_download() as dl:
@@ -140,7 +141,7 @@ def test_window_case_from_intake_to_delivery(page):
     assert notice.inner_text(".authority") == "石桥县市场监督管理局"
     shot(notice, "case-notice-acceptance")
     notice.goto(BASE + serials[4])
-    assert "证照（批准文件）编号：JY13301020000123" in notice.inner_text("body")
+    assert "证照（批准文件）编号：" + licence in notice.inner_text("body")
     shot(notice, "case-notice-approval")
     notice.goto(BASE + serials[1])
     assert "请提供营业执照原件" in notice.inner_text("body")
@@ -149,6 +150,15 @@ def test_window_case_from_intake_to_delivery(page):
     pdf = notice.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
     notice.close()
+
+    # 张三 comes back: the ID number alone finds them, fills the name and names the licence they hold.
+    page.goto(BASE + "/cases/new?item=DL010200-SCJG-002-01-1&center=DL010200")
+    page.fill("#a-id", PERSON_ID)
+    page.wait_for_selector("#applicant-lookup:not([hidden])")
+    found = page.inner_text("#applicant-lookup")
+    assert "已登记：张三" in found and "食品经营许可证 " + licence in found, found
+    assert page.input_value("#a-name") == "张三"
+    shot(page, "case-intake-lookup")
 
     # Tracking without signing in shows the timeline, with the name masked.
     anon = page.context.browser.new_context(locale="zh-CN").new_page()

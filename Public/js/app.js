@@ -72,3 +72,45 @@ document.addEventListener("keydown", (e) => {
     open.querySelector("summary").focus();
   }
 });
+
+// Intake: as the ID number is completed, find the applicant on record — their name, masked phone
+// and earlier cases, the licences OneStop issued them — and mark the materials those licences
+// stand in for. The server does the same on saving; this only shows the clerk beforehand.
+const lookup = document.getElementById("applicant-lookup");
+if (lookup) {
+  const form = lookup.closest("form");
+  const id = form.querySelector("#a-id");
+  const kind = form.querySelector("#a-kind");
+  const fill = (t, v) => Object.entries(v).reduce((s, [k, x]) => s.replaceAll("{" + k + "}", x), t);
+  let asked = "";
+  const ask = async () => {
+    const value = id.value.trim().toUpperCase();
+    if (value.length !== 18 || value === asked) return;
+    asked = value;
+    const q = new URLSearchParams({ kind: kind.value, idNumber: value, item: form.item.value, center: form.center.value });
+    const res = await fetch(lookup.dataset.url + "?" + q, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!res.ok) { lookup.hidden = true; return; }
+    const r = await res.json();
+    const lines = [];
+    if (r.found) {
+      lines.push(fill(lookup.dataset.found, { name: r.name, phone: r.phone, cases: r.cases }) + " " + lookup.dataset.keep);
+      const name = form.querySelector("#a-name");
+      if (!name.value) name.value = r.name;
+      if (r.licences.length) lines.push(fill(lookup.dataset.licences, { list: r.licences.map((l) => l.kind + " " + l.number).join("、") }));
+      for (const e of r.exempt) {
+        const select = form.querySelector("select[name=m" + e.position + "]");
+        const note = form.querySelector("input[name=n" + e.position + "]");
+        if (select) select.value = "provided";
+        if (note && !note.value) note.value = e.note;
+      }
+      if (r.exempt.length) lines.push(fill(lookup.dataset.exempt, { list: r.exempt.map((e) => e.position).join("、") }));
+    } else {
+      lines.push(lookup.dataset.new);
+    }
+    lookup.textContent = lines.join(" ");
+    lookup.hidden = false;
+  };
+  id.addEventListener("input", ask);
+  id.addEventListener("change", ask);
+  if (id.value) ask();
+}

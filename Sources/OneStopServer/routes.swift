@@ -34,6 +34,7 @@ func routes(_ app: Application) throws {
     HallForecast.register(api: api)
     CaseAPIController.register(api)
     LicencePages.registerAPI(api)
+    ApplicantLookup.register(pages: app, api: api)
     SupervisionAPIController.register(api)
     Authorisations.register(api)
     CaseTasks.register(api)

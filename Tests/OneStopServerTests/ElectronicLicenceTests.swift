@@ -95,6 +95,46 @@ struct ElectronicLicenceTests {
             #expect(view.state == "accepted" && view.materials[1].status == "provided")
             let row = try #require(try await CaseMaterialModel.query(on: t.app.db).filter(\.$name == "营业执照").first())
             #expect(row.note == "免提交：电子证照 \(licence.number)")
+
+            // The window finds 张三 by ID number as it is typed: the masked phone, the earlier cases,
+            // the licence, and which material of the next item it stands in for.
+            struct Lookup: Decodable {
+                struct Exempt: Decodable {
+                    var position: Int
+                    var number: String
+                }
+                var found: Bool
+                var name: String?
+                var phone: String?
+                var cases: Int
+                var licences: [ElectronicLicence.Held]
+                var exempt: [Exempt]
+            }
+            let q = "/api/v1/applicants/lookup?kind=person&idNumber=11010519491231002x&item=\(food.code)&center=DL010200"
+            let found = try await t.send(.GET, q, token: staff.clerk)
+            let who = try found.content.decode(Lookup.self)
+            #expect(
+                who.found && who.name == "张三" && who.phone == PhoneNumber.masked("13800138000") && who.cases == 2, "\(found.body.string)")
+            #expect(who.licences.map(\.kind) == ["营业执照"] && who.exempt.map(\.position) == [2] && who.exempt.first?.number == licence.number)
+            let stranger = try await t.send(
+                .GET, "/api/v1/applicants/lookup?idNumber=\(DemoData.syntheticID(area: "370102", birth: "19800101", seq: 5))",
+                token: staff.clerk)
+            #expect(try stranger.content.decode(Lookup.self).found == false)
+            let typo = try await t.send(.GET, "/api/v1/applicants/lookup?idNumber=1101051949", token: staff.clerk)
+            #expect(typo.status == .unprocessableEntity && typo.problem?.errors?.first?.code == "applicant.idForLookup")
+            #expect(try await t.send(.GET, q).status == .unauthorized)
+            // On record, the number is enough: no name or phone typed again.
+            struct Body: Encodable {
+                var item: String
+                var applicant: [String: String]
+                var materials: [[String: String]]
+            }
+            let bare = try await t.send(
+                .POST, "/api/v1/cases", token: staff.clerk,
+                json: Body(
+                    item: shop.code, applicant: ["kind": "person", "idNumber": "11010519491231002X"],
+                    materials: try await t.complete(shop).map { ["status": $0] }))
+            #expect(bare.status == .created, "\(bare.body.string)")
         }
     }
 }

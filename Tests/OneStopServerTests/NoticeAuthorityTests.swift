@@ -67,6 +67,10 @@ struct NoticeAuthorityTests {
             let second = try #require(
                 try await NoticeModel.query(on: t.app.db).filter(\.$caseID == other.id).filter(\.$kind == "acceptance").first())
             #expect(second.html.contains("<p class=\"authority\">石桥县行政审批局</p>"))
+            // The same licence number twice is refused.
+            #expect(try await t.move(staff.clerk, other.id, "review").status == .ok)
+            let again = try await t.move(staff.chief, other.id, "decide", ["outcome": "approved", "licenceNumber": "JY13301020000123"])
+            #expect(again.problem?.errors?.first?.code == "case.licenceTaken", "\(again.body.string)")
             // The case page shows the number; the department form offers the choice.
             let b = Browser(t)
             _ = try await b.signIn()

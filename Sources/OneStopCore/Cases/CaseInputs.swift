@@ -91,6 +91,17 @@ public struct ApplicantInput: Codable, Sendable {
         public var contact: String
     }
 
+    /// The kind and normalised number alone, when both are valid: enough to find someone on record
+    /// before the rest is typed.
+    public func identity() -> (kind: ApplicantKind, idNumber: String)? {
+        guard let kind = ApplicantKind(rawValue: (kind ?? "person").trimmingCharacters(in: .whitespaces)) else { return nil }
+        switch kind {
+        case .entity: if case .success(let c) = CreditCode.validate(idNumber ?? "") { return (kind, c) }
+        case .person: if case .success(let c) = ResidentID.validate(idNumber ?? "") { return (kind, c) }
+        }
+        return nil
+    }
+
     /// Checked and normalised, or every problem at once.
     public func validated(prefix: String = "") -> Result<Valid, ValidationFailure> {
         var v: [FieldError] = []

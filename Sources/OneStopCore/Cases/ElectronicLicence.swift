@@ -5,7 +5,7 @@ import Foundation
 /// later application it stands in for (材料免提交).
 public enum ElectronicLicence {
     /// A licence a holder has: its kind (the guide's result, 营业执照) and number.
-    public struct Held: Sendable, Equatable {
+    public struct Held: Sendable, Equatable, Codable {
         public var kind: String
         public var number: String
 

@@ -74,7 +74,13 @@ extension CaseService {
             guard licence.count <= 60, !licence.contains(where: \.isNewline) else {
                 throw ValidationFailure([FieldError("licenceNumber", "case.licenceNumber")])
             }
-            if action == .approve, !licence.isEmpty { extra["licence"] = licence }
+            if action == .approve, !licence.isEmpty {
+                // A number identifies one licence: another decision's number is refused.
+                if try await CaseModel.query(on: req.db).filter(\.$licenceNumber == licence).filter(\.$id != caseID).first() != nil {
+                    throw ValidationFailure([FieldError("licenceNumber", "case.licenceTaken")])
+                }
+                extra["licence"] = licence
+            }
             let until = (input.validUntil ?? "").trimmingCharacters(in: .whitespaces)
             if action == .approve, !until.isEmpty {
                 guard let d = CivilDate(until), d > HallClock.day(req.now) else {

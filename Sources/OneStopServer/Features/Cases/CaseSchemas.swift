@@ -44,6 +44,19 @@ enum CaseSchemas {
             "licenceNumber": ["type": "string", "maxLength": 60, "description": "an approval's licence or document number"],
             "validUntil": ["type": "string", "format": "date", "description": "the last day an issued licence is valid"],
         ]),
+        "ApplicantLookup": S.object([
+            "found": S.bool, "id": S.optionalUUID, "name": S.optionalString,
+            "phone": ["type": ["string", "null"], "description": "masked"],
+            "contact": S.optionalString, "cases": S.integer,
+            "recent": [
+                "type": "array", "items": S.object(["number": S.string, "itemName": S.string, "receivedOn": S.date, "state": S.string]),
+            ],
+            "licences": ["type": "array", "items": S.object(["kind": S.string, "number": S.string])],
+            "exempt": [
+                "type": "array",
+                "items": S.object(["position": S.integer, "kind": S.string, "number": S.string, "note": S.string]),
+            ],
+        ]),
         "Licence": S.object([
             "id": S.uuid, "number": S.string, "kind": S.string, "itemName": S.string, "authority": S.string, "holderName": S.string,
             "holderID": S.string, "issuedOn": S.date, "validUntil": S.optionalString, "state": ["enum": ["valid", "revoked"]],

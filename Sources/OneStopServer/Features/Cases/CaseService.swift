@@ -154,7 +154,15 @@ enum CaseService {
             case .success(let v):
                 let found = try await CaseRows.findApplicant(kind: v.kind.rawValue, idNumber: v.idNumber, on: db)
                 return found.map(ApplicantSource.known) ?? .typed(v)
-            case .failure(let f): throw f
+            case .failure(let f):
+                // Someone on record needs only their number: the window need not type the rest again.
+                if let who = typed.identity(),
+                    let found = try await CaseRows.findApplicant(kind: who.kind.rawValue, idNumber: who.idNumber, on: db),
+                    f.errors.allSatisfy({ ["name", "phone", "contact"].contains($0.field) && $0.code == "required" })
+                {
+                    return .known(found)
+                }
+                throw f
             }
         }
 

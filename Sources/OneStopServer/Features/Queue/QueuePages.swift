@@ -20,6 +20,9 @@ enum QueuePages {
         var centerName: String
         var openToday: Bool
         var groups: [GroupView]
+        /// The service the visitor came from, and the group that serves it.
+        var item: TicketItem.View?
+        var recommended: String?
     }
 
     struct TicketView: Encodable {
@@ -41,6 +44,8 @@ enum QueuePages {
         var rated: Bool
         var levels: [Choice]
         var tags: [Choice]
+        /// The service the ticket was taken for, with the materials to have ready.
+        var item: TicketItem.View?
     }
 
     struct BookView: Encodable {
@@ -94,6 +99,7 @@ enum QueuePages {
             struct Form: Content {
                 var group: String?
                 var ticketClass: String?
+                var item: String?
             }
             let form = try req.content.decode(Form.self)
             let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
@@ -101,7 +107,9 @@ enum QueuePages {
             let t = try await TicketIssue.issue(
                 hall: hall, groupID: form.group.flatMap(UUID.init(uuidString:)), prefix: form.group, ticketClass: cls,
                 source: req.principal?.role == .kiosk ? .kiosk : .phone, req: req)
-            return req.redirect(to: "/t/\(t.followToken)?new=1")
+            // The item they came for goes along, for the ticket to list its materials.
+            let item = try await TicketItem.find(form.item, hall: hall, req: req)
+            return req.redirect(to: "/t/\(t.followToken)?new=1" + (item.map { "&item=" + $0.guide.code } ?? ""))
         }
         r.endpoint(.GET, "t", ":token", access: .public) { req in try await ticket(req) }
         r.endpoint(.GET, "t", ":token", "qr.svg", access: .public) { req -> Response in
@@ -157,9 +165,13 @@ enum QueuePages {
     static func take(_ req: Request) async throws -> Response {
         let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
         let status = try await QueueQueries.status(hall: hall, req: req)
+        let item = try await TicketItem.find(req.query["item"], hall: hall, req: req)
         return try await req.page(
             "queue/take", title: req.t("queue.take.title"),
-            TakeView(code: hall.centerCode, centerName: hall.centerName, openToday: status.openToday, groups: groups(status)))
+            TakeView(
+                code: hall.centerCode, centerName: hall.centerName, openToday: status.openToday, groups: groups(status),
+                item: item.map { TicketItem.view($0, hall: hall, req: req) },
+                recommended: item.flatMap { TicketItem.group(for: $0, hall: hall) }?.uuidString))
     }
 
     static func ticket(_ req: Request) async throws -> Response {
@@ -178,7 +190,8 @@ enum QueuePages {
                 priority: t.ticketClass == TicketClass.ordinary.rawValue ? nil : req.t("queue.class.\(t.ticketClass)"),
                 id: t.id?.uuidString ?? "", rated: t.rated,
                 levels: (1...5).reversed().map { Choice(value: String($0), label: req.t("rating.level.\($0)")) },
-                tags: RatingTag.allCases.map { Choice(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)")) }))
+                tags: RatingTag.allCases.map { Choice(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)")) },
+                item: try await TicketItem.find(req.query["item"], hall: hall, req: req).map { TicketItem.view($0, hall: hall, req: req) }))
     }
 
     static func qrImage(_ url: String) throws -> Response {

@@ -86,6 +86,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(DutySeparationColumn())
     app.migrations.add(NoticeAuthorityColumns())
     app.migrations.add(ElectronicLicenceTable())
+    app.migrations.add(SpecialHandlingColumns())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

@@ -35,6 +35,7 @@ func routes(_ app: Application) throws {
     CaseAPIController.register(api)
     LicencePages.registerAPI(api)
     ApplicantLookup.register(pages: app, api: api)
+    CaseSpecial.register(api: api)
     SupervisionAPIController.register(api)
     Authorisations.register(api)
     CaseTasks.register(api)

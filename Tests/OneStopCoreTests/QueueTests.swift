@@ -227,3 +227,23 @@ struct StaffingTests {
         #expect(StaffingForecast.plan(arrivals: [9: 3], days: 0, meanServiceSeconds: 600, targetSeconds: 1200).isEmpty)
     }
 }
+
+@Suite("People from elsewhere")
+struct NonLocalClassTests {
+    @Test("外地人员 go through the green channel: the same rank as green, a priority class")
+    func rank() {
+        #expect(TicketClass.nonLocal.rank == TicketClass.green.rank && TicketClass.nonLocal.isPriority)
+        #expect(TicketClass(rawValue: "non_local") == .nonLocal)
+    }
+
+    @Test("a special mark: empty clears it, an unknown kind or a long reason is refused; marked rows lead, in order")
+    func special() throws {
+        #expect(try SpecialHandling.validate(kind: "", reason: nil).get().0 == nil)
+        #expect(try SpecialHandling.validate(kind: "non_local", reason: " 外省来办 ").get() == (.nonLocal, "外省来办"))
+        #expect(throws: ValidationFailure.self) { try SpecialHandling.validate(kind: "vip", reason: "x").get() }
+        #expect(throws: ValidationFailure.self) {
+            try SpecialHandling.validate(kind: "elderly", reason: String(repeating: "长", count: 201)).get()
+        }
+        #expect(SpecialHandling.leading([1, 2, 3, 4, 5]) { $0 % 2 == 0 } == [2, 4, 1, 3, 5])
+    }
+}

@@ -1,9 +1,12 @@
 /// The classes a ticket can be in, most urgent first. 军人依法优先 (military, also martyrs'
 /// families) and 绿色通道 (the old, weak, sick, disabled and pregnant) are set by the hall guide
-/// (导办) at the kiosk; an appointment checked in on time becomes `appointment`.
+/// (导办) at the kiosk; an appointment checked in on time becomes `appointment`. 外地人员 (people
+/// from elsewhere, who cannot easily come back) go through the green channel too where the center
+/// switches that on.
 public enum TicketClass: String, CaseIterable, Sendable, Codable {
     case military
     case green
+    case nonLocal = "non_local"
     case appointment
     case ordinary
 
@@ -11,7 +14,7 @@ public enum TicketClass: String, CaseIterable, Sendable, Codable {
     public var rank: Int {
         switch self {
         case .military: 0
-        case .green: 1
+        case .green, .nonLocal: 1
         case .appointment: 2
         case .ordinary: 3
         }

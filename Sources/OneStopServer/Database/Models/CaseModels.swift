@@ -62,6 +62,9 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "fee_cents") var feeCents: Int?
     /// The number of the licence or document an approval issued (许可证编号, 批准文号).
     @OptionalField(key: "licence_number") var licenceNumber: String?
+    /// 特事特办: `SpecialHandling` and why; nil for an ordinary case.
+    @OptionalField(key: "special") var special: String?
+    @OptionalField(key: "special_reason") var specialReason: String?
     /// While suspended for a special procedure the guide publishes with a limit: the day it is due.
     @OptionalField(key: "step_due") var stepDue: String?
     @Field(key: "created_at") var createdAt: Int64

@@ -19,6 +19,8 @@ final class QueueSettingsModel: Model, @unchecked Sendable {
     @Field(key: "rating_timeout") var ratingTimeout: Int
     /// The longest a visitor should wait, in minutes.
     @Field(key: "wait_target_minutes") var waitTargetMinutes: Int
+    /// 外地人员 are admitted to the green channel.
+    @Field(key: "green_non_local") var greenNonLocal: Bool
 
     init() {}
 }

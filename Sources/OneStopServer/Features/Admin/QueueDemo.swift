@@ -29,6 +29,7 @@ enum QueueDemo {
         settings.notice = "办事群众请凭号等候叫号；老、弱、病、残、孕及军人请到导办台办理优先号。预约办事请提前 30 分钟内签到。"
         settings.ratingTimeout = 30
         settings.waitTargetMinutes = 20
+        settings.greenNonLocal = true
         try await settings.create(on: db)
         events.append(AuditEvent("queue.settings", "center", id: county, center: county))
         for (i, g) in groups.enumerated() {

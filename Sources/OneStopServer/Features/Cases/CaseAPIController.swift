@@ -204,15 +204,21 @@ enum CaseAPIController {
         let open = CaseState.allCases.filter { !$0.isClosed }.map(\.rawValue)
         let q = q.filter(\.$state ~~ open)
         if p.role != .chiefRepresentative { q.filter(\.$handlerID == p.id) }
-        let timed = try await q.copy().filter(\.$promisedDue != nil).sort(\.$promisedDue).sort(\.$number).limit(limit).all()
+        // 特事特办 first (few at a time), then by promised date.
+        let special = try await q.copy().filter(\.$special != nil).sort(\.$promisedDue).sort(\.$number).limit(limit).all()
+        let ordinary = q.copy().filter(\.$special == nil)
+        let room = limit - special.count
+        let timed =
+            room > 0 ? try await ordinary.copy().filter(\.$promisedDue != nil).sort(\.$promisedDue).sort(\.$number).limit(room).all() : []
         let untimed =
-            timed.count < limit
-            ? try await q.copy().filter(\.$promisedDue == nil).sort(\.$createdAt).sort(\.$number).limit(limit - timed.count).all() : []
+            special.count + timed.count < limit
+            ? try await ordinary.copy().filter(\.$promisedDue == nil).sort(\.$createdAt).sort(\.$number)
+                .limit(limit - special.count - timed.count).all() : []
         let today = HallClock.day(req.now)
         var out: [CaseSummaryDTO] = []
         var calendars: [UUID: WorkCalendar] = [:]
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
-        for c in timed + untimed {
+        for c in special + timed + untimed {
             var row = CaseSummaryDTO(c, confirmed: confirmed)
             if let due = c.promisedDue.flatMap(CivilDate.init) {
                 // One calendar per center, not one read per row.
@@ -262,8 +268,11 @@ struct CaseSummaryDTO: Content {
     var level: String?
     /// The promised date lies in a year without an imported national holiday arrangement.
     var dueProvisional: Bool
+    /// 特事特办: the case leads its handler's list.
+    var special: String?
 
     init(_ c: CaseModel, confirmed: [Int: CalendarYearModel]) {
+        special = c.special
         id = c.id!
         number = c.number
         itemName = c.itemName

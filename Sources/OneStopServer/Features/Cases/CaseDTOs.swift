@@ -62,6 +62,15 @@ struct IntakeInput: Content {
     var form: [String: String]?
     /// Accept on the spot: every required material is provided (收件即受理).
     var accept: Bool?
+    /// 特事特办 from the start: `SpecialHandling` and why.
+    var special: String?
+    var specialReason: String?
+}
+
+/// Marking a case 特事特办, or clearing the mark with an empty kind.
+struct SpecialInput: Content {
+    var special: String?
+    var reason: String?
 }
 
 /// A move of a case. Which fields matter depends on the move.
@@ -195,6 +204,9 @@ struct CaseDTO: Content {
     var licenceNumber: String? = nil
     /// The electronic licence the approval issued, when the item issues one.
     var licence: LicenceDTO? = nil
+    /// 特事特办: its kind and why.
+    var special: String? = nil
+    var specialReason: String? = nil
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

@@ -18,6 +18,8 @@ extension CasePages {
         var level: String
         var levelLabel: String
         var dueProvisional: Bool
+        /// 特事特办's name, empty for an ordinary case.
+        var special: String
     }
 
     struct ListView: Encodable {
@@ -40,7 +42,8 @@ extension CasePages {
                 stateLabel: req.t("case.state.\($0.state)"),
                 receivedOn: $0.receivedOn, promisedDue: $0.promisedDue ?? "—", daysLeft: $0.daysLeft.map(String.init) ?? "—",
                 level: $0.level ?? "", levelLabel: $0.level.map { req.t("supervision.level.\($0)") } ?? "",
-                dueProvisional: $0.dueProvisional)
+                dueProvisional: $0.dueProvisional,
+                special: $0.special.flatMap(SpecialHandling.init(rawValue:)).map { req.t($0.messageKey) } ?? "")
         }
         let states =
             [FormView.Option(value: "", label: req.t("case.list.allStates"), selected: state.isEmpty)]

@@ -110,6 +110,10 @@ enum CasePages {
         /// An applicant's own case awaiting supplements: the materials asked for, to upload.
         var asked: [MaterialRow]
         var canWithdraw: Bool
+        /// 特事特办: the mark's name and reason, and the choices for staff who may change it.
+        var special: String
+        var specialReason: String
+        var specialChoices: [FormView.Option]
     }
 
     static func register(_ app: any RoutesBuilder) {
@@ -284,7 +288,14 @@ enum CasePages {
             feeStandard: try await feeStandard(c, req: req), fee: dto.fee ?? "", licenceNumber: dto.licenceNumber ?? "",
             licence: dto.licence,
             asked: own && awaiting ? materials.filter { $0.status == "missing" || $0.status == "defective" } : [],
-            canWithdraw: own && !state.isClosed && !state.isDecided)
+            canWithdraw: own && !state.isClosed && !state.isDecided,
+            special: c.special.flatMap(SpecialHandling.init(rawValue:)).map { req.t($0.messageKey) } ?? "",
+            specialReason: c.specialReason ?? "",
+            specialChoices: CaseAccess.handlers.admits(p.role) && !state.isClosed
+                ? [FormView.Option(value: "", label: req.t("special.none"), selected: c.special == nil)]
+                    + SpecialHandling.allCases.map {
+                        .init(value: $0.rawValue, label: req.t($0.messageKey), selected: c.special == $0.rawValue)
+                    } : [])
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
         func provisional(_ d: String?) -> Bool { d.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false }
         view.dueProvisional = provisional(dto.clock?.promisedDue)
@@ -301,6 +312,17 @@ enum CasePages {
     static func move(_ req: Request) async throws -> Response {
         let id = try req.uuid("id")
         let raw = req.parameters.get("action") ?? ""
+        if raw == "special" {
+            let f = try req.content.decode([String: String].self)
+            do {
+                let c = try await CaseSpecial.mark(id, SpecialInput(special: f["special"], reason: f["reason"]), req: req)
+                req.flash(req.t(c.special == nil ? "special.cleared" : "special.marked"))
+                return req.redirect(to: "/cases/\(id)")
+            } catch {
+                guard let shown = messages(error, req) else { throw error }
+                return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
+            }
+        }
         if raw == "upload" {
             do {
                 _ = try await CaseAPIController.supplyOnline(id, req: req)

@@ -79,7 +79,8 @@ extension CaseService {
                     at: Date(timeIntervalSince1970: Double($0.atMillis) / 1000), day: $0.day, reason: $0.reason)
             },
             notices: notices.map(NoticeSummaryDTO.init), tasks: tasks, fee: c.feeCents.map(CaseFees.yuan),
-            licenceNumber: c.licenceNumber, licence: licence.map { LicenceDTO($0, req: req, masked: false) })
+            licenceNumber: c.licenceNumber, licence: licence.map { LicenceDTO($0, req: req, masked: false) }, special: c.special,
+            specialReason: c.specialReason)
     }
 
     /// Tracking without signing in: the case number and the last 4 characters of the applicant's

@@ -31,6 +31,8 @@ enum CaseSchemas {
                 "item": ["type": "string", "description": "item id or code"], "applicantID": S.uuid,
                 "applicant": S.object(applicantFields), "ticket": S.uuid, "materials": marks,
                 "form": ["type": "object", "additionalProperties": S.string],
+                "special": ["type": "string", "description": "特事特办 from the start: elderly, disabled, non_local, key_project"],
+                "specialReason": S.string,
                 "accept": [
                     "type": "boolean",
                     "description": "accept on the spot (every required material provided): the 受理通知书 is issued instead of the 服务告知单",
@@ -43,6 +45,10 @@ enum CaseSchemas {
             "fee": ["type": "string", "description": "a decision's fee in 元, e.g. 12.50"],
             "licenceNumber": ["type": "string", "maxLength": 60, "description": "an approval's licence or document number"],
             "validUntil": ["type": "string", "format": "date", "description": "the last day an issued licence is valid"],
+        ]),
+        "SpecialInput": S.object([
+            "special": ["enum": .array(SpecialHandling.allCases.map { .string($0.rawValue) } + [.string("")])],
+            "reason": ["type": "string", "maxLength": 200],
         ]),
         "ApplicantLookup": S.object([
             "found": S.bool, "id": S.optionalUUID, "name": S.optionalString,
@@ -83,6 +89,7 @@ enum CaseSchemas {
             "deliveredOn": S.optionalString, "applicant": OpenAPIDocument.ref("Applicant"),
             "fee": S.optionalString, "licenceNumber": S.optionalString,
             "licence": ["oneOf": [OpenAPIDocument.ref("Licence"), ["type": "null"]]],
+            "special": S.optionalString, "specialReason": S.optionalString,
             "clock": [
                 "oneOf": [
                     S.object([

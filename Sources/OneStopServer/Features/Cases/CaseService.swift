@@ -73,6 +73,11 @@ enum CaseService {
         if let ticket = input.ticket, try await TicketModel.find(ticket, on: req.db)?.centerID != center.id {
             errors.append(FieldError("ticket", "invalidReference"))
         }
+        var special: (SpecialHandling?, String) = (nil, "")
+        switch SpecialHandling.validate(kind: input.special, reason: input.specialReason) {
+        case .success(let s): special = s
+        case .failure(let f): errors += f.errors
+        }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         if let applicantError { throw applicantError }
         guard let applicant else { throw ValidationFailure([FieldError("applicant", "required")]) }
@@ -87,7 +92,12 @@ enum CaseService {
             ? .init(
                 today: opening.today, millis: opening.millis, calendar: calendar,
                 thresholds: try await req.application.thresholdCache.thresholds(item: item.id, on: req.db)) : nil
-        let prepared = try await prepare(opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, req: req)
+        var extra: [String: String] = [:]
+        if let kind = special.0 { extra["special"] = kind.rawValue }
+        let prepared = try await prepare(
+            opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, extraDetail: extra, req: req)
+        prepared.model.special = special.0?.rawValue
+        prepared.model.specialReason = special.0 == nil ? nil : special.1
         return try await req.audited(defers: true) { db in try await prepared.write(on: db) }
     }
 

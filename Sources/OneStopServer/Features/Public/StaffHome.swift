@@ -26,6 +26,8 @@ struct StaffWorkView: Encodable {
         var due: String
         var left: String
         var tone: String
+        /// 特事特办's name; such cases come first.
+        var special: String = ""
     }
 
     var seat: Seat?
@@ -56,7 +58,8 @@ enum StaffHome {
             }
         }
         let cases = try await CaseModel.query(on: req.db).filter(\.$handlerID == p.id).filter(\.$state !~ closed)
-            .field(\.$id).field(\.$number).field(\.$itemName).field(\.$promisedDue).field(\.$level).field(\.$centerID).all()
+            .field(\.$id).field(\.$number).field(\.$itemName).field(\.$promisedDue).field(\.$level).field(\.$centerID).field(\.$special)
+            .all()
         var calendars: [UUID: WorkCalendar] = [:]
         var timed: [(c: CaseModel, left: Int, due: String)] = []
         for c in cases {
@@ -68,6 +71,8 @@ enum StaffHome {
             timed.append((c, left, due))
         }
         timed.sort { $0.left < $1.left }
+        // 特事特办 lead the list of what is most urgent.
+        timed = SpecialHandling.leading(timed) { $0.c.special != nil }
         func tone(_ left: Int) -> String { left < 0 ? "bad" : left <= 2 ? "warn" : "ok" }
         let buckets: [StaffWorkView.Bucket] = [
             .init(label: req.t("home.work.overdue"), count: timed.filter { $0.left < 0 }.count, tone: "bad"),
@@ -83,7 +88,8 @@ enum StaffHome {
                     : t.left == 0
                         ? req.t("home.work.dueToday")
                         : req.t("home.work.daysLeft", "n", String(t.left)),
-                tone: tone(t.left))
+                tone: tone(t.left),
+                special: t.c.special.flatMap(SpecialHandling.init(rawValue:)).map { req.t($0.messageKey) } ?? "")
         }
         let cards = try await CardModel.query(on: req.db).filter(\.$userID == p.id).filter(\.$status == "open").count()
         let unread = try await InboxMessageModel.query(on: req.db).filter(\.$userID == p.id).filter(\.$readAt == nil).count()

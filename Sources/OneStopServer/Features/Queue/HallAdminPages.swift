@@ -23,7 +23,7 @@ enum HallAdminPages {
                     interleave: int("interleave"), ageingSeconds: int("ageingSeconds"), maxSkips: int("maxSkips"),
                     checkInEarlyMinutes: int("checkInEarlyMinutes"), checkInLateMinutes: int("checkInLateMinutes"),
                     voiceTemplate: f["voiceTemplate"] ?? "", notice: f["notice"] ?? "", ratingTimeout: int("ratingTimeout"),
-                    waitTargetMinutes: int("waitTargetMinutes"))
+                    waitTargetMinutes: int("waitTargetMinutes"), greenNonLocal: f.flag("greenNonLocal"))
                 if !errors.isEmpty { throw ValidationFailure(errors) }
                 _ = try await HallSetup.saveSettings(center: center, input, req: req)
                 req.flash(req.t("flash.saved"))
@@ -43,6 +43,7 @@ enum HallAdminPages {
             "checkInLateMinutes": s.checkInLateMinutes.map(String.init) ?? "", "voiceTemplate": s.voiceTemplate ?? "",
             "notice": s.notice ?? "", "ratingTimeout": s.ratingTimeout.map(String.init) ?? "",
             "waitTargetMinutes": s.waitTargetMinutes.map(String.init) ?? "",
+            "greenNonLocal": s.greenNonLocal == true ? "on" : "",
         ])
     }
 
@@ -64,6 +65,7 @@ enum HallAdminPages {
                 .text(req, "notice", values, max: 500, type: "textarea"),
                 .text(req, "ratingTimeout", values, required: true, type: "number"),
                 .text(req, "waitTargetMinutes", values, required: true, type: "number", hint: req.t("queue.setup.waitTargetHint")),
+                .checkbox(req, "greenNonLocal", values),
             ])
         if let failure { view.attach(failure, req: req) }
         return try await req.page(

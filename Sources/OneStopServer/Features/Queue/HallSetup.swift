@@ -15,6 +15,8 @@ struct QueueSettingsDTO: Content {
     var notice: String?
     var ratingTimeout: Int?
     var waitTargetMinutes: Int?
+    /// 外地人员 admitted to the green channel.
+    var greenNonLocal: Bool?
 }
 
 /// A service group with the numbers of the windows that serve it.
@@ -41,7 +43,7 @@ enum HallSetup {
             interleave: hall.policy.interleave, ageingSeconds: hall.policy.ageingSeconds, maxSkips: hall.policy.maxSkips,
             checkInEarlyMinutes: hall.policy.checkInEarlyMinutes, checkInLateMinutes: hall.policy.checkInLateMinutes,
             voiceTemplate: hall.voiceTemplate, notice: hall.notice, ratingTimeout: hall.ratingTimeout,
-            waitTargetMinutes: hall.waitTargetMinutes)
+            waitTargetMinutes: hall.waitTargetMinutes, greenNonLocal: hall.greenNonLocal)
     }
 
     static func groups(_ hall: HallConfig) -> [ServiceGroupDTO] {
@@ -85,6 +87,7 @@ enum HallSetup {
             row.notice = notice
             row.ratingTimeout = timeout
             row.waitTargetMinutes = target
+            row.greenNonLocal = input.greenNonLocal ?? hall.greenNonLocal
             if isNew { try await row.create(on: db) } else { try await row.update(on: db) }
             return (
                 (),
@@ -94,6 +97,7 @@ enum HallSetup {
                         detail: [
                             "interleave": String(policy.interleave), "ageingSeconds": String(policy.ageingSeconds),
                             "maxSkips": String(policy.maxSkips), "ratingTimeout": String(timeout), "waitTargetMinutes": String(target),
+                            "greenNonLocal": String(input.greenNonLocal ?? hall.greenNonLocal),
                         ])
                 ]
             )

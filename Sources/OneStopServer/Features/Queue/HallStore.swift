@@ -36,6 +36,8 @@ struct HallConfig: Sendable {
     var ratingTimeout: Int
     /// The longest a visitor should wait, in minutes (20 until set).
     var waitTargetMinutes: Int
+    /// Whether 外地人员 may take a green-channel ticket (off until the center switches it on).
+    var greenNonLocal: Bool = false
     /// Active and inactive, in display order.
     var groups: [Group]
     var windows: [Window]
@@ -140,6 +142,7 @@ final class HallStore: Sendable {
             centerID: centerID, centerName: center.name, centerCode: center.code, policy: policy,
             voiceTemplate: settings?.voiceTemplate ?? HallConfig.defaultVoice, notice: settings?.notice ?? "",
             ratingTimeout: settings?.ratingTimeout ?? 30, waitTargetMinutes: settings?.waitTargetMinutes ?? 20,
+            greenNonLocal: settings?.greenNonLocal ?? false,
             groups: groups.map {
                 HallConfig.Group(
                     id: $0.id!, prefix: $0.prefix, name: $0.name, departmentID: $0.departmentID, sort: $0.sort, active: $0.active,

@@ -23,7 +23,7 @@ enum QueueAPIController {
         ) { req in
             let input = try req.content.decode(IssueTicketInput.self)
             let hall = try await QueueLookup.hall(input.center, req: req)
-            let cls = try TicketIssue.permittedClass(input.ticketClass, principal: req.principal)
+            let cls = try TicketIssue.permittedClass(input.ticketClass, principal: req.principal, hall: hall)
             let source: TicketIssue.Source =
                 req.principal?.role == .kiosk ? .kiosk : (req.principal?.isStaff == true ? .staff : .phone)
             let t = try await TicketIssue.issue(

@@ -23,6 +23,8 @@ enum QueuePages {
         /// The service the visitor came from, and the group that serves it.
         var item: TicketItem.View?
         var recommended: String?
+        /// The center admits 外地人员 to the green channel.
+        var nonLocal: Bool
     }
 
     struct TicketView: Encodable {
@@ -103,7 +105,7 @@ enum QueuePages {
             }
             let form = try req.content.decode(Form.self)
             let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
-            let cls = try TicketIssue.permittedClass(form.ticketClass, principal: req.principal)
+            let cls = try TicketIssue.permittedClass(form.ticketClass, principal: req.principal, hall: hall)
             let t = try await TicketIssue.issue(
                 hall: hall, groupID: form.group.flatMap(UUID.init(uuidString:)), prefix: form.group, ticketClass: cls,
                 source: req.principal?.role == .kiosk ? .kiosk : .phone, req: req)
@@ -171,7 +173,7 @@ enum QueuePages {
             TakeView(
                 code: hall.centerCode, centerName: hall.centerName, openToday: status.openToday, groups: groups(status),
                 item: item.map { TicketItem.view($0, hall: hall, req: req) },
-                recommended: item.flatMap { TicketItem.group(for: $0, hall: hall) }?.uuidString))
+                recommended: item.flatMap { TicketItem.group(for: $0, hall: hall) }?.uuidString, nonLocal: hall.greenNonLocal))
     }
 
     static func ticket(_ req: Request) async throws -> Response {

@@ -75,11 +75,13 @@ enum TicketIssue {
     }
 
     /// The class a requester may give a ticket: staff and kiosks any, others ordinary only.
-    static func permittedClass(_ raw: String?, principal: Principal?) throws -> TicketClass {
+    static func permittedClass(_ raw: String?, principal: Principal?, hall: HallConfig? = nil) throws -> TicketClass {
         guard let raw, !raw.isEmpty, raw != TicketClass.ordinary.rawValue else { return .ordinary }
         guard let c = TicketClass(rawValue: raw), c != .appointment else {
             throw ValidationFailure([FieldError("class", "invalidChoice")])
         }
+        // 外地人员 only where the center admits them to the green channel.
+        if c == .nonLocal, hall?.greenNonLocal != true { throw ValidationFailure([FieldError("class", "queue.nonLocalOff")]) }
         guard let p = principal, p.role == .kiosk || [.windowStaff, .chiefRepresentative, .centerAdmin].contains(p.role) else {
             throw ValidationFailure([FieldError("class", "queue.classForGuides")])
         }

@@ -20,6 +20,8 @@ struct WarningDTO: Content {
     var level: String
     /// The promised deadline lies in a provisional year (see `getCalendarYears`).
     var provisional: Bool
+    /// 特事特办: listed first.
+    var special: String? = nil
 }
 
 struct CardDTO: Content {
@@ -264,9 +266,10 @@ enum SupervisionAPIController {
         var promisedDue: String?
         var legalDue: String?
         var level: String
+        var special: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, number, state, level
+            case id, number, state, level, special
             case itemName = "item_name", itemCode = "item_code", centerID = "center_id", departmentID = "department_id"
             case handlerID = "handler_id", promisedDue = "promised_due", legalDue = "legal_due"
         }
@@ -284,7 +287,7 @@ enum SupervisionAPIController {
         var q = sql.select()
             .columns(
                 "id", "number", "item_name", "item_code", "center_id", "department_id", "handler_id", "state", "promised_due", "legal_due",
-                "level"
+                "level", "special"
             )
             .from("cases").where(column("state"), .in, SQLBind.group(open)).where("case_type", .notEqual, CaseType.immediate.rawValue)
         if let raw = req.query[String.self, at: "centerID"], !raw.isEmpty {
@@ -303,6 +306,8 @@ enum SupervisionAPIController {
             guard WarningLevel(rawValue: level) != nil else { throw ValidationFailure([FieldError("level", "invalidChoice")]) }
             q = q.where("level", .equal, level)
         }
+        // 特事特办 lead the board.
+        q = q.orderBy(SQLOrderBy(expression: SQLRaw("CASE WHEN special IS NULL THEN 1 ELSE 0 END"), direction: SQLDirection.ascending))
         if req.query[Bool.self, at: "stopped"] == true {
             q = q.where("promised_due", .is, SQLLiteral.null).orderBy("number")
         } else {
@@ -325,7 +330,7 @@ enum SupervisionAPIController {
                     id: c.id, number: c.number, itemName: c.itemName, itemCode: c.itemCode, centerID: c.centerID,
                     departmentID: c.departmentID, handlerID: c.handlerID, state: c.state, promisedDue: c.promisedDue,
                     legalDue: c.legalDue, daysLeft: left, level: c.level,
-                    provisional: due.map { calendars[c.centerID]!.isProvisional($0) } ?? false))
+                    provisional: due.map { calendars[c.centerID]!.isProvisional($0) } ?? false, special: c.special))
         }
         return out
     }

@@ -15,6 +15,8 @@ enum SupervisionPages {
         var level: String
         var levelLabel: String
         var provisional: Bool
+        /// 特事特办's name, empty for an ordinary case.
+        var special: String
     }
 
     struct BoardView: Encodable {
@@ -175,7 +177,8 @@ enum SupervisionPages {
                     id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, stateLabel: req.t("case.state.\($0.state)"),
                     promisedDue: $0.promisedDue ?? "—",
                     daysLeft: $0.daysLeft.map { CasePages.left($0, req) } ?? req.t("case.clockStopped"), level: $0.level,
-                    levelLabel: req.t("supervision.level.\($0.level)"), provisional: $0.provisional)
+                    levelLabel: req.t("supervision.level.\($0.level)"), provisional: $0.provisional,
+                    special: $0.special.flatMap(SpecialHandling.init(rawValue:)).map { req.t($0.messageKey) } ?? "")
             },
             centers: req.centerOptions(scope, selected: center, includeNone: req.t("supervision.allCenters")),
             departments: departments, handlers: handlers,

@@ -301,7 +301,7 @@ enum OpenAPISchemas {
         "QueueSettings": object([
             "interleave": integer, "ageingSeconds": integer, "maxSkips": integer, "checkInEarlyMinutes": integer,
             "checkInLateMinutes": integer, "voiceTemplate": string, "notice": string, "ratingTimeout": integer,
-            "waitTargetMinutes": integer,
+            "waitTargetMinutes": integer, "greenNonLocal": bool,
         ]),
         "ServiceGroup": object(
             [

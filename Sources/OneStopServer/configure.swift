@@ -87,6 +87,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(NoticeAuthorityColumns())
     app.migrations.add(ElectronicLicenceTable())
     app.migrations.add(SpecialHandlingColumns())
+    app.migrations.add(CitizenAgencyColumns())
     _ = app.catalogStore
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)

@@ -172,6 +172,11 @@ final class AgentProjectModel: Model, @unchecked Sendable {
     @Field(key: "agent_id") var agentID: UUID
     @Field(key: "agent_name") var agentName: String
     @Field(key: "note") var note: String
+    /// `AgentProjectKind`; a citizen's project carries the consent they gave.
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "consent_method") var consentMethod: String?
+    @OptionalField(key: "consent_on") var consentOn: String?
+    @OptionalField(key: "consent_note") var consentNote: String?
     @Field(key: "created_at") var createdAt: Int64
 
     init() {}

@@ -12,6 +12,16 @@ enum AgentProjectPages {
         var agents: [FormView.Option]
         var values: [String: String]
         var errors: [String]
+        var kinds: [FormView.Option]
+        var methods: [FormView.Option]
+    }
+
+    struct ConsentView: Encodable {
+        var project: AgentProjectDTO
+        var center: String
+        var applicantID: String
+        var phone: String
+        var method: String
     }
 
     struct ShowView: Encodable {
@@ -26,6 +36,8 @@ enum AgentProjectPages {
         var project: AgentProjectDTO
         var rows: [Row]
         var errors: [String]
+        var kindLabel: String
+        var consent: String
     }
 
     static func register(_ app: any RoutesBuilder) {
@@ -36,7 +48,8 @@ enum AgentProjectPages {
                 let p = try await AgentProjects.create(
                     AgentProjectInput(
                         centerID: f["centerID"].flatMap(UUID.init(uuidString:)), name: f["name"], applicantNumber: f["applicantNumber"],
-                        agentID: f["agentID"].flatMap(UUID.init(uuidString:)), note: f["note"]),
+                        agentID: f["agentID"].flatMap(UUID.init(uuidString:)), note: f["note"], kind: f["kind"],
+                        consentMethod: f["consentMethod"], consentOn: f["consentOn"], consentNote: f["consentNote"]),
                     req: req)
                 return req.redirect(to: "/projects/\(p.id!)")
             } catch let v as ValidationFailure {
@@ -46,6 +59,20 @@ enum AgentProjectPages {
             }
         }
         app.endpoint(.GET, "projects", ":id", access: CaseAccess.handlers) { req in try await show(req, errors: []) }
+        // The authorisation a citizen signs (委托代办书), printed from the project.
+        app.endpoint(.GET, "projects", ":id", "consent", access: CaseAccess.handlers) { req in
+            let model = try await AgentProjects.visible(try req.uuid("id"), req: req)
+            let p = try await AgentProjects.dto(model, on: req.db)
+            guard p.kind == AgentProjectKind.citizen.rawValue, let a = try await ApplicantModel.find(model.applicantID, on: req.db) else {
+                throw Abort(.notFound)
+            }
+            let center = try await req.scope().tree.nodes[p.centerID]?.name ?? ""
+            return try await req.page(
+                "cases/project-consent", title: req.t("project.consentTitle"),
+                ConsentView(
+                    project: p, center: center, applicantID: ResidentID.masked(a.idNumber), phone: PhoneNumber.masked(a.phone),
+                    method: p.consentMethod.map { req.t("consent.\($0)") } ?? ""))
+        }
         app.endpoint(.POST, "projects", ":id", "cases", access: CaseAccess.handlers) { req in
             let id = try req.uuid("id")
             do {
@@ -70,8 +97,15 @@ enum AgentProjectPages {
             "cases/projects", title: req.t("project.title"),
             ListView(
                 rows: rows, centers: req.centerOptions(scope, selected: values["centerID"] ?? scope.principal.centerID.uuidString),
-                agents: agents,
-                values: values, errors: errors), status: status)
+                agents: agents, values: values, errors: errors,
+                kinds: AgentProjectKind.allCases.map {
+                    .init(
+                        value: $0.rawValue, label: req.t("project.kind.\($0.rawValue)"),
+                        selected: $0.rawValue == (values["kind"] ?? "investment"))
+                },
+                methods: ConsentMethod.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("consent.\($0.rawValue)"), selected: $0.rawValue == values["consentMethod"])
+                }), status: status)
     }
 
     static func show(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -81,6 +115,13 @@ enum AgentProjectPages {
                 id: $0.id.uuidString, number: $0.number, itemName: $0.itemName, stateLabel: req.t("case.state.\($0.state)"),
                 promisedDue: $0.promisedDue ?? "—")
         }
-        return try await req.page("cases/project", title: p.name, ShowView(project: p, rows: rows, errors: errors), status: status)
+        let consent = p.consentMethod.map { m in
+            req.t("consent.\(m)") + " · " + (p.consentOn ?? "") + ((p.consentNote ?? "").isEmpty ? "" : " · " + (p.consentNote ?? ""))
+        }
+        return try await req.page(
+            "cases/project", title: p.name,
+            ShowView(
+                project: p, rows: rows, errors: errors, kindLabel: req.t("project.kind.\(p.kind)"), consent: consent ?? ""),
+            status: status)
     }
 }

@@ -15,6 +15,11 @@ struct AgentProjectInput: Content {
     var note: String?
     /// A case number to add to the project.
     var caseNumber: String?
+    /// `investment` (the default) or `citizen`; a citizen's project records their consent.
+    var kind: String?
+    var consentMethod: String?
+    var consentOn: String?
+    var consentNote: String?
 }
 
 struct AgentProjectDTO: Content {
@@ -32,6 +37,10 @@ struct AgentProjectDTO: Content {
     var applicantName: String
     var agentName: String
     var note: String
+    var kind: String
+    var consentMethod: String?
+    var consentOn: String?
+    var consentNote: String?
     var cases: [Case]
 }
 
@@ -66,7 +75,24 @@ enum AgentProjects {
         if agent == nil { errors.append(FieldError("agentID", "invalidReference")) }
         let note = (input.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if note.count > 1000 { errors.append(FieldError("note", "tooLong")) }
-        guard errors.isEmpty, let applicant, let agent else { throw ValidationFailure(errors) }
+        let kindText = (input.kind ?? "").trimmingCharacters(in: .whitespaces)
+        let kind = kindText.isEmpty ? AgentProjectKind.investment : AgentProjectKind(rawValue: kindText)
+        if kind == nil { errors.append(FieldError("kind", "invalidChoice")) }
+        // A citizen's agency: a person, and the consent they gave.
+        var consent: AgentConsent.Valid?
+        if kind == .citizen {
+            if let a = applicant, a.kind != ApplicantKind.person.rawValue {
+                errors.append(FieldError("applicantNumber", "project.citizenPerson"))
+            }
+            switch AgentConsent.validate(
+                method: input.consentMethod, on: input.consentOn, note: input.consentNote, today: HallClock.day(req.now))
+            {
+            case .success(let c): consent = c
+            case .failure(let f): errors += f.errors
+            }
+        }
+        guard errors.isEmpty, let applicant, let agent, let kind else { throw ValidationFailure(errors) }
+        let given = consent
         let now = HallClock.millis(req.now)
         return try await req.audited { db -> (AgentProjectModel, [AuditEvent]) in
             let p = AgentProjectModel()
@@ -77,13 +103,22 @@ enum AgentProjects {
             p.agentID = agent.id!
             p.agentName = agent.displayName
             p.note = note
+            p.kind = kind.rawValue
+            p.consentMethod = given?.method.rawValue
+            p.consentOn = given?.on.description
+            p.consentNote = given?.note
             p.createdAt = now
             try await p.create(on: db)
             try await Outbox.enqueue(
                 "project.agent", .init(title: "全程代办：\(name)", body: applicant.name, link: "/projects/\(p.id!)", data: ["project": name]),
                 users: [agent.id!], center: center, at: now, on: db)
             return (
-                p, [AuditEvent("project.create", "project", id: p.id, center: center, detail: ["name": name, "agent": agent.username])]
+                p,
+                [
+                    AuditEvent(
+                        "project.create", "project", id: p.id, center: center,
+                        detail: ["name": name, "agent": agent.username, "kind": kind.rawValue, "consent": given?.method.rawValue ?? ""])
+                ]
             )
         }
     }
@@ -94,11 +129,22 @@ enum AgentProjects {
         return p
     }
 
-    /// Adds a case of the project's center to it, by case number.
+    /// Adds a case to it, by case number: for an investment project a case of its center; for a
+    /// citizen, any case of that citizen in the caller's centers (a township's 代办点 works the
+    /// county's cases for them), and no one else's — the consent covers them alone.
     static func addCase(_ id: UUID, _ input: AgentProjectInput, req: Request) async throws -> AgentProjectModel {
         let p = try await visible(id, req: req)
+        let scope = try await req.scope()
         let number = (input.caseNumber ?? "").uppercased().trimmingCharacters(in: .whitespaces)
-        guard let c = try await CaseModel.query(on: req.db).filter(\.$number == number).first(), c.centerID == p.centerID else {
+        guard let c = try await CaseModel.query(on: req.db).filter(\.$number == number).first() else {
+            throw ValidationFailure([FieldError("caseNumber", "project.noCase")])
+        }
+        if p.kind == AgentProjectKind.citizen.rawValue {
+            guard scope.contains(c.centerID) || scope.tree.nodes[p.centerID]?.parentID == c.centerID else {
+                throw ValidationFailure([FieldError("caseNumber", "project.noCase")])
+            }
+            guard c.applicantID == p.applicantID else { throw ValidationFailure([FieldError("caseNumber", "project.notTheirCase")]) }
+        } else if c.centerID != p.centerID {
             throw ValidationFailure([FieldError("caseNumber", "project.noCase")])
         }
         let caseID = c.id!
@@ -124,6 +170,7 @@ enum AgentProjects {
         let cases = try await CaseModel.query(on: db).filter(\.$projectID == p.id!).sort(\.$createdAt).all()
         return AgentProjectDTO(
             id: p.id!, centerID: p.centerID, name: p.name, applicantName: applicant?.name ?? "", agentName: p.agentName, note: p.note,
+            kind: p.kind, consentMethod: p.consentMethod, consentOn: p.consentOn, consentNote: p.consentNote,
             cases: cases.map { .init(id: $0.id!, number: $0.number, itemName: $0.itemName, state: $0.state, promisedDue: $0.promisedDue) })
     }
 

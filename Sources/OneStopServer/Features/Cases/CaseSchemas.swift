@@ -206,9 +206,14 @@ enum CaseSchemas {
             "centerID": S.uuid, "name": S.string, "applicantID": S.uuid,
             "applicantNumber": ["type": "string", "description": "the applicant's ID number or credit code, instead of applicantID"],
             "agentID": S.uuid, "note": S.string, "caseNumber": S.string,
+            "kind": ["enum": .array(AgentProjectKind.allCases.map { .string($0.rawValue) })],
+            "consentMethod": ["enum": .array(ConsentMethod.allCases.map { .string($0.rawValue) })],
+            "consentOn": S.date,
+            "consentNote": ["type": "string", "maxLength": 500, "description": "for witnessed consent: the witnesses"],
         ]),
         "AgentProject": S.object([
             "id": S.uuid, "centerID": S.uuid, "name": S.string, "applicantName": S.string, "agentName": S.string, "note": S.string,
+            "kind": S.string, "consentMethod": S.optionalString, "consentOn": S.optionalString, "consentNote": S.optionalString,
             "cases": [
                 "type": "array",
                 "items": S.object([

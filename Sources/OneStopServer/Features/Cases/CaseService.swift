@@ -36,6 +36,8 @@ enum CaseAccess {
         {
             return (c, false)
         }
+        // The agent of the 全程代办 project the case belongs to follows it wherever it is handled.
+        if let project = c.projectID, try await AgentProjectModel.find(project, on: req.db)?.agentID == p.id { return (c, false) }
         throw Abort(.notFound)
     }
 }

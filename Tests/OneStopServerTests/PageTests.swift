@@ -84,6 +84,14 @@ struct PageTests {
             let b = Browser(t)
             _ = try await b.signIn()
             let home = try await b.request(.GET, "/admin/windows").body.string
+            // The province's administrator lands on the county that has the windows, departments,
+            // staff and items, not on the province's empty lists; asking for a center still works.
+            #expect(home.contains("综合受理窗口（企业开办）"))
+            #expect(try await b.request(.GET, "/admin/departments").body.string.contains("县市场监督管理局"))
+            #expect(try await b.request(.GET, "/admin/items").body.string.contains("食品经营许可"))
+            #expect(try await b.request(.GET, "/admin/bundles").body.string.contains("开办餐馆一件事"))
+            let province = try await t.centerID(code: "DL000000")
+            #expect(!(try await b.request(.GET, "/admin/windows?center=\(province)").body.string.contains("综合受理窗口（企业开办）")))
             #expect(home.contains("<details class=\"nav-group\"><summary class=\"current\">中心设置</summary>"))
             #expect(home.contains("href=\"/admin/windows\" aria-current=\"page\"") && !home.contains("条未读"))
             let admin = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "admin").first())

@@ -158,12 +158,18 @@ extension Request {
     /// The center a hall page opens on: the one asked for, else the viewer's own if it has a hall
     /// (windows), else the first center in view that has one (a province's manager has no hall of
     /// their own, and its zeros told them nothing).
-    func hallCenter(_ scope: Scope) async throws -> UUID {
+    func hallCenter(_ scope: Scope) async throws -> UUID { try await listCenter(scope, WindowModel.self, \.$centerID) }
+
+    /// The center a list opens on: the one asked for; else the viewer's own when it has rows of
+    /// the kind (or nothing in scope has); else the first center in scope, in tree order, that
+    /// has — a province's administrator lands on the county with the windows, not on zeros.
+    func listCenter<M: Model>(_ scope: Scope, _ type: M.Type, _ center: KeyPath<M, FieldProperty<M, UUID>>) async throws -> UUID {
         if query[String.self, at: "center"] != nil { return try chosenCenter(scope) }
         let own = scope.principal.centerID
-        let halls = Set(try await WindowModel.query(on: db).filter(\.$centerID ~~ scope.centers).field(\.$centerID).all().map(\.centerID))
-        if halls.contains(own) || halls.isEmpty { return own }
-        return scope.tree.ordered(within: scope.centers).first { halls.contains($0.node.id) }?.node.id ?? own
+        let rows = try await M.query(on: db).filter(center ~~ Array(scope.centers)).field(center).unique().all()
+        let have = Set(rows.map { $0[keyPath: center].wrappedValue })
+        if have.contains(own) || have.isEmpty { return own }
+        return scope.tree.ordered(within: scope.centers).first { have.contains($0.node.id) }?.node.id ?? own
     }
 
     func chosenCenter(_ scope: Scope) throws -> UUID {

@@ -87,7 +87,7 @@ enum OrgPages {
         path: "departments", titleKey: "nav.departments",
         list: { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.listCenter(scope, DepartmentModel.self, \.$centerID)
             let rows = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).sort(\.$code).all()
             let staff = try await StaffModel.query(on: req.db).filter(\.$centerID == center).all()
             let names = Dictionary(uniqueKeysWithValues: staff.map { ($0.id!, $0.name) })
@@ -168,7 +168,7 @@ enum OrgPages {
         path: "windows", titleKey: "nav.windows",
         list: { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.hallCenter(scope)
             let rows = try await WindowModel.query(on: req.db).filter(\.$centerID == center).sort(\.$number).all()
             let depts = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).all()
             let names = Dictionary(uniqueKeysWithValues: depts.map { ($0.id!, $0.name) })

@@ -47,7 +47,7 @@ enum PeoplePages {
         path: "staff", titleKey: "nav.staff",
         list: { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.listCenter(scope, StaffModel.self, \.$centerID)
             let rows = try await StaffModel.query(on: req.db).filter(\.$centerID == center).sort(\.$jobNumber).all()
             let depts = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).all()
             let names = Dictionary(uniqueKeysWithValues: depts.map { ($0.id!, $0.name) })
@@ -202,7 +202,7 @@ enum PeoplePages {
     static func registerDevices(_ r: any RoutesBuilder) {
         r.endpoint(.GET, "admin", "devices", access: .admins) { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.listCenter(scope, DeviceModel.self, \.$centerID)
             let rows = try await DeviceModel.query(on: req.db).filter(\.$centerID == center).sort(\.$label).all()
             let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == center).all()
             let numbers = Dictionary(uniqueKeysWithValues: windows.map { ($0.id!, $0.number) })

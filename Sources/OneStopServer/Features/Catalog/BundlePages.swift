@@ -9,7 +9,7 @@ enum BundlePages {
         path: "bundles", titleKey: "nav.bundles",
         list: { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.listCenter(scope, BundleModel.self, \.$centerID)
             let rows = try await BundleModel.query(on: req.db).filter(\.$centerID == center).sort(\.$name).all()
             return ListView(
                 heading: req.t("nav.bundles"), newHref: "/admin/bundles/new?centerID=\(center)", newLabel: req.t("action.newBundle"),

@@ -110,7 +110,7 @@ enum ItemPages {
 
     static func list(_ req: Request) async throws -> Response {
         let scope = try await req.scope()
-        let center = try req.chosenCenter(scope)
+        let center = try await req.listCenter(scope, ServiceItemModel.self, \.$centerID)
         let departments = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).sort(\.$code).all()
         let names = Dictionary(uniqueKeysWithValues: departments.map { ($0.id!, $0.name) })
         let own = scope.principal.role == .chiefRepresentative ? scope.principal.departmentID : nil

@@ -76,7 +76,7 @@ enum HallAdminPages {
         path: "hall-groups", titleKey: "queue.setup.groups",
         list: { req in
             let scope = try await req.scope()
-            let center = try req.chosenCenter(scope)
+            let center = try await req.hallCenter(scope)
             let hall = try await req.application.halls.config(for: center, on: req.db)
             let depts = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).all()
             let names = Dictionary(depts.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })

@@ -114,3 +114,36 @@ if (lookup) {
   id.addEventListener("change", ask);
   if (id.value) ask();
 }
+
+// 分屏: what the clerk types goes to the screen facing the visitor at their window, and the
+// visitor's answer comes back here. Nothing happens for a clerk not signed in at a window.
+const mirrorStatus = document.getElementById("mirror-status");
+if (mirrorStatus) {
+  const form = mirrorStatus.closest("form");
+  const token = form.querySelector("input[name=_csrf]")?.value;
+  const draft = () => ({
+    itemName: form.dataset.itemName || "",
+    name: form.querySelector("#a-name").value.trim(),
+    idNumber: form.querySelector("#a-id").value.trim().toUpperCase(),
+    phone: form.querySelector("#a-phone").value.trim(),
+    materials: [...form.querySelectorAll("select[name^=m]")].map((s) => ({
+      name: document.getElementById(s.getAttribute("aria-labelledby"))?.firstChild?.textContent.trim() || "",
+      status: s.value,
+    })),
+  });
+  const send = (method, body) => fetch("/desk/mirror", {
+    method, credentials: "same-origin",
+    headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": token },
+    body: body ? JSON.stringify(body) : undefined,
+  }).then((r) => (r.ok ? r.json() : null));
+  const show = (s) => {
+    if (!s || (!s.version && !s.window)) { mirrorStatus.hidden = true; return; }
+    mirrorStatus.hidden = false;
+    mirrorStatus.textContent = s.confirmed ? mirrorStatus.dataset.confirmed : s.disputed ? mirrorStatus.dataset.disputed : mirrorStatus.dataset.waiting;
+    mirrorStatus.className = "lookup mirror " + (s.confirmed ? "ok" : s.disputed ? "bad" : "");
+  };
+  let timer;
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => send("PUT", draft()).then(show), 600); });
+  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(() => send("PUT", draft()).then(show), 300); });
+  setInterval(() => send("GET").then(show), 2000);
+}

@@ -137,7 +137,7 @@ if (page === "window-screen") {
 
 // ---------- evaluator ----------
 if (page === "evaluator") {
-  const show = (id) => { for (const s of ["ev-idle", "ev-ask", "ev-thanks"]) document.getElementById(s).hidden = s !== id; };
+  const show = (id) => { for (const s of ["ev-idle", "ev-ask", "ev-thanks", "ev-check"]) document.getElementById(s).hidden = s !== id; };
   let ticket = null;
   let timer = null;
   let timeout = 30;
@@ -175,6 +175,31 @@ if (page === "evaluator") {
     if (tags.length === 0) { document.getElementById("ev-tags").querySelector("h2").classList.add("error"); return; }
     send({ level: chosen, tags });
   });
+  // 分屏: what the clerk is entering, for the visitor to check; a rating question comes first.
+  let shownVersion = null;
+  const labels = document.getElementById("mc-status").innerHTML.split("|");
+  const statusLabel = (s) => ({ provided: labels[0], missing: labels[1], defective: labels[2], not_applicable: labels[3] })[s] || labels[4];
+  const mirror = async () => {
+    if (ticket || !deviceToken) return;
+    const [d] = await api("GET", "/api/v1/windows/" + windowID + "/mirror", undefined, { device: true });
+    if (!d) { if (shownVersion !== null) { shownVersion = null; show("ev-idle"); } return; }
+    if (d.version === shownVersion) return;
+    shownVersion = d.version;
+    for (const [id, v] of [["mc-item", d.itemName], ["mc-name", d.name], ["mc-id", d.idNumber], ["mc-phone", d.phone]]) document.getElementById(id).textContent = v || "—";
+    const list = document.getElementById("mc-materials");
+    list.replaceChildren(...d.materials.map((m) => { const li = document.createElement("li"); li.textContent = m.name + (zh ? "：" : ": ") + statusLabel(m.status); return li; }));
+    document.getElementById("mc-done").hidden = !d.confirmed;
+    document.getElementById("mc-buttons").hidden = d.confirmed;
+    show("ev-check");
+  };
+  const answer = async (confirmed) => {
+    try { await api("POST", "/api/v1/windows/" + windowID + "/mirror/answer", { version: shownVersion, confirmed }, { device: true }); } catch (e) { console.error(e); }
+    document.getElementById("mc-done").hidden = !confirmed;
+    document.getElementById("mc-buttons").hidden = confirmed;
+  };
+  document.getElementById("mc-yes").addEventListener("click", () => answer(true));
+  document.getElementById("mc-no").addEventListener("click", () => answer(false));
+  setInterval(mirror, 2000);
   api("GET", "/api/v1/centers/" + center + "/queue").then((s) => { timeout = s.ratingTimeout || 30; });
   live((e) => { if (!e.windowID || e.windowID.toLowerCase() === windowID.toLowerCase() || e.kind === "hello") check(); });
   setInterval(check, 15000);

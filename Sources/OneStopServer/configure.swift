@@ -89,6 +89,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SpecialHandlingColumns())
     app.migrations.add(CitizenAgencyColumns())
     _ = app.catalogStore
+    _ = app.intakeMirror
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

@@ -36,6 +36,7 @@ func routes(_ app: Application) throws {
     LicencePages.registerAPI(api)
     ApplicantLookup.register(pages: app, api: api)
     CaseSpecial.register(api: api)
+    IntakeMirror.register(pages: app, api: api)
     SupervisionAPIController.register(api)
     Authorisations.register(api)
     CaseTasks.register(api)

@@ -46,6 +46,12 @@ enum CaseSchemas {
             "licenceNumber": ["type": "string", "maxLength": 60, "description": "an approval's licence or document number"],
             "validUntil": ["type": "string", "format": "date", "description": "the last day an issued licence is valid"],
         ]),
+        "IntakeMirror": S.object([
+            "itemName": S.string, "name": S.string, "idNumber": S.string, "phone": S.string,
+            "materials": ["type": "array", "items": S.object(["name": S.string, "status": S.string])],
+            "version": S.integer, "confirmed": S.bool, "disputed": S.bool, "at": S.dateTime,
+        ]),
+        "IntakeMirrorAnswer": S.object(["version": S.integer, "confirmed": S.bool], required: ["version", "confirmed"]),
         "SpecialInput": S.object([
             "special": ["enum": .array(SpecialHandling.allCases.map { .string($0.rawValue) } + [.string("")])],
             "reason": ["type": "string", "maxLength": 200],

@@ -96,6 +96,13 @@ enum CaseService {
                 thresholds: try await req.application.thresholdCache.thresholds(item: item.id, on: req.db)) : nil
         var extra: [String: String] = [:]
         if let kind = special.0 { extra["special"] = kind.rawValue }
+        // 分屏: whether the visitor confirmed on the window's screen what was entered.
+        if let seat = try await IntakeMirror.window(of: scope.principal, on: req.db), let w = seat.id,
+            let draft = req.application.intakeMirror.get(w, now: req.now)
+        {
+            extra["visitorConfirmed"] = draft.confirmed ? "yes" : draft.disputed ? "disputed" : "no"
+            req.application.intakeMirror.clear(w)
+        }
         let prepared = try await prepare(
             opening, applicant: applicant, firstCheck: firstCheck, accepting: accepting, extraDetail: extra, req: req)
         prepared.model.special = special.0?.rawValue

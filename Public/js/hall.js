@@ -2,6 +2,8 @@
 // Each page names itself in data-page; state comes from the JSON API, changes from
 // /ws/hall/{center}. Devices keep their bearer token in localStorage, set once by opening the
 // page with #token=osd_… (the fragment never reaches the server or its logs).
+import { mirrorScreen } from "./mirror.js";
+
 const root = document.querySelector("[data-page]");
 const page = root?.dataset.page;
 const center = root?.dataset.center;
@@ -176,30 +178,7 @@ if (page === "evaluator") {
     send({ level: chosen, tags });
   });
   // 分屏: what the clerk is entering, for the visitor to check; a rating question comes first.
-  let shownVersion = null;
-  const labels = document.getElementById("mc-status").innerHTML.split("|");
-  const statusLabel = (s) => ({ provided: labels[0], missing: labels[1], defective: labels[2], not_applicable: labels[3] })[s] || labels[4];
-  const mirror = async () => {
-    if (ticket || !deviceToken) return;
-    const [d] = await api("GET", "/api/v1/windows/" + windowID + "/mirror", undefined, { device: true });
-    if (!d) { if (shownVersion !== null) { shownVersion = null; show("ev-idle"); } return; }
-    if (d.version === shownVersion) return;
-    shownVersion = d.version;
-    for (const [id, v] of [["mc-item", d.itemName], ["mc-name", d.name], ["mc-id", d.idNumber], ["mc-phone", d.phone]]) document.getElementById(id).textContent = v || "—";
-    const list = document.getElementById("mc-materials");
-    list.replaceChildren(...d.materials.map((m) => { const li = document.createElement("li"); li.textContent = m.name + (zh ? "：" : ": ") + statusLabel(m.status); return li; }));
-    document.getElementById("mc-done").hidden = !d.confirmed;
-    document.getElementById("mc-buttons").hidden = d.confirmed;
-    show("ev-check");
-  };
-  const answer = async (confirmed) => {
-    try { await api("POST", "/api/v1/windows/" + windowID + "/mirror/answer", { version: shownVersion, confirmed }, { device: true }); } catch (e) { console.error(e); }
-    document.getElementById("mc-done").hidden = !confirmed;
-    document.getElementById("mc-buttons").hidden = confirmed;
-  };
-  document.getElementById("mc-yes").addEventListener("click", () => answer(true));
-  document.getElementById("mc-no").addEventListener("click", () => answer(false));
-  setInterval(mirror, 2000);
+  mirrorScreen({ api, show, windowID, zh, busy: () => ticket !== null || !deviceToken });
   api("GET", "/api/v1/centers/" + center + "/queue").then((s) => { timeout = s.ratingTimeout || 30; });
   live((e) => { if (!e.windowID || e.windowID.toLowerCase() === windowID.toLowerCase() || e.kind === "hello") check(); });
   setInterval(check, 15000);

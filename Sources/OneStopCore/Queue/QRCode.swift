@@ -333,7 +333,8 @@ public struct QRCode: Sendable, Equatable {
             + "<rect width=\"\(dim)\" height=\"\(dim)\" fill=\"#fff\"/><path d=\"\(String(decoding: path, as: UTF8.self))\" fill=\"#000\"/></svg>"
     }
 
-    static func escapeXML(_ s: String) -> String {
+    /// Text made safe inside SVG/XML markup and attributes.
+    public static func escapeXML(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

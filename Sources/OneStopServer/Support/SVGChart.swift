@@ -1,4 +1,5 @@
 import Foundation
+import OneStopCore
 
 /// Charts drawn on the server as inline SVG: no script, printable, readable without colour (every
 /// mark carries its figure in a `<title>`), scaling with the page. Styles come from `app.css`
@@ -135,17 +136,5 @@ enum SVGChart {
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { QRCode.escapeXML(s) }
 }

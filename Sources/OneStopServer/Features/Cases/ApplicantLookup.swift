@@ -60,11 +60,12 @@ enum ApplicantLookup {
     }
 
     static func register(pages app: any RoutesBuilder, api: any RoutesBuilder) {
-        // For the intake page's script, signed in by its session.
-        app.endpoint(.GET, "cases", "applicant", access: CaseAccess.handlers) { req -> Result in
+        @Sendable func answer(_ req: Request) async throws -> Result {
             try await find(
                 kind: req.query["kind"], idNumber: req.query["idNumber"], item: req.query["item"], center: req.query["center"], req: req)
         }
+        // For the intake page's script, signed in by its session.
+        app.endpoint(.GET, "cases", "applicant", access: CaseAccess.handlers, use: answer)
         api.endpoint(
             .GET, "applicants", "lookup", access: CaseAccess.handlers,
             operation: .init(
@@ -75,11 +76,7 @@ enum ApplicantLookup {
                     .init(name: "idNumber", type: "string", required: true), .init(name: "kind", type: "string"),
                     .init(name: "item", type: "string", description: "an item code: which of its materials the licences stand in for"),
                     .init(name: "center", type: "string"),
-                ])
-        ) { req -> Result in
-            try await find(
-                kind: req.query["kind"], idNumber: req.query["idNumber"], item: req.query["item"], center: req.query["center"], req: req)
-        }
+                ]), use: answer)
     }
 }
 

@@ -10,7 +10,7 @@ import Vapor
 /// counts for the very draft the visitor saw.
 final class IntakeMirror: Sendable {
     struct Draft: Content {
-        struct Material: Content {
+        struct Material: Content, Equatable {
             var name: String
             var status: String
         }
@@ -50,8 +50,8 @@ final class IntakeMirror: Sendable {
             let previous = all[window]
             let same =
                 previous.map {
-                    $0.itemName == d.itemName && $0.name == d.name && $0.idNumber == d.idNumber && $0.phone == d.phone
-                        && $0.materials.map(\.name) == d.materials.map(\.name) && $0.materials.map(\.status) == d.materials.map(\.status)
+                    [$0.itemName, $0.name, $0.idNumber, $0.phone] == [d.itemName, d.name, d.idNumber, d.phone]
+                        && $0.materials == d.materials
                 } ?? false
             if same, let previous, now.timeIntervalSince(previous.at) < Self.lifetime { return previous }
             d.version = (previous?.version ?? 0) + 1

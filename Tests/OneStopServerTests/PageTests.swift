@@ -92,6 +92,9 @@ struct PageTests {
             #expect(try await b.request(.GET, "/admin/bundles").body.string.contains("开办餐馆一件事"))
             let province = try await t.centerID(code: "DL000000")
             #expect(!(try await b.request(.GET, "/admin/windows?center=\(province)").body.string.contains("综合受理窗口（企业开办）")))
+            // A center may be named by its code too, as links from guides do.
+            let intake = try await b.request(.GET, "/cases/new?item=DL010200-SCJG-002-01-1&center=DL010200").body.string
+            #expect(intake.contains("食品经营许可证核发（新办）") && intake.contains("id=\"a-id\""))
             #expect(home.contains("<details class=\"nav-group\"><summary class=\"current\">中心设置</summary>"))
             #expect(home.contains("href=\"/admin/windows\" aria-current=\"page\"") && !home.contains("条未读"))
             let admin = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "admin").first())

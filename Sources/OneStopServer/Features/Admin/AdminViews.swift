@@ -172,8 +172,11 @@ extension Request {
         return scope.tree.ordered(within: scope.centers).first { have.contains($0.node.id) }?.node.id ?? own
     }
 
+    /// The center named by `?center=` (its id or its code), within the viewer's scope; else their own.
     func chosenCenter(_ scope: Scope) throws -> UUID {
-        if let raw = query[String.self, at: "center"], let id = UUID(uuidString: raw) {
+        guard let raw = query[String.self, at: "center"] else { return scope.principal.centerID }
+        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        if let id = UUID(uuidString: raw) ?? scope.tree.nodes.values.first(where: { $0.code == code })?.id {
             try scope.require(id)
             return id
         }

@@ -88,8 +88,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(ElectronicLicenceTable())
     app.migrations.add(SpecialHandlingColumns())
     app.migrations.add(CitizenAgencyColumns())
+    app.migrations.add(RetimingGroupsTable())
     _ = app.catalogStore
     _ = app.intakeMirror
+    _ = app.walCheckpointPauses
     _ = app.thresholdCache
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 

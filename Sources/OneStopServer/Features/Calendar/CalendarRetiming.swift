@@ -45,6 +45,7 @@ enum CalendarRetiming {
                 let message = String(describing: error).prefix(500)
                 _ = try? await app.groupCommit.run(actor: "system", now: now()) { db -> (Void, [AuditEvent]) in
                     guard let sql = db as? any SQLDatabase else { return ((), []) }
+                    try await sql.raw("DELETE FROM calendar_retiming_groups WHERE job_id = \(sql.bind(id: job.id!))").run()
                     try await sql.raw(
                         "UPDATE calendar_retimings SET status = 'failed', error = \(bind: String(message)), finished_at = \(bind: HallClock.millis(now())) WHERE id = \(sql.bind(id: job.id!))"
                     ).run()
@@ -118,29 +119,50 @@ enum CalendarRetiming {
         // A change on a day already passed also moves how far overdue a clock is.
         let lowest = first <= today ? "0000-00-00" : first
         let within = job.centerID == nil ? nil : Set(calendars.keys)
-        let ids = try await candidates(lowest: lowest, last: last, centers: within, on: reader)
         let work = RetimingWork(job: job, calendars: calendars, app: app)
-        for start in stride(from: 0, to: ids.count, by: batchSize) {
-            try await work.cases(Array(ids[start..<min(start + batchSize, ids.count)]), now: now())
+        // The common clocks in groups, written slice by slice; the others case by case.
+        let slices = try await work.plan(lowest: lowest, last: last, centers: within, now: now())
+        try await WALCheckpoints.paused(app, reader: reader, now: now) {
+            for slice in slices { try await work.fast(slice, lowest: lowest, last: last, now: now()) }
+            let ids = try await candidates(lowest: lowest, last: last, centers: within, work: work, on: reader)
+            for start in stride(from: 0, to: ids.count, by: batchSize) {
+                try await work.cases(Array(ids[start..<min(start + batchSize, ids.count)]), now: now())
+            }
         }
         try await work.tasks(lowest: lowest, last: last, centers: within, now: now)
         try await finish(job, app: app, now: now())
     }
 
-    /// The open cases whose clocks may span the changed days, by id.
-    private static func candidates(lowest: String, last: String, centers: Set<UUID>?, on db: any Database) async throws -> [UUID] {
+    /// The open timed cases with a legal deadline on or after `lowest`, received by `last`, as `c`.
+    static func candidateFilter(lowest: String, last: String, centers: Set<UUID>?, sql: any SQLDatabase) -> SQLQueryString {
+        let within: SQLQueryString = centers.map { "AND c.center_id IN \(sql.idList($0))" } ?? ""
+        return """
+            c.legal_due >= \(bind: lowest) AND c.received_on <= \(bind: last)
+            AND c.state NOT IN ('delivered', 'refused', 'withdrawn', 'terminated') AND c.case_type <> 'immediate' \(within)
+            """
+    }
+
+    /// The open cases whose clocks may span the changed days, by id, but those of `work`'s fast
+    /// groups (written slice by slice).
+    private static func candidates(
+        lowest: String, last: String, centers: Set<UUID>?, work: RetimingWork, on db: any Database
+    ) async throws -> [UUID] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        let open = "state NOT IN ('delivered', 'refused', 'withdrawn', 'terminated') AND case_type <> 'immediate'"
-        let within: SQLQueryString = centers.map { "AND center_id IN \(sql.idList($0))" } ?? ""
+        let within: SQLQueryString = centers.map { "AND c.center_id IN \(sql.idList($0))" } ?? ""
         // Timed clocks by their legal deadline (indexed), and those without one yet: not accepted,
         // stopped, or in a special procedure.
         let lookBack = CivilDate(last).map { $0.adding(days: -60).description } ?? last
         var ids: [UUID] = []
         for query: SQLQueryString in [
-            "SELECT id FROM cases WHERE legal_due >= \(bind: lowest) AND received_on <= \(bind: last) AND \(unsafeRaw: open) \(within)",
             """
-            SELECT id FROM cases WHERE legal_due IS NULL AND received_on <= \(bind: last) AND \(unsafeRaw: open) \(within)
-            AND (state <> 'submitted' OR received_on >= \(bind: lookBack))
+            SELECT c.id FROM cases c WHERE \(candidateFilter(lowest: lowest, last: last, centers: centers, sql: sql))
+            AND NOT (\(RetimingWork.plainClock) AND EXISTS (SELECT 1 FROM calendar_retiming_groups m WHERE \(RetimingWork.groupMatch(sql, job: work.job.id!))
+            AND m.fast = 1))
+            """,
+            """
+            SELECT c.id FROM cases c WHERE c.legal_due IS NULL AND c.received_on <= \(bind: last)
+            AND c.state NOT IN ('delivered', 'refused', 'withdrawn', 'terminated') AND c.case_type <> 'immediate' \(within)
+            AND (c.state <> 'submitted' OR c.received_on >= \(bind: lookBack))
             """,
         ] {
             ids += try await sql.raw(query).all().map { try $0.id("id", text: sql.textIDs) }
@@ -152,6 +174,7 @@ enum CalendarRetiming {
         let millis = HallClock.millis(now)
         try await app.groupCommit.run(actor: "system", now: now) { db -> (Void, [AuditEvent]) in
             guard let sql = db as? any SQLDatabase else { return ((), []) }
+            try await sql.raw("DELETE FROM calendar_retiming_groups WHERE job_id = \(sql.bind(id: job.id!))").run()
             try await sql.raw(
                 "UPDATE calendar_retimings SET status = 'done', finished_at = \(bind: millis), heartbeat_at = \(bind: millis) WHERE id = \(sql.bind(id: job.id!))"
             ).run()

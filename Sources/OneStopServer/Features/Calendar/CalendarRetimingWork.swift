@@ -46,7 +46,7 @@ final class RetimingWork {
         var quiet = false
     }
 
-    private func limits(_ item: UUID) async throws -> SupervisionThresholds {
+    func limits(_ item: UUID) async throws -> SupervisionThresholds {
         if let t = thresholds[item] { return t }
         let t = try await Supervision.thresholds(item: item, on: app.reader(for: .retiming))
         thresholds[item] = t
@@ -152,53 +152,69 @@ final class RetimingWork {
             let clock = CaseClock(
                 started: accepted, promisedDays: r.promisedDays, legalDays: r.legalDays, extensionDays: r.extensionDays,
                 stops: stops[c.id] ?? [])
-            let promised = clock.due(after: r.promisedDays + r.extensionDays, calendar: cal.new)
-            let legal = clock.due(after: r.legalDays + r.extensionDays, calendar: cal.new)
-            let movedDues = promised?.description != c.promisedDue || legal?.description != c.legalDue
-            var look = c
-            look.promisedDue = promised?.description
-            look.legalDue = legal?.description
-            var parts: [String] = []
-            if let from = c.promisedDue, let to = promised?.description, from != to {
-                parts.append("承诺办结日期由 \(from) 调整为 \(to)")
-                change.promisedMoved = (from, to)
-                change.tell = accounts[r.applicantID]
-                change.detail["promisedFrom"] = from
-                change.detail["promisedTo"] = to
-            }
-            if let from = c.legalDue, let to = legal?.description, from != to {
-                parts.append("法定办结期限由 \(from) 调整为 \(to)")
-                change.detail["legalFrom"] = from
-                change.detail["legalTo"] = to
-            }
-            if let p = promised, let l = legal, let pl = cal.new.countWorkingDays(from: today, to: p),
-                let ll = cal.new.countWorkingDays(from: today, to: l)
-            {
-                let w = RetimedWarnings.after(
-                    level: WarningLevel(rawValue: c.level) ?? .normal, reminded: c.reminded, promisedLeft: pl, legalLeft: ll, thresholds: t)
-                change.withdrawCards = w.withdrawCards
-                change.withdrawAnomalies = w.withdrawCards.contains("yellow") ? ["overdue"] : []
-                change.withdrewReminder = w.withdrawReminder
-                look.level = w.level.rawValue
-                look.reminded = w.reminded
-                // A look now, on the new dates: what they raise is issued, and the next look queued.
-                let o = Supervision.decide(look, x)
-                effects.add(look, o, x)
-                look.level = o.level
-                look.reminded = o.reminded
-                change.next = o.nextCheck
-            }
-            // A change between the deadline and today moves no date but may void a warning.
-            guard movedDues || change.withdrewReminder || !change.withdrawCards.isEmpty else { continue }
-            if change.withdrewReminder { parts.append("撤回此前的期限提醒") }
-            if !change.withdrawCards.isEmpty {
-                parts.append("撤销按原日历发出的\(change.withdrawCards.map { $0 == "red" ? "红牌" : "黄牌" }.joined(separator: "、"))")
-            }
-            change.reason = "因日历调整，" + parts.joined(separator: "；")
-            change.dues = (look.promisedDue, look.legalDue, look.level, look.reminded)
-            changes.append(change)
+            guard var retimed = Self.retime(c, clock: clock, change: change, calendar: cal.new, context: x) else { continue }
+            if retimed.change.promisedMoved != nil { retimed.change.tell = accounts[r.applicantID] }
+            if let o = retimed.outcome { effects.add(retimed.look, o, x) }
+            changes.append(retimed.change)
         }
         try await write(changes, effects: effects, steps: steps, tasks: 0, now: now)
+    }
+
+    /// A running clock laid again on the new calendar: what to write, the look on the new dates (as
+    /// supervision saw it) and what supervision decides on them (nil: the clock has no days left to
+    /// count). Nil when nothing changes.
+    static func retime(
+        _ c: Supervision.Look, clock: CaseClock, change base: Change, calendar: WorkCalendar, context x: Supervision.Context
+    ) -> (change: Change, look: Supervision.Look, outcome: Supervision.Outcome?)? {
+        var change = base
+        let promised = clock.due(after: clock.promisedDays + clock.extensionDays, calendar: calendar)
+        let legal = clock.due(after: clock.legalDays + clock.extensionDays, calendar: calendar)
+        let movedDues = promised?.description != c.promisedDue || legal?.description != c.legalDue
+        var look = c
+        look.promisedDue = promised?.description
+        look.legalDue = legal?.description
+        var parts: [String] = []
+        if let from = c.promisedDue, let to = promised?.description, from != to {
+            parts.append("承诺办结日期由 \(from) 调整为 \(to)")
+            change.promisedMoved = (from, to)
+            change.detail["promisedFrom"] = from
+            change.detail["promisedTo"] = to
+        }
+        if let from = c.legalDue, let to = legal?.description, from != to {
+            parts.append("法定办结期限由 \(from) 调整为 \(to)")
+            change.detail["legalFrom"] = from
+            change.detail["legalTo"] = to
+        }
+        var outcome: Supervision.Outcome?
+        var seen = look
+        if let p = promised, let l = legal, let pl = calendar.countWorkingDays(from: x.today, to: p),
+            let ll = calendar.countWorkingDays(from: x.today, to: l)
+        {
+            let w = RetimedWarnings.after(
+                level: WarningLevel(rawValue: c.level) ?? .normal, reminded: c.reminded, promisedLeft: pl, legalLeft: ll,
+                thresholds: x.thresholds)
+            change.withdrawCards = w.withdrawCards
+            change.withdrawAnomalies = w.withdrawCards.contains("yellow") ? ["overdue"] : []
+            change.withdrewReminder = w.withdrawReminder
+            look.level = w.level.rawValue
+            look.reminded = w.reminded
+            // A look now, on the new dates: what they raise is issued, and the next look queued.
+            let o = Supervision.decide(look, x)
+            outcome = o
+            seen = look
+            look.level = o.level
+            look.reminded = o.reminded
+            change.next = o.nextCheck
+        }
+        // A change between the deadline and today moves no date but may void a warning.
+        guard movedDues || change.withdrewReminder || !change.withdrawCards.isEmpty else { return nil }
+        if change.withdrewReminder { parts.append("撤回此前的期限提醒") }
+        if !change.withdrawCards.isEmpty {
+            parts.append("撤销按原日历发出的\(change.withdrawCards.map { $0 == "red" ? "红牌" : "黄牌" }.joined(separator: "、"))")
+        }
+        change.reason = "因日历调整，" + parts.joined(separator: "；")
+        change.dues = (look.promisedDue, look.legalDue, look.level, look.reminded)
+        return (change, seen, outcome)
     }
 
     // MARK: Tasks

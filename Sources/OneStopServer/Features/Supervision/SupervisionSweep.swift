@@ -27,36 +27,12 @@ extension Supervision {
             // One reader for the whole sweep, with room to keep the pages it reads (SQLite keeps
             // 2 MB per connection by default; a day's cases of a large center are scattered).
             try await sql.raw("PRAGMA cache_size = -131072").run()
-            // The writer copies the log back into the database once, after the sweep, rather
-            // than after each of its batches (SQLite's automatic checkpoint at 1,000 pages): the
-            // pages every batch changes — the queue's, the outbox's and audit log's last ones —
-            // are then written back once. Committed batches are durable in the log either way.
-            try await app.groupCommit.run(actor: "system", now: now) { w in
-                try await (w as? any SQLDatabase)?.raw("PRAGMA wal_autocheckpoint = 0").run()
-                return ((), [])
+            // The writer copies the log back into the database once, after the sweep.
+            return try await WALCheckpoints.paused(app, reader: db, now: { now }) {
+                try await sweepCases(app: app, reader: db, now: now, batch: batch)
             }
-            let looked: Result<Int, any Error>
-            do {
-                looked = .success(try await sweepCases(app: app, reader: db, now: now, batch: batch))
-            } catch {
-                looked = .failure(error)
-            }
-            do {
-                try await Self.resumeCheckpoints(app: app, reader: sql, now: now)
-            } catch {
-                app.logger.warning("supervision sweep: automatic checkpoints not resumed: \(error)")
-            }
-            return try looked.get()
         }
         return looked + (try await sweepTasks(app: app, now: now, batch: batch))
-    }
-
-    private static func resumeCheckpoints(app: Application, reader: any SQLDatabase, now: Date) async throws {
-        try await app.groupCommit.run(actor: "system", now: now) { w in
-            try await (w as? any SQLDatabase)?.raw("PRAGMA wal_autocheckpoint = 1000").run()
-            return ((), [])
-        }
-        try await reader.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
     }
 
     private static func sweepCases(app: Application, reader: any Database, now: Date, batch: Int) async throws -> Int {

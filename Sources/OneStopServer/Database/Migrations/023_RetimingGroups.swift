@@ -8,6 +8,12 @@ import SQLKit
 /// same new dates, so the job decides each such group once and writes its cases with a few
 /// statements per slice (see `RetimingWork.fast`), rather than reading and writing a hundred
 /// thousand rows one by one. A job's groups are deleted when it finishes.
+///
+/// Each case a slice writes changes the pages of every index on what it writes, and where those
+/// entries lie scattered each case costs a page of the log. Two such indexes go: the timeline's
+/// `case_events_case`, which the unique (case, seq) index already serves, and the id at the end
+/// of the candidates' index, which SQLite's own row order (rowid, at the end of every index)
+/// replaces, so that a slice's entries lie together.
 struct RetimingGroupsTable: AsyncMigration {
     var name: String { "023_RetimingGroups" }
 
@@ -50,9 +56,18 @@ struct RetimingGroupsTable: AsyncMigration {
         try await sql.create(index: "calendar_retiming_groups_key").on("calendar_retiming_groups")
             .column("job_id").column("center_id").column("item_id").column("accepted_on").column("promised_due").column("legal_due")
             .run()
+        try await sql.drop(index: "case_events_case").run()
+        try await sql.drop(index: "cases_legal_due_cover").run()
+        try await sql.create(index: "cases_legal_due_cover").on("cases")
+            .column("legal_due").column("received_on").column("state").column("case_type").column("center_id").run()
     }
 
     func revert(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.drop(index: "cases_legal_due_cover").run()
+        try await sql.create(index: "cases_legal_due_cover").on("cases")
+            .column("legal_due").column("received_on").column("state").column("case_type").column("center_id").column("id").run()
+        try await sql.create(index: "case_events_case").on("case_events").column("case_id").run()
         try await db.schema("calendar_retiming_groups").delete()
     }
 }

@@ -122,9 +122,11 @@ enum CalendarRetiming {
         let work = RetimingWork(job: job, calendars: calendars, app: app)
         // The common clocks in groups, written slice by slice; the others case by case.
         let slices = try await work.plan(lowest: lowest, last: last, centers: within, now: now())
+        // The others before the slices change the groups' dates (their cases would then match
+        // no group); one that moves meanwhile is left out when written.
+        let ids = try await candidates(lowest: lowest, last: last, centers: within, work: work, on: reader)
         try await WALCheckpoints.paused(app, reader: reader, now: now) {
             for slice in slices { try await work.fast(slice, lowest: lowest, last: last, now: now()) }
-            let ids = try await candidates(lowest: lowest, last: last, centers: within, work: work, on: reader)
             for start in stride(from: 0, to: ids.count, by: batchSize) {
                 try await work.cases(Array(ids[start..<min(start + batchSize, ids.count)]), now: now())
             }
@@ -167,7 +169,7 @@ enum CalendarRetiming {
         ] {
             ids += try await sql.raw(query).all().map { try $0.id("id", text: sql.textIDs) }
         }
-        return Array(Set(ids)).sorted { $0.uuidString < $1.uuidString }
+        return Array(Set(ids)).sorted { $0.text < $1.text }
     }
 
     private static func finish(_ job: CalendarRetimingModel, app: Application, now: Date) async throws {

@@ -134,7 +134,7 @@ extension RetimingWork {
             }
         } else {
             let keys = try await sql.raw("SELECT c.id AS k FROM cases c WHERE \(filter)").all()
-                .map { try $0.decode(column: "k", as: UUID.self) }.sorted { $0.uuidString < $1.uuidString }
+                .map { try $0.decode(column: "k", as: UUID.self) }.sorted { $0.text < $1.text }
             for start in stride(from: 0, to: keys.count, by: Self.sliceSize) {
                 bounds.append(.id(keys[start], keys[min(start + Self.sliceSize, keys.count) - 1]))
             }
@@ -177,6 +177,9 @@ extension RetimingWork {
                     """
             ).run()
             try await sql.raw("DELETE FROM retiming_hits").run()
+            // Room for the slice's pages (SQLite keeps 2 MB a connection by default): a page
+            // changed twice in the slice is then written to the log once.
+            if text { try await sql.raw("PRAGMA cache_size = -65536").run() }
             let within: SQLQueryString
             switch slice {
             case .rowid(let lo, let hi):

@@ -43,6 +43,9 @@ public struct Settings: Sendable {
     /// Seeds four weeks of made-up hall history with the demo, so that the report, the forecast
     /// and the ratings have something to show; the tests, which count tickets, leave it out.
     public var demoHallHistory = true
+    /// The file of the keys that seal personal data (`ONESTOP_DATA_KEY_FILE`, see `DataKeyring`).
+    /// Without it the embedded database keeps its keys beside itself (`<database>.keys`).
+    public var dataKeyFile: String?
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -111,6 +114,7 @@ public struct Settings: Sendable {
                     message: "must start with postgres://, postgresql:// or sqlite:// (or be sqlite::memory:)")
             }
         }
+        if let file = value("ONESTOP_DATA_KEY_FILE") { s.dataKeyFile = file }
         if let host = value("ONESTOP_HOST") { s.host = host }
         if let port = try integer("ONESTOP_PORT", 1...65535) { s.port = port }
         if let pw = env["ONESTOP_ADMIN_PASSWORD"], !pw.isEmpty {

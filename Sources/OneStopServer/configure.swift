@@ -11,6 +11,7 @@ import Vapor
 /// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
+    PersonalData.use(try DataKeys.load(settings, testing: app.environment == .testing))
     if settings.clockOffsetDays > 0 {
         let offset = Double(settings.clockOffsetDays) * 86400
         app.clock = AppClock(now: { Date().addingTimeInterval(offset) })
@@ -89,6 +90,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SpecialHandlingColumns())
     app.migrations.add(CitizenAgencyColumns())
     app.migrations.add(RetimingGroupsTable())
+    app.migrations.add(SealPersonalData())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses
@@ -141,7 +143,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
 /// and print how to sign in.
 public func prepareForServing(_ app: Application) async throws {
     try await createSchemaIfNeeded(app)
-    try await app.autoMigrate()
+    try await app.migrateWithDataKeys()
     try await enableWAL(app)
     if let password = try await DemoData.seedIfEmpty(app) {
         print(

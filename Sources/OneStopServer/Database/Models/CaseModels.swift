@@ -8,15 +8,46 @@ final class ApplicantModel: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Field(key: "kind") var kind: String
-    @Field(key: "name") var name: String
-    @Field(key: "id_number") var idNumber: String
-    @Field(key: "phone") var phone: String
-    /// The contact person of an entity; empty for a person.
-    @Field(key: "contact") var contact: String
+    /// Sealed (`PersonalData`): read and set through `name`, `idNumber`, `phone` and `contact`.
+    @Field(key: "name") var sealedName: String
+    @Field(key: "id_number") var sealedIDNumber: String
+    /// The blind index of the number, for finding an applicant by it.
+    @Field(key: "id_number_index") var idNumberIndex: String
+    @Field(key: "phone") var sealedPhone: String
+    @Field(key: "contact") var sealedContact: String
     @OptionalField(key: "user_id") var userID: UUID?
     @Field(key: "created_at") var createdAt: Int64
 
     init() {}
+
+    var name: String {
+        get { PersonalData.open(sealedName, Self.nameField) }
+        set { sealedName = PersonalData.seal(newValue, Self.nameField) }
+    }
+    var idNumber: String {
+        get { PersonalData.open(sealedIDNumber, Self.idNumberField) }
+        set {
+            sealedIDNumber = PersonalData.seal(newValue, Self.idNumberField)
+            idNumberIndex = Self.index(newValue)
+        }
+    }
+    var phone: String {
+        get { PersonalData.open(sealedPhone, Self.phoneField) }
+        set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
+    }
+    /// The contact person of an entity; empty for a person.
+    var contact: String {
+        get { PersonalData.open(sealedContact, Self.contactField) }
+        set { sealedContact = PersonalData.seal(newValue, Self.contactField) }
+    }
+
+    static let nameField = "applicants.name"
+    static let idNumberField = "applicants.id_number"
+    static let phoneField = "applicants.phone"
+    static let contactField = "applicants.contact"
+
+    /// The blind index an ID number or credit code is found by.
+    static func index(_ idNumber: String) -> String { PersonalData.index(idNumber, idNumberField) }
 }
 
 final class CaseModel: Model, @unchecked Sendable {

@@ -121,10 +121,12 @@ final class AppointmentModel: Model, @unchecked Sendable {
     @Field(key: "day") var day: String
     @Field(key: "slot_start") var slotStart: Int
     @Field(key: "slot_end") var slotEnd: Int
+    /// The blind index of the visitor's ID number: one open booking per person.
     @Field(key: "person_key") var personKey: String
-    @Field(key: "name") var name: String
+    /// Sealed (`PersonalData`): read and set through `name` and `phone`.
+    @Field(key: "name") var sealedName: String
     @Field(key: "id_masked") var idMasked: String
-    @Field(key: "phone") var phone: String
+    @Field(key: "phone") var sealedPhone: String
     /// The booking code the visitor checks in with.
     @Field(key: "code") var code: String
     /// booked, cancelled, checked_in, no_show
@@ -133,6 +135,18 @@ final class AppointmentModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Int64
 
     init() {}
+
+    var name: String {
+        get { PersonalData.open(sealedName, Self.nameField) }
+        set { sealedName = PersonalData.seal(newValue, Self.nameField) }
+    }
+    var phone: String {
+        get { PersonalData.open(sealedPhone, Self.phoneField) }
+        set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
+    }
+
+    static let nameField = "appointments.name"
+    static let phoneField = "appointments.phone"
 }
 
 /// 好差评 record (DOMAIN.md §6). `level` nil is "not rated" (the evaluator timed out).

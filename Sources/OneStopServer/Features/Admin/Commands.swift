@@ -29,7 +29,7 @@ struct SeedCommand: AsyncCommand {
         }
         let app = context.application
         try await createSchemaIfNeeded(app)
-        try await app.autoMigrate()
+        try await app.migrateWithDataKeys()
         if let password = try await DemoData.seedIfEmpty(app) {
             context.console.print("Demo organisation created. Sign in as admin / \(password)")
         } else {

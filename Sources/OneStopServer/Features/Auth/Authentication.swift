@@ -21,7 +21,7 @@ enum Authentication {
         if let user = try await UserModel.query(on: db).filter(\.$username == name.lowercased()).first() { return user }
         let id = name.uppercased().filter { !$0.isWhitespace }
         guard id.count == 18, ResidentID.isValid(id) || CreditCode.isValid(id),
-            let userID = try await ApplicantModel.query(on: db).filter(\.$idNumber == id).first()?.userID
+            let userID = try await ApplicantModel.query(on: db).filter(\.$idNumberIndex == ApplicantModel.index(id)).first()?.userID
         else { return nil }
         return try await UserModel.find(userID, on: db)
     }

@@ -62,7 +62,7 @@ enum AgentProjects {
         if let id = input.applicantID {
             applicant = try await ApplicantModel.find(id, on: req.db)
         } else if let number = input.applicantNumber?.uppercased().filter({ !$0.isWhitespace }), !number.isEmpty {
-            applicant = try await ApplicantModel.query(on: req.db).filter(\.$idNumber == number).first()
+            applicant = try await ApplicantModel.query(on: req.db).filter(\.$idNumberIndex == ApplicantModel.index(number)).first()
         }
         if applicant == nil { errors.append(FieldError("applicantNumber", "project.noApplicant")) }
         var agent: UserModel?

@@ -24,7 +24,7 @@ enum ApplicantService {
         let now = HallClock.millis(req.now)
         return try await req.audited { db in
             let existing = try await ApplicantModel.query(on: db).filter(\.$kind == valid.kind.rawValue)
-                .filter(\.$idNumber == valid.idNumber).first()
+                .filter(\.$idNumberIndex == ApplicantModel.index(valid.idNumber)).first()
             if let existing, existing.userID != nil || existing.name != valid.name || existing.phone != valid.phone {
                 throw ValidationFailure([FieldError("idNumber", "applicant.taken")])
             }

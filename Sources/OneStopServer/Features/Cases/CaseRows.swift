@@ -91,9 +91,12 @@ enum CaseRows {
         // A new applicant (the usual case at a window) costs one statement; one on record, two.
         if let made = try await sql.raw(
             """
-            INSERT INTO applicants (id, kind, name, id_number, phone, contact, created_at)
-            VALUES (\(bind: UUID.timeOrdered()), \(bind: v.kind.rawValue), \(bind: v.name), \(bind: v.idNumber), \(bind: v.phone), \(bind: v.contact), \(bind: now))
-            ON CONFLICT (kind, id_number) DO NOTHING RETURNING id
+            INSERT INTO applicants (id, kind, name, id_number, id_number_index, phone, contact, created_at)
+            VALUES (\(bind: UUID.timeOrdered()), \(bind: v.kind.rawValue), \(bind: PersonalData.seal(v.name, ApplicantModel.nameField)),
+                    \(bind: PersonalData.seal(v.idNumber, ApplicantModel.idNumberField)), \(bind: ApplicantModel.index(v.idNumber)),
+                    \(bind: PersonalData.seal(v.phone, ApplicantModel.phoneField)),
+                    \(bind: PersonalData.seal(v.contact, ApplicantModel.contactField)), \(bind: now))
+            ON CONFLICT (kind, id_number_index) DO NOTHING RETURNING id
             """
         ).first(decoding: Inserted.self) {
             let a = ApplicantModel()
@@ -118,18 +121,19 @@ enum CaseRows {
         guard
             let row = try await sql(db).raw(
                 """
-                SELECT id, name, phone, contact, user_id, created_at FROM applicants
-                WHERE kind = \(bind: kind) AND id_number = \(bind: idNumber)
+                SELECT id, name, id_number, phone, contact, user_id, created_at FROM applicants
+                WHERE kind = \(bind: kind) AND id_number_index = \(bind: ApplicantModel.index(idNumber))
                 """
             ).first()
         else { return nil }
         let a = ApplicantModel()
         a.id = try row.decode(column: "id", as: UUID.self)
         a.kind = kind
-        a.name = try row.decode(column: "name", as: String.self)
-        a.idNumber = idNumber
-        a.phone = try row.decode(column: "phone", as: String.self)
-        a.contact = try row.decode(column: "contact", as: String.self)
+        a.sealedName = try row.decode(column: "name", as: String.self)
+        a.sealedIDNumber = try row.decode(column: "id_number", as: String.self)
+        a.idNumberIndex = ApplicantModel.index(idNumber)
+        a.sealedPhone = try row.decode(column: "phone", as: String.self)
+        a.sealedContact = try row.decode(column: "contact", as: String.self)
         a.userID = try row.decode(column: "user_id", as: UUID?.self)
         a.createdAt = try row.decode(column: "created_at", as: Int64.self)
         a.$id.exists = true

@@ -56,7 +56,8 @@ enum AppointmentService {
 
     /// The person's key: a keyed hash of the ID number, so bookings can be matched without
     /// keeping the number.
-    static func personKey(_ id: String) -> String { Digest.sha256Hex("onestop-appointment|" + id.uppercased()) }
+    /// The blind index of a visitor's ID number (a keyed hash: an ID number cannot be found from it).
+    static func personKey(_ id: String) -> String { PersonalData.index(id, "appointments.person") }
 
     static func book(hall: HallConfig, input: BookInput, req: Request) async throws -> AppointmentModel {
         var v = Validator()

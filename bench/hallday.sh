@@ -23,7 +23,9 @@ trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; pg_stop; rm -rf "$WORK"' EXI
 
 run() {  # label, database URL, schema
   local label=$1 url=$2 schema=$3
-  ONESTOP_DATABASE_URL="$url" ONESTOP_DATABASE_SCHEMA="$schema" ONESTOP_PORT=$PORT ONESTOP_ADMIN_PASSWORD=$PASSWORD \
+  # The data keys of the run (PostgreSQL needs a file named).
+  [ -f "$WORK/keys-$label" ] || "$BIN/onestop" keys new "$WORK/keys-$label" >/dev/null
+  ONESTOP_DATA_KEY_FILE="$WORK/keys-$label" ONESTOP_DATABASE_URL="$url" ONESTOP_DATABASE_SCHEMA="$schema" ONESTOP_PORT=$PORT ONESTOP_ADMIN_PASSWORD=$PASSWORD \
     LOG_LEVEL=warning "$BIN/onestop" serve --env production >"$WORK/server-$label.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 150); do curl -sf "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -29,7 +29,9 @@ measure() {  # name, wrk args…
 
 bench_db() {  # label, database URL
   local label=$1 url=$2
-  ONESTOP_DATABASE_URL="$url" ONESTOP_PORT=$PORT ONESTOP_ADMIN_PASSWORD=$PASSWORD LOG_LEVEL=warning "$BIN" serve \
+  # The data keys of the run (PostgreSQL needs a file named).
+  [ -f "$WORK/keys-$label" ] || "$BIN" keys new "$WORK/keys-$label" >/dev/null
+  ONESTOP_DATA_KEY_FILE="$WORK/keys-$label" ONESTOP_DATABASE_URL="$url" ONESTOP_PORT=$PORT ONESTOP_ADMIN_PASSWORD=$PASSWORD LOG_LEVEL=warning "$BIN" serve \
     --env production >"$WORK/server-$label.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

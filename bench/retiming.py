@@ -53,7 +53,8 @@ def call(method, path, body=None, token=None, timeout=120):
 
 
 def serve(db):
-    env = dict(os.environ, ONESTOP_DATABASE_URL="sqlite://" + db, ONESTOP_PORT=str(PORT), ONESTOP_ADMIN_PASSWORD=PASSWORD,
+    # Every run's copy opens with the seeded database's data keys.
+    env = dict(os.environ, ONESTOP_DATABASE_URL="sqlite://" + db, ONESTOP_DATA_KEY_FILE=work + "/base.sqlite.keys", ONESTOP_PORT=str(PORT), ONESTOP_ADMIN_PASSWORD=PASSWORD,
                LOG_LEVEL="warning")
     proc = subprocess.Popen([a.bin, "serve", "--env", "production"], env=env, stdout=open(work + "/server.log", "a"),
                             stderr=subprocess.STDOUT, cwd=os.path.dirname(os.path.abspath(__file__)) + "/..")

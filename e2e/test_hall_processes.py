@@ -47,6 +47,12 @@ class Server:
     def start(self):
         os.makedirs(LOGS, exist_ok=True)
         env = dict(os.environ, ONESTOP_DATABASE_URL=self.database, ONESTOP_PORT=str(self.port), ONESTOP_ADMIN_PASSWORD=PASSWORD)
+        if self.database.startswith("postgres"):
+            # PostgreSQL needs the data key file named; the instances of one schema share it.
+            keys = os.path.join(tempfile.gettempdir(), f"onestop-e2e-{self.schema or 'public'}.keys")
+            if not os.path.exists(keys):
+                subprocess.run([BIN, "keys", "new", keys], check=True, stdout=subprocess.DEVNULL)
+            env["ONESTOP_DATA_KEY_FILE"] = keys
         if self.schema:
             env["ONESTOP_DATABASE_SCHEMA"] = self.schema
         log = open(os.path.join(LOGS, f"{self.name}.log"), "a")

@@ -13,6 +13,20 @@ _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGloba
 var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 
+// `onestop keys new FILE`: a key file for a deployment that names its own (PostgreSQL), made
+// before there is any configuration to read.
+let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "keys", arguments[2] == "new" {
+    do {
+        try writeNewDataKeyFile(arguments[3])
+        print("New data keys written to \(arguments[3]) (readable by its owner only). Back the file up apart from the database.")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("onestop: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let settings: Settings
 do {
     settings = try Settings.fromEnvironment()

@@ -74,22 +74,72 @@ struct PersonalDataTests {
             let booked = try await t.send(.POST, "/api/v1/appointments", json: person)
             #expect(booked.status == .created, "\(booked.body.string)")
             let sql = try #require(t.app.db as? any SQLDatabase)
-            struct Row: Decodable { var name: String; var id_number: String; var phone: String }
+            struct Row: Decodable {
+                var name: String
+                var idNumber: String
+                var phone: String
+                enum CodingKeys: String, CodingKey { case name, idNumber = "id_number", phone }
+            }
             let rows = try await sql.raw("SELECT name, id_number, phone FROM applicants").all(decoding: Row.self)
             // One applicant: the second intake found the first by the index of the number.
             #expect(rows.count == 1)
             for r in rows {
-                #expect(r.name.hasPrefix("enc:") && r.id_number.hasPrefix("enc:") && r.phone.hasPrefix("enc:"))
-                #expect(!r.name.contains("张三") && !r.id_number.contains("1101051949") && !r.phone.contains("13800138000"))
+                #expect(r.name.hasPrefix("enc:") && r.idNumber.hasPrefix("enc:") && r.phone.hasPrefix("enc:"))
+                #expect(!r.name.contains("张三") && !r.idNumber.contains("1101051949") && !r.phone.contains("13800138000"))
             }
-            struct Booking: Decodable { var name: String; var phone: String; var person_key: String }
+            struct Booking: Decodable {
+                var name: String
+                var phone: String
+                var personKey: String
+                enum CodingKeys: String, CodingKey { case name, phone, personKey = "person_key" }
+            }
             let bookings = try await sql.raw("SELECT name, phone, person_key FROM appointments").all(decoding: Booking.self)
             #expect(bookings.count == 1 && bookings.allSatisfy { $0.name.hasPrefix("enc:") && $0.phone.hasPrefix("enc:") })
-            #expect(bookings.first?.person_key != Digest.sha256Hex("onestop-appointment|11010519491231002X"))
+            #expect(bookings.first?.personKey != Digest.sha256Hex("onestop-appointment|11010519491231002X"))
             // The clerk still sees the applicant as entered (the phone masked).
             let a = try await t.send(.GET, "/api/v1/cases/\(first.id)", token: clerk)
             #expect(a.body.string.contains("张三") && a.body.string.contains("138****8000"), "\(a.body.string.prefix(400))")
             #expect(second.applicant.idNumber.hasSuffix("002X") && !second.applicant.idNumber.contains("enc:"))
+            // A staff member's phone and ID number, and an account's phone, likewise.
+            let staff = StaffModel()
+            staff.centerID = try await t.centerID(code: "DL010200")
+            staff.name = "王芳"
+            staff.jobNumber = "PD-001"
+            staff.post = "综合窗口"
+            staff.partyMember = false
+            staff.duties = ""
+            staff.commitment = ""
+            staff.phone = "13900001111"
+            staff.idNumber = "11010519491231002X"
+            try await staff.save(on: t.app.db)
+            struct Staff: Decodable {
+                var phone: String
+                var idNumber: String
+                enum CodingKeys: String, CodingKey { case phone, idNumber = "id_number" }
+            }
+            let staffRow = try #require(
+                try await sql.raw("SELECT phone, id_number FROM staff WHERE job_number = 'PD-001'").first(decoding: Staff.self))
+            #expect(staffRow.phone.hasPrefix("enc:") && staffRow.idNumber.hasPrefix("enc:"))
+            #expect(try await StaffModel.find(staff.id, on: t.app.db)?.phone == "13900001111")
+            let user = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "case_clerk").first())
+            user.phone = "13700002222"
+            try await user.save(on: t.app.db)
+            struct Phone: Decodable { var phone: String }
+            let userRow = try await sql.raw("SELECT phone FROM users WHERE username = 'case_clerk'").first(decoding: Phone.self)
+            #expect(userRow?.phone.hasPrefix("enc:") == true)
+            // Rotation seals every value again under the new key, resumably; the indexes stand.
+            let rotated = PersonalData.keyring.rotated()
+            #expect(try await KeysCommand.count(sealedOtherThan: rotated.current, app: t.app) > 0)
+            var resealed = 0
+            for (table, columns) in PersonalData.columns {
+                resealed += try await KeysCommand.reseal(table, columns, keys: rotated, app: t.app)
+            }
+            #expect(resealed >= 9)
+            #expect(try await KeysCommand.count(sealedOtherThan: rotated.current, app: t.app) == 0)
+            let after = try await sql.raw("SELECT name, id_number, phone FROM applicants").all(decoding: Row.self)
+            #expect(after.allSatisfy { $0.idNumber.hasPrefix("enc:\(rotated.current):") })
+            #expect(try after.map { try rotated.open($0.idNumber, field: ApplicantModel.idNumberField) } == ["11010519491231002X"])
+            #expect(try await KeysCommand.reseal("applicants", ["name"], keys: rotated, app: t.app) == 0)
             // Another key file does not open this database: start-up stops before any change.
             let other = DataKeyring.generate()
             await #expect(throws: Settings.Problem.self) {

@@ -20,7 +20,7 @@ enum DataKeys {
         case .sqliteMemory:
             if path == nil { return PersonalData.ephemeral }
         case .sqlite(let db):
-            if path == nil { path = db + ".keys" }
+            if path == nil { path = s.embeddedKeyFile ?? db + ".keys" }
             mayCreate = true
         case .postgres:
             if path == nil {
@@ -63,7 +63,9 @@ enum DataKeys {
         let dir = URL(fileURLWithPath: file).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temporary = file + ".new"
-        FileManager.default.createFile(atPath: temporary, contents: keys.fileData, attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: temporary, contents: keys.fileData, attributes: [.posixPermissions: 0o600]) else {
+            throw Settings.Problem(variable: "ONESTOP_DATA_KEY_FILE", message: "\(temporary) cannot be written")
+        }
         if FileManager.default.fileExists(atPath: file) {
             _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: file), withItemAt: URL(fileURLWithPath: temporary))
         } else {
@@ -108,6 +110,22 @@ enum DataKeys {
                 """
             ).run()
         }
+    }
+}
+
+/// Writes a new key file at `path`; refuses to replace one (its keys may seal a database).
+public func writeNewDataKeyFile(_ path: String) throws {
+    guard !FileManager.default.fileExists(atPath: path) else {
+        throw Settings.Problem(variable: "keys new", message: "\(path) exists already; nothing was changed")
+    }
+    try DataKeys.write(DataKeyring.generate(), to: path)
+}
+
+extension Settings {
+    /// The key file the embedded database keeps beside itself when none is named.
+    var embeddedKeyFile: String? {
+        if case .sqlite(let path) = database { return path + ".keys" }
+        return nil
     }
 }
 

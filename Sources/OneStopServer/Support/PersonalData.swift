@@ -146,4 +146,12 @@ enum PersonalData {
     static func open(_ stored: String?, _ field: String) -> String? { stored.map { open($0, field) } }
 
     static func index(_ plain: String, _ field: String) -> String { keyring.index(plain, field: field) }
+
+    /// Every sealed column, by table (each table has an `id`).
+    static let columns: [(table: String, columns: [String])] = [
+        ("applicants", ["name", "id_number", "phone", "contact"]),
+        ("appointments", ["name", "phone"]),
+        ("staff", ["phone", "id_number"]),
+        ("users", ["phone"]),
+    ]
 }

@@ -1,8 +1,10 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// Personal data sealed at rest (see `PersonalData`): applicants' names, ID numbers, phones and
-/// contacts, and the names and phones of booked visitors, sealed in place; an applicant is found
+/// contacts, the names and phones of booked visitors, the staff's phones and ID numbers and the
+/// accounts' phones, sealed in place; an applicant is found
 /// by the blind index of the number, unique per kind; a check value per key lets start-up tell a
 /// wrong key file before it touches anything.
 struct SealPersonalData: AsyncMigration {
@@ -53,6 +55,8 @@ struct SealPersonalData: AsyncMigration {
             // definition, where it never matches: each value is sealed with its own nonce).
             try await db.schema("applicants").deleteUnique(on: "kind", "id_number").update()
         }
+        try await Self.seal("staff", ["phone", "id_number"], keys: keys, on: sql)
+        try await Self.seal("users", ["phone"], keys: keys, on: sql)
         let bookings = try await sql.raw("SELECT id, name, phone FROM appointments").all()
         for r in bookings {
             let id = try r.decode(column: "id", as: UUID.self)
@@ -67,7 +71,27 @@ struct SealPersonalData: AsyncMigration {
         }
     }
 
+    /// Seals the optional `columns` of `table` in place (the staff's phones and ID numbers, the
+    /// accounts' phones: few rows).
+    static func seal(_ table: String, _ columns: [String], keys: DataKeyring, on sql: any SQLDatabase) async throws {
+        let rows = try await sql.raw("SELECT id, \(unsafeRaw: columns.joined(separator: ", ")) FROM \(ident: table)").all()
+        for r in rows {
+            let id = try r.decode(column: "id", as: UUID.self)
+            var sets: [SQLQueryString] = []
+            for column in columns {
+                guard let value = try r.decode(column: column, as: String?.self) else { continue }
+                let field = table + "." + column
+                sets.append("\(ident: column) = \(bind: keys.seal(try keys.open(value, field: field), field: field))")
+            }
+            guard !sets.isEmpty else { continue }
+            try await sql.raw("UPDATE \(ident: table) SET \(SQLList(sets)) WHERE id = \(sql.bind(id: id))").run()
+        }
+    }
+
     func revert(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.drop(index: "applicants_id_number_index").run()
+        try await db.schema("applicants").deleteField("id_number_index").update()
         try await db.schema("data_key_checks").delete()
     }
 }

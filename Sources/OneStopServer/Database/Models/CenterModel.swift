@@ -76,9 +76,22 @@ final class StaffModel: Model, @unchecked Sendable {
     @Field(key: "party_member") var partyMember: Bool
     @Field(key: "duties") var duties: String
     @Field(key: "commitment") var commitment: String
-    @OptionalField(key: "phone") var phone: String?
-    @OptionalField(key: "id_number") var idNumber: String?
+    /// Sealed (`PersonalData`): read and set through `phone` and `idNumber`.
+    @OptionalField(key: "phone") var sealedPhone: String?
+    @OptionalField(key: "id_number") var sealedIDNumber: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    var phone: String? {
+        get { PersonalData.open(sealedPhone, Self.phoneField) }
+        set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
+    }
+    var idNumber: String? {
+        get { PersonalData.open(sealedIDNumber, Self.idNumberField) }
+        set { sealedIDNumber = PersonalData.seal(newValue, Self.idNumberField) }
+    }
+
+    static let phoneField = "staff.phone"
+    static let idNumberField = "staff.id_number"
 }

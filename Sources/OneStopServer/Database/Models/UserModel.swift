@@ -13,7 +13,8 @@ final class UserModel: Model, @unchecked Sendable {
     @Field(key: "center_id") var centerID: UUID
     @OptionalField(key: "department_id") var departmentID: UUID?
     @OptionalField(key: "staff_id") var staffID: UUID?
-    @OptionalField(key: "phone") var phone: String?
+    /// Sealed (`PersonalData`): read and set through `phone`.
+    @OptionalField(key: "phone") var sealedPhone: String?
     @Field(key: "failed_logins") var failedLogins: Int
     /// Seconds since 1970; a plain number so both databases compare it alike.
     @OptionalField(key: "locked_until") var lockedUntil: Double?
@@ -21,6 +22,13 @@ final class UserModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    var phone: String? {
+        get { PersonalData.open(sealedPhone, Self.phoneField) }
+        set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
+    }
+
+    static let phoneField = "users.phone"
 }
 
 /// A bearer token an API client got from `login`. Only its SHA-256 is stored.

@@ -120,19 +120,27 @@ enum CalendarRetiming {
         let lowest = first <= today ? "0000-00-00" : first
         let within = job.centerID == nil ? nil : Set(calendars.keys)
         let work = RetimingWork(job: job, calendars: calendars, app: app)
+        let started = ContinuousClock.now
+        func took() -> String {
+            let d = (ContinuousClock.now - started).components
+            return String(format: "%.2f s", Double(d.seconds) + Double(d.attoseconds) / 1e18)
+        }
         // The common clocks in groups, written slice by slice; the others case by case.
         let slices = try await work.plan(lowest: lowest, last: last, centers: within, now: now())
         // The others before the slices change the groups' dates (their cases would then match
         // no group); one that moves meanwhile is left out when written.
         let ids = try await candidates(lowest: lowest, last: last, centers: within, work: work, on: reader)
+        app.logger.info("calendar re-timing \(job.id!): \(slices.count) slices and \(ids.count) cases one by one, planned in \(took())")
+        // The log is copied back into the database once the job is done (and seen done).
         try await WALCheckpoints.paused(app, reader: reader, now: now) {
             for slice in slices { try await work.fast(slice, lowest: lowest, last: last, now: now()) }
             for start in stride(from: 0, to: ids.count, by: batchSize) {
                 try await work.cases(Array(ids[start..<min(start + batchSize, ids.count)]), now: now())
             }
+            try await work.tasks(lowest: lowest, last: last, centers: within, now: now)
+            try await finish(job, app: app, now: now())
+            app.logger.info("calendar re-timing \(job.id!) done in \(took())")
         }
-        try await work.tasks(lowest: lowest, last: last, centers: within, now: now)
-        try await finish(job, app: app, now: now())
     }
 
     /// The open timed cases with a legal deadline on or after `lowest`, received by `last`, as `c`.

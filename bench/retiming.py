@@ -28,11 +28,13 @@ p.add_argument("--cases", type=int, default=1_000_000)
 p.add_argument("--runs", type=int, default=3)
 p.add_argument("--windows", type=int, default=10)
 p.add_argument("--pace", type=float, default=0.25, help="seconds between a window's lifecycles")
+p.add_argument("--work", help="keep the seeded database in this directory and reuse it on the next call")
 a = p.parse_args()
 
 PORT = 18094
 PASSWORD = "BenchAdmin12345"
-work = tempfile.mkdtemp(prefix="onestop-retime.")
+work = a.work or tempfile.mkdtemp(prefix="onestop-retime.")
+os.makedirs(work, exist_ok=True)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -55,7 +57,7 @@ def call(method, path, body=None, token=None, timeout=120):
 def serve(db):
     # Every run's copy opens with the seeded database's data keys.
     env = dict(os.environ, ONESTOP_DATABASE_URL="sqlite://" + db, ONESTOP_DATA_KEY_FILE=work + "/base.sqlite.keys", ONESTOP_PORT=str(PORT), ONESTOP_ADMIN_PASSWORD=PASSWORD,
-               LOG_LEVEL="warning")
+               LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "warning"))
     proc = subprocess.Popen([a.bin, "serve", "--env", "production"], env=env, stdout=open(work + "/server.log", "a"),
                             stderr=subprocess.STDOUT, cwd=os.path.dirname(os.path.abspath(__file__)) + "/..")
     for _ in range(600):
@@ -87,22 +89,30 @@ def pct(xs, q):
 
 today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
 base = work + "/base.sqlite"
-print(f"== seeding {a.cases} open cases ({work})", flush=True)
-proc = serve(base)
-admin = call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})["token"]
-county = next(c["id"] for c in call("GET", "/api/v1/centers", token=admin) if c["code"] == "DL010200")
-days = {}
-for n in range(-40, 420):
-    d = (today + datetime.timedelta(days=n)).isoformat()
-    days[d] = call("GET", f"/api/v1/centers/{county}/calendar/days/{d}")["isWorkingDay"]
-json.dump(days, open(work + "/days.json", "w"))
-if not days[today.isoformat()]:
-    call("PUT", f"/api/v1/centers/{county}/calendar/days/{today}", {"kind": "makeup_workday", "name": "bench"}, token=admin)
-    days[today.isoformat()] = True
+seed_file = work + "/seed.json"
+if a.work and os.path.exists(seed_file) and os.path.exists(base):
+    seed = json.load(open(seed_file))
+    print(f"== reusing the seeded database in {work}", flush=True)
+else:
+    print(f"== seeding {a.cases} open cases ({work})", flush=True)
+    proc = serve(base)
+    admin = call("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})["token"]
+    county = next(c["id"] for c in call("GET", "/api/v1/centers", token=admin) if c["code"] == "DL010200")
+    days = {}
+    for n in range(-40, 420):
+        d = (today + datetime.timedelta(days=n)).isoformat()
+        days[d] = call("GET", f"/api/v1/centers/{county}/calendar/days/{d}")["isWorkingDay"]
     json.dump(days, open(work + "/days.json", "w"))
-stop(proc)
-seed = json.loads(subprocess.check_output([sys.executable, os.path.dirname(__file__) + "/retiming_seed.py", base, "--calendar",
-                                           work + "/days.json", "--cases", str(a.cases), "--today", today.isoformat()]))
+    if not days[today.isoformat()]:
+        call("PUT", f"/api/v1/centers/{county}/calendar/days/{today}", {"kind": "makeup_workday", "name": "bench"}, token=admin)
+        days[today.isoformat()] = True
+        json.dump(days, open(work + "/days.json", "w"))
+    stop(proc)
+    seed = json.loads(subprocess.check_output([sys.executable, os.path.dirname(__file__) + "/retiming_seed.py", base, "--calendar",
+                                               work + "/days.json", "--cases", str(a.cases), "--today", today.isoformat()]))
+    seed["county"] = county
+    json.dump(seed, open(seed_file, "w"))
+county = seed["county"]
 print(f"   closing {seed['closure']}; {seed['spanning']} of {seed['cases']} clocks span it", flush=True)
 
 results = []
@@ -182,6 +192,10 @@ for run in range(1, a.runs + 1):
     for t in threads:
         t.join()
     stop(proc)
+    with open(work + "/server.log") as log:  # the job's own account of its phases
+        phases = [line.strip() for line in log if "calendar re-timing" in line]
+    for line in phases[-2:]:
+        print("   " + line[:300], flush=True)
     r = {
         "run": run, "status": job["status"], "cases": job["cases"], "wall_s": round(wall, 2), "server_cpu_s": round(cpu_used, 2),
         "call_next_before_p50_ms": round(pct(latencies["before"], 0.5), 1), "call_next_before_p99_ms": round(pct(latencies["before"], 0.99), 1),
@@ -199,8 +213,11 @@ def median(key):
     return xs[len(xs) // 2]
 
 
+if not results:
+    sys.exit(0)
 print(f"\nmedian of {len(results)} runs ({a.cases} open cases, {seed['spanning']} spanning {seed['closure']}):")
 for key in ("wall_s", "server_cpu_s", "cases", "call_next_before_p99_ms", "call_next_during_p50_ms", "call_next_during_p99_ms",
             "lifecycles_per_s_during"):
     print(f"  {key}: {median(key)}")
-shutil.rmtree(work, ignore_errors=True)
+if not a.work:
+    shutil.rmtree(work, ignore_errors=True)

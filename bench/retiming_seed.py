@@ -52,8 +52,20 @@ cur.execute(
 rng = random.Random(16)
 rows, queue = [], []
 spanning = 0
+day_ms = {d: int(datetime.datetime.fromisoformat(d + "T08:30:00+08:00").timestamp() * 1000) for d in recent}
+
+
+def v7(ms):
+    """The id OneStop gives a case it creates (UUID.timeOrdered): version 7, the time first."""
+    n = (ms << 80) | (0x7 << 76) | (rng.getrandbits(12) << 64) | (0b10 << 62) | rng.getrandbits(62)
+    return str(uuid.UUID(int=n)).upper()
+
+
+# The cases in the order the hall made them: by the day they were accepted, each with the
+# time-ordered id the server gives a new case, so that the table's order is the ids' order.
+per_day = -(-a.cases // len(recent))
 for i in range(a.cases):
-    accepted = rng.choice(recent)
+    accepted = recent[i // per_day]
     if rng.random() < a.span_share:
         legal = rng.randint(45, 60)
         promised = legal - rng.randint(0, 10)
@@ -64,7 +76,7 @@ for i in range(a.cases):
     legal_due = add_working(accepted, legal)
     spanning += legal_due >= closure
     rows.append((
-        str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(), f"DL010200-RETIME-{i + 1:07d}", center, dept, item, code,
+        v7(day_ms[accepted] + (i % per_day) * 30), f"DL010200-RETIME-{i + 1:07d}", center, dept, item, code,
         "食品经营许可证核发", version, "promised", "window", applicant, "under_review", accepted, accepted, promised, legal, 0,
         promised_due, legal_due, 0, "normal", None, "{}", 0, 0,
     ))

@@ -46,6 +46,20 @@ public struct Settings: Sendable {
     /// The file of the keys that seal personal data (`ONESTOP_DATA_KEY_FILE`, see `DataKeyring`).
     /// Without it the embedded database keeps its keys beside itself (`<database>.keys`).
     public var dataKeyFile: String?
+    /// What one client address may do (`ONESTOP_THROTTLE_*`, "count/seconds" or "off"): sign-in
+    /// attempts, failed case look-ups, and changes sent without signing in (public forms).
+    public var throttle = Throttle()
+
+    public struct Throttle: Sendable, Equatable {
+        public var signIn: Rate? = Rate(count: 30, seconds: 600)
+        public var tracking: Rate? = Rate(count: 30, seconds: 3600)
+        public var forms: Rate? = Rate(count: 60, seconds: 600)
+    }
+
+    public struct Rate: Sendable, Equatable {
+        public var count: Int
+        public var seconds: Int
+    }
 
     public init(
         database: DatabaseKind = .sqlite(path: "data/onestop.sqlite"), host: String = "127.0.0.1", port: Int = 8080,
@@ -144,6 +158,19 @@ public struct Settings: Sendable {
         if let n = try integer("ONESTOP_LOCKOUT_FAILURES", 1...100) { s.lockout.maxFailures = n }
         if let m = try integer("ONESTOP_LOCKOUT_MINUTES", 1...1440) { s.lockout.lockSeconds = Double(m * 60) }
         if let h = try integer("ONESTOP_API_TOKEN_HOURS", 1...720) { s.apiTokenHours = h }
+        func rate(_ name: String, _ current: Rate?) throws(Problem) -> Rate? {
+            guard let raw = value(name) else { return current }
+            if raw.lowercased() == "off" { return nil }
+            let parts = raw.split(separator: "/")
+            guard parts.count == 2, let n = Int(parts[0]), let t = Int(parts[1]), (1...100_000).contains(n), (1...86_400).contains(t)
+            else {
+                throw Problem(variable: name, message: "must be count/seconds such as 30/600, or off (got \"\(raw)\")")
+            }
+            return Rate(count: n, seconds: t)
+        }
+        s.throttle.signIn = try rate("ONESTOP_THROTTLE_SIGNIN", s.throttle.signIn)
+        s.throttle.tracking = try rate("ONESTOP_THROTTLE_TRACKING", s.throttle.tracking)
+        s.throttle.forms = try rate("ONESTOP_THROTTLE_FORMS", s.throttle.forms)
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
         if let d = try integer("ONESTOP_CLOCK_OFFSET_DAYS", 0...3650) { s.clockOffsetDays = d }
         if let raw = value("ONESTOP_RELOAD_TEMPLATES") {

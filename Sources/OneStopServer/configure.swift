@@ -65,6 +65,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.lifecycle.use(SupervisionSweepLifecycle())
     app.lifecycle.use(OutboxWorkerLifecycle())
     app.lifecycle.use(CalendarRetimingLifecycle())
+    app.lifecycle.use(HousekeepingLifecycle())
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())
@@ -91,6 +92,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CitizenAgencyColumns())
     app.migrations.add(RetimingGroupsTable())
     app.migrations.add(SealPersonalData())
+    app.migrations.add(SessionHousekeeping())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses
@@ -98,9 +100,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.publicPages = PublicPageCache(budget: settings.pageCacheMB << 20)
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
-    app.sessions.use(.fluent)
-    let databaseSessions = app.sessions.driver
-    app.sessions.use { _ in QuietSessions(inner: databaseSessions) }
+    app.sessions.use { _ in StoredSessions() }
     app.sessions.configuration.cookieName = "onestop_session"
     let idle = Double(settings.sessionIdleMinutes * 60)
     let secure = settings.secureCookies
@@ -130,6 +130,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorResponder())
+    app.middleware.use(RequestLimitsMiddleware())
     app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(PrincipalMiddleware())

@@ -73,11 +73,14 @@ struct ElectronicLicenceTests {
                 var form = Multipart()
                 form.file("file", "licence.pdf", file)
                 let cookie = b.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-                return try await t.app.testing().sendRequest(.POST, path) { req in
-                    req.headers.replaceOrAdd(name: .cookie, value: cookie)
-                    req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(form.boundary)")
-                    req.body = form.body
-                }.body.string
+                let res = try await t.app.testing().sendRequest(
+                    .POST, path,
+                    beforeRequest: { req in
+                        req.headers.replaceOrAdd(name: .cookie, value: cookie)
+                        req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(form.boundary)")
+                        req.body = form.body
+                    })
+                return res.body.string
             }
             #expect(try await check(bytes).contains("文件与平台存档完全一致"))
             var forged = bytes

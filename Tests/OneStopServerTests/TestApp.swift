@@ -81,11 +81,13 @@ struct AnyEncodable: Encodable, Sendable {
 /// `sqliteFile`: SQLite in a file of its own (WAL, a separate writer connection) rather than
 /// in memory.
 func withOneStop(
-    _ db: TestDB, sqliteFile: Bool = false, hallHistory: Bool = false, _ body: (TestContext) async throws -> Void
+    _ db: TestDB, sqliteFile: Bool = false, hallHistory: Bool = false, tune: (inout Settings) -> Void = { _ in },
+    _ body: (TestContext) async throws -> Void
 ) async throws {
     var settings = Settings(adminPassword: TestContext.adminPassword)
     settings.demoHallHistory = hallHistory
     settings.bcryptCost = 4
+    tune(&settings)
     // Many test servers share one PostgreSQL at once; keep each one's connections few.
     settings.postgresReadersPerLoop = 1
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)

@@ -54,7 +54,10 @@ struct MessageCatalog: Sendable {
     /// `materials.3.name` reads 「申请材料 第3项 名称」.
     func fieldLabel(_ field: String, _ lang: Language) -> String {
         let parts = field.split(separator: ".").map(String.init)
-        guard parts.count > 1, let n = Int(parts[1]) else { return text("field.\(field)", lang) }
+        guard parts.count > 1, let n = Int(parts[1]) else {
+            // A query parameter or a field with no label of its own is named as the API names it.
+            return tables[.zh]?["field.\(field)"] == nil ? field : text("field.\(field)", lang)
+        }
         var label = text("field.\(parts[0])", lang) + " " + text("field.row", lang, ["n": String(n)])
         if parts.count > 2 { label += " " + text("field.sub.\(parts[2])", lang) }
         return label

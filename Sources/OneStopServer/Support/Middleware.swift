@@ -25,11 +25,20 @@ struct AccessGuard: AsyncMiddleware {
     let access: Access
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if case .public = access { return try await next.respond(to: req) }
-        guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }
-        guard access.admits(p.role) else {
-            throw Abort(.forbidden, headers: ["X-OneStop-Denied": "role"], reason: req.t("auth.roleNotAllowed"))
+        switch access {
+        case .public:
+            // A change sent without signing in (a public form), per client address.
+            if ![.GET, .HEAD, .OPTIONS].contains(req.method), req.principal == nil {
+                try req.application.throttles.forms?.admit(req, message: "auth.tooManyForms")
+            }
+        default:
+            guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }
+            guard access.admits(p.role) else {
+                throw Abort(.forbidden, headers: ["X-OneStop-Denied": "role"], reason: req.t("auth.roleNotAllowed"))
+            }
         }
+        // What the API's document says of the request, checked before the handler reads it.
+        if let operation = req.route?.operation { try await RequestShape.check(req, operation) }
         return try await next.respond(to: req)
     }
 }

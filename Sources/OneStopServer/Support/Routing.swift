@@ -15,6 +15,8 @@ struct APIOperation: Sendable {
     struct QueryParameter: Sendable {
         var name: String
         var type: String
+        /// "date" (YYYY-MM-DD) or "uuid": checked before the handler runs, as the type is.
+        var format: String? = nil
         var required: Bool = false
         var description: String = ""
     }

@@ -29,6 +29,8 @@ enum Authentication {
     /// Checks a password under the lockout policy, recording failures. Unknown usernames cost the
     /// same bcrypt work as known ones, so timing does not reveal which accounts exist.
     static func signIn(username: String, password: String, req: Request) async throws -> Outcome {
+        // Per client address, before any account is looked at: many accounts tried from one place.
+        try req.application.throttles.signIn?.admit(req, message: "auth.tooManyAttempts")
         let now = req.now.timeIntervalSince1970
         let policy = req.application.settings.lockout
         guard let user = try await account(username, on: req.db), !user.disabled

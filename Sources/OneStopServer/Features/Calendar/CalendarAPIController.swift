@@ -63,7 +63,7 @@ enum CalendarAPIController {
                 id: "addWorkingDays", summary: "The date N working days after start (before it when N < 0)", tag: "Calendar",
                 response: "WorkingDaySum",
                 query: [
-                    .init(name: "start", type: "string", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "start", type: "string", format: "date", required: true, description: "YYYY-MM-DD"),
                     .init(name: "days", type: "integer", required: true, description: "-10000…10000"),
                 ])
         ) { req in
@@ -86,8 +86,8 @@ enum CalendarAPIController {
                 id: "countWorkingDays", summary: "Working days after `from` up to and including `to`", tag: "Calendar",
                 response: "WorkingDayCount",
                 query: [
-                    .init(name: "from", type: "string", required: true, description: "YYYY-MM-DD"),
-                    .init(name: "to", type: "string", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "from", type: "string", format: "date", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "to", type: "string", format: "date", required: true, description: "YYYY-MM-DD"),
                 ])
         ) { req in
             let (cal, _) = try await calendar(req)

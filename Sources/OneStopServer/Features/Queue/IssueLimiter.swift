@@ -33,10 +33,11 @@ final class IssueLimiter: Sendable {
             || (ip.hasPrefix("172.") && (16...31).contains(Int(ip.split(separator: ".").dropFirst().first ?? "") ?? 0))
     }
 
-    /// Counts one ticket for the client, or throws 429 with the seconds to wait.
-    func admit(_ req: Request) throws {
+    /// Counts one request for the client, or throws 429 saying `message` (with the minutes to
+    /// wait as `n`) and the seconds to wait in `Retry-After`.
+    func admit(_ req: Request, message: String = "queue.tooManyTickets") throws {
         guard let key = Self.client(req) else { return }
-        try admit(key: key, req: req, message: "queue.tooManyTickets")
+        try admit(key: key, req: req, message: message)
     }
 
     /// Counts one event under any key (a case number's failed look-ups), or throws 429 saying
@@ -61,8 +62,14 @@ final class IssueLimiter: Sendable {
     }
 
     /// Whether a key has used up its allowance, without counting.
-    func exhausted(key: String, now: Double) -> Bool {
-        hits.withLockedValue { ($0[key] ?? []).filter { $0 > now - window }.count >= limit }
+    func exhausted(key: String, now: Double) -> Bool { wait(key: key, now: now) != nil }
+
+    /// The seconds until a key that has used up its allowance may try again.
+    func wait(key: String, now: Double) -> Double? {
+        hits.withLockedValue { all in
+            let list = (all[key] ?? []).filter { $0 > now - window }
+            return list.count >= limit ? list[0] + window - now : nil
+        }
     }
 }
 
@@ -77,9 +84,27 @@ extension Application {
     }
 
     private struct TrackLimiterKey: StorageKey { typealias Value = IssueLimiter }
+    private struct ThrottlesKey: StorageKey { typealias Value = Throttles }
+
+    /// The per-client limits of the settings (`Settings.throttle`); nil where one is off.
+    struct Throttles: Sendable {
+        var signIn: IssueLimiter?
+        var tracking: IssueLimiter?
+        var forms: IssueLimiter?
+    }
+
+    var throttles: Throttles {
+        if let s = storage[ThrottlesKey.self] { return s }
+        let t = settings.throttle
+        func limiter(_ r: Settings.Rate?) -> IssueLimiter? { r.map { IssueLimiter(limit: $0.count, window: Double($0.seconds)) } }
+        let s = Throttles(signIn: limiter(t.signIn), tracking: limiter(t.tracking), forms: limiter(t.forms))
+        storage[ThrottlesKey.self] = s
+        return s
+    }
 
     /// Failed case look-ups without signing in: 10 an hour per case number (whoever asks, so that
-    /// the 10,000 possible ID tails cannot be tried from many addresses) and 30 per client.
+    /// the 10,000 possible ID tails cannot be tried from many addresses); per client, see
+    /// `throttles.tracking`.
     var trackLimiter: IssueLimiter {
         if let s = storage[TrackLimiterKey.self] { return s }
         let s = IssueLimiter(limit: 10, window: 3600)

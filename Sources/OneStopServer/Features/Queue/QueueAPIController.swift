@@ -194,7 +194,7 @@ enum QueueAPIController {
                 id: "listSlots", summary: "Appointment slots of a group on a day, with what is left", tag: "Queue", response: "Slots",
                 query: [
                     .init(name: "group", type: "string", required: true, description: "group id or letter"),
-                    .init(name: "date", type: "string", required: true, description: "YYYY-MM-DD"),
+                    .init(name: "date", type: "string", format: "date", required: true, description: "YYYY-MM-DD"),
                 ])
         ) { req in
             let hall = try await QueueLookup.hall(req.parameters.get("id"), req: req)

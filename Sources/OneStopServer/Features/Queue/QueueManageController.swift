@@ -66,8 +66,8 @@ enum QueueManageController {
                     "Tickets, wait and service times (mean, 90th percentile), no-shows, idle time and ratings per group, window or staff member",
                 tag: "Queue", response: "QueueReport",
                 query: [
-                    .init(name: "from", type: "string", description: "YYYY-MM-DD (default today)"),
-                    .init(name: "to", type: "string", description: "YYYY-MM-DD (default: from)"),
+                    .init(name: "from", type: "string", format: "date", description: "YYYY-MM-DD (default today)"),
+                    .init(name: "to", type: "string", format: "date", description: "YYYY-MM-DD (default: from)"),
                     .init(name: "by", type: "string", description: "group (default), window or staff"),
                     .init(name: "format", type: "string", description: "json (default) or csv"),
                 ])

@@ -165,8 +165,8 @@ enum SupervisionAPIController {
                         description:
                             "overdue, refused_complete, acceptance_overrun, delivery_overrun, special_overrun, task_overrun or fee_outside_standard"
                     ),
-                    .init(name: "from", type: "string", description: "first day (YYYY-MM-DD)"),
-                    .init(name: "to", type: "string", description: "last day (YYYY-MM-DD)"),
+                    .init(name: "from", type: "string", format: "date", description: "first day (YYYY-MM-DD)"),
+                    .init(name: "to", type: "string", format: "date", description: "last day (YYYY-MM-DD)"),
                     .init(name: "limit", type: "integer", description: "1–500, default 100"),
                 ])
         ) { req in try await SupervisionAnomalies.report(req) }

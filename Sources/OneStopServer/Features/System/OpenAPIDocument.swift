@@ -20,9 +20,11 @@ enum OpenAPIDocument {
                 return ["name": .string(name), "in": "path", "required": true, "schema": ["type": "string"]]
             }
             parameters += op.query.map { q in
-                [
+                var schema: JSONValue = ["type": .string(q.type)]
+                if let format = q.format { schema = ["type": .string(q.type), "format": .string(format)] }
+                return [
                     "name": .string(q.name), "in": "query", "required": .bool(q.required),
-                    "description": .string(q.description), "schema": ["type": .string(q.type)],
+                    "description": .string(q.description), "schema": schema,
                 ]
             }
             var operation: [String: JSONValue] = [

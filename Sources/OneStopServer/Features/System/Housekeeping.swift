@@ -1,0 +1,67 @@
+import Fluent
+import Foundation
+import NIOCore
+import SQLKit
+import Vapor
+
+/// The periodic chores that keep the tables from growing without end: expired browser sessions
+/// and API tokens are deleted. Each pass that deletes something is one audit entry with its counts.
+enum Housekeeping {
+    /// How often the server runs a pass.
+    static let interval: TimeAmount = .minutes(10)
+    /// An anonymous session (a form token only) is kept this long after its last write: its
+    /// cookie is renewed on every visit, but its row is written only when it changes.
+    static let anonymousSeconds: Double = 24 * 3600
+
+    struct Outcome: Equatable, Sendable {
+        var sessions = 0
+        var tokens = 0
+    }
+
+    static func run(app: Application, now: Date) async throws -> Outcome {
+        let db = app.db
+        guard let sql = db as? any SQLDatabase else { return Outcome() }
+        let t = now.timeIntervalSince1970
+        let idle = t - Double(app.settings.sessionIdleMinutes * 60)
+        let expired: SQLQueryString =
+            "(signed_in = \(bind: true) AND touched_at < \(bind: idle)) OR touched_at < \(bind: t - anonymousSeconds)"
+        func count(_ query: SQLQueryString) async throws -> Int {
+            try await sql.raw(query).first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
+        }
+        var o = Outcome()
+        o.sessions = try await count("SELECT COUNT(*) AS n FROM _fluent_sessions WHERE \(expired)")
+        o.tokens = try await APITokenModel.query(on: db).filter(\.$expiresAt < t).count()
+        guard o != Outcome() else { return o }
+        let outcome = o
+        try await AuditedWrite.run(on: db, gate: app.writeGate, actor: "system", now: now) { tx in
+            guard let sql = tx as? any SQLDatabase else { return ((), []) }
+            try await sql.raw("DELETE FROM _fluent_sessions WHERE \(expired)").run()
+            try await APITokenModel.query(on: tx).filter(\.$expiresAt < t).delete()
+            let detail = ["sessions": String(outcome.sessions), "tokens": String(outcome.tokens)]
+            return ((), [AuditEvent("housekeeping.purge", "system", id: nil, center: nil, detail: detail)])
+        }
+        return o
+    }
+}
+
+/// Runs housekeeping on a timer while the server runs (not in tests, which call it themselves).
+struct HousekeepingLifecycle: LifecycleHandler {
+    final class Box: @unchecked Sendable { var task: RepeatedTask? }
+    let box = Box()
+
+    func didBoot(_ app: Application) throws {
+        guard app.environment != .testing else { return }
+        box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(60), delay: Housekeeping.interval) {
+            _ in
+            app.eventLoopGroup.next().makeFutureWithTask {
+                do {
+                    _ = try await Housekeeping.run(app: app, now: app.clock.now())
+                } catch {
+                    app.logger.warning("housekeeping failed: \(error)")
+                }
+            }
+        }
+    }
+
+    func shutdown(_ app: Application) { box.task?.cancel() }
+}

@@ -49,6 +49,14 @@ public struct Settings: Sendable {
     /// What one client address may do (`ONESTOP_THROTTLE_*`, "count/seconds" or "off"): sign-in
     /// attempts, failed case look-ups, and changes sent without signing in (public forms).
     public var throttle = Throttle()
+    /// Scheduled backups of the embedded database (`ONESTOP_BACKUP_DIR`, `_HOURS`, `_KEEP`).
+    public var backup: BackupPlan?
+
+    public struct BackupPlan: Sendable, Equatable {
+        public var directory: String
+        public var hours: Int = 24
+        public var keep: Int = 7
+    }
 
     public struct Throttle: Sendable, Equatable {
         public var signIn: Rate? = Rate(count: 30, seconds: 600)
@@ -171,6 +179,17 @@ public struct Settings: Sendable {
         s.throttle.signIn = try rate("ONESTOP_THROTTLE_SIGNIN", s.throttle.signIn)
         s.throttle.tracking = try rate("ONESTOP_THROTTLE_TRACKING", s.throttle.tracking)
         s.throttle.forms = try rate("ONESTOP_THROTTLE_FORMS", s.throttle.forms)
+        if let dir = value("ONESTOP_BACKUP_DIR") {
+            guard s.database.isSQLite else {
+                throw Problem(
+                    variable: "ONESTOP_BACKUP_DIR",
+                    message: "is for the embedded SQLite database; back PostgreSQL up with pg_dump or base backups and WAL archiving")
+            }
+            var plan = BackupPlan(directory: dir)
+            if let h = try integer("ONESTOP_BACKUP_HOURS", 1...720) { plan.hours = h }
+            if let k = try integer("ONESTOP_BACKUP_KEEP", 1...1000) { plan.keep = k }
+            s.backup = plan
+        }
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
         if let d = try integer("ONESTOP_CLOCK_OFFSET_DAYS", 0...3650) { s.clockOffsetDays = d }
         if let raw = value("ONESTOP_RELOAD_TEMPLATES") {

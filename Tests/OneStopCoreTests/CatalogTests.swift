@@ -121,7 +121,7 @@ struct CatalogRuleTests {
     }
 
     @Test("template uploads are recognised by their bytes and file names are stripped of paths")
-    func templates() {
+    func templates() throws {
         #expect((try? TemplateFile.contentType(Array("%PDF-1.7".utf8), filename: "a.pdf").get()) == "application/pdf")
         #expect((try? TemplateFile.contentType([0x50, 0x4B, 3, 4], filename: "表.docx").get())?.contains("wordprocessingml") == true)
         #expect(throws: FieldError.self) { try TemplateFile.contentType(Array("<script>".utf8), filename: "a.pdf").get() }
@@ -132,6 +132,14 @@ struct CatalogRuleTests {
         #expect(TemplateFile.safeName("../../etc/passwd") == "passwd")
         #expect(TemplateFile.safeName("C:\\x\\..\\申请表.docx") == "申请表.docx")
         #expect(TemplateFile.safeName("..") == "file")
+        // The stored name's extension follows the detected type.
+        #expect(TemplateFile.storedName("evil.html", contentType: "application/pdf") == "evil.pdf")
+        #expect(TemplateFile.storedName("scan", contentType: "image/jpeg") == "scan.jpg")
+        #expect(TemplateFile.storedName("photo.JPEG", contentType: "image/jpeg") == "photo.JPEG")
+        #expect(TemplateFile.storedName("a.b.png.exe", contentType: "image/png") == "a.b.png.png")
+        #expect(TemplateFile.storedName("表.docx", contentType: "application/vnd.ms-excel") == "表.xls")
+        let pdf = Array("%PDF-1.7 x".utf8)
+        #expect(try CaseUpload.check(pdf, filename: "../x.html", field: "m").get().filename == "x.pdf")
     }
 }
 

@@ -1,6 +1,7 @@
 /// What an applicant may upload for a material: PDF, JPEG or PNG, recognised by their first bytes
 /// (not by the name or the type the browser claims), at most 10 MB each, at most 10 files per
-/// material and 50 MB in one submission. Names keep only their last path component.
+/// material and 50 MB in one submission. Names keep only their last path component, with the
+/// extension of the detected type.
 public enum CaseUpload {
     public static let maxFileBytes = 10 * 1024 * 1024
     public static let maxFilesPerMaterial = 10
@@ -26,7 +27,7 @@ public enum CaseUpload {
         } else {
             return .failure(FieldError(field, "file.caseType"))
         }
-        return .success(Checked(filename: TemplateFile.safeName(filename), contentType: type, size: bytes.count))
+        return .success(Checked(filename: TemplateFile.storedName(filename, contentType: type), contentType: type, size: bytes.count))
     }
 
     /// Problems with a whole submission: per material count, and the total size.

@@ -27,6 +27,26 @@ public enum TemplateFile {
         return .failure(FieldError("file", "file.type"))
     }
 
+    /// The extensions a detected type is stored under; the first is used when the name has none of them.
+    static let extensions: [String: [String]] = [
+        "application/pdf": ["pdf"], "image/jpeg": ["jpg", "jpeg"], "image/png": ["png"], "application/msword": ["doc"],
+        "application/vnd.ms-excel": ["xls"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ["xlsx"],
+    ]
+
+    /// `safeName(raw)` with its extension made that of the detected content type: `evil.html`
+    /// that is a PDF is stored as `evil.pdf`, `scan` that is a JPEG as `scan.jpg`, so no stored
+    /// name can make a browser or a desktop treat the file as another kind.
+    public static func storedName(_ raw: String, contentType: String) -> String {
+        let name = safeName(raw)
+        guard let allowed = extensions[contentType], let first = allowed.first else { return name }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count > 1, allowed.contains(parts.last!.lowercased()) { return name }
+        let stem = parts.count > 1 ? parts.dropLast().joined(separator: ".") : name
+        return String((stem + "." + first).suffix(100))
+    }
+
     /// The last path component, without control characters, at most 100 characters.
     public static func safeName(_ raw: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""

@@ -9,6 +9,8 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(CalendarCommand(), as: "calendar")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(KeysCommand(), as: "keys")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 struct CommandFailure: Error, CustomStringConvertible {

@@ -41,7 +41,7 @@ enum DemoData {
             events.append(AuditEvent("center.create", "center", id: c.id, center: c.id, detail: ["code": code, "name": name]))
             return c.id!
         }
-        let province = try await center("东岚省政务服务中心", "DL000000", .province, nil, "东岚省岚州市政务大道1号", "0531-12345")
+        let province = try await center("东岚省政务服务中心", "DL000000", .province, nil, "东岚省岚州市政务大道1号", "0531-86012345")
         let city = try await center("青禾市政务服务中心", "DL010000", .city, province, "青禾市新城区市民之家", "0532-88001234")
         let county = try await center("石桥县政务服务中心", "DL010200", .county, city, "石桥县人民路88号便民服务大厅", "0533-6012345")
         let town = try await center("城关镇便民服务中心", "DL010201", .township, county, "石桥县城关镇府前街12号", "0533-6023456")

@@ -145,7 +145,11 @@ enum CatalogAPIController {
                 query: [
                     .init(name: "material", type: "string", required: true, description: "the material's name, as in the item"),
                     .init(name: "kind", type: "string", required: true, description: "template or example"),
-                    .init(name: "filename", type: "string", required: true, description: "the file's name; its extension is checked"),
+                    .init(
+                        name: "filename", type: "string", required: true,
+                        description:
+                            "the file's name: the type is read from the content (PDF, JPEG, PNG, Word, Excel), and the stored name keeps only its last path component with the extension of that type"
+                    ),
                 ], successStatus: 201), body: .collect(maxSize: "6mb")
         ) { req in
             let row = try await ItemExtrasService.addFile(

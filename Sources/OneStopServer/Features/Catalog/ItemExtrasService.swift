@@ -90,7 +90,7 @@ enum ItemExtrasService {
         row.itemID = itemID
         row.material = material
         row.kind = kind.rawValue
-        row.filename = TemplateFile.safeName(filename)
+        row.filename = TemplateFile.storedName(filename, contentType: type)
         row.contentType = type
         row.size = bytes.count
         row.data = Data(bytes)

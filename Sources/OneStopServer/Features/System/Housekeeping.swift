@@ -59,6 +59,13 @@ struct HousekeepingLifecycle: LifecycleHandler {
                 } catch {
                     app.logger.warning("housekeeping failed: \(error)")
                 }
+                do {
+                    if let made = try await Backups.scheduled(app, now: app.clock.now()) {
+                        app.logger.notice("scheduled backup written to \(made.file) (\(made.bytes) bytes) and checked")
+                    }
+                } catch {
+                    app.logger.error("scheduled backup failed: \(error)")
+                }
             }
         }
     }

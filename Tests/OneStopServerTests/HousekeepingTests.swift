@@ -1,9 +1,12 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
+import OneStopCore
 import Testing
 import VaporTesting
 
 @testable import OneStopServer
+@testable import PostgresNIO
 
 @Suite("Housekeeping")
 struct HousekeepingTests {
@@ -141,6 +144,25 @@ struct ThrottleTests {
             // Time passes: the address may send again.
             t.clock.advance(601)
             #expect(try await t.send(.POST, "/api/v1/tickets", json: ticket, headers: from("192.0.2.9")).status != .tooManyRequests)
+        }
+    }
+}
+
+@Suite("Storage faults")
+struct StorageFaultTests {
+    @Test("a database that cannot be reached or written is answered 503 or 507 with Retry-After, not 500")
+    func faults() async throws {
+        #expect(StorageFault.of(PSQLError.poolClosed) == .unavailable)
+        #expect(StorageFault.of(ConnectionPoolTimeoutError.connectionRequestTimeout) == .unavailable)
+        #expect(StorageFault.of(ValidationFailure([])) == nil)
+        try await withOneStop(.sqlite) { t in
+            let req = Request(application: t.app, url: "/api/v1/windows", on: t.app.eventLoopGroup.next())
+            let down = await ErrorResponder().render(PSQLError.poolClosed, for: req)
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers.first(name: .retryAfter) == "5")
+            #expect(down.body.string?.contains("数据库暂时无法连接") == true)
+            let other = await ErrorResponder().render(TestFailure("boom"), for: req)
+            #expect(other.status == .internalServerError)
         }
     }
 }

@@ -20,6 +20,13 @@ struct ErrorResponder: AsyncMiddleware {
         var fields: [FieldError] = []
         var headers = HTTPHeaders()
         switch error {
+        case let e where StorageFault.of(e) != nil:
+            // The database, not the request: say so, and when to try again.
+            let full = StorageFault.of(e) == .diskFull
+            status = full ? .insufficientStorage : .serviceUnavailable
+            title = req.t(full ? "problem.507" : "problem.503")
+            detail = req.t(full ? "problem.diskFull" : "problem.databaseDown")
+            headers.replaceOrAdd(name: .retryAfter, value: String(StorageFault.retryAfterSeconds))
         case let v as ValidationFailure:
             status = .unprocessableEntity
             title = req.t("problem.validation")

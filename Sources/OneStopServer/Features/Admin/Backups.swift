@@ -51,6 +51,8 @@ enum Backups {
         guard FileManager.default.fileExists(atPath: file) else { throw Failure(description: "no file \(file)") }
         let id = DatabaseID(string: "backup-\(UUID().uuidString)")
         app.databases.use(.sqlite(.file(file)), as: id)
+        // Its connections close when the check is done (a scheduled backup runs in the server).
+        defer { app.databases.reinitialize(id) }
         let db = app.db(id)
         guard let sql = db as? any SQLDatabase else { throw Failure(description: "no SQL database") }
         let integrity: [String]

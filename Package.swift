@@ -26,6 +26,7 @@ let package = Package(
     targets: [
         .target(
             name: "OneStopCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(

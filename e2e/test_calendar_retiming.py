@@ -5,7 +5,7 @@ timeline says why. Also looked at: the banner asking for next year's arrangement
 the year's status, at 375 px and in English."""
 import datetime
 
-from conftest import shot
+from conftest import shot, skip_two_factor
 from test_hall_processes import PASSWORD, Server, free_port, need
 
 
@@ -15,6 +15,7 @@ def sign_in(page, base, username, password):
     page.fill("#password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+    skip_two_factor(page)
 
 
 def test_a_closure_day_re_times_open_cases(browser, tmp_path):

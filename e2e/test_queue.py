@@ -6,7 +6,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from conftest import ADMIN_PASSWORD, BASE, shot
+from conftest import ADMIN_PASSWORD, BASE, shot, skip_two_factor
 
 
 def api(method, path, body=None, token=None):
@@ -58,6 +58,8 @@ def test_ticket_call_board_rating(browser):
     clerk.fill("#username", "admin")
     clerk.fill("#password", ADMIN_PASSWORD)
     clerk.click("button[type=submit]")
+    clerk.wait_for_load_state()
+    skip_two_factor(clerk)
     clerk.goto(BASE + "/desk")
     if clerk.locator("[data-page=desk]").count() == 0:
         clerk.click("text=10 · ")

@@ -51,6 +51,12 @@ public struct Settings: Sendable {
     public var throttle = Throttle()
     /// Scheduled backups of the embedded database (`ONESTOP_BACKUP_DIR`, `_HOURS`, `_KEEP`).
     public var backup: BackupPlan?
+    /// Who must sign in with a second factor (`ONESTOP_TWO_FACTOR=required|optional`).
+    public var twoFactor = TwoFactorPolicy()
+    /// Days the personal data of a closed case is kept after it closed (`ONESTOP_RETENTION_DAYS`,
+    /// "off" keeps it): after that the applicant's name, numbers and address are erased from the
+    /// case and it is marked anonymised. nil keeps everything.
+    public var personalDataRetentionDays: Int?
 
     public struct BackupPlan: Sendable, Equatable {
         public var directory: String
@@ -189,6 +195,17 @@ public struct Settings: Sendable {
             if let h = try integer("ONESTOP_BACKUP_HOURS", 1...720) { plan.hours = h }
             if let k = try integer("ONESTOP_BACKUP_KEEP", 1...1000) { plan.keep = k }
             s.backup = plan
+        }
+        if let raw = value("ONESTOP_TWO_FACTOR") {
+            guard let mode = TwoFactorPolicy.Mode(rawValue: raw.lowercased()) else {
+                throw Problem(variable: "ONESTOP_TWO_FACTOR", message: "must be required or optional (got \"\(raw)\")")
+            }
+            s.twoFactor.mode = mode
+        }
+        if let raw = value("ONESTOP_RETENTION_DAYS"), raw.lowercased() == "off" {
+            s.personalDataRetentionDays = nil
+        } else if let d = try integer("ONESTOP_RETENTION_DAYS", 30...36_500) {
+            s.personalDataRetentionDays = d
         }
         if let mb = try integer("ONESTOP_PAGE_CACHE_MB", 0...4096) { s.pageCacheMB = mb }
         if let d = try integer("ONESTOP_CLOCK_OFFSET_DAYS", 0...3650) { s.clockOffsetDays = d }

@@ -93,6 +93,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(RetimingGroupsTable())
     app.migrations.add(SealPersonalData())
     app.migrations.add(SessionHousekeeping())
+    app.migrations.add(TwoFactor())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     SystemController.register(app, application: app)
     PublicPages.register(app)
     AuthPages.register(app)
+    TwoFactorPages.register(app)
     OrgPages.register(app)
     PeoplePages.register(app)
     CalendarPages.register(app)

@@ -152,6 +152,6 @@ enum PersonalData {
         ("applicants", ["name", "id_number", "phone", "contact"]),
         ("appointments", ["name", "phone"]),
         ("staff", ["phone", "id_number"]),
-        ("users", ["phone"]),
+        ("users", ["phone", "totp_secret"]),
     ]
 }

@@ -20,8 +20,24 @@ final class UserModel: Model, @unchecked Sendable {
     @OptionalField(key: "locked_until") var lockedUntil: Double?
     @Field(key: "disabled") var disabled: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Sealed (`PersonalData`): the TOTP secret in base32, read through `totpSecret`. Set and not
+    /// yet confirmed (`totpEnabledAt` nil) while the account is enrolling.
+    @OptionalField(key: "totp_secret") var sealedTOTPSecret: String?
+    @OptionalField(key: "totp_enabled_at") var totpEnabledAt: Double?
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
+    /// A JSON array of the SHA-256 of the unused recovery codes.
+    @OptionalField(key: "recovery_codes") var recoveryCodes: String?
+    /// Until when sign-in lets an account that must enrol skip it (seconds since 1970).
+    @OptionalField(key: "two_factor_grace_until") var twoFactorGraceUntil: Double?
 
     init() {}
+
+    var totpSecret: String? {
+        get { PersonalData.open(sealedTOTPSecret, Self.totpField) }
+        set { sealedTOTPSecret = PersonalData.seal(newValue, Self.totpField) }
+    }
+
+    static let totpField = "users.totp_secret"
 
     var phone: String? {
         get { PersonalData.open(sealedPhone, Self.phoneField) }

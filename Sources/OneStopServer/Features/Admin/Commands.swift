@@ -90,6 +90,7 @@ struct UserCommand: AsyncCommand {
         row.centerID = try center.requireID()
         row.failedLogins = 0
         row.disabled = false
+        row.twoFactorGraceUntil = app.clock.now().timeIntervalSince1970 + app.settings.twoFactor.graceSeconds
         try await AuditedWrite.run(on: app.db, gate: app.writeGate, actor: "system:cli", now: app.clock.now()) { db in
             try await row.create(on: db)
             return (

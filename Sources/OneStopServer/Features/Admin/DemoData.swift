@@ -13,8 +13,14 @@ enum DemoData {
         guard try await CenterModel.query(on: app.db).count() == 0 else { return nil }
         let password = app.settings.adminPassword ?? Digest.randomPassword()
         let hash = try app.password.hash(password)
-        try await AuditedWrite.run(on: app.db, gate: app.writeGate, actor: "system:seed", now: app.clock.now()) { db in
-            ((), try await seed(on: db, adminHash: hash, today: HallClock.day(app.clock.now()), hallHistory: app.settings.demoHallHistory))
+        let now = app.clock.now()
+        let grace = now.timeIntervalSince1970 + app.settings.twoFactor.graceSeconds
+        try await AuditedWrite.run(on: app.db, gate: app.writeGate, actor: "system:seed", now: now) { db in
+            let events = try await seed(on: db, adminHash: hash, today: HallClock.day(now), hallHistory: app.settings.demoHallHistory)
+            // The administrator's week of grace to set up two-step verification runs on the
+            // center's clock, as sign-in reads it.
+            try await UserModel.query(on: db).filter(\.$username == "admin").set(\.$twoFactorGraceUntil, to: grace).update()
+            return ((), events)
         }
         return password
     }

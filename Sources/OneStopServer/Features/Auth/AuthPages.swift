@@ -38,8 +38,7 @@ enum AuthPages {
             guard !username.isEmpty, !(form.password ?? "").isEmpty else { return try await fail("login.missing", .unprocessableEntity) }
             switch try await Authentication.signIn(username: username, password: form.password ?? "", req: req) {
             case .success(let user):
-                try await Authentication.startSession(for: user, req: req)
-                return req.redirect(to: next)
+                return try await TwoFactorPages.afterPassword(user, next: next, req: req)
             case .invalid: return try await fail("login.invalid", .unauthorized)
             case .locked: return try await fail("login.locked", .tooManyRequests)
             }

@@ -52,19 +52,31 @@ enum Authentication {
             }
             return .success(user)
         }
-        let (failures, lockedUntil) = policy.afterFailure(failures: user.failedLogins, now: now)
-        let id = user.id!
+        if let lockedUntil = try await recordFailure(user, req: req) { return .locked(until: Date(timeIntervalSince1970: lockedUntil)) }
+        return .invalid
+    }
+
+    /// Counts a failed sign-in (a wrong password, or a wrong second-factor code) under the lockout
+    /// policy; returns the end of the lock if this failure started one.
+    @discardableResult
+    static func recordFailure(_ user: UserModel, req: Request, secondFactor: Bool = false) async throws -> Double? {
+        let (failures, lockedUntil) = req.application.settings.lockout.afterFailure(
+            failures: user.failedLogins, now: req.now.timeIntervalSince1970)
+        let id = try user.requireID()
         let centerID = user.centerID
         let username = user.username
         try await AuditedWrite.run(on: req.db, gate: req.application.writeGate, actor: "user:\(username)", now: req.now) { db in
             try await UserModel.query(on: db).filter(\.$id == id).set(\.$failedLogins, to: failures)
                 .set(\.$lockedUntil, to: lockedUntil).update()
-            var events = [AuditEvent("auth.loginFailed", "user", id: id, center: centerID)]
+            var events = [
+                AuditEvent("auth.loginFailed", "user", id: id, center: centerID, detail: secondFactor ? ["factor": "otp"] : [:])
+            ]
             if lockedUntil != nil { events.append(AuditEvent("auth.locked", "user", id: id, center: centerID)) }
             return ((), events)
         }
-        if let lockedUntil { return .locked(until: Date(timeIntervalSince1970: lockedUntil)) }
-        return .invalid
+        user.failedLogins = failures
+        user.lockedUntil = lockedUntil
+        return lockedUntil
     }
 
     /// A bcrypt hash of a random string, for equal-time refusals.
@@ -152,6 +164,7 @@ enum Authentication {
             try await req.application.sessions.driver.deleteSession(old, for: req).get()
             req.session.id = nil
         }
+        TwoFactorPages.clearPending(req)
         req.session.data["uid"] = try user.requireID().uuidString
         req.session.data["seen"] = String(Int(req.now.timeIntervalSince1970))
         req.session.data["csrf"] = csrf ?? Digest.randomToken(bytes: 24)

@@ -126,6 +126,8 @@ struct UserDTO: Content {
     var phoneMasked: String?
     var locked: Bool
     var disabled: Bool
+    /// Two-step verification is on.
+    var twoFactor: Bool
 
     init(_ m: UserModel, now: Date) {
         id = m.id!
@@ -138,6 +140,7 @@ struct UserDTO: Content {
         phoneMasked = m.phone.map(PhoneNumber.masked)
         locked = (m.lockedUntil ?? 0) > now.timeIntervalSince1970
         disabled = m.disabled
+        twoFactor = TwoFactorService.enrolled(m)
     }
 }
 

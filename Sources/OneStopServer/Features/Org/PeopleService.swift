@@ -49,6 +49,7 @@ enum UserService {
             if id == nil {
                 row.failedLogins = 0
                 row.disabled = false
+                row.twoFactorGraceUntil = req.now.timeIntervalSince1970 + req.application.settings.twoFactor.graceSeconds
             }
             if let pw = v.password {
                 row.passwordHash = try await req.password.async.hash(pw)

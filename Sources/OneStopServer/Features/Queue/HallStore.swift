@@ -177,6 +177,11 @@ enum HallClock {
 
     static func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded(.down)) }
     static func day(_ d: Date) -> CivilDate { CivilDate.of(d, in: zone) }
+    /// `2026-09-21 09:30` in the hall's zone.
+    static func minuteText(_ d: Date) -> String {
+        let m = minuteOfDay(d)
+        return day(d).description + " " + String(format: "%02d:%02d", m / 60, m % 60)
+    }
     /// Minutes since midnight in the hall's zone.
     static func minuteOfDay(_ d: Date) -> Int {
         var cal = Calendar(identifier: .gregorian)

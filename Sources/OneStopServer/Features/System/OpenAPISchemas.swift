@@ -35,7 +35,7 @@ enum OpenAPISchemas {
                 "type": string, "title": string, "status": integer, "detail": string, "instance": string,
                 "errors": ["type": "array", "items": object(["field": string, "code": string, "message": string])],
             ], required: ["title", "status"]),
-        "LoginInput": object(["username": string, "password": string], required: ["username", "password"]),
+        "LoginInput": object(["username": string, "password": string, "otp": string], required: ["username", "password"]),
         "Token": object([
             "token": string, "tokenType": string, "expiresAt": ["type": "string", "format": "date-time"],
             "user": OpenAPIDocument.ref("User"),
@@ -99,6 +99,7 @@ enum OpenAPISchemas {
         "User": object([
             "id": uuid, "username": string, "displayName": string, "role": string, "centerID": uuid, "departmentID": optionalUUID,
             "staffID": optionalUUID, "phoneMasked": optionalString, "locked": bool, "disabled": bool,
+            "twoFactor": bool,
         ]),
         "DeviceInput": object(
             [

@@ -94,6 +94,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SealPersonalData())
     app.migrations.add(SessionHousekeeping())
     app.migrations.add(TwoFactor())
+    app.migrations.add(Retention())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -100,6 +100,8 @@ final class CaseModel: Model, @unchecked Sendable {
     @OptionalField(key: "step_due") var stepDue: String?
     @Field(key: "created_at") var createdAt: Int64
     @Field(key: "updated_at") var updatedAt: Int64
+    /// When the retention period erased the case's personal data (milliseconds); nil: kept.
+    @OptionalField(key: "anonymised_at") var anonymisedAt: Int64?
 
     init() {}
 }

@@ -207,6 +207,8 @@ struct CaseDTO: Content {
     /// 特事特办: its kind and why.
     var special: String? = nil
     var specialReason: String? = nil
+    /// When the retention period erased the case's personal data.
+    var anonymisedAt: Date? = nil
 }
 
 /// What tracking by case number shows without signing in: the timeline, nothing personal.

@@ -114,6 +114,8 @@ enum CasePages {
         var special: String
         var specialReason: String
         var specialChoices: [FormView.Option]
+        /// The day the retention period erased the case's personal data ("" while kept).
+        var anonymisedOn = ""
     }
 
     static func register(_ app: any RoutesBuilder) {
@@ -295,7 +297,8 @@ enum CasePages {
                 ? [FormView.Option(value: "", label: req.t("special.none"), selected: c.special == nil)]
                     + SpecialHandling.allCases.map {
                         .init(value: $0.rawValue, label: req.t($0.messageKey), selected: c.special == $0.rawValue)
-                    } : [])
+                    } : [],
+            anonymisedOn: c.anonymisedAt.map { HallClock.day(Date(timeIntervalSince1970: Double($0) / 1000)).description } ?? "")
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
         func provisional(_ d: String?) -> Bool { d.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false }
         view.dueProvisional = provisional(dto.clock?.promisedDue)

@@ -80,7 +80,7 @@ extension CaseService {
             },
             notices: notices.map(NoticeSummaryDTO.init), tasks: tasks, fee: c.feeCents.map(CaseFees.yuan),
             licenceNumber: c.licenceNumber, licence: licence.map { LicenceDTO($0, req: req, masked: false) }, special: c.special,
-            specialReason: c.specialReason)
+            specialReason: c.specialReason, anonymisedAt: c.anonymisedAt.map { Date(timeIntervalSince1970: Double($0) / 1000) })
     }
 
     /// Tracking without signing in: the case number and the last 4 characters of the applicant's

@@ -96,6 +96,7 @@ enum CaseSchemas {
             "fee": S.optionalString, "licenceNumber": S.optionalString,
             "licence": ["oneOf": [OpenAPIDocument.ref("Licence"), ["type": "null"]]],
             "special": S.optionalString, "specialReason": S.optionalString,
+            "anonymisedAt": ["type": ["string", "null"], "format": "date-time"],
             "clock": [
                 "oneOf": [
                     S.object([

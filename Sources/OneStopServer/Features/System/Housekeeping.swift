@@ -60,6 +60,15 @@ struct HousekeepingLifecycle: LifecycleHandler {
                     app.logger.warning("housekeeping failed: \(error)")
                 }
                 do {
+                    let erased = try await CaseRetention.run(app: app, now: app.clock.now())
+                    if erased.cases > 0 {
+                        app.logger.notice(
+                            "retention: erased the personal data of \(erased.cases) closed cases, \(erased.applicants) applicants")
+                    }
+                } catch {
+                    app.logger.warning("retention failed: \(error)")
+                }
+                do {
                     if let made = try await Backups.scheduled(app, now: app.clock.now()) {
                         app.logger.notice("scheduled backup written to \(made.file) (\(made.bytes) bytes) and checked")
                     }

@@ -51,6 +51,9 @@ public struct Settings: Sendable {
     public var throttle = Throttle()
     /// Scheduled backups of the embedded database (`ONESTOP_BACKUP_DIR`, `_HOURS`, `_KEEP`).
     public var backup: BackupPlan?
+    /// The algorithms for personal data at rest, its blind indexes and the audit chain
+    /// (`ONESTOP_CRYPTO=standard|guomi`): AES-256-GCM, HMAC-SHA-256, SHA-256; or 国密 SM4, SM3.
+    public var cryptoSuite = CryptoSuite.standard
     /// Who must sign in with a second factor (`ONESTOP_TWO_FACTOR=required|optional`).
     public var twoFactor = TwoFactorPolicy()
     /// Days the personal data of a closed case is kept after it closed (`ONESTOP_RETENTION_DAYS`,
@@ -195,6 +198,12 @@ public struct Settings: Sendable {
             if let h = try integer("ONESTOP_BACKUP_HOURS", 1...720) { plan.hours = h }
             if let k = try integer("ONESTOP_BACKUP_KEEP", 1...1000) { plan.keep = k }
             s.backup = plan
+        }
+        if let raw = value("ONESTOP_CRYPTO") {
+            guard let suite = CryptoSuite(rawValue: raw.lowercased()) else {
+                throw Problem(variable: "ONESTOP_CRYPTO", message: "must be standard or guomi (got \"\(raw)\")")
+            }
+            s.cryptoSuite = suite
         }
         if let raw = value("ONESTOP_TWO_FACTOR") {
             guard let mode = TwoFactorPolicy.Mode(rawValue: raw.lowercased()) else {

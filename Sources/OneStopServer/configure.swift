@@ -11,7 +11,13 @@ import Vapor
 /// Builds the application from settings: storage, sessions, views, middleware, routes, commands.
 public func configure(_ app: Application, settings: Settings) async throws {
     app.settings = settings
-    PersonalData.use(try DataKeys.load(settings, testing: app.environment == .testing))
+    if settings.cryptoSuite == .guomi, let missing = GuoMi.unavailable {
+        throw Settings.Problem(variable: "ONESTOP_CRYPTO", message: "guomi needs SM3 and SM4 from OpenSSL 3: \(missing)")
+    }
+    var keys = try DataKeys.load(settings, testing: app.environment == .testing)
+    keys.suite = settings.cryptoSuite
+    PersonalData.use(keys)
+    Digest.suite = settings.cryptoSuite
     if settings.clockOffsetDays > 0 {
         let offset = Double(settings.clockOffsetDays) * 86400
         app.clock = AppClock(now: { Date().addingTimeInterval(offset) })

@@ -129,13 +129,13 @@ struct PersonalDataTests {
             #expect(userRow?.phone.hasPrefix("enc:") == true)
             // Rotation seals every value again under the new key, resumably; the indexes stand.
             let rotated = PersonalData.keyring.rotated()
-            #expect(try await KeysCommand.count(sealedOtherThan: rotated.current, app: t.app) > 0)
+            #expect(try await KeysCommand.count(notSealedAs: rotated, app: t.app) > 0)
             var resealed = 0
             for (table, columns) in PersonalData.columns {
                 resealed += try await KeysCommand.reseal(table, columns, keys: rotated, app: t.app)
             }
             #expect(resealed >= 9)
-            #expect(try await KeysCommand.count(sealedOtherThan: rotated.current, app: t.app) == 0)
+            #expect(try await KeysCommand.count(notSealedAs: rotated, app: t.app) == 0)
             let after = try await sql.raw("SELECT name, id_number, phone FROM applicants").all(decoding: Row.self)
             #expect(after.allSatisfy { $0.idNumber.hasPrefix("enc:\(rotated.current):") })
             #expect(try after.map { try rotated.open($0.idNumber, field: ApplicantModel.idNumberField) } == ["11010519491231002X"])
@@ -146,6 +146,93 @@ struct PersonalDataTests {
                 try await DataKeys.verify(t.app.db, keys: other, record: false, now: 0)
             }
             try await DataKeys.verify(t.app.db, keys: PersonalData.keyring, record: false, now: 0)
+        }
+    }
+}
+
+/// 国密 (issue 18): SM4-CTR with HMAC-SM3 for values, HMAC-SM3 for indexes, SM3 for the audit
+/// chain, and the change-over from the default by `keys rotate`. The process's keyring stays the
+/// default (the tests share it); these use their own copies.
+@Suite("国密 at rest and in the audit chain")
+struct GuoMiAtRestTests {
+    @Test("values sealed with SM4 and HMAC-SM3 open only with their key and column; either kind opens under either setting")
+    func keyring() throws {
+        var gm = DataKeyring.generate()
+        gm.suite = .guomi
+        var std = gm
+        std.suite = .standard
+        let field = "applicants.id_number"
+        let number = "11010519491231002X"
+        let a = gm.seal(number, field: field)
+        #expect(a.hasPrefix("sm4:k1:") && a != gm.seal(number, field: field) && !a.contains("1101"))
+        #expect(try gm.open(a, field: field) == number)
+        #expect(try std.open(a, field: field) == number)
+        #expect(try gm.open(std.seal(number, field: field), field: field) == number)
+        #expect(throws: DataKeyring.Failure.self) { try gm.open(a, field: "applicants.phone") }
+        var bytes = Array(a.utf8)
+        let i = bytes.count - 10
+        bytes[i] = bytes[i] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: DataKeyring.Failure.self) { try gm.open(String(decoding: bytes, as: UTF8.self), field: field) }
+        #expect(throws: DataKeyring.Failure.self) { try DataKeyring.generate().open(a, field: field) }
+        #expect(gm.isCurrent(a) && !std.isCurrent(a) && std.isCurrent(std.seal(number, field: field)))
+        #expect(DataKeyring.keyID(a) == "k1")
+        let index = gm.index(number, field: field)
+        #expect(index.hasPrefix("sm3:") && index == gm.index(number.lowercased(), field: field))
+        #expect(index != std.index(number, field: field) && gm.index("x", field: field) != index)
+    }
+
+    @Test("a chain that goes from SHA-256 to SM3 verifies, and an edit on either side is found")
+    func mixedChain() {
+        var records: [AuditRecord] = []
+        var prev = AuditChain.genesis
+        for seq in Int64(1)...6 {
+            let r = AuditChain.seal(
+                AuditRecord(
+                    sequence: seq, occurredAtMillis: 1_790_000_000_000 + seq, actor: "user:admin", action: "center.update",
+                    entityType: "center", entityID: "c", centerID: "", detail: "{\"n\":\(seq)}", previousHash: prev),
+                digest: { Digest.auditHash($0, suite: seq <= 3 ? .standard : .guomi) })
+            records.append(r)
+            prev = r.hash
+        }
+        #expect(!records[0].hash.hasPrefix("sm3:") && records[3].hash.hasPrefix("sm3:") && records[3].hash.count == 68)
+        #expect(AuditChain.verify(records, digest: Digest.auditHash(_:like:)) == nil)
+        for n in [1, 4] {
+            var edited = records
+            edited[n].detail = "{\"n\":99}"
+            #expect(AuditChain.verify(edited, digest: Digest.auditHash(_:like:)) == .altered(sequence: Int64(n + 1)))
+        }
+        // Passing an SM3 entry off as SHA-256 (its prefix removed) does not verify either.
+        var stripped = records
+        stripped[4].hash = String(stripped[4].hash.dropFirst(4))
+        #expect(AuditChain.verify(stripped, digest: Digest.auditHash(_:like:)) == .altered(sequence: 5))
+    }
+
+    @Test(
+        "keys rotate with 国密 chosen seals every value with SM4 and indexes with HMAC-SM3; start-up then needs the setting",
+        arguments: TestDB.available)
+    func changeOver(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, _) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            _ = try await t.intake(clerk, item: item.code, marks: try await t.complete(item)).caseView()
+            #expect(try await DataKeys.indexSuite(t.app.db) == .standard)
+            var gm = PersonalData.keyring
+            gm.suite = .guomi
+            #expect(try await KeysCommand.count(notSealedAs: gm, app: t.app) > 0)
+            var sealed = 0
+            for (table, columns) in PersonalData.columns { sealed += try await KeysCommand.reseal(table, columns, keys: gm, app: t.app) }
+            #expect(sealed > 0)
+            #expect(try await KeysCommand.reindex(keys: gm, app: t.app) >= 1)
+            #expect(try await KeysCommand.count(notSealedAs: gm, app: t.app) == 0)
+            #expect(try await KeysCommand.reindex(keys: gm, app: t.app) == 0, "resumable: nothing left to do")
+            let sql = t.app.db as! any SQLDatabase
+            let row = try await sql.raw("SELECT name, id_number, id_number_index FROM applicants").first()!
+            #expect(try row.decode(column: "name", as: String.self).hasPrefix("sm4:"))
+            #expect(try row.decode(column: "id_number_index", as: String.self).hasPrefix("sm3:"))
+            #expect(try await DataKeys.indexSuite(t.app.db) == .guomi)
+            #expect(try await ApplicantModel.query(on: t.app.db).first()?.name == "张三", "SM4 values open")
+            // This process still has the default chosen: start-up refuses, naming the setting.
+            await #expect(throws: Settings.Problem.self) { try await t.app.migrateWithDataKeys() }
         }
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 /// 审计日志 — the append-only, hash-chained audit log of DOMAIN.md §5.
 ///
 /// Each entry's hash covers its own fields and the hash of the entry before it, so editing or
-/// deleting any row breaks every link after it. The digest function is injected: Core stays free
-/// of crypto libraries and the server passes SHA-256.
+/// deleting any row breaks every link after it. The digest function is injected: the server
+/// passes SHA-256 (hex), or SM3 (`sm3:` and hex) when 国密 is chosen (`CryptoSuite`).
 public struct AuditRecord: Sendable, Equatable {
     public var sequence: Int64
     /// Milliseconds since 1970, so every database round-trips it exactly.
@@ -84,11 +84,20 @@ public enum AuditChain {
         _ records: [AuditRecord], after previous: (sequence: Int64, hash: String)? = nil,
         digest: (String) -> String
     ) -> Break? {
+        verify(records, after: previous) { text, _ in digest(text) }
+    }
+
+    /// The same, for a chain whose entries may use different digests (SHA-256, then SM3 once 国密
+    /// was chosen): `digest` is given the stored hash too, whose form says which was used.
+    public static func verify(
+        _ records: [AuditRecord], after previous: (sequence: Int64, hash: String)? = nil,
+        digest: (_ text: String, _ stored: String) -> String
+    ) -> Break? {
         var prevHash = previous?.hash ?? genesis
         var prevSeq = previous?.sequence ?? 0
         for r in records {
             if r.sequence != prevSeq + 1 { return .gap(after: prevSeq, next: r.sequence) }
-            if digest(r.canonicalForm) != r.hash { return .altered(sequence: r.sequence) }
+            if digest(r.canonicalForm, r.hash) != r.hash { return .altered(sequence: r.sequence) }
             if r.previousHash != prevHash { return .unlinked(sequence: r.sequence) }
             prevHash = r.hash
             prevSeq = r.sequence

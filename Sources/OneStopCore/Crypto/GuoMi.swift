@@ -125,3 +125,10 @@ public enum GuoMi {
         return Array(out.prefix(Int(n + tail)))
     }
 }
+
+/// Which algorithms protect data at rest and the audit chain (`ONESTOP_CRYPTO`): the default
+/// AES-256-GCM, HMAC-SHA-256 and SHA-256, or 国密 SM4-CTR with HMAC-SM3, HMAC-SM3 and SM3.
+public enum CryptoSuite: String, Sendable, CaseIterable, Codable {
+    case standard
+    case guomi
+}

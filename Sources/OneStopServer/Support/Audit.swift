@@ -75,6 +75,7 @@ enum AuditedWrite {
         guard !events.isEmpty, let sql = tx as? any SQLDatabase else { return }
         var seq = head.seq
         var prev = head.hash
+        let suite = Digest.suite
         var rows: [[any SQLExpression]] = []
         rows.reserveCapacity(events.count)
         for (actor, millis, e) in events {
@@ -82,7 +83,8 @@ enum AuditedWrite {
             let record = AuditChain.seal(
                 AuditRecord(
                     sequence: seq, occurredAtMillis: millis, actor: actor, action: e.action, entityType: e.entityType,
-                    entityID: e.entityID, centerID: e.centerID, detail: e.detail, previousHash: prev), digest: Digest.sha256Hex)
+                    entityID: e.entityID, centerID: e.centerID, detail: e.detail, previousHash: prev),
+                digest: { Digest.auditHash($0, suite: suite) })
             rows.append([
                 SQLBind(seq), SQLBind(millis), SQLBind(actor), SQLBind(e.action), SQLBind(e.entityType), SQLBind(e.entityID),
                 SQLBind(e.centerID), SQLBind(e.detail), SQLBind(prev), SQLBind(record.hash),
@@ -161,7 +163,7 @@ enum AuditVerifier {
             if let l = last { q = q.filter(\.$id > l.sequence) }
             let rows = try await q.all()
             if rows.isEmpty { break }
-            if let problem = AuditChain.verify(rows.map(\.record), after: last, digest: Digest.sha256Hex) {
+            if let problem = AuditChain.verify(rows.map(\.record), after: last, digest: Digest.auditHash(_:like:)) {
                 return (checked, problem)
             }
             checked += Int64(rows.count)

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import OneStopCore
 import SQLKit
 import Vapor
 
@@ -73,6 +74,17 @@ enum DataKeys {
         }
     }
 
+    /// The suite the database's blind indexes were made with, read from an applicant's (nil: no
+    /// applicant yet, so either suite may start it).
+    static func indexSuite(_ db: any Database) async throws -> CryptoSuite? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let row = try await sql.raw(
+            "SELECT id_number_index FROM applicants WHERE id_number_index <> '' AND id_number_index NOT LIKE 'anon:%' LIMIT 1"
+        ).first()
+        guard let index = try row?.decode(column: "id_number_index", as: String.self) else { return nil }
+        return index.hasPrefix(DataKeyring.sm3IndexPrefix) ? .guomi : .standard
+    }
+
     static func checkText(_ id: String) -> String { "onestop-data-key-check|" + id }
 
     /// Stops unless every key this database has sealed with is in the keyring and opens its check
@@ -132,10 +144,19 @@ extension Settings {
 extension Application {
     /// The migrations, between two checks of the data keys: before them (a wrong key file stops
     /// start-up before any migration seals with it) and after (the current key noted).
-    func migrateWithDataKeys() async throws {
+    /// `changingSuite`: `keys rotate`, which seals and indexes everything the chosen way, may
+    /// start on a database indexed the other way.
+    func migrateWithDataKeys(changingSuite: Bool = false) async throws {
         let keys = PersonalData.keyring
         try await DataKeys.verify(db, keys: keys, record: false, now: HallClock.millis(clock.now()))
         try await autoMigrate()
         try await DataKeys.verify(db, keys: keys, record: true, now: HallClock.millis(clock.now()))
+        if !changingSuite, let found = try await DataKeys.indexSuite(db), found != keys.suite {
+            throw Settings.Problem(
+                variable: "ONESTOP_CRYPTO",
+                message:
+                    "this database's blind indexes are \(found.rawValue), not \(keys.suite.rawValue): start with ONESTOP_CRYPTO=\(found.rawValue), or change over by running `onestop keys rotate` with ONESTOP_CRYPTO=\(keys.suite.rawValue) (OneStop stopped); nothing was changed"
+            )
+        }
     }
 }

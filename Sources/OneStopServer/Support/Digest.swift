@@ -1,7 +1,34 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
+import OneStopCore
 
 enum Digest {
+    private static let suiteBox = NIOLockedValueBox(CryptoSuite.standard)
+
+    /// The process's choice of algorithms (`ONESTOP_CRYPTO`), set once at start-up.
+    static var suite: CryptoSuite {
+        get { suiteBox.withLockedValue { $0 } }
+        set { suiteBox.withLockedValue { $0 = newValue } }
+    }
+
+    static let sm3Prefix = "sm3:"
+
+    /// An audit entry's hash under the process's suite: SHA-256 in hex, or `sm3:` and SM3 in hex.
+    static func auditHash(_ text: String) -> String { auditHash(text, suite: suite) }
+
+    static func auditHash(_ text: String, suite: CryptoSuite) -> String {
+        switch suite {
+        case .standard: return sha256Hex(text)
+        case .guomi: return sm3Prefix + ((try? GuoMi.sm3(Array(text.utf8))).map { hex($0) } ?? "unavailable")
+        }
+    }
+
+    /// The hash of `text` by the digest that `stored` was made with, to check a chain of either kind.
+    static func auditHash(_ text: String, like stored: String) -> String {
+        auditHash(text, suite: stored.hasPrefix(sm3Prefix) ? .guomi : .standard)
+    }
+
     static func sha256Hex(_ text: String) -> String {
         hex(SHA256.hash(data: Array(text.utf8)))
     }

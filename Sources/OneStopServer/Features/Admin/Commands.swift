@@ -183,6 +183,8 @@ struct AuditCommand: AsyncCommand {
                     "audit chain BROKEN after \(checked) intact entries: \(AuditAPIController.describe(problem, catalog: context.application.catalog, .en))"
             )
         }
-        context.console.print("audit chain intact: \(checked) entries verified")
+        let sm3 = try await AuditEntryModel.query(on: context.application.db).filter(\.$hash =~ Digest.sm3Prefix).count()
+        let kinds = sm3 == 0 ? "SHA-256" : sm3 == Int(checked) ? "SM3" : "\(Int(checked) - sm3) SHA-256, then \(sm3) SM3"
+        context.console.print("audit chain intact: \(checked) entries verified (\(kinds))")
     }
 }

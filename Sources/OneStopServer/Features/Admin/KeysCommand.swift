@@ -26,9 +26,9 @@ struct KeysCommand: AsyncCommand {
         guard let file = app.settings.dataKeyFile ?? app.settings.embeddedKeyFile else {
             throw CommandFailure(description: "ONESTOP_DATA_KEY_FILE must name the key file to rotate")
         }
-        try await app.migrateWithDataKeys()
+        try await app.migrateWithDataKeys(changingSuite: true)
         var keys = PersonalData.keyring
-        let left = try await Self.count(sealedOtherThan: keys.current, app: app)
+        let left = try await Self.count(notSealedAs: keys, app: app)
         if left == 0 {
             keys = keys.rotated()
             try DataKeys.write(keys, to: file)
@@ -42,15 +42,18 @@ struct KeysCommand: AsyncCommand {
         for (table, columns) in PersonalData.columns {
             sealed += try await Self.reseal(table, columns, keys: keys, app: app)
         }
-        let detail = ["key": keys.current, "values": String(sealed)]
+        let indexed = try await Self.reindex(keys: keys, app: app)
+        if indexed > 0 { context.console.print("Indexed \(indexed) ID numbers again with \(keys.suite.rawValue).") }
+        let detail = ["key": keys.current, "values": String(sealed), "suite": keys.suite.rawValue, "indexed": String(indexed)]
         try await app.groupCommit.run(actor: "system:cli", now: app.clock.now()) { _ in
             ((), [AuditEvent("keys.rotate", "data_keys", id: nil, center: nil, detail: detail)])
         }
         context.console.print("Sealed \(sealed) values again with \(keys.current).")
     }
 
-    /// Values of the sealed columns that another key sealed, or none (stored before sealing).
-    static func count(sealedOtherThan current: String, app: Application) async throws -> Int {
+    /// Values of the sealed columns that another key, or the other suite, sealed, or none (stored
+    /// before sealing).
+    static func count(notSealedAs keys: DataKeyring, app: Application) async throws -> Int {
         guard let sql = app.db as? any SQLDatabase else { return 0 }
         var n = 0
         for (table, columns) in PersonalData.columns {
@@ -60,7 +63,7 @@ struct KeysCommand: AsyncCommand {
                     try await sql.raw(
                         """
                         SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) IS NOT NULL AND \(ident: column) <> ''
-                        AND \(ident: column) NOT LIKE \(bind: DataKeyring.prefix + current + ":%")
+                        AND \(ident: column) NOT LIKE \(bind: keys.currentPrefix + "%")
                         """
                     ).first(decoding: Count.self)?.n ?? 0
             }
@@ -74,7 +77,7 @@ struct KeysCommand: AsyncCommand {
         guard let sql = app.db as? any SQLDatabase else { return 0 }
         let stale = SQLList(
             columns.map { c -> SQLQueryString in
-                "(\(ident: c) <> '' AND \(ident: c) NOT LIKE \(bind: DataKeyring.prefix + keys.current + ":%"))"
+                "(\(ident: c) <> '' AND \(ident: c) NOT LIKE \(bind: keys.currentPrefix + "%"))"
             }, separator: SQLRaw(" OR "))
         var total = 0
         while true {
@@ -89,7 +92,7 @@ struct KeysCommand: AsyncCommand {
                     var sets: [SQLQueryString] = []
                     for column in columns {
                         guard let value = try r.decode(column: column, as: String?.self), !value.isEmpty,
-                            DataKeyring.keyID(value) != keys.current
+                            !keys.isCurrent(value)
                         else { continue }
                         let field = table + "." + column
                         sets.append("\(ident: column) = \(bind: keys.seal(try keys.open(value, field: field), field: field))")
@@ -102,6 +105,40 @@ struct KeysCommand: AsyncCommand {
                 return (n, [])
             }
             total += count
+        }
+    }
+
+    /// Makes the applicants' blind indexes again where they were made with the other suite (after
+    /// `ONESTOP_CRYPTO` changed), from the sealed numbers. Returns how many it made.
+    static func reindex(keys: DataKeyring, app: Application) async throws -> Int {
+        guard let sql = app.db as? any SQLDatabase else { return 0 }
+        let other: SQLQueryString =
+            keys.suite == .guomi
+            ? "id_number_index NOT LIKE \(bind: DataKeyring.sm3IndexPrefix + "%")"
+            : "id_number_index LIKE \(bind: DataKeyring.sm3IndexPrefix + "%")"
+        var total = 0
+        while true {
+            let rows = try await sql.raw(
+                """
+                SELECT id, id_number FROM applicants
+                WHERE id_number_index <> '' AND id_number_index NOT LIKE 'anon:%' AND \(other) LIMIT 1000
+                """
+            ).all()
+            guard !rows.isEmpty else { return total }
+            total += try await app.groupCommit.run(actor: "system:cli", now: app.clock.now()) { db -> (Int, [AuditEvent]) in
+                guard let w = db as? any SQLDatabase else { return (0, []) }
+                for r in rows {
+                    let id = try r.decode(column: "id", as: UUID.self)
+                    let number = try keys.open(try r.decode(column: "id_number", as: String.self), field: ApplicantModel.idNumberField)
+                    try await w.raw(
+                        """
+                        UPDATE applicants SET id_number_index = \(bind: keys.index(number, field: ApplicantModel.idNumberField))
+                        WHERE id = \(w.bind(id: id))
+                        """
+                    ).run()
+                }
+                return (rows.count, [])
+            }
         }
     }
 }

@@ -115,9 +115,9 @@ enum TwoFactorService {
     static func check(_ user: UserModel, typed: String, req: Request) async throws -> Check {
         guard enrolled(user) else { return .wrong }
         if RecoveryCodes.looksLikeRecoveryCode(typed) {
-            let h = hash(typed)
+            let hashes = PersonalData.indexes(RecoveryCodes.normalise(typed), recoveryField)
             var list = remainingRecoveryCodes(user)
-            if let i = list.firstIndex(where: { constantTimeEqual($0, h) }) {
+            if let i = list.firstIndex(where: { stored in hashes.contains { constantTimeEqual($0, stored) } }) {
                 list.remove(at: i)
                 let text = (try? String(decoding: JSONEncoder().encode(list), as: UTF8.self)) ?? "[]"
                 let left = list.count

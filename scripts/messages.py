@@ -526,6 +526,8 @@ M = {
  "twoFactor.confirm": ("确认启用", "Turn it on"),
  "twoFactor.skip": ("稍后设置，先进入系统", "Later — continue for now"),
  "twoFactor.link": ("两步验证", "Two-step verification"),
+ "error.user.twoFactorResetSelf": ("不能重置自己的两步验证，请由另一位中心管理员重置", "You cannot reset your own two-step verification; another center administrator can"),
+ "twoFactor.notEnrolled": ("该账户未启用两步验证，无需重置。", "This account does not use two-step verification; there is nothing to reset."),
  "action.twoFactorReset": ("重置两步验证", "Reset two-step verification"),
  "flash.twoFactorReset": ("已重置两步验证：该账户下次登录时须重新设置。", "Two-step verification is reset: the account sets it up again at its next sign-in."),
  "login.expired": ("长时间未操作，已自动退出，请重新登录。", "You were signed out after a period of inactivity. Please sign in again."),

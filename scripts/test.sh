@@ -59,4 +59,11 @@ ONESTOP_URL="http://127.0.0.1:$PORT" ONESTOP_ADMIN_PASSWORD=E2eAdmin12345 ONESTO
   python3 -m pytest -q e2e 2>&1 | tee "$OUT/e2e.log"
 status=${PIPESTATUS[0]}
 rm -rf "$DATA"
+
+# --- API fuzzing ----------------------------------------------------------------------------
+log "API fuzzing (schemathesis over /openapi.json)"
+fuzz=0
+scripts/fuzz.sh "$(swift build --show-bin-path)/onestop" || fuzz=$?
+[ "$fuzz" = 0 ] || echo "API fuzzing failed (see test-output/fuzz.log)"
+[ "$status" = 0 ] && status=$fuzz
 exit "$status"

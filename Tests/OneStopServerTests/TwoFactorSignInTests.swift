@@ -186,6 +186,11 @@ struct TwoFactorSignInTests {
             let r2 = try await again.request(
                 .POST, "/login", form: ["username": "sup1", "password": "Super-Pass-2026", "_csrf": c2, "next": "/"])
             #expect(r2.headers.first(name: .location) == "/login/enrol")
+            // Again: there is nothing to reset now; and no one resets their own.
+            #expect(try await t.send(.POST, "/api/v1/users/\(id)/two-factor-reset", token: admin).status == .conflict)
+            let adminID = try await UserModel.query(on: t.app.db).filter(\.$username == "admin").first()!.requireID()
+            let own = try await t.send(.POST, "/api/v1/users/\(adminID)/two-factor-reset", token: admin)
+            #expect(own.problem?.errors?.first?.code == "user.twoFactorResetSelf")
             // Only an administrator may reset.
             let clerk = try await t.login("clerk1", "Clerk-Pass-2026")
             #expect(try await t.send(.POST, "/api/v1/users/\(id)/two-factor-reset", token: clerk).status == .forbidden)

@@ -175,7 +175,7 @@ enum PeoplePages {
                 view.extraActions.append(.init(action: "/admin/users/\(id)/unlock", label: req.t("action.unlock")))
                 view.extraActions.append(
                     .init(action: "/admin/users/\(id)/disable", label: req.t(u.disabled ? "action.enable" : "action.disable")))
-                if TwoFactorService.enrolled(u) {
+                if TwoFactorService.enrolled(u), id != req.principal?.id {
                     view.extraActions.append(.init(action: "/admin/users/\(id)/two-factor-reset", label: req.t("action.twoFactorReset")))
                 }
             }

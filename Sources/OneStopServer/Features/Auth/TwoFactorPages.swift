@@ -185,8 +185,14 @@ enum TwoFactorPages {
         }
         r.endpoint(.POST, "admin", "users", ":id", "two-factor-reset", access: .admins) { req -> Response in
             let id = try req.uuid("id")
-            _ = try await TwoFactorService.reset(id, req: req)
-            req.flash(req.t("flash.twoFactorReset"))
+            do {
+                _ = try await TwoFactorService.reset(id, req: req)
+                req.flash(req.t("flash.twoFactorReset"))
+            } catch let v as ValidationFailure {
+                req.flash(v.errors.map { req.application.catalog.fieldMessage($0, req.language) }.joined(separator: "；"))
+            } catch let a as any AbortError where a.status == .conflict {
+                req.flash(a.reason)
+            }
             return req.redirect(to: "/admin/users/\(id)")
         }
     }

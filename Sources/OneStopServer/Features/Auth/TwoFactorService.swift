@@ -156,6 +156,10 @@ enum TwoFactorService {
         guard let row = try await UserModel.find(id, on: req.db) else { throw Abort(.notFound) }
         try scope.require(row.centerID)
         let p = try req.requirePrincipal()
+        // Resetting one's own would sign oneself out of the API for nothing; a lost phone is
+        // reset by another administrator.
+        if id == p.id { throw ValidationFailure([FieldError("user", "user.twoFactorResetSelf")]) }
+        guard enrolled(row) else { throw Abort(.conflict, reason: req.t("twoFactor.notEnrolled")) }
         let now = req.now.timeIntervalSince1970
         let center = row.centerID
         try await AuditedWrite.run(on: req.db, gate: req.application.writeGate, actor: "user:\(p.name)", now: req.now) { db in

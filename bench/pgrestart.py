@@ -7,13 +7,18 @@ Checked, and the exit status is 1 if any fails:
   - while it is down every answer is a success (served without the database) or 503 with
     Retry-After: never another 5xx, never a hang (no request over 10 s);
   - after it returns, OneStop answers writes again within 5 s, by itself;
-  - every write acknowledged (201) at any time is there at the end; the audit chain verifies.
+  - every write acknowledged (201) at any time is there at the end; the audit chain verifies;
+  - the live boards resume: a second instance on the same database takes tickets before and after
+    the outage, and the hall's live feed (`/ws/hall/…`, what the boards read) on the first instance
+    receives each of them, through PostgreSQL's LISTEN/NOTIFY, which both instances reconnect.
 
     bench/pgrestart.py [BIN] [--down 10]
 """
 import argparse
+import base64
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -62,12 +67,60 @@ pg("createdb", "-h", "127.0.0.1", "-p", str(PGPORT), "-U", "postgres", "onestop"
 keys = work + "/onestop.keys"
 subprocess.run([a.bin, "keys", "new", keys], check=True, capture_output=True)
 env = dict(os.environ, ONESTOP_DATABASE_URL=f"postgres://postgres@127.0.0.1:{PGPORT}/onestop?sslmode=disable",
-           ONESTOP_DATA_KEY_FILE=keys, ONESTOP_PORT=str(PORT), ONESTOP_ADMIN_PASSWORD=PASSWORD, LOG_LEVEL="error")
+           ONESTOP_DATA_KEY_FILE=keys, ONESTOP_PORT=str(PORT), ONESTOP_ADMIN_PASSWORD=PASSWORD, LOG_LEVEL="warning")
 server = subprocess.Popen([a.bin, "serve"], env=env, stdout=open(work + "/server.log", "w"), stderr=subprocess.STDOUT)
+other = None
 
 
-def call(method, path, token=None, body=None, timeout=15):
-    req = urllib.request.Request(BASE + path, method=method, data=json.dumps(body).encode() if body else None)
+class HallFeed(threading.Thread):
+    """The board's live feed: a WebSocket read with the standard library (server frames are not
+    masked; a text frame is one event)."""
+
+    def __init__(self, port, center):
+        super().__init__(daemon=True)
+        self.events, self.sock = [], socket.create_connection(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /ws/hall/{center} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += self.sock.recv(1)
+        assert b" 101 " in head.split(b"\r\n")[0], head
+
+    def read(self, n):
+        out = b""
+        while len(out) < n:
+            chunk = self.sock.recv(n - len(out))
+            if not chunk:
+                raise EOFError
+            out += chunk
+        return out
+
+    def run(self):
+        try:
+            while True:
+                b0, b1 = self.read(2)
+                size = b1 & 127
+                if size == 126:
+                    size = int.from_bytes(self.read(2), "big")
+                elif size == 127:
+                    size = int.from_bytes(self.read(8), "big")
+                body = self.read(size)
+                if b0 & 15 == 1:
+                    self.events.append((time.time(), json.loads(body)))
+                elif b0 & 15 == 9:  # ping: answer with a (masked) pong
+                    self.sock.sendall(bytes([0x8A, 0x80 | len(body)]) + b"\0\0\0\0" + body)
+                elif b0 & 15 == 8:
+                    return
+        except Exception:
+            return
+
+    def issued_since(self, t):
+        return sum(1 for at, e in self.events if at >= t and e.get("kind") == "issued")
+
+
+def call(method, path, token=None, body=None, timeout=15, base=BASE):
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None)
     req.add_header("content-type", "application/json")
     if token:
         req.add_header("authorization", "Bearer " + token)
@@ -88,6 +141,34 @@ try:
             time.sleep(0.2)
     token = call("POST", "/api/v1/auth/login", body={"username": "admin", "password": PASSWORD})[1]["token"]
     county = [c for c in call("GET", "/api/v1/centers", token)[1] if c["code"] == "DL010200"][0]["id"]
+    # A second instance on the same database (started once the first has migrated it), whose
+    # tickets the first one's board must hear of.
+    other = subprocess.Popen([a.bin, "serve"], env=dict(env, ONESTOP_PORT=str(PORT + 1)), stdout=open(work + "/other.log", "w"),
+                             stderr=subprocess.STDOUT)
+    OTHER = f"http://127.0.0.1:{PORT + 1}"
+    for _ in range(300):
+        try:
+            if call("GET", "/healthz", base=OTHER)[0] == 200:
+                break
+        except Exception:
+            time.sleep(0.2)
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    if not call("GET", f"/api/v1/centers/{county}/calendar/days/{today}")[1]["isWorkingDay"]:
+        call("PUT", f"/api/v1/centers/{county}/calendar/days/{today}", token, {"kind": "makeup_workday", "name": "bench"})
+    feed = HallFeed(PORT, "DL010200")
+    feed.start()
+
+    def tickets_heard(n):
+        """Takes n tickets on the other instance; how many the first one's feed reports within 5 s."""
+        t0 = time.time()
+        for _ in range(n):
+            status = call("POST", "/api/v1/tickets", body={"center": "DL010200", "group": "A"}, base=OTHER)[0]
+            assert status == 201, f"ticket on the other instance: {status}"
+        while time.time() - t0 < 5 and feed.issued_since(t0) < n:
+            time.sleep(0.05)
+        return feed.issued_since(t0), time.time() - t0
+
+    heard_before = tickets_heard(3)
     phase = {"name": "before"}
     seen = []  # (phase, kind, status, retry-after, seconds)
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
@@ -134,6 +215,7 @@ try:
     stop.set()
     for t in threads:
         t.join()
+    heard_after = tickets_heard(3)
 
     failures = []
     down = [s for s in seen if s[0] == "down"]
@@ -155,6 +237,10 @@ try:
     lost = sorted(set(acknowledged) - present)
     if lost:
         failures.append(f"{len(lost)} acknowledged writes lost: {lost[:5]}")
+    if heard_before[0] < 3:
+        failures.append(f"before the outage the board heard {heard_before[0]} of 3 tickets taken on the other instance")
+    if heard_after[0] < 3:
+        failures.append(f"after the outage the board heard {heard_after[0]} of 3 tickets taken on the other instance")
     audit = call("GET", "/api/v1/audit/verify", token)[1]
     if not audit["intact"]:
         failures.append(f"audit chain broken: {audit['problem']}")
@@ -164,14 +250,23 @@ try:
     print(json.dumps({
         "down_s": a.down, "answers_while_down": statuses, "max_latency_s": round(max(s[4] for s in seen), 2),
         "writes_resumed_after_s": None if recovery is None else round(recovery, 2), "acknowledged": len(acknowledged),
-        "lost": len(lost), "audit_entries": audit["checked"], "failures": failures,
+        "lost": len(lost), "audit_entries": audit["checked"],
+        "board_heard_other_instance": {"before": f"{heard_before[0]}/3 in {heard_before[1]:.2f} s",
+                                       "after": f"{heard_after[0]}/3 in {heard_after[1]:.2f} s"},
+        "failures": failures,
     }, ensure_ascii=False, indent=1))
     sys.exit(1 if failures else 0)
 finally:
-    server.terminate()
-    server.wait()
+    for p_ in (server, other):
+        if p_:
+            p_.terminate()
+            p_.wait()
     try:
         pg_stop()
     except Exception:
         pass
+    # The servers' logs stay for a look: /tmp/onestop-pgrestart-last/.
+    subprocess.run(["rm", "-rf", "/tmp/onestop-pgrestart-last"])
+    subprocess.run(["mkdir", "-p", "/tmp/onestop-pgrestart-last"])
+    subprocess.run(["sh", "-c", f"cp {work}/*.log /tmp/onestop-pgrestart-last/"])
     subprocess.run(["rm", "-rf", work])

@@ -85,6 +85,12 @@ marks = [{"status": "provided" if m["need"] == "required" else "not_applicable"}
 intake = clerks[6]
 
 ORDER = ["waiting", "called", "serving", "finished"]
+
+
+def rank(state):
+    """Where a state lies on the way through the hall; those off the main way (expired after
+    repeated skips, transferred, parked) count as the end of it."""
+    return ORDER.index(state) if state in ORDER else len(ORDER)
 tickets = {}  # id → {"follow", "number", "day", "state", "rated"} as the clients were told
 cases = {}  # id → number
 numbers_seen = {}  # (day, ticket number) → ticket id
@@ -110,7 +116,7 @@ def trial(k):
                 counts["tickets"] += 1
 
     def told(tid, state):
-        if tid in tickets and ORDER.index(state) > ORDER.index(tickets[tid]["state"]):
+        if tid in tickets and rank(state) > rank(tickets[tid]["state"]):
             tickets[tid]["state"] = state
 
     def window(n):
@@ -171,7 +177,7 @@ def trial(k):
             continue
         if now["id"] != tid or now["number"] != t["number"]:
             lost.append(t["number"])
-        elif ORDER.index(now["state"]) < ORDER.index(t["state"]):
+        elif rank(now["state"]) < rank(t["state"]):
             regressed.append(f"{t['number']}: told {t['state']}, now {now['state']}")
         elif t["rated"] and not now["rated"]:
             unrated.append(t["number"])
@@ -187,13 +193,15 @@ def trial(k):
             missing_cases.append(number)
     duplicate_cases = len(cases) - len(set(cases.values()))
     audit = api("GET", "/api/v1/audit/verify", token=admin)
-    # Leave every window free for the next trial.
+    # Leave every window free for the next trial. A skipped ticket goes back to waiting: what
+    # the window is told now is what the next check holds the server to.
     for n, wid in windows.items():
         cur = api("GET", f"/api/v1/windows/{wid}/desk", token=clerks[n]).get("current")
-        if cur and cur["state"] == "called":
-            api("POST", f"/api/v1/tickets/{cur['id']}/skip", {"window": wid}, clerks[n])
-        elif cur and cur["state"] == "serving":
-            api("POST", f"/api/v1/tickets/{cur['id']}/finish", {"window": wid}, clerks[n])
+        if cur and cur["state"] in ("called", "serving"):
+            action = "skip" if cur["state"] == "called" else "finish"
+            api("POST", f"/api/v1/tickets/{cur['id']}/{action}", {"window": wid}, clerks[n])
+            if cur["id"] in tickets:
+                tickets[cur["id"]]["state"] = api("GET", f"/api/v1/tickets/follow/{tickets[cur['id']]['follow']}")["state"]
     ok = not lost and not regressed and not unrated and not missing_cases and not duplicate_cases and audit["intact"]
     results.append(ok)
     print(f"trial {k:2d}: +{counts['tickets']} tickets, +{counts['moves']} moves, +{counts['ratings']} ratings, +{counts['cases']} cases"

@@ -98,40 +98,68 @@ final class PostgresBridge: Sendable {
                         configuration: configuration, id: Int.random(in: 1..<Int(Int32.max)), logger: logger)
                     defer { Task { try? await conn.close() } }
                     try await conn.listen(on: channel) { seq in
-                        for try await n in seq { hub.received(n.payload) }
+                        // The sequence need not end when the server goes away (a restart of
+                        // PostgreSQL): a watch on the connection ends the wait, and the loop
+                        // connects and listens again.
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { for try await n in seq { hub.received(n.payload) } }
+                            group.addTask {
+                                while !conn.isClosed { try await Task.sleep(nanoseconds: 500_000_000) }
+                                throw BridgeLost()
+                            }
+                            try await group.next()
+                            group.cancelAll()
+                        }
                     }
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("hall notifications: listener lost, reconnecting", metadata: ["error": "\(error)"])
+                    logger.warning("hall notifications: listener lost, reconnecting", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
         }
         let send = Task { [self] in
+            // One iterator for the task's life: dropping one ends an AsyncStream.
+            var outbox = outboxStream.makeAsyncIterator()
             var pending: String?
             while !Task.isCancelled {
                 do {
                     let conn = try await PostgresConnection.connect(
                         configuration: configuration, id: Int.random(in: 1..<Int(Int32.max)), logger: logger)
                     defer { Task { try? await conn.close() } }
-                    if let p = pending {
-                        try await conn.query("SELECT pg_notify(\(channel), \(p))", logger: logger)
+                    while true {
+                        if pending == nil {
+                            guard let next = await outbox.next() else { return }
+                            pending = next
+                        }
+                        // A query on a connection the server closed may never be answered.
+                        if conn.isClosed { throw BridgeLost() }
+                        try await Self.notify(conn, channel: channel, payload: pending!, logger: logger)
                         pending = nil
                     }
-                    for await payload in outboxStream {
-                        pending = payload
-                        try await conn.query("SELECT pg_notify(\(channel), \(payload))", logger: logger)
-                        pending = nil
-                    }
-                    return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("hall notifications: sender lost, reconnecting", metadata: ["error": "\(error)"])
+                    logger.warning("hall notifications: sender lost, reconnecting", metadata: ["error": "\(String(reflecting: error))"])
                 }
                 try? await Task.sleep(nanoseconds: 500_000_000)
             }
         }
         tasks.withLockedValue { $0 = [listen, send] }
+    }
+
+    struct BridgeLost: Error {}
+
+    /// `pg_notify`, given up after 5 s (the connection is then taken for lost).
+    private static func notify(_ conn: PostgresConnection, channel: String, payload: String, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await conn.query("SELECT pg_notify(\(channel), \(payload))", logger: logger) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: 5_000_000_000)
+                throw BridgeLost()
+            }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     func stop() {

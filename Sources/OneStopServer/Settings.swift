@@ -54,6 +54,8 @@ public struct Settings: Sendable {
     /// The algorithms for personal data at rest, its blind indexes and the audit chain
     /// (`ONESTOP_CRYPTO=standard|guomi`): AES-256-GCM, HMAC-SHA-256, SHA-256; or 国密 SM4, SM3.
     public var cryptoSuite = CryptoSuite.standard
+    /// Working days a department has to rectify or explain a bad rating (`ONESTOP_BAD_RATING_DAYS`).
+    public var badRatingLimitDays = BadRatingCase.defaultLimit
     /// Who must sign in with a second factor (`ONESTOP_TWO_FACTOR=required|optional`).
     public var twoFactor = TwoFactorPolicy()
     /// Days the personal data of a closed case is kept after it closed (`ONESTOP_RETENTION_DAYS`,
@@ -199,6 +201,7 @@ public struct Settings: Sendable {
             if let k = try integer("ONESTOP_BACKUP_KEEP", 1...1000) { plan.keep = k }
             s.backup = plan
         }
+        if let d = try integer("ONESTOP_BAD_RATING_DAYS", 1...60) { s.badRatingLimitDays = d }
         if let raw = value("ONESTOP_CRYPTO") {
             guard let suite = CryptoSuite(rawValue: raw.lowercased()) else {
                 throw Problem(variable: "ONESTOP_CRYPTO", message: "must be standard or guomi (got \"\(raw)\")")

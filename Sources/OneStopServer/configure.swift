@@ -101,6 +101,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(SessionHousekeeping())
     app.migrations.add(TwoFactor())
     app.migrations.add(Retention())
+    app.migrations.add(BadRatings())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
 
     let api = app.grouped("api", "v1")
     AuthAPIController.register(api)
+    RatingAPIController.register(api)
     OrgAPIController.register(api)
     CalendarAPIController.register(api)
     AuditAPIController.register(api)

@@ -170,6 +170,8 @@ final class RatingModel: Model, @unchecked Sendable {
     @Field(key: "text") var text: String
     @Field(key: "at") var at: Int64
     @Field(key: "round") var round: Int
+    /// An upheld appeal took it out of every figure; it stays on record.
+    @Field(key: "excluded") var excluded: Bool
 
     init() {}
 }

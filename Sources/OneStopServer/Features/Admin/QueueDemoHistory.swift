@@ -157,6 +157,7 @@ enum QueueDemoHistory {
                             r.text = ""
                             r.at = t.finishedAt! + 20_000
                             r.round = 1
+                            r.excluded = false
                             ratings.append(r)
                         }
                     }

@@ -31,36 +31,40 @@ enum VisitRating {
             throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly"))
         }
         let level: RatingLevel?
-        let tags: [RatingTag]
+        let tags: [String]
         let text: String
         if input.notRated == true, channel == .windowDevice {
             (level, tags, text) = (nil, [], "")
         } else {
-            switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checked() {
+            // A bad rating's reasons, or a good one's praise (kept in the same column).
+            switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
             case .failure(let f): throw f
-            case .success(let v): (level, tags, text) = (v.0, v.1, v.2)
+            case .success(let v): (level, tags, text) = (v.0, v.reasons.map(\.rawValue) + v.praise.map(\.rawValue), v.text)
             }
         }
         let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
         let department = responsibleDepartment(t, hall: hall)
         let millis = HallClock.millis(req.now)
+        let today = HallClock.day(req.now)
+        // A bad rating is assigned with its deadline in the same transaction.
+        let due =
+            level?.isBad == true ? try await BadRatingService.dueDate(center: t.centerID, on: today, app: req.application, db: req.db) : nil
         let rating = try await req.audited(needs: HallNeeds(tickets: [ticketID])) { db -> (RatingModel, [AuditEvent]) in
             guard let t = try await HallRows.ticket(ticketID, on: db) else { throw Abort(.notFound) }
             guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
             if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
             let r = record(
-                t, department: department, channel: channel, level: level?.rawValue, tags: tags.map(\.rawValue), text: text, at: millis)
+                t, department: department, channel: channel, level: level?.rawValue, tags: tags, text: text, at: millis)
             try await HallRows.insert(r, on: db)
             t.rated = true
             try await HallRows.save(t, on: db)
-            return (
-                r,
-                [
-                    AuditEvent(
-                        "rating.create", "rating", id: r.id, center: r.centerID,
-                        detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
-                ]
-            )
+            var events = [
+                AuditEvent(
+                    "rating.create", "rating", id: r.id, center: r.centerID,
+                    detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
+            ]
+            if let due { events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db)) }
+            return (r, events)
         }
         req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))
         return rating
@@ -90,6 +94,7 @@ enum VisitRating {
         r.text = text
         r.at = millis
         r.round = 1
+        r.excluded = false
         return r
     }
 

@@ -65,7 +65,8 @@ enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": .object(paths.mapValues { .object($0) }),
             "components": [
-                "schemas": .object(OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }),
+                "schemas": .object(
+                    OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }.merging(RatingAPIController.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

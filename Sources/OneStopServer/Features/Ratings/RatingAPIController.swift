@@ -1,0 +1,159 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// A bad rating with its handling, as the worklist and the API show it. The rater's identity is
+/// never in it: the department learns what was said, not who said it.
+struct BadRatingDTO: Content {
+    var id: UUID
+    var centerID: UUID
+    var departmentID: UUID?
+    var windowID: UUID?
+    var staffID: UUID?
+    var level: Int
+    var channel: String
+    var tags: [String]
+    var text: String
+    var ratedAt: Date
+    var realName: Bool
+    var assignedOn: String
+    var dueOn: String
+    var status: String
+    var overdue: Bool
+    var calledBackOn: String?
+    var callBackReached: Bool?
+    var callBackNote: String
+    var resolution: String?
+    var resolutionNote: String
+    var resolvedOn: String?
+    var resolvedOnTime: Bool
+    var appeal: String?
+    var appealReason: String
+    var appealDecisionNote: String
+    var excluded: Bool
+
+    init(_ b: BadRatingModel, rating r: RatingModel?, today: CivilDate) {
+        let flow = b.flow
+        id = b.id!
+        centerID = b.centerID
+        departmentID = b.departmentID
+        windowID = b.windowID
+        staffID = b.staffID
+        level = b.level
+        channel = r?.channel ?? ""
+        tags = (r?.tags ?? "").split(separator: ",").map(String.init)
+        text = r?.text ?? ""
+        ratedAt = Date(timeIntervalSince1970: Double(r?.at ?? b.createdAt) / 1000)
+        realName = b.realName
+        assignedOn = b.assignedOn
+        dueOn = b.dueOn
+        status = flow.status.rawValue
+        overdue = flow.isOverdue(on: today)
+        calledBackOn = b.calledBackOn
+        callBackReached = b.callBackReached
+        callBackNote = b.callBackNote
+        resolution = b.resolution
+        resolutionNote = b.resolutionNote
+        resolvedOn = b.resolvedOn
+        resolvedOnTime = flow.resolvedOnTime
+        appeal = b.appeal
+        appealReason = b.appealReason
+        appealDecisionNote = b.appealDecisionNote
+        excluded = flow.status == .excluded
+    }
+}
+
+enum RatingAPIController {
+    static let schemas: [String: JSONValue] = {
+        typealias S = OpenAPISchemas
+        return [
+            "BadRating": S.object([
+                "id": S.uuid, "centerID": S.uuid, "departmentID": S.optionalUUID, "windowID": S.optionalUUID, "staffID": S.optionalUUID,
+                "level": S.integer, "channel": S.string, "tags": ["type": "array", "items": S.string], "text": S.string,
+                "ratedAt": S.dateTime, "realName": S.bool, "assignedOn": S.date, "dueOn": S.date,
+                "status": CaseSchemas.names(BadRatingCase.Status.self), "overdue": S.bool, "calledBackOn": S.optionalString,
+                "callBackReached": ["type": ["boolean", "null"]], "callBackNote": S.string,
+                "resolution": ["enum": .array(BadRatingCase.Resolution.allCases.map { .string($0.rawValue) } + [.null])],
+                "resolutionNote": S.string, "resolvedOn": S.optionalString, "resolvedOnTime": S.bool,
+                "appeal": ["enum": .array(BadRatingCase.Appeal.allCases.map { .string($0.rawValue) } + [.null])],
+                "appealReason": S.string, "appealDecisionNote": S.string, "excluded": S.bool,
+            ]),
+            "CallBackInput": S.object(["reached": S.bool, "note": S.string], required: ["reached", "note"]),
+            "ResolutionInput": S.object(
+                ["kind": CaseSchemas.names(BadRatingCase.Resolution.self), "note": S.string], required: ["kind", "note"]),
+            "AppealInput": S.object(["reason": S.string], required: ["reason"]),
+            "AppealDecisionInput": S.object(["upheld": S.bool, "note": S.string], required: ["upheld", "note"]),
+        ]
+    }()
+
+    static func register(_ api: any RoutesBuilder) {
+        api.endpoint(
+            .GET, "ratings", access: BadRatingService.viewers,
+            operation: .init(
+                id: "listRatings",
+                summary:
+                    "The bad-rating worklist of the caller's scope (a chief representative's department), the nearest deadline first",
+                tag: "Ratings", response: "BadRating", responseIsList: true,
+                query: [
+                    .init(
+                        name: "status", type: "string",
+                        description: "call_back_due, resolution_due, appeal_pending, resolved or excluded"),
+                    .init(name: "overdue", type: "boolean", description: "only those past their deadline unresolved"),
+                    .init(name: "limit", type: "integer", description: "at most this many (1–500, default 100)"),
+                ])
+        ) { req in
+            let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 500)
+            let rows = try await BadRatingService.list(
+                status: req.query[String.self, at: "status"], overdue: req.query[Bool.self, at: "overdue"] == true, limit: limit, req: req)
+            let ratings = try await RatingModel.query(on: req.db).filter(\.$id ~~ rows.compactMap(\.id)).all()
+            let byID = Dictionary(uniqueKeysWithValues: ratings.map { ($0.id!, $0) })
+            let today = HallClock.day(req.now)
+            return rows.map { BadRatingDTO($0, rating: byID[$0.id!], today: today) }
+        }
+        api.endpoint(
+            .GET, "ratings", ":id", access: BadRatingService.viewers,
+            operation: .init(id: "getRating", summary: "A bad rating and its handling", tag: "Ratings", response: "BadRating")
+        ) { req in
+            let (b, r) = try await BadRatingService.visible(req.uuid("id"), req: req)
+            return BadRatingDTO(b, rating: r, today: HallClock.day(req.now))
+        }
+        let steps: [(String, String, String, String, BadRatingService.Action, Access)] = [
+            (
+                "call-back", "recordCallback", "Record the call-back (回访) of a real-name bad rating", "CallBackInput", .callBack,
+                BadRatingService.handlers
+            ),
+            (
+                "resolution", "submitRectification", "Record the rectification (整改) or the explanation (说明) of a bad rating",
+                "ResolutionInput", .resolve, BadRatingService.handlers
+            ),
+            (
+                "appeal", "appealRating", "Appeal (申诉) a mistaken or malicious rating, with the reason", "AppealInput", .appeal,
+                BadRatingService.handlers
+            ),
+        ]
+        for (path, id, summary, input, action, access) in steps {
+            api.endpoint(
+                .POST, "ratings", ":id", PathComponent(stringLiteral: path), access: access,
+                operation: .init(id: id, summary: summary, tag: "Ratings", request: input, response: "BadRating")
+            ) { req in
+                try await answer(action, req)
+            }
+        }
+        api.endpoint(
+            .POST, "ratings", ":id", "appeal", "decision", access: .only(.supervisor),
+            operation: .init(
+                id: "decideAppeal", summary: "A supervisor upholds (the rating leaves every figure) or rejects an appeal", tag: "Ratings",
+                request: "AppealDecisionInput", response: "BadRating")
+        ) { req in
+            try await answer(.decideAppeal, req)
+        }
+    }
+
+    private static func answer(_ action: BadRatingService.Action, _ req: Request) async throws -> BadRatingDTO {
+        let id = try req.uuid("id")
+        let input = try req.content.decode(BadRatingService.Step.self)
+        let b = try await BadRatingService.act(action, id, input, req: req)
+        return BadRatingDTO(b, rating: try await RatingModel.find(id, on: req.db), today: HallClock.day(req.now))
+    }
+}

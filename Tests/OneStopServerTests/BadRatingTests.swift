@@ -1,0 +1,130 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+/// 差评整改 (issue 19): a bad rating at the window's evaluator is assigned to the department at
+/// once with its deadline and notified; the department rectifies or explains and may appeal; a
+/// supervisor decides the appeal.
+@Suite("Bad ratings: assignment, rectification, appeal")
+struct BadRatingTests {
+    struct Row: Decodable {
+        var id: UUID
+        var status: String
+        var dueOn: String
+        var departmentID: UUID?
+        var realName: Bool
+        var resolvedOnTime: Bool
+        var excluded: Bool
+        var tags: [String]
+    }
+
+    @Test(
+        "a bad visit rating reaches the department's worklist; rectified, appealed, and excluded when the appeal is upheld",
+        arguments: TestDB.available)
+    func flow(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let scjg = try await DepartmentModel.query(on: t.app.db).filter(\.$centerID == hall.county).filter(\.$code == "SCJG").first()!
+                .requireID()
+            let ga = try await DepartmentModel.query(on: t.app.db).filter(\.$centerID == hall.county).filter(\.$code == "GA").first()!
+                .requireID()
+            for (name, role, dept) in [
+                ("chief_scjg", "chief_representative", scjg as UUID?), ("chief_ga", "chief_representative", ga),
+                ("jiancha", "supervisor", nil),
+            ] {
+                var body = [
+                    "username": name, "displayName": name, "password": "Rating-Pass-2026", "role": role, "centerID": hall.county.uuidString,
+                ]
+                if let dept { body["departmentID"] = dept.uuidString }
+                let res = try await t.send(.POST, "/api/v1/users", token: hall.admin, json: body)
+                #expect(res.status == .created, "\(res.body.string)")
+            }
+            let chief = try await t.login("chief_scjg", "Rating-Pass-2026")
+            let other = try await t.login("chief_ga", "Rating-Pass-2026")
+            let supervisor = try await t.login("jiancha", "Rating-Pass-2026")
+
+            // Two visits at window 4 (group B, the market regulator's): one rated well, one badly.
+            let clerk = try await hall.clerk("clerk4", at: 4)
+            let device = try await hall.evaluator(at: 4)
+            struct R: Encodable { var level: Int; var tags: [String] }
+            var ids: [UUID] = []
+            for rating in [R(level: 5, tags: ["warm"]), R(level: 1, tags: ["attitude", "extra_materials"])] {
+                let ticket = try await hall.issue("B")
+                _ = try #require(try await hall.callNext(4, token: clerk))
+                try await hall.act("start", ticket.id, at: 4, token: clerk)
+                try await hall.act("finish", ticket.id, at: 4, token: clerk)
+                let res = try await t.send(.POST, "/api/v1/tickets/\(ticket.id)/rating", token: device, json: rating)
+                #expect(res.status == .created, "\(res.body.string)")
+                struct Made: Decodable { var id: UUID }
+                ids.append(try res.content.decode(Made.self).id)
+            }
+            #expect(try await BadRatingModel.query(on: t.app.db).count() == 1, "only the bad one is assigned")
+            let bad = try #require(try await BadRatingModel.find(ids[1], on: t.app.db))
+            let calendar = try await t.app.calendars.calendar(for: hall.county, on: t.app.db)
+            let today = HallClock.day(t.clock.now)
+            #expect(bad.departmentID == scjg && bad.assignedOn == today.description)
+            #expect(bad.dueOn == calendar.addWorkingDays(15, to: today)?.description)
+            // The chief representatives of the department and the center's administrators are told.
+            let told = try await OutboxModel.query(on: t.app.db).filter(\.$event == "rating.bad").all().map(\.target)
+            let chiefID = try await UserModel.query(on: t.app.db).filter(\.$username == "chief_scjg").first()!.requireID()
+            let gaID = try await UserModel.query(on: t.app.db).filter(\.$username == "chief_ga").first()!.requireID()
+            #expect(told.contains(chiefID.uuidString) && !told.contains(gaID.uuidString))
+
+            // The department's worklist; another department sees none of it.
+            let list = try await t.send(.GET, "/api/v1/ratings", token: chief)
+            let rows = try list.content.decode([Row].self)
+            #expect(rows.count == 1 && rows[0].status == "resolution_due" && !rows[0].realName)
+            #expect(rows[0].tags == ["attitude", "extra_materials"])
+            #expect(try await t.send(.GET, "/api/v1/ratings", token: other).content.decode([Row].self).isEmpty)
+            #expect(try await t.send(.GET, "/api/v1/ratings/\(ids[1])", token: other).status == .forbidden)
+            #expect(try await t.send(.GET, "/api/v1/ratings?status=nonsense", token: chief).status == .unprocessableEntity)
+            #expect(try await t.send(.GET, "/api/v1/ratings", token: clerk).status == .forbidden, "window staff have no worklist")
+
+            // Anonymous: no call-back. A rectification needs what was done.
+            struct CallBack: Encodable { var reached: Bool; var note: String }
+            let cb = try await t.send(.POST, "/api/v1/ratings/\(ids[1])/call-back", token: chief, json: CallBack(reached: true, note: "x"))
+            #expect(cb.status == .conflict && cb.problem?.detail == "匿名评价无需回访。")
+            let empty = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/resolution", token: chief, json: ["kind": "rectified", "note": ""])
+            #expect(empty.status == .unprocessableEntity && empty.problem?.errors?.first?.field == "note")
+            let wrongKind = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/resolution", token: chief, json: ["kind": "ignored", "note": "x"])
+            #expect(wrongKind.problem?.errors?.first?.field == "kind")
+            #expect(try await BadRatingModel.find(ids[1], on: t.app.db)?.resolution == nil, "refusals change nothing")
+            t.clock.advance(3600)
+            let done = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/resolution", token: chief, json: ["kind": "rectified", "note": "已对窗口人员批评教育，材料清单按指南执行。"])
+            #expect(done.status == .ok, "\(done.body.string)")
+            let resolved = try done.content.decode(Row.self)
+            #expect(resolved.status == "resolved" && resolved.resolvedOnTime)
+            let twice = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/resolution", token: chief, json: ["kind": "explained", "note": "x"])
+            #expect(twice.status == .conflict)
+
+            // The appeal: the department asks, only a supervisor decides; upheld, the rating leaves the figures.
+            let appeal = try await t.send(.POST, "/api/v1/ratings/\(ids[1])/appeal", token: chief, json: ["reason": "评价人误按，有录像为证"])
+            #expect(appeal.status == .ok, "\(appeal.body.string)")
+            #expect(try appeal.content.decode(Row.self).status == "appeal_pending")
+            let byChief = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/appeal/decision", token: chief, json: ["upheld": "true", "note": "x"])
+            #expect(byChief.status == .forbidden)
+            struct Decision: Encodable { var upheld: Bool; var note: String }
+            let decided = try await t.send(
+                .POST, "/api/v1/ratings/\(ids[1])/appeal/decision", token: supervisor, json: Decision(upheld: true, note: "录像显示系误按"))
+            #expect(decided.status == .ok, "\(decided.body.string)")
+            #expect(try decided.content.decode(Row.self).excluded)
+            #expect(try await RatingModel.find(ids[1], on: t.app.db)?.excluded == true)
+            #expect(try await RatingModel.find(ids[0], on: t.app.db)?.excluded == false)
+            let excluded = try await t.send(.GET, "/api/v1/ratings?status=excluded", token: supervisor)
+            #expect(try excluded.content.decode([Row].self).map(\.id) == [ids[1]])
+            #expect(try await t.send(.GET, "/api/v1/ratings?status=resolved", token: supervisor).content.decode([Row].self).isEmpty)
+
+            let actions = Set(try await AuditEntryModel.query(on: t.app.db).all().map(\.action))
+            for a in ["rating.assign", "rating.resolve", "rating.appeal", "rating.decide_appeal"] { #expect(actions.contains(a), "\(a)") }
+        }
+    }
+}

@@ -21,6 +21,7 @@ func routes(_ app: Application) throws {
     CasePages.register(app)
     LicencePages.register(app)
     SupervisionPages.register(app)
+    RatingPages.register(app)
     InquiryPages.register(app)
     AgentProjectPages.register(app)
 

@@ -84,6 +84,19 @@ struct BadRatingTests {
             #expect(try await t.send(.GET, "/api/v1/ratings?status=nonsense", token: chief).status == .unprocessableEntity)
             #expect(try await t.send(.GET, "/api/v1/ratings", token: clerk).status == .forbidden, "window staff have no worklist")
 
+            // The worklist page: the rating with its form, one click from the list.
+            let web = Browser(t)
+            _ = try await web.signIn("chief_scjg", "Rating-Pass-2026")
+            let page = try await web.request(.GET, "/ratings")
+            #expect(page.status == .ok && page.body.string.contains("id=\"rating-\(ids[1].uuidString)\""))
+            #expect(page.body.string.contains("action=\"/ratings/\(ids[1].uuidString)/resolution\""))
+            #expect(!page.body.string.contains("/call-back\""), "no call-back form for an anonymous rating")
+            let csrf = try await web.csrf(from: "/ratings")
+            let blank = try await web.request(
+                .POST, "/ratings/\(ids[1].uuidString)/resolution", form: ["_csrf": csrf, "kind": "rectified", "note": ""])
+            #expect(blank.status == .unprocessableEntity && blank.body.string.contains("id=\"errors\""))
+            #expect(try await web.request(.GET, "/ratings").body.string.contains("服务态度差"))
+
             // Anonymous: no call-back. A rectification needs what was done.
             struct CallBack: Encodable { var reached: Bool; var note: String }
             let cb = try await t.send(.POST, "/api/v1/ratings/\(ids[1])/call-back", token: chief, json: CallBack(reached: true, note: "x"))

@@ -85,19 +85,21 @@ struct PageContext<P: Encodable>: Encodable {
             group: "nav.group.casework",
             [.init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"), .init("/projects", "nav.projects")])
         let oversight = MenuEntry(
-            group: "nav.group.oversight", [.init("/supervision", "nav.supervision"), .init("/admin/audit", "nav.audit")])
+            group: "nav.group.oversight",
+            [.init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/admin/audit", "nav.audit")])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
         case .centerAdmin:
             return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
         case .supervisor:
             return [
-                home, .init("/supervision", "nav.supervision"), .init("/manage/hall", "nav.hallView"), .init("/cases", "nav.cases"),
-                .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
+                home, .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/manage/hall", "nav.hallView"),
+                .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
             return [
                 home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/supervision", "nav.supervision"),
+                .init("/ratings", "nav.ratings"),
                 .init(
                     group: "nav.group.more",
                     [

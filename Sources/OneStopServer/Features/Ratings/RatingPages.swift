@@ -1,0 +1,128 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// `/ratings`: the bad-rating worklist (差评整改) — each rating with what is owed on it and the form
+/// for the next step on the same page, so that a chief representative records a call-back or a
+/// rectification in one click from the list.
+enum RatingPages {
+    struct Row: Encodable {
+        var id: String
+        var level: Int
+        var levelLabel: String
+        var reasons: [String]
+        var text: String
+        var ratedAt: String
+        var window: String
+        var department: String
+        var dueOn: String
+        var overdue: Bool
+        var status: String
+        var statusLabel: String
+        var realName: Bool
+        var callBack: String
+        var resolution: String
+        var appeal: String
+        var canCallBack: Bool
+        var canResolve: Bool
+        var canAppeal: Bool
+        var canDecide: Bool
+    }
+
+    struct View: Encodable {
+        var rows: [Row]
+        var statuses: [FormView.Option]
+        var overdue: Bool
+        var errors: [String]
+    }
+
+    static func register(_ app: any RoutesBuilder) {
+        app.endpoint(.GET, "ratings", access: BadRatingService.viewers) { req in try await list(req, errors: []) }
+        let steps: [(String, BadRatingService.Action, Access)] = [
+            ("call-back", .callBack, BadRatingService.handlers), ("resolution", .resolve, BadRatingService.handlers),
+            ("appeal", .appeal, BadRatingService.handlers), ("decision", .decideAppeal, .only(.supervisor)),
+        ]
+        for (path, action, access) in steps {
+            app.endpoint(.POST, "ratings", ":id", PathComponent(stringLiteral: path), access: access) { req -> Response in
+                struct Form: Content {
+                    var reached: String?
+                    var note: String?
+                    var kind: String?
+                    var reason: String?
+                    var upheld: String?
+                }
+                let f = try req.content.decode(Form.self)
+                let input = BadRatingService.Step(
+                    reached: f.reached.map { $0 == "yes" }, note: f.note, kind: f.kind, reason: f.reason,
+                    upheld: f.upheld.map { $0 == "yes" })
+                do {
+                    _ = try await BadRatingService.act(action, try req.uuid("id"), input, req: req)
+                    req.flash(req.t("badRating.saved.\(action.rawValue)"))
+                } catch let v as ValidationFailure {
+                    return try await list(
+                        req, errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, status: .unprocessableEntity)
+                } catch let a as any AbortError where a.status == .conflict {
+                    return try await list(req, errors: [a.reason], status: .conflict)
+                }
+                return req.redirect(to: "/ratings")
+            }
+        }
+    }
+
+    static func list(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let filter = req.query[String.self, at: "status"] ?? ""
+        let overdue = req.query[String.self, at: "overdue"] == "1"
+        let rows = try await BadRatingService.list(status: filter.isEmpty ? nil : filter, overdue: overdue, limit: 200, req: req)
+        let ratings = try await RatingModel.query(on: req.db).filter(\.$id ~~ rows.compactMap(\.id)).all()
+        let byID = Dictionary(uniqueKeysWithValues: ratings.map { ($0.id!, $0) })
+        let windowIDs = rows.compactMap(\.windowID)
+        let windows = try await WindowModel.query(on: req.db).filter(\.$id ~~ windowIDs).all()
+        let windowNames = Dictionary(uniqueKeysWithValues: windows.map { ($0.id!, req.t("window.numbered", "n", String($0.number))) })
+        let deptIDs = rows.compactMap(\.departmentID)
+        let depts = try await DepartmentModel.query(on: req.db).filter(\.$id ~~ deptIDs).all()
+        let deptNames = Dictionary(uniqueKeysWithValues: depts.map { ($0.id!, $0.name) })
+        let today = HallClock.day(req.now)
+        let handler = BadRatingService.handlers.admits(p.role)
+        let view = View(
+            rows: rows.map { b in
+                let r = byID[b.id!]
+                let flow = b.flow
+                let reasons = (r?.tags ?? "").split(separator: ",").map { req.t("rating.tag.\($0)") }
+                var callBack = ""
+                if let on = b.calledBackOn {
+                    callBack =
+                        req.t(b.callBackReached == true ? "badRating.reachedOn" : "badRating.notReachedOn", "day", on)
+                        + (b.callBackNote.isEmpty ? "" : "：" + b.callBackNote)
+                }
+                var resolution = ""
+                if let kind = b.resolution, let on = b.resolvedOn {
+                    resolution = req.t("badRating.kind.\(kind)") + " · " + on + "：" + b.resolutionNote
+                }
+                var appeal = ""
+                if let a = b.appeal {
+                    appeal =
+                        req.t("badRating.appeal.\(a)") + "：" + b.appealReason
+                        + (b.appealDecisionNote.isEmpty ? "" : " — " + b.appealDecisionNote)
+                }
+                return Row(
+                    id: b.id!.uuidString, level: b.level, levelLabel: req.t("rating.level.\(b.level)"), reasons: reasons,
+                    text: r?.text ?? "",
+                    ratedAt: HallClock.minuteText(Date(timeIntervalSince1970: Double(r?.at ?? b.createdAt) / 1000)),
+                    window: b.windowID.flatMap { windowNames[$0] } ?? "", department: b.departmentID.flatMap { deptNames[$0] } ?? "",
+                    dueOn: b.dueOn, overdue: flow.isOverdue(on: today), status: flow.status.rawValue,
+                    statusLabel: req.t("badRating.status.\(flow.status.rawValue)"), realName: b.realName, callBack: callBack,
+                    resolution: resolution, appeal: appeal,
+                    canCallBack: handler && flow.refusal(.callBack) == nil, canResolve: handler && flow.refusal(.resolve) == nil,
+                    canAppeal: handler && flow.refusal(.appeal) == nil,
+                    canDecide: p.role == .supervisor && flow.refusal(.decideAppeal) == nil)
+            },
+            statuses: [.init(value: "", label: req.t("badRating.allStatuses"), selected: filter.isEmpty)]
+                + BadRatingCase.Status.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("badRating.status.\($0.rawValue)"), selected: $0.rawValue == filter)
+                },
+            overdue: overdue, errors: errors)
+        return try await req.page("ratings/list", title: req.t("badRating.title"), view, status: status)
+    }
+}

@@ -16,7 +16,7 @@ SIGNED_IN = [
     "/admin/hall", "/admin/hall-groups", "/manage/hall", "/manage/hall/report", "/desk", "/cases", "/cases/new", "/inquiries",
     "/projects", "/supervision", "/supervision/cards", "/supervision/anomalies", "/inbox", "/admin/departments", "/admin/bundles",
     "/manage/hall/report?from=2026-11-02&to=2026-12-01", "/manage/hall/forecast",
-    "/cases/new?item=DL010200-SCJG-002-01-1&center=DL010200", "/account/two-factor",
+    "/cases/new?item=DL010200-SCJG-002-01-1&center=DL010200", "/account/two-factor", "/ratings",
 ]
 AXE = Axe()
 

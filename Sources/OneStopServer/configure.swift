@@ -102,6 +102,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(TwoFactor())
     app.migrations.add(Retention())
     app.migrations.add(BadRatings())
+    app.migrations.add(RatingTallies())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

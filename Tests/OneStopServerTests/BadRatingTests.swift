@@ -118,6 +118,41 @@ struct BadRatingTests {
                 .POST, "/api/v1/ratings/\(ids[1])/resolution", token: chief, json: ["kind": "explained", "note": "x"])
             #expect(twice.status == .conflict)
 
+            // The public disclosure, from the day figures: this month's two ratings, and the deadline's
+            // month counting the bad one rectified on time.
+            struct Figures: Decodable {
+                var rated: Int
+                var bad: Int
+                var excluded: Int
+                var satisfaction: Double?
+                var due: Int
+                var onTimeRate: Double?
+            }
+            struct Disclosure: Decodable {
+                var figures: Figures
+                struct Reason: Decodable { var tag: String; var count: Int }
+                var topReasons: [Reason]
+            }
+            let month = String(today.description.prefix(7))
+            let dueMonth = String(bad.dueOn.prefix(7))
+            @Sendable func disclosure(_ m: String) async throws -> Figures {
+                let res = try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=\(m)")
+                let ok = res.status == .ok
+                #expect(ok, "\(res.body.string)")
+                let decoded = try JSONDecoder().decode(Disclosure.self, from: Data(res.body.readableBytesView))
+                return decoded.figures
+            }
+            var fig = try await disclosure(month)
+            #expect(fig.rated == 2 && fig.bad == 1 && fig.satisfaction == 0.5, "\(fig)")
+            fig = try await disclosure(dueMonth)
+            #expect(fig.due == 1 && fig.onTimeRate == 1, "\(fig)")
+            #expect(try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=2026-13").status == .unprocessableEntity)
+            let publicPage = try await t.send(.GET, "/hall/DL010200/ratings?month=\(month)")
+            #expect(publicPage.status == .ok && publicPage.body.string.contains("id=\"fig-satisfaction\">50.0%"))
+            #expect(!publicPage.body.string.contains("chief_scjg"))
+            let csv = try await t.send(.GET, "/hall/DL010200/ratings.csv?month=\(month)")
+            #expect(csv.status == .ok && csv.body.string.contains("50.0%"))
+
             // The appeal: the department asks, only a supervisor decides; upheld, the rating leaves the figures.
             let appeal = try await t.send(.POST, "/api/v1/ratings/\(ids[1])/appeal", token: chief, json: ["reason": "评价人误按，有录像为证"])
             #expect(appeal.status == .ok, "\(appeal.body.string)")
@@ -135,6 +170,11 @@ struct BadRatingTests {
             let excluded = try await t.send(.GET, "/api/v1/ratings?status=excluded", token: supervisor)
             #expect(try excluded.content.decode([Row].self).map(\.id) == [ids[1]])
             #expect(try await t.send(.GET, "/api/v1/ratings?status=resolved", token: supervisor).content.decode([Row].self).isEmpty)
+
+            fig = try await disclosure(month)
+            #expect(fig.rated == 1 && fig.bad == 0 && fig.excluded == 1 && fig.satisfaction == 1, "\(fig)")
+            fig = try await disclosure(dueMonth)
+            #expect(fig.due == 0 && fig.onTimeRate == nil, "\(fig)")
 
             let actions = Set(try await AuditEntryModel.query(on: t.app.db).all().map(\.action))
             for a in ["rating.assign", "rating.resolve", "rating.appeal", "rating.decide_appeal"] { #expect(actions.contains(a), "\(a)") }

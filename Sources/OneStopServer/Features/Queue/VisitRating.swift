@@ -63,7 +63,13 @@ enum VisitRating {
                     "rating.create", "rating", id: r.id, center: r.centerID,
                     detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
             ]
-            if let due { events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db)) }
+            try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
+                $0.add(RatingFigures.entry(r))
+            }
+            if let due {
+                events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db))
+                try await RatingFigures.change(day: due.description, scopes: RatingFigures.scopes(r), on: db) { $0.addDue(onTime: false) }
+            }
             return (r, events)
         }
         req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))

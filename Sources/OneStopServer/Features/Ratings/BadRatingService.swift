@@ -149,7 +149,33 @@ enum BadRatingService {
             }
             row.updatedAt = millis
             try await row.save(on: db)
+            try await figures(action, row, upheld: input.upheld == true, on: db)
             return (row, [AuditEvent("rating.\(action.rawValue)", "rating", id: id, center: row.centerID, detail: detail)])
+        }
+    }
+
+    /// Keeps the day-and-scope figures in step with a step of the flow.
+    private static func figures(_ action: Action, _ b: BadRatingModel, upheld: Bool, on db: any Database) async throws {
+        guard let r = try await RatingModel.find(b.id, on: db) else { return }
+        let scopes = RatingFigures.scopes(r)
+        let ratedOn = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000)).description
+        switch action {
+        case .callBack:
+            if b.realName { try await RatingFigures.change(day: ratedOn, scopes: scopes, on: db) { $0.calledBack += 1 } }
+        case .resolve:
+            if b.flow.resolvedOnTime { try await RatingFigures.change(day: b.dueOn, scopes: scopes, on: db) { $0.dueOnTime += 1 } }
+        case .appeal: break
+        case .decideAppeal:
+            guard upheld else { return }
+            // Out of every figure: the rating as counted comes off, and it is counted as excluded.
+            var counted = RatingFigures.entry(r, calledBack: b.calledBackOn != nil)
+            counted.excluded = false
+            try await RatingFigures.change(day: ratedOn, scopes: scopes, on: db) {
+                $0.add(counted, sign: -1)
+                $0.excluded += 1
+            }
+            let onTime = b.flow.resolvedOnTime
+            try await RatingFigures.change(day: b.dueOn, scopes: scopes, on: db) { $0.addDue(onTime: onTime, sign: -1) }
         }
     }
 

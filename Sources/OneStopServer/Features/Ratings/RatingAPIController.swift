@@ -79,6 +79,19 @@ enum RatingAPIController {
                 "appeal": ["enum": .array(BadRatingCase.Appeal.allCases.map { .string($0.rawValue) } + [.null])],
                 "appealReason": S.string, "appealDecisionNote": S.string, "excluded": S.bool,
             ]),
+            "RatingDisclosure": S.object([
+                "centerCode": S.string, "centerName": S.string, "subtree": S.bool, "month": S.string, "previousMonth": S.string,
+                "figures": disclosureFigures, "previous": disclosureFigures,
+                "topReasons": ["type": "array", "items": S.object(["tag": S.string, "label": S.string, "count": S.integer])],
+                "rectified": [
+                    "type": "array",
+                    "items": S.object([
+                        "resolvedOn": S.string, "department": S.string, "window": S.string,
+                        "reasons": ["type": "array", "items": S.string],
+                        "kind": S.string, "note": S.string,
+                    ]),
+                ],
+            ]),
             "CallBackInput": S.object(["reached": S.bool, "note": S.string], required: ["reached", "note"]),
             "ResolutionInput": S.object(
                 ["kind": CaseSchemas.names(BadRatingCase.Resolution.self), "note": S.string], required: ["kind", "note"]),
@@ -87,7 +100,33 @@ enum RatingAPIController {
         ]
     }()
 
+    static let disclosureFigures: JSONValue = {
+        typealias S = OpenAPISchemas
+        let counts: JSONValue = ["type": "object", "additionalProperties": S.integer]
+        return S.object([
+            "rated": S.integer, "notRated": S.integer, "satisfied": S.integer, "bad": S.integer, "excluded": S.integer,
+            "levels": counts, "channels": counts, "satisfaction": S.optionalNumber, "average": S.optionalNumber,
+            "callBackRate": S.optionalNumber, "onTimeRate": S.optionalNumber, "due": S.integer, "secondRound": S.integer,
+            "secondRoundSatisfied": S.integer,
+        ])
+    }()
+
     static func register(_ api: any RoutesBuilder) {
+        api.endpoint(
+            .GET, "centers", ":id", "ratings", "disclosure", access: .public,
+            operation: .init(
+                id: "getRatingDisclosure",
+                summary: "好差评公示: a center's (or its subtree's) ratings of a month, from the day figures; no rater is named",
+                tag: "Ratings", response: "RatingDisclosure",
+                query: [
+                    .init(name: "month", type: "string", description: "YYYY-MM (default: this month)"),
+                    .init(name: "subtree", type: "boolean", description: "the center with every center under it"),
+                ])
+        ) { req in
+            try await RatingDisclosure.of(
+                center: req.parameters.get("id"), month: req.query[String.self, at: "month"],
+                subtree: req.query[Bool.self, at: "subtree"] == true, req: req)
+        }
         api.endpoint(
             .GET, "ratings", access: BadRatingService.viewers,
             operation: .init(

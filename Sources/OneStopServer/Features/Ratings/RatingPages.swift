@@ -37,8 +37,80 @@ enum RatingPages {
         var errors: [String]
     }
 
+    struct DisclosureView: Encodable {
+        var d: RatingDisclosureDTO
+        var chart: String
+        var satisfaction: String
+        var satisfactionBefore: String
+        var average: String
+        var callBack: String
+        var onTime: String
+        var channels: [FormView.Option]
+        var prevHref: String
+        var nextHref: String
+        var csvHref: String
+        var subtreeHref: String
+    }
+
+    static func percent(_ v: Double?) -> String {
+        v.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
+    }
+
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "ratings", access: BadRatingService.viewers) { req in try await list(req, errors: []) }
+        app.endpoint(.GET, "hall", ":code", "ratings", access: .public) { req -> Response in
+            let code = req.parameters.get("code") ?? ""
+            let subtree = req.query[String.self, at: "subtree"] == "1"
+            let d = try await RatingDisclosure.of(center: code, month: req.query[String.self, at: "month"], subtree: subtree, req: req)
+            let marks = (1...5).reversed().map { l -> SVGChart.Mark in
+                let n = d.figures.levels[String(l)] ?? 0
+                return .init(label: req.t("rating.level.\(l)"), value: Double(n), caption: "\(req.t("rating.level.\(l)")) \(n)")
+            }
+            let chart = SVGChart.columns(
+                id: "levels", title: req.t("disclosure.byLevel"), summary: req.t("disclosure.byLevel"), marks: marks, unit: "")
+            let month = CivilDate(d.month + "-01")!
+            let next = month.adding(days: 31)
+            let extra = subtree ? "&subtree=1" : ""
+            let view = DisclosureView(
+                d: d, chart: chart, satisfaction: percent(d.figures.satisfaction), satisfactionBefore: percent(d.previous.satisfaction),
+                average: d.figures.average.map { String(format: "%.2f", $0) } ?? "—", callBack: percent(d.figures.callBackRate),
+                onTime: percent(d.figures.onTimeRate),
+                channels: d.figures.channels.sorted { $0.key < $1.key }.map {
+                    .init(value: String($0.value), label: req.t("rating.channel.\($0.key)"), selected: false)
+                },
+                prevHref: "/hall/\(d.centerCode)/ratings?month=\(d.previousMonth)\(extra)",
+                nextHref: "/hall/\(d.centerCode)/ratings?month=\(next.description.prefix(7))\(extra)",
+                csvHref: "/hall/\(d.centerCode)/ratings.csv?month=\(d.month)\(extra)",
+                subtreeHref: "/hall/\(d.centerCode)/ratings?month=\(d.month)" + (subtree ? "" : "&subtree=1"))
+            return try await req.page("ratings/disclosure", title: req.t("disclosure.title", "center", d.centerName), view)
+        }
+        app.endpoint(.GET, "hall", ":code", "ratings.csv", access: .public) { req -> Response in
+            let d = try await RatingDisclosure.of(
+                center: req.parameters.get("code"), month: req.query[String.self, at: "month"],
+                subtree: req.query[String.self, at: "subtree"] == "1", req: req)
+            func cell(_ s: String) -> String {
+                s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            }
+            var lines = ["\u{FEFF}" + [req.t("disclosure.csv.measure"), d.month, d.previousMonth].map(cell).joined(separator: ",")]
+            func row(_ k: String, _ a: String, _ b: String) { lines.append([req.t(k), a, b].map(cell).joined(separator: ",")) }
+            row("disclosure.rated", String(d.figures.rated), String(d.previous.rated))
+            for l in (1...5).reversed() {
+                lines.append(
+                    [req.t("rating.level.\(l)"), String(d.figures.levels[String(l)] ?? 0), String(d.previous.levels[String(l)] ?? 0)].map(
+                        cell
+                    ).joined(separator: ","))
+            }
+            row("disclosure.satisfaction", percent(d.figures.satisfaction), percent(d.previous.satisfaction))
+            row(
+                "disclosure.average", d.figures.average.map { String(format: "%.2f", $0) } ?? "",
+                d.previous.average.map { String(format: "%.2f", $0) } ?? "")
+            row("disclosure.callBack", percent(d.figures.callBackRate), percent(d.previous.callBackRate))
+            row("disclosure.onTime", percent(d.figures.onTimeRate), percent(d.previous.onTimeRate))
+            let res = Response(status: .ok, body: .init(string: lines.joined(separator: "\r\n") + "\r\n"))
+            res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            res.headers.contentDisposition = .init(.attachment, filename: "ratings-\(d.centerCode)-\(d.month).csv")
+            return res
+        }
         let steps: [(String, BadRatingService.Action, Access)] = [
             ("call-back", .callBack, BadRatingService.handlers), ("resolution", .resolve, BadRatingService.handlers),
             ("appeal", .appeal, BadRatingService.handlers), ("decision", .decideAppeal, .only(.supervisor)),

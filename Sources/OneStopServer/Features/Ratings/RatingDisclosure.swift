@@ -1,0 +1,121 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// 好差评公示 — the public monthly disclosure of a center, or of a center with its subtree
+/// (issue 19): counts by channel and level, the satisfaction rate, the average score, the top
+/// reasons of bad ratings, the call-back and on-time rectification rates, the month before beside
+/// it, and the bad ratings rectified that month (no rater is ever named). Read from the day
+/// tallies (`RatingFigures`), never from the ratings.
+struct RatingDisclosureDTO: Content {
+    struct Reason: Content {
+        var tag: String
+        var label: String
+        var count: Int
+    }
+
+    struct Rectified: Content {
+        var resolvedOn: String
+        var department: String
+        var window: String
+        var reasons: [String]
+        var kind: String
+        var note: String
+    }
+
+    struct Figures: Content {
+        var rated: Int
+        var notRated: Int
+        var satisfied: Int
+        var bad: Int
+        var excluded: Int
+        var levels: [String: Int]
+        var channels: [String: Int]
+        var satisfaction: Double?
+        var average: Double?
+        var callBackRate: Double?
+        var onTimeRate: Double?
+        var due: Int
+        var secondRound: Int
+        var secondRoundSatisfied: Int
+
+        init(_ t: RatingTally) {
+            rated = t.rated
+            notRated = t.notRated
+            satisfied = t.satisfied
+            bad = t.bad
+            excluded = t.excluded
+            levels = Dictionary(uniqueKeysWithValues: (1...5).map { (String($0), t.levels[$0]) })
+            channels = t.channels
+            satisfaction = t.satisfaction
+            average = t.average
+            callBackRate = t.callBackRate
+            onTimeRate = t.onTimeRate
+            due = t.due
+            secondRound = t.secondRound
+            secondRoundSatisfied = t.secondRoundSatisfied
+        }
+    }
+
+    var centerCode: String
+    var centerName: String
+    var subtree: Bool
+    var month: String
+    var figures: Figures
+    var previousMonth: String
+    var previous: Figures
+    var topReasons: [Reason]
+    var rectified: [Rectified]
+}
+
+enum RatingDisclosure {
+    /// `2026-11` → its first and last day; nil if it is not a month.
+    static func month(_ raw: String?, today: CivilDate) -> (String, CivilDate, CivilDate)? {
+        let text = raw?.trimmingCharacters(in: .whitespaces) ?? ""
+        if text.isEmpty {
+            return month(String(today.description.prefix(7)), today: today)
+        }
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+            (1...12).contains(m),
+            (2000...2100).contains(y), let first = CivilDate(year: y, month: m, day: 1)
+        else { return nil }
+        let next = m == 12 ? CivilDate(year: y + 1, month: 1, day: 1)! : CivilDate(year: y, month: m + 1, day: 1)!
+        return (text, first, next.adding(days: -1))
+    }
+
+    static func of(center raw: String?, month rawMonth: String?, subtree: Bool, req: Request) async throws -> RatingDisclosureDTO {
+        let hall = try await QueueLookup.hall(raw, req: req)
+        let today = HallClock.day(req.now)
+        guard let (label, first, last) = month(rawMonth, today: today) else {
+            throw ValidationFailure([FieldError("month", "rating.month")])
+        }
+        let centers = subtree ? Array(try await req.application.centerTrees.tree(on: req.db).subtree(hall.centerID)) : [hall.centerID]
+        let scopes = centers.map { "center:" + $0.uuidString.lowercased() }
+        let (now, _) = try await RatingFigures.sum(scopes: scopes, from: first, to: last, on: req.db)
+        let prevLast = first.adding(days: -1)
+        let prevFirst = CivilDate(year: prevLast.year, month: prevLast.month, day: 1)!
+        let (before, _) = try await RatingFigures.sum(scopes: scopes, from: prevFirst, to: prevLast, on: req.db)
+        let resolved = try await BadRatingModel.query(on: req.db).filter(\.$centerID ~~ centers)
+            .filter(\.$resolvedOn >= first.description).filter(\.$resolvedOn <= last.description).sort(\.$resolvedOn).limit(200).all()
+            .filter { $0.flow.status == .resolved }
+        let ratings = try await RatingModel.query(on: req.db).filter(\.$id ~~ resolved.compactMap(\.id)).all()
+        let tags = Dictionary(uniqueKeysWithValues: ratings.map { ($0.id!, $0.tags) })
+        let windows = try await WindowModel.query(on: req.db).filter(\.$id ~~ resolved.compactMap(\.windowID)).all()
+        let windowNames = Dictionary(uniqueKeysWithValues: windows.map { ($0.id!, req.t("window.numbered", "n", String($0.number))) })
+        let depts = try await DepartmentModel.query(on: req.db).filter(\.$id ~~ resolved.compactMap(\.departmentID)).all()
+        let deptNames = Dictionary(uniqueKeysWithValues: depts.map { ($0.id!, $0.name) })
+        return RatingDisclosureDTO(
+            centerCode: hall.centerCode, centerName: hall.centerName, subtree: subtree, month: label, figures: .init(now),
+            previousMonth: String(prevFirst.description.prefix(7)), previous: .init(before),
+            topReasons: now.topReasons().map { .init(tag: $0.tag, label: req.t("rating.tag.\($0.tag)"), count: $0.count) },
+            rectified: resolved.map { b in
+                .init(
+                    resolvedOn: b.resolvedOn ?? "", department: b.departmentID.flatMap { deptNames[$0] } ?? "",
+                    window: b.windowID.flatMap { windowNames[$0] } ?? "",
+                    reasons: (tags[b.id!] ?? "").split(separator: ",").map { req.t("rating.tag.\($0)") },
+                    kind: req.t("badRating.kind.\(b.resolution ?? "")"), note: b.resolutionNote)
+            })
+    }
+}

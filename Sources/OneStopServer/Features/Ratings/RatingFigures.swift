@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// The 好差评 figures by day and scope (`RatingTally`, table `rating_tallies`), changed inside the
+/// transaction of the change they count. On PostgreSQL the row is locked before it is read, so
+/// two instances never lose each other's counts; SQLite has one writer.
+enum RatingFigures {
+    /// The scopes a rating counts in.
+    static func scopes(center: UUID, department: UUID?, window: UUID?, staff: UUID?) -> [String] {
+        var s = ["center:" + center.uuidString.lowercased()]
+        if let department { s.append("department:" + department.uuidString.lowercased()) }
+        if let window { s.append("window:" + window.uuidString.lowercased()) }
+        if let staff { s.append("staff:" + staff.uuidString.lowercased()) }
+        return s
+    }
+
+    static func scopes(_ r: RatingModel) -> [String] {
+        scopes(center: r.centerID, department: r.departmentID, window: r.windowID, staff: r.staffID)
+    }
+
+    /// Changes the tallies of `day` in `scopes` by `change`.
+    static func change(day: String, scopes: [String], on db: any Database, _ change: (inout RatingTally) -> Void) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let postgres = sql.dialect.name == "postgresql"
+        for scope in scopes {
+            if postgres {
+                try await sql.raw(
+                    """
+                    INSERT INTO rating_tallies (day, scope, tally) VALUES (\(bind: day), \(bind: scope), '{}')
+                    ON CONFLICT (day, scope) DO NOTHING
+                    """
+                ).run()
+            }
+            let lock: SQLQueryString = postgres ? " FOR UPDATE" : ""
+            let row = try await sql.raw(
+                "SELECT tally FROM rating_tallies WHERE day = \(bind: day) AND scope = \(bind: scope)\(lock)"
+            ).first()
+            var tally = try row.flatMap { try decode(try $0.decode(column: "tally", as: String.self)) } ?? RatingTally()
+            change(&tally)
+            let text = String(decoding: try JSONEncoder.sorted.encode(tally), as: UTF8.self)
+            try await sql.raw(
+                """
+                INSERT INTO rating_tallies (day, scope, tally) VALUES (\(bind: day), \(bind: scope), \(bind: text))
+                ON CONFLICT (day, scope) DO UPDATE SET tally = excluded.tally
+                """
+            ).run()
+        }
+    }
+
+    static func decode(_ text: String) throws -> RatingTally? {
+        text == "{}" ? nil : try JSONDecoder().decode(RatingTally.self, from: Data(text.utf8))
+    }
+
+    /// The tally of a rating as stored.
+    static func entry(_ r: RatingModel, calledBack: Bool = false) -> RatingTally.Rating {
+        .init(
+            level: r.level, channel: r.channel, round: r.round, reasons: r.tags.split(separator: ",").map(String.init),
+            realName: !(r.raterIdentity ?? "").isEmpty, calledBack: calledBack, excluded: r.excluded)
+    }
+
+    /// The sum over days `from`…`to` of the scopes given (a center's subtree: its centers).
+    static func sum(
+        scopes: [String], from: CivilDate, to: CivilDate, on db: any Database
+    ) async throws -> (RatingTally, [String: RatingTally]) {
+        guard let sql = db as? any SQLDatabase, !scopes.isEmpty else { return (RatingTally(), [:]) }
+        let rows = try await sql.raw(
+            """
+            SELECT day, tally FROM rating_tallies WHERE scope IN (\(SQLList(scopes.map { SQLBind($0) })))
+            AND day >= \(bind: from.description) AND day <= \(bind: to.description)
+            """
+        ).all()
+        var total = RatingTally()
+        var byDay: [String: RatingTally] = [:]
+        for r in rows {
+            guard let t = try decode(try r.decode(column: "tally", as: String.self)) else { continue }
+            total = total + t
+            let day = try r.decode(column: "day", as: String.self)
+            byDay[day] = (byDay[day] ?? RatingTally()) + t
+        }
+        return (total, byDay)
+    }
+}

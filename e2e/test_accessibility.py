@@ -8,7 +8,7 @@ from conftest import BASE, sign_in
 PUBLIC = [
     "/", "/hall/DL010200", "/search?q=%E9%A3%9F%E5%93%81", "/guide/DL010200-SCJG-002-01?center=DL010200",
     "/guide/DL010200-SCJG-002-01/checklist?center=DL010200", "/hall/DL010200/queue", "/hall/DL010200/book", "/hall/DL010200/board",
-    "/track", "/login", "/register", "/verify", "/verify?number=x&code=y",
+    "/track", "/login", "/register", "/hall/DL010200/ratings", "/verify", "/verify?number=x&code=y",
     "/hall/DL010200/queue?item=DL010200-SCJG-002-01-1",
 ]
 SIGNED_IN = [

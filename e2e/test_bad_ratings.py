@@ -1,7 +1,7 @@
 """差评整改 (issue 19) in Chromium: a visitor rates a visit 1 star at window 4's evaluator; the
 market regulator's chief representative finds it on the worklist (/ratings) with its reasons and
-deadline, records the rectification on the list (a blank one is refused with the reason), and an
-appeal; a supervisor upholds it. Looked at on a phone (375 px) and in English."""
+deadline, records the rectification on the list (a blank one is refused with the reason); the public
+disclosure of the month shows it; the department appeals and a supervisor upholds the appeal. Looked at on a phone (375 px) and in English."""
 from conftest import shot
 from test_hall_processes import PASSWORD, Server, free_port, need, open_hall
 
@@ -60,6 +60,18 @@ def test_a_bad_rating_is_rectified_from_the_worklist(browser, tmp_path):
         assert "整改结果已记录" in page.locator(".flash").first.inner_text()
         item = page.locator(f"#rating-{rating['id'].upper()}")
         assert "已整改" in item.inner_text()
+        # The public disclosure of the month shows the bad rating and its rectification.
+        public = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        public.goto(srv.base + "/hall/DL010200/ratings")
+        assert public.inner_text("#fig-bad") == "1" and public.inner_text("#fig-rated") == "1"
+        assert "已对窗口人员批评教育" in public.inner_text("#rectified")
+        assert "chief_scjg" not in public.content()
+        shot(public, "ratings-disclosure")
+        public.set_viewport_size({"width": 375, "height": 800})
+        assert public.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(public, "ratings-disclosure-375")
+        public.context.close()
+        item = page.locator(f"#rating-{rating['id'].upper()}")
         item.locator("details.move summary").click()
         item.locator("form[action$='/appeal'] textarea").fill("评价人所述材料为法定材料，附录音")
         with page.expect_navigation():

@@ -1187,6 +1187,7 @@ M = {
  "disclosure.title": ("{center} 好差评公示", "{center}: ratings disclosure"),
  "disclosure.lead": ("{month} 政务服务“好差评”情况，按国办发〔2019〕51号要求每月公开。", "Government service ratings for {month}, published monthly."),
  "disclosure.subtreeNote": ("含下级服务中心。", "Including the centers under it."),
+ "disclosure.link": ("好差评公示", "Ratings disclosure"),
  "disclosure.next": ("下月", "Next month"),
  "disclosure.withSubtree": ("含下级中心", "With centers under it"),
  "disclosure.thisCenter": ("仅本中心", "This center only"),

@@ -180,4 +180,59 @@ struct BadRatingTests {
             for a in ["rating.assign", "rating.resolve", "rating.appeal", "rating.decide_appeal"] { #expect(actions.contains(a), "\(a)") }
         }
     }
+
+    @Test(
+        "一事一评: the applicant rates their decided case once; a bad one is real-name and must be called back first",
+        arguments: TestDB.available)
+    func caseRating(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, chief) = try await t.caseStaff()
+            let registered = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "张三", "idNumber": "11010519491231002X", "phone": "13800138000", "password": "Apply-2026-pass"])
+            #expect(registered.status == .created, "\(registered.body.string)")
+            let me = try await t.login("11010519491231002X", "Apply-2026-pass")
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            struct R: Encodable { var level: Int; var tags: [String]; var text: String }
+            let early = try await t.send(.POST, "/api/v1/cases/\(c.id)/rating", token: me, json: R(level: 5, tags: [], text: ""))
+            #expect(early.problem?.errors?.first?.code == "rating.caseNotDone")
+            #expect(try await t.move(clerk, c.id, "review").status == .ok)
+            #expect(try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            #expect(
+                try await t.send(.POST, "/api/v1/cases/\(c.id)/rating", token: clerk, json: R(level: 5, tags: [], text: "")).status
+                    == .forbidden)
+            let rated = try await t.send(.POST, "/api/v1/cases/\(c.id)/rating", token: me, json: R(level: 2, tags: ["slow"], text: "等了很久"))
+            #expect(rated.status == .created, "\(rated.body.string)")
+            let again = try await t.send(.POST, "/api/v1/cases/\(c.id)/rating", token: me, json: R(level: 5, tags: [], text: ""))
+            #expect(again.problem?.errors?.first?.code == "rating.alreadyRated")
+            let r = try #require(try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).first())
+            #expect(r.channel == "web" && r.raterIdentity?.hasPrefix("applicant:") == true && r.itemID == item.id)
+            let b = try #require(try await BadRatingModel.find(r.id, on: t.app.db))
+            let caseDepartment = try await CaseModel.find(c.id, on: t.app.db)?.departmentID
+            #expect(b.realName && b.flow.status == .callBackDue && b.departmentID == caseDepartment)
+            // Real-name: the call-back comes first.
+            let first = try await t.send(
+                .POST, "/api/v1/ratings/\(r.id!)/resolution", token: chief, json: ["kind": "rectified", "note": "x"])
+            #expect(first.status == .conflict && first.problem?.detail == "实名差评须先回访，再记录整改或说明。")
+            struct CallBack: Encodable { var reached: Bool; var note: String }
+            #expect(
+                try await t.send(.POST, "/api/v1/ratings/\(r.id!)/call-back", token: chief, json: CallBack(reached: true, note: "已电话致歉"))
+                    .status
+                    == .ok)
+            #expect(
+                try await t.send(.POST, "/api/v1/ratings/\(r.id!)/resolution", token: chief, json: ["kind": "rectified", "note": "增加窗口"])
+                    .status
+                    == .ok)
+            // The month's figures count the call-back.
+            let month = String(HallClock.day(t.clock.now).description.prefix(7))
+            let d = try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=\(month)")
+            #expect(d.body.string.contains("\"callBackRate\":1"), "\(d.body.string)")
+            // The applicant's case page says how they rated it.
+            let web = Browser(t)
+            _ = try await web.signIn("11010519491231002X", "Apply-2026-pass")
+            let page = try await web.request(.GET, "/cases/\(c.id)")
+            #expect(page.body.string.contains("id=\"case-rated\"") && !page.body.string.contains("id=\"rate-case\""))
+        }
+    }
 }

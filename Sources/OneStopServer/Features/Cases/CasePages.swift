@@ -116,6 +116,12 @@ enum CasePages {
         var specialChoices: [FormView.Option]
         /// The day the retention period erased the case's personal data ("" while kept).
         var anonymisedOn = ""
+        /// 一事一评: the applicant may rate the case now; or how they rated it.
+        var canRate = false
+        var rated = ""
+        var levels: [FormView.Option] = []
+        var reasonTags: [FormView.Option] = []
+        var praiseTags: [FormView.Option] = []
     }
 
     static func register(_ app: any RoutesBuilder) {
@@ -302,6 +308,20 @@ enum CasePages {
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
         func provisional(_ d: String?) -> Bool { d.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false }
         view.dueProvisional = provisional(dto.clock?.promisedDue)
+        if own, let st = CaseState(rawValue: c.state), CaseRating.ratable(st) {
+            if let r = try await CaseRating.existing(id, on: req.db) {
+                view.rated = req.t("case.rate.given", "level", req.t("rating.level.\(r.level ?? 0)"))
+            } else {
+                view.canRate = true
+                view.levels = (1...5).reversed().map { .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false) }
+                view.reasonTags = RatingTag.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)"), selected: false)
+                }
+                view.praiseTags = PraiseTag.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("rating.praise.\($0.rawValue)"), selected: false)
+                }
+            }
+        }
         view.legalProvisional = provisional(dto.clock?.legalDue)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
     }
@@ -320,6 +340,16 @@ enum CasePages {
             do {
                 let c = try await CaseSpecial.mark(id, SpecialInput(special: f["special"], reason: f["reason"]), req: req)
                 req.flash(req.t(c.special == nil ? "special.cleared" : "special.marked"))
+                return req.redirect(to: "/cases/\(id)")
+            } catch {
+                guard let shown = messages(error, req) else { throw error }
+                return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
+            }
+        }
+        if raw == "rating" {
+            do {
+                _ = try await CaseRating.rate(id, try req.content.decode(CaseRating.Input.self), req: req)
+                req.flash(req.t("case.rate.thanks"))
                 return req.redirect(to: "/cases/\(id)")
             } catch {
                 guard let shown = messages(error, req) else { throw error }

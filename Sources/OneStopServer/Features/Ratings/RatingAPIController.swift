@@ -128,6 +128,16 @@ enum RatingAPIController {
                 subtree: req.query[Bool.self, at: "subtree"] == true, req: req)
         }
         api.endpoint(
+            .POST, "cases", ":id", "rating", access: .only(.applicant),
+            operation: .init(
+                id: "rateCase",
+                summary: "一事一评: the applicant rates their own case once it is decided or delivered (one rating per case and round)",
+                tag: "Ratings", request: "RatingInput", response: "Rating", successStatus: 201)
+        ) { req in
+            let r = try await CaseRating.rate(req.uuid("id"), try req.content.decode(CaseRating.Input.self), req: req)
+            return try await OrgAPIController.created(RatingDTO(r), req)
+        }
+        api.endpoint(
             .GET, "ratings", access: BadRatingService.viewers,
             operation: .init(
                 id: "listRatings",

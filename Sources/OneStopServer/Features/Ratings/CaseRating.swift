@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// 一事一评 (issue 19): an applicant rates their own case once it is decided or delivered, one
+/// rating per case and round. It is real-name (the applicant is known), so a bad one is called
+/// back; it is assigned to the case's department like a visit's.
+enum CaseRating {
+    struct Input: Content {
+        var level: Int?
+        var tags: [String]?
+        var text: String?
+    }
+
+    static func ratable(_ state: CaseState) -> Bool { state.isDecided || state == .delivered }
+
+    /// The applicant's first-round rating of the case, if any.
+    static func existing(_ caseID: UUID, on db: any Database) async throws -> RatingModel? {
+        try await RatingModel.query(on: db).filter(\.$caseID == caseID).filter(\.$round == 1).first()
+    }
+
+    static func rate(_ caseID: UUID, _ input: Input, req: Request) async throws -> RatingModel {
+        guard let me = try await ApplicantService.own(req) else { throw Abort(.forbidden) }
+        guard let c = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }
+        guard c.applicantID == me.id else { throw Abort(.forbidden) }
+        guard let state = CaseState(rawValue: c.state), ratable(state) else {
+            throw ValidationFailure([FieldError("case", "rating.caseNotDone")])
+        }
+        let checked: (RatingLevel, reasons: [RatingTag], praise: [PraiseTag], text: String)
+        switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
+        case .failure(let f): throw f
+        case .success(let v): checked = v
+        }
+        let today = HallClock.day(req.now)
+        let millis = HallClock.millis(req.now)
+        let due =
+            checked.0.isBad ? try await BadRatingService.dueDate(center: c.centerID, on: today, app: req.application, db: req.db) : nil
+        let staff: UUID? = try await c.handlerID.asyncFlatMap { try await UserModel.find($0, on: req.db)?.staffID }
+        let r = RatingModel()
+        r.id = UUID.timeOrdered()
+        r.centerID = c.centerID
+        r.departmentID = c.departmentID
+        r.windowID = nil
+        r.staffID = staff
+        r.itemID = c.itemID
+        r.caseID = caseID
+        r.ticketID = nil
+        r.channel = RatingChannel.web.rawValue
+        r.raterKind = me.kind == "person" ? RaterKind.person.rawValue : RaterKind.legalEntity.rawValue
+        r.raterIdentity = "applicant:" + me.id!.uuidString.lowercased()
+        r.level = checked.0.rawValue
+        r.tags = (checked.reasons.map(\.rawValue) + checked.praise.map(\.rawValue)).joined(separator: ",")
+        r.text = checked.text
+        r.at = millis
+        r.round = 1
+        r.excluded = false
+        let number = c.number
+        return try await req.audited { db in
+            // One rating per case and round, checked inside the write.
+            if try await existing(caseID, on: db) != nil { throw ValidationFailure([FieldError("case", "rating.alreadyRated")]) }
+            try await r.create(on: db)
+            try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
+                $0.add(RatingFigures.entry(r))
+            }
+            var events = [
+                AuditEvent(
+                    "rating.create", "rating", id: r.id, center: r.centerID,
+                    detail: ["case": number, "level": String(r.level ?? 0), "channel": r.channel])
+            ]
+            if let due {
+                events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db))
+                try await RatingFigures.change(day: due.description, scopes: RatingFigures.scopes(r), on: db) { $0.addDue(onTime: false) }
+            }
+            return (r, events)
+        }
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let w = self else { return nil }
+        return try await f(w)
+    }
+}

@@ -228,11 +228,24 @@ struct BadRatingTests {
             let month = String(HallClock.day(t.clock.now).description.prefix(7))
             let d = try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=\(month)")
             #expect(d.body.string.contains("\"callBackRate\":1"), "\(d.body.string)")
-            // The applicant's case page says how they rated it.
+            // The applicant's case page says how they rated it and what was done, and offers round 2.
             let web = Browser(t)
             _ = try await web.signIn("11010519491231002X", "Apply-2026-pass")
             let page = try await web.request(.GET, "/cases/\(c.id)")
             #expect(page.body.string.contains("id=\"case-rated\"") && !page.body.string.contains("id=\"rate-case\""))
+            #expect(page.body.string.contains("增加窗口") && page.body.string.contains("id=\"rate-again\""))
+            // Round 2, kept beside round 1; once only; nobody else.
+            let other = try await t.send(.POST, "/api/v1/ratings/\(r.id!)/again", json: R(level: 5, tags: [], text: ""))
+            #expect(other.status == .forbidden)
+            let csrf = try await web.csrf(from: "/cases/\(c.id)")
+            let second = try await web.request(.POST, "/cases/\(c.id)/rating-again", form: ["_csrf": csrf, "level": "5", "tags[]": "fast"])
+            #expect(second.status == .seeOther, "\(second.body.string.prefix(300))")
+            #expect(try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).filter(\.$round == 2).first()?.level == 5)
+            #expect(try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).filter(\.$round == 1).first()?.level == 2)
+            let third = try await t.send(.POST, "/api/v1/ratings/\(r.id!)/again", token: me, json: R(level: 4, tags: [], text: ""))
+            #expect(third.status == .conflict && third.problem?.detail == "已再次评价过。")
+            let d2 = try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=\(month)")
+            #expect(d2.body.string.contains("\"secondRound\":1") && d2.body.string.contains("\"secondRoundSatisfied\":1"))
         }
     }
 }

@@ -119,6 +119,9 @@ enum CasePages {
         /// 一事一评: the applicant may rate the case now; or how they rated it.
         var canRate = false
         var rated = ""
+        /// The applicant's bad rating was rectified or explained: what was done, and the form to rate again.
+        var resolutionText = ""
+        var rateAgainID = ""
         var levels: [FormView.Option] = []
         var reasonTags: [FormView.Option] = []
         var praiseTags: [FormView.Option] = []
@@ -311,6 +314,21 @@ enum CasePages {
         if own, let st = CaseState(rawValue: c.state), CaseRating.ratable(st) {
             if let r = try await CaseRating.existing(id, on: req.db) {
                 view.rated = req.t("case.rate.given", "level", req.t("rating.level.\(r.level ?? 0)"))
+                if let b = try await BadRatingModel.find(r.id, on: req.db), let kind = b.resolution {
+                    view.resolutionText = req.t("badRating.kind.\(kind)") + "：" + b.resolutionNote
+                    if b.flow.refusal(.rateAgain) == nil {
+                        view.rateAgainID = r.id!.uuidString
+                        view.levels = (1...5).reversed().map {
+                            .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false)
+                        }
+                        view.reasonTags = RatingTag.allCases.map {
+                            .init(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)"), selected: false)
+                        }
+                        view.praiseTags = PraiseTag.allCases.map {
+                            .init(value: $0.rawValue, label: req.t("rating.praise.\($0.rawValue)"), selected: false)
+                        }
+                    }
+                }
             } else {
                 view.canRate = true
                 view.levels = (1...5).reversed().map { .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false) }
@@ -341,6 +359,20 @@ enum CasePages {
                 let c = try await CaseSpecial.mark(id, SpecialInput(special: f["special"], reason: f["reason"]), req: req)
                 req.flash(req.t(c.special == nil ? "special.cleared" : "special.marked"))
                 return req.redirect(to: "/cases/\(id)")
+            } catch {
+                guard let shown = messages(error, req) else { throw error }
+                return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
+            }
+        }
+        if raw == "rating-again" {
+            do {
+                let f = try req.content.decode(RateAgain.Input.self)
+                guard let first = try await CaseRating.existing(id, on: req.db) else { throw Abort(.notFound) }
+                _ = try await RateAgain.rate(first.requireID(), f, req: req)
+                req.flash(req.t("case.rate.thanks"))
+                return req.redirect(to: "/cases/\(id)")
+            } catch let a as any AbortError where a.status == .conflict {
+                return try await show(req, id: id, errors: [a.reason], message: nil, status: .conflict)
             } catch {
                 guard let shown = messages(error, req) else { throw error }
                 return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)

@@ -83,3 +83,75 @@ extension Optional {
         return try await f(w)
     }
 }
+
+/// 再次评价 (round 2): once a bad rating was rectified or explained, its rater may rate again —
+/// an applicant for their case, a visitor with the ticket's follow token. The second rating is
+/// kept beside the first and counted apart (`RatingTally.secondRound`).
+enum RateAgain {
+    struct Input: Content {
+        var level: Int?
+        var tags: [String]?
+        var text: String?
+        var token: String?
+    }
+
+    static func rate(_ ratingID: UUID, _ input: Input, req: Request) async throws -> RatingModel {
+        guard let first = try await RatingModel.find(ratingID, on: req.db), first.round == 1,
+            let b = try await BadRatingModel.find(ratingID, on: req.db)
+        else { throw Abort(.notFound) }
+        // Only the rater: the applicant of a case rating, or whoever holds the visit's ticket.
+        if let caseID = first.caseID {
+            guard let me = try await ApplicantService.own(req), first.raterIdentity == "applicant:" + me.id!.uuidString.lowercased(),
+                try await CaseModel.find(caseID, on: req.db)?.applicantID == me.id
+            else { throw Abort(.forbidden) }
+        } else if let ticketID = first.ticketID {
+            guard let token = input.token, !token.isEmpty, let t = try await HallRows.ticket(ticketID, on: req.db), token == t.followToken
+            else { throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly")) }
+        } else {
+            throw Abort(.forbidden)
+        }
+        if let why = b.flow.refusal(.rateAgain) { throw Abort(.conflict, reason: req.t(why)) }
+        let checked: (RatingLevel, reasons: [RatingTag], praise: [PraiseTag], text: String)
+        switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
+        case .failure(let f): throw f
+        case .success(let v): checked = v
+        }
+        let today = HallClock.day(req.now)
+        let r = RatingModel()
+        r.id = UUID.timeOrdered()
+        r.centerID = first.centerID
+        r.departmentID = first.departmentID
+        r.windowID = first.windowID
+        r.staffID = first.staffID
+        r.itemID = first.itemID
+        r.caseID = first.caseID
+        r.ticketID = first.ticketID
+        r.channel = first.caseID == nil ? RatingChannel.qrCode.rawValue : RatingChannel.web.rawValue
+        r.raterKind = first.raterKind
+        r.raterIdentity = first.raterIdentity
+        r.level = checked.0.rawValue
+        r.tags = (checked.reasons.map(\.rawValue) + checked.praise.map(\.rawValue)).joined(separator: ",")
+        r.text = checked.text
+        r.at = HallClock.millis(req.now)
+        r.round = 2
+        r.excluded = false
+        return try await req.audited { db in
+            guard let row = try await BadRatingModel.find(ratingID, on: db) else { throw Abort(.notFound) }
+            if let why = row.flow.refusal(.rateAgain) { throw Abort(.conflict, reason: req.t(why)) }
+            row.ratedAgain = true
+            try await row.save(on: db)
+            try await r.create(on: db)
+            try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
+                $0.add(RatingFigures.entry(r))
+            }
+            return (
+                r,
+                [
+                    AuditEvent(
+                        "rating.again", "rating", id: ratingID, center: r.centerID,
+                        detail: ["level": String(r.level ?? 0), "second": r.id!.uuidString])
+                ]
+            )
+        }
+    }
+}

@@ -138,6 +138,17 @@ enum RatingAPIController {
             return try await OrgAPIController.created(RatingDTO(r), req)
         }
         api.endpoint(
+            .POST, "ratings", ":id", "again", access: .public,
+            operation: .init(
+                id: "rateAgain",
+                summary:
+                    "Round 2: the rater of a rectified or explained bad rating rates again (the applicant signed in, or a visitor with the ticket's follow token)",
+                tag: "Ratings", request: "RatingInput", response: "Rating", successStatus: 201)
+        ) { req in
+            let r = try await RateAgain.rate(req.uuid("id"), try req.content.decode(RateAgain.Input.self), req: req)
+            return try await OrgAPIController.created(RatingDTO(r), req)
+        }
+        api.endpoint(
             .GET, "ratings", access: BadRatingService.viewers,
             operation: .init(
                 id: "listRatings",

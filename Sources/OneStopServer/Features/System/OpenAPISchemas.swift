@@ -247,7 +247,12 @@ enum OpenAPISchemas {
         ]),
         "RatingInput": object([
             "level": ["type": ["integer", "null"], "minimum": 1, "maximum": 5],
-            "tags": ["type": "array", "items": ["enum": .array(RatingTag.allCases.map { .string($0.rawValue) })]],
+            "tags": [
+                "type": "array",
+                "items": [
+                    "enum": .array(RatingTag.allCases.map { .string($0.rawValue) } + PraiseTag.allCases.map { .string($0.rawValue) })
+                ],
+            ],
             "text": string, "notRated": bool, "token": string,
         ]),
         "Rating": object([

@@ -224,6 +224,10 @@ struct BadRatingTests {
                 try await t.send(.POST, "/api/v1/ratings/\(r.id!)/resolution", token: chief, json: ["kind": "rectified", "note": "增加窗口"])
                     .status
                     == .ok)
+            // The applicant is told what was done, in their inbox.
+            let applicantUser = try await UserModel.query(on: t.app.db).filter(\.$role == "applicant").first()!.requireID()
+            let toApplicant = try await OutboxModel.query(on: t.app.db).filter(\.$event == "rating.resolved").all()
+            #expect(toApplicant.map(\.target) == [applicantUser.uuidString] && toApplicant[0].payload.contains("增加窗口"))
             // The month's figures count the call-back.
             let month = String(HallClock.day(t.clock.now).description.prefix(7))
             let d = try await t.send(.GET, "/api/v1/centers/DL010200/ratings/disclosure?month=\(month)")

@@ -150,8 +150,25 @@ enum BadRatingService {
             row.updatedAt = millis
             try await row.save(on: db)
             try await figures(action, row, upheld: input.upheld == true, on: db)
+            if action == .resolve { try await tellRater(row, millis: millis, on: db) }
             return (row, [AuditEvent("rating.\(action.rawValue)", "rating", id: id, center: row.centerID, detail: detail)])
         }
+    }
+
+    /// The rater of a case hears what was done and that they may rate again (a visitor without an
+    /// account reads it from the ticket's page; the SMS gateway is for a later issue).
+    private static func tellRater(_ b: BadRatingModel, millis: Int64, on db: any Database) async throws {
+        guard let r = try await RatingModel.find(b.id, on: db), let caseID = r.caseID,
+            let c = try await CaseModel.find(caseID, on: db), let a = try await ApplicantModel.find(c.applicantID, on: db),
+            let user = a.userID
+        else { return }
+        let kind = b.resolution == BadRatingCase.Resolution.explained.rawValue ? "情况说明" : "整改"
+        try await Outbox.enqueue(
+            "rating.resolved",
+            .init(
+                title: "您对办件 \(c.number) 的评价已处理（\(kind)）", body: b.resolutionNote + " 欢迎您再次评价。", link: "/cases/\(caseID)",
+                data: ["rating": b.id!.uuidString, "case": c.number]),
+            users: [user], center: b.centerID, at: millis, on: db)
     }
 
     /// Keeps the day-and-scope figures in step with a step of the flow.

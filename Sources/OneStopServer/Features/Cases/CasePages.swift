@@ -116,15 +116,8 @@ enum CasePages {
         var specialChoices: [FormView.Option]
         /// The day the retention period erased the case's personal data ("" while kept).
         var anonymisedOn = ""
-        /// 一事一评: the applicant may rate the case now; or how they rated it.
-        var canRate = false
-        var rated = ""
-        /// The applicant's bad rating was rectified or explained: what was done, and the form to rate again.
-        var resolutionText = ""
-        var rateAgainID = ""
-        var levels: [FormView.Option] = []
-        var reasonTags: [FormView.Option] = []
-        var praiseTags: [FormView.Option] = []
+        /// 一事一评: the applicant's rating of the case, and its forms (`CaseRatingPages`).
+        var rating = CaseRatingPages.View()
     }
 
     static func register(_ app: any RoutesBuilder) {
@@ -311,35 +304,7 @@ enum CasePages {
         let confirmed = try await req.application.calendars.confirmedYears(on: req.db)
         func provisional(_ d: String?) -> Bool { d.flatMap(CivilDate.init).map { confirmed[$0.year] == nil } ?? false }
         view.dueProvisional = provisional(dto.clock?.promisedDue)
-        if own, let st = CaseState(rawValue: c.state), CaseRating.ratable(st) {
-            if let r = try await CaseRating.existing(id, on: req.db) {
-                view.rated = req.t("case.rate.given", "level", req.t("rating.level.\(r.level ?? 0)"))
-                if let b = try await BadRatingModel.find(r.id, on: req.db), let kind = b.resolution {
-                    view.resolutionText = req.t("badRating.kind.\(kind)") + "：" + b.resolutionNote
-                    if b.flow.refusal(.rateAgain) == nil {
-                        view.rateAgainID = r.id!.uuidString
-                        view.levels = (1...5).reversed().map {
-                            .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false)
-                        }
-                        view.reasonTags = RatingTag.allCases.map {
-                            .init(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)"), selected: false)
-                        }
-                        view.praiseTags = PraiseTag.allCases.map {
-                            .init(value: $0.rawValue, label: req.t("rating.praise.\($0.rawValue)"), selected: false)
-                        }
-                    }
-                }
-            } else {
-                view.canRate = true
-                view.levels = (1...5).reversed().map { .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false) }
-                view.reasonTags = RatingTag.allCases.map {
-                    .init(value: $0.rawValue, label: req.t("rating.tag.\($0.rawValue)"), selected: false)
-                }
-                view.praiseTags = PraiseTag.allCases.map {
-                    .init(value: $0.rawValue, label: req.t("rating.praise.\($0.rawValue)"), selected: false)
-                }
-            }
-        }
+        if own { view.rating = try await CaseRatingPages.view(c, req: req) }
         view.legalProvisional = provisional(dto.clock?.legalDue)
         return try await req.page("cases/show", title: c.number + " · " + c.itemName, view, status: status)
     }
@@ -364,30 +329,7 @@ enum CasePages {
                 return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
             }
         }
-        if raw == "rating-again" {
-            do {
-                let f = try req.content.decode(RateAgain.Input.self)
-                guard let first = try await CaseRating.existing(id, on: req.db) else { throw Abort(.notFound) }
-                _ = try await RateAgain.rate(first.requireID(), f, req: req)
-                req.flash(req.t("case.rate.thanks"))
-                return req.redirect(to: "/cases/\(id)")
-            } catch let a as any AbortError where a.status == .conflict {
-                return try await show(req, id: id, errors: [a.reason], message: nil, status: .conflict)
-            } catch {
-                guard let shown = messages(error, req) else { throw error }
-                return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
-            }
-        }
-        if raw == "rating" {
-            do {
-                _ = try await CaseRating.rate(id, try req.content.decode(CaseRating.Input.self), req: req)
-                req.flash(req.t("case.rate.thanks"))
-                return req.redirect(to: "/cases/\(id)")
-            } catch {
-                guard let shown = messages(error, req) else { throw error }
-                return try await show(req, id: id, errors: shown, message: nil, status: .unprocessableEntity)
-            }
-        }
+        if raw == "rating" || raw == "rating-again" { return try await CaseRatingPages.post(raw, id, req: req) }
         if raw == "upload" {
             do {
                 _ = try await CaseAPIController.supplyOnline(id, req: req)

@@ -107,9 +107,12 @@ enum HallSweeper {
                     .filter(\.$finishedAt < ratingDeadline).filter(\.$windowID ~~ Set(evaluators)).limit(500).all()
                 for t in unrated {
                     let r = VisitRating.record(
-                        t, department: VisitRating.responsibleDepartment(t, hall: hall), channel: .windowDevice, level: nil, tags: [],
+                        t, department: VisitRating.responsibleDepartment(t, hall: hall), channel: .windowDevice, level: nil, tags: "",
                         text: "", at: millis)
                     try await r.create(on: db)
+                    // "Not rated" counts in the day's figures too (never in a rate).
+                    _ = try await RatingFigures.recorded(
+                        r, due: nil, today: HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000)), millis: millis, on: db)
                     t.rated = true
                     try await t.update(on: db)
                     events.append(

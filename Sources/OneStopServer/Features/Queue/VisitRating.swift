@@ -31,16 +31,12 @@ enum VisitRating {
             throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly"))
         }
         let level: RatingLevel?
-        let tags: [String]
+        let tags: String
         let text: String
         if input.notRated == true, channel == .windowDevice {
-            (level, tags, text) = (nil, [], "")
+            (level, tags, text) = (nil, "", "")
         } else {
-            // A bad rating's reasons, or a good one's praise (kept in the same column).
-            switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
-            case .failure(let f): throw f
-            case .success(let v): (level, tags, text) = (v.0, v.reasons.map(\.rawValue) + v.praise.map(\.rawValue), v.text)
-            }
+            (level, tags, text) = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         }
         let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
         let department = responsibleDepartment(t, hall: hall)
@@ -63,13 +59,7 @@ enum VisitRating {
                     "rating.create", "rating", id: r.id, center: r.centerID,
                     detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
             ]
-            try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
-                $0.add(RatingFigures.entry(r))
-            }
-            if let due {
-                events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db))
-                try await RatingFigures.change(day: due.description, scopes: RatingFigures.scopes(r), on: db) { $0.addDue(onTime: false) }
-            }
+            events += try await RatingFigures.recorded(r, due: due, today: today, millis: millis, on: db)
             return (r, events)
         }
         req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))
@@ -83,7 +73,7 @@ enum VisitRating {
 
     /// The §6 record of a visit's rating (level nil: not rated), first round, by a person.
     static func record(
-        _ t: TicketModel, department: UUID?, channel: RatingChannel, level: Int?, tags: [String], text: String, at millis: Int64
+        _ t: TicketModel, department: UUID?, channel: RatingChannel, level: Int?, tags: String, text: String, at millis: Int64
     ) -> RatingModel {
         let r = RatingModel()
         r.id = UUID.timeOrdered()
@@ -96,7 +86,7 @@ enum VisitRating {
         r.raterKind = RaterKind.person.rawValue
         r.raterIdentity = nil
         r.level = level
-        r.tags = tags.joined(separator: ",")
+        r.tags = tags
         r.text = text
         r.at = millis
         r.round = 1

@@ -27,16 +27,13 @@ enum CaseRating {
         guard let state = CaseState(rawValue: c.state), ratable(state) else {
             throw ValidationFailure([FieldError("case", "rating.caseNotDone")])
         }
-        let checked: (RatingLevel, reasons: [RatingTag], praise: [PraiseTag], text: String)
-        switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
-        case .failure(let f): throw f
-        case .success(let v): checked = v
-        }
+        let checked = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         let today = HallClock.day(req.now)
         let millis = HallClock.millis(req.now)
         let due =
-            checked.0.isBad ? try await BadRatingService.dueDate(center: c.centerID, on: today, app: req.application, db: req.db) : nil
-        let staff: UUID? = try await c.handlerID.asyncFlatMap { try await UserModel.find($0, on: req.db)?.staffID }
+            checked.level.isBad ? try await BadRatingService.dueDate(center: c.centerID, on: today, app: req.application, db: req.db) : nil
+        var staff: UUID?
+        if let handler = c.handlerID { staff = try await UserModel.find(handler, on: req.db)?.staffID }
         let r = RatingModel()
         r.id = UUID.timeOrdered()
         r.centerID = c.centerID
@@ -49,8 +46,8 @@ enum CaseRating {
         r.channel = RatingChannel.web.rawValue
         r.raterKind = me.kind == "person" ? RaterKind.person.rawValue : RaterKind.legalEntity.rawValue
         r.raterIdentity = "applicant:" + me.id!.uuidString.lowercased()
-        r.level = checked.0.rawValue
-        r.tags = (checked.reasons.map(\.rawValue) + checked.praise.map(\.rawValue)).joined(separator: ",")
+        r.level = checked.level.rawValue
+        r.tags = checked.tags
         r.text = checked.text
         r.at = millis
         r.round = 1
@@ -60,27 +57,15 @@ enum CaseRating {
             // One rating per case and round, checked inside the write.
             if try await existing(caseID, on: db) != nil { throw ValidationFailure([FieldError("case", "rating.alreadyRated")]) }
             try await r.create(on: db)
-            try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
-                $0.add(RatingFigures.entry(r))
-            }
-            var events = [
-                AuditEvent(
-                    "rating.create", "rating", id: r.id, center: r.centerID,
-                    detail: ["case": number, "level": String(r.level ?? 0), "channel": r.channel])
-            ]
-            if let due {
-                events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db))
-                try await RatingFigures.change(day: due.description, scopes: RatingFigures.scopes(r), on: db) { $0.addDue(onTime: false) }
-            }
-            return (r, events)
+            return (
+                r,
+                [
+                    AuditEvent(
+                        "rating.create", "rating", id: r.id, center: r.centerID,
+                        detail: ["case": number, "level": String(r.level ?? 0), "channel": r.channel])
+                ] + (try await RatingFigures.recorded(r, due: due, today: today, millis: millis, on: db))
+            )
         }
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let w = self else { return nil }
-        return try await f(w)
     }
 }
 
@@ -111,11 +96,7 @@ enum RateAgain {
             throw Abort(.forbidden)
         }
         if let why = b.flow.refusal(.rateAgain) { throw Abort(.conflict, reason: req.t(why)) }
-        let checked: (RatingLevel, reasons: [RatingTag], praise: [PraiseTag], text: String)
-        switch RatingInput(level: input.level, tags: input.tags ?? [], text: input.text ?? "").checkedWithPraise() {
-        case .failure(let f): throw f
-        case .success(let v): checked = v
-        }
+        let checked = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         let today = HallClock.day(req.now)
         let r = RatingModel()
         r.id = UUID.timeOrdered()
@@ -129,8 +110,8 @@ enum RateAgain {
         r.channel = first.caseID == nil ? RatingChannel.qrCode.rawValue : RatingChannel.web.rawValue
         r.raterKind = first.raterKind
         r.raterIdentity = first.raterIdentity
-        r.level = checked.0.rawValue
-        r.tags = (checked.reasons.map(\.rawValue) + checked.praise.map(\.rawValue)).joined(separator: ",")
+        r.level = checked.level.rawValue
+        r.tags = checked.tags
         r.text = checked.text
         r.at = HallClock.millis(req.now)
         r.round = 2

@@ -50,6 +50,29 @@ enum RatingFigures {
         }
     }
 
+    /// What every new rating does inside its transaction: it counts in the day's figures, and a bad
+    /// first-round one is assigned to its department (`due` given) and counts on its deadline's day.
+    static func recorded(
+        _ r: RatingModel, due: CivilDate?, today: CivilDate, millis: Int64, on db: any Database
+    ) async throws
+        -> [AuditEvent]
+    {
+        try await change(day: today.description, scopes: scopes(r), on: db) { $0.add(entry(r)) }
+        guard let due else { return [] }
+        let assigned = try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db)
+        try await change(day: due.description, scopes: scopes(r), on: db) { $0.addDue(onTime: false) }
+        return [assigned]
+    }
+
+    /// A rating as typed, checked (`RatingInput.checkedWithPraise`), with its tags as stored: a bad
+    /// rating's reasons, or a good one's praise, in one comma-separated column.
+    static func checked(level: Int?, tags: [String]?, text: String?) throws -> (level: RatingLevel, tags: String, text: String) {
+        switch RatingInput(level: level, tags: tags ?? [], text: text ?? "").checkedWithPraise() {
+        case .failure(let f): throw f
+        case .success(let v): return (v.0, (v.reasons.map(\.rawValue) + v.praise.map(\.rawValue)).joined(separator: ","), v.text)
+        }
+    }
+
     static func decode(_ text: String) throws -> RatingTally? {
         text == "{}" ? nil : try JSONDecoder().decode(RatingTally.self, from: Data(text.utf8))
     }

@@ -878,6 +878,7 @@ M = {
  "card.kind.delivery": ("送达环节超时", "Delivery step overran"),
  "card.kind.task": ("联办任务超时", "Co-department task overran"),
  "card.kind.special": ("特殊程序超时", "Special procedure overran"),
+ "card.kind.rating": ("差评整改超期", "Bad rating not rectified in time"),
  "anomaly.kind.special_overrun": ("特殊程序超时", "Special procedure overran"),
  "anomaly.title": ("异常办理", "Anomalies"),
  "anomaly.kind": ("异常类型", "Kind"),

@@ -103,6 +103,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Retention())
     app.migrations.add(BadRatings())
     app.migrations.add(RatingTallies())
+    app.migrations.add(RatingSupervision())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -67,6 +67,31 @@ struct RatingRulesTests {
         #expect(anon.status == .resolved && !anon.resolvedOnTime, "explained a day late")
     }
 
+    @Test("supervision: warned within 3 working days of the day, carded after it, each once; nothing once resolved or excluded")
+    func watch() {
+        let cal = WorkCalendar(NationalCalendar.year2026)
+        // Due Mon 2026-11-23: Wed 11-18 is 3 working days before it, Tue 11-17 four.
+        var c = BadRatingCase(realName: false, assignedOn: CivilDate("2026-11-02")!, dueOn: CivilDate("2026-11-23")!)
+        func w(_ day: String, warned: Bool = false, carded: Bool = false) -> BadRatingCase.Watch {
+            c.watch(today: CivilDate(day)!, calendar: cal, warnDays: BadRatingCase.warnDays, warned: warned, carded: carded)
+        }
+        #expect(w("2026-11-17") == .none)
+        #expect(w("2026-11-18") == .warn(daysLeft: 3))
+        #expect(w("2026-11-21") == .warn(daysLeft: 1), "a Saturday: Monday is one working day on")
+        #expect(w("2026-11-20", warned: true) == .none)
+        #expect(w("2026-11-23") == .warn(daysLeft: 0))
+        #expect(w("2026-11-24", warned: true) == .card)
+        #expect(w("2026-11-24") == .card, "a card even when the warning was missed")
+        #expect(w("2026-11-30", warned: true, carded: true) == .none)
+        c.appeal = .pending
+        #expect(w("2026-11-24") == .card, "an appeal pending does not stop the clock")
+        c.appeal = .upheld
+        #expect(w("2026-11-24") == .none)
+        c.appeal = nil
+        c.resolution = .explained
+        #expect(w("2026-11-24") == .none)
+    }
+
     @Test("fraud: bursts from one source, answers too fast, one identity on many cases of a window; refusals")
     func fraud() {
         let base: Int64 = 1_790_000_000_000

@@ -125,6 +125,26 @@ public struct BadRatingCase: Sendable, Equatable {
         return nil
     }
 
+    /// What supervision owes a bad rating today (issue 19): a warning to the department when its
+    /// day is `warnDays` working days away or nearer, a card once its day has passed without a
+    /// rectification or explanation — each once (`warned`, `carded`). Nothing once it is resolved
+    /// or excluded by an upheld appeal; a pending appeal does not stop the clock.
+    public enum Watch: Equatable, Sendable {
+        case none
+        case warn(daysLeft: Int)
+        case card
+    }
+
+    public func watch(today: CivilDate, calendar: WorkCalendar, warnDays: Int, warned: Bool, carded: Bool) -> Watch {
+        guard resolution == nil, appeal != .upheld else { return .none }
+        if today > dueOn { return carded ? .none : .card }
+        guard !warned, let left = calendar.countWorkingDays(from: today, to: dueOn), left <= warnDays else { return .none }
+        return .warn(daysLeft: left)
+    }
+
+    /// Working days before its day that a bad rating's department is warned.
+    public static let warnDays = 3
+
     /// The last day to rectify or explain: `limit` working days after the day it was assigned.
     public static func due(assignedOn: CivilDate, limit: Int, calendar: WorkCalendar) -> CivilDate? {
         calendar.addWorkingDays(limit, to: assignedOn)

@@ -138,7 +138,7 @@ struct CalendarYears: AsyncMigration {
         }
     }
 
-    private static func rebuild(_ table: String, on sql: any SQLDatabase, _ edit: (String) -> String) async throws {
+    static func rebuild(_ table: String, on sql: any SQLDatabase, _ edit: (String) -> String) async throws {
         struct Definition: Decodable {
             var name: String
             var sql: String?

@@ -172,6 +172,19 @@ final class RatingModel: Model, @unchecked Sendable {
     @Field(key: "round") var round: Int
     /// An upheld appeal took it out of every figure; it stays on record.
     @Field(key: "excluded") var excluded: Bool
+    /// Where it came from, for the fraud rules: `device:<window>`, `phone:<blind index>`,
+    /// `addr:<client address>` ("" unknown).
+    @Field(key: "source") var source: String
+    /// The hotline operator who recorded it ("" for any other channel); never the rater.
+    @Field(key: "operator") var operatorName: String
+    /// The hotline caller's phone, sealed.
+    @OptionalField(key: "caller_phone") var sealedCallerPhone: String?
+
+    static let callerPhoneField = "ratings.caller_phone"
+    var callerPhone: String? {
+        get { PersonalData.open(sealedCallerPhone, Self.callerPhoneField) }
+        set { sealedCallerPhone = PersonalData.seal(newValue, Self.callerPhoneField) }
+    }
 
     init() {}
 }

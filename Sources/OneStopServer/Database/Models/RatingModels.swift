@@ -28,6 +28,9 @@ final class BadRatingModel: Model, @unchecked Sendable {
     @Field(key: "rated_again") var ratedAgain: Bool
     @Field(key: "created_at") var createdAt: Int64
     @Field(key: "updated_at") var updatedAt: Int64
+    /// When the sweep warned its department that the day is near, and carded it once overdue.
+    @OptionalField(key: "warned_on") var warnedOn: String?
+    @OptionalField(key: "carded_on") var cardedOn: String?
 
     init() {}
 

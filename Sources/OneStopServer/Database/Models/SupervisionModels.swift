@@ -21,12 +21,17 @@ final class CardModel: Model, @unchecked Sendable {
     static let schema = "cards"
 
     @ID(key: .id) var id: UUID?
-    @Field(key: "case_id") var caseID: UUID
+    /// The case carded; nil for a card on a bad rating of a visit.
+    @OptionalField(key: "case_id") var caseID: UUID?
+    /// The bad rating whose rectification is overdue (`rating_overdue`).
+    @OptionalField(key: "rating_id") var ratingID: UUID?
+    /// The case's number, or what names the rating (the case's or the ticket's number).
     @Field(key: "case_number") var caseNumber: String
     @Field(key: "center_id") var centerID: UUID
     @Field(key: "department_id") var departmentID: UUID
     @OptionalField(key: "user_id") var userID: UUID?
-    /// `yellow`, `red`, `acceptance_step` or `delivery_step`.
+    /// `yellow`, `red`, `acceptance_step`, `delivery_step`, `special_step`, `task_step_<n>` or
+    /// `rating_overdue`.
     @Field(key: "kind") var kind: String
     @Field(key: "reason") var reason: String
     @Field(key: "issued_on") var issuedOn: String

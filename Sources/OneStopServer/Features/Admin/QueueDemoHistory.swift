@@ -158,6 +158,8 @@ enum QueueDemoHistory {
                             r.at = t.finishedAt! + 20_000
                             r.round = 1
                             r.excluded = false
+                            r.source = ""
+                            r.operatorName = ""
                             ratings.append(r)
                         }
                     }

@@ -153,11 +153,12 @@ enum CaseSchemas {
             "title": S.string, "dueOn": S.date, "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
         ]),
         "Card": S.object([
-            "id": S.uuid, "caseID": S.uuid, "caseNumber": S.string, "centerID": S.uuid, "departmentID": S.uuid, "userID": S.optionalUUID,
+            "id": S.uuid, "caseID": S.optionalUUID, "ratingID": S.optionalUUID, "caseNumber": S.string, "centerID": S.uuid,
+            "departmentID": S.uuid, "userID": S.optionalUUID,
             "kind": [
                 "type": "string",
                 "description":
-                    "yellow, red, acceptance_step, delivery_step, special_step, or task_step_<n> for the n-th co-department task",
+                    "yellow, red, acceptance_step, delivery_step, special_step, task_step_<n> for the n-th co-department task, or rating_overdue for a bad rating not rectified in time",
             ],
             "reason": S.string, "issuedOn": S.date,
             "explainBy": S.date, "status": ["enum": ["open", "explained", "accepted", "rejected", "withdrawn"]], "explanation": S.string,

@@ -91,6 +91,8 @@ enum VisitRating {
         r.at = millis
         r.round = 1
         r.excluded = false
+        r.source = ""
+        r.operatorName = ""
         return r
     }
 

@@ -42,12 +42,7 @@ enum BadRatingService {
         b.createdAt = millis
         b.updatedAt = millis
         try await b.create(on: db)
-        var users = try await UserModel.query(on: db).filter(\.$centerID == r.centerID)
-            .filter(\.$role == Role.centerAdmin.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        if let d = r.departmentID {
-            users += try await UserModel.query(on: db).filter(\.$departmentID == d)
-                .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        }
+        let users = try await Supervision.responsible(b, on: db)
         let tags = r.tags.split(separator: ",").map(String.init)
         try await Outbox.enqueue(
             "rating.bad",

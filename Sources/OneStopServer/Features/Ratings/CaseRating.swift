@@ -52,6 +52,8 @@ enum CaseRating {
         r.at = millis
         r.round = 1
         r.excluded = false
+        r.source = ""
+        r.operatorName = ""
         let number = c.number
         return try await req.audited { db in
             // One rating per case and round, checked inside the write.
@@ -116,6 +118,8 @@ enum RateAgain {
         r.at = HallClock.millis(req.now)
         r.round = 2
         r.excluded = false
+        r.source = ""
+        r.operatorName = ""
         return try await req.audited { db in
             guard let row = try await BadRatingModel.find(ratingID, on: db) else { throw Abort(.notFound) }
             if let why = row.flow.refusal(.rateAgain) { throw Abort(.conflict, reason: req.t(why)) }

@@ -58,6 +58,10 @@ enum RatingPages {
 
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "ratings", access: BadRatingService.viewers) { req in try await list(req, errors: []) }
+        // One bad rating, where the notices and cards link to.
+        app.endpoint(.GET, "ratings", ":id", access: BadRatingService.viewers) { req in
+            try await list(req, errors: [], only: try req.uuid("id"))
+        }
         app.endpoint(.GET, "hall", ":code", "ratings", access: .public) { req -> Response in
             let code = req.parameters.get("code") ?? ""
             let subtree = req.query[String.self, at: "subtree"] == "1"
@@ -142,11 +146,16 @@ enum RatingPages {
         }
     }
 
-    static func list(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func list(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok, only: UUID? = nil) async throws -> Response {
         let p = try req.requirePrincipal()
         let filter = req.query[String.self, at: "status"] ?? ""
         let overdue = req.query[String.self, at: "overdue"] == "1"
-        let rows = try await BadRatingService.list(status: filter.isEmpty ? nil : filter, overdue: overdue, limit: 200, req: req)
+        let rows =
+            if let only {
+                [try await BadRatingService.visible(only, req: req).0]
+            } else {
+                try await BadRatingService.list(status: filter.isEmpty ? nil : filter, overdue: overdue, limit: 200, req: req)
+            }
         let ratings = try await RatingModel.query(on: req.db).filter(\.$id ~~ rows.compactMap(\.id)).all()
         let byID = Dictionary(uniqueKeysWithValues: ratings.map { ($0.id!, $0) })
         let windowIDs = rows.compactMap(\.windowID)

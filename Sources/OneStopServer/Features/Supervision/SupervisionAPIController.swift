@@ -26,7 +26,10 @@ struct WarningDTO: Content {
 
 struct CardDTO: Content {
     var id: UUID
-    var caseID: UUID
+    /// The case carded; absent on a card for a visit's bad rating.
+    var caseID: UUID?
+    /// The bad rating, on a `rating_overdue` card.
+    var ratingID: UUID?
     var caseNumber: String
     var centerID: UUID
     var departmentID: UUID
@@ -46,6 +49,7 @@ struct CardDTO: Content {
     init(_ c: CardModel, today: CivilDate) {
         id = c.id!
         caseID = c.caseID
+        ratingID = c.ratingID
         caseNumber = c.caseNumber
         centerID = c.centerID
         departmentID = c.departmentID

@@ -95,7 +95,9 @@ enum SupervisionCards {
             errors.append(FieldError("url", "webhook.url"))
         }
         let events = (input.events ?? "*").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let known = ["*", "case.reminder", "card.issued", "card.explained", "card.decided", "case.retimed"]
+        let known = [
+            "*", "case.reminder", "card.issued", "card.explained", "card.decided", "case.retimed", "rating.bad", "rating.reminder",
+        ]
         if events.isEmpty || events.contains(where: { !known.contains($0) }) { errors.append(FieldError("events", "webhook.events")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         let secret = Digest.randomToken(bytes: 32)

@@ -48,7 +48,8 @@ enum SupervisionPages {
 
     struct CardRow: Encodable {
         var id: String
-        var caseID: String
+        /// The case's page, or the bad rating's.
+        var link: String
         var caseNumber: String
         var kindLabel: String
         var kind: String
@@ -192,7 +193,7 @@ enum SupervisionPages {
 
     static let kindKeys = [
         "yellow": "card.kind.yellow", "red": "card.kind.red", "acceptance_step": "card.kind.acceptance",
-        "delivery_step": "card.kind.delivery", "special_step": "card.kind.special",
+        "delivery_step": "card.kind.delivery", "special_step": "card.kind.special", "rating_overdue": "card.kind.rating",
     ]
 
     static func cards(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
@@ -206,7 +207,8 @@ enum SupervisionPages {
                     c.status == "open"
                     && (c.userID == p.id || (p.role == .chiefRepresentative && p.departmentID == c.departmentID) || p.role == .centerAdmin)
                 return CardRow(
-                    id: c.id.uuidString, caseID: c.caseID.uuidString, caseNumber: c.caseNumber,
+                    id: c.id.uuidString, link: c.ratingID.map { "/ratings/\($0)" } ?? c.caseID.map { "/cases/\($0)" } ?? "",
+                    caseNumber: c.caseNumber,
                     kindLabel: req.t(kindKeys[c.kind] ?? (c.kind.hasPrefix("task_step") ? "card.kind.task" : c.kind)),
                     kind: c.kind, reason: c.reason, issuedOn: c.issuedOn, explainBy: c.explainBy,
                     statusLabel: req.t("card.status.\(c.status)"),

@@ -18,7 +18,7 @@ extension Supervision {
         // An in-memory database has one connection, which the writes need too.
         if app.settings.database == .sqliteMemory {
             return try await sweepCases(app: app, reader: app.db, now: now, batch: batch)
-                + (try await sweepTasks(app: app, now: now, batch: batch))
+                + (try await sweepTasks(app: app, now: now, batch: batch)) + (try await sweepRatings(app: app, now: now))
         }
         let looked = try await app.reader(for: .sweep).withConnection { db in
             guard let sql = db as? any SQLDatabase, sql.textIDs else {
@@ -32,7 +32,7 @@ extension Supervision {
                 try await sweepCases(app: app, reader: db, now: now, batch: batch)
             }
         }
-        return looked + (try await sweepTasks(app: app, now: now, batch: batch))
+        return looked + (try await sweepTasks(app: app, now: now, batch: batch)) + (try await sweepRatings(app: app, now: now))
     }
 
     private static func sweepCases(app: Application, reader: any Database, now: Date, batch: Int) async throws -> Int {

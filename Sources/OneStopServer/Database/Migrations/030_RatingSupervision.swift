@@ -1,0 +1,72 @@
+import Fluent
+import SQLKit
+
+/// 好差评, the rest of the loop (issue 19):
+/// - a card may be issued for a bad rating whose rectification is overdue (`cards.rating_id`, and
+///   `case_id` no longer required: a visit's rating has no case);
+/// - each bad rating remembers when it was warned and carded, so the sweep does each once;
+/// - a rating remembers where it came from (`source`: a device, a phone's blind index or an
+///   address, for the fraud rules), the hotline operator who recorded it (`operator`, never the
+///   rater) and the caller's phone, sealed;
+/// - the fraud flags a rating raised, with a supervisor's review;
+/// - the one-time links sent to applicants when their case is delivered.
+struct RatingSupervision: AsyncMigration {
+    var name: String { "030_RatingSupervision" }
+
+    func prepare(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        if sql.dialect.name == "sqlite" {
+            try await CalendarYears.rebuild("cards", on: sql) { definition in
+                definition.replacingOccurrences(of: "\"case_id\" UUID NOT NULL REFERENCES", with: "\"case_id\" UUID REFERENCES")
+            }
+        } else {
+            try await sql.raw("ALTER TABLE cards ALTER COLUMN case_id DROP NOT NULL").run()
+        }
+        try await db.schema("cards").field("rating_id", .uuid, .references("ratings", "id")).update()
+        try await sql.raw(
+            "CREATE UNIQUE INDEX cards_rating_in_force ON cards (rating_id, kind) WHERE rating_id IS NOT NULL AND status <> 'withdrawn'"
+        ).run()
+        try await db.schema("bad_ratings").field("warned_on", .string).update()
+        try await db.schema("bad_ratings").field("carded_on", .string).update()
+        try await db.schema("ratings").field("source", .string, .required, .sql(.default(""))).update()
+        try await db.schema("ratings").field("operator", .string, .required, .sql(.default(""))).update()
+        try await db.schema("ratings").field("caller_phone", .string).update()
+        try await sql.create(index: "ratings_source_at").on("ratings").column("source").column("at").run()
+        try await sql.create(index: "ratings_identity_at").on("ratings").column("rater_identity").column("at").run()
+        try await db.schema("rating_flags")
+            .id()
+            .field("rating_id", .uuid, .required, .references("ratings", "id"))
+            .field("center_id", .uuid, .required, .references("centers", "id"))
+            .field("signal", .string, .required)
+            .field("detail", .string, .required)
+            .field("at", .int64, .required)
+            .field("verdict", .string)
+            .field("review_note", .string, .required, .sql(.default("")))
+            .field("reviewed_by", .string, .required, .sql(.default("")))
+            .field("reviewed_at", .int64)
+            .unique(on: "rating_id", "signal")
+            .create()
+        try await sql.create(index: "rating_flags_center_at").on("rating_flags").column("center_id").column("at").run()
+        try await db.schema("rating_links")
+            .id()
+            .field("token_hash", .string, .required)
+            .field("case_id", .uuid, .required, .references("cases", "id"))
+            .field("created_at", .int64, .required)
+            .field("expires_at", .int64, .required)
+            .field("used_at", .int64)
+            .unique(on: "token_hash")
+            .create()
+    }
+
+    func revert(on db: any Database) async throws {
+        try await db.schema("rating_links").delete()
+        try await db.schema("rating_flags").delete()
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.drop(index: "ratings_identity_at").run()
+        try await sql.drop(index: "ratings_source_at").run()
+        for f in ["caller_phone", "operator", "source"] { try await db.schema("ratings").deleteField(.string(f)).update() }
+        for f in ["carded_on", "warned_on"] { try await db.schema("bad_ratings").deleteField(.string(f)).update() }
+        try await sql.drop(index: "cards_rating_in_force").run()
+        try await db.schema("cards").deleteField("rating_id").update()
+    }
+}

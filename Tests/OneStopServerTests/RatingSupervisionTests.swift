@@ -1,0 +1,107 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import VaporTesting
+
+@testable import OneStopServer
+
+/// 好差评 under supervision (issue 19): an unrectified bad rating warns its department before its
+/// day and is carded after it; the card sits on `/supervision/cards` with the case cards.
+@Suite("Bad ratings under supervision")
+struct RatingSupervisionTests {
+    /// A bad rating at window 4 (the market regulator's), with its department's chief.
+    static func badVisit(_ t: TestContext, _ hall: Hall, chief: String = "chief_scjg") async throws -> (rating: UUID, chief: String) {
+        let scjg = try await DepartmentModel.query(on: t.app.db).filter(\.$centerID == hall.county).filter(\.$code == "SCJG").first()!
+            .requireID()
+        let body = [
+            "username": chief, "displayName": chief, "password": "Rating-Pass-2026", "role": "chief_representative",
+            "centerID": hall.county.uuidString, "departmentID": scjg.uuidString,
+        ]
+        let made = try await t.send(.POST, "/api/v1/users", token: hall.admin, json: body)
+        #expect(made.status == .created, "\(made.body.string)")
+        let clerk = try await hall.clerk("clerk4", at: 4)
+        let device = try await hall.evaluator(at: 4)
+        let ticket = try await hall.issue("B")
+        _ = try #require(try await hall.callNext(4, token: clerk))
+        try await hall.act("start", ticket.id, at: 4, token: clerk)
+        try await hall.act("finish", ticket.id, at: 4, token: clerk)
+        struct R: Encodable {
+            var level = 2
+            var tags = ["slow"]
+        }
+        let res = try await t.send(.POST, "/api/v1/tickets/\(ticket.id)/rating", token: device, json: R())
+        #expect(res.status == .created, "\(res.body.string)")
+        struct Made: Decodable { var id: UUID }
+        return (try res.content.decode(Made.self).id, chief)
+    }
+
+    @Test("an unrectified bad rating is warned before its day and carded after it, once each", arguments: TestDB.available)
+    func overdue(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let (id, chiefName) = try await Self.badVisit(t, hall)
+            let bad = try #require(try await BadRatingModel.find(id, on: t.app.db))
+            let calendar = try await t.app.calendars.calendar(for: hall.county, on: t.app.db)
+            let today = HallClock.day(t.clock.now)
+            let due = try #require(CivilDate(bad.dueOn))
+            @Sendable func events(_ e: String) async throws -> Int {
+                try await OutboxModel.query(on: t.app.db).filter(\.$event == e).count()
+            }
+            // Nothing is owed on the first days.
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await events("rating.reminder") == 0)
+            // Three working days before the day: the department is warned, once.
+            let warnDay = try #require(calendar.addWorkingDays(12, to: today))
+            t.clock.advance(Double(warnDay.dayNumber - today.dayNumber) * 86400)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            let warned = try await events("rating.reminder")
+            #expect(warned >= 1)
+            #expect(try await BadRatingModel.find(id, on: t.app.db)?.warnedOn == warnDay.description)
+            #expect(try await CardModel.query(on: t.app.db).count() == 0)
+            // The day after its day, unrectified: a card for the department, once.
+            t.clock.advance(Double(due.dayNumber + 1 - warnDay.dayNumber) * 86400)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await events("rating.reminder") == warned)
+            let cards = try await CardModel.query(on: t.app.db).all()
+            #expect(cards.count == 1)
+            let card = try #require(cards.first)
+            #expect(card.ratingID == id && card.caseID == nil && card.kind == "rating_overdue" && card.status == "open")
+            #expect(card.departmentID == bad.departmentID)
+            #expect(try await events("card.issued") >= 1)
+
+            // The chief sees it beside the case cards, explains it; it links to the rating.
+            let chief = try await t.login(chiefName, "Rating-Pass-2026")
+            let list = try await t.send(.GET, "/api/v1/supervision/cards", token: chief)
+            #expect(list.status == .ok)
+            #expect(list.body.string.contains(id.uuidString.lowercased()) || list.body.string.contains(id.uuidString))
+            let explained = try await t.send(
+                .POST, "/api/v1/supervision/cards/\(card.requireID())/explanation", token: chief,
+                json: ["text": "窗口人员请假，已安排补位并回访"])
+            #expect(explained.status == .ok, "\(explained.body.string)")
+            let b = Browser(t)
+            _ = try await b.signIn(chiefName, "Rating-Pass-2026")
+            let page = try await b.request(.GET, "/supervision/cards")
+            #expect(page.body.string.contains("/ratings/\(id.uuidString)"))
+            #expect(try await b.request(.GET, "/ratings/\(id.uuidString)").status == .ok)
+        }
+    }
+
+    @Test("a rating rectified in time is neither warned nor carded", arguments: TestDB.available)
+    func rectifiedInTime(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let (id, chiefName) = try await Self.badVisit(t, hall)
+            let chief = try await t.login(chiefName, "Rating-Pass-2026")
+            let res = try await t.send(
+                .POST, "/api/v1/ratings/\(id)/resolution", token: chief, json: ["kind": "rectified", "note": "已加派窗口人员"])
+            #expect(res.status == .ok, "\(res.body.string)")
+            t.clock.advance(40 * 86400)
+            try await Supervision.sweep(app: t.app, now: t.clock.now)
+            #expect(try await CardModel.query(on: t.app.db).count() == 0)
+            #expect(try await OutboxModel.query(on: t.app.db).filter(\.$event == "rating.reminder").count() == 0)
+        }
+    }
+}

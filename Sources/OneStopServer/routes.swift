@@ -22,6 +22,7 @@ func routes(_ app: Application) throws {
     LicencePages.register(app)
     SupervisionPages.register(app)
     RatingPages.register(app)
+    RatingFlagPages.register(app)
     InquiryPages.register(app)
     AgentProjectPages.register(app)
 

@@ -98,6 +98,7 @@ struct RatingRulesTests {
         let earlier = (0..<4).map { RatingFraud.Fact(at: base + Int64($0) * 10_000, source: "dev1", day: "2026-11-02") }
         let fifth = RatingFraud.Fact(at: base + 45_000, source: "dev1", askedAt: base + 44_000, day: "2026-11-02")
         #expect(RatingFraud.signals(fifth, recent: earlier) == [.burst, .tooFast])
+        #expect(RatingFraud.flags(fifth, recent: earlier) == [.init(.burst, measured: 5), .init(.tooFast, measured: 1000)])
         let later = RatingFraud.Fact(at: base + 200_000, source: "dev1", askedAt: base + 190_000, day: "2026-11-02")
         #expect(RatingFraud.signals(later, recent: earlier).isEmpty, "outside the minute, read at a person's pace")
         #expect(

@@ -104,4 +104,126 @@ struct RatingSupervisionTests {
             #expect(try await OutboxModel.query(on: t.app.db).filter(\.$event == "rating.reminder").count() == 0)
         }
     }
+
+    struct Disclosure: Decodable {
+        struct Figures: Decodable {
+            var rated: Int
+            var excluded: Int
+        }
+        var figures: Figures
+    }
+
+    struct Flag: Decodable {
+        var id: UUID
+        var ratingID: UUID
+        var signal: String
+        var measured: Int
+        var explanation: String
+        var verdict: String?
+        var excluded: Bool
+    }
+
+    @Test(
+        "five ratings from one address in a minute and an evaluator answered at once are flagged, kept, and reviewed by a supervisor",
+        arguments: TestDB.available)
+    func flags(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: hall.admin,
+                json: [
+                    "username": "jiancha", "displayName": "监察", "password": "Rating-Pass-2026", "role": "supervisor",
+                    "centerID": hall.county.uuidString,
+                ])
+            #expect(made.status == .created)
+            let supervisor = try await t.login("jiancha", "Rating-Pass-2026")
+            let clerk = try await hall.clerk("clerk4", at: 4)
+            var served: [TicketBody] = []
+            for _ in 0..<6 {
+                let ticket = try await hall.issue("B")
+                _ = try #require(try await hall.callNext(4, token: clerk))
+                try await hall.act("start", ticket.id, at: 4, token: clerk)
+                try await hall.act("finish", ticket.id, at: 4, token: clerk)
+                served.append(ticket)
+            }
+            t.clock.advance(120)
+            // Five from one address, ten seconds apart: the fifth is a burst; a kiosk rating counts
+            // as a kiosk's.
+            struct Rate: Encodable {
+                var level = 5
+                var token: String
+                var channel: String
+            }
+            var ids: [UUID] = []
+            for (n, ticket) in served.prefix(5).enumerated() {
+                let res = try await t.send(
+                    .POST, "/api/v1/tickets/\(ticket.id)/rating",
+                    json: Rate(token: ticket.followToken!, channel: n == 0 ? "kiosk" : "qr_code"),
+                    headers: ["X-Forwarded-For": "203.0.113.9"])
+                #expect(res.status == .created, "\(res.body.string)")
+                struct Made: Decodable { var id: UUID; var channel: String }
+                let m = try res.content.decode(Made.self)
+                #expect(m.channel == (n == 0 ? "kiosk" : "qr_code"))
+                ids.append(m.id)
+                t.clock.advance(10)
+            }
+            let bogus = try await t.send(
+                .POST, "/api/v1/tickets/\(served[5].id)/rating", json: Rate(token: served[5].followToken!, channel: "fax"))
+            #expect(bogus.status == .unprocessableEntity && bogus.problem?.errors?.first?.field == "channel")
+            // The evaluator answered the moment the visit ended.
+            let device = try await hall.evaluator(at: 4)
+            let next = try await hall.issue("B")
+            _ = try #require(try await hall.callNext(4, token: clerk))
+            try await hall.act("start", next.id, at: 4, token: clerk)
+            try await hall.act("finish", next.id, at: 4, token: clerk)
+            let fast = try await t.send(.POST, "/api/v1/tickets/\(next.id)/rating", token: device, json: ["level": 5])
+            #expect(fast.status == .created)
+
+            let list = try await t.send(.GET, "/api/v1/ratings/flags", token: supervisor)
+            #expect(list.status == .ok, "\(list.body.string)")
+            let flags = try list.content.decode([Flag].self)
+            #expect(Set(flags.map(\.signal)) == ["burst", "too_fast"], "\(flags)")
+            let burst = try #require(flags.first { $0.signal == "burst" })
+            #expect(burst.ratingID == ids[4] && burst.measured == 5 && burst.explanation.contains("60"))
+            // Not dropped: all six count until reviewed.
+            @Sendable func rated() async throws -> Disclosure.Figures {
+                let res = try await t.send(.GET, "/api/v1/centers/\(hall.county)/ratings/disclosure")
+                let decoded = try JSONDecoder().decode(Disclosure.self, from: Data(res.body.readableBytesView))
+                return decoded.figures
+            }
+            #expect(try await rated().rated == 6)
+
+            // Only supervisors review; administrators look; a chief representative does neither.
+            #expect(try await t.send(.GET, "/api/v1/ratings/flags", token: hall.admin).status == .ok)
+            let byAdmin = try await t.send(
+                .POST, "/api/v1/ratings/flags/\(burst.id)/review", token: hall.admin, json: ["verdict": "confirmed", "note": "x"])
+            #expect(byAdmin.status == .forbidden)
+            let noNote = try await t.send(
+                .POST, "/api/v1/ratings/flags/\(burst.id)/review", token: supervisor, json: ["verdict": "confirmed"])
+            #expect(noNote.status == .unprocessableEntity && noNote.problem?.errors?.first?.field == "note")
+            let confirmed = try await t.send(
+                .POST, "/api/v1/ratings/flags/\(burst.id)/review", token: supervisor,
+                json: ["verdict": "confirmed", "note": "同一网络地址连续刷好评"])
+            #expect(confirmed.status == .ok, "\(confirmed.body.string)")
+            #expect(try confirmed.content.decode(Flag.self).excluded)
+            let after = try await rated()
+            #expect(after.rated == 5 && after.excluded == 1)
+            let again = try await t.send(
+                .POST, "/api/v1/ratings/flags/\(burst.id)/review", token: supervisor, json: ["verdict": "cleared", "note": "x"])
+            #expect(again.status == .conflict)
+            let fastFlag = try #require(flags.first { $0.signal == "too_fast" })
+            let cleared = try await t.send(
+                .POST, "/api/v1/ratings/flags/\(fastFlag.id)/review", token: supervisor, json: ["verdict": "cleared", "note": "评价器演示"])
+            #expect(cleared.status == .ok)
+            #expect(try await rated().rated == 5)
+            #expect(try await t.send(.GET, "/api/v1/ratings/flags", token: supervisor).content.decode([Flag].self).isEmpty)
+            #expect(try await t.send(.GET, "/api/v1/ratings/flags?reviewed=all", token: supervisor).content.decode([Flag].self).count == 2)
+
+            // The page: the rule in words, the review form for the supervisor.
+            let b = Browser(t)
+            _ = try await b.signIn("jiancha", "Rating-Pass-2026")
+            let page = try await b.request(.GET, "/ratings/flags?reviewed=all")
+            #expect(page.status == .ok && page.body.string.contains("60 秒内"))
+        }
+    }
 }

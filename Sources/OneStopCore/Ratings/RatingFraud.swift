@@ -55,21 +55,38 @@ public enum RatingFraud {
         public init() {}
     }
 
+    /// A signal with what was measured: how many ratings came from the source within the burst
+    /// window (the new one included), how many milliseconds the evaluator's answer took, how many
+    /// cases of the window the identity rated that day.
+    public struct Flag: Sendable, Equatable {
+        public var signal: Signal
+        public var measured: Int64
+
+        public init(_ signal: Signal, measured: Int64) {
+            self.signal = signal
+            self.measured = measured
+        }
+    }
+
     /// The signals a new rating raises, given the recent ratings it is compared with (those of the
     /// same source in the burst window, and those of the same identity that day; others are ignored).
-    public static func signals(_ new: Fact, recent: [Fact], thresholds t: Thresholds = .init()) -> [Signal] {
-        var out: [Signal] = []
+    public static func flags(_ new: Fact, recent: [Fact], thresholds t: Thresholds = .init()) -> [Flag] {
+        var out: [Flag] = []
         if !new.source.isEmpty {
             let same = recent.filter { $0.source == new.source && new.at - $0.at < t.burstSeconds * 1000 && $0.at <= new.at }
-            if same.count + 1 >= t.burstCount { out.append(.burst) }
+            if same.count + 1 >= t.burstCount { out.append(Flag(.burst, measured: Int64(same.count + 1))) }
         }
-        if let asked = new.askedAt, new.at - asked < t.fastestMillis { out.append(.tooFast) }
+        if let asked = new.askedAt, new.at - asked < t.fastestMillis { out.append(Flag(.tooFast, measured: max(0, new.at - asked))) }
         if let id = new.identity, let w = new.windowID, let c = new.caseID {
             var cases = Set(recent.filter { $0.identity == id && $0.windowID == w && $0.day == new.day }.compactMap(\.caseID))
             cases.insert(c)
-            if cases.count >= t.sameWindowCases { out.append(.sameWindowMany) }
+            if cases.count >= t.sameWindowCases { out.append(Flag(.sameWindowMany, measured: Int64(cases.count))) }
         }
         return out
+    }
+
+    public static func signals(_ new: Fact, recent: [Fact], thresholds t: Thresholds = .init()) -> [Signal] {
+        flags(new, recent: recent, thresholds: t).map(\.signal)
     }
 
     /// Why a rating is refused outright (a message key), or nil: the rater is the staff member

@@ -35,7 +35,8 @@ struct RatingSupervision: AsyncMigration {
         try await sql.create(index: "ratings_identity_at").on("ratings").column("rater_identity").column("at").run()
         try await db.schema("rating_flags")
             .id()
-            .field("rating_id", .uuid, .required, .references("ratings", "id"))
+            // No foreign key: a visit's rating is written with its hall batch, after its flags.
+            .field("rating_id", .uuid, .required)
             .field("center_id", .uuid, .required, .references("centers", "id"))
             .field("signal", .string, .required)
             .field("detail", .string, .required)

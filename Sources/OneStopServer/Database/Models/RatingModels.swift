@@ -44,3 +44,24 @@ final class BadRatingModel: Model, @unchecked Sendable {
             ratedAgain: ratedAgain)
     }
 }
+
+/// A fraud signal a rating raised (`RatingFraud`), waiting for a supervisor's review.
+final class RatingFlagModel: Model, @unchecked Sendable {
+    static let schema = "rating_flags"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "rating_id") var ratingID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    /// `RatingFraud.Signal`.
+    @Field(key: "signal") var signal: String
+    /// What was measured (`RatingFraud.Flag.measured`), as text.
+    @Field(key: "detail") var detail: String
+    @Field(key: "at") var at: Int64
+    /// `cleared` (an honest rating) or `confirmed` (taken out of every figure); nil until reviewed.
+    @OptionalField(key: "verdict") var verdict: String?
+    @Field(key: "review_note") var reviewNote: String
+    @Field(key: "reviewed_by") var reviewedBy: String
+    @OptionalField(key: "reviewed_at") var reviewedAt: Int64?
+
+    init() {}
+}

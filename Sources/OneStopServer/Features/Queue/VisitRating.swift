@@ -13,8 +13,11 @@ enum VisitRating {
         var text: String?
         /// The evaluator's time ran out: record "not rated".
         var notRated: Bool?
-        /// The ticket's follow token, when rating from a phone.
+        /// The ticket's follow token, when rating from a phone, a kiosk or a web page.
         var token: String?
+        /// With a token: where it is given — `qr_code` (the default: the ticket's QR code on a
+        /// phone), `kiosk` (the hall's self-service kiosk) or `web` (the ticket's page).
+        var channel: String?
     }
 
     static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
@@ -25,7 +28,12 @@ enum VisitRating {
             guard p.windowID != nil, t.windowID == p.windowID else { throw Abort(.forbidden, reason: req.t("queue.notThisWindow")) }
             channel = .windowDevice
         } else if let token = input.token, !token.isEmpty, token == t.followToken {
-            channel = .qrCode
+            switch input.channel ?? "" {
+            case "", RatingChannel.qrCode.rawValue: channel = .qrCode
+            case RatingChannel.kiosk.rawValue: channel = .kiosk
+            case RatingChannel.web.rawValue: channel = .web
+            default: throw ValidationFailure([FieldError("channel", "invalidChoice")])
+            }
         } else {
             // Staff cannot rate themselves or anyone else.
             throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly"))
@@ -51,6 +59,8 @@ enum VisitRating {
             if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
             let r = record(
                 t, department: department, channel: channel, level: level?.rawValue, tags: tags, text: text, at: millis)
+            // The evaluator is one device per window; anything else is known by its address.
+            r.source = channel == .windowDevice ? "device:" + (t.windowID?.uuidString.lowercased() ?? "") : RatingFlags.source(req)
             try await HallRows.insert(r, on: db)
             t.rated = true
             try await HallRows.save(t, on: db)
@@ -59,7 +69,8 @@ enum VisitRating {
                     "rating.create", "rating", id: r.id, center: r.centerID,
                     detail: ["ticket": t.number, "level": level.map { String($0.rawValue) } ?? "none", "channel": channel.rawValue])
             ]
-            events += try await RatingFigures.recorded(r, due: due, today: today, millis: millis, on: db)
+            events += try await RatingFigures.recorded(
+                r, due: due, today: today, millis: millis, askedAt: channel == .windowDevice ? t.finishedAt : nil, on: db)
             return (r, events)
         }
         req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))

@@ -179,15 +179,7 @@ enum BadRatingService {
         case .appeal: break
         case .decideAppeal:
             guard upheld else { return }
-            // Out of every figure: the rating as counted comes off, and it is counted as excluded.
-            var counted = RatingFigures.entry(r, calledBack: b.calledBackOn != nil)
-            counted.excluded = false
-            try await RatingFigures.change(day: ratedOn, scopes: scopes, on: db) {
-                $0.add(counted, sign: -1)
-                $0.excluded += 1
-            }
-            let onTime = b.flow.resolvedOnTime
-            try await RatingFigures.change(day: b.dueOn, scopes: scopes, on: db) { $0.addDue(onTime: onTime, sign: -1) }
+            try await RatingFigures.exclude(r, bad: b, on: db)
         }
     }
 

@@ -52,7 +52,7 @@ enum CaseRating {
         r.at = millis
         r.round = 1
         r.excluded = false
-        r.source = ""
+        r.source = RatingFlags.source(req)
         r.operatorName = ""
         let number = c.number
         return try await req.audited { db in

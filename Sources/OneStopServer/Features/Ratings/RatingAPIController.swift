@@ -97,6 +97,15 @@ enum RatingAPIController {
                 ["kind": CaseSchemas.names(BadRatingCase.Resolution.self), "note": S.string], required: ["kind", "note"]),
             "AppealInput": S.object(["reason": S.string], required: ["reason"]),
             "AppealDecisionInput": S.object(["upheld": S.bool, "note": S.string], required: ["upheld", "note"]),
+            "RatingFlag": S.object([
+                "id": S.uuid, "ratingID": S.uuid, "centerID": S.uuid, "signal": CaseSchemas.names(RatingFraud.Signal.self),
+                "measured": S.integer, "explanation": S.string, "at": S.dateTime, "level": S.optionalInteger, "channel": S.string,
+                "windowID": S.optionalUUID, "staffID": S.optionalUUID,
+                "verdict": ["enum": .array(RatingFlags.Verdict.allCases.map { .string($0.rawValue) } + [.null])],
+                "reviewNote": S.string, "reviewedBy": S.string, "excluded": S.bool,
+            ]),
+            "RatingFlagReview": S.object(
+                ["verdict": CaseSchemas.names(RatingFlags.Verdict.self), "note": S.string], required: ["verdict", "note"]),
         ]
     }()
 
@@ -207,6 +216,26 @@ enum RatingAPIController {
                 request: "AppealDecisionInput", response: "BadRating")
         ) { req in
             try await answer(.decideAppeal, req)
+        }
+        api.endpoint(
+            .GET, "ratings", "flags", access: RatingFlags.viewers,
+            operation: .init(
+                id: "listRatingFlags",
+                summary:
+                    "防刷评: ratings flagged as unusual (bursts from one source, answers too fast, one rater on many cases), newest first",
+                tag: "Ratings", response: "RatingFlag", responseIsList: true,
+                query: [.init(name: "reviewed", type: "string", description: "no (default: waiting for review), yes or all")])
+        ) { req in
+            try await RatingFlags.list(req)
+        }
+        api.endpoint(
+            .POST, "ratings", "flags", ":id", "review", access: .only(.supervisor),
+            operation: .init(
+                id: "reviewRatingFlag",
+                summary: "A supervisor clears a flag (an honest rating) or confirms it (the rating leaves every figure), with a note",
+                tag: "Ratings", request: "RatingFlagReview", response: "RatingFlag")
+        ) { req in
+            try await RatingFlags.review(req.uuid("id"), try req.content.decode(RatingFlags.ReviewInput.self), req: req)
         }
     }
 

@@ -50,18 +50,38 @@ enum RatingFigures {
         }
     }
 
-    /// What every new rating does inside its transaction: it counts in the day's figures, and a bad
-    /// first-round one is assigned to its department (`due` given) and counts on its deadline's day.
+    /// What every new rating does inside its transaction: it counts in the day's figures, it is
+    /// looked at by the fraud rules (`RatingFlags`; `askedAt`: when an evaluator put the question),
+    /// and a bad first-round one is assigned to its department (`due` given) and counts on its
+    /// deadline's day.
     static func recorded(
-        _ r: RatingModel, due: CivilDate?, today: CivilDate, millis: Int64, on db: any Database
+        _ r: RatingModel, due: CivilDate?, today: CivilDate, millis: Int64, askedAt: Int64? = nil, on db: any Database
     ) async throws
         -> [AuditEvent]
     {
         try await change(day: today.description, scopes: scopes(r), on: db) { $0.add(entry(r)) }
-        guard let due else { return [] }
-        let assigned = try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db)
+        var events = try await RatingFlags.raise(r, askedAt: askedAt, on: db)
+        guard let due else { return events }
+        events.append(try await BadRatingService.assign(r, due: due, today: today, millis: millis, on: db))
         try await change(day: due.description, scopes: scopes(r), on: db) { $0.addDue(onTime: false) }
-        return [assigned]
+        return events
+    }
+
+    /// Takes a rating out of every figure (an appeal upheld, a fraud flag confirmed): the rating as
+    /// counted comes off its day and is counted as excluded; a bad one's deadline comes off its
+    /// deadline's day. The caller marks the rating `excluded`.
+    static func exclude(_ r: RatingModel, bad b: BadRatingModel?, on db: any Database) async throws {
+        let scopes = scopes(r)
+        let ratedOn = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000)).description
+        var counted = entry(r, calledBack: b?.calledBackOn != nil)
+        counted.excluded = false
+        try await change(day: ratedOn, scopes: scopes, on: db) {
+            $0.add(counted, sign: -1)
+            $0.excluded += 1
+        }
+        guard let b, r.round == 1 else { return }
+        let onTime = b.flow.resolvedOnTime
+        try await change(day: b.dueOn, scopes: scopes, on: db) { $0.addDue(onTime: onTime, sign: -1) }
     }
 
     /// A rating as typed, checked (`RatingInput.checkedWithPraise`), with its tags as stored: a bad

@@ -35,6 +35,8 @@ enum RatingPages {
         var statuses: [FormView.Option]
         var overdue: Bool
         var errors: [String]
+        /// For supervisors and administrators: flags waiting for review (nil: not shown).
+        var flagsWaiting: Int?
     }
 
     struct DisclosureView: Encodable {
@@ -203,7 +205,10 @@ enum RatingPages {
                 + BadRatingCase.Status.allCases.map {
                     .init(value: $0.rawValue, label: req.t("badRating.status.\($0.rawValue)"), selected: $0.rawValue == filter)
                 },
-            overdue: overdue, errors: errors)
+            overdue: overdue, errors: errors,
+            flagsWaiting: RatingFlags.viewers.admits(p.role)
+                ? try await RatingFlagModel.query(on: req.db).filter(\.$centerID ~~ Array(try await req.scope().centers))
+                    .filter(\.$verdict == nil).count() : nil)
         return try await req.page("ratings/list", title: req.t("badRating.title"), view, status: status)
     }
 }

@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     SupervisionPages.register(app)
     RatingPages.register(app)
     RatingFlagPages.register(app)
+    HotlineRatingPages.register(app)
     InquiryPages.register(app)
     AgentProjectPages.register(app)
 

@@ -124,6 +124,9 @@ struct RatingRulesTests {
             RatingFraud.refusal(raterStaffID: "s1", servedBy: "s2", handlers: ["s1"], alreadyRatedThisRound: false) == "rating.ownService")
         #expect(RatingFraud.refusal(raterStaffID: nil, servedBy: "s2", handlers: [], alreadyRatedThisRound: true) == "rating.alreadyRated")
         #expect(RatingFraud.refusal(raterStaffID: "s3", servedBy: "s2", handlers: ["s1"], alreadyRatedThisRound: false) == nil)
+        #expect(
+            RatingFraud.refusal(raterStaffID: "s3", servedBy: "s2", handlers: [], alreadyRatedThisRound: false, callerIsOperator: true)
+                == "rating.ownBehalf")
     }
 
     @Test("the disclosure's arithmetic: first rounds only, appeals excluded, not-rated apart, days add up")

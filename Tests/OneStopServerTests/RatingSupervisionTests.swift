@@ -226,4 +226,98 @@ struct RatingSupervisionTests {
             #expect(page.status == .ok && page.body.string.contains("60 秒内"))
         }
     }
+
+    @Test(
+        "热线评价: an operator records a caller's rating of a visit or a case; the caller is the rater (sealed), the operator is recorded; refusals",
+        arguments: TestDB.available)
+    func hotline(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, chief) = try await t.caseStaff()
+            let admin = try await t.login()
+            let county = try await t.centerID(code: "DL010200")
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "rexian", "displayName": "热线一号", "password": "Rating-Pass-2026", "role": "hotline_operator",
+                    "centerID": county.uuidString, "phone": "13700001111",
+                ])
+            #expect(made.status == .created, "\(made.body.string)")
+            let op = try await t.login("rexian", "Rating-Pass-2026")
+            struct H: Encodable {
+                var caseNumber: String?
+                var ticketNumber: String?
+                var day: String?
+                var callerName = "李四"
+                var callerPhone = "13912345678"
+                var level = 1
+                var tags = ["attitude"]
+                var text = "窗口态度不好"
+            }
+            // A visit, by its ticket number and day.
+            let hall = try await Hall.open(t)
+            let desk = try await hall.clerk("clerk4", at: 4)
+            let ticket = try await hall.issue("B")
+            _ = try #require(try await hall.callNext(4, token: desk))
+            try await hall.act("start", ticket.id, at: 4, token: desk)
+            try await hall.act("finish", ticket.id, at: 4, token: desk)
+            let today = HallClock.day(t.clock.now).description
+            // Only an operator; and what is rated must be named, once.
+            #expect(
+                try await t.send(.POST, "/api/v1/ratings/hotline", token: clerk, json: H(ticketNumber: ticket.number)).status == .forbidden)
+            let neither = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H())
+            #expect(neither.problem?.errors?.first?.code == "rating.hotlineSubject")
+            let noReason = try await t.send(
+                .POST, "/api/v1/ratings/hotline", token: op, json: H(ticketNumber: ticket.number, day: today, tags: []))
+            #expect(noReason.problem?.errors?.contains { $0.code == "rating.tagsRequired" } == true)
+            let ownPhone = try await t.send(
+                .POST, "/api/v1/ratings/hotline", token: op, json: H(ticketNumber: ticket.number, day: today, callerPhone: "13700001111"))
+            #expect(ownPhone.problem?.errors?.first?.code == "rating.ownBehalf")
+            let res = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H(ticketNumber: ticket.number, day: today))
+            #expect(res.status == .created, "\(res.body.string)")
+            struct Made: Decodable { var id: UUID; var channel: String }
+            let visit = try res.content.decode(Made.self)
+            #expect(visit.channel == "hotline")
+            let again = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H(ticketNumber: ticket.number, day: today))
+            #expect(again.problem?.errors?.first?.code == "queue.alreadyRated")
+            let r = try #require(try await RatingModel.find(visit.id, on: t.app.db))
+            #expect(r.operatorName == "user:rexian" && r.raterIdentity?.hasPrefix("phone:") == true && r.windowID == hall.windows[4])
+            #expect(r.callerName == "李四" && r.callerPhone == "13912345678")
+            #expect(r.sealedCallerPhone?.contains("13912345678") == false, "the caller's phone is stored sealed")
+            // Real-name: a call-back is owed, and the department sees whom to call.
+            let b = try #require(try await BadRatingModel.find(visit.id, on: t.app.db))
+            #expect(b.realName && b.flow.status == .callBackDue)
+            let web = Browser(t)
+            _ = try await web.signIn()
+            let list = try await web.request(.GET, "/ratings/\(visit.id)")
+            #expect(list.body.string.contains("李四 13912345678") && list.body.string.contains("rexian"))
+            // The audit names the operator, never the caller's number.
+            let audit = try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "rating.create").all()
+            #expect(!audit.isEmpty && audit.allSatisfy { !$0.detail.contains("13912345678") })
+
+            // A case, by its number, once decided; the operator who handles it could not.
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            let early = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H(caseNumber: c.number, level: 5, tags: []))
+            #expect(early.problem?.errors?.first?.code == "rating.caseNotDone")
+            #expect(try await t.move(clerk, c.id, "review").status == .ok)
+            #expect(try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            let good = try await t.send(
+                .POST, "/api/v1/ratings/hotline", token: op, json: H(caseNumber: c.number, level: 5, tags: ["warm"], text: "很满意"))
+            #expect(good.status == .created, "\(good.body.string)")
+            let twice = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H(caseNumber: c.number, level: 4, tags: []))
+            #expect(twice.problem?.errors?.first?.code == "rating.alreadyRated")
+            let unknown = try await t.send(.POST, "/api/v1/ratings/hotline", token: op, json: H(caseNumber: "NOPE-1", level: 5, tags: []))
+            #expect(unknown.problem?.errors?.first?.code == "rating.caseNotFound")
+            #expect(try await CaseRating.existing(c.id, on: t.app.db) == nil, "the applicant may still rate their case")
+
+            // The operator's page records one, and keeps the form when something is wrong.
+            let page = Browser(t)
+            _ = try await page.signIn("rexian", "Rating-Pass-2026")
+            let csrf = try await page.csrf(from: "/ratings/hotline")
+            let wrong = try await page.request(
+                .POST, "/ratings/hotline",
+                form: ["_csrf": csrf, "caseNumber": c.number, "callerName": "王五", "callerPhone": "12", "level": "5"])
+            #expect(wrong.status == .unprocessableEntity && wrong.body.string.contains("王五"))
+        }
+    }
 }

@@ -91,10 +91,14 @@ public enum RatingFraud {
 
     /// Why a rating is refused outright (a message key), or nil: the rater is the staff member
     /// who served or handles it, or this identity has rated this case in this round already.
+    /// On the hotline, the operator who records it counts as the rater for the first rule, and a
+    /// caller with the operator's own phone is the operator rating on their own behalf.
     public static func refusal(
-        raterStaffID: String?, servedBy staffID: String?, handlers: Set<String>, alreadyRatedThisRound: Bool
+        raterStaffID: String?, servedBy staffID: String?, handlers: Set<String>, alreadyRatedThisRound: Bool,
+        callerIsOperator: Bool = false
     ) -> String? {
         if let r = raterStaffID, r == staffID || handlers.contains(r) { return "rating.ownService" }
+        if callerIsOperator { return "rating.ownBehalf" }
         if alreadyRatedThisRound { return "rating.alreadyRated" }
         return nil
     }

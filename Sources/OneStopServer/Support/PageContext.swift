@@ -117,6 +117,8 @@ struct PageContext<P: Encodable>: Encodable {
             return [home, .init("/cases", "nav.myCases"), .init("/apply", "nav.apply"), .init("/track", "nav.track")]
         case nil:
             return [home, .init("/track", "nav.track"), .init("/verify", "nav.verify"), .init("/register", "nav.register")]
+        case .hotlineOperator:
+            return [home, .init("/ratings/hotline", "nav.hotlineRating"), .init("/admin/calendar", "nav.calendar"), inbox]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

@@ -230,7 +230,7 @@ enum PersonalData {
     static let columns: [(table: String, columns: [String])] = [
         ("applicants", ["name", "id_number", "phone", "contact"]),
         ("appointments", ["name", "phone"]),
-        ("ratings", ["caller_phone"]),
+        ("ratings", ["caller_name", "caller_phone"]),
         ("staff", ["phone", "id_number"]),
         ("users", ["phone", "totp_secret"]),
     ]

@@ -7,7 +7,7 @@ import SQLKit
 /// - each bad rating remembers when it was warned and carded, so the sweep does each once;
 /// - a rating remembers where it came from (`source`: a device, a phone's blind index or an
 ///   address, for the fraud rules), the hotline operator who recorded it (`operator`, never the
-///   rater) and the caller's phone, sealed;
+///   rater) and the caller's name and phone, sealed;
 /// - the fraud flags a rating raised, with a supervisor's review;
 /// - the one-time links sent to applicants when their case is delivered.
 struct RatingSupervision: AsyncMigration {
@@ -30,6 +30,7 @@ struct RatingSupervision: AsyncMigration {
         try await db.schema("bad_ratings").field("carded_on", .string).update()
         try await db.schema("ratings").field("source", .string, .required, .sql(.default(""))).update()
         try await db.schema("ratings").field("operator", .string, .required, .sql(.default(""))).update()
+        try await db.schema("ratings").field("caller_name", .string).update()
         try await db.schema("ratings").field("caller_phone", .string).update()
         try await sql.create(index: "ratings_source_at").on("ratings").column("source").column("at").run()
         try await sql.create(index: "ratings_identity_at").on("ratings").column("rater_identity").column("at").run()
@@ -65,7 +66,7 @@ struct RatingSupervision: AsyncMigration {
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.drop(index: "ratings_identity_at").run()
         try await sql.drop(index: "ratings_source_at").run()
-        for f in ["caller_phone", "operator", "source"] { try await db.schema("ratings").deleteField(.string(f)).update() }
+        for f in ["caller_phone", "caller_name", "operator", "source"] { try await db.schema("ratings").deleteField(.string(f)).update() }
         for f in ["carded_on", "warned_on"] { try await db.schema("bad_ratings").deleteField(.string(f)).update() }
         try await sql.drop(index: "cards_rating_in_force").run()
         try await db.schema("cards").deleteField("rating_id").update()

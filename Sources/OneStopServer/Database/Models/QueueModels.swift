@@ -177,10 +177,16 @@ final class RatingModel: Model, @unchecked Sendable {
     @Field(key: "source") var source: String
     /// The hotline operator who recorded it ("" for any other channel); never the rater.
     @Field(key: "operator") var operatorName: String
-    /// The hotline caller's phone, sealed.
+    /// The hotline caller's name and phone, sealed.
+    @OptionalField(key: "caller_name") var sealedCallerName: String?
     @OptionalField(key: "caller_phone") var sealedCallerPhone: String?
 
+    static let callerNameField = "ratings.caller_name"
     static let callerPhoneField = "ratings.caller_phone"
+    var callerName: String? {
+        get { PersonalData.open(sealedCallerName, Self.callerNameField) }
+        set { sealedCallerName = PersonalData.seal(newValue, Self.callerNameField) }
+    }
     var callerPhone: String? {
         get { PersonalData.open(sealedCallerPhone, Self.callerPhoneField) }
         set { sealedCallerPhone = PersonalData.seal(newValue, Self.callerPhoneField) }

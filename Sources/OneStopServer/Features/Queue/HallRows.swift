@@ -316,13 +316,13 @@ enum HallRows {
         try await SQLRows.insert(
             into: "ratings",
             columns: "id, center_id, department_id, window_id, staff_id, item_id, case_id, ticket_id, channel, rater_kind, "
-                + "rater_identity, level, tags, text, at, round, source, operator, caller_phone",
+                + "rater_identity, level, tags, text, at, round, source, operator, caller_name, caller_phone",
             ratings.map { r in
                 [
                     SQLBind(r.id), SQLBind(r.centerID), SQLBind(r.departmentID), SQLBind(r.windowID), SQLBind(r.staffID),
                     SQLBind(r.itemID), SQLBind(r.caseID), SQLBind(r.ticketID), SQLBind(r.channel), SQLBind(r.raterKind),
                     SQLBind(r.raterIdentity), SQLBind(r.level), SQLBind(r.tags), SQLBind(r.text), SQLBind(r.at), SQLBind(r.round),
-                    SQLBind(r.source), SQLBind(r.operatorName), SQLBind(r.sealedCallerPhone),
+                    SQLBind(r.source), SQLBind(r.operatorName), SQLBind(r.sealedCallerName), SQLBind(r.sealedCallerPhone),
                 ]
             }, on: db)
     }

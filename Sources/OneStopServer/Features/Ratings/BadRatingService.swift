@@ -150,6 +150,16 @@ enum BadRatingService {
         }
     }
 
+    /// Whom a real-name bad rating's call-back reaches: the hotline caller, or the applicant of
+    /// the case.
+    static func contact(_ r: RatingModel, on db: any Database) async throws -> (name: String, phone: String)? {
+        if r.channel == RatingChannel.hotline.rawValue, let phone = r.callerPhone { return (r.callerName ?? "", phone) }
+        guard let caseID = r.caseID, let c = try await CaseModel.find(caseID, on: db),
+            let a = try await ApplicantModel.find(c.applicantID, on: db)
+        else { return nil }
+        return (a.name, a.phone)
+    }
+
     /// The rater of a case hears what was done and that they may rate again (a visitor without an
     /// account reads it from the ticket's page; the SMS gateway is for a later issue).
     private static func tellRater(_ b: BadRatingModel, millis: Int64, on db: any Database) async throws {

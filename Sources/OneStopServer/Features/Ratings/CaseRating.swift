@@ -15,9 +15,10 @@ enum CaseRating {
 
     static func ratable(_ state: CaseState) -> Bool { state.isDecided || state == .delivered }
 
-    /// The applicant's first-round rating of the case, if any.
+    /// The applicant's first-round rating of the case, if any (a hotline caller's is theirs).
     static func existing(_ caseID: UUID, on db: any Database) async throws -> RatingModel? {
-        try await RatingModel.query(on: db).filter(\.$caseID == caseID).filter(\.$round == 1).first()
+        try await RatingModel.query(on: db).filter(\.$caseID == caseID).filter(\.$round == 1)
+            .filter(\.$channel != RatingChannel.hotline.rawValue).first()
     }
 
     static func rate(_ caseID: UUID, _ input: Input, req: Request) async throws -> RatingModel {

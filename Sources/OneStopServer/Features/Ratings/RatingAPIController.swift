@@ -104,6 +104,11 @@ enum RatingAPIController {
                 "verdict": ["enum": .array(RatingFlags.Verdict.allCases.map { .string($0.rawValue) } + [.null])],
                 "reviewNote": S.string, "reviewedBy": S.string, "excluded": S.bool,
             ]),
+            "HotlineRatingInput": S.object(
+                [
+                    "caseNumber": S.string, "ticketNumber": S.string, "day": S.date, "callerName": S.string, "callerPhone": S.string,
+                    "level": S.integer, "tags": ["type": "array", "items": S.string], "text": S.string,
+                ], required: ["callerName", "callerPhone", "level"]),
             "RatingFlagReview": S.object(
                 ["verdict": CaseSchemas.names(RatingFlags.Verdict.self), "note": S.string], required: ["verdict", "note"]),
         ]
@@ -216,6 +221,17 @@ enum RatingAPIController {
                 request: "AppealDecisionInput", response: "BadRating")
         ) { req in
             try await answer(.decideAppeal, req)
+        }
+        api.endpoint(
+            .POST, "ratings", "hotline", access: .only(.hotlineOperator),
+            operation: .init(
+                id: "recordHotlineRating",
+                summary:
+                    "热线评价: an operator records the rating a caller gives by phone, for a case (caseNumber) or a visit (ticketNumber and day); the caller is the rater, the operator is recorded",
+                tag: "Ratings", request: "HotlineRatingInput", response: "Rating", successStatus: 201)
+        ) { req in
+            let r = try await HotlineRating.record(try req.content.decode(HotlineRating.Input.self), req: req)
+            return try await OrgAPIController.created(RatingDTO(r), req)
         }
         api.endpoint(
             .GET, "ratings", "flags", access: RatingFlags.viewers,

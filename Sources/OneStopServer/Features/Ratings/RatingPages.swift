@@ -21,6 +21,11 @@ enum RatingPages {
         var status: String
         var statusLabel: String
         var realName: Bool
+        /// Whom to call back and on what number: whole for the handler while the call-back is
+        /// owed, masked otherwise.
+        var contact: String
+        /// Entered by a hotline operator (the operator's account name).
+        var enteredBy: String
         var callBack: String
         var resolution: String
         var appeal: String
@@ -168,6 +173,14 @@ enum RatingPages {
         let deptNames = Dictionary(uniqueKeysWithValues: depts.map { ($0.id!, $0.name) })
         let today = HallClock.day(req.now)
         let handler = BadRatingService.handlers.admits(p.role)
+        var contacts: [UUID: String] = [:]
+        for b in rows where b.realName {
+            guard let id = b.id, let r = byID[id] else { continue }
+            let whole = handler && b.calledBackOn == nil
+            if let (name, phone) = try await BadRatingService.contact(r, on: req.db) {
+                contacts[id] = name + " " + (whole ? phone : PhoneNumber.masked(phone))
+            }
+        }
         let view = View(
             rows: rows.map { b in
                 let r = byID[b.id!]
@@ -195,7 +208,9 @@ enum RatingPages {
                     ratedAt: HallClock.minuteText(Date(timeIntervalSince1970: Double(r?.at ?? b.createdAt) / 1000)),
                     window: b.windowID.flatMap { windowNames[$0] } ?? "", department: b.departmentID.flatMap { deptNames[$0] } ?? "",
                     dueOn: b.dueOn, overdue: flow.isOverdue(on: today), status: flow.status.rawValue,
-                    statusLabel: req.t("badRating.status.\(flow.status.rawValue)"), realName: b.realName, callBack: callBack,
+                    statusLabel: req.t("badRating.status.\(flow.status.rawValue)"), realName: b.realName,
+                    contact: contacts[b.id!] ?? "", enteredBy: r.map { $0.operatorName.replacingOccurrences(of: "user:", with: "") } ?? "",
+                    callBack: callBack,
                     resolution: resolution, appeal: appeal,
                     canCallBack: handler && flow.refusal(.callBack) == nil, canResolve: handler && flow.refusal(.resolve) == nil,
                     canAppeal: handler && flow.refusal(.appeal) == nil,

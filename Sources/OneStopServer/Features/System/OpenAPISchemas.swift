@@ -254,6 +254,7 @@ enum OpenAPISchemas {
                 ],
             ],
             "text": string, "notRated": bool, "token": string,
+            "channel": ["enum": ["qr_code", "kiosk", "web"], "description": "with a token: where the visit is rated (default qr_code)"],
         ]),
         "Rating": object([
             "id": uuid, "ticketID": optionalUUID, "level": optionalInteger, "tags": ["type": "array", "items": string], "text": string,

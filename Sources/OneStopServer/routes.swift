@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     RatingPages.register(app)
     RatingFlagPages.register(app)
     HotlineRatingPages.register(app)
+    RatingLinks.register(app)
     InquiryPages.register(app)
     AgentProjectPages.register(app)
 

@@ -320,4 +320,65 @@ struct RatingSupervisionTests {
             #expect(wrong.status == .unprocessableEntity && wrong.body.string.contains("王五"))
         }
     }
+
+    @Test(
+        "一事一评 without signing in: the decision notice and the 送达回执 carry the case's rating QR; delivery sends the link through the outbox; the link rates once",
+        arguments: TestDB.available)
+    func ratingLink(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (_, clerk, chief) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            let link = RatingLinks.path(for: c.id)
+            #expect(RatingLinks.valid(String(link.split(separator: "/").last!), for: c.id))
+            #expect(!RatingLinks.valid(String(link.split(separator: "/").last!), for: UUID()))
+            // Before the decision the link says so; a wrong token is nobody's.
+            let early = try await t.send(.GET, link)
+            #expect(early.status == .ok && early.body.string.contains("id=\"rate-not-yet\""))
+            #expect(try await t.send(.GET, "/rate/\(c.id)/AAAAAAAAAAAAAAAAAAAAAA").status == .notFound)
+            // The center's SMS gateway takes the invitations.
+            let hook = try await t.send(
+                .POST, "/api/v1/webhooks", token: try await t.login(),
+                json: [
+                    "url": "https://sms.example.gov.cn/send", "events": "rating.invite",
+                    "centerID": try await t.centerID(code: "DL010200").uuidString,
+                ])
+            #expect(hook.status == .created || hook.status == .ok, "\(hook.body.string)")
+            #expect(try await t.move(clerk, c.id, "review").status == .ok)
+            #expect(try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            let delivered = try await t.move(clerk, c.id, "deliver", ["method": "window", "recipient": "张三"])
+            let view = try delivered.caseView()
+            #expect(view.state == "delivered")
+            // The QR code on the decision and on the receipt, not on the earlier notices.
+            for n in view.notices {
+                let html = try await t.send(.GET, "/api/v1/notices/\(n.serial)", token: clerk).content.decode(NoticeDTO.self).html
+                #expect(html.contains(link) == ["approval", "delivery_receipt"].contains(n.kind), "\(n.kind)")
+            }
+            // The invitation: in the outbox with the link; the phone is added only as it leaves.
+            let invite = try #require(try await OutboxModel.query(on: t.app.db).filter(\.$event == "rating.invite").first())
+            #expect(invite.payload.contains(link + "?via=sms"))
+            let applicant = try #require(
+                try await ApplicantModel.find(try await CaseModel.find(c.id, on: t.app.db)!.applicantID, on: t.app.db))
+            #expect(!invite.payload.contains(applicant.phone))
+
+            // The applicant opens the SMS link without an account and rates, once.
+            let phone = Browser(t)
+            let csrf = try await phone.csrf(from: link + "?via=sms")
+            let bad = try await phone.request(.POST, link + "?via=sms", form: ["_csrf": csrf, "level": "1"])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("id=\"rating-errors\""))
+            let ok = try await phone.request(.POST, link + "?via=sms", form: ["_csrf": csrf, "level": "2", "tags[]": "slow"])
+            #expect(ok.status == .seeOther || ok.status == .found, "\(ok.status)")
+            let r = try #require(try await CaseRating.existing(c.id, on: t.app.db))
+            #expect(r.channel == "sms" && r.raterIdentity == "applicant:" + applicant.id!.uuidString.lowercased() && r.level == 2)
+            let after = try await phone.request(.GET, link + "?via=sms")
+            #expect(after.body.string.contains("id=\"case-rated\"") && !after.body.string.contains("id=\"rate-case\""))
+            let csrf2 = try await phone.csrf(from: "/login")
+            let twice = try await phone.request(.POST, link + "?via=sms", form: ["_csrf": csrf2, "level": "5"])
+            #expect(twice.status == .unprocessableEntity)
+            #expect(try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).count() == 1)
+            // Real-name: the department calls back the applicant on their number.
+            let b = try #require(try await BadRatingModel.find(r.id, on: t.app.db))
+            #expect(b.realName)
+        }
+    }
 }

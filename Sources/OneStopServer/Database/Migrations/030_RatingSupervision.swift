@@ -8,8 +8,7 @@ import SQLKit
 /// - a rating remembers where it came from (`source`: a device, a phone's blind index or an
 ///   address, for the fraud rules), the hotline operator who recorded it (`operator`, never the
 ///   rater) and the caller's name and phone, sealed;
-/// - the fraud flags a rating raised, with a supervisor's review;
-/// - the one-time links sent to applicants when their case is delivered.
+/// - the fraud flags a rating raised, with a supervisor's review.
 struct RatingSupervision: AsyncMigration {
     var name: String { "030_RatingSupervision" }
 
@@ -49,19 +48,9 @@ struct RatingSupervision: AsyncMigration {
             .unique(on: "rating_id", "signal")
             .create()
         try await sql.create(index: "rating_flags_center_at").on("rating_flags").column("center_id").column("at").run()
-        try await db.schema("rating_links")
-            .id()
-            .field("token_hash", .string, .required)
-            .field("case_id", .uuid, .required, .references("cases", "id"))
-            .field("created_at", .int64, .required)
-            .field("expires_at", .int64, .required)
-            .field("used_at", .int64)
-            .unique(on: "token_hash")
-            .create()
     }
 
     func revert(on db: any Database) async throws {
-        try await db.schema("rating_links").delete()
         try await db.schema("rating_flags").delete()
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.drop(index: "ratings_identity_at").run()

@@ -91,6 +91,7 @@ extension CaseService {
         default: break
         }
         let now = HallClock.millis(req.now)
+        let base = QueuePages.publicBase(req)
         let today = HallClock.day(req.now)
         let actor = p.auditName
         let actorName = p.displayName
@@ -194,6 +195,8 @@ extension CaseService {
                 if let licence = c.licenceNumber { detail["licence"] = licence }
             case .deliver:
                 c.deliveredOn = today.description
+                // 一事一评: the invitation to rate, to the inbox and the SMS gateway.
+                try await RatingLinks.invite(c, base: base, millis: now, on: db)
             default: break
             }
             if c.acceptedOn != nil, type != .immediate {

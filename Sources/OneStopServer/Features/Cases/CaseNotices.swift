@@ -49,6 +49,9 @@ enum CaseNotices {
         var issuedOn: String
         var trackURL: String
         var qr: String
+        /// On a decision and the 送达回执: the case's rating link (一事一评) and its QR code.
+        var rateURL: String
+        var rateQR: String
     }
 
     static let titles: [NoticeKind: String] = [
@@ -133,6 +136,8 @@ enum CaseNotices {
         if known?.authority == nil { authority = try await Self.authority(for: c, centerName: centerName, on: db) }
         if kind == .supplement { lines = lines.filter { $0.status == statusNames["missing"] || $0.status == statusNames["defective"] } }
         let track = QueuePages.publicBase(req) + "/track?number=" + c.number
+        let rated: Set<NoticeKind> = [.approval, .disapproval, .deliveryReceipt]
+        let rate = rated.contains(kind) ? QueuePages.publicBase(req) + RatingLinks.path(for: c.id!) + "?via=qr" : ""
         let confirmed = try await req.application.calendars.confirmedYears(on: db)
         let provisionalYear = c.promisedDue.flatMap(CivilDate.init).map(\.year).flatMap { confirmed[$0] == nil ? $0 : nil }
         let page = Page(
@@ -150,7 +155,8 @@ enum CaseNotices {
             recipient: extra["recipient"] ?? "", fee: extra["fee"] ?? "", inReview: c.acceptedOn != nil, materials: lines,
             consultPhone: guide?.consultPhone ?? centerPhone ?? "", supervisePhone: guide?.supervisePhone ?? "", issuedBy: issuer,
             issuedOn: chinese(HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000)).description), trackURL: track,
-            qr: QRCode.encode(track)?.svg(title: c.number) ?? "")
+            qr: QRCode.encode(track)?.svg(title: c.number) ?? "", rateURL: rate,
+            rateQR: rate.isEmpty ? "" : QRCode.encode(rate)?.svg(title: "评价 " + c.number) ?? "")
         let view = try await req.view.render("cases/notice", page)
         let html = String(buffer: view.data)
         let n = NoticeModel()

@@ -25,6 +25,17 @@ enum CaseRating {
         guard let me = try await ApplicantService.own(req) else { throw Abort(.forbidden) }
         guard let c = try await CaseModel.find(caseID, on: req.db) else { throw Abort(.notFound) }
         guard c.applicantID == me.id else { throw Abort(.forbidden) }
+        return try await rate(c, by: me, channel: .web, input, req: req)
+    }
+
+    /// The applicant's rating of their case, however they reached it: signed in (`web`), from the
+    /// notice's QR code (`qr_code`) or the link the SMS brought (`sms`).
+    static func rate(
+        _ c: CaseModel, by me: ApplicantModel, channel: RatingChannel, _ input: Input, req: Request
+    ) async throws
+        -> RatingModel
+    {
+        let caseID = try c.requireID()
         guard let state = CaseState(rawValue: c.state), ratable(state) else {
             throw ValidationFailure([FieldError("case", "rating.caseNotDone")])
         }
@@ -44,7 +55,7 @@ enum CaseRating {
         r.itemID = c.itemID
         r.caseID = caseID
         r.ticketID = nil
-        r.channel = RatingChannel.web.rawValue
+        r.channel = channel.rawValue
         r.raterKind = me.kind == "person" ? RaterKind.person.rawValue : RaterKind.legalEntity.rawValue
         r.raterIdentity = "applicant:" + me.id!.uuidString.lowercased()
         r.level = checked.level.rawValue
@@ -89,9 +100,14 @@ enum RateAgain {
         else { throw Abort(.notFound) }
         // Only the rater: the applicant of a case rating, or whoever holds the visit's ticket.
         if let caseID = first.caseID {
-            guard let me = try await ApplicantService.own(req), first.raterIdentity == "applicant:" + me.id!.uuidString.lowercased(),
-                try await CaseModel.find(caseID, on: req.db)?.applicantID == me.id
-            else { throw Abort(.forbidden) }
+            // The applicant signed in, or holding the case's rating link (the notice's QR code, the SMS).
+            let byLink = input.token.map { RatingLinks.valid($0, for: caseID) } ?? false
+            if !byLink {
+                guard let me = try await ApplicantService.own(req), first.raterIdentity == "applicant:" + me.id!.uuidString.lowercased(),
+                    try await CaseModel.find(caseID, on: req.db)?.applicantID == me.id
+                else { throw Abort(.forbidden) }
+            }
+            guard first.channel != RatingChannel.hotline.rawValue else { throw Abort(.forbidden) }
         } else if let ticketID = first.ticketID {
             guard let token = input.token, !token.isEmpty, let t = try await HallRows.ticket(ticketID, on: req.db), token == t.followToken
             else { throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly")) }

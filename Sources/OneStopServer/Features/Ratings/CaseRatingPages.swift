@@ -14,11 +14,17 @@ enum CaseRatingPages {
         var levels: [FormView.Option] = []
         var reasonTags: [FormView.Option] = []
         var praiseTags: [FormView.Option] = []
+        var errors: [String] = []
+        /// Where the forms post: the case page's, or the rating link's.
+        var action = ""
+        var againAction = ""
     }
 
     /// The rating part of the applicant's own case page.
     static func view(_ c: CaseModel, req: Request) async throws -> View {
         var v = View()
+        v.action = "/cases/\(try c.requireID())/rating"
+        v.againAction = "/cases/\(try c.requireID())/rating-again"
         guard let state = CaseState(rawValue: c.state), CaseRating.ratable(state) else { return v }
         func form() {
             v.levels = (1...5).reversed().map { .init(value: String($0), label: req.t("rating.level.\($0)"), selected: false) }

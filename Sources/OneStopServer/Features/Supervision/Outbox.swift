@@ -125,6 +125,14 @@ enum Outbox {
             guard let id = UUID(uuidString: entry.target), let hook = try await WebhookModel.find(id, on: app.db), hook.active else {
                 throw Abort(.gone, reason: "webhook removed")
             }
+            var message = message
+            // The SMS gateway needs the applicant's phone, which the outbox does not keep: it is
+            // read, sealed as stored, only as the message leaves.
+            if entry.event == "rating.invite", let a = message.data["applicant"].flatMap(UUID.init(uuidString:)),
+                let applicant = try await ApplicantModel.find(a, on: app.db)
+            {
+                message.data["phone"] = applicant.phone
+            }
             let body = try JSONEncoder.sorted.encode(
                 WebhookBody(id: entry.id!.uuidString.lowercased(), event: entry.event, occurredAt: entry.createdAt, message: message))
             var headers = HTTPHeaders()

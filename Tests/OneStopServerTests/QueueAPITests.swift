@@ -45,13 +45,14 @@ struct Hall {
     }
 
     /// A window clerk account, signed in at window `n`.
-    func clerk(_ name: String, at n: Int) async throws -> String {
-        let res = try await t.send(
-            .POST, "/api/v1/users", token: admin,
-            json: [
-                "username": name, "displayName": name, "password": "Clerk-Pass-2026", "role": "window_staff",
-                "centerID": county.uuidString,
-            ])
+    /// A clerk signed in at window `n`; `staff`: the staff record (五亮 profile) the account is.
+    func clerk(_ name: String, at n: Int, staff: UUID? = nil) async throws -> String {
+        var body = [
+            "username": name, "displayName": name, "password": "Clerk-Pass-2026", "role": "window_staff",
+            "centerID": county.uuidString,
+        ]
+        if let staff { body["staffID"] = staff.uuidString }
+        let res = try await t.send(.POST, "/api/v1/users", token: admin, json: body)
         #expect(res.status == .created, "user: \(res.body.string)")
         let token = try await t.login(name, "Clerk-Pass-2026")
         let s = try await t.send(.POST, "/api/v1/windows/\(windows[n]!)/sign-in", token: token)

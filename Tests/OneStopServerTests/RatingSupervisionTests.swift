@@ -137,7 +137,8 @@ struct RatingSupervisionTests {
                 ])
             #expect(made.status == .created)
             let supervisor = try await t.login("jiancha", "Rating-Pass-2026")
-            let clerk = try await hall.clerk("clerk4", at: 4)
+            let person = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == hall.county).first()).requireID()
+            let clerk = try await hall.clerk("clerk4", at: 4, staff: person)
             var served: [TicketBody] = []
             for _ in 0..<6 {
                 let ticket = try await hall.issue("B")
@@ -218,6 +219,33 @@ struct RatingSupervisionTests {
             #expect(try await rated().rated == 5)
             #expect(try await t.send(.GET, "/api/v1/ratings/flags", token: supervisor).content.decode([Flag].self).isEmpty)
             #expect(try await t.send(.GET, "/api/v1/ratings/flags?reviewed=all", token: supervisor).content.decode([Flag].self).count == 2)
+
+            // The window's screen shows this month's satisfaction, the clerk's profile 12 months, from
+            // the day figures (the confirmed one is out of both).
+            struct Screen: Decodable {
+                var monthRated: Int
+                var monthSatisfaction: Double?
+                var stars: Int?
+            }
+            let screen = try await t.send(.GET, "/api/v1/windows/\(hall.windows[4]!)/profile").content.decode(Screen.self)
+            #expect(screen.monthRated == 5 && screen.monthSatisfaction == 1 && screen.stars == 5, "\(screen)")
+            struct Profile: Decodable {
+                struct R: Decodable {
+                    struct M: Decodable {
+                        var month: String
+                        var rated: Int
+                    }
+                    var rated: Int
+                    var months: [M]
+                }
+                var ratings: R?
+            }
+            let staffID = try #require(try await RatingModel.find(ids[0], on: t.app.db)?.staffID)
+            #expect(staffID == person)
+            let profile = try await t.send(.GET, "/api/v1/staff/\(staffID)/profile").content.decode(Profile.self)
+            let thisMonth = String(HallClock.day(t.clock.now).description.prefix(7))
+            #expect(profile.ratings?.rated == 5 && profile.ratings?.months.count == 12 && profile.ratings?.months.last?.month == thisMonth)
+            #expect(try await t.send(.GET, "/staff/\(staffID)").body.string.contains("id=\"staff-ratings-t\""))
 
             // The page: the rule in words, the review form for the supervisor.
             let b = Browser(t)

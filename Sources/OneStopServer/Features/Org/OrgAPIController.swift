@@ -127,7 +127,7 @@ enum OrgAPIController {
             operation: .init(
                 id: "getStaffProfile", summary: "A staff member's public profile (五亮)", tag: "Public", response: "StaffProfile")
         ) { req in
-            try await StaffProfile.load(req.uuid("id"), on: req.db)
+            try await StaffProfile.load(req.uuid("id"), today: HallClock.day(req.now), on: req.db)
         }
 
         api.endpoint(

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import OneStopCore
 import Vapor
 
 /// 五亮 — what anyone may see of a staff member: identity, post, duties and commitment. No phone or
@@ -21,13 +22,18 @@ struct StaffProfile: Content {
     var windows: [Int]
     /// Absent until a photo is uploaded; the page then shows the initial.
     var photoURL: String?
+    /// 亮评议: their ratings over the last 12 months, month by month (appeal-upheld excluded).
+    var ratings: RatingSummaries.Summary?
 
-    static func load(_ id: UUID, on db: any Database) async throws -> StaffProfile {
+    /// `today` given: with the last 12 months of ratings.
+    static func load(_ id: UUID, today: CivilDate? = nil, on db: any Database) async throws -> StaffProfile {
         guard let s = try await StaffModel.find(id, on: db), let center = try await CenterModel.find(s.centerID, on: db) else {
             throw Abort(.notFound)
         }
         var dept: DepartmentModel? = nil
         if let d = s.departmentID { dept = try await DepartmentModel.find(d, on: db) }
+        var ratings: RatingSummaries.Summary?
+        if let today { ratings = try await RatingSummaries.months(RatingSummaries.scope(staff: id), through: today, count: 12, on: db) }
         var windows: [Int] = []
         if let d = s.departmentID {
             windows = try await WindowModel.query(on: db).filter(\.$departmentID == d).sort(\.$number).all().map(\.number)
@@ -38,6 +44,7 @@ struct StaffProfile: Content {
             departmentCommitment: dept.map(\.commitment).flatMap { $0.isEmpty ? nil : $0 },
             centerCommitment: center.commitment.isEmpty ? nil : center.commitment, departmentName: dept?.name,
             centerName: center.name, windows: windows,
-            photoURL: try await StaffPhotoService.exists(id, on: db) ? "/staff/\(id)/photo" : nil)
+            photoURL: try await StaffPhotoService.exists(id, on: db) ? "/staff/\(id)/photo" : nil,
+            ratings: ratings)
     }
 }

@@ -28,12 +28,42 @@ struct HomeView: Encodable {
     var work: StaffWorkView?
 }
 
+/// The public profile page: the profile, and its 12 months of ratings in words and as a chart.
+struct StaffPageView: Encodable {
+    var p: StaffProfile
+    var ratingsLine: String
+    var chart: String
+
+    init(_ p: StaffProfile, req: Request) {
+        self.p = p
+        guard let r = p.ratings, r.rated > 0 else {
+            ratingsLine = ""
+            chart = ""
+            return
+        }
+        ratingsLine = req.t(
+            "profile.ratingsLine",
+            [
+                "n": String(r.rated), "satisfaction": RatingPages.percent(r.satisfaction),
+                "average": r.average.map { String(format: "%.2f", $0) } ?? "—",
+            ])
+        chart = SVGChart.columns(
+            id: "staff-ratings", title: req.t("profile.ratingsChart"), summary: req.t("profile.ratingsChart"),
+            marks: r.months.map { m in
+                .init(
+                    label: String(m.month.suffix(2)), value: (m.satisfaction ?? 0) * 100,
+                    caption: m.month + " "
+                        + (m.rated == 0 ? req.t("profile.monthNone") : "\(RatingPages.percent(m.satisfaction))（\(m.rated)）"))
+            }, unit: "%")
+    }
+}
+
 enum PublicPages {
     static func register(_ r: any RoutesBuilder) {
         r.endpoint(.GET, access: .public) { req in try await home(req) }
         r.endpoint(.GET, "staff", ":id", access: .public) { req -> Response in
-            let profile = try await StaffProfile.load(req.uuid("id"), on: req.db)
-            return try await req.page("public/staff", title: profile.name, profile)
+            let profile = try await StaffProfile.load(req.uuid("id"), today: HallClock.day(req.now), on: req.db)
+            return try await req.page("public/staff", title: profile.name, StaffPageView(profile, req: req))
         }
         r.endpoint(.GET, "staff", ":id", "photo", access: .public) { req in
             try await StaffPhotoService.response(staff: req.uuid("id"), req: req)

@@ -12,19 +12,27 @@ enum WindowScreen {
         var staff: StaffProfile?
         /// 1–5: the mean of the staff member's ratings over the last 30 days, rounded; nil before any.
         var stars: Int?
+        /// The window's ratings this month so far, and the share satisfied (nil before any).
+        var monthRated: Int
+        var monthSatisfaction: Double?
     }
 
     static func profile(_ windowID: UUID, req: Request) async throws -> DTO {
         guard let w = try await WindowModel.find(windowID, on: req.db) else { throw Abort(.notFound) }
+        let today = HallClock.day(req.now)
+        let (month, _) = try await RatingFigures.sum(
+            scopes: [RatingSummaries.scope(window: windowID)], from: RatingSummaries.monthStart(today, back: 0), to: today, on: req.db)
         let seat = try await WindowStateModel.find(windowID, on: req.db)
         guard let staffID = seat?.staffID, seat?.userID != nil else {
-            return DTO(windowID: windowID, number: w.number, name: w.name, staff: nil, stars: nil)
+            return DTO(
+                windowID: windowID, number: w.number, name: w.name, staff: nil, stars: nil, monthRated: month.rated,
+                monthSatisfaction: month.satisfaction)
         }
-        let since = HallClock.millis(req.now) - 30 * 86_400_000
-        let levels = try await RatingModel.query(on: req.db).filter(\.$staffID == staffID).filter(\.$at >= since)
-            .filter(\.$level != nil).all().compactMap(\.level)
-        let stars = levels.isEmpty ? nil : Int((Double(levels.reduce(0, +)) / Double(levels.count)).rounded())
+        // From the day figures of the last 30 days, not the ratings themselves.
+        let (recent, _) = try await RatingFigures.sum(
+            scopes: [RatingSummaries.scope(staff: staffID)], from: today.adding(days: -29), to: today, on: req.db)
         return DTO(
-            windowID: windowID, number: w.number, name: w.name, staff: try await StaffProfile.load(staffID, on: req.db), stars: stars)
+            windowID: windowID, number: w.number, name: w.name, staff: try await StaffProfile.load(staffID, on: req.db),
+            stars: recent.average.map { Int($0.rounded()) }, monthRated: month.rated, monthSatisfaction: month.satisfaction)
     }
 }

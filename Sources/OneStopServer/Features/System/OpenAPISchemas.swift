@@ -89,6 +89,18 @@ enum OpenAPISchemas {
             "id": uuid, "name": string, "jobNumber": string, "post": string, "partyMember": bool, "duties": string,
             "commitment": string, "departmentName": optionalString, "centerName": string, "photoURL": optionalString,
             "windows": ["type": "array", "items": integer],
+            "ratings": [
+                "type": ["object", "null"], "description": "the last 12 months of ratings, oldest month first",
+                "properties": [
+                    "rated": integer, "bad": integer, "satisfaction": optionalNumber, "average": optionalNumber,
+                    "months": [
+                        "type": "array",
+                        "items": object([
+                            "month": string, "rated": integer, "satisfaction": optionalNumber, "average": optionalNumber,
+                        ]),
+                    ],
+                ],
+            ],
         ]),
         "UserInput": object(
             [
@@ -336,7 +348,8 @@ enum OpenAPISchemas {
                 "name": string, "idNumber": string, "phone": string,
             ], required: ["center", "group", "date", "slot", "name", "idNumber", "phone"]),
         "WindowScreen": object([
-            "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger,
+            "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger, "monthRated": integer,
+            "monthSatisfaction": optionalNumber,
             "staff": ["oneOf": [OpenAPIDocument.ref("StaffProfile"), ["type": "null"]]],
         ]),
         "CancelInput": object(["idNumber": string], required: ["idNumber"]),

@@ -247,11 +247,28 @@ struct RatingSupervisionTests {
             #expect(profile.ratings?.rated == 5 && profile.ratings?.months.count == 12 && profile.ratings?.months.last?.month == thisMonth)
             #expect(try await t.send(.GET, "/staff/\(staffID)").body.string.contains("id=\"staff-ratings-t\""))
 
+            // The managers' figures: by window and by staff member, the confirmed one out.
+            struct Breakdown: Decodable {
+                struct Row: Decodable {
+                    var id: UUID
+                    var rated: Int
+                }
+                var rows: [Row]
+            }
+            let byWindow = try await t.send(.GET, "/api/v1/ratings/figures?by=window", token: supervisor).content.decode(Breakdown.self)
+            #expect(byWindow.rows.first { $0.id == hall.windows[4] }?.rated == 5)
+            let byStaff = try await t.send(.GET, "/api/v1/ratings/figures?by=staff", token: hall.admin).content.decode(Breakdown.self)
+            #expect(byStaff.rows.map(\.id) == [person])
+            let wrongBy = try await t.send(.GET, "/api/v1/ratings/figures?by=planet", token: supervisor)
+            #expect(wrongBy.status == .unprocessableEntity && wrongBy.problem?.errors?.first?.field == "by")
+
             // The page: the rule in words, the review form for the supervisor.
             let b = Browser(t)
             _ = try await b.signIn("jiancha", "Rating-Pass-2026")
             let page = try await b.request(.GET, "/ratings/flags?reviewed=all")
             #expect(page.status == .ok && page.body.string.contains("60 秒内"))
+            let figures = try await b.request(.GET, "/ratings/figures?by=window")
+            #expect(figures.status == .ok && figures.body.string.contains("id=\"figures-table\""))
         }
     }
 

@@ -25,6 +25,8 @@ struct RatingSupervision: AsyncMigration {
         try await sql.raw(
             "CREATE UNIQUE INDEX cards_rating_in_force ON cards (rating_id, kind) WHERE rating_id IS NOT NULL AND status <> 'withdrawn'"
         ).run()
+        // The disclosure lists a month's rectified ratings by center.
+        try await sql.create(index: "bad_ratings_center_resolved").on("bad_ratings").column("center_id").column("resolved_on").run()
         try await db.schema("bad_ratings").field("warned_on", .string).update()
         try await db.schema("bad_ratings").field("carded_on", .string).update()
         try await db.schema("ratings").field("source", .string, .required, .sql(.default(""))).update()
@@ -56,6 +58,7 @@ struct RatingSupervision: AsyncMigration {
         try await sql.drop(index: "ratings_identity_at").run()
         try await sql.drop(index: "ratings_source_at").run()
         for f in ["caller_phone", "caller_name", "operator", "source"] { try await db.schema("ratings").deleteField(.string(f)).update() }
+        try await sql.drop(index: "bad_ratings_center_resolved").run()
         for f in ["carded_on", "warned_on"] { try await db.schema("bad_ratings").deleteField(.string(f)).update() }
         try await sql.drop(index: "cards_rating_in_force").run()
         try await db.schema("cards").deleteField("rating_id").update()

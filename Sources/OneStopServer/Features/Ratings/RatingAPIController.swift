@@ -109,6 +109,18 @@ enum RatingAPIController {
                     "caseNumber": S.string, "ticketNumber": S.string, "day": S.date, "callerName": S.string, "callerPhone": S.string,
                     "level": S.integer, "tags": ["type": "array", "items": S.string], "text": S.string,
                 ], required: ["callerName", "callerPhone", "level"]),
+            "RatingBreakdown": S.object([
+                "month": S.string, "by": CaseSchemas.names(RatingBreakdown.By.self), "callBacksDue": S.integer,
+                "resolutionsDue": S.integer, "appealsPending": S.integer, "overdue": S.integer,
+                "rows": [
+                    "type": "array",
+                    "items": S.object([
+                        "id": S.uuid, "name": S.string, "rated": S.integer, "bad": S.integer, "satisfaction": S.optionalNumber,
+                        "average": S.optionalNumber, "callBackRate": S.optionalNumber, "onTimeRate": S.optionalNumber,
+                        "excluded": S.integer,
+                    ]),
+                ],
+            ]),
             "RatingFlagReview": S.object(
                 ["verdict": CaseSchemas.names(RatingFlags.Verdict.self), "note": S.string], required: ["verdict", "note"]),
         ]
@@ -221,6 +233,20 @@ enum RatingAPIController {
                 request: "AppealDecisionInput", response: "BadRating")
         ) { req in
             try await answer(.decideAppeal, req)
+        }
+        api.endpoint(
+            .GET, "ratings", "figures", access: BadRatingService.viewers,
+            operation: .init(
+                id: "getRatingBreakdown",
+                summary:
+                    "A month's 好差评 figures by department, window, staff member or item in the caller's scope, the least satisfied first",
+                tag: "Ratings", response: "RatingBreakdown",
+                query: [
+                    .init(name: "by", type: "string", description: "department (default), window, staff or item"),
+                    .init(name: "month", type: "string", description: "YYYY-MM (default: this month)"),
+                ])
+        ) { req in
+            try await RatingBreakdown.of(req)
         }
         api.endpoint(
             .POST, "ratings", "hotline", access: .only(.hotlineOperator),

@@ -9,16 +9,38 @@ import Vapor
 /// two instances never lose each other's counts; SQLite has one writer.
 enum RatingFigures {
     /// The scopes a rating counts in.
-    static func scopes(center: UUID, department: UUID?, window: UUID?, staff: UUID?) -> [String] {
+    static func scopes(center: UUID, department: UUID?, window: UUID?, staff: UUID?, item: UUID? = nil) -> [String] {
         var s = ["center:" + center.uuidString.lowercased()]
         if let department { s.append("department:" + department.uuidString.lowercased()) }
         if let window { s.append("window:" + window.uuidString.lowercased()) }
         if let staff { s.append("staff:" + staff.uuidString.lowercased()) }
+        if let item { s.append("item:" + item.uuidString.lowercased()) }
         return s
     }
 
     static func scopes(_ r: RatingModel) -> [String] {
-        scopes(center: r.centerID, department: r.departmentID, window: r.windowID, staff: r.staffID)
+        scopes(center: r.centerID, department: r.departmentID, window: r.windowID, staff: r.staffID, item: r.itemID)
+    }
+
+    /// The sum over days `from`…`to` of every scope of a kind (`department`, `window`, `staff`,
+    /// `item`), by scope id.
+    static func byScope(kind: String, from: CivilDate, to: CivilDate, on db: any Database) async throws -> [UUID: RatingTally] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.raw(
+            """
+            SELECT scope, tally FROM rating_tallies WHERE scope >= \(bind: kind + ":") AND scope < \(bind: kind + ";")
+            AND day >= \(bind: from.description) AND day <= \(bind: to.description)
+            """
+        ).all()
+        var out: [UUID: RatingTally] = [:]
+        for r in rows {
+            let scope = try r.decode(column: "scope", as: String.self)
+            guard let id = UUID(uuidString: String(scope.dropFirst(kind.count + 1))),
+                let t = try decode(try r.decode(column: "tally", as: String.self))
+            else { continue }
+            out[id] = (out[id] ?? RatingTally()) + t
+        }
+        return out
     }
 
     /// Changes the tallies of `day` in `scopes` by `change`.

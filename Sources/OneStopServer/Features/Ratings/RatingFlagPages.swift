@@ -27,6 +27,7 @@ enum RatingFlagPages {
 
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "ratings", "flags", access: RatingFlags.viewers) { req in try await page(req, errors: []) }
+        app.endpoint(.GET, "ratings", "figures", access: BadRatingService.viewers) { req in try await figures(req) }
         app.endpoint(.POST, "ratings", "flags", ":id", "review", access: .only(.supervisor)) { req -> Response in
             struct Form: Content {
                 var verdict: String?
@@ -44,6 +45,51 @@ enum RatingFlagPages {
             }
             return req.redirect(to: "/ratings/flags")
         }
+    }
+
+    struct FiguresView: Encodable {
+        struct Line: Encodable {
+            var name: String
+            var rated: Int
+            var bad: Int
+            var satisfaction: String
+            var average: String
+            var callBack: String
+            var onTime: String
+            var low: Bool
+        }
+        var d: RatingBreakdown.DTO
+        var lines: [Line]
+        var by: [FormView.Option]
+        var error: String
+    }
+
+    /// `/ratings/figures`: the managers' month by department, window, staff or item.
+    static func figures(_ req: Request) async throws -> Response {
+        var error = ""
+        let d: RatingBreakdown.DTO
+        do {
+            d = try await RatingBreakdown.of(req)
+        } catch let v as ValidationFailure {
+            error = v.errors.map { req.application.catalog.fieldMessage($0, req.language) }.joined(separator: " ")
+            d = .init(
+                month: String(HallClock.day(req.now).description.prefix(7)), by: "department", rows: [], callBacksDue: 0, resolutionsDue: 0,
+                appealsPending: 0, overdue: 0)
+        }
+        let view = FiguresView(
+            d: d,
+            lines: d.rows.map {
+                .init(
+                    name: $0.name, rated: $0.rated, bad: $0.bad, satisfaction: RatingPages.percent($0.satisfaction),
+                    average: $0.average.map { String(format: "%.2f", $0) } ?? "—", callBack: RatingPages.percent($0.callBackRate),
+                    onTime: RatingPages.percent($0.onTimeRate), low: ($0.satisfaction ?? 1) < 0.9)
+            },
+            by: RatingBreakdown.By.allCases.map {
+                .init(value: $0.rawValue, label: req.t("ratingFigures.by.\($0.rawValue)"), selected: $0.rawValue == d.by)
+            },
+            error: error)
+        return try await req.page(
+            "ratings/figures", title: req.t("ratingFigures.title"), view, status: error.isEmpty ? .ok : .unprocessableEntity)
     }
 
     static func page(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {

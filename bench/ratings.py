@@ -19,7 +19,7 @@ intake over HTTP.
     ONESTOP_BIN=.build-release/release/onestop python3 bench/ratings.py
     PG_URL=postgres://postgres@127.0.0.1:55440/postgres python3 bench/ratings.py
 """
-import json, os, random, re, shutil, sqlite3, statistics, subprocess, tempfile, time, urllib.request, uuid
+import json, os, random, re, shutil, sqlite3, statistics, subprocess, tempfile, time, urllib.error, urllib.request, uuid
 
 BIN = os.environ.get("ONESTOP_BIN", ".build-release/release/onestop")
 PORT = int(os.environ.get("PORT", "18099"))
@@ -47,8 +47,11 @@ def call(method, path, body=None, token=None):
     req.add_header("Content-Type", "application/json")
     if token:
         req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
+    try:
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"{method} {path}: {e.code} {e.read().decode()[:300]}")
 
 
 class DB:
@@ -220,19 +223,21 @@ def pct(samples, p):
 def intake(db, tmp, token, county, windows):
     """INTAKE_TICKETS finished tickets, rated by wrk at 32 connections."""
     t = call("POST", "/api/v1/tickets", {"center": "DL010200", "group": "B"})
-    wid = windows[0][0]
+    # Served at the demo's window 4 (group B); the copies are moved to a bench window, which has no
+    # evaluator whose timeout would close them as "not rated".
+    wid = [w for w in call("GET", f"/api/v1/windows?centerID={county}", None, token) if w["number"] == 4][0]["id"]
     clerk = "benchclerk"
     call("POST", "/api/v1/users", {"username": clerk, "displayName": "Bench", "password": "Bench-Clerk-2026", "role": "window_staff",
                                    "centerID": county}, token)
     ct = call("POST", "/api/v1/auth/login", {"username": clerk, "password": "Bench-Clerk-2026"})["token"]
     call("POST", f"/api/v1/windows/{wid}/sign-in", None, ct)
     call("POST", f"/api/v1/windows/{wid}/call-next", None, ct)
-    call("POST", f"/api/v1/tickets/{t['id']}/start", None, ct)
-    call("POST", f"/api/v1/tickets/{t['id']}/finish", None, ct)
+    call("POST", f"/api/v1/tickets/{t['id']}/start", {"window": wid}, ct)
+    call("POST", f"/api/v1/tickets/{t['id']}/finish", {"window": wid}, ct)
     return t["id"]
 
 
-def copy_tickets(db, template):
+def copy_tickets(db, template, window):
     cols = db.columns("tickets")
     tid = db.id(template)
     row = db.query(f"SELECT {', '.join(cols)} FROM tickets WHERE id = '{tid}'")[0]
@@ -252,6 +257,8 @@ def copy_tickets(db, template):
                 v = f"Z{n:05d}"
             elif c == "rated":
                 v = "f" if db.pg else 0
+            elif c == "window_id":
+                v = db.id(window)
             r.append(v)
         rows.append(r)
         lines.append(f"{new} {token}")
@@ -270,7 +277,7 @@ def main():
         depts = [d["id"] for d in call("GET", f"/api/v1/departments?centerID={county}", None, token) if d.get("centerID") == county] or [None]
         windows = []
         for n in range(WINDOWS):
-            w = call("POST", "/api/v1/windows", {"centerID": county, "number": 500 + n, "name": f"评价窗口{n}", "kind": "comprehensive",
+            w = call("POST", "/api/v1/windows", {"centerID": county, "number": 500 + n, "name": f"评价窗口{n}", "kind": "department",
                                                 "departmentID": depts[n % len(depts)]}, token)
             windows.append((w["id"], w.get("departmentID") or depts[n % len(depts)]))
         template = intake(db, tmp, token, county, windows)
@@ -305,9 +312,9 @@ def main():
         print(f"  disclosure page warm: p50 {pct(warm, .5):.1f} ms, p95 {pct(warm, .95):.1f} ms, server CPU {page_cpu:.2f} ms/request (n={WARM}, one client)")
         print(f"  disclosure API warm:  p50 {pct(warm_api, .5):.1f} ms, p95 {pct(warm_api, .95):.1f} ms, server CPU {api_cpu:.2f} ms/request")
 
-        if not db.pg or os.environ.get("INTAKE") == "1":
+        if INTAKE_TICKETS > 0 and (not db.pg or os.environ.get("INTAKE") == "1"):
             stop(server)
-            lines = copy_tickets(db, template)
+            lines = copy_tickets(db, template, windows[0][0])
             open(f"{tmp}/tickets.txt", "w").write("\n".join(lines) + "\n")
             server = start(db, tmp)
             before_count = int(db.query("SELECT COUNT(*) FROM ratings")[0][0])
@@ -333,8 +340,11 @@ def main():
             server.terminate()
         except Exception:
             pass
-        db.drop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("KEEP"):
+            print("kept:", tmp, db.url)
+        else:
+            db.drop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def timed_api(db, tmp, api):

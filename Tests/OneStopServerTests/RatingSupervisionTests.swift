@@ -421,9 +421,26 @@ struct RatingSupervisionTests {
             let twice = try await phone.request(.POST, link + "?via=sms", form: ["_csrf": csrf2, "level": "5"])
             #expect(twice.status == .unprocessableEntity)
             #expect(try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).count() == 1)
-            // Real-name: the department calls back the applicant on their number.
+            // Real-name: the department calls back the applicant on their number, rectifies; the same
+            // link then shows what was done and takes the second round, once.
             let b = try #require(try await BadRatingModel.find(r.id, on: t.app.db))
             #expect(b.realName)
+            struct CallBack: Encodable {
+                var reached = true
+                var note = "已电话致歉"
+            }
+            #expect(try await t.send(.POST, "/api/v1/ratings/\(r.id!)/call-back", token: chief, json: CallBack()).status == .ok)
+            let fixed = try await t.send(
+                .POST, "/api/v1/ratings/\(r.id!)/resolution", token: chief, json: ["kind": "rectified", "note": "增设帮办窗口"])
+            #expect(fixed.status == .ok)
+            let shown = try await phone.request(.GET, link + "?via=sms")
+            #expect(shown.body.string.contains("增设帮办窗口") && shown.body.string.contains("id=\"rate-again\""))
+            let csrf3 = try await phone.csrf(from: link + "?via=sms")
+            let second = try await phone.request(.POST, link + "/again?via=sms", form: ["_csrf": csrf3, "level": "5", "tags[]": "warm"])
+            #expect(second.status == .seeOther || second.status == .found, "\(second.status) \(second.body.string.prefix(300))")
+            let rounds = try await RatingModel.query(on: t.app.db).filter(\.$caseID == c.id).sort(\.$round).all().map(\.round)
+            #expect(rounds == [1, 2])
+            #expect(try await BadRatingModel.find(r.id, on: t.app.db)?.ratedAgain == true)
         }
     }
 }

@@ -43,33 +43,40 @@ enum RatingFigures {
         return out
     }
 
-    /// Changes the tallies of `day` in `scopes` by `change`.
+    /// Changes the tallies of `day` in `scopes` by `change`: one read and one write for all the
+    /// scopes. On PostgreSQL the rows are made first and locked in scope order, so two writers
+    /// never lose a count nor deadlock.
     static func change(day: String, scopes: [String], on db: any Database, _ change: (inout RatingTally) -> Void) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
+        guard let sql = db as? any SQLDatabase, !scopes.isEmpty else { return }
+        let scopes = Array(Set(scopes)).sorted()
         let postgres = sql.dialect.name == "postgresql"
+        if postgres {
+            let blanks = SQLList(scopes.map { SQLGroupExpression([SQLBind(day), SQLBind($0), SQLLiteral.string("{}")]) })
+            try await sql.raw("INSERT INTO rating_tallies (day, scope, tally) VALUES \(blanks) ON CONFLICT (day, scope) DO NOTHING").run()
+        }
+        let lock: SQLQueryString = postgres ? " ORDER BY scope FOR UPDATE" : ""
+        let rows = try await sql.raw(
+            """
+            SELECT scope, tally FROM rating_tallies WHERE day = \(bind: day) AND scope IN \(SQLGroupExpression(scopes.map { SQLBind($0) }))\(lock)
+            """
+        ).all()
+        var tallies: [String: RatingTally] = [:]
+        for r in rows {
+            tallies[try r.decode(column: "scope", as: String.self)] = try decode(try r.decode(column: "tally", as: String.self))
+        }
+        var values: [any SQLExpression] = []
         for scope in scopes {
-            if postgres {
-                try await sql.raw(
-                    """
-                    INSERT INTO rating_tallies (day, scope, tally) VALUES (\(bind: day), \(bind: scope), '{}')
-                    ON CONFLICT (day, scope) DO NOTHING
-                    """
-                ).run()
-            }
-            let lock: SQLQueryString = postgres ? " FOR UPDATE" : ""
-            let row = try await sql.raw(
-                "SELECT tally FROM rating_tallies WHERE day = \(bind: day) AND scope = \(bind: scope)\(lock)"
-            ).first()
-            var tally = try row.flatMap { try decode(try $0.decode(column: "tally", as: String.self)) } ?? RatingTally()
+            var tally = tallies[scope] ?? RatingTally()
             change(&tally)
             let text = String(decoding: try JSONEncoder.sorted.encode(tally), as: UTF8.self)
-            try await sql.raw(
-                """
-                INSERT INTO rating_tallies (day, scope, tally) VALUES (\(bind: day), \(bind: scope), \(bind: text))
-                ON CONFLICT (day, scope) DO UPDATE SET tally = excluded.tally
-                """
-            ).run()
+            values.append(SQLGroupExpression([SQLBind(day), SQLBind(scope), SQLBind(text)]))
         }
+        try await sql.raw(
+            """
+            INSERT INTO rating_tallies (day, scope, tally) VALUES \(SQLList(values))
+            ON CONFLICT (day, scope) DO UPDATE SET tally = excluded.tally
+            """
+        ).run()
     }
 
     /// What every new rating does inside its transaction: it counts in the day's figures, it is

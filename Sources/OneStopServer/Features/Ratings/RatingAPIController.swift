@@ -83,6 +83,7 @@ enum RatingAPIController {
                 "centerCode": S.string, "centerName": S.string, "subtree": S.bool, "month": S.string, "previousMonth": S.string,
                 "figures": disclosureFigures, "previous": disclosureFigures,
                 "topReasons": ["type": "array", "items": S.object(["tag": S.string, "label": S.string, "count": S.integer])],
+                "rectifiedCount": S.integer, "page": S.integer,
                 "rectified": [
                     "type": "array",
                     "items": S.object([
@@ -147,6 +148,7 @@ enum RatingAPIController {
                 query: [
                     .init(name: "month", type: "string", description: "YYYY-MM (default: this month)"),
                     .init(name: "subtree", type: "boolean", description: "the center with every center under it"),
+                    .init(name: "page", type: "integer", description: "the page of the rectified list, 50 a page (default 1)"),
                 ])
         ) { req in
             try await RatingDisclosure.of(

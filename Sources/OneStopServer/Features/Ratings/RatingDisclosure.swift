@@ -67,7 +67,10 @@ struct RatingDisclosureDTO: Content {
     var previousMonth: String
     var previous: Figures
     var topReasons: [Reason]
+    /// One page (`page`, 50 a page) of the month's rectified ratings, and how many there are.
     var rectified: [Rectified]
+    var rectifiedCount: Int
+    var page: Int
 }
 
 enum RatingDisclosure {
@@ -98,19 +101,35 @@ enum RatingDisclosure {
         let prevLast = first.adding(days: -1)
         let prevFirst = CivilDate(year: prevLast.year, month: prevLast.month, day: 1)!
         let (before, _) = try await RatingFigures.sum(scopes: scopes, from: prevFirst, to: prevLast, on: req.db)
-        let rectified = try await Self.rectified(centers: centers, from: first, to: last, req: req)
+        let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 10_000))
+        let (rectified, count) = try await Self.rectified(centers: centers, from: first, to: last, page: page, req: req)
         return RatingDisclosureDTO(
             centerCode: hall.centerCode, centerName: hall.centerName, subtree: subtree, month: label, figures: .init(now),
             previousMonth: String(prevFirst.description.prefix(7)), previous: .init(before),
             topReasons: now.topReasons().map { .init(tag: $0.tag, label: req.t("rating.tag.\($0.tag)"), count: $0.count) },
-            rectified: rectified)
+            rectified: rectified, rectifiedCount: count, page: page)
     }
 
-    /// The month's rectified or explained bad ratings (appeals upheld or pending left out), the
-    /// first 200 by the day they were resolved: one indexed query with the rating's reasons and
-    /// the window's and department's names, no rater in it.
-    static func rectified(centers: [UUID], from: CivilDate, to: CivilDate, req: Request) async throws -> [RatingDisclosureDTO.Rectified] {
-        guard let sql = req.db as? any SQLDatabase else { return [] }
+    static let perPage = 50
+
+    /// The month's rectified or explained bad ratings (appeals upheld or pending left out), a page
+    /// of 50 by the day they were resolved: one indexed query with the rating's reasons and the
+    /// window's and department's names, no rater in it; and their count, from the index alone.
+    static func rectified(
+        centers: [UUID], from: CivilDate, to: CivilDate, page: Int, req: Request
+    ) async throws -> (
+        [RatingDisclosureDTO.Rectified], Int
+    ) {
+        guard let sql = req.db as? any SQLDatabase else { return ([], 0) }
+        struct Count: Decodable { var n: Int }
+        let count =
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS n FROM bad_ratings b WHERE b.center_id IN \(sql.idList(centers))
+                AND b.resolved_on >= \(bind: from.description) AND b.resolved_on <= \(bind: to.description)
+                AND b.resolution IS NOT NULL AND (b.appeal IS NULL OR b.appeal = \(bind: BadRatingCase.Appeal.rejected.rawValue))
+                """
+            ).first(decoding: Count.self)?.n ?? 0
         let rows = try await sql.raw(
             """
             SELECT b.resolved_on, b.resolution, b.resolution_note, r.tags, w.number AS window_number, d.name AS department_name
@@ -119,10 +138,10 @@ enum RatingDisclosure {
             WHERE b.center_id IN \(sql.idList(centers)) AND b.resolved_on >= \(bind: from.description)
             AND b.resolved_on <= \(bind: to.description) AND b.resolution IS NOT NULL
             AND (b.appeal IS NULL OR b.appeal = \(bind: BadRatingCase.Appeal.rejected.rawValue))
-            ORDER BY b.resolved_on LIMIT 200
+            ORDER BY b.resolved_on, b.id LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String((page - 1) * perPage))
             """
         ).all()
-        return try rows.map { r in
+        let list = try rows.map { r -> RatingDisclosureDTO.Rectified in
             let window = try r.decodeNil(column: "window_number") ? nil : try r.decode(column: "window_number", as: Int.self)
             let kind = try r.decode(column: "resolution", as: String.self)
             return .init(
@@ -132,5 +151,6 @@ enum RatingDisclosure {
                 reasons: try r.decode(column: "tags", as: String.self).split(separator: ",").map { req.t("rating.tag.\($0)") },
                 kind: req.t("badRating.kind.\(kind)"), note: try r.decode(column: "resolution_note", as: String.self))
         }
+        return (list, count)
     }
 }

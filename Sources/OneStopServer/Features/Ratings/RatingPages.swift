@@ -57,6 +57,10 @@ enum RatingPages {
         var nextHref: String
         var csvHref: String
         var subtreeHref: String
+        /// The rectified list's pages ("" when there is none that way).
+        var morePrev: String
+        var moreNext: String
+        var pageLine: String
     }
 
     static func percent(_ v: Double?) -> String {
@@ -92,7 +96,17 @@ enum RatingPages {
                 prevHref: "/hall/\(d.centerCode)/ratings?month=\(d.previousMonth)\(extra)",
                 nextHref: "/hall/\(d.centerCode)/ratings?month=\(next.description.prefix(7))\(extra)",
                 csvHref: "/hall/\(d.centerCode)/ratings.csv?month=\(d.month)\(extra)",
-                subtreeHref: "/hall/\(d.centerCode)/ratings?month=\(d.month)" + (subtree ? "" : "&subtree=1"))
+                subtreeHref: "/hall/\(d.centerCode)/ratings?month=\(d.month)" + (subtree ? "" : "&subtree=1"),
+                morePrev: d.page > 1 ? "/hall/\(d.centerCode)/ratings?month=\(d.month)\(extra)&page=\(d.page - 1)#rectified" : "",
+                moreNext: d.page * RatingDisclosure.perPage < d.rectifiedCount
+                    ? "/hall/\(d.centerCode)/ratings?month=\(d.month)\(extra)&page=\(d.page + 1)#rectified" : "",
+                pageLine: d.rectifiedCount > RatingDisclosure.perPage
+                    ? req.t(
+                        "disclosure.pageLine",
+                        [
+                            "n": String(d.rectifiedCount), "page": String(d.page),
+                            "pages": String((d.rectifiedCount + RatingDisclosure.perPage - 1) / RatingDisclosure.perPage),
+                        ]) : "")
             return try await req.page("ratings/disclosure", title: req.t("disclosure.title", "center", d.centerName), view)
         }
         app.endpoint(.GET, "hall", ":code", "ratings.csv", access: .public) { req -> Response in

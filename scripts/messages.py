@@ -1261,7 +1261,7 @@ M = {
  "rateLink.applicant": ("申请人", "Applicant"),
  "rateLink.notYet": ("本件尚未办结，办结或送达后即可在此评价。", "This case is not finished yet; you can rate it here once it is decided or delivered."),
  "notice.rateQR": ("扫码评价（好差评）", "Scan to rate this case"),
- "disclosure.pageLine": ("本月共 {n} 件，第 {page}/{pages} 页。", "{n} this month; page {page} of {pages}."),
+ "disclosure.pageLine": ("第 {page} 页（每页 50 件）。", "Page {page} (50 a page)."),
  "disclosure.prevPage": ("上一页", "Previous page"),
  "disclosure.nextPage": ("下一页", "Next page"),
  "ratingFigures.title": ("好差评统计", "Rating figures"),

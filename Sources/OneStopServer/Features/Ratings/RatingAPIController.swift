@@ -83,7 +83,7 @@ enum RatingAPIController {
                 "centerCode": S.string, "centerName": S.string, "subtree": S.bool, "month": S.string, "previousMonth": S.string,
                 "figures": disclosureFigures, "previous": disclosureFigures,
                 "topReasons": ["type": "array", "items": S.object(["tag": S.string, "label": S.string, "count": S.integer])],
-                "rectifiedCount": S.integer, "page": S.integer,
+                "rectifiedMore": S.bool, "page": S.integer,
                 "rectified": [
                     "type": "array",
                     "items": S.object([

@@ -67,9 +67,9 @@ struct RatingDisclosureDTO: Content {
     var previousMonth: String
     var previous: Figures
     var topReasons: [Reason]
-    /// One page (`page`, 50 a page) of the month's rectified ratings, and how many there are.
+    /// One page (`page`, 50 a page) of the month's rectified ratings, and whether more follow.
     var rectified: [Rectified]
-    var rectifiedCount: Int
+    var rectifiedMore: Bool
     var page: Int
 }
 
@@ -102,34 +102,24 @@ enum RatingDisclosure {
         let prevFirst = CivilDate(year: prevLast.year, month: prevLast.month, day: 1)!
         let (before, _) = try await RatingFigures.sum(scopes: scopes, from: prevFirst, to: prevLast, on: req.db)
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 10_000))
-        let (rectified, count) = try await Self.rectified(centers: centers, from: first, to: last, page: page, req: req)
+        let (rectified, more) = try await Self.rectified(centers: centers, from: first, to: last, page: page, req: req)
         return RatingDisclosureDTO(
             centerCode: hall.centerCode, centerName: hall.centerName, subtree: subtree, month: label, figures: .init(now),
             previousMonth: String(prevFirst.description.prefix(7)), previous: .init(before),
             topReasons: now.topReasons().map { .init(tag: $0.tag, label: req.t("rating.tag.\($0.tag)"), count: $0.count) },
-            rectified: rectified, rectifiedCount: count, page: page)
+            rectified: rectified, rectifiedMore: more, page: page)
     }
 
     static let perPage = 50
 
     /// The month's rectified or explained bad ratings (appeals upheld or pending left out), a page
     /// of 50 by the day they were resolved: one indexed query with the rating's reasons and the
-    /// window's and department's names, no rater in it; and their count, from the index alone.
+    /// window's and department's names, no rater in it; and whether another page follows (one row
+    /// more is read: a count would visit every row of the month).
     static func rectified(
         centers: [UUID], from: CivilDate, to: CivilDate, page: Int, req: Request
-    ) async throws -> (
-        [RatingDisclosureDTO.Rectified], Int
-    ) {
-        guard let sql = req.db as? any SQLDatabase else { return ([], 0) }
-        struct Count: Decodable { var n: Int }
-        let count =
-            try await sql.raw(
-                """
-                SELECT COUNT(*) AS n FROM bad_ratings b WHERE b.center_id IN \(sql.idList(centers))
-                AND b.resolved_on >= \(bind: from.description) AND b.resolved_on <= \(bind: to.description)
-                AND b.resolution IS NOT NULL AND (b.appeal IS NULL OR b.appeal = \(bind: BadRatingCase.Appeal.rejected.rawValue))
-                """
-            ).first(decoding: Count.self)?.n ?? 0
+    ) async throws -> ([RatingDisclosureDTO.Rectified], Bool) {
+        guard let sql = req.db as? any SQLDatabase else { return ([], false) }
         let rows = try await sql.raw(
             """
             SELECT b.resolved_on, b.resolution, b.resolution_note, r.tags, w.number AS window_number, d.name AS department_name
@@ -138,7 +128,7 @@ enum RatingDisclosure {
             WHERE b.center_id IN \(sql.idList(centers)) AND b.resolved_on >= \(bind: from.description)
             AND b.resolved_on <= \(bind: to.description) AND b.resolution IS NOT NULL
             AND (b.appeal IS NULL OR b.appeal = \(bind: BadRatingCase.Appeal.rejected.rawValue))
-            ORDER BY b.resolved_on, b.id LIMIT \(unsafeRaw: String(perPage)) OFFSET \(unsafeRaw: String((page - 1) * perPage))
+            ORDER BY b.resolved_on, b.id LIMIT \(unsafeRaw: String(perPage + 1)) OFFSET \(unsafeRaw: String((page - 1) * perPage))
             """
         ).all()
         let list = try rows.map { r -> RatingDisclosureDTO.Rectified in
@@ -151,6 +141,6 @@ enum RatingDisclosure {
                 reasons: try r.decode(column: "tags", as: String.self).split(separator: ",").map { req.t("rating.tag.\($0)") },
                 kind: req.t("badRating.kind.\(kind)"), note: try r.decode(column: "resolution_note", as: String.self))
         }
-        return (list, count)
+        return (Array(list.prefix(perPage)), list.count > perPage)
     }
 }

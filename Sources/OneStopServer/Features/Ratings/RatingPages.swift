@@ -98,15 +98,8 @@ enum RatingPages {
                 csvHref: "/hall/\(d.centerCode)/ratings.csv?month=\(d.month)\(extra)",
                 subtreeHref: "/hall/\(d.centerCode)/ratings?month=\(d.month)" + (subtree ? "" : "&subtree=1"),
                 morePrev: d.page > 1 ? "/hall/\(d.centerCode)/ratings?month=\(d.month)\(extra)&page=\(d.page - 1)#rectified" : "",
-                moreNext: d.page * RatingDisclosure.perPage < d.rectifiedCount
-                    ? "/hall/\(d.centerCode)/ratings?month=\(d.month)\(extra)&page=\(d.page + 1)#rectified" : "",
-                pageLine: d.rectifiedCount > RatingDisclosure.perPage
-                    ? req.t(
-                        "disclosure.pageLine",
-                        [
-                            "n": String(d.rectifiedCount), "page": String(d.page),
-                            "pages": String((d.rectifiedCount + RatingDisclosure.perPage - 1) / RatingDisclosure.perPage),
-                        ]) : "")
+                moreNext: d.rectifiedMore ? "/hall/\(d.centerCode)/ratings?month=\(d.month)\(extra)&page=\(d.page + 1)#rectified" : "",
+                pageLine: d.rectifiedMore || d.page > 1 ? req.t("disclosure.pageLine", "page", String(d.page)) : "")
             return try await req.page("ratings/disclosure", title: req.t("disclosure.title", "center", d.centerName), view)
         }
         app.endpoint(.GET, "hall", ":code", "ratings.csv", access: .public) { req -> Response in

@@ -130,10 +130,13 @@ def test_window_case_from_intake_to_delivery(page):
     assert kinds == ["服务告知单", "补正材料通知书", "受理通知书", "特殊程序期限告知书", "准予行政许可决定书", "送达回执"]
     serials = [links.nth(i).get_attribute("href") for i in range(links.count())]
     notice = page.context.new_page()
-    for href in serials:
+    for kind, href in zip(kinds, serials):
         notice.goto(BASE + href)
         assert number in notice.inner_text("body")
-        assert notice.locator("svg").count() == 1  # the tracking QR code
+        # The tracking QR code; the decision and the receipt also carry the case's rating QR code.
+        rated = kind in ("准予行政许可决定书", "送达回执")
+        assert notice.locator("svg").count() == (2 if rated else 1)
+        assert (notice.locator("#notice-rate").count() == 1) == rated
     # The department's authority signs, above the seal; the 受理通知书 lists what was received;
     # the decision prints the licence number.
     notice.goto(BASE + serials[2])
@@ -268,8 +271,9 @@ def test_apply_online_through_supplement_and_approval_to_tracking(page, browser,
     for i in range(links.count()):
         notice.goto(BASE + links.nth(i).get_attribute("href"))
         assert number in notice.inner_text("body")
-        assert notice.locator("svg").count() == 1
+        assert notice.locator("svg").count() == (2 if kinds[i] == "准予行政许可决定书" else 1)
     assert "决定准予行政许可" in notice.inner_text("body")
+    assert "/rate/" in notice.inner_text("#notice-rate")
     notice.emulate_media(media="print")
     shot(notice, "apply-approval-print")
     assert notice.pdf(format="A4")[:4] == b"%PDF"

@@ -5,15 +5,12 @@ managers' figures by department show it. Looked at on a phone (375 px), in é•¿è¾
 import datetime
 
 from conftest import shot, skip_two_factor
+from test_bad_ratings import sign_in as sign_in_only
 from test_hall_processes import Server, free_port, need, open_hall
 
 
 def sign_in(page, base, username, password):
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in_only(page, base, username, password)
     skip_two_factor(page)
 
 

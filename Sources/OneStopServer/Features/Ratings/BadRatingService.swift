@@ -193,6 +193,23 @@ enum BadRatingService {
         }
     }
 
+    /// `BadRatingCase.status`, as a query filter.
+    static func filter(_ q: QueryBuilder<BadRatingModel>, status s: BadRatingCase.Status) -> QueryBuilder<BadRatingModel> {
+        let pending = BadRatingCase.Appeal.pending.rawValue
+        let upheld = BadRatingCase.Appeal.upheld.rawValue
+        let rejected = BadRatingCase.Appeal.rejected.rawValue
+        switch s {
+        case .excluded: return q.filter(\.$appeal == upheld)
+        case .appealPending: return q.filter(\.$appeal == pending)
+        case .resolved, .callBackDue, .resolutionDue:
+            let q = q.group(.or) { $0.filter(\.$appeal == nil).filter(\.$appeal == rejected) }
+            if s == .resolved { return q.filter(\.$resolution != nil) }
+            let open = q.filter(\.$resolution == nil)
+            if s == .callBackDue { return open.filter(\.$realName == true).filter(\.$calledBackOn == nil) }
+            return open.group(.or) { $0.filter(\.$realName == false).filter(\.$calledBackOn != nil) }
+        }
+    }
+
     /// The worklist: bad ratings in the caller's scope (a chief representative's department),
     /// by status, the nearest deadline first.
     static func list(status: String?, overdue: Bool, limit: Int, req: Request) async throws -> [BadRatingModel] {
@@ -206,26 +223,7 @@ enum BadRatingService {
         let today = HallClock.day(req.now)
         if let raw = status, !raw.isEmpty {
             guard let s = BadRatingCase.Status(rawValue: raw) else { throw ValidationFailure([FieldError("status", "invalidChoice")]) }
-            let pending = BadRatingCase.Appeal.pending.rawValue
-            let upheld = BadRatingCase.Appeal.upheld.rawValue
-            let rejected = BadRatingCase.Appeal.rejected.rawValue
-            // `BadRatingCase.status`, as filters.
-            switch s {
-            case .excluded: q = q.filter(\.$appeal == upheld)
-            case .appealPending: q = q.filter(\.$appeal == pending)
-            case .resolved, .callBackDue, .resolutionDue:
-                q = q.group(.or) { $0.filter(\.$appeal == nil).filter(\.$appeal == rejected) }
-                if s == .resolved {
-                    q = q.filter(\.$resolution != nil)
-                } else {
-                    q = q.filter(\.$resolution == nil)
-                    if s == .callBackDue {
-                        q = q.filter(\.$realName == true).filter(\.$calledBackOn == nil)
-                    } else {
-                        q = q.group(.or) { $0.filter(\.$realName == false).filter(\.$calledBackOn != nil) }
-                    }
-                }
-            }
+            q = filter(q, status: s)
         }
         if overdue { q = q.filter(\.$resolution == nil).filter(\.$dueOn < today.description) }
         return try await q.sort(\.$dueOn).sort(\.$createdAt).limit(limit).all()

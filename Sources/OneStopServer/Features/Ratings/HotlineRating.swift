@@ -79,8 +79,8 @@ enum HotlineRating {
             r.caseID = c.id
             if let h = c.handlerID {
                 handlers.insert(h.uuidString)
-                if let s = try await UserModel.find(h, on: req.db)?.staffID { handlers.insert(s.uuidString) }
                 r.staffID = try await UserModel.find(h, on: req.db)?.staffID
+                if let s = r.staffID { handlers.insert(s.uuidString) }
             }
             subject = c.number
         } else {

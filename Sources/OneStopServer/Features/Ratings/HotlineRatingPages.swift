@@ -19,16 +19,8 @@ enum HotlineRatingPages {
         var errors: [String]
     }
 
-    struct Form: Content {
-        var caseNumber: String?
-        var ticketNumber: String?
-        var day: String?
-        var callerName: String?
-        var callerPhone: String?
-        var level: Int?
-        var tags: [String]?
-        var text: String?
-    }
+    /// The form posts what the API takes.
+    typealias Form = HotlineRating.Input
 
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "ratings", "hotline", access: .only(.hotlineOperator)) { req in
@@ -37,10 +29,7 @@ enum HotlineRatingPages {
         app.endpoint(.POST, "ratings", "hotline", access: .only(.hotlineOperator)) { req -> Response in
             let f = try req.content.decode(Form.self)
             do {
-                let r = try await HotlineRating.record(
-                    .init(
-                        caseNumber: f.caseNumber, ticketNumber: f.ticketNumber, day: f.day, callerName: f.callerName,
-                        callerPhone: f.callerPhone, level: f.level, tags: f.tags, text: f.text), req: req)
+                let r = try await HotlineRating.record(f, req: req)
                 let subject = (f.caseNumber ?? "").isEmpty ? (f.ticketNumber ?? "").uppercased() : f.caseNumber ?? ""
                 req.flash(
                     req.t(

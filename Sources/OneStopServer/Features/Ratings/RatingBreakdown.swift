@@ -75,14 +75,16 @@ enum RatingBreakdown {
                 id: id, name: name, rated: t.rated, bad: t.bad, satisfaction: t.satisfaction, average: t.average,
                 callBackRate: t.callBackRate, onTimeRate: t.onTimeRate, excluded: t.excluded)
         }.sorted { ($0.satisfaction ?? 2, $0.name) < ($1.satisfaction ?? 2, $1.name) }
-        // What is owed, from the worklist's own filters.
-        var owed = BadRatingModel.query(on: req.db).filter(\.$centerID ~~ centers).filter(\.$resolution == nil)
-        if let mine { owed = owed.filter(\.$departmentID == mine) }
-        let open = try await owed.all()
-        let flows = open.map(\.flow)
+        // What is owed, counted with the worklist's own filters.
+        func owed(_ status: BadRatingCase.Status?) async throws -> Int {
+            var q = BadRatingModel.query(on: req.db).filter(\.$centerID ~~ centers)
+            if let mine { q = q.filter(\.$departmentID == mine) }
+            if let status { return try await BadRatingService.filter(q, status: status).count() }
+            return try await q.filter(\.$resolution == nil).filter(\.$dueOn < today.description)
+                .group(.or) { $0.filter(\.$appeal == nil).filter(\.$appeal != BadRatingCase.Appeal.upheld.rawValue) }.count()
+        }
         return DTO(
-            month: label, by: by.rawValue, rows: rows, callBacksDue: flows.filter { $0.status == .callBackDue }.count,
-            resolutionsDue: flows.filter { $0.status == .resolutionDue }.count,
-            appealsPending: flows.filter { $0.status == .appealPending }.count, overdue: flows.filter { $0.isOverdue(on: today) }.count)
+            month: label, by: by.rawValue, rows: rows, callBacksDue: try await owed(.callBackDue),
+            resolutionsDue: try await owed(.resolutionDue), appealsPending: try await owed(.appealPending), overdue: try await owed(nil))
     }
 }

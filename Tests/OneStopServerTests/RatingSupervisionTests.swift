@@ -443,4 +443,60 @@ struct RatingSupervisionTests {
             #expect(try await BadRatingModel.find(r.id, on: t.app.db)?.ratedAgain == true)
         }
     }
+
+    @Test(
+        "ratings that share a batch each count once in the day's figures; one refused in the batch counts in none",
+        arguments: TestDB.available)
+    func batchedFigures(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let clerk = try await hall.clerk("clerk4", at: 4)
+            var served: [TicketBody] = []
+            for _ in 0..<6 {
+                let ticket = try await hall.issue("B")
+                _ = try #require(try await hall.callNext(4, token: clerk))
+                try await hall.act("start", ticket.id, at: 4, token: clerk)
+                try await hall.act("finish", ticket.id, at: 4, token: clerk)
+                served.append(ticket)
+            }
+            let app = t.app
+            let visits = served
+            // Hold the writer, so that the ratings sent meanwhile go in one batch: five good, one bad,
+            // and the first ticket rated a second time (refused: the batch runs again job by job).
+            let holder = Task {
+                try await app.groupCommit.run(actor: "test", now: Date()) { _ -> (Int, [AuditEvent]) in
+                    try await Task.sleep(for: .milliseconds(400))
+                    return (0, [])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for (i, v) in (visits + [visits[0]]).enumerated() {
+                    group.addTask {
+                        struct R: Encodable, Sendable { var token: String; var level: Int; var tags: [String] }
+                        let r = R(token: v.followToken ?? "", level: i == 5 ? 1 : 5, tags: i == 5 ? ["attitude"] : [])
+                        return try await t.send(.POST, "/api/v1/tickets/\(v.id)/rating", json: r).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            _ = try await holder.value
+            #expect(statuses.filter { $0 == .created }.count == 6 && statuses.filter { $0 == .unprocessableEntity }.count == 1)
+            // Every scope's figure for today is what a count of its ratings gives.
+            let ratings = try await RatingModel.query(on: app.db).all()
+            #expect(ratings.count == 6)
+            let today = HallClock.day(t.clock.now).description
+            var expected: [String: RatingTally] = [:]
+            for r in ratings {
+                for scope in RatingFigures.scopes(r) { expected[scope, default: RatingTally()].add(RatingFigures.entry(r)) }
+            }
+            #expect(expected["window:" + hall.windows[4]!.uuidString.lowercased()]?.rated == 6)
+            for (scope, tally) in expected {
+                let (stored, _) = try await RatingFigures.sum(scopes: [scope], from: CivilDate(today)!, to: CivilDate(today)!, on: app.db)
+                #expect(stored == tally, "\(scope)")
+            }
+            let problem = try await AuditVerifier.verify(on: app.db).problem
+            #expect(problem == nil)
+        }
+    }
 }

@@ -99,6 +99,15 @@ public struct RatingTally: Sendable, Equatable, Codable {
         return s
     }
 
+    /// The same counts without the channels and reasons that came to zero (a rating counted and
+    /// taken out again), as `add` keeps them.
+    public var withoutZeros: RatingTally {
+        var t = self
+        t.channels = channels.filter { $0.value != 0 }
+        t.reasons = reasons.filter { $0.value != 0 }
+        return t
+    }
+
     /// First-round ratings with a level.
     public var rated: Int { levels[1...].reduce(0, +) }
     public var notRated: Int { levels[0] }

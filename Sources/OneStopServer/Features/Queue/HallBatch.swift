@@ -72,6 +72,8 @@ final class HallBatch: BatchState, @unchecked Sendable {
         var counters: [CounterKey: Int] = [:]
         var dirtyCounters: [CounterKey] = []
         var ratings: [RatingModel] = []
+        /// What the batch's ratings add to the day-and-scope figures, summed per row.
+        var tallies: [RatingFigures.Key: RatingTally] = [:]
     }
 
     private let box = NIOLockedValueBox(State())
@@ -162,6 +164,7 @@ final class HallBatch: BatchState, @unchecked Sendable {
             s.dirtySeats = []
             s.dirtyCounters = []
             s.ratings = []
+            s.tallies = [:]
             for (id, t) in s.tickets { s.storedState[id] = t.state }
             return out
         }
@@ -169,12 +172,13 @@ final class HallBatch: BatchState, @unchecked Sendable {
         try await HallRows.writeTickets(s.dirtyTickets.compactMap { s.tickets[$0] }, on: db)
         try await HallRows.writeSeats(s.dirtySeats.compactMap { s.seats[$0] }, on: db)
         try await HallRows.writeRatings(s.ratings, on: db)
+        try await RatingFigures.apply(s.tallies, on: db)
     }
 
     func forget() { box.withLockedValue { $0 = State() } }
 
     var isEmpty: Bool {
-        box.withLockedValue { $0.tickets.isEmpty && $0.seats.isEmpty && $0.counters.isEmpty && $0.ratings.isEmpty }
+        box.withLockedValue { $0.tickets.isEmpty && $0.seats.isEmpty && $0.counters.isEmpty && $0.ratings.isEmpty && $0.tallies.isEmpty }
     }
 
     func snapshot() -> any Sendable { box.withLockedValue { $0 } }
@@ -244,4 +248,8 @@ final class HallBatch: BatchState, @unchecked Sendable {
     }
 
     func wrote(_ r: RatingModel) { box.withLockedValue { $0.ratings.append(r) } }
+
+    func wrote(_ deltas: [RatingFigures.Key: RatingTally]) {
+        box.withLockedValue { $0.tallies.merge(deltas, uniquingKeysWith: +) }
+    }
 }

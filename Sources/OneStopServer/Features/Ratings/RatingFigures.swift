@@ -43,33 +43,52 @@ enum RatingFigures {
         return out
     }
 
-    /// Changes the tallies of `day` in `scopes` by `change`: one read and one write for all the
-    /// scopes. On PostgreSQL the rows are made first and locked in scope order, so two writers
-    /// never lose a count nor deadlock.
+    /// Where a tally row is: its day and scope.
+    struct Key: Hashable, Sendable, Comparable {
+        var day: String
+        var scope: String
+
+        static func < (a: Key, b: Key) -> Bool { (a.day, a.scope) < (b.day, b.scope) }
+    }
+
+    /// Changes the tallies of `day` in `scopes` by `change`, which must only add counts (every
+    /// change of a tally does): what it adds to an empty tally is what it adds to any. Inside a
+    /// batch of queue actions (`HallBatch`) the change waits with the batch's others and they are
+    /// written together (`apply`); otherwise it is applied at once.
     static func change(day: String, scopes: [String], on db: any Database, _ change: (inout RatingTally) -> Void) async throws {
-        guard let sql = db as? any SQLDatabase, !scopes.isEmpty else { return }
-        let scopes = Array(Set(scopes)).sorted()
+        guard !scopes.isEmpty else { return }
+        var delta = RatingTally()
+        change(&delta)
+        var deltas: [Key: RatingTally] = [:]
+        for scope in scopes { deltas[Key(day: day, scope: scope)] = delta }
+        if let batch = HallBatch.current { return batch.wrote(deltas) }
+        try await apply(deltas, on: db)
+    }
+
+    /// Adds `deltas` to their tally rows: one read and one write for all of them. On PostgreSQL
+    /// the rows are made first and locked in (day, scope) order, so two writers never lose a count
+    /// nor deadlock.
+    static func apply(_ deltas: [Key: RatingTally], on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase, !deltas.isEmpty else { return }
+        let keys = deltas.keys.sorted()
+        let pairs = SQLList(keys.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope)]) })
         let postgres = sql.dialect.name == "postgresql"
         if postgres {
-            let blanks = SQLList(scopes.map { SQLGroupExpression([SQLBind(day), SQLBind($0), SQLLiteral.string("{}")]) })
+            let blanks = SQLList(keys.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope), SQLLiteral.string("{}")]) })
             try await sql.raw("INSERT INTO rating_tallies (day, scope, tally) VALUES \(blanks) ON CONFLICT (day, scope) DO NOTHING").run()
         }
-        let lock: SQLQueryString = postgres ? " ORDER BY scope FOR UPDATE" : ""
-        let rows = try await sql.raw(
-            """
-            SELECT scope, tally FROM rating_tallies WHERE day = \(bind: day) AND scope IN \(SQLGroupExpression(scopes.map { SQLBind($0) }))\(lock)
-            """
-        ).all()
-        var tallies: [String: RatingTally] = [:]
+        let lock: SQLQueryString = postgres ? " ORDER BY day, scope FOR UPDATE" : ""
+        let rows = try await sql.raw("SELECT day, scope, tally FROM rating_tallies WHERE (day, scope) IN (\(pairs))\(lock)").all()
+        var stored: [Key: RatingTally] = [:]
         for r in rows {
-            tallies[try r.decode(column: "scope", as: String.self)] = try decode(try r.decode(column: "tally", as: String.self))
+            let key = Key(day: try r.decode(column: "day", as: String.self), scope: try r.decode(column: "scope", as: String.self))
+            stored[key] = try decode(try r.decode(column: "tally", as: String.self))
         }
         var values: [any SQLExpression] = []
-        for scope in scopes {
-            var tally = tallies[scope] ?? RatingTally()
-            change(&tally)
+        for key in keys {
+            let tally = ((stored[key] ?? RatingTally()) + deltas[key]!).withoutZeros
             let text = String(decoding: try JSONEncoder.sorted.encode(tally), as: UTF8.self)
-            values.append(SQLGroupExpression([SQLBind(day), SQLBind(scope), SQLBind(text)]))
+            values.append(SQLGroupExpression([SQLBind(key.day), SQLBind(key.scope), SQLBind(text)]))
         }
         try await sql.raw(
             """

@@ -23,7 +23,7 @@ enum VisitRating {
     static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
         let p = req.principal
         let channel: RatingChannel
-        guard let t = try await HallRows.ticket(ticketID, on: req.db) else { throw Abort(.notFound) }
+        guard let t = try await HallRows.ratingFacts(ticketID, on: req.db) else { throw Abort(.notFound) }
         if let p, p.role == .windowEvaluator {
             guard p.windowID != nil, t.windowID == p.windowID else { throw Abort(.forbidden, reason: req.t("queue.notThisWindow")) }
             channel = .windowDevice
@@ -47,7 +47,7 @@ enum VisitRating {
             (level, tags, text) = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         }
         let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
-        let department = responsibleDepartment(t, hall: hall)
+        let department = responsibleDepartment(window: t.windowID, group: t.groupID, hall: hall)
         let millis = HallClock.millis(req.now)
         let today = HallClock.day(req.now)
         // A bad rating is assigned with its deadline in the same transaction.
@@ -79,7 +79,11 @@ enum VisitRating {
 
     /// The department a visit's rating belongs to: the window's, else the group's.
     static func responsibleDepartment(_ t: TicketModel, hall: HallConfig) -> UUID? {
-        t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
+        responsibleDepartment(window: t.windowID, group: t.groupID, hall: hall)
+    }
+
+    static func responsibleDepartment(window: UUID?, group: UUID, hall: HallConfig) -> UUID? {
+        window.flatMap { hall.window($0)?.departmentID } ?? hall.group(group)?.departmentID
     }
 
     /// The §6 record of a visit's rating (level nil: not rated), first round, by a person.

@@ -31,6 +31,7 @@ COLD = int(os.environ.get("COLD", "5"))
 WARM = int(os.environ.get("WARM", "200"))
 INTAKE_TICKETS = int(os.environ.get("INTAKE_TICKETS", "60000"))
 INTAKE_SECONDS = int(os.environ.get("INTAKE_SECONDS", "30"))
+CONNECTIONS = int(os.environ.get("CONNECTIONS", "32"))
 PG_URL = os.environ.get("PG_URL")
 TICKS = os.sysconf("SC_CLK_TCK")
 SHANGHAI = 8 * 3600
@@ -323,7 +324,7 @@ def main():
             server = start(db, tmp)
             before_count = int(db.query("SELECT COUNT(*) FROM ratings")[0][0])
             before = cpu(server.pid)
-            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{INTAKE_SECONDS}s", "-s", "bench/ratings_intake.lua", BASE],
+            out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "--latency", f"-d{INTAKE_SECONDS}s", "-s", "bench/ratings_intake.lua", BASE],
                                  env=dict(os.environ, TICKETS_FILE=f"{tmp}/tickets.txt"), capture_output=True, text=True).stdout
             used = cpu(server.pid) - before
             stop(server)
@@ -332,7 +333,7 @@ def main():
             lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
             bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
             p99 = re.search(r"99%\s+(\S+)", out)
-            print(f"  intake: {made / seconds:,.0f} ratings/s stored over HTTP at 32 connections (wrk {seconds:.0f} s), latency avg {lat.group(1)}, "
+            print(f"  intake: {made / seconds:,.0f} ratings/s stored over HTTP at {CONNECTIONS} connections (wrk {seconds:.0f} s), latency avg {lat.group(1)}, "
                   f"p99 {p99.group(1) if p99 else '?'}, server CPU {used / max(made, 1) * 1000:.2f} ms/rating; {made:,} ratings stored, "
                   f"{bad.group(1) if bad else 0} answers not 2xx")
             if made >= INTAKE_TICKETS:

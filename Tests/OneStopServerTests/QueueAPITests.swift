@@ -112,6 +112,15 @@ struct QueueAPITests {
             // Staff cannot rate; the window's evaluator can, once.
             let own = try await t.send(.POST, "/api/v1/tickets/\(a1.id)/rating", token: clerk, json: ["level": 5])
             #expect(own.status == .forbidden)
+            // A wrong token, another window's evaluator and an unknown ticket are refused, and rate nothing.
+            struct Tokened: Encodable { var level = 5; var token: String }
+            let wrongToken = try await t.send(.POST, "/api/v1/tickets/\(a1.id)/rating", json: Tokened(token: "0123456789abcdef"))
+            #expect(wrongToken.status == .forbidden)
+            let elsewhere = try await hall.evaluator(at: 2)
+            let other = try await t.send(.POST, "/api/v1/tickets/\(a1.id)/rating", token: elsewhere, json: ["level": 5])
+            #expect(other.status == .forbidden && other.problem?.detail?.contains("评价器") == true, "\(other.body.string)")
+            #expect(try await t.send(.POST, "/api/v1/tickets/\(UUID())/rating", token: elsewhere, json: ["level": 5]).status == .notFound)
+            #expect(try await RatingModel.query(on: t.app.db).count() == 0)
             let device = try await hall.evaluator(at: 1)
             let pending = try await t.send(.GET, "/api/v1/windows/\(hall.windows[1]!)/evaluation", token: device)
             #expect(try pending.content.decode(CallBody.self).ticket?.id == a1.id)

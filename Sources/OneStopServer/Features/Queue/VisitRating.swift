@@ -20,14 +20,29 @@ enum VisitRating {
         var channel: String?
     }
 
+    /// Why a rating was refused inside its write: the job answers with this instead of throwing,
+    /// so that a refused rating does not make its batch run again job by job.
+    enum Refusal: Sendable {
+        case notFound
+        case forbidden(String)
+        case invalid([FieldError])
+    }
+
+    enum Outcome: Sendable {
+        case rated(RatingModel)
+        case refused(Refusal)
+    }
+
+    /// Everything about the ticket — whose it is, its token, its state — is checked inside the
+    /// write, on the ticket as the batch read it: no read of its own before.
     static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
         let p = req.principal
+        let evaluator = p?.role == .windowEvaluator ? p : nil
+        let token = input.token ?? ""
         let channel: RatingChannel
-        guard let t = try await HallRows.ratingFacts(ticketID, on: req.db) else { throw Abort(.notFound) }
-        if let p, p.role == .windowEvaluator {
-            guard p.windowID != nil, t.windowID == p.windowID else { throw Abort(.forbidden, reason: req.t("queue.notThisWindow")) }
+        if evaluator != nil {
             channel = .windowDevice
-        } else if let token = input.token, !token.isEmpty, token == t.followToken {
+        } else if !token.isEmpty {
             switch input.channel ?? "" {
             case "", RatingChannel.qrCode.rawValue: channel = .qrCode
             case RatingChannel.kiosk.rawValue: channel = .kiosk
@@ -46,21 +61,31 @@ enum VisitRating {
         } else {
             (level, tags, text) = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         }
-        let hall = try await req.application.halls.config(for: t.centerID, on: req.db)
-        let department = responsibleDepartment(window: t.windowID, group: t.groupID, hall: hall)
         let millis = HallClock.millis(req.now)
         let today = HallClock.day(req.now)
-        // A bad rating is assigned with its deadline in the same transaction.
-        let due =
-            level?.isBad == true ? try await BadRatingService.dueDate(center: t.centerID, on: today, app: req.application, db: req.db) : nil
-        let rating = try await req.audited(needs: HallNeeds(tickets: [ticketID])) { db -> (RatingModel, [AuditEvent]) in
-            guard let t = try await HallRows.ticket(ticketID, on: db) else { throw Abort(.notFound) }
-            guard t.state == TicketState.finished.rawValue else { throw ValidationFailure([FieldError("ticket", "queue.notFinished")]) }
-            if t.rated { throw ValidationFailure([FieldError("ticket", "queue.alreadyRated")]) }
+        let source = RatingFlags.source(req)
+        let app = req.application
+        let outcome = try await req.audited(needs: HallNeeds(tickets: [ticketID])) { db -> (Outcome, [AuditEvent]) in
+            guard let t = try await HallRows.ticket(ticketID, on: db) else { return (.refused(.notFound), []) }
+            if let evaluator {
+                guard evaluator.windowID != nil, t.windowID == evaluator.windowID else {
+                    return (.refused(.forbidden("queue.notThisWindow")), [])
+                }
+            } else if token != t.followToken {
+                return (.refused(.forbidden("queue.ratingDevicesOnly")), [])
+            }
+            guard t.state == TicketState.finished.rawValue else {
+                return (.refused(.invalid([FieldError("ticket", "queue.notFinished")])), [])
+            }
+            if t.rated { return (.refused(.invalid([FieldError("ticket", "queue.alreadyRated")])), []) }
+            let hall = try await app.halls.config(for: t.centerID, on: db)
+            let department = responsibleDepartment(t, hall: hall)
+            // A bad rating is assigned with its deadline in the same transaction.
+            let due = level?.isBad == true ? try await BadRatingService.dueDate(center: t.centerID, on: today, app: app, db: db) : nil
             let r = record(
                 t, department: department, channel: channel, level: level?.rawValue, tags: tags, text: text, at: millis)
             // The evaluator is one device per window; anything else is known by its address.
-            r.source = channel == .windowDevice ? "device:" + (t.windowID?.uuidString.lowercased() ?? "") : RatingFlags.source(req)
+            r.source = channel == .windowDevice ? "device:" + (t.windowID?.uuidString.lowercased() ?? "") : source
             try await HallRows.insert(r, on: db)
             t.rated = true
             try await HallRows.save(t, on: db)
@@ -71,19 +96,21 @@ enum VisitRating {
             ]
             events += try await RatingFigures.recorded(
                 r, due: due, today: today, millis: millis, askedAt: channel == .windowDevice ? t.finishedAt : nil, on: db)
-            return (r, events)
+            return (.rated(r), events)
         }
-        req.application.hub.publish(center: t.centerID, HallEvent(kind: .rated, windowID: t.windowID))
-        return rating
+        switch outcome {
+        case .rated(let r):
+            req.application.hub.publish(center: r.centerID, HallEvent(kind: .rated, windowID: r.windowID))
+            return r
+        case .refused(.notFound): throw Abort(.notFound)
+        case .refused(.forbidden(let key)): throw Abort(.forbidden, reason: req.t(key))
+        case .refused(.invalid(let errors)): throw ValidationFailure(errors)
+        }
     }
 
     /// The department a visit's rating belongs to: the window's, else the group's.
     static func responsibleDepartment(_ t: TicketModel, hall: HallConfig) -> UUID? {
-        responsibleDepartment(window: t.windowID, group: t.groupID, hall: hall)
-    }
-
-    static func responsibleDepartment(window: UUID?, group: UUID, hall: HallConfig) -> UUID? {
-        window.flatMap { hall.window($0)?.departmentID } ?? hall.group(group)?.departmentID
+        t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
     }
 
     /// The §6 record of a visit's rating (level nil: not rated), first round, by a person.

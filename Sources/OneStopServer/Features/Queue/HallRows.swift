@@ -131,6 +131,24 @@ enum HallRows {
         return try await readTickets([id], on: db).first?.model
     }
 
+    /// What a rating checks before it waits for the writer: where the ticket was served and its
+    /// follow token — four columns, not the whole row.
+    struct RatingFacts: Decodable, Sendable {
+        var centerID: UUID
+        var groupID: UUID
+        var windowID: UUID?
+        var followToken: String
+
+        enum CodingKeys: String, CodingKey {
+            case centerID = "center_id", groupID = "group_id", windowID = "window_id", followToken = "follow_token"
+        }
+    }
+
+    static func ratingFacts(_ id: UUID, on db: any Database) async throws -> RatingFacts? {
+        try await sql(db).raw("SELECT center_id, group_id, window_id, follow_token FROM tickets WHERE id = \(bind: id)")
+            .first(decoding: RatingFacts.self)
+    }
+
     static func readTickets(_ ids: [UUID], on db: any Database) async throws -> [Ticket] {
         guard !ids.isEmpty else { return [] }
         return try await sql(db).raw("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id IN (\(binds: ids))")

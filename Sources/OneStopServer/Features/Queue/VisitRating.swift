@@ -24,7 +24,6 @@ enum VisitRating {
     /// so that a refused rating does not make its batch run again job by job.
     enum Refusal: Sendable {
         case notFound
-        case forbidden(String)
         case invalid([FieldError])
     }
 
@@ -33,8 +32,9 @@ enum VisitRating {
         case refused(Refusal)
     }
 
-    /// Everything about the ticket — whose it is, its token, its state — is checked inside the
-    /// write, on the ticket as the batch read it: no read of its own before.
+    /// Whose the ticket is and its token are checked on four columns read before the write (the
+    /// hall's set-up, from its cache, needs the ticket's center); its state inside the write, on
+    /// the row as the batch read it.
     static func rate(ticket ticketID: UUID, input: Input, req: Request) async throws -> RatingModel {
         let p = req.principal
         let evaluator = p?.role == .windowEvaluator ? p : nil
@@ -61,27 +61,29 @@ enum VisitRating {
         } else {
             (level, tags, text) = try RatingFigures.checked(level: input.level, tags: input.tags, text: input.text)
         }
+        guard let facts = try await HallRows.ratingFacts(ticketID, on: req.db) else { throw Abort(.notFound) }
+        if let evaluator {
+            guard evaluator.windowID != nil, facts.windowID == evaluator.windowID else {
+                throw Abort(.forbidden, reason: req.t("queue.notThisWindow"))
+            }
+        } else if token != facts.followToken {
+            throw Abort(.forbidden, reason: req.t("queue.ratingDevicesOnly"))
+        }
         let millis = HallClock.millis(req.now)
         let today = HallClock.day(req.now)
         let source = RatingFlags.source(req)
-        let app = req.application
+        let hall = try await req.application.halls.config(for: facts.centerID, on: req.db)
+        let department = facts.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(facts.groupID)?.departmentID
+        // A bad rating is assigned with its deadline in the same transaction.
+        let due =
+            level?.isBad == true
+            ? try await BadRatingService.dueDate(center: facts.centerID, on: today, app: req.application, db: req.db) : nil
         let outcome = try await req.audited(needs: HallNeeds(tickets: [ticketID])) { db -> (Outcome, [AuditEvent]) in
             guard let t = try await HallRows.ticket(ticketID, on: db) else { return (.refused(.notFound), []) }
-            if let evaluator {
-                guard evaluator.windowID != nil, t.windowID == evaluator.windowID else {
-                    return (.refused(.forbidden("queue.notThisWindow")), [])
-                }
-            } else if token != t.followToken {
-                return (.refused(.forbidden("queue.ratingDevicesOnly")), [])
-            }
             guard t.state == TicketState.finished.rawValue else {
                 return (.refused(.invalid([FieldError("ticket", "queue.notFinished")])), [])
             }
             if t.rated { return (.refused(.invalid([FieldError("ticket", "queue.alreadyRated")])), []) }
-            let hall = try await app.halls.config(for: t.centerID, on: db)
-            let department = responsibleDepartment(t, hall: hall)
-            // A bad rating is assigned with its deadline in the same transaction.
-            let due = level?.isBad == true ? try await BadRatingService.dueDate(center: t.centerID, on: today, app: app, db: db) : nil
             let r = record(
                 t, department: department, channel: channel, level: level?.rawValue, tags: tags, text: text, at: millis)
             // The evaluator is one device per window; anything else is known by its address.
@@ -103,7 +105,6 @@ enum VisitRating {
             req.application.hub.publish(center: r.centerID, HallEvent(kind: .rated, windowID: r.windowID))
             return r
         case .refused(.notFound): throw Abort(.notFound)
-        case .refused(.forbidden(let key)): throw Abort(.forbidden, reason: req.t(key))
         case .refused(.invalid(let errors)): throw ValidationFailure(errors)
         }
     }

@@ -56,6 +56,9 @@ public struct Settings: Sendable {
     public var cryptoSuite = CryptoSuite.standard
     /// Working days a department has to rectify or explain a bad rating (`ONESTOP_BAD_RATING_DAYS`).
     public var badRatingLimitDays = BadRatingCase.defaultLimit
+    /// Work orders' time limits (`ONESTOP_WORK_ORDER_LIMITS`, e.g. `emergency=2h,general=5d,sign=1h`:
+    /// hours run on the clock, days are working days on the center's calendar).
+    public var workOrderLimits = WorkOrderLimits()
     /// Who must sign in with a second factor (`ONESTOP_TWO_FACTOR=required|optional`).
     public var twoFactor = TwoFactorPolicy()
     /// Days the personal data of a closed case is kept after it closed (`ONESTOP_RETENTION_DAYS`,
@@ -202,6 +205,17 @@ public struct Settings: Sendable {
             s.backup = plan
         }
         if let d = try integer("ONESTOP_BAD_RATING_DAYS", 1...60) { s.badRatingLimitDays = d }
+        if let raw = value("ONESTOP_WORK_ORDER_LIMITS") {
+            switch WorkOrderLimits.parse(raw) {
+            case .success(let l): s.workOrderLimits = l
+            case .failure(let e):
+                throw Problem(
+                    variable: "ONESTOP_WORK_ORDER_LIMITS",
+                    message:
+                        "\"\(e.part)\" is not name=<hours>h or name=<working days>d; names: \(WorkOrderLimits.fields.joined(separator: ", "))"
+                )
+            }
+        }
         if let raw = value("ONESTOP_CRYPTO") {
             guard let suite = CryptoSuite(rawValue: raw.lowercased()) else {
                 throw Problem(variable: "ONESTOP_CRYPTO", message: "must be standard or guomi (got \"\(raw)\")")

@@ -104,6 +104,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(BadRatings())
     app.migrations.add(RatingTallies())
     app.migrations.add(RatingSupervision())
+    app.migrations.add(WorkOrders())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

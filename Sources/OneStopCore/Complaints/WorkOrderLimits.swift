@@ -96,8 +96,32 @@ public struct WorkOrderLimits: Sendable, Equatable, Codable {
         }
     }
 
-    /// The fields and what each may hold, for the settings form and its errors.
-    public static let fields = ["emergency", "urgent", "general", "complex", "onlineConsultation", "onlineConsultationJoint", "sign"]
+    /// The names a setting gives the limits (`emergency=2h,general=5d,sign=1h`).
+    public static let fields = ["emergency", "urgent", "general", "complex", "online_consultation", "online_consultation_joint", "sign"]
+
+    /// The defaults with the limits named in `text` changed; a message naming what is wrong.
+    public static func parse(_ text: String) -> Result<WorkOrderLimits, ParseError> {
+        var l = WorkOrderLimits()
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, let limit = WorkOrderLimit(pair[1]) else { return .failure(ParseError(part: String(part))) }
+            switch pair[0] {
+            case "emergency": l.emergency = limit
+            case "urgent": l.urgent = limit
+            case "general": l.general = limit
+            case "complex": l.complex = limit
+            case "online_consultation": l.onlineConsultation = limit
+            case "online_consultation_joint": l.onlineConsultationJoint = limit
+            case "sign": l.sign = limit
+            default: return .failure(ParseError(part: String(part)))
+            }
+        }
+        return .success(l)
+    }
+
+    public struct ParseError: Error, Equatable, Sendable {
+        public var part: String
+    }
 }
 
 /// What supervision owes a running order's clock (the same ladder as a case's): a reminder when a

@@ -62,7 +62,7 @@ public struct WorkOrderInput: Sendable, Equatable {
             v.add("callerPhone", "workOrder.replyNeedsContact")
         }
         let text = v.text("text", text, max: 4000)
-        var title = v.text("title", title, max: 80, required: false)
+        var title = v.text("subject", title, max: 80, required: false)
         let address = v.text("address", address, max: 200, required: false)
         guard v.isValid, let kind, let channel, let urgency else { return .failure(ValidationFailure(v.errors)) }
         if title.isEmpty { title = String(text.split(whereSeparator: \.isNewline).first?.prefix(40) ?? "") }

@@ -86,20 +86,24 @@ struct PageContext<P: Encodable>: Encodable {
             [.init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"), .init("/projects", "nav.projects")])
         let oversight = MenuEntry(
             group: "nav.group.oversight",
-            [.init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/admin/audit", "nav.audit")])
+            [
+                .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/admin/audit", "nav.audit"),
+            ])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
         case .centerAdmin:
             return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
         case .supervisor:
             return [
-                home, .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/manage/hall", "nav.hallView"),
+                home, .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/manage/hall", "nav.hallView"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
             return [
                 home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/supervision", "nav.supervision"),
-                .init("/ratings", "nav.ratings"),
+                .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
                 .init(
                     group: "nav.group.more",
                     [
@@ -118,7 +122,10 @@ struct PageContext<P: Encodable>: Encodable {
         case nil:
             return [home, .init("/track", "nav.track"), .init("/verify", "nav.verify"), .init("/register", "nav.register")]
         case .hotlineOperator:
-            return [home, .init("/ratings/hotline", "nav.hotlineRating"), .init("/admin/calendar", "nav.calendar"), inbox]
+            return [
+                home, .init("/work-orders/new", "nav.newWorkOrder"), .init("/work-orders", "nav.workOrders"),
+                .init("/ratings/hotline", "nav.hotlineRating"), .init("/admin/calendar", "nav.calendar"), inbox,
+            ]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

@@ -233,5 +233,6 @@ enum PersonalData {
         ("ratings", ["caller_name", "caller_phone"]),
         ("staff", ["phone", "id_number"]),
         ("users", ["phone", "totp_secret"]),
+        ("work_orders", ["caller_name", "caller_phone", "caller_id_number"]),
     ]
 }

@@ -25,6 +25,8 @@ final class CardModel: Model, @unchecked Sendable {
     @OptionalField(key: "case_id") var caseID: UUID?
     /// The bad rating whose rectification is overdue (`rating_overdue`).
     @OptionalField(key: "rating_id") var ratingID: UUID?
+    /// The work order whose time limit ran out (`work_order_yellow`, `work_order_red`).
+    @OptionalField(key: "work_order_id") var workOrderID: UUID?
     /// The case's number, or what names the rating (the case's or the ticket's number).
     @Field(key: "case_number") var caseNumber: String
     @Field(key: "center_id") var centerID: UUID

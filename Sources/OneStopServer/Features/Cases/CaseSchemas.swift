@@ -153,7 +153,8 @@ enum CaseSchemas {
             "title": S.string, "dueOn": S.date, "daysLeft": S.optionalInteger, "level": names(WarningLevel.self),
         ]),
         "Card": S.object([
-            "id": S.uuid, "caseID": S.optionalUUID, "ratingID": S.optionalUUID, "caseNumber": S.string, "centerID": S.uuid,
+            "id": S.uuid, "caseID": S.optionalUUID, "ratingID": S.optionalUUID, "workOrderID": S.optionalUUID, "caseNumber": S.string,
+            "centerID": S.uuid,
             "departmentID": S.uuid, "userID": S.optionalUUID,
             "kind": [
                 "type": "string",

@@ -30,6 +30,8 @@ struct CardDTO: Content {
     var caseID: UUID?
     /// The bad rating, on a `rating_overdue` card.
     var ratingID: UUID?
+    /// The work order, on a `work_order_yellow` or `work_order_red` card.
+    var workOrderID: UUID?
     var caseNumber: String
     var centerID: UUID
     var departmentID: UUID
@@ -50,6 +52,7 @@ struct CardDTO: Content {
         id = c.id!
         caseID = c.caseID
         ratingID = c.ratingID
+        workOrderID = c.workOrderID
         caseNumber = c.caseNumber
         centerID = c.centerID
         departmentID = c.departmentID

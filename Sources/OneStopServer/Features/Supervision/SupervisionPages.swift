@@ -207,7 +207,10 @@ enum SupervisionPages {
                     c.status == "open"
                     && (c.userID == p.id || (p.role == .chiefRepresentative && p.departmentID == c.departmentID) || p.role == .centerAdmin)
                 return CardRow(
-                    id: c.id.uuidString, link: c.ratingID.map { "/ratings/\($0)" } ?? c.caseID.map { "/cases/\($0)" } ?? "",
+                    id: c.id.uuidString,
+                    link: c.ratingID.map { "/ratings/\($0)" } ?? c.workOrderID.map { "/work-orders/\($0)" } ?? c.caseID.map {
+                        "/cases/\($0)"
+                    } ?? "",
                     caseNumber: c.caseNumber,
                     kindLabel: req.t(kindKeys[c.kind] ?? (c.kind.hasPrefix("task_step") ? "card.kind.task" : c.kind)),
                     kind: c.kind, reason: c.reason, issuedOn: c.issuedOn, explainBy: c.explainBy,

@@ -19,6 +19,7 @@ extension Supervision {
         if app.settings.database == .sqliteMemory {
             return try await sweepCases(app: app, reader: app.db, now: now, batch: batch)
                 + (try await sweepTasks(app: app, now: now, batch: batch)) + (try await sweepRatings(app: app, now: now))
+                + (try await sweepWorkOrders(app: app, now: now))
         }
         let looked = try await app.reader(for: .sweep).withConnection { db in
             guard let sql = db as? any SQLDatabase, sql.textIDs else {
@@ -33,6 +34,7 @@ extension Supervision {
             }
         }
         return looked + (try await sweepTasks(app: app, now: now, batch: batch)) + (try await sweepRatings(app: app, now: now))
+            + (try await sweepWorkOrders(app: app, now: now))
     }
 
     private static func sweepCases(app: Application, reader: any Database, now: Date, batch: Int) async throws -> Int {

@@ -1,0 +1,400 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The work-order pages (issue 20): the hotline's console (`/work-orders/new`: the order typed in
+/// with the catalog's guide and the caller's earlier orders beside it, and a consultation answered
+/// on the call closed at once), the board and the department's worklist (`/work-orders`), the order
+/// with its history and the form for each next step (`/work-orders/{id}`), and the public form and
+/// tracker (`/hall/{code}/complaints`, `/complaints/track`).
+enum WorkOrderPages {
+    struct Row: Encodable {
+        var id: String
+        var number: String
+        var title: String
+        var kind: String
+        var urgency: String
+        var urgent: Bool
+        var state: String
+        var stateLabel: String
+        var department: String
+        var received: String
+        var due: String
+        var overdue: Bool
+        var timeLeft: String
+    }
+
+    struct ListView: Encodable {
+        var rows: [Row]
+        var states: [FormView.Option]
+        var kinds: [FormView.Option]
+        var overdue: Bool
+        var canCreate: Bool
+        var department: Bool
+        var counts: [FormView.Option]
+    }
+
+    struct Hit: Encodable {
+        var code: String
+        var name: String
+        var department: String
+        var promisedDays: Int
+        var href: String
+        var materials: [String]
+    }
+
+    struct Earlier: Encodable {
+        var id: String
+        var number: String
+        var title: String
+        var state: String
+        var received: String
+    }
+
+    struct NewView: Encodable {
+        var kinds: [FormView.Option]
+        var channels: [FormView.Option]
+        var urgencies: [FormView.Option]
+        var windows: [FormView.Option]
+        var f: FormValues
+        var hits: [Hit]
+        var earlier: [Earlier]
+        var looked: Bool
+        var errors: [String]
+    }
+
+    struct FormValues: Encodable {
+        var callerName: String
+        var callerPhone: String
+        var anonymous: Bool
+        var confidential: Bool
+        var title: String
+        var text: String
+        var address: String
+        var brand: String
+        var answer: String
+        var caseNumber: String
+    }
+
+    struct Form: Content {
+        var kind: String?
+        var channel: String?
+        var urgency: String?
+        var callerName: String?
+        var callerPhone: String?
+        var anonymous: String?
+        var confidential: String?
+        var subject: String?
+        var text: String?
+        var address: String?
+        var window: String?
+        var brand: String?
+        var answer: String?
+        var caseNumber: String?
+        var lookup: String?
+        var center: String?
+
+        var input: WorkOrderService.Input {
+            .init(
+                center: center, kind: kind, channel: channel, urgency: urgency, callerName: callerName, callerPhone: callerPhone,
+                anonymous: anonymous == "1", confidential: confidential == "1", subject: subject, text: text, address: address,
+                windowID: window.flatMap(UUID.init(uuidString:)), caseNumber: caseNumber, brand: brand, answer: answer)
+        }
+    }
+
+    struct DetailView: Encodable {
+        var o: WorkOrderDTO
+        var kind: String
+        var channel: String
+        var urgency: String
+        var stateLabel: String
+        var department: String
+        var coDepartments: String
+        var window: String
+        var received: String
+        var dispatched: String
+        var signDue: String
+        var due: String
+        var replied: String
+        var calledBack: String
+        var satisfaction: String
+        var caller: String
+        var history: [Step]
+        var suggestions: [FormView.Option]
+        var departments: [FormView.Option]
+        var duplicates: [Earlier]
+        var canDispatch: Bool
+        var canSign: Bool
+        var canReply: Bool
+        var canCallBack: Bool
+        var canReopen: Bool
+        var canMerge: Bool
+        var canExtend: Bool
+        var canJudge: Bool
+        var extendUnit: String
+        var satisfactions: [FormView.Option]
+        var errors: [String]
+    }
+
+    struct Step: Encodable {
+        var at: String
+        var actor: String
+        var action: String
+        var department: String
+        var outcome: String
+        var note: String
+    }
+
+    static func time(_ m: Int64?) -> String { m.map { HallClock.minuteText(Date(timeIntervalSince1970: Double($0) / 1000)) } ?? "" }
+
+    /// "3 小时" / "2 天" left, or how long overdue.
+    static func left(_ due: Int64?, now: Int64, req: Request) -> String {
+        guard let due else { return "" }
+        let minutes = (due - now) / 60_000
+        let a = abs(minutes)
+        let text =
+            a >= 48 * 60 ? req.t("workOrder.days", "n", String(a / (24 * 60))) : req.t("workOrder.hours", "n", String(max(a / 60, 0)))
+        return minutes >= 0 ? req.t("workOrder.left", "t", text) : req.t("workOrder.overdueBy", "t", text)
+    }
+
+    static func departmentNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await DepartmentModel.query(on: db).filter(\.$id ~~ Set(ids)).all()
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { d in d.id.map { ($0, d.name) } })
+    }
+
+    static func register(_ app: any RoutesBuilder) {
+        app.endpoint(.GET, "work-orders", access: WorkOrderService.viewers) { req in try await list(req) }
+        app.endpoint(.GET, "work-orders", "new", access: WorkOrderService.intake) { req in
+            try await new(req, Form(kind: "consultation", channel: "phone", urgency: "general"), errors: [])
+        }
+        app.endpoint(.POST, "work-orders", "new", access: WorkOrderService.intake) { req -> Response in
+            let f = try req.content.decode(Form.self)
+            if f.lookup != nil { return try await new(req, f, errors: [], looked: true) }
+            do {
+                let (o, dups) = try await WorkOrderService.create(f.input, req: req)
+                req.flash(
+                    req.t(o.stateValue == .closed ? "workOrder.savedAnswered" : "workOrder.saved", "number", o.number)
+                        + (dups.isEmpty ? "" : " " + req.t("workOrder.maybeDuplicate", "n", String(dups.count))))
+                return req.redirect(to: "/work-orders/\(o.id!)")
+            } catch let v as ValidationFailure {
+                return try await new(
+                    req, f, errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, status: .unprocessableEntity)
+            }
+        }
+        app.endpoint(.GET, "work-orders", ":id", access: WorkOrderService.viewers) { req in try await detail(req, errors: []) }
+        for step in [WorkOrderFlow.Step.dispatch, .sign, .giveBack, .reply, .callBack, .reopen, .merge, .extend, .judge] {
+            let path = step.rawValue.replacingOccurrences(of: "_", with: "-")
+            app.endpoint(.POST, "work-orders", ":id", PathComponent(stringLiteral: path), access: WorkOrderService.viewers) {
+                req -> Response in
+                struct StepForm: Content {
+                    var department: String?
+                    /// The department picked from the list rather than a suggestion's button.
+                    var other: String?
+                    var coDepartments: [String]?
+                    var note: String?
+                    var reason: String?
+                    var reply: String?
+                    var reached: String?
+                    var satisfaction: String?
+                    var solved: String?
+                    var into: String?
+                    var by: String?
+                    var valid: String?
+                }
+                let f = try req.content.decode(StepForm.self)
+                let input = WorkOrderService.Step(
+                    department: (f.department.flatMap(UUID.init(uuidString:)) ?? f.other.flatMap(UUID.init(uuidString:))),
+                    coDepartments: (f.coDepartments ?? []).compactMap(UUID.init(uuidString:)), note: f.note, reason: f.reason,
+                    reply: f.reply, reached: f.reached.map { $0 == "yes" }, satisfaction: f.satisfaction,
+                    solved: f.solved.map { $0 == "yes" }, into: f.into.flatMap(UUID.init(uuidString:)), by: f.by.flatMap { Int($0) },
+                    valid: f.valid.map { $0 == "yes" })
+                let id = try req.uuid("id")
+                do {
+                    _ = try await WorkOrderService.act(step, id, input, req: req)
+                    req.flash(req.t("workOrder.done.\(step.rawValue)"))
+                } catch let v as ValidationFailure {
+                    return try await detail(
+                        req, errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, status: .unprocessableEntity)
+                } catch let a as any AbortError where a.status == .conflict {
+                    return try await detail(req, errors: [a.reason], status: .conflict)
+                }
+                // A department that returned an order no longer sees it.
+                return req.redirect(to: step == .giveBack ? "/work-orders" : "/work-orders/\(id)")
+            }
+        }
+    }
+
+    static func list(_ req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        var f = try WorkOrderAPIController.filter(req)
+        let department = p.role == .chiefRepresentative
+        // The board opens on what waits for dispatch; a department's list on what is open.
+        let stateParam = req.query[String.self, at: "state"]
+        if stateParam == nil, !department { f.state = .received }
+        var orders = try await WorkOrderService.list(f, req: req)
+        if department, stateParam == nil { orders = orders.filter { $0.stateValue != .closed && $0.stateValue != .merged } }
+        let names = try await departmentNames(orders.compactMap(\.departmentID), on: req.db)
+        let now = HallClock.millis(req.now)
+        let rows = orders.map { o -> Row in
+            let running = o.stateValue == .dispatched || o.stateValue == .handling
+            return Row(
+                id: o.id!.uuidString, number: o.number, title: o.title, kind: req.t("workOrder.kind.\(o.kind)"),
+                urgency: req.t("workOrder.urgency.\(o.urgency)"), urgent: o.urgency == "emergency" || o.urgency == "urgent",
+                state: o.state, stateLabel: req.t("workOrder.state.\(o.state)"),
+                department: o.departmentID.flatMap { names[$0] } ?? "", received: time(o.receivedAt), due: time(o.dueAt),
+                overdue: running && (o.dueAt ?? .max) < now, timeLeft: running ? left(o.dueAt, now: now, req: req) : "")
+        }
+        let chosen = stateParam ?? (department ? "" : "received")
+        let view = ListView(
+            rows: rows,
+            states: [
+                FormView.Option(
+                    value: "", label: req.t(department ? "workOrder.state.open" : "workOrder.state.any"), selected: chosen.isEmpty)
+            ]
+                + WorkOrderState.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("workOrder.state.\($0.rawValue)"), selected: chosen == $0.rawValue)
+                },
+            kinds: [FormView.Option(value: "", label: req.t("workOrder.kind.any"), selected: f.kind == nil)]
+                + WorkOrderKind.allCases.map {
+                    .init(value: $0.rawValue, label: req.t("workOrder.kind.\($0.rawValue)"), selected: f.kind == $0)
+                },
+            overdue: f.overdue, canCreate: WorkOrderService.intake.admits(p.role), department: department, counts: [])
+        return try await req.page("work-orders/list", title: req.t(department ? "workOrder.worklist" : "workOrder.board"), view)
+    }
+
+    static func new(
+        _ req: Request, _ f: Form, errors: [String], looked: Bool = false, status: HTTPResponseStatus = .ok
+    ) async throws
+        -> Response
+    {
+        let p = try req.requirePrincipal()
+        let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == p.centerID).sort(\.$number).all()
+        var hits: [Hit] = []
+        var earlier: [Earlier] = []
+        if looked {
+            // The catalog's guide for the words typed, and the caller's earlier orders by phone.
+            let words = [f.subject, f.text].compactMap { $0 }.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !words.isEmpty {
+                let snapshot = try await req.catalog()
+                let found = snapshot.index.search(String(words.prefix(30)), center: p.centerID.uuidString, limit: 5).hits
+                hits = found.compactMap { h in
+                    guard let i = UUID(uuidString: h.id).flatMap({ snapshot.items[$0] }) else { return nil }
+                    return Hit(
+                        code: i.guide.code, name: i.guide.name, department: i.departmentName, promisedDays: i.guide.promisedDays,
+                        href: "/guide/\(i.guide.code)", materials: i.guide.materials.prefix(6).map(\.name))
+                }
+            }
+            if let phone = PhoneNumber.normalized((f.callerPhone ?? "").trimmingCharacters(in: .whitespaces)) {
+                let index = PersonalData.index(phone, WorkOrderModel.phoneField)
+                earlier = try await WorkOrderModel.query(on: req.db).filter(\.$phoneIndex == index).sort(\.$receivedAt, .descending)
+                    .limit(10).all().map {
+                        Earlier(
+                            id: $0.id!.uuidString, number: $0.number, title: $0.title, state: req.t("workOrder.state.\($0.state)"),
+                            received: time($0.receivedAt))
+                    }
+            }
+        }
+        let channels = WorkOrderChannel.allCases.filter {
+            $0.staffEntered && (p.role != .windowStaff || $0 == .walkIn)
+        }
+        let view = NewView(
+            kinds: WorkOrderKind.allCases.map {
+                .init(value: $0.rawValue, label: req.t("workOrder.kind.\($0.rawValue)"), selected: f.kind == $0.rawValue)
+            },
+            channels: channels.map {
+                .init(value: $0.rawValue, label: req.t("workOrder.channel.\($0.rawValue)"), selected: f.channel == $0.rawValue)
+            },
+            urgencies: WorkOrderUrgency.allCases.map {
+                .init(
+                    value: $0.rawValue, label: req.t("workOrder.urgency.\($0.rawValue)"), selected: (f.urgency ?? "general") == $0.rawValue)
+            },
+            windows: [FormView.Option(value: "", label: req.t("workOrder.noWindow"), selected: (f.window ?? "").isEmpty)]
+                + windows.map {
+                    .init(
+                        value: $0.id!.uuidString, label: req.t("queue.windowNumber", "n", String($0.number)) + " " + $0.name,
+                        selected: f.window == $0.id!.uuidString)
+                },
+            f: .init(
+                callerName: f.callerName ?? "", callerPhone: f.callerPhone ?? "", anonymous: f.anonymous == "1",
+                confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "",
+                brand: f.brand ?? "", answer: f.answer ?? "", caseNumber: f.caseNumber ?? ""),
+            hits: hits, earlier: earlier, looked: looked, errors: errors)
+        return try await req.page("work-orders/new", title: req.t("workOrder.new"), view, status: status)
+    }
+
+    static func detail(_ req: Request, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let o = try await WorkOrderService.visible(try req.uuid("id"), req: req)
+        let history = try await WorkOrderService.history(o, on: req.db)
+        let dto = WorkOrderDTO(o, viewer: p.role, now: req.now, history: history)
+        var ids = o.coDepartmentIDs + history.compactMap(\.departmentID)
+        if let d = o.departmentID { ids.append(d) }
+        let flow = o.flow
+        let dispatcher = WorkOrderService.dispatchers.admits(p.role)
+        let lead = p.role == .chiefRepresentative && p.departmentID != nil && p.departmentID == o.departmentID
+        let canDispatch = dispatcher && flow.refusal(.dispatch) == nil
+        var suggestions: [FormView.Option] = []
+        var departments: [FormView.Option] = []
+        if canDispatch {
+            let ranked = try await DispatchService.suggest(text: o.title + " " + o.text, center: o.centerID, itemID: o.itemID, req: req)
+            suggestions = ranked.enumerated().map { i, s in
+                .init(value: s.departmentID.uuidString, label: s.department, selected: i == 0, hint: s.because.joined(separator: "、"))
+            }
+            let scope = try await req.scope()
+            let all = try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers)).sort(\.$name).all()
+            let first = ranked.first?.departmentID ?? o.departmentID
+            departments = all.map { .init(value: $0.id!.uuidString, label: $0.name, selected: $0.id == first) }
+        }
+        let names = try await departmentNames(ids, on: req.db)
+        let canMerge = dispatcher && flow.refusal(.merge) == nil
+        let duplicates =
+            canMerge
+            ? try await WorkOrderService.duplicates(of: o, on: req.db).filter { $0.id != o.id && $0.mergedInto == nil }.map {
+                Earlier(
+                    id: $0.id!.uuidString, number: $0.number, title: $0.title, state: req.t("workOrder.state.\($0.state)"),
+                    received: time($0.receivedAt))
+            } : []
+        let window = try await o.windowID.asyncMap { try await WindowModel.find($0, on: req.db) } ?? nil
+        let caller: String
+        if dto.callerHidden {
+            caller = req.t(o.anonymous ? "workOrder.anonymousCaller" : "workOrder.callerHidden")
+        } else {
+            caller = [dto.callerName ?? "", dto.callerPhone ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        let limit = WorkOrderLimit(o.limitText)
+        let view = DetailView(
+            o: dto, kind: req.t("workOrder.kind.\(o.kind)"), channel: req.t("workOrder.channel.\(o.channel)"),
+            urgency: req.t("workOrder.urgency.\(o.urgency)"), stateLabel: req.t("workOrder.state.\(o.state)"),
+            department: o.departmentID.flatMap { names[$0] } ?? "",
+            coDepartments: o.coDepartmentIDs.compactMap { names[$0] }.joined(separator: "、"),
+            window: window.map { req.t("queue.windowNumber", "n", String($0.number)) + " " + $0.name } ?? "",
+            received: time(o.receivedAt), dispatched: time(o.dispatchedAt), signDue: time(o.signDueAt), due: time(o.dueAt),
+            replied: time(o.repliedAt), calledBack: time(o.calledBackAt),
+            satisfaction: o.satisfaction.map {
+                req.t("workOrder.satisfaction.\($0)") + " · " + req.t(o.solved == true ? "workOrder.solved" : "workOrder.unsolved")
+            } ?? "",
+            caller: caller,
+            history: history.map {
+                Step(
+                    at: time($0.at), actor: $0.actor.hasPrefix("user:") ? String($0.actor.dropFirst(5)) : req.t("workOrder.public"),
+                    action: req.t("workOrder.action.\($0.action)"), department: $0.departmentID.flatMap { names[$0] } ?? "",
+                    outcome: $0.outcome.isEmpty
+                        ? "" : $0.outcome.split(separator: ",").map { req.t("workOrder.outcome.\($0)") }.joined(separator: " · "),
+                    note: $0.note)
+            },
+            suggestions: suggestions, departments: departments, duplicates: duplicates, canDispatch: canDispatch,
+            canSign: lead && flow.refusal(.sign) == nil, canReply: lead && flow.refusal(.reply) == nil,
+            canCallBack: dispatcher && flow.refusal(.callBack) == nil, canReopen: dispatcher && flow.refusal(.reopen) == nil,
+            canMerge: canMerge && !duplicates.isEmpty, canExtend: dispatcher && flow.refusal(.extend) == nil,
+            canJudge: p.role == .supervisor && flow.refusal(.judge) == nil,
+            extendUnit: req.t(
+                limit.map { if case .hours = $0 { "workOrder.unit.hours" } else { "workOrder.unit.days" } } ?? "workOrder.unit.days"),
+            satisfactions: WorkOrderSatisfaction.allCases.map {
+                .init(value: $0.rawValue, label: req.t("workOrder.satisfaction.\($0.rawValue)"), selected: $0 == .satisfied)
+            },
+            errors: errors)
+        return try await req.page("work-orders/detail", title: req.t("workOrder.title", "number", o.number), view, status: status)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The public's side of work orders (issue 20): a form to ask, complain or suggest without signing
+/// in (`/hall/{code}/complaints`), its receipt with the number, and the tracker by number and the
+/// last four digits of the phone (`/complaints/track`), which shows the state and the reply and
+/// nothing of the handling.
+enum WorkOrderPublicPages {
+    struct AskView: Encodable {
+        var center: String
+        var centerName: String
+        var kinds: [FormView.Option]
+        var callerName: String
+        var callerPhone: String
+        var anonymous: Bool
+        var confidential: Bool
+        var title: String
+        var text: String
+        var address: String
+        var errors: [String]
+    }
+
+    struct TrackView: Encodable {
+        var number: String
+        var found: TrackedWorkOrderDTO?
+        var stateLabel: String
+        var received: String
+        var replied: String
+        var errors: [String]
+        var receipt: Bool
+    }
+
+    struct Form: Content {
+        var kind: String?
+        var callerName: String?
+        var callerPhone: String?
+        var anonymous: String?
+        var confidential: String?
+        var subject: String?
+        var text: String?
+        var address: String?
+    }
+
+    static let publicKinds: [WorkOrderKind] = [.consultation, .complaint, .suggestion, .help, .report, .praise]
+
+    static func register(_ app: any RoutesBuilder) {
+        app.endpoint(.GET, "hall", ":code", "complaints", access: .public) { req in
+            try await form(req, Form(kind: "consultation"), errors: [])
+        }
+        app.endpoint(.POST, "hall", ":code", "complaints", access: .public) { req -> Response in
+            let f = try req.content.decode(Form.self)
+            let code = req.parameters.get("code") ?? ""
+            do {
+                let input = WorkOrderService.Input(
+                    center: code, kind: f.kind, callerName: f.callerName, callerPhone: f.callerPhone, anonymous: f.anonymous == "1",
+                    confidential: f.confidential == "1", subject: f.subject, text: f.text, address: f.address)
+                let (o, _) = try await WorkOrderService.create(input, channel: .web, req: req)
+                return try await track(req, number: o.number, found: WorkOrderAPIController.publicReceipt(o), errors: [], receipt: true)
+            } catch let v as ValidationFailure {
+                return try await form(
+                    req, f, errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, status: .unprocessableEntity)
+            }
+        }
+        app.endpoint(.GET, "complaints", "track", access: .public) { req in
+            try await track(req, number: req.query[String.self, at: "number"] ?? "", found: nil, errors: [])
+        }
+        app.endpoint(.POST, "complaints", "track", access: .public) { req -> Response in
+            struct In: Content { var orderNumber: String?; var phoneTail: String? }
+            let f = try req.content.decode(In.self)
+            do {
+                let found = try await WorkOrderAPIController.track(number: f.orderNumber, tail: f.phoneTail, req: req)
+                return try await track(req, number: f.orderNumber ?? "", found: found, errors: [])
+            } catch let v as ValidationFailure {
+                return try await track(
+                    req, number: f.orderNumber ?? "", found: nil,
+                    errors: v.errors.map { req.application.catalog.fieldMessage($0, req.language) }, status: .unprocessableEntity)
+            } catch let a as any AbortError where a.status == .notFound || a.status == .tooManyRequests {
+                return try await track(req, number: f.orderNumber ?? "", found: nil, errors: [a.reason], status: a.status)
+            }
+        }
+    }
+
+    static func form(_ req: Request, _ f: Form, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let snapshot = try await req.catalog()
+        let center = try PublicCenter.find(req.parameters.get("code") ?? "", in: snapshot)
+        let view = AskView(
+            center: center.code, centerName: center.hall.name,
+            kinds: publicKinds.map {
+                .init(value: $0.rawValue, label: req.t("workOrder.kind.\($0.rawValue)"), selected: f.kind == $0.rawValue)
+            },
+            callerName: f.callerName ?? "", callerPhone: f.callerPhone ?? "", anonymous: f.anonymous == "1",
+            confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "", errors: errors)
+        return try await req.page(
+            "work-orders/public-form", title: req.t("workOrder.publicTitle", "center", center.hall.name), view, status: status)
+    }
+
+    static func track(
+        _ req: Request, number: String, found: TrackedWorkOrderDTO?, errors: [String], receipt: Bool = false,
+        status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
+        let view = TrackView(
+            number: number, found: found, stateLabel: found.map { req.t("workOrder.publicState.\($0.state)") } ?? "",
+            received: found.map { HallClock.minuteText($0.receivedAt) } ?? "", replied: found?.repliedAt.map(HallClock.minuteText) ?? "",
+            errors: errors, receipt: receipt)
+        return try await req.page(
+            "work-orders/track", title: req.t(receipt ? "workOrder.receiptTitle" : "workOrder.trackTitle"), view, status: status)
+    }
+}

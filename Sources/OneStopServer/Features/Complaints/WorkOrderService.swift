@@ -1,0 +1,533 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// Work orders (issue 20): intake, dispatch, signing or returning, the reply, the call-back and
+/// reopening, merging, extensions and the judgment of a complaint — each step checked by
+/// `WorkOrderFlow`, audited, and written to the order's history. The caller's identity stays with
+/// the hotline when the order is confidential (`WorkOrderPrivacy`); audit details never name a
+/// caller.
+enum WorkOrderService {
+    /// Who takes calls and dispatches: the hotline, and a center's administrators.
+    static let dispatchers = Access.only(.hotlineOperator, .centerAdmin)
+    /// Who takes orders in at the console: the dispatchers, and window staff for walk-ins.
+    static let intake = Access.only(.hotlineOperator, .centerAdmin, .windowStaff)
+    /// Who handles an order for its department.
+    static let handlers = Access.only(.chiefRepresentative)
+    /// Who may see orders at all.
+    static let viewers = Access.only(.hotlineOperator, .centerAdmin, .chiefRepresentative, .supervisor)
+
+    struct Input: Content {
+        var center: String?
+        var kind: String?
+        var channel: String?
+        var urgency: String?
+        var callerName: String?
+        var callerPhone: String?
+        var callerID: String?
+        var anonymous: Bool?
+        var confidential: Bool?
+        var subject: String?
+        var text: String?
+        var address: String?
+        var windowID: UUID?
+        var staffID: UUID?
+        var itemID: UUID?
+        var caseNumber: String?
+        var brand: String?
+        /// A consultation answered on the call (直接答复): the answer; the order is closed at once.
+        var answer: String?
+    }
+
+    /// The center an order is taken for: the one named (code or id, in the caller's scope), else the
+    /// caller's own.
+    static func center(_ raw: String?, req: Request) async throws -> CenterModel {
+        let text = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        if text.isEmpty, let p = req.principal, p.isStaff, let c = try await CenterModel.find(p.centerID, on: req.db) { return c }
+        let found: CenterModel?
+        if let id = UUID(uuidString: text) {
+            found = try await CenterModel.find(id, on: req.db)
+        } else {
+            found = try await CenterModel.query(on: req.db).filter(\.$code == text).first()
+        }
+        guard let c = found else { throw ValidationFailure([FieldError("center", text.isEmpty ? "required" : "invalidReference")]) }
+        if let p = req.principal, p.isStaff { try await req.scope().require(c.id) }
+        return c
+    }
+
+    /// Takes an order in. Staff enter the phone, walk-in, mailbox and brand-hotline channels (a
+    /// window's clerk only walk-ins); the public form is `web`, Open311 `open311`.
+    static func create(
+        _ input: Input, channel forced: WorkOrderChannel? = nil, serviceCode: String = "", req: Request
+    )
+        async throws -> (WorkOrderModel, [WorkOrderModel])
+    {
+        let p = req.principal
+        var checked: WorkOrderInput.Checked
+        switch WorkOrderInput(
+            kind: input.kind, channel: forced?.rawValue ?? input.channel, urgency: input.urgency, callerName: input.callerName,
+            callerPhone: input.callerPhone, callerID: input.callerID, anonymous: input.anonymous ?? false,
+            confidential: input.confidential ?? false, title: input.subject, text: input.text, address: input.address
+        ).checked() {
+        case .failure(let f): throw f
+        case .success(let c): checked = c
+        }
+        if forced == nil {
+            guard let p, p.isStaff, checked.channel.staffEntered else { throw ValidationFailure([FieldError("channel", "invalidChoice")]) }
+            if p.role == .windowStaff, checked.channel != .walkIn {
+                throw ValidationFailure([FieldError("channel", "workOrder.walkInOnly")])
+            }
+            guard [.hotlineOperator, .centerAdmin, .windowStaff].contains(p.role) else { throw Abort(.forbidden) }
+        }
+        if checked.channel == .brandHotline, (input.brand ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationFailure([FieldError("brand", "required")])
+        }
+        let center = try await Self.center(input.center, req: req)
+        let centerID = try center.requireID()
+        var v = Validator()
+        let answer = v.text("answer", input.answer, max: 4000, required: false)
+        if !answer.isEmpty, checked.kind != .consultation { v.add("answer", "workOrder.notConsultation") }
+        if !answer.isEmpty, p?.isStaff != true { v.add("answer", "workOrder.notConsultation") }
+        let brand = v.text("brand", input.brand, max: 80, required: false)
+        guard v.isValid else { throw ValidationFailure(v.errors) }
+        // What the order concerns, checked to be of its center.
+        var caseID: UUID?
+        if let number = input.caseNumber?.trimmingCharacters(in: .whitespaces), !number.isEmpty {
+            guard let c = try await CaseModel.query(on: req.db).filter(\.$number == number).first(), c.centerID == centerID else {
+                throw ValidationFailure([FieldError("caseNumber", "rating.caseNotFound")])
+            }
+            caseID = c.id
+        }
+        if let w = input.windowID {
+            guard let window = try await WindowModel.find(w, on: req.db), window.centerID == centerID else {
+                throw ValidationFailure([FieldError("windowID", "invalidReference")])
+            }
+        }
+        if let s = input.staffID, try await StaffModel.find(s, on: req.db) == nil {
+            throw ValidationFailure([FieldError("staffID", "invalidReference")])
+        }
+        if let i = input.itemID, try await ServiceItemModel.find(i, on: req.db) == nil {
+            throw ValidationFailure([FieldError("itemID", "invalidReference")])
+        }
+        let millis = HallClock.millis(req.now)
+        let today = HallClock.day(req.now)
+        let o = WorkOrderModel()
+        o.id = UUID.timeOrdered()
+        o.centerID = centerID
+        o.kind = checked.kind.rawValue
+        o.channel = checked.channel.rawValue
+        o.urgency = checked.urgency.rawValue
+        o.state = WorkOrderState.received.rawValue
+        o.anonymous = input.anonymous ?? false
+        o.confidential = checked.confidential
+        o.callerName = checked.callerName.isEmpty ? nil : checked.callerName
+        o.callerPhone = checked.callerPhone
+        o.callerID = checked.callerID
+        o.phoneIndex = checked.callerPhone.map { PersonalData.index($0, WorkOrderModel.phoneField) } ?? ""
+        o.title = checked.title
+        o.text = checked.text
+        o.address = checked.address
+        o.windowID = input.windowID
+        o.staffID = input.staffID
+        o.itemID = input.itemID
+        o.caseID = caseID
+        o.brandRef = brand
+        o.serviceCode = serviceCode
+        o.coDepartments = ""
+        o.receivedAt = millis
+        o.limitText = ""
+        o.reply = ""
+        o.repliedBy = ""
+        o.returns = 0
+        o.reopens = 0
+        o.judgeNote = ""
+        o.stage = 0
+        o.takenBy = p.map { "user:" + $0.name } ?? ""
+        if !answer.isEmpty {
+            o.state = WorkOrderState.closed.rawValue
+            o.reply = answer
+            o.repliedBy = p?.displayName ?? ""
+            o.repliedAt = millis
+            o.closedAt = millis
+        }
+        let duplicates = try await Self.duplicates(of: o, on: req.db)
+        let actor = p.map { "user:" + $0.name } ?? "public"
+        let made = try await req.audited { db -> (WorkOrderModel, [AuditEvent]) in
+            o.number = try await nextNumber(today, on: db)
+            try await o.create(on: db)
+            try await event(o, "create", actor: actor, at: millis, note: "", on: db)
+            if !answer.isEmpty { try await event(o, "answer", actor: actor, at: millis, note: answer, on: db) }
+            let detail = ["number": o.number, "kind": o.kind, "channel": o.channel, "state": o.state]
+            return (o, [AuditEvent("workOrder.create", "work_order", id: o.id, center: centerID, detail: detail)])
+        }
+        return (made, duplicates)
+    }
+
+    /// The day's next number, GD + the day + four digits (more past 9,999).
+    static func nextNumber(_ day: CivilDate, on db: any Database) async throws -> String {
+        let key = day.description.replacingOccurrences(of: "-", with: "")
+        let sql = try SQLRows.sql(db)
+        let row = try await sql.raw(
+            """
+            INSERT INTO work_order_counters (day, last) VALUES (\(bind: key), 1)
+            ON CONFLICT (day) DO UPDATE SET last = work_order_counters.last + 1 RETURNING last
+            """
+        ).first()
+        let n = try row?.decode(column: "last", as: Int.self) ?? 1
+        let digits = String(n)
+        return "GD" + key + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    static func event(
+        _ o: WorkOrderModel, _ action: String, actor: String, at millis: Int64, department: UUID? = nil, outcome: String = "",
+        note: String, on db: any Database
+    ) async throws {
+        let e = WorkOrderEventModel()
+        e.id = UUID.timeOrdered()
+        e.orderID = try o.requireID()
+        e.centerID = o.centerID
+        e.at = millis
+        e.actor = actor
+        e.action = action
+        e.departmentID = department ?? o.departmentID
+        e.outcome = outcome
+        e.note = note
+        try await e.create(on: db)
+    }
+
+    /// Earlier open or recent orders of the same center that this one probably repeats
+    /// (`WorkOrderDuplicates`): the caller's by phone, and those about the same window, item or
+    /// place, within the days set.
+    static func duplicates(of o: WorkOrderModel, days: Int = 7, on db: any Database) async throws -> [WorkOrderModel] {
+        let since = o.receivedAt - Int64(days) * 86_400_000
+        var candidates: [WorkOrderModel] = []
+        if !o.phoneIndex.isEmpty {
+            candidates += try await WorkOrderModel.query(on: db).filter(\.$phoneIndex == o.phoneIndex).filter(\.$receivedAt >= since)
+                .sort(\.$receivedAt, .descending).limit(20).all()
+        }
+        if o.windowID != nil || o.itemID != nil || !o.address.isEmpty {
+            candidates += try await WorkOrderModel.query(on: db).filter(\.$centerID == o.centerID).filter(\.$receivedAt >= since)
+                .group(.or) { g in
+                    if let w = o.windowID { g.filter(\.$windowID == w) }
+                    if let i = o.itemID { g.filter(\.$itemID == i) }
+                    if !o.address.isEmpty { g.filter(\.$address == o.address) }
+                }.sort(\.$receivedAt, .descending).limit(50).all()
+        }
+        func fact(_ m: WorkOrderModel) -> WorkOrderDuplicates.Fact {
+            .init(
+                id: m.id?.uuidString ?? "", at: m.receivedAt, phone: m.phoneIndex.isEmpty ? nil : m.phoneIndex,
+                windowID: m.windowID?.uuidString, itemID: m.itemID?.uuidString, address: m.address, text: m.text)
+        }
+        var byID: [String: WorkOrderModel] = [:]
+        for c in candidates where c.stateValue != .merged { byID[c.id?.uuidString ?? ""] = c }
+        return WorkOrderDuplicates.matches(fact(o), among: byID.values.map(fact), days: days).compactMap { byID[$0.id] }
+    }
+
+    // MARK: reading
+
+    /// An order the caller may see: the center's staff who dispatch or supervise see the orders of
+    /// their scope; a department sees the orders dispatched to it (lead or co-department).
+    static func visible(_ id: UUID, req: Request) async throws -> WorkOrderModel {
+        let p = try req.requirePrincipal()
+        guard viewers.admits(p.role), let o = try await WorkOrderModel.find(id, on: req.db) else { throw Abort(.notFound) }
+        try await req.scope().require(o.centerID)
+        if p.role == .chiefRepresentative {
+            guard let d = p.departmentID, o.departmentID == d || o.coDepartmentIDs.contains(d) else { throw Abort(.forbidden) }
+        }
+        return o
+    }
+
+    struct Filter: Sendable {
+        var state: WorkOrderState?
+        var kind: WorkOrderKind?
+        var department: UUID?
+        var overdue = false
+        var number = ""
+        var limit = 100
+    }
+
+    static func list(_ f: Filter, req: Request) async throws -> [WorkOrderModel] {
+        let p = try req.requirePrincipal()
+        let scope = try await req.scope()
+        var q = WorkOrderModel.query(on: req.db).filter(\.$centerID ~~ Array(scope.centers))
+        if p.role == .chiefRepresentative {
+            guard let d = p.departmentID else { return [] }
+            q = q.filter(\.$departmentID == d)
+        } else if let d = f.department {
+            q = q.filter(\.$departmentID == d)
+        }
+        if let s = f.state { q = q.filter(\.$state == s.rawValue) }
+        if let k = f.kind { q = q.filter(\.$kind == k.rawValue) }
+        if !f.number.isEmpty { q = q.filter(\.$number == f.number.uppercased()) }
+        if f.overdue {
+            q = q.filter(\.$dueAt < HallClock.millis(req.now)).filter(\.$state ~~ [WorkOrderState.dispatched.rawValue, "handling"])
+        }
+        // A department's list by time left; everyone else's newest first.
+        if p.role == .chiefRepresentative || f.department != nil {
+            q = q.sort(\.$dueAt, .ascending).sort(\.$receivedAt, .ascending)
+        } else {
+            q = q.sort(\.$receivedAt, .descending)
+        }
+        return try await q.limit(min(max(f.limit, 1), 500)).all()
+    }
+
+    static func history(_ o: WorkOrderModel, on db: any Database) async throws -> [WorkOrderEventModel] {
+        try await WorkOrderEventModel.query(on: db).filter(\.$orderID == o.requireID()).sort(\.$at).sort(\.$id).all()
+    }
+
+    // MARK: steps
+
+    struct Step: Content {
+        var department: UUID?
+        var coDepartments: [UUID]?
+        var note: String?
+        var reason: String?
+        var reply: String?
+        var reached: Bool?
+        var satisfaction: String?
+        var solved: Bool?
+        var into: UUID?
+        var by: Int?
+        var valid: Bool?
+    }
+
+    /// The limits set for the deployment (`ONESTOP_WORK_ORDER_LIMITS`).
+    static func limits(_ req: Request) -> WorkOrderLimits { req.application.settings.workOrderLimits }
+
+    /// Starts the handling clock at `millis`: its end, and when supervision looks next.
+    static func startClock(_ o: WorkOrderModel, limit: WorkOrderLimit, at millis: Int64, req: Request, db: any Database) async throws {
+        let calendar = try await req.application.calendars.calendar(for: o.centerID, on: db)
+        let day = HallClock.day(Date(timeIntervalSince1970: Double(millis) / 1000))
+        guard let deadline = WorkOrderLimits.deadline(limit, from: millis, day: day, calendar: calendar) else {
+            throw Abort(.conflict, reason: req.t("workOrder.calendarTooShort"))
+        }
+        o.clockStart = millis
+        o.dueAt = Self.millis(deadline)
+        o.limitText = limit.description
+        o.stage = 0
+        o.nextLook = WorkOrderWatch.nextLook(start: millis, due: o.dueAt!, now: millis)
+    }
+
+    static func millis(_ d: WorkOrderDeadline) -> Int64 {
+        switch d {
+        case .at(let m): return m
+        case .endOf(let day): return HallClock.millis(HallClock.instant(day.adding(days: 1), minute: 0)) - 1
+        }
+    }
+
+    /// One step, checked by the flow before and again inside the write; a merged order's primary
+    /// carries its secondaries along for the steps of the shared handling.
+    static func act(_ step: WorkOrderFlow.Step, _ id: UUID, _ input: Step, req: Request) async throws -> WorkOrderModel {
+        let p = try req.requirePrincipal()
+        let o = try await visible(id, req: req)
+        switch step {
+        case .dispatch, .callBack, .reopen, .merge, .extend:
+            guard dispatchers.admits(p.role) else { throw Abort(.forbidden) }
+        case .sign, .giveBack, .reply:
+            guard p.role == .chiefRepresentative, let d = p.departmentID, o.departmentID == d else { throw Abort(.forbidden) }
+        case .judge:
+            guard p.role == .supervisor else { throw Abort(.forbidden) }
+        case .answer:
+            throw Abort(.notFound)
+        }
+        var v = Validator()
+        var note = ""
+        var satisfaction: WorkOrderSatisfaction?
+        var lead: DepartmentModel?
+        var co: [UUID] = []
+        var target: WorkOrderModel?
+        switch step {
+        case .dispatch:
+            if let d = input.department {
+                lead = try await DepartmentModel.find(d, on: req.db)
+                let scope = try await req.scope()
+                if let l = lead, !scope.contains(l.centerID) { lead = nil }
+                if lead == nil { v.add("department", "invalidReference") }
+            } else {
+                v.add("department", "required")
+            }
+            for c in input.coDepartments ?? [] where c != input.department {
+                guard let m = try await DepartmentModel.find(c, on: req.db), try await req.scope().contains(m.centerID) else {
+                    v.add("coDepartments", "invalidReference")
+                    break
+                }
+                if !co.contains(c) { co.append(c) }
+            }
+            note = v.text("note", input.note, max: 1000, required: o.stateValue == .returned)
+        case .sign:
+            note = v.text("note", input.note, max: 1000, required: false)
+        case .giveBack:
+            note = v.text("reason", input.reason, max: 1000)
+        case .reply:
+            note = v.text("reply", input.reply, max: 4000)
+        case .callBack:
+            if input.reached == nil { v.add("reached", "required") }
+            if input.reached == true {
+                satisfaction = v.oneOf("satisfaction", input.satisfaction, as: WorkOrderSatisfaction.self)
+                if input.solved == nil { v.add("solved", "required") }
+            }
+            note = v.text("note", input.note, max: 1000, required: input.reached == false)
+        case .reopen:
+            note = v.text("reason", input.reason, max: 1000)
+        case .merge:
+            if let into = input.into {
+                target = try await WorkOrderModel.find(into, on: req.db)
+                if target == nil || target?.centerID != o.centerID || into == id { v.add("into", "invalidReference") }
+            } else {
+                v.add("into", "required")
+            }
+            note = v.text("note", input.note, max: 1000, required: false)
+        case .extend:
+            if let by = input.by { v.check(by >= 1 && by <= 60, "by", "workOrder.extendRange") } else { v.add("by", "required") }
+            note = v.text("reason", input.reason, max: 1000)
+        case .judge:
+            if input.valid == nil { v.add("valid", "required") }
+            note = v.text("reason", input.reason, max: 1000)
+        case .answer: break
+        }
+        guard v.isValid else { throw ValidationFailure(v.errors) }
+        let written = note
+        if let why = o.flow.refusal(step) { throw Abort(.conflict, reason: req.t(why)) }
+        if step == .merge, let t = target, let why = t.flow.refusal(.merge) ?? (t.mergedInto != nil ? "workOrder.mergedAway" : nil) {
+            throw ValidationFailure([FieldError("into", why)])
+        }
+        let millis = HallClock.millis(req.now)
+        let actor = "user:" + p.name
+        let by = p.displayName
+        let limits = limits(req)
+        let leadID = lead?.id
+        let coIDs = co
+        let chosen = satisfaction
+        return try await req.audited { db -> (WorkOrderModel, [AuditEvent]) in
+            guard let row = try await WorkOrderModel.find(id, on: db) else { throw Abort(.notFound) }
+            if let why = row.flow.refusal(step) { throw Abort(.conflict, reason: req.t(why)) }
+            // The steps of the shared handling go to the order's merged ones too.
+            let followers =
+                [.dispatch, .sign, .reply, .extend].contains(step)
+                ? try await WorkOrderModel.query(on: db).filter(\.$mergedInto == id).all() : []
+            var detail: [String: String] = ["number": row.number]
+            var outcome = ""
+            var eventDepartment = row.departmentID
+            switch step {
+            case .dispatch:
+                let overrule = row.stateValue == .returned && row.departmentID == leadID
+                for o in [row] + followers {
+                    o.departmentID = leadID
+                    o.coDepartments = coIDs.map(\.uuidString).joined(separator: ",")
+                    o.state = WorkOrderState.dispatched.rawValue
+                    o.dispatchedAt = millis
+                    let calendar = try await req.application.calendars.calendar(for: o.centerID, on: db)
+                    o.signDueAt = WorkOrderLimits.deadline(limits.sign, from: millis, day: HallClock.day(req.now), calendar: calendar).map(
+                        Self.millis)
+                    let limit = limits.handling(kind: o.kindValue, urgency: urgency(o), channel: channel(o), joint: !coIDs.isEmpty)
+                    try await startClock(o, limit: limit, at: millis, req: req, db: db)
+                }
+                eventDepartment = leadID
+                outcome = overrule ? "overrule" : ""
+                detail["department"] = leadID?.uuidString ?? ""
+            case .sign:
+                let inTime = millis <= (row.signDueAt ?? .max)
+                for o in [row] + followers {
+                    o.state = WorkOrderState.handling.rawValue
+                    o.signedAt = millis
+                }
+                outcome = inTime ? "in_time" : "late"
+            case .giveBack:
+                row.state = WorkOrderState.returned.rawValue
+                row.returns += 1
+                row.nextLook = nil
+            case .reply:
+                let inTime = millis <= (row.dueAt ?? .max)
+                for o in [row] + followers {
+                    o.reply = written
+                    o.repliedBy = by
+                    o.repliedAt = millis
+                    o.state = o.flow.afterReply.rawValue
+                    if o.stateValue == .closed { o.closedAt = millis }
+                    o.nextLook = nil
+                }
+                outcome = inTime ? "in_time" : "late"
+            case .callBack:
+                let reached = input.reached == true
+                let next = WorkOrderFlow.afterCallBack(reached: reached, satisfaction: chosen, solved: input.solved)
+                if reached {
+                    row.calledBackAt = millis
+                    row.satisfaction = chosen?.rawValue
+                    row.solved = input.solved
+                    outcome = "\(chosen?.rawValue ?? ""),\(input.solved == true ? "solved" : "unsolved")"
+                } else {
+                    outcome = "not_reached"
+                }
+                if next == .handling {
+                    // 重办: back to the same department, with its limit from now.
+                    try await reopen(row, millis: millis, limits: limits, req: req, db: db)
+                    detail["reopened"] = "yes"
+                } else {
+                    row.state = next.rawValue
+                    if next == .closed { row.closedAt = millis }
+                }
+            case .reopen:
+                try await reopen(row, millis: millis, limits: limits, req: req, db: db)
+            case .merge:
+                guard let t = try await WorkOrderModel.find(input.into!, on: db), t.flow.refusal(.merge) == nil, t.mergedInto == nil else {
+                    throw Abort(.conflict, reason: req.t("workOrder.notMergeable"))
+                }
+                row.mergedInto = t.id
+                row.state = WorkOrderState.merged.rawValue
+                row.nextLook = nil
+                // The merged order follows its primary from here on.
+                row.departmentID = t.departmentID
+                row.coDepartments = t.coDepartments
+                row.dueAt = t.dueAt
+                detail["into"] = t.number
+                // Those merged into this one follow the new primary too.
+                try await WorkOrderModel.query(on: db).filter(\.$mergedInto == id).set(\.$mergedInto, to: t.id).update()
+            case .extend:
+                let base = WorkOrderLimit(row.limitText) ?? .workingDays(0)
+                let longer = base.extended(by: input.by ?? 0)
+                for o in [row] + followers {
+                    guard let start = o.clockStart else { continue }
+                    let calendar = try await req.application.calendars.calendar(for: o.centerID, on: db)
+                    let day = HallClock.day(Date(timeIntervalSince1970: Double(start) / 1000))
+                    guard let d = WorkOrderLimits.deadline(longer, from: start, day: day, calendar: calendar) else {
+                        throw Abort(.conflict, reason: req.t("workOrder.calendarTooShort"))
+                    }
+                    o.dueAt = Self.millis(d)
+                    o.limitText = longer.description
+                    o.stage = WorkOrderWatch.stage(start: start, due: o.dueAt!, now: millis).rawValue
+                    o.nextLook = WorkOrderWatch.nextLook(start: start, due: o.dueAt!, now: millis)
+                }
+                detail["limit"] = longer.description
+            case .judge:
+                row.valid = input.valid
+                row.judgeNote = written
+                outcome = input.valid == true ? "valid" : "invalid"
+            case .answer: break
+            }
+            for o in [row] + followers { try await o.save(on: db) }
+            try await event(
+                row, step.rawValue, actor: actor, at: millis, department: eventDepartment, outcome: outcome, note: written, on: db)
+            for f in followers {
+                try await event(f, step.rawValue, actor: actor, at: millis, department: eventDepartment, outcome: "", note: written, on: db)
+            }
+            if !outcome.isEmpty { detail["outcome"] = outcome }
+            detail["state"] = row.state
+            return (row, [AuditEvent("workOrder.\(step.rawValue)", "work_order", id: id, center: row.centerID, detail: detail)])
+        }
+    }
+
+    static func urgency(_ o: WorkOrderModel) -> WorkOrderUrgency { WorkOrderUrgency(rawValue: o.urgency) ?? .general }
+    static func channel(_ o: WorkOrderModel) -> WorkOrderChannel { WorkOrderChannel(rawValue: o.channel) ?? .phone }
+
+    /// 重办: the order goes back to its department, signed for already, with its limit from now.
+    static func reopen(_ o: WorkOrderModel, millis: Int64, limits: WorkOrderLimits, req: Request, db: any Database) async throws {
+        o.state = WorkOrderState.handling.rawValue
+        o.reopens += 1
+        o.closedAt = nil
+        o.repliedAt = nil
+        let limit = limits.handling(kind: o.kindValue, urgency: urgency(o), channel: channel(o), joint: !o.coDepartmentIDs.isEmpty)
+        try await startClock(o, limit: limit, at: millis, req: req, db: db)
+    }
+}

@@ -1818,6 +1818,8 @@ M = {
  "workOrder.mergeInto": ("并入以下工单（共享办理，各自回访）", "Merge into (one handling, each caller called back)"),
  "workOrder.history": ("办理记录", "History"),
  "workOrder.public": ("群众", "Public"),
+ "workOrder.system": ("电子监察", "Supervision"),
+ "workOrder.immediate": ("即办", "on the spot"),
  "workOrder.done.dispatch": ("已派单。", "Dispatched."),
  "workOrder.done.sign": ("已签收。", "Signed for."),
  "workOrder.done.return": ("已退单，等待派单复核。", "Returned; dispatch will review it."),

@@ -133,12 +133,8 @@ enum DispatchService {
         let snapshot = try await req.catalog()
         let rules = try await rules(for: center, req: req)
         let item = itemID.flatMap { snapshot.items[$0] }
-        // The catalog's items for the order's first words: a long text matches nothing whole.
-        let head = String(text.prefix(30))
-        let hits = head.isEmpty ? [] : snapshot.index.search(head, center: center.uuidString, limit: 5).hits
-        let catalog = hits.compactMap { h -> (code: String, departmentID: String)? in
-            guard let i = UUID(uuidString: h.id).flatMap({ snapshot.items[$0] }) else { return nil }
-            return (i.guide.code, i.departmentID.uuidString)
+        let catalog = catalogItems(text, center: center, in: snapshot).map {
+            (code: $0.guide.code, departmentID: $0.departmentID.uuidString)
         }
         let ranked = DispatchDirectory.rank(
             text: text, center: center.uuidString, item: item.map { ($0.guide.code, $0.guide.type.rawValue) }, rules: rules,
@@ -150,6 +146,26 @@ enum DispatchService {
             guard let id = UUID(uuidString: s.departmentID), let name = byID[id] else { return nil }
             return SuggestionDTO(departmentID: id, department: name, score: s.score, because: s.because)
         }
+    }
+}
+
+extension DispatchService {
+    /// The catalog's items an order's words name: a whole sentence matches no item, so each of its
+    /// phrases (between spaces and punctuation, the first eight) is searched and the hits kept in
+    /// order, at most `limit`.
+    static func catalogItems(_ text: String, center: UUID, in snapshot: CatalogSnapshot, limit: Int = 5) -> [CatalogSnapshot.Item] {
+        let phrases = text.split { $0.isWhitespace || $0.isPunctuation || $0.isSymbol }.map { String($0.prefix(20)) }
+            .filter { $0.count >= 2 }.prefix(8)
+        var seen: Set<String> = []
+        var out: [CatalogSnapshot.Item] = []
+        for p in phrases {
+            for h in snapshot.index.search(p, center: center.uuidString, limit: 3).hits where !seen.contains(h.id) {
+                seen.insert(h.id)
+                if let i = UUID(uuidString: h.id).flatMap({ snapshot.items[$0] }) { out.append(i) }
+            }
+            if out.count >= limit { break }
+        }
+        return Array(out.prefix(limit))
     }
 }
 

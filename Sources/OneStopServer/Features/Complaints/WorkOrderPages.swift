@@ -278,10 +278,8 @@ enum WorkOrderPages {
             let words = [f.subject, f.text].compactMap { $0 }.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
             if !words.isEmpty {
                 let snapshot = try await req.catalog()
-                let found = snapshot.index.search(String(words.prefix(30)), center: p.centerID.uuidString, limit: 5).hits
-                hits = found.compactMap { h in
-                    guard let i = UUID(uuidString: h.id).flatMap({ snapshot.items[$0] }) else { return nil }
-                    return Hit(
+                hits = DispatchService.catalogItems(words, center: p.centerID, in: snapshot).map { i in
+                    Hit(
                         code: i.guide.code, name: i.guide.name, department: i.departmentName, promisedDays: i.guide.promisedDays,
                         href: "/guide/\(i.guide.code)", materials: i.guide.materials.prefix(6).map(\.name))
                 }
@@ -378,7 +376,9 @@ enum WorkOrderPages {
             caller: caller,
             history: history.map {
                 Step(
-                    at: time($0.at), actor: $0.actor.hasPrefix("user:") ? String($0.actor.dropFirst(5)) : req.t("workOrder.public"),
+                    at: time($0.at),
+                    actor: $0.actor.hasPrefix("user:")
+                        ? String($0.actor.dropFirst(5)) : req.t($0.actor == "system" ? "workOrder.system" : "workOrder.public"),
                     action: req.t("workOrder.action.\($0.action)"), department: $0.departmentID.flatMap { names[$0] } ?? "",
                     outcome: $0.outcome.isEmpty
                         ? "" : $0.outcome.split(separator: ",").map { req.t("workOrder.outcome.\($0)") }.joined(separator: " · "),

@@ -10,7 +10,7 @@ pg_start() {
   PGDIR=$(mktemp -d /tmp/onestop-pg.XXXXXX)
   [ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
   pg_as_owner "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 >"$PGDIR/initdb.log"
-  local opts="-c listen_addresses=127.0.0.1 -p $port -k $PGDIR -c max_connections=400 ${PG_EXTRA_OPTS:-}"
+  local opts="-c listen_addresses=127.0.0.1 -p $port -k $PGDIR -c max_connections=1000 ${PG_EXTRA_OPTS:-}"
   # One retry: a start can fail while another cluster on the machine is coming up.
   if ! pg_as_owner "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/pg.log" -w -o "$opts" start >/dev/null; then
     sleep 2

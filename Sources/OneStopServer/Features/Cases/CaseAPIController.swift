@@ -240,19 +240,8 @@ enum CaseAPIController {
     /// Tracking is limited by failed look-ups: per case number (whoever asks) and per client.
     static func track(_ input: TrackInput, req: Request) async throws -> TrackedCaseDTO {
         let number = (input.number ?? "").uppercased().trimmingCharacters(in: .whitespaces)
-        let client = IssueLimiter.client(req)
-        var limits: [(IssueLimiter, String)] = [(req.application.trackLimiter, "case:" + number)]
-        if let client, let perClient = req.application.throttles.tracking { limits.append((perClient, "client:" + client)) }
-        let now = req.now.timeIntervalSince1970
-        if let wait = limits.compactMap({ $0.0.wait(key: $0.1, now: now) }).max() {
-            throw Abort(
-                .tooManyRequests, headers: ["Retry-After": String(Int(wait.rounded(.up)))], reason: req.t("case.tooManyLookups"))
-        }
-        do {
-            return try await CaseService.track(number: number, idTail: input.idTail, req: req)
-        } catch let e as any AbortError where e.status == .notFound {
-            for (limiter, key) in limits { try limiter.admit(key: key, req: req, message: "case.tooManyLookups") }
-            throw Abort(.notFound, reason: req.t("case.trackNotFound"))
+        return try await req.limitedLookup("case:" + number, notFound: "case.trackNotFound") {
+            try await CaseService.track(number: number, idTail: input.idTail, req: req)
         }
     }
 }

@@ -223,8 +223,7 @@ enum WorkOrderAPIController {
                     "The public web form without signing in: a consultation, complaint, suggestion, request for help, report or praise",
                 tag: "Work orders", request: "PublicWorkOrderInput", response: "TrackedWorkOrder", successStatus: 201)
         ) { req in
-            var input = try req.content.decode(WorkOrderService.Input.self)
-            (input.windowID, input.staffID, input.itemID, input.caseNumber, input.brand, input.answer) = (nil, nil, nil, nil, nil, nil)
+            let input = try req.content.decode(WorkOrderService.Input.self).publicOnly
             let (o, _) = try await WorkOrderService.create(input, channel: .web, req: req)
             return try await OrgAPIController.created(publicReceipt(o), req)
         }
@@ -366,20 +365,12 @@ enum WorkOrderAPIController {
         v.check(!number.isEmpty, "orderNumber", "required")
         v.check(tail.count == 4 && tail.allSatisfy(\.isNumber), "phoneTail", "workOrder.phoneTail")
         guard v.isValid else { throw ValidationFailure(v.errors) }
-        var limits: [(IssueLimiter, String)] = [(req.application.trackLimiter, "order:" + number)]
-        if let client = IssueLimiter.client(req), let perClient = req.application.throttles.tracking {
-            limits.append((perClient, "client:" + client))
-        }
-        let now = req.now.timeIntervalSince1970
-        if let wait = limits.compactMap({ $0.0.wait(key: $0.1, now: now) }).max() {
-            throw Abort(
-                .tooManyRequests, headers: ["Retry-After": String(Int(wait.rounded(.up)))], reason: req.t("case.tooManyLookups"))
-        }
-        guard let o = try await WorkOrderModel.query(on: req.db).filter(\.$number == number).first(),
-            let phone = o.callerPhone, phone.hasSuffix(tail)
-        else {
-            for (limiter, key) in limits { try limiter.admit(key: key, req: req, message: "case.tooManyLookups") }
-            throw Abort(.notFound, reason: req.t("workOrder.trackNotFound"))
+        let o = try await req.limitedLookup("order:" + number, notFound: "workOrder.trackNotFound") {
+            () async throws -> WorkOrderModel? in
+            guard let o = try await WorkOrderModel.query(on: req.db).filter(\.$number == number).first(),
+                let phone = o.callerPhone, phone.hasSuffix(tail)
+            else { return nil }
+            return o
         }
         if let p = o.mergedInto, let primary = try await WorkOrderModel.find(p, on: req.db) {
             var r = publicReceipt(o)

@@ -32,7 +32,6 @@ enum WorkOrderPages {
         var overdue: Bool
         var canCreate: Bool
         var department: Bool
-        var counts: [FormView.Option]
     }
 
     struct Hit: Encodable {
@@ -260,7 +259,7 @@ enum WorkOrderPages {
                 + WorkOrderKind.allCases.map {
                     .init(value: $0.rawValue, label: req.t("workOrder.kind.\($0.rawValue)"), selected: f.kind == $0)
                 },
-            overdue: f.overdue, canCreate: WorkOrderService.intake.admits(p.role), department: department, counts: [])
+            overdue: f.overdue, canCreate: WorkOrderService.intake.admits(p.role), department: department)
         return try await req.page("work-orders/list", title: req.t(department ? "workOrder.worklist" : "workOrder.board"), view)
     }
 

@@ -31,16 +31,8 @@ enum WorkOrderPublicPages {
         var receipt: Bool
     }
 
-    struct Form: Content {
-        var kind: String?
-        var callerName: String?
-        var callerPhone: String?
-        var anonymous: String?
-        var confidential: String?
-        var subject: String?
-        var text: String?
-        var address: String?
-    }
+    /// The console's form, of which the public fills in the caller and the request.
+    typealias Form = WorkOrderPages.Form
 
     static let publicKinds: [WorkOrderKind] = [.consultation, .complaint, .suggestion, .help, .report, .praise]
 
@@ -52,9 +44,8 @@ enum WorkOrderPublicPages {
             let f = try req.content.decode(Form.self)
             let code = req.parameters.get("code") ?? ""
             do {
-                let input = WorkOrderService.Input(
-                    center: code, kind: f.kind, callerName: f.callerName, callerPhone: f.callerPhone, anonymous: f.anonymous == "1",
-                    confidential: f.confidential == "1", subject: f.subject, text: f.text, address: f.address)
+                var input = f.input.publicOnly
+                input.center = code
                 let (o, _) = try await WorkOrderService.create(input, channel: .web, req: req)
                 return try await track(req, number: o.number, found: WorkOrderAPIController.publicReceipt(o), errors: [], receipt: true)
             } catch let v as ValidationFailure {

@@ -105,16 +105,4 @@ extension Supervision {
         }
         return events
     }
-
-    /// Who answers for an order: its department's chief representatives and the center's
-    /// administrators.
-    static func responsible(center: UUID, department: UUID?, on db: any Database) async throws -> [UUID] {
-        var users = try await UserModel.query(on: db).filter(\.$centerID == center)
-            .filter(\.$role == Role.centerAdmin.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        if let d = department {
-            users += try await UserModel.query(on: db).filter(\.$departmentID == d)
-                .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        }
-        return Array(Set(users))
-    }
 }

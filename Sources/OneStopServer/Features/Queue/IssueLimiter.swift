@@ -112,3 +112,31 @@ extension Application {
         return s
     }
 }
+
+extension Request {
+    /// A look-up without signing in (a case, a work order), limited by its failed tries: per `key`
+    /// whoever asks (so that the 10,000 possible tails of a number cannot be tried from many
+    /// addresses) and per client. `find` answers nil, or throws a 404, when nothing matches; that
+    /// counts, and the caller hears `notFound`.
+    func limitedLookup<T>(_ key: String, notFound: String, _ find: () async throws -> T?) async throws -> T {
+        var limits: [(IssueLimiter, String)] = [(application.trackLimiter, key)]
+        if let client = IssueLimiter.client(self), let perClient = application.throttles.tracking {
+            limits.append((perClient, "client:" + client))
+        }
+        let now = self.now.timeIntervalSince1970
+        if let wait = limits.compactMap({ $0.0.wait(key: $0.1, now: now) }).max() {
+            throw Abort(.tooManyRequests, headers: ["Retry-After": String(Int(wait.rounded(.up)))], reason: t("case.tooManyLookups"))
+        }
+        let found: T?
+        do {
+            found = try await find()
+        } catch let e as any AbortError where e.status == .notFound {
+            found = nil
+        }
+        guard let found else {
+            for (limiter, key) in limits { try limiter.admit(key: key, req: self, message: "case.tooManyLookups") }
+            throw Abort(.notFound, reason: t(notFound))
+        }
+        return found
+    }
+}

@@ -73,7 +73,7 @@ enum VisitRating {
         let today = HallClock.day(req.now)
         let source = RatingFlags.source(req)
         let hall = try await req.application.halls.config(for: facts.centerID, on: req.db)
-        let department = facts.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(facts.groupID)?.departmentID
+        let department = responsibleDepartment(window: facts.windowID, group: facts.groupID, hall: hall)
         // A bad rating is assigned with its deadline in the same transaction.
         let due =
             level?.isBad == true
@@ -111,7 +111,11 @@ enum VisitRating {
 
     /// The department a visit's rating belongs to: the window's, else the group's.
     static func responsibleDepartment(_ t: TicketModel, hall: HallConfig) -> UUID? {
-        t.windowID.flatMap { hall.window($0)?.departmentID } ?? hall.group(t.groupID)?.departmentID
+        responsibleDepartment(window: t.windowID, group: t.groupID, hall: hall)
+    }
+
+    static func responsibleDepartment(window: UUID?, group: UUID, hall: HallConfig) -> UUID? {
+        window.flatMap { hall.window($0)?.departmentID } ?? hall.group(group)?.departmentID
     }
 
     /// The §6 record of a visit's rating (level nil: not rated), first round, by a person.

@@ -103,9 +103,15 @@ extension Supervision {
     /// Who answers for a bad rating: its department's chief representatives and the center's
     /// administrators.
     static func responsible(_ b: BadRatingModel, on db: any Database) async throws -> [UUID] {
-        var users = try await UserModel.query(on: db).filter(\.$centerID == b.centerID)
+        try await responsible(center: b.centerID, department: b.departmentID, on: db)
+    }
+
+    /// Who answers for what a department owes (a bad rating, a work order): its chief
+    /// representatives and the center's administrators.
+    static func responsible(center: UUID, department: UUID?, on db: any Database) async throws -> [UUID] {
+        var users = try await UserModel.query(on: db).filter(\.$centerID == center)
             .filter(\.$role == Role.centerAdmin.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
-        if let d = b.departmentID {
+        if let d = department {
             users += try await UserModel.query(on: db).filter(\.$departmentID == d)
                 .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all().compactMap(\.id)
         }

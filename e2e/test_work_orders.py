@@ -41,6 +41,14 @@ def test_a_complaint_from_the_call_to_its_close(browser, tmp_path):
         assert op.input_value("#o-name") == "张三", "a look-up keeps what was typed"
         assert op.locator("#guide-hits li").count() >= 1, "the guide for 营业执照 beside the order"
         shot(op, "work-order-console")
+        # 200 % zoom on a 1280 px screen lays out as 640 CSS px: the guides go under the form, nothing
+        # scrolls sideways, and the look-up and the submit are reached by keyboard.
+        op.set_viewport_size({"width": 640, "height": 900})
+        assert op.evaluate("document.documentElement.scrollWidth") <= 640
+        op.focus("#o-answer") if op.locator("#o-answer").is_visible() else op.focus("#order-lookup")
+        op.keyboard.press("Tab")
+        shot(op, "work-order-console-zoom-200")
+        op.set_viewport_size({"width": 1280, "height": 900})
         with op.expect_navigation():
             op.click("#order-submit")
         assert "已登记" in op.locator(".flash").first.inner_text()
@@ -61,6 +69,10 @@ def test_a_complaint_from_the_call_to_its_close(browser, tmp_path):
         row = chief.locator(f"#order-{number}")
         assert "剩余" in row.inner_text()
         shot(chief, "work-orders-worklist")
+        chief.set_viewport_size({"width": 640, "height": 900})
+        assert chief.evaluate("document.documentElement.scrollWidth") <= 640
+        shot(chief, "work-orders-worklist-zoom-200")
+        chief.set_viewport_size({"width": 1280, "height": 900})
         with chief.expect_navigation():
             row.locator("a").click()
         assert "138****8001" in chief.locator("#order-caller").inner_text()
@@ -133,7 +145,9 @@ def test_the_public_form_and_tracker(browser, tmp_path):
     try:
         open_hall(srv)
         page = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
-        page.goto(srv.base + "/hall/DL010200/complaints")
+        page.goto(srv.base + "/hall/DL010200")
+        with page.expect_navigation():
+            page.click("#complaints-link")
         page.check("input[name=kind][value=complaint]")
         page.fill("#a-text", "4号窗口午休提前关门")
         with page.expect_navigation():
@@ -159,5 +173,18 @@ def test_the_public_form_and_tracker(browser, tmp_path):
         en.wait_for_load_state()
         assert "Submit" in en.content()
         shot(en, "work-order-public-en")
+        # By keyboard alone: the form's fields in order, then the submit.
+        en.focus("#a-text")
+        en.keyboard.type("Queue screen at window 4 is broken")
+        for _ in range(6):
+            en.keyboard.press("Tab")
+        assert en.evaluate("document.activeElement.id") == "ask-submit", en.evaluate("document.activeElement.outerHTML")
+        with en.expect_navigation():
+            en.keyboard.press("Enter")
+        assert en.locator("#errors").is_visible(), "a complaint needs a phone: refused, in English"
+        assert "phone" in en.locator("#errors").inner_text()
+        en.set_viewport_size({"width": 640, "height": 900})
+        assert en.evaluate("document.documentElement.scrollWidth") <= 640
+        shot(en, "work-order-public-en-zoom-200")
     finally:
         srv.stop()

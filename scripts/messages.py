@@ -1819,6 +1819,7 @@ M = {
  "workOrder.history": ("办理记录", "History"),
  "workOrder.public": ("群众", "Public"),
  "workOrder.system": ("电子监察", "Supervision"),
+ "workOrder.homeLink": ("咨询投诉建议", "Ask, complain, suggest"),
  "workOrder.immediate": ("即办", "on the spot"),
  "workOrder.done.dispatch": ("已派单。", "Dispatched."),
  "workOrder.done.sign": ("已签收。", "Signed for."),

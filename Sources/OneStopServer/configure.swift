@@ -105,6 +105,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(RatingTallies())
     app.migrations.add(RatingSupervision())
     app.migrations.add(WorkOrders())
+    app.migrations.add(PhonesAndOpen311())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -171,4 +171,44 @@ struct WorkOrderRulesTests {
         #expect(f.responseRate == 0.75 && f.solvedRate == 0.8 && f.satisfactionRate == 0.4)
         #expect((f + f).dispatched == 8)
     }
+
+    @Test("the report counts each step once from its outcome; a merged order's steps are its primary's")
+    func report() {
+        var f = WorkOrderFigures()
+        f.count(action: "create", outcome: "", times: 3)
+        f.count(action: "dispatch", outcome: "", times: 3, orders: 2)
+        f.count(action: "dispatch", outcome: WorkOrderFigures.followerOutcome, times: 5)
+        f.count(action: "sign", outcome: "in_time", times: 2)
+        f.count(action: "sign", outcome: "late")
+        f.count(action: "return", outcome: "")
+        f.count(action: "reply", outcome: "in_time")
+        f.count(action: "reply", outcome: "late")
+        f.count(action: "call_back", outcome: "satisfied,solved")
+        f.count(action: "call_back", outcome: "basically,unsolved")
+        f.count(action: "call_back", outcome: "not_reached")
+        f.count(action: "reopen", outcome: "")
+        f.count(action: "judge", outcome: "valid")
+        f.count(action: "judge", outcome: "invalid")
+        f.count(action: "card", outcome: "red")
+        #expect(f.received == 5 && f.dispatched == 3 && f.signedInTime == 2 && f.returned == 1)
+        #expect(f.replied == 2 && f.repliedInTime == 1 && f.callBacks == 2 && f.solved == 1 && f.satisfied == 2)
+        #expect(f.reopened == 2, "the unsolved call-back and the reopening by dispatch")
+        #expect(f.validComplaints == 1)
+        #expect(f.columns.count == WorkOrderFigures.columnNames.count)
+        #expect(f.columns.suffix(WorkOrderFigures.rateColumns) == [2.0 / 3, 0.5, 0.5, 1])
+    }
+
+    @Test("a department received the orders dispatched to it; the center the orders taken in")
+    func tally() {
+        typealias G = WorkOrderFigures.Group
+        let (rows, total) = WorkOrderFigures.tally([
+            G(department: nil, action: "create", outcome: "", times: 4, orders: 4),
+            G(department: "a", action: "dispatch", outcome: "", times: 3, orders: 2),
+            G(department: "b", action: "dispatch", outcome: "overrule", times: 1, orders: 1),
+            G(department: "a", action: "return", outcome: "", times: 2, orders: 1),
+        ])
+        #expect(rows["a"]?.received == 2 && rows["a"]?.dispatched == 3 && rows["a"]?.returned == 2)
+        #expect(rows["b"]?.received == 1 && rows.count == 2)
+        #expect(total.received == 4 && total.dispatched == 4 && total.returned == 2)
+    }
 }

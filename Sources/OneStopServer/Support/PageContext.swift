@@ -78,7 +78,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/admin/centers", "nav.centers"), .init("/admin/departments", "nav.departments"),
                 .init("/admin/windows", "nav.windows"), .init("/admin/staff", "nav.staff"), .init("/admin/users", "nav.users"),
                 .init("/admin/devices", "nav.devices"), .init("/admin/hall-groups", "nav.hallSetup"),
-                .init("/admin/calendar", "nav.calendar"),
+                .init("/admin/calendar", "nav.calendar"), .init("/admin/dispatch-rules", "nav.dispatchRules"),
+                .init("/admin/open311", "nav.open311"),
             ])
         let catalog = MenuEntry(group: "nav.group.catalog", [.init("/admin/items", "nav.items"), .init("/admin/bundles", "nav.bundles")])
         let casework = MenuEntry(
@@ -88,7 +89,7 @@ struct PageContext<P: Encodable>: Encodable {
             group: "nav.group.oversight",
             [
                 .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
-                .init("/admin/audit", "nav.audit"),
+                .init("/phone-calls", "nav.phoneCalls"), .init("/admin/audit", "nav.audit"),
             ])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
@@ -97,7 +98,7 @@ struct PageContext<P: Encodable>: Encodable {
         case .supervisor:
             return [
                 home, .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
-                .init("/manage/hall", "nav.hallView"),
+                .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
@@ -107,7 +108,9 @@ struct PageContext<P: Encodable>: Encodable {
                 .init(
                     group: "nav.group.more",
                     [
-                        .init("/inquiries", "nav.inquiries"), .init("/manage/hall", "nav.hallView"), .init("/admin/items", "nav.items"),
+                        .init("/inquiries", "nav.inquiries"), .init("/phone-calls", "nav.phoneCalls"),
+                        .init("/manage/hall", "nav.hallView"),
+                        .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
                 inbox,
@@ -124,7 +127,8 @@ struct PageContext<P: Encodable>: Encodable {
         case .hotlineOperator:
             return [
                 home, .init("/work-orders/new", "nav.newWorkOrder"), .init("/work-orders", "nav.workOrders"),
-                .init("/ratings/hotline", "nav.hotlineRating"), .init("/admin/calendar", "nav.calendar"), inbox,
+                .init("/phone-calls", "nav.phoneCalls"), .init("/ratings/hotline", "nav.hotlineRating"),
+                .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]

@@ -233,6 +233,7 @@ enum PersonalData {
         ("ratings", ["caller_name", "caller_phone"]),
         ("staff", ["phone", "id_number"]),
         ("users", ["phone", "totp_secret"]),
-        ("work_orders", ["caller_name", "caller_phone", "caller_id_number"]),
+        ("phone_calls", ["caller"]),
+        ("work_orders", ["caller_name", "caller_phone", "caller_id_number", "caller_email"]),
     ]
 }

@@ -68,10 +68,16 @@ final class WorkOrderModel: Model, @unchecked Sendable {
     @OptionalField(key: "next_look") var nextLook: Int64?
     /// Who took it in ("" for the public form and Open311).
     @Field(key: "taken_by") var takenBy: String
+    /// Open311: the contact's e-mail (sealed), the picture or file the request links to, and the
+    /// API key it came with.
+    @OptionalField(key: "caller_email") var sealedCallerEmail: String?
+    @Field(key: "media_url") var mediaURL: String
+    @OptionalField(key: "open311_key_id") var open311KeyID: UUID?
 
     static let nameField = "work_orders.caller_name"
     static let phoneField = "work_orders.caller_phone"
     static let idField = "work_orders.caller_id_number"
+    static let emailField = "work_orders.caller_email"
 
     var callerName: String? {
         get { PersonalData.open(sealedCallerName, Self.nameField) }
@@ -84,6 +90,10 @@ final class WorkOrderModel: Model, @unchecked Sendable {
     var callerID: String? {
         get { PersonalData.open(sealedCallerID, Self.idField) }
         set { sealedCallerID = PersonalData.seal(newValue, Self.idField) }
+    }
+    var callerEmail: String? {
+        get { PersonalData.open(sealedCallerEmail, Self.emailField) }
+        set { sealedCallerEmail = PersonalData.seal(newValue, Self.emailField) }
     }
 
     var kindValue: WorkOrderKind { WorkOrderKind(rawValue: kind) ?? .consultation }

@@ -62,7 +62,7 @@ enum DemoData {
             w.name = n == 1 ? "社保民政综合窗口" : "综合受理窗口"
             w.kind = WindowKind.comprehensive.rawValue
             w.isOpen = true
-            w.phone = "0533-6023456"
+            w.phone = "0533-602345\(5 + n)"
             try await w.create(on: db)
             events.append(AuditEvent("window.create", "window", id: w.id, center: town, detail: ["number": String(n)]))
         }
@@ -139,7 +139,7 @@ enum DemoData {
             w.name = n == 4 ? "综合受理窗口（企业开办）" : "综合受理窗口"
             w.kind = WindowKind.comprehensive.rawValue
             w.isOpen = n != 4
-            w.phone = "0533-6012345"
+            w.phone = "0533-60123\(44 + n)"
             try await w.create(on: db)
             events.append(AuditEvent("window.create", "window", id: w.id, center: county, detail: ["number": String(n)]))
         }

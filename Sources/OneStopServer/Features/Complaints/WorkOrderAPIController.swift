@@ -185,6 +185,17 @@ enum WorkOrderAPIController {
                     "center": S.string, "kind": CaseSchemas.names(WorkOrderKind.self), "callerName": S.string, "callerPhone": S.string,
                     "anonymous": S.bool, "confidential": S.bool, "subject": S.string, "text": S.string, "address": S.string,
                 ], required: ["center", "kind", "text"]),
+            "WorkOrderReport": {
+                let rate: JSONValue = ["type": ["number", "null"]]
+                var row: [String: JSONValue] = ["departmentID": S.optionalUUID, "department": S.string]
+                for (i, name) in WorkOrderFigures.columnNames.enumerated() {
+                    row[name] = i < WorkOrderFigures.columnNames.count - WorkOrderFigures.rateColumns ? S.integer : rate
+                }
+                return S.object([
+                    "centerID": S.uuid, "centerName": S.string, "from": S.string, "to": S.string,
+                    "rows": ["type": "array", "items": S.object(row)], "total": S.object(row),
+                ])
+            }(),
             "DispatchSuggestion": S.object([
                 "departmentID": S.uuid, "department": S.string, "score": ["type": "number"],
                 "because": ["type": "array", "items": S.string],

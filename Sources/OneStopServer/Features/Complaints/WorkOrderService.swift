@@ -65,10 +65,20 @@ enum WorkOrderService {
         return c
     }
 
+    /// What an Open311 request brings beyond the form (`Open311Requests`).
+    struct Open311Origin: Sendable {
+        var serviceCode: String
+        var email: String
+        var mediaURL: String
+        var keyID: UUID
+        var lat: Double?
+        var lon: Double?
+    }
+
     /// Takes an order in. Staff enter the phone, walk-in, mailbox and brand-hotline channels (a
     /// window's clerk only walk-ins); the public form is `web`, Open311 `open311`.
     static func create(
-        _ input: Input, channel forced: WorkOrderChannel? = nil, serviceCode: String = "", req: Request
+        _ input: Input, channel forced: WorkOrderChannel? = nil, open311: Open311Origin? = nil, req: Request
     )
         async throws -> (WorkOrderModel, [WorkOrderModel])
     {
@@ -142,7 +152,12 @@ enum WorkOrderService {
         o.itemID = input.itemID
         o.caseID = caseID
         o.brandRef = brand
-        o.serviceCode = serviceCode
+        o.serviceCode = open311?.serviceCode ?? ""
+        o.callerEmail = open311.flatMap { $0.email.isEmpty ? nil : $0.email }
+        o.mediaURL = open311?.mediaURL ?? ""
+        o.open311KeyID = open311?.keyID
+        o.lat = open311?.lat
+        o.lon = open311?.lon
         o.coDepartments = ""
         o.receivedAt = millis
         o.limitText = ""

@@ -239,7 +239,9 @@ extension WorkOrderService {
             try await event(
                 row, step.rawValue, actor: actor, at: millis, department: eventDepartment, outcome: outcome, note: written, on: db)
             for f in followers {
-                try await event(f, step.rawValue, actor: actor, at: millis, department: eventDepartment, outcome: "", note: written, on: db)
+                try await event(
+                    f, step.rawValue, actor: actor, at: millis, department: eventDepartment, outcome: WorkOrderFigures.followerOutcome,
+                    note: written, on: db)
             }
             if !outcome.isEmpty { detail["outcome"] = outcome }
             detail["state"] = row.state

@@ -21,23 +21,33 @@ enum QueueReports {
     /// Reads `from`, `to` (default: today) and `by` (default: group), with errors for the form and API.
     static func parse(from: String?, to: String?, by: String?, today: CivilDate) throws -> (Range, Dimension) {
         var errors: [FieldError] = []
+        let range = parseRange(from: from, to: to, today: today, errors: &errors)
+        let dim = Dimension(rawValue: by.flatMap { $0.isEmpty ? nil : $0 } ?? "group")
+        if dim == nil { errors.append(FieldError("by", "queue.reportBy")) }
+        guard errors.isEmpty, let range, let dim else { throw ValidationFailure(errors) }
+        return (range, dim)
+    }
+
+    /// A report's days: `from` (default today) to `to` (default `from`), in order, at most
+    /// `maxDays`; nil with the errors added otherwise.
+    static func parseRange(from: String?, to: String?, today: CivilDate, errors: inout [FieldError]) -> Range? {
+        var found: [FieldError] = []
         /// Empty means the default; anything else must be a date.
         func date(_ text: String?, _ field: String, default fallback: CivilDate?) -> CivilDate? {
             guard let text, !text.isEmpty else { return fallback }
             let d = CivilDate(text)
-            if d == nil { errors.append(FieldError(field, "date")) }
+            if d == nil { found.append(FieldError(field, "date")) }
             return d
         }
         let start = date(from, "from", default: today)
         let end = date(to, "to", default: start)
-        let dim = Dimension(rawValue: by.flatMap { $0.isEmpty ? nil : $0 } ?? "group")
-        if dim == nil { errors.append(FieldError("by", "queue.reportBy")) }
         if let s = start, let e = end {
-            if e < s { errors.append(FieldError("to", "queue.reportOrder")) }
-            if e.dayNumber - s.dayNumber >= maxDays { errors.append(FieldError("to", "queue.reportSpan")) }
+            if e < s { found.append(FieldError("to", "queue.reportOrder")) }
+            if e.dayNumber - s.dayNumber >= maxDays { found.append(FieldError("to", "queue.reportSpan")) }
         }
-        guard errors.isEmpty, let start, let end, let dim else { throw ValidationFailure(errors) }
-        return (Range(from: start, to: end), dim)
+        errors += found
+        guard found.isEmpty, let start, let end else { return nil }
+        return Range(from: start, to: end)
     }
 
     static func report(hall: HallConfig, range: Range, by dim: Dimension, req: Request) async throws -> QueueReportDTO {

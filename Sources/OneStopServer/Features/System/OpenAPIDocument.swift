@@ -36,6 +36,7 @@ enum OpenAPIDocument {
                 let media: [String] =
                     switch request {
                     case "CalendarFile": ["text/csv", "text/calendar"]
+                    case "PhoneCDR": ["text/csv"]
                     case "StaffPhoto": ["image/jpeg", "image/png"]
                     case "TemplateFile": ["application/octet-stream", "application/pdf", "image/jpeg", "image/png"]
                     default: ["application/json"]
@@ -68,7 +69,7 @@ enum OpenAPIDocument {
                 "schemas": .object(
                     OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }.merging(RatingAPIController.schemas) { a, _ in a }.merging(
                         WorkOrderAPIController.schemas
-                    ) { a, _ in a }),
+                    ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -150,7 +150,8 @@ enum Open311Requests {
             return try json(
                 f.errors.map {
                     ErrorEntry(
-                        code: Int(f.status.code), description: req.application.catalog.fieldMessage(FieldError($0.field, $0.code), lang))
+                        // Named as the spec names the parameter: the reader is a client's developer.
+                        code: Int(f.status.code), description: req.application.catalog.text("error.\($0.code)", lang, ["field": $0.field]))
                 },
                 status: f.status)
         }

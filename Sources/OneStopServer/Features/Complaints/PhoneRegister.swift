@@ -335,7 +335,11 @@ enum PhoneRegister {
             return WindowDay(
                 windowID: id, window: phones.label(id), phone: w.phone ?? "", calls: t.calls, answered: t.answered,
                 unanswered: t.unanswered, tests: t.tests, testsFailed: t.testsFailed, warned: warned.contains(id))
-        }.sorted { ($0.unanswered > $1.unanswered) || ($0.unanswered == $1.unanswered && $0.window < $1.window) }
+        }.enumerated().sorted { a, b in
+            // Unanswered calls first, then by window number (`phones` is in that order; "10号"
+            // sorted as text came before "2号").
+            (a.element.unanswered, b.offset) > (b.element.unanswered, a.offset)
+        }.map(\.element)
         let shown = calls.filter { c in
             (f.window == nil || c.windowID == f.window) && (!f.unanswered || c.disposition != CallDisposition.answered.rawValue)
                 && (!f.test || c.test)

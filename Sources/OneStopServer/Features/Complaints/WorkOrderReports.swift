@@ -165,6 +165,8 @@ enum WorkOrderReports {
         var columns: [String]
         var rows: [[String]]
         var total: [String]
+        /// Any step in the period: the center's total row counts orders no department has yet.
+        var hasData: Bool
         var csvHref: String
         var errors: [String]
         var printed: String
@@ -195,7 +197,12 @@ enum WorkOrderReports {
             let view = PageView(
                 centerOptions: req.centerOptions(scope, selected: (report?.centerID ?? scope.principal.centerID).uuidString),
                 from: from, to: to, columns: columns(req), rows: report?.rows.map { cells($0, none: "—") } ?? [],
-                total: report.map { cells($0.total, none: "—") } ?? [], csvHref: csv.string ?? "", errors: errors,
+                total: report.map { cells($0.total, none: "—") } ?? [],
+                hasData: report.map {
+                    !$0.rows.isEmpty || $0.total.figures.columns.dropLast(WorkOrderFigures.rateColumns).contains { ($0 ?? 0) > 0 }
+                }
+                    ?? false,
+                csvHref: csv.string ?? "", errors: errors,
                 printed: req.t(
                     "queue.report.printed",
                     ["from": from, "to": to, "at": stamp.string(from: req.now), "zone": HallClock.zone.identifier]))

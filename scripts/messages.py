@@ -1996,6 +1996,16 @@ M = {
  "dispatch.addAction": ("新增", "Add"),
  "dispatch.added": ("已新增职责：{duty}。", "Duty added: {duty}."),
  "dispatch.removed": ("已删除该职责。", "The duty is removed."),
+ "workOrder.attachments": ("附件", "Attachments"),
+ "workOrder.noAttachments": ("没有附件。", "No attachments."),
+ "workOrder.attachFiles": ("添加附件", "Add files"),
+ "workOrder.attachHint": ("PDF、JPG 或 PNG，每个不超过 10 MB，每张工单最多 5 个。", "PDF, JPEG or PNG, at most 10 MB each and 5 to an order."),
+ "workOrder.attach": ("上传", "Upload"),
+ "workOrder.attached": ("已上传 {n} 个附件。", "{n} files attached."),
+ "workOrder.publicFiles": ("附件（可选：照片或材料）", "Attachments (optional: photos or documents)"),
+ "workOrder.publicFilesHint": ("PDF、JPG 或 PNG，最多 5 个，每个不超过 10 MB。如需保密，请勿在附件中留下姓名或签名。", "PDF, JPEG or PNG, up to 5, at most 10 MB each. If you asked to stay confidential, leave your name and signature out of them."),
+ "error.workOrder.tooManyFiles": ("{field}：每张工单最多 5 个附件", "{field}: at most 5 files to an order"),
+ "field.attachments": ("附件", "Attachments"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -42,6 +42,7 @@ func routes(_ app: Application) throws {
     WorkOrderReports.register(api: api)
     PhoneRegisterRoutes.register(api: api)
     Open311Keys.register(api: api)
+    WorkOrderAttachments.register(api: api, pages: app)
     OrgAPIController.register(api)
     CalendarAPIController.register(api)
     AuditAPIController.register(api)

@@ -224,4 +224,76 @@ struct HotlineRegisterTests {
             #expect(audit.count == 7 && !audit.contains { $0.detail.contains("13900002222") })
         }
     }
+
+    @Test(
+        "attachments: checked by content, five to an order, sent with the public form or added later, read by whoever sees the order",
+        arguments: TestDB.available)
+    func attachments(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await Desk.open(t)
+            let a = try #require(try await d.take(["kind": "complaint", "callerPhone": "13800138021", "text": "窗口乱收费"]))
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+            func upload(_ bytes: [UInt8], name: String, token: String) async throws -> TestingHTTPResponse {
+                try await t.app.testing().sendRequest(.POST, "/api/v1/work-orders/\(a.id)/attachments?filename=\(name)") { req in
+                    req.headers.bearerAuthorization = .init(token: token)
+                    req.headers.contentType = .binary
+                    req.body = ByteBuffer(bytes: bytes)
+                }
+            }
+            var res = try await upload(png, name: "receipt.png", token: d.hotline)
+            #expect(res.status == .created, "\(res.body.string)")
+            res = try await upload(Array("<html>".utf8), name: "x.png", token: d.hotline)
+            #expect(res.problem?.errors?.map(\.code) == ["file.caseType"])
+            // The department sees the files once the order is theirs; another department never.
+            #expect(try await t.send(.GET, "/api/v1/work-orders/\(a.id)/attachments", token: d.chief).status == .forbidden)
+            try await d.step(a.id, "dispatch", ["department": d.scjg.uuidString], token: d.hotline)
+            struct File: Decodable { var id: UUID; var filename: String; var contentType: String }
+            let files = try await t.send(.GET, "/api/v1/work-orders/\(a.id)/attachments", token: d.chief).content.decode([File].self)
+            #expect(files.map(\.contentType) == ["image/png"] && files.first?.filename == "receipt.png")
+            #expect(try await t.send(.GET, "/api/v1/work-orders/\(a.id)/attachments", token: d.otherChief).status == .forbidden)
+            for n in 2...5 { #expect(try await upload(png, name: "p\(n).png", token: d.chief).status == .created) }
+            res = try await upload(png, name: "p6.png", token: d.chief)
+            #expect(res.problem?.errors?.map(\.code) == ["workOrder.tooManyFiles"])
+            let web = Browser(t)
+            _ = try await web.signIn("chief_scjg", "Order-Pass-2026")
+            let page = try await web.request(.GET, "/work-orders/\(a.id)")
+            #expect(page.body.string.contains("receipt.png"))
+            let file = try await web.request(.GET, "/work-orders/\(a.id)/attachments/\(files[0].id)")
+            #expect(file.status == .ok && Array(file.body.readableBytesView) == png && file.headers.contentType?.description == "image/png")
+
+            // The public form: a bad file refuses the whole request; a PDF comes with the order.
+            let visitor = Browser(t)
+            let csrf = try await visitor.csrf(from: "/hall/DL010200/complaints")
+            func ask(_ bytes: [UInt8], _ name: String) async throws -> TestingHTTPResponse {
+                let boundary = "----onestop-test"
+                var body = ""
+                for (k, v) in ["_csrf": csrf, "kind": "complaint", "text": "大厅空调坏了", "callerPhone": "13800138031"] {
+                    body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n"
+                }
+                var data = Array(body.utf8)
+                data += Array(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                        .utf8)
+                data += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+                let cookie = visitor.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+                return try await t.app.testing().sendRequest(.POST, "/hall/DL010200/complaints") { req in
+                    req.headers.replaceOrAdd(name: .cookie, value: cookie)
+                    req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+                    req.body = ByteBuffer(bytes: data)
+                }
+            }
+            let before = try await WorkOrderModel.query(on: t.app.db).count()
+            res = try await ask(Array("MZ executable".utf8), "virus.exe")
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("PDF"))
+            #expect(try await WorkOrderModel.query(on: t.app.db).count() == before)
+            res = try await ask(Array("%PDF-1.4 test".utf8), "照片说明.pdf")
+            #expect(res.status == .ok, "\(res.body.string)")
+            let made = try #require(try await WorkOrderModel.query(on: t.app.db).filter(\.$channel == "web").first())
+            let attached = try await WorkOrderAttachmentModel.query(on: t.app.db).filter(\.$orderID == made.requireID()).all()
+            #expect(attached.map(\.contentType) == ["application/pdf"] && made.channel == "web")
+            let audit = try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "workOrder.attach").count()
+            #expect(audit == 6)
+        }
+    }
+
 }

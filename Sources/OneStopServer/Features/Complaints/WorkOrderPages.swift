@@ -134,6 +134,15 @@ enum WorkOrderPages {
         var extendUnit: String
         var satisfactions: [FormView.Option]
         var errors: [String]
+        var attachments: [Attachment]
+        var canAttach: Bool
+    }
+
+    struct Attachment: Encodable {
+        var href: String
+        var filename: String
+        var size: String
+        var added: String
     }
 
     struct Step: Encodable {
@@ -393,7 +402,12 @@ enum WorkOrderPages {
             satisfactions: WorkOrderSatisfaction.allCases.map {
                 .init(value: $0.rawValue, label: req.t("workOrder.satisfaction.\($0.rawValue)"), selected: $0 == .satisfied)
             },
-            errors: errors)
+            errors: errors,
+            attachments: try await WorkOrderAttachments.list(o.requireID(), on: req.db).map { a in
+                Attachment(
+                    href: "/work-orders/\(o.id!)/attachments/\(a.id!)", filename: a.filename,
+                    size: String(format: "%.1f KB", Double(a.size) / 1024), added: time(a.addedAt) + " · " + a.addedBy)
+            }, canAttach: o.stateValue != .closed && o.stateValue != .merged)
         return try await req.page("work-orders/detail", title: req.t("workOrder.title", "number", o.number), view, status: status)
     }
 }

@@ -40,13 +40,16 @@ enum WorkOrderPublicPages {
         app.endpoint(.GET, "hall", ":code", "complaints", access: .public) { req in
             try await form(req, Form(kind: "consultation"), errors: [])
         }
-        app.endpoint(.POST, "hall", ":code", "complaints", access: .public) { req -> Response in
+        app.endpoint(.POST, "hall", ":code", "complaints", access: .public, body: .collect(maxSize: "52mb")) { req -> Response in
             let f = try req.content.decode(Form.self)
+            struct Upload: Content { var files: [File]? }
+            let sent = ((try? req.content.decode(Upload.self).files) ?? []).filter { $0.data.readableBytes > 0 }
             let code = req.parameters.get("code") ?? ""
             do {
                 var input = f.input.publicOnly
                 input.center = code
-                let (o, _) = try await WorkOrderService.create(input, channel: .web, req: req)
+                let files = try WorkOrderAttachments.checked(sent.map { ($0.filename, Array($0.data.readableBytesView)) }, already: 0)
+                let (o, _) = try await WorkOrderService.create(input, channel: .web, files: files, req: req)
                 return try await track(req, number: o.number, found: WorkOrderAPIController.publicReceipt(o), errors: [], receipt: true)
             } catch let v as ValidationFailure {
                 return try await form(

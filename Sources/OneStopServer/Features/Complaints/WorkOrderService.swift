@@ -78,7 +78,8 @@ enum WorkOrderService {
     /// Takes an order in. Staff enter the phone, walk-in, mailbox and brand-hotline channels (a
     /// window's clerk only walk-ins); the public form is `web`, Open311 `open311`.
     static func create(
-        _ input: Input, channel forced: WorkOrderChannel? = nil, open311: Open311Origin? = nil, req: Request
+        _ input: Input, channel forced: WorkOrderChannel? = nil, open311: Open311Origin? = nil,
+        files: [(CaseUpload.Checked, [UInt8])] = [], req: Request
     )
         async throws -> (WorkOrderModel, [WorkOrderModel])
     {
@@ -183,7 +184,9 @@ enum WorkOrderService {
             try await event(o, "create", actor: actor, at: millis, note: "", on: db)
             if !answer.isEmpty { try await event(o, "answer", actor: actor, at: millis, note: answer, on: db) }
             let detail = ["number": o.number, "kind": o.kind, "channel": o.channel, "state": o.state]
-            return (o, [AuditEvent("workOrder.create", "work_order", id: o.id, center: centerID, detail: detail)])
+            // Files sent with the order are written with it, or not at all.
+            let attached = try await WorkOrderAttachments.add(files, to: o, by: p?.displayName ?? "", at: millis, on: db).1
+            return (o, [AuditEvent("workOrder.create", "work_order", id: o.id, center: centerID, detail: detail)] + attached)
         }
         return (made, duplicates)
     }

@@ -39,6 +39,7 @@ enum OpenAPIDocument {
                     case "PhoneCDR": ["text/csv"]
                     case "StaffPhoto": ["image/jpeg", "image/png"]
                     case "TemplateFile": ["application/octet-stream", "application/pdf", "image/jpeg", "image/png"]
+                    case "WorkOrderFile": ["application/octet-stream", "application/pdf", "image/jpeg", "image/png"]
                     default: ["application/json"]
                     }
                 let content = Dictionary(uniqueKeysWithValues: media.map { ($0, ["schema": ref(request)] as JSONValue) })
@@ -69,7 +70,7 @@ enum OpenAPIDocument {
                 "schemas": .object(
                     OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }.merging(RatingAPIController.schemas) { a, _ in a }.merging(
                         WorkOrderAPIController.schemas
-                    ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }),
+                    ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }.merging(WorkOrderAttachments.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -70,7 +70,9 @@ enum OpenAPIDocument {
                 "schemas": .object(
                     OpenAPISchemas.all.merging(CaseSchemas.all) { a, _ in a }.merging(RatingAPIController.schemas) { a, _ in a }.merging(
                         WorkOrderAPIController.schemas
-                    ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }.merging(WorkOrderAttachments.schemas) { a, _ in a }),
+                    ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }.merging(
+                        WorkOrderAttachments.schemas
+                    ) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

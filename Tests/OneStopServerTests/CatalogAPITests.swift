@@ -268,7 +268,9 @@ struct CatalogAPITests {
                 xml.headers.contentType?.description.hasPrefix("text/xml") == true
                     && xml.body.string.contains("<service_code>\(code)</service_code>"))
             let def = try await t.send(.GET, "/open311/v2/services/\(code).json").content.decode(Open311Controller.Definition.self)
-            #expect(def.attributes.count == 6 && def.attributes.allSatisfy { !$0.variable })
+            // The six materials, read-only, then the kind of request a client may choose (`attribute[kind]`).
+            #expect(def.attributes.count == 7 && def.attributes.dropLast().allSatisfy { !$0.variable })
+            #expect(def.attributes.last?.code == "kind" && def.attributes.last?.values?.map(\.key).contains("complaint") == true)
             #expect(try await t.send(.GET, "/open311/v2/discovery.json").body.string.contains("GeoReport_v2"))
 
             let kiosk = try await t.send(.GET, "/kiosk/DL010200?idle=30")

@@ -106,6 +106,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(RatingSupervision())
     app.migrations.add(WorkOrders())
     app.migrations.add(PhonesAndOpen311())
+    app.migrations.add(WorkOrderWorklist())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

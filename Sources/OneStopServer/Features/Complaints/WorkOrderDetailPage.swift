@@ -134,7 +134,8 @@ extension WorkOrderPages {
             attachments: try await WorkOrderAttachments.list(o.requireID(), on: req.db).map { a in
                 Attachment(
                     href: "/work-orders/\(o.id!)/attachments/\(a.id!)", filename: a.filename,
-                    size: String(format: "%.1f KB", Double(a.size) / 1024), added: time(a.addedAt) + " · " + a.addedBy)
+                    size: a.size < 1024 ? "\(a.size) B" : String(format: "%.1f KB", Double(a.size) / 1024),
+                    added: time(a.addedAt) + " · " + a.addedBy)
             }, canAttach: o.stateValue != .closed && o.stateValue != .merged)
         return try await req.page("work-orders/detail", title: req.t("workOrder.title", "number", o.number), view, status: status)
     }

@@ -159,6 +159,26 @@ struct WorkOrderRulesTests {
         #expect(catalog.map(\.departmentID) == ["police", "tax"])
     }
 
+    @Test("dispatch index: overlapping and repeated keywords, letter case, rules summed per department, the code before the kind")
+    func dispatchIndex() {
+        let index = DispatchDirectory.Index(rules: [
+            .init(departmentID: "tax", keywords: ["税", "税务登记"]),
+            .init(departmentID: "tax", keywords: ["税务"], itemKinds: ["permit"]),
+            .init(departmentID: "it", keywords: ["WiFi"]),
+            .init(departmentID: "market", keywords: ["食品"], itemKinds: ["permit"], itemCodes: ["FOOD-1"]),
+        ])
+        // 税 (1) + 税务登记 (4) + 税务 (2), each once although 税 occurs three times.
+        let s = index.rank(text: "税务登记，税，税", item: nil)
+        #expect(s.map(\.departmentID) == ["tax"] && s.first?.score == 7, "\(s)")
+        #expect(s.first?.because == ["税", "税务", "税务登记"], "\(s)")
+        #expect(index.rank(text: "大厅 wifi 连不上", item: nil).first?.departmentID == "it")
+        // The market rule names the code (10), so its kind does not count again; tax's kind does (3).
+        let byItem = index.rank(text: "", item: (code: "FOOD-1", kind: "permit"))
+        #expect(byItem.map(\.score) == [10, 3] && byItem.first?.because == ["FOOD-1"], "\(byItem)")
+        #expect(index.rank(text: "无关的话", item: nil).isEmpty)
+        #expect(DispatchDirectory.Index(rules: []).rank(text: "税", item: nil).isEmpty)
+    }
+
     @Test("接诉即办's rates, nil when there is nothing to divide by")
     func figures() {
         var f = WorkOrderFigures()

@@ -115,30 +115,29 @@ enum DispatchService {
         req.application.dispatchDirectory.clear()
     }
 
-    /// The rules that apply at a center: its own and those of the centers above it.
-    static func rules(for center: UUID, req: Request) async throws -> [DispatchDirectory.Rule] {
-        let tree = try await req.application.centerTrees.tree(on: req.db)
-        let all = try await req.application.dispatchDirectory.rules(on: req.db)
-        let line = Set(tree.ancestry(center).map(\.uuidString))
-        // Each rule applies at its own center and below it.
-        return all.filter { $0.centers.allSatisfy(line.contains) }.map {
-            var r = $0
-            r.centers = []
-            return r
+    /// The rules that apply at a center — its own and those of the centers above it — compiled
+    /// for ranking, and kept as long as the directory is.
+    static func index(for center: UUID, req: Request) async throws -> DispatchDirectory.Index {
+        let app = req.application
+        let db = req.db
+        return try await app.dispatchDirectory.index(center) {
+            let tree = try await app.centerTrees.tree(on: db)
+            let all = try await app.dispatchDirectory.rules(on: db)
+            let line = Set(tree.ancestry(center).map(\.uuidString))
+            // Each rule applies at its own center and below it.
+            return DispatchDirectory.Index(rules: all.filter { $0.centers.allSatisfy(line.contains) })
         }
     }
 
     /// Departments for an order's words at a center (and the item it names), best first.
     static func suggest(text: String, center: UUID, itemID: UUID?, req: Request) async throws -> [SuggestionDTO] {
         let snapshot = try await req.catalog()
-        let rules = try await rules(for: center, req: req)
+        let index = try await index(for: center, req: req)
         let item = itemID.flatMap { snapshot.items[$0] }
         let catalog = catalogItems(text, center: center, in: snapshot).map {
             (code: $0.guide.code, departmentID: $0.departmentID.uuidString)
         }
-        let ranked = DispatchDirectory.rank(
-            text: text, center: center.uuidString, item: item.map { ($0.guide.code, $0.guide.type.rawValue) }, rules: rules,
-            catalog: catalog)
+        let ranked = index.rank(text: text, item: item.map { ($0.guide.code, $0.guide.type.rawValue) }, catalog: catalog)
         let ids = ranked.compactMap { UUID(uuidString: $0.departmentID) }
         let names = try await DepartmentModel.query(on: req.db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: names.compactMap { d in d.id.map { ($0, d.name) } })
@@ -169,16 +168,29 @@ extension DispatchService {
     }
 }
 
-/// Every dispatch rule, read once and kept until one is added or removed on this instance (or
-/// 30 s pass, for another instance's change).
+/// Every dispatch rule, read once, and each center's compiled index of the rules that apply
+/// there, kept until a rule is added or removed on this instance (or 30 s pass, for another
+/// instance's change).
 final class DispatchDirectoryCache: Sendable {
     private let cache = TimedCache<Int, [DispatchDirectory.Rule]>(ttl: 30_000_000_000)
+    private let indexes = TimedCache<UUID, DispatchDirectory.Index>(ttl: 30_000_000_000)
 
     func rules(on db: any Database) async throws -> [DispatchDirectory.Rule] {
         try await cache.value(0) { try await DispatchRuleModel.query(on: db).all().map(\.rule) }
     }
 
-    func clear() { cache.removeAll() }
+    func index(
+        _ center: UUID, build: @escaping @Sendable () async throws -> DispatchDirectory.Index
+    ) async throws
+        -> DispatchDirectory.Index
+    {
+        try await indexes.value(center, load: build)
+    }
+
+    func clear() {
+        cache.removeAll()
+        indexes.removeAll()
+    }
 }
 
 extension Application {

@@ -329,6 +329,46 @@ struct WorkOrderTests {
         }
     }
 
+    @Test(
+        "the sweep decides its orders a batch at a time: each running order reminded once, with its event, notice and audit entry; a replied one is left alone",
+        arguments: TestDB.available)
+    func sweepBatches(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await Desk.open(t)
+            var running: [UUID] = []
+            for n in 0..<5 {
+                let o = try #require(
+                    try await d.take(["kind": "help", "urgency": "emergency", "callerPhone": "1380013800\(n)", "text": "电梯\(n)"]))
+                try await d.step(o.id, "dispatch", ["department": d.scjg.uuidString], token: d.hotline)
+                running.append(o.id)
+            }
+            let replied = running.removeLast()
+            try await d.step(replied, "sign", token: d.chief)
+            try await d.step(replied, "reply", ["reply": "已派维保单位处理，电梯恢复运行。"], token: d.chief)
+            t.clock.advance(95 * 60)
+            // The replied order's clock stopped: it is not due a look at all.
+            #expect(try await Supervision.sweepWorkOrders(app: t.app, now: t.clock.now, batch: 2) == 4)
+            let reminders = try await WorkOrderEventModel.query(on: t.app.db).filter(\.$action == "remind").all()
+            #expect(Set(reminders.map(\.orderID)) == Set(running) && reminders.count == 4)
+            #expect(reminders.allSatisfy { $0.departmentID == d.scjg && $0.actor == "system" && $0.outcome == "reminded" })
+            let notices = try await OutboxModel.query(on: t.app.db).filter(\.$event == "workOrder.reminder").all()
+            // The department's chief representative is told of each order once.
+            let chief = try #require(try await UserModel.query(on: t.app.db).filter(\.$username == "chief_scjg").first()?.id)
+            #expect(notices.filter { $0.target == chief.uuidString }.count == 4, "\(notices.map(\.target))")
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "workOrder.remind").count() == 4)
+            let stages = try await WorkOrderModel.query(on: t.app.db).all()
+            #expect(
+                stages.filter { $0.stage == 1 }.map(\.id).sorted { $0!.uuidString < $1!.uuidString }
+                    == running.sorted { $0.uuidString < $1.uuidString })
+            #expect(stages.first { $0.id == replied }?.nextLook == nil)
+            // Nothing more is due until the deadline: a second sweep finds nothing.
+            #expect(try await Supervision.sweepWorkOrders(app: t.app, now: t.clock.now, batch: 2) == 0)
+            t.clock.advance(30 * 60)
+            #expect(try await Supervision.sweepWorkOrders(app: t.app, now: t.clock.now, batch: 3) == 4)
+            #expect(try await CardModel.query(on: t.app.db).filter(\.$kind == "work_order_yellow").count() == 4)
+        }
+    }
+
     @Test("duplicates are found by phone and merged: one handling, each caller called back", arguments: TestDB.available)
     func merging(db: TestDB) async throws {
         try await withOneStop(db) { t in

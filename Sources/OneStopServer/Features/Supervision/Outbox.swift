@@ -43,6 +43,26 @@ enum Outbox {
         for hook in hooks where wants(hook.events, event) { try await row("webhook", hook.id!.uuidString).create(on: db) }
     }
 
+    /// The outbox's columns, for `rows`.
+    static let columns = "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error"
+
+    /// The rows that queue a message for each user and each of `hooks` that wants the event, to
+    /// insert with many others (`SQLRows.insert(into: "outbox", columns: Outbox.columns, …)`).
+    static func rows(
+        _ event: String, _ message: Message, users: [UUID], hooks: [WebhookModel], at millis: Int64, sql: any SQLDatabase
+    ) throws -> [[any SQLExpression]] {
+        let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
+        let targets =
+            Set(users).map { ("inbox", $0.uuidString) }
+            + hooks.filter { wants($0.events, event) }.compactMap { h in h.id.map { ("webhook", $0.uuidString) } }
+        return targets.map { channel, target in
+            [
+                sql.bind(id: UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload), SQLBind(millis),
+                SQLBind(0), SQLBind(millis), SQLBind(false), SQLBind(""),
+            ]
+        }
+    }
+
     static func wants(_ events: String, _ event: String) -> Bool {
         events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.contains { $0 == "*" || $0 == event }
     }

@@ -304,19 +304,7 @@ enum Supervision {
                     hooks[c.centerID] = try await WebhookModel.query(on: db).filter(\.$centerID == c.centerID).filter(\.$active == true)
                         .all()
                 }
-                let payload = String(decoding: try JSONEncoder.sorted.encode(message), as: UTF8.self)
-                let targets =
-                    try await responsible(c).map { ("inbox", $0.uuidString) }
-                    + hooks[c.centerID]!.filter { Outbox.wants($0.events, event) }.map { ("webhook", $0.id!.uuidString) }
-                for (channel, target) in targets {
-                    outbox.append(
-                        [
-                            SQLBind(UUID.timeOrdered()), SQLBind(channel), SQLBind(target), SQLBind(event), SQLBind(payload),
-                            SQLBind(millis),
-                            SQLBind(0),
-                            SQLBind(millis), SQLBind(false), SQLBind(""),
-                        ])
-                }
+                outbox += try Outbox.rows(event, message, users: try await responsible(c), hooks: hooks[c.centerID]!, at: millis, sql: sql)
             }
             var cards: [[any SQLExpression]] = []
             var anomalies: [[any SQLExpression]] = []
@@ -375,10 +363,7 @@ enum Supervision {
                 cards, on: db)
             try await SQLRows.insert(
                 into: "anomalies", columns: "id, case_id, center_id, department_id, kind, day, detail", anomalies, on: db)
-            try await SQLRows.insert(
-                into: "outbox", columns: "id, channel, target, event, payload, created_at, attempts, next_attempt_at, failed, last_error",
-                outbox,
-                on: db)
+            try await SQLRows.insert(into: "outbox", columns: Outbox.columns, outbox, on: db)
             return events
         }
     }

@@ -369,6 +369,26 @@ struct WorkOrderTests {
         }
     }
 
+    @Test("orders taken in at once share a write: each stored whole, with its own number and history", arguments: TestDB.available)
+    func concurrentIntake(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await Desk.open(t)
+            let orders = try await withThrowingTaskGroup(of: Order?.self) { g in
+                for n in 0..<12 {
+                    g.addTask { try await d.take(["kind": "complaint", "callerPhone": "139001390\(n + 10)", "text": "排队太久 \(n)"]) }
+                }
+                return try await g.reduce(into: [Order]()) { if let o = $1 { $0.append(o) } }
+            }
+            #expect(orders.count == 12 && Set(orders.map(\.number)).count == 12)
+            let stored = try await WorkOrderModel.query(on: t.app.db).all()
+            #expect(stored.count == 12 && Set(stored.compactMap(\.callerPhone)).count == 12)
+            #expect(stored.allSatisfy { $0.text.hasPrefix("排队太久") && $0.phoneIndex.count > 0 && $0.state == "received" })
+            let created = try await WorkOrderEventModel.query(on: t.app.db).filter(\.$action == "create").all()
+            #expect(Set(created.map(\.orderID)) == Set(stored.compactMap(\.id)))
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "workOrder.create").count() == 12)
+        }
+    }
+
     @Test("duplicates are found by phone and merged: one handling, each caller called back", arguments: TestDB.available)
     func merging(db: TestDB) async throws {
         try await withOneStop(db) { t in

@@ -178,9 +178,11 @@ enum WorkOrderService {
         }
         let duplicates = try await Self.duplicates(of: o, on: req.db)
         let actor = p.map { "user:" + $0.name } ?? "public"
-        let made = try await req.audited { db -> (WorkOrderModel, [AuditEvent]) in
+        // Without files, the batch's orders and events go in together; files refer to their order,
+        // which must then be written first.
+        let made = try await req.audited(defers: files.isEmpty) { db -> (WorkOrderModel, [AuditEvent]) in
             o.number = try await nextNumber(today, on: db)
-            try await o.create(on: db)
+            try await WorkOrderRows.insert(o, on: db)
             try await event(o, "create", actor: actor, at: millis, note: "", on: db)
             if !answer.isEmpty { try await event(o, "answer", actor: actor, at: millis, note: answer, on: db) }
             let detail = ["number": o.number, "kind": o.kind, "channel": o.channel, "state": o.state]
@@ -220,7 +222,7 @@ enum WorkOrderService {
         e.departmentID = department ?? o.departmentID
         e.outcome = outcome
         e.note = note
-        try await e.create(on: db)
+        try await WorkOrderRows.insert(e, on: db)
     }
 
     /// Earlier open or recent orders of the same center that this one probably repeats

@@ -107,6 +107,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(WorkOrders())
     app.migrations.add(PhonesAndOpen311())
     app.migrations.add(WorkOrderWorklist())
+    app.migrations.add(IndicatorTallies())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

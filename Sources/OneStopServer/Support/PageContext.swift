@@ -88,8 +88,8 @@ struct PageContext<P: Encodable>: Encodable {
         let oversight = MenuEntry(
             group: "nav.group.oversight",
             [
-                .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
-                .init("/phone-calls", "nav.phoneCalls"), .init("/admin/audit", "nav.audit"),
+                .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/ratings", "nav.ratings"),
+                .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"), .init("/admin/audit", "nav.audit"),
             ])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
@@ -97,8 +97,8 @@ struct PageContext<P: Encodable>: Encodable {
             return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
         case .supervisor:
             return [
-                home, .init("/supervision", "nav.supervision"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
-                .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
+                home, .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/ratings", "nav.ratings"),
+                .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
@@ -108,8 +108,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init(
                     group: "nav.group.more",
                     [
-                        .init("/inquiries", "nav.inquiries"), .init("/phone-calls", "nav.phoneCalls"),
-                        .init("/manage/hall", "nav.hallView"),
+                        .init("/inquiries", "nav.inquiries"), .init("/indicators", "nav.indicators"),
+                        .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                         .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
@@ -130,6 +130,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/phone-calls", "nav.phoneCalls"), .init("/ratings/hotline", "nav.hotlineRating"),
                 .init("/admin/calendar", "nav.calendar"), inbox,
             ]
+        case .campaignOffice:
+            return [home, .init("/indicators", "nav.indicators"), .init("/admin/calendar", "nav.calendar"), inbox]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

@@ -159,6 +159,13 @@ struct SupervisionSweepLifecycle: LifecycleHandler {
                 } catch {
                     app.logger.warning("supervision sweep failed: \(error)")
                 }
+                // The indicators follow what the sweep and the day changed, so a report finds
+                // little to catch up on.
+                do {
+                    try await IndicatorStore.catchUp(app: app, now: app.clock.now())
+                } catch {
+                    app.logger.warning("indicator catch-up failed: \(error)")
+                }
             }
         }
     }

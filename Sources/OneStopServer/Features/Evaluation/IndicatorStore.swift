@@ -1,0 +1,339 @@
+import Fluent
+import Foundation
+import OneStopCore
+import SQLKit
+import Vapor
+
+/// The indicator counters per day and scope (`IndicatorCounts`, table `indicator_tallies`) and
+/// their monthly sums, kept current from the audit log (issue 21).
+///
+/// Every change OneStop makes is audited in one chain whose order is the commit order, so the log
+/// says exactly what changed since the last look: `catchUp` reads the entries after the one it
+/// last saw, works out which (center, day) pairs their records count on — a case on the days it
+/// was accepted and decided, a rating on its day and its rectification deadline's, a work order
+/// on the day it was received, and every entry on its own day — and counts those days again from
+/// the records (`recount`), then their months. A late change (an appeal upheld, a complaint judged
+/// valid a week later) thus moves the figures of the day the record belongs to. Reports catch up
+/// first, then read tallies only.
+enum IndicatorStore {
+    /// The entity types whose changes move indicators.
+    static let followed: Set<String> = ["case", "rating", "work_order"]
+
+    struct Pair: Hashable, Comparable {
+        var center: UUID
+        var day: CivilDate
+
+        static func < (a: Pair, b: Pair) -> Bool { (a.day, a.center.uuidString) < (b.day, b.center.uuidString) }
+    }
+
+    /// Follows the audit log to its end, recounting what it touched. Runs as a write of its own
+    /// (one at a time on every instance: the audit head is locked), a few thousand entries each.
+    @discardableResult
+    static func catchUp(app: Application, now: Date, batch: Int = 5_000) async throws -> Int {
+        var recounted = 0
+        while true {
+            let (n, more) = try await app.groupCommit.run(actor: "system", now: now) { db -> ((Int, Bool), [AuditEvent]) in
+                let sql = try SQLRows.sql(db)
+                struct State: Decodable { var audit_seq: Int64 }
+                let seen =
+                    try await sql.raw("SELECT audit_seq FROM indicator_state WHERE id = 1").first(decoding: State.self)?.audit_seq ?? 0
+                struct Entry: Decodable {
+                    var seq: Int64
+                    var at_ms: Int64
+                    var entity_type: String
+                    var entity_id: String
+                    var center_id: String
+                }
+                let entries = try await sql.raw(
+                    """
+                    SELECT seq, at_ms, entity_type, entity_id, center_id FROM audit_entries
+                    WHERE seq > \(bind: seen) ORDER BY seq LIMIT \(bind: batch)
+                    """
+                ).all(decoding: Entry.self)
+                guard let last = entries.last?.seq else { return ((0, false), []) }
+                var pairs = Set<Pair>()
+                var ids: [String: Set<UUID>] = [:]
+                for e in entries where followed.contains(e.entity_type) {
+                    guard let center = UUID(uuidString: e.center_id) else { continue }
+                    pairs.insert(Pair(center: center, day: HallClock.day(Date(timeIntervalSince1970: Double(e.at_ms) / 1000))))
+                    if let id = UUID(uuidString: e.entity_id) { ids[e.entity_type, default: []].insert(id) }
+                }
+                pairs.formUnion(try await recordDays(ids, on: sql))
+                for p in pairs.sorted() { try await recount(center: p.center, day: p.day, on: db) }
+                for m in Set(pairs.map { MonthKey(center: $0.center, month: String($0.day.description.prefix(7))) }) {
+                    try await rollUp(center: m.center, month: m.month, on: db)
+                }
+                try await sql.raw("UPDATE indicator_state SET audit_seq = \(bind: last) WHERE id = 1").run()
+                return ((pairs.count, entries.count == batch), [])
+            }
+            recounted += n
+            if !more { break }
+        }
+        return recounted
+    }
+
+    struct MonthKey: Hashable {
+        var center: UUID
+        var month: String
+    }
+
+    /// The other days the changed records count on: a case's acceptance and decision, a rating's
+    /// day and its rectification deadline, a work order's reception.
+    static func recordDays(_ ids: [String: Set<UUID>], on sql: any SQLDatabase) async throws -> Set<Pair> {
+        var out = Set<Pair>()
+        func chunks(_ s: Set<UUID>?) -> [[UUID]] {
+            let a = Array(s ?? [])
+            return stride(from: 0, to: a.count, by: 500).map { Array(a[$0..<min($0 + 500, a.count)]) }
+        }
+        func add(_ center: UUID, _ day: String?) {
+            if let day, let d = CivilDate(day) { out.insert(Pair(center: center, day: d)) }
+        }
+        struct CaseDays: Decodable {
+            var center_id: UUID
+            var accepted_on: String?
+            var decided_on: String?
+        }
+        for chunk in chunks(ids["case"]) {
+            for c in try await sql.raw("SELECT center_id, accepted_on, decided_on FROM cases WHERE id IN \(sql.idList(chunk))")
+                .all(decoding: CaseDays.self)
+            {
+                add(c.center_id, c.accepted_on)
+                add(c.center_id, c.decided_on)
+            }
+        }
+        struct Stamped: Decodable {
+            var center_id: UUID
+            var at: Int64
+        }
+        struct Due: Decodable {
+            var center_id: UUID
+            var due_on: String
+        }
+        for chunk in chunks(ids["rating"]) {
+            for r in try await sql.raw("SELECT center_id, at FROM ratings WHERE id IN \(sql.idList(chunk))").all(decoding: Stamped.self) {
+                out.insert(Pair(center: r.center_id, day: HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))))
+            }
+            for b in try await sql.raw("SELECT center_id, due_on FROM bad_ratings WHERE id IN \(sql.idList(chunk))").all(decoding: Due.self)
+            {
+                add(b.center_id, b.due_on)
+            }
+        }
+        for chunk in chunks(ids["work_order"]) {
+            for o in try await sql.raw("SELECT center_id, received_at AS at FROM work_orders WHERE id IN \(sql.idList(chunk))")
+                .all(decoding: Stamped.self)
+            {
+                out.insert(Pair(center: o.center_id, day: HallClock.day(Date(timeIntervalSince1970: Double(o.at) / 1000))))
+            }
+        }
+        return out
+    }
+
+    /// Where a record counts: its center, department, window and staff member.
+    struct Place: Decodable {
+        var department_id: UUID?
+        var window_id: UUID?
+        var staff_id: UUID?
+    }
+
+    /// Counts one center's day again from its records, for every scope, and replaces its rows.
+    static func recount(center: UUID, day: CivilDate, on db: any Database) async throws {
+        let sql = try SQLRows.sql(db)
+        let d = day.description
+        var counts: [String: IndicatorCounts] = [:]
+        func count(_ p: Place, _ change: (inout IndicatorCounts) -> Void) {
+            for scope in RatingFigures.scopes(center: center, department: p.department_id, window: p.window_id, staff: p.staff_id) {
+                change(&counts[scope, default: IndicatorCounts()])
+            }
+        }
+        // A case counts at the window that took it in (its ticket's) and with the staff member who served it, else its handler.
+        let place = """
+            c.department_id, t.window_id AS window_id, COALESCE(t.staff_id, u.staff_id) AS staff_id
+            FROM cases c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN users u ON u.id = c.handler_id
+            """
+        struct Accepted: Decodable {
+            var department_id: UUID?
+            var window_id: UUID?
+            var staff_id: UUID?
+            var channel: String
+            var decided_on: String?
+            var tasks: Int
+        }
+        for c in try await sql.raw(
+            """
+            SELECT c.channel, c.decided_on, (SELECT COUNT(*) FROM case_tasks k WHERE k.case_id = c.id) AS tasks, \(unsafeRaw: place)
+            WHERE c.center_id = \(sql.bind(id: center)) AND c.accepted_on = \(bind: d)
+            """
+        ).all(decoding: Accepted.self) {
+            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+                $0[.accepted] += 1
+                if c.tasks > 0 { $0[.jointAccepted] += 1 }
+                if c.channel == "online" { $0[.onlineAccepted] += 1 }
+                if c.decided_on == d { $0[.closedOnAcceptanceDay] += 1 }
+            }
+        }
+        struct Decided: Decodable {
+            var department_id: UUID?
+            var window_id: UUID?
+            var staff_id: UUID?
+            var promised_due: String
+        }
+        for c in try await sql.raw(
+            """
+            SELECT c.promised_due, \(unsafeRaw: place)
+            WHERE c.center_id = \(sql.bind(id: center)) AND c.decided_on = \(bind: d) AND c.promised_due IS NOT NULL
+            """
+        ).all(decoding: Decided.self) {
+            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+                $0[.timedClosed] += 1
+                if d <= c.promised_due { $0[.timedClosedOnTime] += 1 }
+            }
+        }
+        struct Decision: Decodable {
+            var department_id: UUID?
+            var window_id: UUID?
+            var staff_id: UUID?
+            var action: String
+            var asked: Int
+        }
+        for c in try await sql.raw(
+            """
+            SELECT e.action, CASE WHEN c.supplement_asked THEN 1 ELSE 0 END AS asked, \(unsafeRaw: place)
+            JOIN case_events e ON e.case_id = c.id
+            WHERE e.day = \(bind: d) AND e.action IN ('accept', 'refuse') AND c.center_id = \(sql.bind(id: center)) AND c.channel = 'online'
+            """
+        ).all(decoding: Decision.self) {
+            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+                $0[.onlineDecided] += 1
+                if c.action == "accept", c.asked == 0 { $0[.onlineAcceptedFirstTime] += 1 }
+            }
+        }
+        for a in try await sql.raw(
+            """
+            SELECT \(unsafeRaw: place) JOIN anomalies a ON a.case_id = c.id
+            WHERE a.center_id = \(sql.bind(id: center)) AND a.day = \(bind: d) AND a.withdrawn = ''
+            """
+        ).all(decoding: Place.self) {
+            count(a) { $0[.anomalies] += 1 }
+        }
+        let start = HallClock.millis(HallClock.instant(day, minute: 0))
+        let end = HallClock.millis(HallClock.instant(day.adding(days: 1), minute: 0))
+        for o in try await sql.raw(
+            """
+            SELECT department_id, window_id, staff_id FROM work_orders
+            WHERE center_id = \(sql.bind(id: center)) AND received_at >= \(bind: start) AND received_at < \(bind: end)
+            AND kind = 'complaint' AND valid = \(bind: true)
+            """
+        ).all(decoding: Place.self) {
+            count(o) { $0[.validComplaints] += 1 }
+        }
+        struct CallBack: Decodable {
+            var department_id: UUID?
+            var window_id: UUID?
+            var staff_id: UUID?
+            var outcome: String
+        }
+        for e in try await sql.raw(
+            """
+            SELECT e.department_id, o.window_id, o.staff_id, e.outcome FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
+            WHERE e.center_id = \(sql.bind(id: center)) AND e.at >= \(bind: start) AND e.at < \(bind: end)
+            AND e.action = 'call_back' AND o.kind = 'complaint'
+            """
+        ).all(decoding: CallBack.self) {
+            guard let satisfied = IndicatorRules.callBack(outcome: e.outcome) else { continue }
+            count(Place(department_id: e.department_id, window_id: e.window_id, staff_id: e.staff_id)) {
+                $0[.complaintCallBacks] += 1
+                if satisfied { $0[.complaintCallBacksSatisfied] += 1 }
+            }
+        }
+        // Ratings and their rectification come from the 好差评 tallies of the center's scopes.
+        for (scope, tally) in try await ratingTallies(center: center, day: d, on: sql) {
+            let rated = IndicatorRules.ratingCounts(tally)
+            if !rated.isEmpty { counts[scope, default: IndicatorCounts()] += rated }
+        }
+        try await sql.raw("DELETE FROM indicator_tallies WHERE center_id = \(bind: center.uuidString.lowercased()) AND period = \(bind: d)")
+            .run()
+        try await write(period: d, center: center, counts, on: db)
+    }
+
+    /// The day's 好差评 tallies of a center's own scopes: the center, its departments, windows and staff.
+    static func ratingTallies(center: UUID, day: String, on sql: any SQLDatabase) async throws -> [String: RatingTally] {
+        struct Row: Decodable {
+            var scope: String
+            var tally: String
+        }
+        let c = center.uuidString.lowercased()
+        let rows = try await sql.raw(
+            """
+            SELECT r.scope, r.tally FROM rating_tallies r WHERE r.day = \(bind: day) AND (r.scope = \(bind: "center:" + c)
+            OR r.scope IN (SELECT 'department:' || LOWER(CAST(id AS TEXT)) FROM departments WHERE center_id = \(sql.bind(id: center)))
+            OR r.scope IN (SELECT 'window:' || LOWER(CAST(id AS TEXT)) FROM windows WHERE center_id = \(sql.bind(id: center)))
+            OR r.scope IN (SELECT 'staff:' || LOWER(CAST(id AS TEXT)) FROM staff WHERE center_id = \(sql.bind(id: center))))
+            """
+        ).all(decoding: Row.self)
+        var out: [String: RatingTally] = [:]
+        for r in rows { if let t = try RatingFigures.decode(r.tally) { out[r.scope] = t } }
+        return out
+    }
+
+    static func kind(of scope: String) -> String { String(scope.prefix { $0 != ":" }) }
+
+    static func write(period: String, center: UUID, _ counts: [String: IndicatorCounts], on db: any Database) async throws {
+        let c = center.uuidString.lowercased()
+        let rows: [[any SQLExpression]] = counts.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { scope, value in
+            [SQLBind(period), SQLBind(scope), SQLBind(kind(of: scope)), SQLBind(c), SQLBind(IndicatorRules.encode(value))]
+        }
+        try await SQLRows.insert(into: "indicator_tallies", columns: "period, scope, kind, center_id, counts", rows, on: db)
+    }
+
+    /// A month's rows: the sums of its days, per scope.
+    static func rollUp(center: UUID, month: String, on db: any Database) async throws {
+        let sql = try SQLRows.sql(db)
+        let c = center.uuidString.lowercased()
+        struct Row: Decodable {
+            var scope: String
+            var counts: String
+        }
+        var sums: [String: IndicatorCounts] = [:]
+        for r in try await sql.raw(
+            """
+            SELECT scope, counts FROM indicator_tallies WHERE center_id = \(bind: c)
+            AND period >= \(bind: month + "-01") AND period <= \(bind: month + "-31")
+            """
+        ).all(decoding: Row.self) {
+            sums[r.scope, default: IndicatorCounts()] += IndicatorRules.decode(r.counts)
+        }
+        try await sql.raw("DELETE FROM indicator_tallies WHERE center_id = \(bind: c) AND period = \(bind: month)").run()
+        try await write(period: month, center: center, sums, on: db)
+    }
+
+    /// The sums over `period` of the scopes of `kind` (`center`, `department`, `window`, `staff`)
+    /// that belong to `centers`, by scope: whole months from their rows, the days at the edges
+    /// from theirs.
+    static func read(
+        centers: Set<UUID>, kind: String, period: EvaluationPeriod, on db: any Database
+    ) async throws
+        -> [String: IndicatorCounts]
+    {
+        let sql = try SQLRows.sql(db)
+        let keys = IndicatorRules.periodKeys(period)
+        var out: [String: IndicatorCounts] = [:]
+        struct Row: Decodable {
+            var scope: String
+            var counts: String
+        }
+        let ids = centers.map { $0.uuidString.lowercased() }.sorted()
+        for chunk in stride(from: 0, to: ids.count, by: 200).map({ Array(ids[$0..<min($0 + 200, ids.count)]) }) {
+            for periods in stride(from: 0, to: keys.count, by: 400).map({ Array(keys[$0..<min($0 + 400, keys.count)]) }) {
+                for r in try await sql.raw(
+                    """
+                    SELECT scope, counts FROM indicator_tallies WHERE center_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) }))
+                    AND kind = \(bind: kind) AND period IN \(SQLGroupExpression(periods.map { SQLBind($0) }))
+                    """
+                ).all(decoding: Row.self) {
+                    out[r.scope, default: IndicatorCounts()] += IndicatorRules.decode(r.counts)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,155 @@
+import Testing
+
+@testable import OneStopCore
+
+@Suite("Evaluation: periods, indicators, scoring rules, the star scale")
+struct EvaluationTests {
+    func d(_ s: String) -> CivilDate { CivilDate(s)! }
+
+    @Test("periods of every kind, the one before, across month and year ends, and their keys")
+    func periods() {
+        let month = EvaluationPeriod(.month, containing: d("2026-12-05"))
+        #expect(month.first == d("2026-12-01") && month.last == d("2026-12-31") && month.days == 31)
+        #expect(month.previous.first == d("2026-11-01") && month.previous.last == d("2026-11-30"))
+        #expect(month.next.first == d("2027-01-01") && month.label == "2026年12月" && month.description == "month:2026-12")
+        let q1 = EvaluationPeriod(.quarter, containing: d("2026-01-15"))
+        #expect(q1.first == d("2026-01-01") && q1.last == d("2026-03-31") && q1.label == "2026年第1季度")
+        #expect(q1.previous.first == d("2025-10-01") && q1.previous.last == d("2025-12-31") && q1.previous.description == "quarter:2025-Q4")
+        let h2 = EvaluationPeriod(.halfYear, containing: d("2026-07-01"))
+        #expect(h2.first == d("2026-07-01") && h2.last == d("2026-12-31") && h2.label == "2026年下半年")
+        #expect(h2.previous.first == d("2026-01-01") && h2.previous.last == d("2026-06-30"))
+        let week = EvaluationPeriod(.week, containing: d("2026-12-05"))
+        #expect(week.first == d("2026-11-30") && week.last == d("2026-12-06"))
+        #expect(week.previous.first == d("2026-11-23") && week.previous.last == d("2026-11-29"))
+        let newYear = EvaluationPeriod(.week, containing: d("2027-01-01"))
+        #expect(newYear.first == d("2026-12-28") && newYear.last == d("2027-01-03"))
+        #expect(EvaluationPeriod(.month, containing: d("2028-02-10")).last == d("2028-02-29"))
+        #expect(EvaluationPeriod(.year, containing: d("2026-06-01")).previous.description == "year:2025")
+        #expect(EvaluationPeriod(.day, containing: d("2027-01-01")).previous.first == d("2026-12-31"))
+        let range = EvaluationPeriod(from: d("2026-11-01"), to: d("2026-11-15"))!
+        #expect(range.previous.first == d("2026-10-17") && range.previous.last == d("2026-10-31"))
+        #expect(EvaluationPeriod(from: d("2026-11-15"), to: d("2026-11-01")) == nil)
+        for p in [
+            month, q1, h2, week, newYear, range, EvaluationPeriod(.year, containing: d("2026-06-01")),
+            EvaluationPeriod(.day, containing: d("2026-02-28")),
+        ] {
+            #expect(EvaluationPeriod(key: p.description) == p, "\(p)")
+        }
+        for bad in [
+            "month:2026-13", "quarter:2026-Q5", "half_year:2026-H3", "range:2026-11-15..2026-11-01", "week:x", "decade:2020", "month",
+        ] {
+            #expect(EvaluationPeriod(key: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("every indicator from its counters: rates, the mean speed-up, counts; no denominator is no figure, not 0")
+    func indicators() {
+        var c = IndicatorCounts([.timedClosed: 40, .timedClosedOnTime: 38, .accepted: 400, .validComplaints: 2, .anomalies: 3])
+        #expect(Indicator.onTime.figure(c).value == 0.95 && Indicator.onTime.figure(c).text == "95.0%")
+        #expect(Indicator.complaintRate.figure(c).text == "0.5%" && Indicator.validComplaints.figure(c).text == "2")
+        #expect(Indicator.anomalies.figure(c).value == 3 && Indicator.anomalies.figure(c).denominator == nil)
+        #expect(Indicator.satisfaction.figure(c).value == nil && Indicator.satisfaction.figure(c).text == "—")
+        // Two items: legal 20 days promised 5 (75%), legal 10 promised 10 (0%): the mean is 37.5%.
+        c[.itemsWithLimits] = 2
+        c[.speedUpBasisPoints] = 7_500
+        #expect(Indicator.speedUp.figure(c).value == 0.375 && Indicator.speedUp.figure(c).text == "37.5%")
+        c += [.onlineDecided: 50, .onlineAcceptedFirstTime: 45]
+        #expect(Indicator.firstTimeSuccess.figure(c).value == 0.9)
+        // A lower complaint rate is better; an equal one is no change.
+        let before = IndicatorCounts([.accepted: 400, .validComplaints: 4])
+        #expect(Indicator.complaintRate.figure(c).improved(from: Indicator.complaintRate.figure(before)) == true)
+        #expect(Indicator.onTime.figure(c).improved(from: Indicator.onTime.figure(c)) == nil)
+        #expect(Indicator.satisfaction.figure(c).change(from: Indicator.satisfaction.figure(before)) == nil)
+        // Days and scopes add up.
+        let sum = IndicatorCounts([.ratings: 3, .ratingsGood: 2]) + IndicatorCounts([.ratings: 1, .ratingsGood: 1])
+        #expect(Indicator.satisfaction.figure(sum).value == 0.75 && sum[.anomalies] == 0)
+        #expect(
+            IndicatorFigure.percent(0.0004) == "0.0%" && IndicatorFigure.percent(-0.025) == "-2.5%"
+                && IndicatorFigure.percent(1) == "100.0%")
+        // Every indicator has its terms and a group; each rate names a denominator.
+        for i in Indicator.allCases {
+            #expect((i.unit == .count) == (i.terms.denominator == nil), "\(i)")
+        }
+    }
+
+    @Test("scoring rules: linear either way, thresholds, zero = full marks less a deduction, floors; no data is not 0 points")
+    func scoring() {
+        let linear = ScoringRule.linear(zeroAt: 0.95, fullAt: 1)
+        #expect(linear.score(0.98, points: 15) == 9 && linear.score(0.94, points: 15) == 0 && linear.score(1, points: 15) == 15)
+        #expect(linear.score(nil, points: 15) == nil && ScoringRule.byHand.score(1, points: 5) == nil)
+        #expect(ScoringRule.linear(zeroAt: 0.05, fullAt: 0).score(0.01, points: 10) == 8)
+        let steps = ScoringRule.thresholds([
+            .init(atLeast: 0.9, points: 5), .init(atLeast: 0.99, points: 10), .init(atLeast: 0.95, points: 8),
+        ])
+        #expect(steps.score(0.96, points: 10) == 8 && steps.score(0.5, points: 10) == 0 && steps.score(0.99, points: 10) == 10)
+        let complaints = ScoringRule.zeroIsFull(deduct: 2)
+        #expect(complaints.score(0, points: 10) == 10 && complaints.score(3, points: 10) == 4 && complaints.score(7, points: 10) == 0)
+        #expect(ScoringRule.perCount(deduct: 1, floor: 2).score(10, points: 5) == 2)
+        #expect(
+            linear.problems(points: 15).isEmpty
+                && ScoringRule.linear(zeroAt: 1, fullAt: 1).problems(points: 5) == ["assessment.linearRange"])
+        #expect(ScoringRule.thresholds([.init(atLeast: 0.9, points: 12)]).problems(points: 10) == ["assessment.steps"])
+        #expect(ScoringRule.perCount(deduct: 0, floor: 0).problems(points: 10) == ["assessment.deduction"])
+        #expect(complaints.text == "无则满分，每 1 项扣 2 分，扣完为止")
+        // The township template adds up to 85; one criterion without data is unscored.
+        let template: [Double] = [5, 10, 10, 10, 10, 15, 10, 5, 10]
+        let scores: [(points: Double?, outOf: Double)] = template.enumerated().map { i, p in
+            (i == 5 ? 9 : i == 8 ? nil : p, p)
+        }
+        let total = AssessmentTotal(scores: scores)
+        #expect(total.outOf == 85 && total.points == 69 && total.unscored == 1 && total.share == 69.0 / 85)
+        #expect(AssessmentReview.adjusted(total, by: 3, bound: 5) == 72 && AssessmentReview.adjusted(total, by: 6, bound: 5) == nil)
+        #expect(AssessmentReview.adjusted(AssessmentTotal(scores: [(84, 85)]), by: 3, bound: 5) == nil)
+    }
+
+    @Test("the star scale: half public, half leaders, the tens digit; 好差评 inside the public score; a center's own bands")
+    func stars() {
+        let s = StarScale.standard
+        #expect(s.combined(publicScore: 88, leaderScore: 92) == 90 && s.stars(90) == 9)
+        #expect(s.stars(100) == 10 && s.stars(99.99) == 9 && s.stars(0) == 0 && s.stars(9.99) == 0)
+        #expect(s.combined(publicScore: 88, leaderScore: nil) == nil)
+        #expect(s.publicScore(survey: 80, satisfaction: 0.95) == 80)
+        let mixed = StarScale(ratingWeight: 0.2)
+        #expect(mixed.publicScore(survey: 80, satisfaction: 0.95) == 83 && mixed.publicScore(survey: nil, satisfaction: 1) == nil)
+        let own = StarScale(publicWeight: 0.6, leaderWeight: 0.4, bands: [50, 55, 60, 65, 70, 75, 80, 85, 90, 95])
+        #expect(own.combined(publicScore: 70, leaderScore: 80) == 74 && own.stars(74) == 5 && own.stars(49) == 0 && own.stars(95) == 10)
+        #expect(own.problems.isEmpty && StarScale(bands: [10, 20]).problems == ["star.bands"])
+        #expect(
+            StarScale(publicWeight: 0, leaderWeight: 0).problems == ["star.weights"]
+                && StarScale(ratingWeight: 2).problems == ["star.ratingWeight"])
+    }
+
+    @Test(
+        "how records become counters: a complaint's call-back, a day's 好差评, an item's speed-up, stored counters and the periods that make up a range"
+    )
+    func rules() {
+        #expect(
+            IndicatorRules.callBack(outcome: "satisfied,solved") == true && IndicatorRules.callBack(outcome: "basically,solved") == true)
+        #expect(IndicatorRules.callBack(outcome: "dissatisfied,unsolved") == false)
+        #expect(IndicatorRules.callBack(outcome: "not_reached") == nil && IndicatorRules.callBack(outcome: "merged") == nil)
+        #expect(IndicatorRules.callBack(outcome: "") == nil)
+        var t = RatingTally()
+        t.levels = [4, 1, 2, 3, 0, 10]  // 4 not rated, 16 rated, 13 of them 3 or better
+        t.due = 3
+        t.dueOnTime = 2
+        let c = IndicatorRules.ratingCounts(t)
+        #expect(c[.ratings] == 16 && c[.ratingsGood] == 13 && c[.badRatingsDue] == 3 && c[.badRatingsRectifiedInTime] == 2)
+        #expect(
+            IndicatorRules.speedUp(legalDays: 20, promisedDays: 5) == 7_500
+                && IndicatorRules.speedUp(legalDays: 3, promisedDays: 1) == 6_667)
+        #expect(
+            IndicatorRules.speedUp(legalDays: 0, promisedDays: 0) == nil && IndicatorRules.speedUp(legalDays: 20, promisedDays: 0) == nil)
+        let stored = IndicatorRules.encode([.accepted: 12, .timedClosed: 3, .anomalies: 0])
+        #expect(stored == "{\"accepted\":12,\"timed_closed\":3}")
+        #expect(IndicatorRules.decode(stored) == [.accepted: 12, .timedClosed: 3])
+        #expect(IndicatorRules.decode("{\"retired\":4,\"accepted\":1}") == [.accepted: 1] && IndicatorRules.decode("nonsense").isEmpty)
+        // 2026-11-25 … 2027-02-03: the days of November's end, December and January whole, February's first days.
+        let keys = IndicatorRules.periodKeys(EvaluationPeriod(from: CivilDate("2026-11-25")!, to: CivilDate("2027-02-03")!)!)
+        #expect(keys == (25...30).map { "2026-11-\($0)" } + ["2026-12", "2027-01"] + (1...3).map { "2027-02-0\($0)" })
+        #expect(
+            IndicatorRules.periodKeys(EvaluationPeriod(.quarter, containing: CivilDate("2026-05-05")!)) == [
+                "2026-04", "2026-05", "2026-06",
+            ])
+        #expect(IndicatorRules.periodKeys(EvaluationPeriod(.day, containing: CivilDate("2026-05-05")!)) == ["2026-05-05"])
+    }
+}

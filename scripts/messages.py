@@ -2097,6 +2097,8 @@ M = {
  "indicator.records.column.department": ("部门", "Department"),
  "indicator.records.column.subject": ("事项 / 内容", "Item / subject"),
  "indicator.records.column.detail": ("情况", "Detail"),
+ "indicator.items": ("{n} 项事项", "{n} items"),
+ "indicator.records.none": ("无", "none"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

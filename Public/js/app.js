@@ -147,3 +147,15 @@ if (mirrorStatus) {
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(() => send("PUT", draft()).then(show), 300); });
   setInterval(() => send("GET").then(show), 2000);
 }
+
+// A period form shows the inputs its kind uses: a day in the period, or a range's two ends.
+for (const kind of document.querySelectorAll("select[data-period-kind]")) {
+  const form = kind.closest("form");
+  const sync = () => {
+    const range = kind.value === "range";
+    form.querySelectorAll(".period-date").forEach((e) => { e.hidden = range; });
+    form.querySelectorAll(".period-range").forEach((e) => { e.hidden = !range; });
+  };
+  kind.addEventListener("change", sync);
+  sync();
+}

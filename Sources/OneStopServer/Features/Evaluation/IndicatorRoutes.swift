@@ -104,8 +104,10 @@ enum IndicatorRoutes {
         var figure: IndicatorService.FigureDTO
         var recordsHref: String?
         var trend: String
-        /// "38 / 40", "3", or "—" when the records are not kept.
+        /// "38 / 40", "3", "163 项" for a mean over items, or "—" when the records are not kept.
         var terms: String
+        /// What the records cell says without a link: none to list, or none kept.
+        var noRecords: String
     }
 
     struct GroupView: Encodable {
@@ -122,6 +124,8 @@ enum IndicatorRoutes {
         var to: String
         var isRange: Bool
         var table: IndicatorService.Table?
+        /// The period's days when its name does not say them (a month, a quarter…).
+        var dates: String
         var groups: [GroupView]
         var columns: [(key: String, name: String)]
         var rows: [(department: String, href: String, cells: [String])]
@@ -131,7 +135,7 @@ enum IndicatorRoutes {
         var printed: String
 
         enum CodingKeys: String, CodingKey {
-            case centerOptions, scopeOptions, kindOptions, date, from, to, isRange, table, groups, columnNames, rows, earlier, later,
+            case centerOptions, scopeOptions, kindOptions, date, from, to, isRange, table, dates, groups, columnNames, rows, earlier, later,
                 errors,
                 printed
         }
@@ -152,6 +156,7 @@ enum IndicatorRoutes {
             try c.encode(to, forKey: .to)
             try c.encode(isRange, forKey: .isRange)
             try c.encodeIfPresent(table, forKey: .table)
+            try c.encode(dates, forKey: .dates)
             try c.encode(groups, forKey: .groups)
             try c.encode(columns.map(\.name), forKey: .columnNames)
             try c.encode(rows.map { Row(department: $0.department, href: $0.href, cells: $0.cells) }, forKey: .rows)
@@ -230,13 +235,20 @@ enum IndicatorRoutes {
                 let figures = t.figures.filter { Indicator(rawValue: $0.indicator)?.group == g }.map { f in
                     FigureView(
                         figure: f,
-                        recordsHref: f.records.map { _ in
-                            href(
-                                "/indicators/records", center: q.center, scope: q.scope, period: q.period,
-                                extra: [.init(name: "indicator", value: f.indicator)])
-                        },
+                        recordsHref: (f.recordCount ?? 0) == 0
+                            ? nil
+                            : f.records.map { _ in
+                                href(
+                                    "/indicators/records", center: q.center, scope: q.scope, period: q.period,
+                                    extra: [.init(name: "indicator", value: f.indicator)])
+                            },
                         trend: f.improved.map { $0 ? req.t("indicator.better") : req.t("indicator.worse") } ?? "",
-                        terms: !f.available ? "—" : f.denominator.map { "\(f.numerator) / \($0)" } ?? String(f.numerator))
+                        terms: !f.available
+                            ? "—"
+                            : f.unit == "meanRate"
+                                ? req.t("indicator.items", ["n": String(f.denominator ?? 0)])
+                                : f.denominator.map { "\(f.numerator) / \($0)" } ?? String(f.numerator),
+                        noRecords: f.recordCount == 0 ? req.t("indicator.records.none") : "—")
                 }
                 groups.append(GroupView(name: req.t("indicator.group.\(g.rawValue)"), figures: figures))
             }
@@ -259,7 +271,9 @@ enum IndicatorRoutes {
             },
             date: req.query[String.self, at: "date"] ?? period.first.description, from: period.first.description,
             to: period.last.description,
-            isRange: kind == .range, table: table, groups: groups, columns: columns, rows: rows,
+            isRange: kind == .range, table: table,
+            dates: [.day, .week, .range].contains(period.kind) ? "" : "\(period.first) — \(period.last)", groups: groups, columns: columns,
+            rows: rows,
             earlier: href("/indicators", center: center, scope: chosenScope, period: period.previous),
             later: href("/indicators", center: center, scope: chosenScope, period: period.next),
             errors: errors,

@@ -1,0 +1,101 @@
+"""The indicators (issue 21) in Chromium: two cases accepted today, one decided at once; the same
+database opened ten days later (ONESTOP_CLOCK_OFFSET_DAYS), where the other is decided late. A
+supervisor opens 指标分析 from the menu, asks for the ten days, reads 按时办结率 50.0% with its
+formula and 1 / 2, follows the figure to the late case by keyboard and exports it; the page is
+looked at on a phone, at 200 %, in 长辈模式 and in English."""
+import datetime
+import urllib.parse
+
+from conftest import shot
+from test_hall_processes import PASSWORD, Server, free_port, need
+from test_supervision_process import ShiftedServer, sign_in
+
+
+def test_a_supervisor_reads_the_on_time_rate_and_drills_into_the_late_case(browser, tmp_path):
+    need()
+    db = f"sqlite://{tmp_path}/db.sqlite"
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    later_day = today + datetime.timedelta(days=10)
+    now = Server("indicators-now", free_port(), db).start()
+    try:
+        token = now.api("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})["token"]
+        county = next(c for c in now.api("GET", "/api/v1/centers", token=token) if c["code"] == "DL010200")["id"]
+        scjg = next(d for d in now.api("GET", f"/api/v1/departments?centerID={county}", token=token) if d["code"] == "SCJG")["id"]
+        for name, role, dept in [("jiancha", "supervisor", None), ("chief_scjg", "chief_representative", scjg),
+                                 ("clerk_scjg", "window_staff", scjg)]:
+            body = {"username": name, "displayName": name, "password": "Indic-Pass-2026", "role": role, "centerID": county}
+            if dept:
+                body["departmentID"] = dept
+            now.api("POST", "/api/v1/users", body, token)
+        clerk = now.api("POST", "/api/v1/auth/login", {"username": "clerk_scjg", "password": "Indic-Pass-2026"})["token"]
+        chief = now.api("POST", "/api/v1/auth/login", {"username": "chief_scjg", "password": "Indic-Pass-2026"})["token"]
+        item = next(i for i in now.api("GET", "/api/v1/items?limit=1000", token=token) if i["name"] == "食品经营许可证核发")
+        guide = now.api("GET", f"/api/v1/items/{item['id']}", token=token)["guide"]
+        marks = [{"status": "provided" if m["need"] == "required" else "not_applicable"} for m in guide["materials"]]
+        cases = []
+        for name in ["王五", "赵六"]:
+            c = now.api("POST", "/api/v1/cases", {
+                "center": county, "item": item["code"], "materials": marks, "accept": True,
+                "applicant": {"kind": "person", "name": name, "idNumber": "11010519491231002X", "phone": "13800138000"},
+            }, clerk)
+            now.api("POST", f"/api/v1/cases/{c['id']}/review", {}, clerk)
+            cases.append(c)
+        now.api("POST", f"/api/v1/cases/{cases[0]['id']}/decide", {"outcome": "approved"}, chief)
+    finally:
+        now.stop()
+
+    later = ShiftedServer("indicators-later", free_port(), db, 10).start()
+    try:
+        chief = later.api("POST", "/api/v1/auth/login", {"username": "chief_scjg", "password": "Indic-Pass-2026"})["token"]
+        later.api("POST", f"/api/v1/cases/{cases[1]['id']}/decide", {"outcome": "approved"}, chief)
+
+        page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(page, later.base, "jiancha", "Indic-Pass-2026")
+        page.click("nav.main-nav >> text=指标分析")
+        page.wait_for_load_state()
+        assert page.locator("#figure-on_time").count() == 1, "the month's table opens from the menu"
+        page.select_option("#i-kind", "range")
+        page.fill("#i-from", today.isoformat())
+        page.fill("#i-to", later_day.isoformat())
+        with page.expect_navigation():
+            page.click("#indicator-filters button[type=submit]")
+        row = page.locator("#figure-on_time")
+        text = row.inner_text()
+        assert "50.0%" in text and "1 / 2" in text and "按承诺期限办结的承诺件数" in text, text
+        assert "100.0%" not in page.locator("#figure-on_site").inner_text()
+        assert page.locator("#indicator-departments tbody tr").count() == 1
+        assert "暂无数据" in page.locator("#figure-item_residency").inner_text(), "a figure without its records says so"
+        shot(page, "indicators-table")
+
+        # By keyboard: to the late cases' link, Enter.
+        link = row.locator("a.records-link")
+        link.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert cases[1]["number"] in page.locator("#indicator-records").inner_text()
+        assert page.locator("#indicator-records tbody tr").count() == 1
+        assert "共 1 条" in page.locator("#records-heading").inner_text()
+        href = page.locator("#records-csv").get_attribute("href")
+        assert "format=csv" in href
+        shot(page, "indicators-late-cases")
+
+        # A phone, 200 %, 长辈模式, English.
+        query = urllib.parse.urlencode({"kind": "range", "from": today.isoformat(), "to": later_day.isoformat()})
+        phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+        sign_in(phone, later.base, "jiancha", "Indic-Pass-2026")
+        phone.goto(later.base + "/indicators?" + query)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "no sideways scroll of the page"
+        shot(phone, "indicators-375")
+        phone.evaluate("document.body.style.zoom = '200%'")
+        shot(phone, "indicators-200")
+        phone.evaluate("document.body.style.zoom = '100%'")
+        phone.click("#elder-switch")
+        phone.wait_for_load_state()
+        shot(phone, "indicators-elder")
+        phone.goto(later.base + "/lang/en?back=" + urllib.parse.quote("/indicators?" + query))
+        assert "Closed on time" in phone.locator("#figure-on_time").inner_text()
+        shot(phone, "indicators-en")
+        phone.context.close()
+        page.context.close()
+    finally:
+        later.stop()

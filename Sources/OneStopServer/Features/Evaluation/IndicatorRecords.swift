@@ -157,11 +157,22 @@ enum IndicatorRecords {
             var day: String?
             var at: Int64?
             var reference: String
-            var department_id: UUID?
+            var departmentID: UUID?
             var subject: String?
             var detail: String?
             var level: Int?
             var link: UUID
+
+            enum CodingKeys: String, CodingKey {
+                case day
+                case at
+                case reference
+                case departmentID = "department_id"
+                case subject
+                case detail
+                case level
+                case link
+            }
         }
         let rows = try await sql.raw(
             """
@@ -169,11 +180,11 @@ enum IndicatorRecords {
             ORDER BY \(unsafeRaw: s.order) LIMIT \(bind: limit) OFFSET \(bind: max(0, page - 1) * limit)
             """
         ).all(decoding: Row.self)
-        let names = try await WorkOrderPages.departmentNames(Array(Set(rows.compactMap(\.department_id))), on: req.db)
+        let names = try await WorkOrderPages.departmentNames(Array(Set(rows.compactMap(\.departmentID))), on: req.db)
         let records = rows.map { r in
             Record(
                 day: r.day ?? r.at.map { HallClock.day(Date(timeIntervalSince1970: Double($0) / 1000)).description } ?? "",
-                reference: reference(kind, r.reference, req: req), department: r.department_id.flatMap { names[$0] } ?? "",
+                reference: reference(kind, r.reference, req: req), department: r.departmentID.flatMap { names[$0] } ?? "",
                 subject: subject(kind, r.subject ?? "", req: req), detail: detail(kind, r.detail, level: r.level, req: req),
                 link: link(kind, r.link))
         }

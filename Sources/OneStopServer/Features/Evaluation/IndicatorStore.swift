@@ -34,15 +34,23 @@ enum IndicatorStore {
         while true {
             let (n, more) = try await app.groupCommit.run(actor: "system", now: now) { db -> ((Int, Bool), [AuditEvent]) in
                 let sql = try SQLRows.sql(db)
-                struct State: Decodable { var audit_seq: Int64 }
+                struct State: Decodable { var seen: Int64 }
                 let seen =
-                    try await sql.raw("SELECT audit_seq FROM indicator_state WHERE id = 1").first(decoding: State.self)?.audit_seq ?? 0
+                    try await sql.raw("SELECT audit_seq AS seen FROM indicator_state WHERE id = 1").first(decoding: State.self)?.seen ?? 0
                 struct Entry: Decodable {
                     var seq: Int64
-                    var at_ms: Int64
-                    var entity_type: String
-                    var entity_id: String
-                    var center_id: String
+                    var atMs: Int64
+                    var entityType: String
+                    var entityID: String
+                    var centerID: String
+
+                    enum CodingKeys: String, CodingKey {
+                        case seq
+                        case atMs = "at_ms"
+                        case entityType = "entity_type"
+                        case entityID = "entity_id"
+                        case centerID = "center_id"
+                    }
                 }
                 let entries = try await sql.raw(
                     """
@@ -53,10 +61,10 @@ enum IndicatorStore {
                 guard let last = entries.last?.seq else { return ((0, false), []) }
                 var pairs = Set<Pair>()
                 var ids: [String: Set<UUID>] = [:]
-                for e in entries where followed.contains(e.entity_type) {
-                    guard let center = UUID(uuidString: e.center_id) else { continue }
-                    pairs.insert(Pair(center: center, day: HallClock.day(Date(timeIntervalSince1970: Double(e.at_ms) / 1000))))
-                    if let id = UUID(uuidString: e.entity_id) { ids[e.entity_type, default: []].insert(id) }
+                for e in entries where followed.contains(e.entityType) {
+                    guard let center = UUID(uuidString: e.centerID) else { continue }
+                    pairs.insert(Pair(center: center, day: HallClock.day(Date(timeIntervalSince1970: Double(e.atMs) / 1000))))
+                    if let id = UUID(uuidString: e.entityID) { ids[e.entityType, default: []].insert(id) }
                 }
                 pairs.formUnion(try await recordDays(ids, on: sql))
                 for p in pairs.sorted() { try await recount(center: p.center, day: p.day, on: db) }
@@ -89,40 +97,56 @@ enum IndicatorStore {
             if let day, let d = CivilDate(day) { out.insert(Pair(center: center, day: d)) }
         }
         struct CaseDays: Decodable {
-            var center_id: UUID
-            var accepted_on: String?
-            var decided_on: String?
+            var centerID: UUID
+            var acceptedOn: String?
+            var decidedOn: String?
+
+            enum CodingKeys: String, CodingKey {
+                case centerID = "center_id"
+                case acceptedOn = "accepted_on"
+                case decidedOn = "decided_on"
+            }
         }
         for chunk in chunks(ids["case"]) {
             for c in try await sql.raw("SELECT center_id, accepted_on, decided_on FROM cases WHERE id IN \(sql.idList(chunk))")
                 .all(decoding: CaseDays.self)
             {
-                add(c.center_id, c.accepted_on)
-                add(c.center_id, c.decided_on)
+                add(c.centerID, c.acceptedOn)
+                add(c.centerID, c.decidedOn)
             }
         }
         struct Stamped: Decodable {
-            var center_id: UUID
+            var centerID: UUID
             var at: Int64
+
+            enum CodingKeys: String, CodingKey {
+                case centerID = "center_id"
+                case at
+            }
         }
         struct Due: Decodable {
-            var center_id: UUID
-            var due_on: String
+            var centerID: UUID
+            var dueOn: String
+
+            enum CodingKeys: String, CodingKey {
+                case centerID = "center_id"
+                case dueOn = "due_on"
+            }
         }
         for chunk in chunks(ids["rating"]) {
             for r in try await sql.raw("SELECT center_id, at FROM ratings WHERE id IN \(sql.idList(chunk))").all(decoding: Stamped.self) {
-                out.insert(Pair(center: r.center_id, day: HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))))
+                out.insert(Pair(center: r.centerID, day: HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))))
             }
             for b in try await sql.raw("SELECT center_id, due_on FROM bad_ratings WHERE id IN \(sql.idList(chunk))").all(decoding: Due.self)
             {
-                add(b.center_id, b.due_on)
+                add(b.centerID, b.dueOn)
             }
         }
         for chunk in chunks(ids["work_order"]) {
             for o in try await sql.raw("SELECT center_id, received_at AS at FROM work_orders WHERE id IN \(sql.idList(chunk))")
                 .all(decoding: Stamped.self)
             {
-                out.insert(Pair(center: o.center_id, day: HallClock.day(Date(timeIntervalSince1970: Double(o.at) / 1000))))
+                out.insert(Pair(center: o.centerID, day: HallClock.day(Date(timeIntervalSince1970: Double(o.at) / 1000))))
             }
         }
         return out
@@ -130,9 +154,15 @@ enum IndicatorStore {
 
     /// Where a record counts: its center, department, window and staff member.
     struct Place: Decodable {
-        var department_id: UUID?
-        var window_id: UUID?
-        var staff_id: UUID?
+        var departmentID: UUID?
+        var windowID: UUID?
+        var staffID: UUID?
+
+        enum CodingKeys: String, CodingKey {
+            case departmentID = "department_id"
+            case windowID = "window_id"
+            case staffID = "staff_id"
+        }
     }
 
     /// Counts one center's day again from its records, for every scope, and replaces its rows.
@@ -141,7 +171,7 @@ enum IndicatorStore {
         let d = day.description
         var counts: [String: IndicatorCounts] = [:]
         func count(_ p: Place, _ change: (inout IndicatorCounts) -> Void) {
-            for scope in RatingFigures.scopes(center: center, department: p.department_id, window: p.window_id, staff: p.staff_id) {
+            for scope in RatingFigures.scopes(center: center, department: p.departmentID, window: p.windowID, staff: p.staffID) {
                 change(&counts[scope, default: IndicatorCounts()])
             }
         }
@@ -151,12 +181,21 @@ enum IndicatorStore {
             FROM cases c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN users u ON u.id = c.handler_id
             """
         struct Accepted: Decodable {
-            var department_id: UUID?
-            var window_id: UUID?
-            var staff_id: UUID?
+            var departmentID: UUID?
+            var windowID: UUID?
+            var staffID: UUID?
             var channel: String
-            var decided_on: String?
+            var decidedOn: String?
             var tasks: Int
+
+            enum CodingKeys: String, CodingKey {
+                case departmentID = "department_id"
+                case windowID = "window_id"
+                case staffID = "staff_id"
+                case channel
+                case decidedOn = "decided_on"
+                case tasks
+            }
         }
         for c in try await sql.raw(
             """
@@ -164,18 +203,25 @@ enum IndicatorStore {
             WHERE c.center_id = \(sql.bind(id: center)) AND c.accepted_on = \(bind: d)
             """
         ).all(decoding: Accepted.self) {
-            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
                 $0[.accepted] += 1
                 if c.tasks > 0 { $0[.jointAccepted] += 1 }
                 if c.channel == "online" { $0[.onlineAccepted] += 1 }
-                if c.decided_on == d { $0[.closedOnAcceptanceDay] += 1 }
+                if c.decidedOn == d { $0[.closedOnAcceptanceDay] += 1 }
             }
         }
         struct Decided: Decodable {
-            var department_id: UUID?
-            var window_id: UUID?
-            var staff_id: UUID?
-            var promised_due: String
+            var departmentID: UUID?
+            var windowID: UUID?
+            var staffID: UUID?
+            var promisedDue: String
+
+            enum CodingKeys: String, CodingKey {
+                case departmentID = "department_id"
+                case windowID = "window_id"
+                case staffID = "staff_id"
+                case promisedDue = "promised_due"
+            }
         }
         for c in try await sql.raw(
             """
@@ -183,17 +229,25 @@ enum IndicatorStore {
             WHERE c.center_id = \(sql.bind(id: center)) AND c.decided_on = \(bind: d) AND c.promised_due IS NOT NULL
             """
         ).all(decoding: Decided.self) {
-            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
                 $0[.timedClosed] += 1
-                if d <= c.promised_due { $0[.timedClosedOnTime] += 1 }
+                if d <= c.promisedDue { $0[.timedClosedOnTime] += 1 }
             }
         }
         struct Decision: Decodable {
-            var department_id: UUID?
-            var window_id: UUID?
-            var staff_id: UUID?
+            var departmentID: UUID?
+            var windowID: UUID?
+            var staffID: UUID?
             var action: String
             var asked: Int
+
+            enum CodingKeys: String, CodingKey {
+                case departmentID = "department_id"
+                case windowID = "window_id"
+                case staffID = "staff_id"
+                case action
+                case asked
+            }
         }
         for c in try await sql.raw(
             """
@@ -202,7 +256,7 @@ enum IndicatorStore {
             WHERE e.day = \(bind: d) AND e.action IN ('accept', 'refuse') AND c.center_id = \(sql.bind(id: center)) AND c.channel = 'online'
             """
         ).all(decoding: Decision.self) {
-            count(Place(department_id: c.department_id, window_id: c.window_id, staff_id: c.staff_id)) {
+            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
                 $0[.onlineDecided] += 1
                 if c.action == "accept", c.asked == 0 { $0[.onlineAcceptedFirstTime] += 1 }
             }
@@ -227,10 +281,17 @@ enum IndicatorStore {
             count(o) { $0[.validComplaints] += 1 }
         }
         struct CallBack: Decodable {
-            var department_id: UUID?
-            var window_id: UUID?
-            var staff_id: UUID?
+            var departmentID: UUID?
+            var windowID: UUID?
+            var staffID: UUID?
             var outcome: String
+
+            enum CodingKeys: String, CodingKey {
+                case departmentID = "department_id"
+                case windowID = "window_id"
+                case staffID = "staff_id"
+                case outcome
+            }
         }
         for e in try await sql.raw(
             """
@@ -240,7 +301,7 @@ enum IndicatorStore {
             """
         ).all(decoding: CallBack.self) {
             guard let satisfied = IndicatorRules.callBack(outcome: e.outcome) else { continue }
-            count(Place(department_id: e.department_id, window_id: e.window_id, staff_id: e.staff_id)) {
+            count(Place(departmentID: e.departmentID, windowID: e.windowID, staffID: e.staffID)) {
                 $0[.complaintCallBacks] += 1
                 if satisfied { $0[.complaintCallBacksSatisfied] += 1 }
             }

@@ -108,6 +108,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(PhonesAndOpen311())
     app.migrations.add(WorkOrderWorklist())
     app.migrations.add(IndicatorTallies())
+    app.migrations.add(Assessments())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -73,7 +73,7 @@ public enum ScoringRule: Sendable, Equatable, Codable {
         }
     }
 
-    static func number(_ v: Double) -> String {
+    public static func number(_ v: Double) -> String {
         v == v.rounded() ? String(Int(v)) : String((v * 100).rounded() / 100)
     }
 }

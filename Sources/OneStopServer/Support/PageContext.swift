@@ -88,8 +88,9 @@ struct PageContext<P: Encodable>: Encodable {
         let oversight = MenuEntry(
             group: "nav.group.oversight",
             [
-                .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/ratings", "nav.ratings"),
-                .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"), .init("/admin/audit", "nav.audit"),
+                .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
+                .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"),
+                .init("/admin/audit", "nav.audit"),
             ])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
@@ -97,8 +98,9 @@ struct PageContext<P: Encodable>: Encodable {
             return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
         case .supervisor:
             return [
-                home, .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/ratings", "nav.ratings"),
-                .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
+                home, .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"),
+                .init("/assessments", "nav.assessments"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
@@ -131,7 +133,10 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .campaignOffice:
-            return [home, .init("/indicators", "nav.indicators"), .init("/admin/calendar", "nav.calendar"), inbox]
+            return [
+                home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
+                .init("/admin/calendar", "nav.calendar"), inbox,
+            ]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

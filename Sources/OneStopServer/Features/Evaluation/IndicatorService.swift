@@ -121,18 +121,18 @@ enum IndicatorService {
         if kind == .range {
             let from = (req.query[String.self, at: "from"]).flatMap(CivilDate.init)
             let to = (req.query[String.self, at: "to"]).flatMap(CivilDate.init)
-            if from == nil { errors.append(FieldError("from", "invalidDate")) }
-            if to == nil { errors.append(FieldError("to", "invalidDate")) }
+            if from == nil { errors.append(FieldError("from", "date")) }
+            if to == nil { errors.append(FieldError("to", "date")) }
             guard let from, let to else { return nil }
             guard let p = EvaluationPeriod(from: from, to: to) else {
-                errors.append(FieldError("to", "dateOrder"))
+                errors.append(FieldError("to", to < from ? "queue.reportOrder" : "indicator.span"))
                 return nil
             }
             return p
         }
         let text = req.query[String.self, at: "date"] ?? ""
         guard let date = text.isEmpty ? today : CivilDate(text) else {
-            errors.append(FieldError("date", "invalidDate"))
+            errors.append(FieldError("date", "date"))
             return nil
         }
         return EvaluationPeriod(kind, containing: date)

@@ -72,7 +72,9 @@ enum OpenAPIDocument {
                         WorkOrderAPIController.schemas
                     ) { a, _ in a }.merging(PhoneRegisterRoutes.schemas) { a, _ in a }.merging(Open311Keys.schemas) { a, _ in a }.merging(
                         WorkOrderAttachments.schemas
-                    ) { a, _ in a }.merging(IndicatorRoutes.schemas) { a, _ in a }),
+                    ) { a, _ in a }.merging(IndicatorRoutes.schemas) { a, _ in a }.merging(
+                        AssessmentRoutes.schemas
+                    ) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

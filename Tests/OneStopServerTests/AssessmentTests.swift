@@ -1,0 +1,187 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import OneStopServer
+
+/// 百分制 assessments (issue 21): templates, the four steps and the report's immutability.
+@Suite("Assessments")
+struct AssessmentTests {
+    struct Template: Decodable {
+        var id: UUID
+        var points: Double
+        var criteria: [Criterion]
+
+        struct Criterion: Decodable {
+            var key: String
+            var indicator: String?
+        }
+    }
+
+    struct Report: Decodable {
+        var id: UUID
+        var state: String
+        var version: Int
+        var outOf: Double
+        var lines: [Line]
+
+        struct Line: Decodable {
+            var rank: Int
+            var subject: String
+            var name: String
+            var scores: [String: Double?]
+            var figures: [String: String]
+            var adjustment: Double
+            var points: Double
+            var unscored: Int
+        }
+    }
+
+    @Test(
+        "a monthly assessment of the departments: computed criteria frozen at the start, hand scores with reasons, a bounded review, a sign-off after which nothing changes; a re-run is a new version",
+        arguments: TestDB.available)
+    func procedure(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            var (_, clerk, chief) = try await t.caseStaff()
+            let item = try await t.foodItem()
+            // Two cases accepted on 2026-09-21; one decided at once, the other on 09-30, late.
+            let a = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            let b = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            for c in [a, b] { #expect(try await t.move(clerk, c.id, "review").status == .ok) }
+            #expect(try await t.send(.POST, "/api/v1/cases/\(a.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            t.clock.advance(9 * 86400)
+            (clerk, chief) = (try await t.login("case_clerk", "Case-Pass-2026"), try await t.login("case_chief", "Case-Pass-2026"))
+            #expect(try await t.send(.POST, "/api/v1/cases/\(b.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            let admin = try await t.login()
+            let supervisor = try await t.login("jiancha", "Order-Pass-2026")
+
+            // The township example: nine criteria, 85 points.
+            var res = try await t.send(
+                .POST, "/api/v1/assessment-templates", token: admin,
+                json: ["center": "DL010200", "name": "乡镇便民服务中心考核", "example": "township"])
+            #expect(res.status == .created, "\(res.body.string)")
+            let township = try res.content.decode(Template.self)
+            #expect(township.points == 85 && township.criteria.count == 9)
+            // A template that cannot work is refused, every fault named.
+            struct Rule: Encodable { var kind: String; var zeroAt: Double?; var fullAt: Double? }
+            struct Criterion: Encodable { var key: String; var name: String; var points: Double; var indicator: String?; var rule: Rule }
+            struct Input: Encodable { var center = "DL010200"; var name: String; var criteria: [Criterion] }
+            res = try await t.send(
+                .POST, "/api/v1/assessment-templates", token: admin,
+                json: Input(
+                    name: "坏模板",
+                    criteria: [
+                        .init(key: "c1", name: "办结率", points: 0, indicator: "on_time", rule: .init(kind: "linear", zeroAt: 0.9, fullAt: 1)),
+                        .init(key: "c2", name: "现场", points: 10, indicator: nil, rule: .init(kind: "linear", zeroAt: 0, fullAt: 1)),
+                    ]))
+            #expect(
+                res.status == .unprocessableEntity
+                    && Set(res.problem?.errors?.map(\.field) ?? []) == ["criteria.0.points", "criteria.1.rule"], "\(res.body.string)")
+            #expect(
+                try await t.send(.POST, "/api/v1/assessment-templates", token: supervisor, json: ["example": "township"]).status
+                    == .forbidden)
+            res = try await t.send(
+                .POST, "/api/v1/assessment-templates", token: admin,
+                json: Input(
+                    name: "部门月度考核",
+                    criteria: [
+                        .init(key: "c1", name: "按时办结", points: 15, indicator: "on_time", rule: .init(kind: "linear", zeroAt: 0, fullAt: 1)),
+                        .init(key: "c2", name: "现场管理", points: 10, indicator: nil, rule: .init(kind: "by_hand")),
+                    ]))
+            let template = try res.content.decode(Template.self)
+            #expect(template.points == 25)
+
+            // Data analysis: the computed criterion from the month's indicators, frozen.
+            struct Start: Encodable {
+                var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
+            }
+            res = try await t.send(.POST, "/api/v1/assessments", token: supervisor, json: Start(template: template.id))
+            #expect(res.status == .created, "\(res.body.string)")
+            var report = try res.content.decode(Report.self)
+            let scjg = "department:" + d.scjg.uuidString.lowercased()
+            var line = try #require(report.lines.first { $0.subject == scjg })
+            #expect(report.state == "scoring" && report.version == 1 && report.outOf == 25)
+            #expect(line.scores["c1"] == 7.5 && line.figures["c1"] == "50.0%" && line.unscored == 1, "\(line)")
+            #expect(report.lines.filter { $0.subject != scjg }.allSatisfy { ($0.scores["c1"] ?? nil) == nil }, "no cases, no data")
+
+            // Scoring by hand: a reason and evidence, within the criterion's points; not a computed one.
+            struct Score: Encodable {
+                var subject: String; var criterion: String; var points: Double; var reason: String; var evidence: String
+            }
+            let path = "/api/v1/assessments/\(report.id)"
+            res = try await t.send(.POST, path + "/review", token: admin, json: ["comment": "整体较好"])
+            #expect(res.status == .conflict, "the review waits for every hand score")
+            res = try await t.send(
+                .POST, path + "/scores", token: supervisor,
+                json: Score(subject: scjg, criterion: "c1", points: 15, reason: "x", evidence: "y"))
+            #expect(res.problem?.errors?.first?.code == "assessment.computed")
+            res = try await t.send(
+                .POST, path + "/scores", token: supervisor,
+                json: Score(subject: scjg, criterion: "c2", points: 11, reason: "", evidence: ""))
+            #expect(Set(res.problem?.errors?.map(\.field) ?? []) == ["points", "reason", "evidence"], "\(res.body.string)")
+            for l in report.lines {
+                res = try await t.send(
+                    .POST, path + "/scores", token: supervisor,
+                    json: Score(
+                        subject: l.subject, criterion: "c2", points: l.subject == scjg ? 9 : 8, reason: "现场检查", evidence: "检查记录 9 月"))
+                #expect(res.status == .ok, "\(res.body.string)")
+            }
+            // The qualitative review: at most ±5 points, with a reason; only the center's administrators.
+            struct Review: Encodable { var subject: String?; var adjustment: Double?; var reason: String?; var comment: String? }
+            res = try await t.send(
+                .POST, path + "/review", token: supervisor, json: Review(subject: scjg, adjustment: 1, reason: "x", comment: ""))
+            #expect(res.status == .forbidden)
+            res = try await t.send(
+                .POST, path + "/review", token: admin, json: Review(subject: scjg, adjustment: 6, reason: "x", comment: ""))
+            #expect(res.problem?.errors?.first?.code == "assessment.adjustmentBound")
+            res = try await t.send(
+                .POST, path + "/review", token: admin, json: Review(subject: scjg, adjustment: 2, reason: nil, comment: nil))
+            #expect(res.problem?.errors?.first?.field == "reason")
+            res = try await t.send(
+                .POST, path + "/review", token: admin, json: Review(subject: scjg, adjustment: 2, reason: "群众表扬信 3 封", comment: "服务主动"))
+            report = try res.content.decode(Report.self)
+            line = try #require(report.lines.first { $0.subject == scjg })
+            #expect(report.state == "review" && line.points == 18.5 && line.rank == 1 && line.adjustment == 2, "\(line)")
+            #expect(report.lines.filter { $0.subject != scjg }.allSatisfy { $0.points == 8 && $0.rank == 2 }, "equal totals share a rank")
+            res = try await t.send(
+                .POST, path + "/scores", token: supervisor,
+                json: Score(subject: scjg, criterion: "c2", points: 10, reason: "x", evidence: "y"))
+            #expect(res.status == .conflict, "scoring closed with the review")
+
+            // The sign-off: the report never changes again; new records make a new version only.
+            #expect(try await t.send(.POST, path + "/sign-off", token: supervisor).status == .forbidden)
+            report = try await t.send(.POST, path + "/sign-off", token: admin).content.decode(Report.self)
+            #expect(report.state == "signed")
+            #expect(try await t.send(.POST, path + "/sign-off", token: admin).status == .conflict)
+            #expect(
+                try await t.send(
+                    .POST, path + "/review", token: admin, json: Review(subject: nil, adjustment: nil, reason: nil, comment: "再改")
+                ).status == .conflict)
+            let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+            _ = try await t.move(clerk, c.id, "review")
+            _ = try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"])
+            let again = try await t.send(.GET, path, token: supervisor).content.decode(Report.self)
+            #expect(again.lines.first { $0.subject == scjg }?.points == 18.5 && again.state == "signed")
+            res = try await t.send(.POST, "/api/v1/assessments", token: supervisor, json: Start(template: template.id))
+            #expect(try res.content.decode(Report.self).version == 2)
+
+            // The ranking is the last signed run; the CSV and the pages.
+            let ranking = try await t.send(
+                .GET, "/api/v1/rankings?center=DL010200&subjects=department&period=month:2026-09", token: supervisor)
+            #expect(try ranking.content.decode(Report.self).id == report.id)
+            #expect(try await t.send(.GET, "/api/v1/rankings?center=DL010200&subjects=window", token: supervisor).status == .notFound)
+            let csv = try await t.send(.GET, path + "?format=csv", token: supervisor).body.string
+            #expect(csv.contains("按时办结（15）") && csv.contains("18.5"))
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$entityType == "assessment").count() >= 4 + report.lines.count)
+            let web = Browser(t)
+            _ = try await web.signIn("jiancha", "Order-Pass-2026")
+            #expect(try await web.request(.GET, "/assessments?center=DL010200").body.string.contains("部门月度考核"))
+            let page = try await web.request(.GET, "/assessments/\(report.id)").body.string
+            #expect(page.contains("18.5") && page.contains("群众表扬信 3 封") && page.contains("形成报告"))
+        }
+    }
+}

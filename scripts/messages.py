@@ -2197,6 +2197,13 @@ M = {
  "field.period": ("统计周期", "Period"),
  "field.indicator": ("指标", "Indicator"),
  "field.example": ("示例模板", "Example"),
+ "indicator.export.name": ("指标", "Indicator"),
+ "indicator.export.value": ("本期（比率为 %）", "This period (rates in %)"),
+ "indicator.export.numerator": ("分子", "Numerator"),
+ "indicator.export.denominator": ("分母", "Denominator"),
+ "indicator.export.previous": ("上期", "Previous period"),
+ "indicator.export.formula": ("计算公式", "Formula"),
+ "indicator.exportXLSX": ("导出 Excel", "Export Excel"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

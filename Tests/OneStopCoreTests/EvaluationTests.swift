@@ -152,4 +152,47 @@ struct EvaluationTests {
             ])
         #expect(IndicatorRules.periodKeys(EvaluationPeriod(.day, containing: CivilDate("2026-05-05")!)) == ["2026-05-05"])
     }
+
+    @Test(
+        "assessments: the township template's 85 points, a template's faults, the steps' order, totals with the review's adjustment, ranks and their tie rule"
+    )
+    func assessments() {
+        #expect(
+            AssessmentTemplates.township.map(\.points).reduce(0, +) == 85 && AssessmentTemplates.township.filter { !$0.byHand }.count == 2)
+        #expect(AssessmentTemplates.problems(name: "乡镇考核", criteria: AssessmentTemplates.township).isEmpty)
+        let bad: [AssessmentCriterion] = [
+            .init(key: "a", name: "", points: 0),
+            .init(key: "a", name: "办结率", points: 10, rule: .linear(zeroAt: 0, fullAt: 1)),
+            .init(key: "b", name: "投诉", points: 10, indicator: .validComplaints),
+        ]
+        let faults = AssessmentTemplates.problems(name: " ", criteria: bad).map { "\($0.field) \($0.code)" }
+        #expect(
+            faults == [
+                "name required", "criteria.0.name required", "criteria.0.points assessment.points", "criteria.1.key invalidChoice",
+                "criteria.1.rule assessment.ruleNeedsIndicator", "criteria.2.rule assessment.indicatorNeedsRule",
+            ], "\(faults)")
+        // The computed criterion scores from its figure; a hand one does not.
+        let onTime = AssessmentCriterion(key: "c6", name: "办结率", points: 15, indicator: .onTime, rule: .linear(zeroAt: 0, fullAt: 1))
+        #expect(onTime.score(Indicator.onTime.figure([.timedClosed: 4, .timedClosedOnTime: 3])) == 11.25)
+        #expect(onTime.score(Indicator.onTime.figure([:])) == nil && AssessmentTemplates.township[0].score(nil) == nil)
+        // The steps in order; the review waits for every hand score; nothing after the sign-off.
+        #expect(AssessmentState.scoring.allows(.score, allScored: false) && !AssessmentState.scoring.allows(.review, allScored: false))
+        #expect(AssessmentState.scoring.allows(.review, allScored: true) && !AssessmentState.scoring.allows(.signOff, allScored: true))
+        #expect(!AssessmentState.review.allows(.score, allScored: true) && AssessmentState.review.allows(.signOff, allScored: true))
+        #expect([.score, .review, .signOff].allSatisfy { !AssessmentState.signed.allows($0, allScored: true) })
+        // Totals: the adjustment counts, within 0…full marks; ranks: total, then computed points, shared.
+        let criteria = [onTime, AssessmentCriterion(key: "h", name: "现场", points: 10)]
+        let lines = [
+            AssessmentLine(subject: "w1", name: "1号窗口", scores: ["c6": 15, "h": 5]),
+            AssessmentLine(subject: "w2", name: "2号窗口", scores: ["c6": 10, "h": 10]),
+            AssessmentLine(subject: "w3", name: "3号窗口", scores: ["c6": 12, "h": 6], adjustment: 2),
+            AssessmentLine(subject: "w4", name: "4号窗口", scores: ["c6": nil, "h": 9]),
+            AssessmentLine(subject: "w5", name: "5号窗口", scores: ["c6": 15, "h": 5]),
+        ]
+        #expect(lines[2].total(criteria).points == 20 && lines[3].total(criteria).unscored == 1)
+        #expect(AssessmentLine(subject: "x", name: "x", scores: ["c6": 15, "h": 10], adjustment: 5).total(criteria).points == 25)
+        let ranked = AssessmentRanking.rank(lines, criteria: criteria)
+        #expect(ranked.map(\.line.subject) == ["w1", "w5", "w3", "w2", "w4"], "\(ranked.map(\.line.subject))")
+        #expect(ranked.map(\.rank) == [1, 1, 3, 4, 5], "w1 and w5 tie; w3 and w2 have 20 too, with fewer computed points")
+    }
 }

@@ -174,6 +174,11 @@ struct AssessmentTests {
                 .GET, "/api/v1/rankings?center=DL010200&subjects=department&period=month:2026-09", token: supervisor)
             #expect(try ranking.content.decode(Report.self).id == report.id)
             #expect(try await t.send(.GET, "/api/v1/rankings?center=DL010200&subjects=window", token: supervisor).status == .notFound)
+            let xlsx = try await t.send(.GET, path + "?format=xlsx", token: supervisor)
+            let bytes = Array(xlsx.body.readableBytesView)
+            #expect(xlsx.headers.contentType?.description.contains("spreadsheetml") == true && bytes.starts(with: [0x50, 0x4B, 3, 4]))
+            let sheet = try #require(XLSXReading.part("xl/worksheets/sheet1.xml", in: bytes))
+            #expect(sheet.contains("<v>18.5</v>") && sheet.contains("按时办结（15）"), "numbers as numbers")
             let csv = try await t.send(.GET, path + "?format=csv", token: supervisor).body.string
             #expect(csv.contains("按时办结（15）") && csv.contains("18.5"))
             #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$entityType == "assessment").count() >= 4 + report.lines.count)
@@ -183,5 +188,44 @@ struct AssessmentTests {
             let page = try await web.request(.GET, "/assessments/\(report.id)").body.string
             #expect(page.contains("18.5") && page.contains("群众表扬信 3 封") && page.contains("形成报告"))
         }
+    }
+}
+
+/// Reads a stored (uncompressed) part back out of a ZIP archive, for the tests: each local header
+/// names its part and its size.
+enum XLSXReading {
+    static func part(_ name: String, in b: [UInt8]) -> String? {
+        var i = 0
+        func le(_ at: Int, _ n: Int) -> Int { (0..<n).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) } }
+        while i + 30 <= b.count, le(i, 4) == 0x0403_4B50 {
+            let size = le(i + 18, 4)
+            let nameLength = le(i + 26, 2)
+            let extra = le(i + 28, 2)
+            let partName = String(decoding: b[(i + 30)..<(i + 30 + nameLength)], as: UTF8.self)
+            let start = i + 30 + nameLength + extra
+            let data = Array(b[start..<(start + size)])
+            if partName == name {
+                // The stored CRC must be the data's.
+                return XLSX.crc32(data) == UInt32(le(i + 14, 4)) ? String(decoding: data, as: UTF8.self) : nil
+            }
+            i = start + size
+        }
+        return nil
+    }
+}
+
+@Suite("XLSX")
+struct XLSXTests {
+    @Test("the CRC of the ZIP format, column names, escaping, and a workbook's parts")
+    func workbook() {
+        #expect(XLSX.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(XLSX.column(0) == "A" && XLSX.column(25) == "Z" && XLSX.column(26) == "AA" && XLSX.column(701) == "ZZ")
+        let b = XLSX.workbook(sheet: "考核/结果", rows: [[.text("名称 <&>"), .number(95.5), .empty, .number(3)]])
+        let sheet = XLSXReading.part("xl/worksheets/sheet1.xml", in: b) ?? ""
+        #expect(
+            sheet.contains("名称 &lt;&amp;&gt;") && sheet.contains(#"<c r="B1"><v>95.5</v></c>"#)
+                && sheet.contains(#"<c r="D1"><v>3</v></c>"#))
+        #expect(XLSXReading.part("xl/workbook.xml", in: b)?.contains(#"name="考核结果""#) == true)
+        #expect(XLSXReading.part("[Content_Types].xml", in: b) != nil)
     }
 }

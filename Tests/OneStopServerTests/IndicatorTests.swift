@@ -128,6 +128,8 @@ struct IndicatorTests {
                 .GET, "/api/v1/indicators/records?center=DL010200&period=month:2026-09&indicator=on_time&format=csv", token: supervisor)
             #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true && csv.body.string.contains(b.number))
 
+            let file = try await t.send(.GET, "/api/v1/indicators?center=DL010200&period=month:2026-09&format=csv", token: supervisor)
+            #expect(file.body.string.contains("按时办结率,50,1,2,,") && file.body.string.contains("县市场监督管理局"), "\(file.body.string)")
             // The complaint counts on the day it came in, although judged nine days later.
             #expect(try await table("period=day:2026-09-21")["valid_complaints"].numerator == 1)
             #expect(try await table("period=day:2026-09-30")["valid_complaints"].numerator == 0)

@@ -237,6 +237,7 @@ enum AssessmentPages {
         var canReview: Bool
         var canSignOff: Bool
         var csv: String
+        var xlsx: String
         var printed: String
         var errors: [String]
 
@@ -286,7 +287,7 @@ enum AssessmentPages {
             },
             canScore: state == .scoring && role != nil && [.centerAdmin, .supervisor, .campaignOffice].contains(role!),
             canReview: state != .signed && allScored && role == .centerAdmin, canSignOff: state == .review && role == .centerAdmin,
-            csv: "/api/v1/assessments/\(r.id)?format=csv",
+            csv: "/api/v1/assessments/\(r.id)?format=csv", xlsx: "/api/v1/assessments/\(r.id)?format=xlsx",
             printed: req.t("indicator.printed", ["at": stamp.string(from: req.now), "zone": HallClock.zone.identifier]), errors: errors)
         return try await req.page("evaluation/assessment", title: r.name, view, status: status)
     }

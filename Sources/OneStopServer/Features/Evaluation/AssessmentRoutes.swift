@@ -130,15 +130,17 @@ enum AssessmentRoutes {
             })
     }
 
-    static func csv(_ r: Report, req: Request) -> String {
+    /// The report's table for a file: rank, subject, each criterion's points, the adjustment, the
+    /// total and the percentage.
+    static func export(_ r: Report, _ format: TableExport.Format, req: Request) -> Response {
         let head =
             [req.t("assessment.rank"), req.t("assessment.subject")] + r.criteria.map { "\($0.name)（\(ScoringRule.number($0.points))）" }
             + [req.t("assessment.adjustment"), req.t("assessment.total"), req.t("assessment.percent")]
-        let rows = r.lines.map { l in
-            [String(l.rank), l.name] + r.criteria.map { c in (l.scores[c.key] ?? nil).map(ScoringRule.number) ?? "" }
-                + [ScoringRule.number(l.adjustment), ScoringRule.number(l.points), l.percent.map(ScoringRule.number) ?? ""]
+        let rows: [[XLSX.Cell]] = r.lines.map { l in
+            [.number(Double(l.rank)), .text(l.name)] + r.criteria.map { c in (l.scores[c.key] ?? nil).map { .number($0) } ?? .empty }
+                + [.number(l.adjustment), .number(l.points), l.percent.map { .number($0) } ?? .empty]
         }
-        return "\u{FEFF}" + ([head] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return TableExport.response(format, file: "assessment-\(r.period)-v\(r.version)", sheet: r.name, head: head, rows: rows)
     }
 
     struct RunSummary: Content {
@@ -247,18 +249,13 @@ enum AssessmentRoutes {
         api.endpoint(
             .GET, "assessments", ":id", access: S.readers,
             operation: .init(
-                id: "getAssessmentReport", summary: "A run's report: criteria, each subject's points, total and rank; CSV with format=csv",
+                id: "getAssessmentReport",
+                summary: "A run's report: criteria, each subject's points, total and rank; a file with format=csv or xlsx",
                 tag: tag, response: "AssessmentReport",
-                query: [.init(name: "format", type: "string", description: "json (default) or csv")])
+                query: [.init(name: "format", type: "string", description: "json (default), csv or xlsx")])
         ) { req -> Response in
             let r = try await report(try await S.run(try req.uuid("id"), req: req), req: req)
-            if req.query[String.self, at: "format"] == "csv" {
-                let response = Response(status: .ok, body: .init(string: csv(r, req: req)))
-                response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-                response.headers.replaceOrAdd(
-                    name: .contentDisposition, value: "attachment; filename=\"assessment-\(r.period)-v\(r.version).csv\"")
-                return response
-            }
+            if let format = TableExport.format(req) { return export(r, format, req: req) }
             return try await r.encodeResponse(for: req)
         }
         api.endpoint(

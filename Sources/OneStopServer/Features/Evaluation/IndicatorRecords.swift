@@ -231,10 +231,13 @@ enum IndicatorRecords {
         }
     }
 
-    static func csv(_ p: Page, req: Request) -> String {
+    static func export(_ p: Page, _ format: TableExport.Format, req: Request) -> Response {
         let head = ["day", "reference", "department", "subject", "detail"].map { req.t("indicator.records.column.\($0)") }
-        let lines = [head] + p.records.map { [$0.day, $0.reference, $0.department, $0.subject, $0.detail] }
-        return "\u{FEFF}" + lines.map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let rows: [[XLSX.Cell]] = p.records.map {
+            [.text($0.day), .text($0.reference), .text($0.department), .text($0.subject), .text($0.detail)]
+        }
+        return TableExport.response(
+            format, file: "\(p.kind)-\(p.period.replacingOccurrences(of: ":", with: "-"))", sheet: p.title, head: head, rows: rows)
     }
 
     /// The kind asked for: `records`, or the indicator's (`indicator`).

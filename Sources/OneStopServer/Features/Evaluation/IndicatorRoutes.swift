@@ -65,8 +65,13 @@ enum IndicatorRoutes {
                 id: "getIndicators",
                 summary:
                     "Every GB/T 32169.4 indicator of a period and scope with its formula, numerator and denominator and the previous period; the scope's departments one row each. A chief representative gets their department",
-                tag: "Evaluation", response: "IndicatorTable", query: queryParameters)
-        ) { req in try await IndicatorService.table(try await IndicatorService.query(req), req: req) }
+                tag: "Evaluation", response: "IndicatorTable",
+                query: queryParameters + [.init(name: "format", type: "string", description: "json (default), csv or xlsx")])
+        ) { req -> Response in
+            let table = try await IndicatorService.table(try await IndicatorService.query(req), req: req)
+            if let format = TableExport.format(req) { return export(table, format, req: req) }
+            return try await table.encodeResponse(for: req)
+        }
         api.endpoint(
             .GET, "indicators", "records", access: IndicatorService.access,
             operation: .init(
@@ -78,21 +83,48 @@ enum IndicatorRoutes {
                     .init(name: "indicator", type: "string", description: "the indicator whose records to list"),
                     .init(name: "records", type: "string", description: "or the kind of records itself"),
                     .init(name: "page", type: "integer", description: "1 (default) and on"),
-                    .init(name: "format", type: "string", description: "json (default) or csv"),
+                    .init(name: "format", type: "string", description: "json (default), csv or xlsx"),
                 ])
         ) { req in try await records(req) }
+    }
+
+    /// The table as a file: each indicator with its value (per cent for a rate), numerator,
+    /// denominator, the previous period's value and the formula; then the departments' rows.
+    static func export(_ t: IndicatorService.Table, _ format: TableExport.Format, req: Request) -> Response {
+        func number(_ v: Double?, _ unit: String) -> XLSX.Cell {
+            guard let v else { return .empty }
+            return .number(unit == "count" ? v : (v * 1000).rounded() / 10)
+        }
+        let head = ["name", "value", "numerator", "denominator", "previous", "formula"].map { req.t("indicator.export.\($0)") }
+        var rows: [[XLSX.Cell]] = t.figures.map { f in
+            [
+                .text(f.name), number(f.value, f.unit), f.available ? .number(Double(f.numerator)) : .empty,
+                f.denominator.map { .number(Double($0)) } ?? .empty, number(f.previousValue, f.unit), .text(f.formula),
+            ]
+        }
+        if !t.departments.isEmpty {
+            rows.append([])
+            rows.append(
+                [.text(req.t("workOrder.report.department"))]
+                    + IndicatorService.departmentColumns.map { .text(req.t("indicator.\($0.rawValue)")) })
+            for d in t.departments {
+                rows.append(
+                    [.text(d.department)]
+                        + IndicatorService.departmentColumns.map { i in
+                            number(d.values[i.rawValue] ?? nil, i.unit == .count ? "count" : "rate")
+                        })
+            }
+        }
+        return TableExport.response(
+            format, file: "indicators-\(t.period.replacingOccurrences(of: ":", with: "-"))", sheet: t.label, head: head, rows: rows)
     }
 
     static func records(_ req: Request) async throws -> Response {
         let kind = try IndicatorRecords.kind(req)
         let q = try await IndicatorService.query(req)
-        if req.query[String.self, at: "format"] == "csv" {
+        if let format = TableExport.format(req) {
             let page = try await IndicatorRecords.page(kind, q, page: 1, limit: IndicatorRecords.exportLimit, req: req)
-            let response = Response(status: .ok, body: .init(string: IndicatorRecords.csv(page, req: req)))
-            response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-            response.headers.replaceOrAdd(
-                name: .contentDisposition, value: "attachment; filename=\"\(kind.rawValue)-\(q.period.first)-\(q.period.last).csv\"")
-            return response
+            return IndicatorRecords.export(page, format, req: req)
         }
         let n = max(1, min(req.query[Int.self, at: "page"] ?? 1, 100_000))
         return try await IndicatorRecords.page(kind, q, page: n, req: req).encodeResponse(for: req)
@@ -131,11 +163,15 @@ enum IndicatorRoutes {
         var rows: [(department: String, href: String, cells: [String])]
         var earlier: String
         var later: String
+        /// The table as files (the API with `format`).
+        var exportCSV: String
+        var exportXLSX: String
         var errors: [String]
         var printed: String
 
         enum CodingKeys: String, CodingKey {
             case centerOptions, scopeOptions, kindOptions, date, from, to, isRange, table, dates, groups, columnNames, rows, earlier, later,
+                exportCSV, exportXLSX,
                 errors,
                 printed
         }
@@ -162,6 +198,8 @@ enum IndicatorRoutes {
             try c.encode(rows.map { Row(department: $0.department, href: $0.href, cells: $0.cells) }, forKey: .rows)
             try c.encode(earlier, forKey: .earlier)
             try c.encode(later, forKey: .later)
+            try c.encode(exportCSV, forKey: .exportCSV)
+            try c.encode(exportXLSX, forKey: .exportXLSX)
             try c.encode(errors, forKey: .errors)
             try c.encode(printed, forKey: .printed)
         }
@@ -276,6 +314,8 @@ enum IndicatorRoutes {
             rows: rows,
             earlier: href("/indicators", center: center, scope: chosenScope, period: period.previous),
             later: href("/indicators", center: center, scope: chosenScope, period: period.next),
+            exportCSV: "/api/v1" + href("/indicators", center: center, scope: chosenScope, period: period) + "&format=csv",
+            exportXLSX: "/api/v1" + href("/indicators", center: center, scope: chosenScope, period: period) + "&format=xlsx",
             errors: errors,
             printed: req.t("indicator.printed", ["at": stamp.string(from: req.now), "zone": HallClock.zone.identifier]))
         return try await req.page(
@@ -287,6 +327,7 @@ enum IndicatorRoutes {
         var heading: String
         var back: String
         var csv: String
+        var xlsx: String
         var previous: String?
         var next: String?
         var pages: String
@@ -312,6 +353,7 @@ enum IndicatorRoutes {
                     "scope": try await IndicatorService.scopeName(q, tree: tree, req: req), "n": String(page.total),
                 ]),
             back: href("/indicators", center: q.center, scope: q.scope, period: q.period), csv: "/api/v1" + base + "&format=csv",
+            xlsx: "/api/v1" + base + "&format=xlsx",
             previous: n > 1 ? base + "&page=\(n - 1)" : nil, next: n < last ? base + "&page=\(n + 1)" : nil,
             pages: req.t("indicator.records.pages", ["page": String(n), "last": String(last)]))
         return try await req.page("evaluation/records", title: page.title, view)

@@ -99,3 +99,99 @@ def test_a_supervisor_reads_the_on_time_rate_and_drills_into_the_late_case(brows
         page.context.close()
     finally:
         later.stop()
+
+
+def test_an_administrator_runs_a_monthly_assessment_to_a_signed_report_and_prints_it(browser, tmp_path):
+    """The township template from the example, a run over the county's departments for last month,
+    every hand criterion scored through the page by a supervisor, the review and the sign-off by
+    the administrator; the report is printed (A4) and exported as a workbook that opens."""
+    import zipfile
+
+    need()
+    srv = Server("assessment", free_port(), f"sqlite://{tmp_path}/db.sqlite").start()
+    try:
+        token = srv.api("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})["token"]
+        county = next(c for c in srv.api("GET", "/api/v1/centers", token=token) if c["code"] == "DL010200")["id"]
+        srv.api("POST", "/api/v1/users", {"username": "jiancha", "displayName": "监察员", "password": "Indic-Pass-2026",
+                                          "role": "supervisor", "centerID": county}, token)
+        admin = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(admin, srv.base, "admin", PASSWORD)
+        admin.goto(srv.base + f"/assessments?center={county}")
+        admin.click("#new-template summary")
+        admin.fill("#t-name", "乡镇便民服务中心月度考核")
+        admin.check("#t-example")
+        with admin.expect_navigation():
+            admin.click("#template-submit")
+        assert "85" in admin.locator("#assessment-templates").inner_text()
+        admin.select_option("#s-subjects", "department")
+        with admin.expect_navigation():
+            admin.click("#start-submit")
+        assert "评分中" in admin.locator("#assessment-state").inner_text()
+        report_url = admin.url
+        subjects = admin.locator("#sc-subject option").evaluate_all("os => os.map(o => o.value)")
+        criteria = admin.locator("#sc-criterion option").evaluate_all("os => os.map(o => o.value)")
+        assert len(criteria) == 7, criteria
+
+        # A supervisor scores by hand; a wrong number is named and changes nothing.
+        sup = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(sup, srv.base, "jiancha", "Indic-Pass-2026")
+        sup.goto(report_url)
+        sup.select_option("#sc-subject", subjects[0])
+        sup.select_option("#sc-criterion", criteria[0])
+        sup.fill("#sc-points", "abc")
+        sup.fill("#sc-reason", "现场检查")
+        sup.fill("#sc-evidence", "检查记录")
+        with sup.expect_navigation():
+            sup.click("#score-submit")
+        assert "分值" in sup.locator("#error-summary").inner_text()
+        sup.context.close()
+        # The rest through the API, as a scoring sheet would.
+        sup_token = srv.api("POST", "/api/v1/auth/login", {"username": "jiancha", "password": "Indic-Pass-2026"})["token"]
+        run_id = report_url.rstrip("/").split("/")[-1]
+        for s in subjects:
+            for c in criteria:
+                srv.api("POST", f"/api/v1/assessments/{run_id}/scores",
+                        {"subject": s, "criterion": c, "points": 4, "reason": "现场检查", "evidence": "检查记录"}, sup_token)
+
+        # The review and the sign-off, by keyboard-reachable forms on the page.
+        admin.goto(report_url)
+        admin.select_option("#rv-subject", subjects[0])
+        admin.fill("#rv-adjustment", "2")
+        admin.fill("#rv-reason", "群众表扬信")
+        admin.fill("#rv-comment", "服务主动")
+        with admin.expect_navigation():
+            admin.click("#review-submit")
+        assert "评价中" in admin.locator("#assessment-state").inner_text()
+        admin.locator("#sign-off-submit").focus()
+        with admin.expect_navigation():
+            admin.keyboard.press("Enter")
+        assert "已形成报告" in admin.locator("#assessment-state").inner_text()
+        assert admin.locator("#score-form").count() == 0 and admin.locator("#review-form").count() == 0
+        rows = admin.locator("#assessment-report tbody tr")
+        assert rows.count() == len(subjects) and "1" == rows.first.locator("td").first.inner_text().strip()
+        shot(admin, "assessment-report")
+        admin.emulate_media(media="print")
+        shot(admin, "assessment-report-print")
+        admin.emulate_media(media="screen")
+
+        with admin.expect_download() as d:
+            admin.click("#assessment-xlsx")
+        path = tmp_path / "report.xlsx"
+        d.value.save_as(path)
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+            sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        assert "<v>" in sheet and "组织领导" in sheet
+
+        phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+        sign_in(phone, srv.base, "admin", PASSWORD)
+        phone.goto(report_url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+        shot(phone, "assessment-375")
+        phone.goto(srv.base + "/lang/en?back=" + urllib.parse.quote(report_url.replace(srv.base, "")))
+        assert "Signed off" in phone.locator("#assessment-state").inner_text()
+        shot(phone, "assessment-en")
+        phone.context.close()
+        admin.context.close()
+    finally:
+        srv.stop()

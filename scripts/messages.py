@@ -2204,6 +2204,8 @@ M = {
  "indicator.export.previous": ("上期", "Previous period"),
  "indicator.export.formula": ("计算公式", "Formula"),
  "indicator.exportXLSX": ("导出 Excel", "Export Excel"),
+ "assessment.pointsUnit": (" 分", " pts"),
+ "assessment.reasons": ("人工评分的理由和依据", "Reasons and evidence of the hand scores"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -227,6 +227,13 @@ enum AssessmentPages {
 
     struct ReportView: Encodable {
         var report: AssessmentRoutes.Report
+        var subjectsText: String
+        /// Each criterion with its points and rule, in words.
+        var rules: [String]
+        /// The hand scores' reasons and evidence, a line each.
+        var reasons: [String]
+        /// Full marks, as the header shows them.
+        var outOf: String
         var stateText: String
         var steps: [Step]
         var columns: [String]
@@ -263,7 +270,7 @@ enum AssessmentPages {
                     let points = (l.scores[c.key] ?? nil).map(ScoringRule.number)
                     return Cell(
                         text: points ?? (c.byHand ? pending : req.t("assessment.noData")),
-                        note: l.figures[c.key].map { req.t("assessment.figure", ["figure": $0]) } ?? l.reasons[c.key] ?? "")
+                        note: l.figures[c.key].map { req.t("assessment.figure", ["figure": $0]) } ?? "")
                 },
                 adjustment: l.adjustment == 0 ? "" : (l.adjustment > 0 ? "+" : "") + ScoringRule.number(l.adjustment),
                 total: ScoringRule.number(l.points), percent: l.percent.map { ScoringRule.number($0) + "%" } ?? "—",
@@ -272,8 +279,18 @@ enum AssessmentPages {
         let stamp = DateFormatter()
         stamp.timeZone = HallClock.zone
         stamp.dateFormat = "yyyy-MM-dd HH:mm"
+        let reasons = r.lines.flatMap { l in
+            criteria.compactMap { c -> String? in
+                guard let why = l.reasons[c.key], let points = l.scores[c.key] ?? nil else { return nil }
+                return "\(l.name) · \(c.name) \(ScoringRule.number(points))\(req.t("assessment.pointsUnit"))\(req.t("punct.colon"))\(why)"
+            }
+        }
         let view = ReportView(
-            report: r, stateText: req.t("assessment.state.\(run.state)"),
+            report: r, subjectsText: req.t("assessment.subjects.\(run.subjectKind)"),
+            rules: criteria.map {
+                "\($0.name)（\(ScoringRule.number($0.points))\(req.t("assessment.pointsUnit"))）\(req.t("punct.colon"))\($0.rule.text)"
+            },
+            reasons: reasons, outOf: ScoringRule.number(r.outOf), stateText: req.t("assessment.state.\(run.state)"),
             steps: [
                 .init(name: req.t("assessment.step.analysis"), done: true, who: run.startedBy + " · " + run.frozenOn),
                 .init(name: req.t("assessment.step.scoring"), done: allScored, who: ""),

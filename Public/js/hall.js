@@ -125,6 +125,9 @@ if (page === "window-screen") {
     const prof = await fetch("/api/v1/windows/" + windowID + "/profile").then((r) => (r.ok ? r.json() : null)).catch(() => null);
     document.getElementById("ws-staff").hidden = !prof?.staff;
     document.getElementById("ws-idle").hidden = !!w?.open;
+    const awards = document.getElementById("ws-awards");
+    awards.textContent = (prof?.awards ?? []).join("　");
+    awards.hidden = !prof?.awards?.length;
     const sat = document.getElementById("ws-satisfaction");
     if (prof && prof.monthSatisfaction != null) {
       sat.textContent = sat.dataset.label.replace("{value}", (prof.monthSatisfaction * 100).toFixed(1) + "%").replace("{n}", prof.monthRated);

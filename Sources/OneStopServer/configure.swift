@@ -109,6 +109,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(WorkOrderWorklist())
     app.migrations.add(IndicatorTallies())
     app.migrations.add(Assessments())
+    app.migrations.add(Awards())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -195,4 +195,16 @@ struct EvaluationTests {
         #expect(ranked.map(\.line.subject) == ["w1", "w5", "w3", "w2", "w4"], "\(ranked.map(\.line.subject))")
         #expect(ranked.map(\.rank) == [1, 1, 3, 4, 5], "w1 and w5 tie; w3 and w2 have 20 too, with fewer computed points")
     }
+
+    @Test("awards: what each may go to, shown through its period and the next, the red flag to the ranking's first hall or unit")
+    func awards() {
+        #expect(AwardKind.redFlag.subjects == ["center", "department"] && AwardKind.redFlag.single && !AwardKind.servicePacesetter.single)
+        let september = EvaluationPeriod(.month, containing: CivilDate("2026-09-10")!)
+        #expect(
+            !AwardRules.shown(september, today: CivilDate("2026-08-31")!) && AwardRules.shown(september, today: CivilDate("2026-09-01")!))
+        #expect(
+            AwardRules.shown(september, today: CivilDate("2026-10-31")!) && !AwardRules.shown(september, today: CivilDate("2026-11-01")!))
+        #expect(AwardRules.redFlag(from: [("window:w", 90), ("department:d", 88), ("center:c", 80)]) == "department:d")
+        #expect(AwardRules.redFlag(from: [("staff:s", 90)]) == nil)
+    }
 }

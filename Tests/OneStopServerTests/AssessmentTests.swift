@@ -191,6 +191,80 @@ struct AssessmentTests {
     }
 }
 
+extension AssessmentTests {
+    @Test(
+        "awards: the red flag goes to the first of the period's signed ranking, once a period; a pioneer post to a person; they show on the window screen and the staff profile",
+        arguments: TestDB.available)
+    func awards(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            let admin = try await t.login()
+            struct Rule: Encodable { var kind = "by_hand" }
+            struct Criterion: Encodable { var key = "c1"; var name = "现场管理"; var points = 10.0; var rule = Rule() }
+            struct Input: Encodable { var center = "DL010200"; var name = "部门月度考核"; var criteria = [Criterion()] }
+            let template = try await t.send(.POST, "/api/v1/assessment-templates", token: admin, json: Input()).content.decode(
+                Template.self)
+            struct Start: Encodable {
+                var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
+            }
+            let run = try await t.send(.POST, "/api/v1/assessments", token: admin, json: Start(template: template.id)).content.decode(
+                Report.self)
+            let scjg = "department:" + d.scjg.uuidString.lowercased()
+            struct Score: Encodable {
+                var subject: String; var criterion = "c1"; var points: Double; var reason = "现场检查"; var evidence = "记录"
+            }
+            for l in run.lines {
+                _ = try await t.send(
+                    .POST, "/api/v1/assessments/\(run.id)/scores", token: admin,
+                    json: Score(subject: l.subject, points: l.subject == scjg ? 9 : 8))
+            }
+            struct Grant: Encodable {
+                var center = "DL010200"; var kind: String; var awardee: String?; var period = "month:2026-09"; var reason: String
+            }
+            // No signed ranking yet: the red flag needs a subject.
+            var res = try await t.send(.POST, "/api/v1/awards", token: admin, json: Grant(kind: "red_flag", reason: "9 月考核第一"))
+            #expect(res.problem?.errors?.first?.code == "award.noRanking", "\(res.body.string)")
+            _ = try await t.send(.POST, "/api/v1/assessments/\(run.id)/review", token: admin, json: ["comment": "总体良好"])
+            #expect(try await t.send(.POST, "/api/v1/assessments/\(run.id)/sign-off", token: admin).status == .ok)
+            res = try await t.send(.POST, "/api/v1/awards", token: admin, json: Grant(kind: "red_flag", reason: "9 月考核第一"))
+            #expect(res.status == .created, "\(res.body.string)")
+            struct Award: Decodable { var subject: String; var subjectName: String; var name: String }
+            #expect(try res.content.decode(Award.self).subject == scjg)
+            res = try await t.send(.POST, "/api/v1/awards", token: admin, json: Grant(kind: "red_flag", awardee: scjg, reason: "再授"))
+            #expect(res.status == .conflict, "one red flag a period")
+            let staff = try #require(try await StaffModel.query(on: t.app.db).filter(\.$departmentID == d.scjg).first())
+            let person = "staff:" + staff.id!.uuidString.lowercased()
+            res = try await t.send(.POST, "/api/v1/awards", token: admin, json: Grant(kind: "red_flag", awardee: person, reason: "x"))
+            #expect(res.problem?.errors?.first?.code == "award.wrongSubject")
+            res = try await t.send(
+                .POST, "/api/v1/awards", token: admin,
+                json: Grant(kind: "red_flag", awardee: "center:" + d.county.uuidString.lowercased(), period: "month:2026-08", reason: "x"))
+            #expect(res.problem?.errors?.first?.code == "award.notBelow", "a hall's flag comes from above")
+            res = try await t.send(
+                .POST, "/api/v1/awards", token: admin, json: Grant(kind: "party_pioneer_post", awardee: person, reason: "带头服务"))
+            #expect(res.status == .created)
+            #expect(
+                try await t.send(
+                    .POST, "/api/v1/awards", token: d.supervisor, json: Grant(kind: "service_pacesetter", awardee: person, reason: "x")
+                ).status == .forbidden)
+
+            // Shown where the public sees them.
+            let window = try #require(try await WindowModel.query(on: t.app.db).filter(\.$departmentID == d.scjg).first())
+            struct Screen: Decodable { var awards: [String] }
+            let screen = try await t.send(.GET, "/api/v1/windows/\(window.id!)/profile").content.decode(Screen.self)
+            #expect(screen.awards == ["流动红旗 · 2026年9月"], "\(screen.awards)")
+            let profile = try await t.send(.GET, "/staff/\(staff.id!)").body.string
+            #expect(profile.contains("党员先锋岗（2026年9月）") && profile.contains("流动红旗（2026年9月） · 县市场监督管理局"), "\(profile)")
+            let listed = try await t.send(.GET, "/api/v1/awards?center=DL010200").content.decode([Award].self)
+            #expect(Set(listed.map(\.name)) == ["流动红旗", "党员先锋岗"])
+            // Two periods on, the September flag is no longer shown.
+            t.clock.advance(50 * 86400)
+            #expect(try await t.send(.GET, "/api/v1/windows/\(window.id!)/profile").content.decode(Screen.self).awards.isEmpty)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "award.grant").count() == 2)
+        }
+    }
+}
+
 /// Reads a stored (uncompressed) part back out of a ZIP archive, for the tests: each local header
 /// names its part and its size.
 enum XLSXReading {

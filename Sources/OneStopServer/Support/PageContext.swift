@@ -89,7 +89,8 @@ struct PageContext<P: Encodable>: Encodable {
             group: "nav.group.oversight",
             [
                 .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
-                .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"), .init("/phone-calls", "nav.phoneCalls"),
+                .init("/awards", "nav.awards"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/phone-calls", "nav.phoneCalls"),
                 .init("/admin/audit", "nav.audit"),
             ])
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
@@ -134,7 +135,7 @@ struct PageContext<P: Encodable>: Encodable {
             ]
         case .campaignOffice:
             return [
-                home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
+                home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"), .init("/awards", "nav.awards"),
                 .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .some(let r) where !r.isDevice:

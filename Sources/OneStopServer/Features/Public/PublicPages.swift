@@ -33,6 +33,8 @@ struct StaffPageView: Encodable {
     var p: StaffProfile
     var ratingsLine: String
     var chart: String
+    /// 亮荣誉: the awards shown now for the person, their window unit and center.
+    var awards: [String] = []
 
     init(_ p: StaffProfile, req: Request) {
         self.p = p
@@ -62,8 +64,16 @@ enum PublicPages {
     static func register(_ r: any RoutesBuilder) {
         r.endpoint(.GET, access: .public) { req in try await home(req) }
         r.endpoint(.GET, "staff", ":id", access: .public) { req -> Response in
-            let profile = try await StaffProfile.load(req.uuid("id"), today: HallClock.day(req.now), on: req.db)
-            return try await req.page("public/staff", title: profile.name, StaffPageView(profile, req: req))
+            let today = HallClock.day(req.now)
+            let profile = try await StaffProfile.load(req.uuid("id"), today: today, on: req.db)
+            var view = StaffPageView(profile, req: req)
+            let staff = try await StaffModel.find(profile.id, on: req.db)
+            let subjects = ["staff:" + profile.id.uuidString] + (staff?.departmentID.map { ["department:" + $0.uuidString] } ?? [])
+            view.awards = try await AwardService.shown(for: subjects, today: today, on: req.db).map { a in
+                req.t("award.kind.\(a.kind)") + "（" + (EvaluationPeriod(key: a.period)?.label ?? a.period) + "）"
+                    + (a.subject.hasPrefix("department:") ? " · " + a.subjectName : "")
+            }
+            return try await req.page("public/staff", title: profile.name, view)
         }
         r.endpoint(.GET, "staff", ":id", "photo", access: .public) { req in
             try await StaffPhotoService.response(staff: req.uuid("id"), req: req)

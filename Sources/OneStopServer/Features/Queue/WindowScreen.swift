@@ -15,6 +15,8 @@ enum WindowScreen {
         /// The window's ratings this month so far, and the share satisfied (nil before any).
         var monthRated: Int
         var monthSatisfaction: Double?
+        /// The awards shown now for the window, its unit and the staff member at it (流动红旗, 党员示范窗口…).
+        var awards: [String]
     }
 
     static func profile(_ windowID: UUID, req: Request) async throws -> DTO {
@@ -23,16 +25,23 @@ enum WindowScreen {
         let (month, _) = try await RatingFigures.sum(
             scopes: [RatingSummaries.scope(window: windowID)], from: RatingSummaries.monthStart(today, back: 0), to: today, on: req.db)
         let seat = try await WindowStateModel.find(windowID, on: req.db)
+        var subjects = ["window:" + windowID.uuidString, "center:" + w.centerID.uuidString]
+        if let d = w.departmentID { subjects.append("department:" + d.uuidString) }
+        if let s = seat?.staffID, seat?.userID != nil { subjects.append("staff:" + s.uuidString) }
+        let awards = try await AwardService.shown(for: subjects, today: today, on: req.db).map {
+            req.t("award.kind.\($0.kind)") + " · " + (EvaluationPeriod(key: $0.period)?.label ?? $0.period)
+        }
         guard let staffID = seat?.staffID, seat?.userID != nil else {
             return DTO(
                 windowID: windowID, number: w.number, name: w.name, staff: nil, stars: nil, monthRated: month.rated,
-                monthSatisfaction: month.satisfaction)
+                monthSatisfaction: month.satisfaction, awards: awards)
         }
         // From the day figures of the last 30 days, not the ratings themselves.
         let (recent, _) = try await RatingFigures.sum(
             scopes: [RatingSummaries.scope(staff: staffID)], from: today.adding(days: -29), to: today, on: req.db)
         return DTO(
             windowID: windowID, number: w.number, name: w.name, staff: try await StaffProfile.load(staffID, on: req.db),
-            stars: recent.average.map { Int($0.rounded()) }, monthRated: month.rated, monthSatisfaction: month.satisfaction)
+            stars: recent.average.map { Int($0.rounded()) }, monthRated: month.rated, monthSatisfaction: month.satisfaction,
+            awards: awards)
     }
 }

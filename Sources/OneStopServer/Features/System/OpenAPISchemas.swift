@@ -349,7 +349,7 @@ enum OpenAPISchemas {
             ], required: ["center", "group", "date", "slot", "name", "idNumber", "phone"]),
         "WindowScreen": object([
             "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger, "monthRated": integer,
-            "monthSatisfaction": optionalNumber,
+            "monthSatisfaction": optionalNumber, "awards": ["type": "array", "items": string],
             "staff": ["oneOf": [OpenAPIDocument.ref("StaffProfile"), ["type": "null"]]],
         ]),
         "CancelInput": object(["idNumber": string], required: ["idNumber"]),

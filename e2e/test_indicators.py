@@ -183,6 +183,17 @@ def test_an_administrator_runs_a_monthly_assessment_to_a_signed_report_and_print
             sheet = z.read("xl/worksheets/sheet1.xml").decode()
         assert "<v>" in sheet and "组织领导" in sheet
 
+        # The red flag of the month to the first of the signed ranking, from the awards page.
+        admin.goto(srv.base + f"/awards?center={county}")
+        admin.select_option("#g-kind", "red_flag")
+        admin.fill("#g-reason", "月度考核第一名")
+        with admin.expect_navigation():
+            admin.click("#grant-submit")
+        flash = admin.locator(".flash").first.inner_text()
+        assert "流动红旗" in flash, flash
+        assert admin.locator("#awards tbody tr").count() == 1
+        shot(admin, "awards")
+
         phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
         sign_in(phone, srv.base, "admin", PASSWORD)
         phone.goto(report_url)

@@ -110,6 +110,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(IndicatorTallies())
     app.migrations.add(Assessments())
     app.migrations.add(Awards())
+    app.migrations.add(Commitments())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -207,4 +207,27 @@ struct EvaluationTests {
         #expect(AwardRules.redFlag(from: [("window:w", 90), ("department:d", 88), ("center:c", 80)]) == "department:d")
         #expect(AwardRules.redFlag(from: [("staff:s", 90)]) == nil)
     }
+
+    @Test("commitments: a half-year, one to ten pledges, targets in range; a pledge met by its measured figure either way")
+    func commitments() {
+        #expect(CommitmentRules.period("half_year:2026-H2") != nil && CommitmentRules.period("month:2026-09") == nil)
+        #expect(CommitmentRules.problems([]).map(\.code) == ["required"])
+        let faults = CommitmentRules.problems([
+            Pledge(text: " "), Pledge(text: "x", target: 0.9), Pledge(text: "y", indicator: .onTime, target: 98),
+            Pledge(text: "z", indicator: .validComplaints, target: -1),
+        ]).map { "\($0.field) \($0.code)" }
+        #expect(
+            faults == [
+                "pledges.0.text required", "pledges.1.indicator required", "pledges.2.target commitment.target",
+                "pledges.3.target commitment.target",
+            ],
+            "\(faults)")
+        let onTime = Pledge(text: "按时办结率不低于 98%", indicator: .onTime, target: 0.98)
+        #expect(onTime.met(Indicator.onTime.figure([.timedClosed: 100, .timedClosedOnTime: 98])) == true)
+        #expect(onTime.met(Indicator.onTime.figure([.timedClosed: 2, .timedClosedOnTime: 1])) == false)
+        #expect(onTime.met(Indicator.onTime.figure([:])) == nil)
+        let complaints = Pledge(text: "有效投诉不超过 1 件", indicator: .validComplaints, target: 1)
+        #expect(complaints.met(Indicator.validComplaints.figure([.validComplaints: 1])) == true)
+        #expect(complaints.met(Indicator.validComplaints.figure([.validComplaints: 2])) == false)
+    }
 }

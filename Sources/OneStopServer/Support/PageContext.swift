@@ -89,7 +89,8 @@ struct PageContext<P: Encodable>: Encodable {
             group: "nav.group.oversight",
             [
                 .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
-                .init("/awards", "nav.awards"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/awards", "nav.awards"), .init("/commitments", "nav.commitments"), .init("/ratings", "nav.ratings"),
+                .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"),
                 .init("/admin/audit", "nav.audit"),
             ])
@@ -112,6 +113,7 @@ struct PageContext<P: Encodable>: Encodable {
                     group: "nav.group.more",
                     [
                         .init("/inquiries", "nav.inquiries"), .init("/indicators", "nav.indicators"),
+                        .init("/commitments", "nav.commitments"),
                         .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                         .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
@@ -121,7 +123,9 @@ struct PageContext<P: Encodable>: Encodable {
         case .windowStaff:
             return [
                 home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"),
-                .init("/supervision/cards", "nav.cards"), .init("/admin/calendar", "nav.calendar"), inbox,
+                .init("/supervision/cards", "nav.cards"), .init("/commitments", "nav.commitments"),
+                .init("/admin/calendar", "nav.calendar"),
+                inbox,
             ]
         case .applicant:
             return [home, .init("/cases", "nav.myCases"), .init("/apply", "nav.apply"), .init("/track", "nav.track")]
@@ -136,7 +140,7 @@ struct PageContext<P: Encodable>: Encodable {
         case .campaignOffice:
             return [
                 home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"), .init("/awards", "nav.awards"),
-                .init("/admin/calendar", "nav.calendar"), inbox,
+                .init("/commitments", "nav.commitments"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]

@@ -35,6 +35,9 @@ struct StaffPageView: Encodable {
     var chart: String
     /// 亮荣誉: the awards shown now for the person, their window unit and center.
     var awards: [String] = []
+    /// 亮承诺: the half-year's public commitment, its pledges and, once reviewed, their results.
+    var pledgesTitle = ""
+    var pledges: [String] = []
 
     init(_ p: StaffProfile, req: Request) {
         self.p = p
@@ -72,6 +75,15 @@ enum PublicPages {
             view.awards = try await AwardService.shown(for: subjects, today: today, on: req.db).map { a in
                 req.t("award.kind.\(a.kind)") + "（" + (EvaluationPeriod(key: a.period)?.label ?? a.period) + "）"
                     + (a.subject.hasPrefix("department:") ? " · " + a.subjectName : "")
+            }
+            let half = EvaluationPeriod(.halfYear, containing: today)
+            if let c = try await CommitmentService.of(["staff:" + profile.id.uuidString], on: req.db).first(where: {
+                $0.period == half.description || $0.period == half.previous.description
+            }) {
+                view.pledgesTitle = req.t("profile.pledges", ["period": EvaluationPeriod(key: c.period)?.label ?? c.period])
+                view.pledges = c.pledgesValue.map { p in
+                    p.text + (p.result.map { "（" + req.t("commitment.result.\($0.rawValue)") + "）" } ?? "")
+                }
             }
             return try await req.page("public/staff", title: profile.name, view)
         }

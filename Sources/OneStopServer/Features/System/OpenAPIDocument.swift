@@ -74,7 +74,9 @@ enum OpenAPIDocument {
                         WorkOrderAttachments.schemas
                     ) { a, _ in a }.merging(IndicatorRoutes.schemas) { a, _ in a }.merging(
                         AssessmentRoutes.schemas
-                    ) { a, _ in a }.merging(AwardRoutes.schemas) { a, _ in a }),
+                    ) { a, _ in a }.merging(AwardRoutes.schemas) { a, _ in a }.merging(
+                        CommitmentRoutes.schemas
+                    ) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

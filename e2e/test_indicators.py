@@ -206,3 +206,64 @@ def test_an_administrator_runs_a_monthly_assessment_to_a_signed_report_and_print
         admin.context.close()
     finally:
         srv.stop()
+
+
+def test_a_chief_publishes_a_commitment_a_supervisor_reviews_it_and_the_profile_shows_it(browser, tmp_path):
+    """一诺 through the pages: the market regulator's chief representative publishes a staff
+    member's half-year commitment with a pledge measured by the on-time rate; a supervisor reviews it
+    (a verdict short of kept needs a note); the public profile shows the pledges."""
+    need()
+    srv = Server("commitments", free_port(), f"sqlite://{tmp_path}/db.sqlite").start()
+    try:
+        token = srv.api("POST", "/api/v1/auth/login", {"username": "admin", "password": PASSWORD})["token"]
+        county = next(c for c in srv.api("GET", "/api/v1/centers", token=token) if c["code"] == "DL010200")["id"]
+        scjg = next(d for d in srv.api("GET", f"/api/v1/departments?centerID={county}", token=token) if d["code"] == "SCJG")["id"]
+        for name, role, dept in [("jiancha", "supervisor", None), ("chief_scjg", "chief_representative", scjg)]:
+            body = {"username": name, "displayName": name, "password": "Indic-Pass-2026", "role": role, "centerID": county}
+            if dept:
+                body["departmentID"] = dept
+            srv.api("POST", "/api/v1/users", body, token)
+        staff = next(s for s in srv.api("GET", f"/api/v1/staff?centerID={county}", token=token) if s.get("departmentID") == scjg)
+
+        chief = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(chief, srv.base, "chief_scjg", "Indic-Pass-2026")
+        chief.goto(srv.base + "/commitments")
+        chief.select_option("#cm-subject", "staff:" + staff["id"].lower())
+        chief.locator("input[name='text[]']").nth(0).fill("承诺件按时办结率不低于 98%")
+        chief.locator("select[name='indicator[]']").nth(0).select_option("on_time")
+        chief.locator("input[name='target[]']").nth(0).fill("98")
+        chief.locator("input[name='text[]']").nth(1).fill("微笑服务，首问负责")
+        with chief.expect_navigation():
+            chief.click("#commitment-submit")
+        assert "已公示" in chief.locator(".flash").first.inner_text()
+        item = chief.locator("article.commitment-item").first
+        assert "目标 98.0%" in item.inner_text()
+        shot(chief, "commitments")
+        chief.context.close()
+
+        sup = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(sup, srv.base, "jiancha", "Indic-Pass-2026")
+        sup.goto(srv.base + f"/commitments?center={county}")
+        item = sup.locator("article.commitment-item").first
+        item.locator("summary").click()
+        item.locator("select[name='result[]']").nth(0).select_option("partly")
+        with sup.expect_navigation():
+            item.locator("button[type=submit]").click()
+        assert "说明" in sup.locator("#error-summary").inner_text(), "a verdict short of kept needs a note"
+        item = sup.locator("article.commitment-item").first
+        item.locator("summary").click()
+        item.locator("select[name='result[]']").nth(0).select_option("partly")
+        item.locator("input[name='note[]']").nth(0).fill("本期无承诺件办结，暂无法衡量")
+        with sup.expect_navigation():
+            item.locator("button[type=submit]").click()
+        assert "已回头看" in sup.locator("article.commitment-item").first.inner_text()
+        sup.context.close()
+
+        public = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+        public.goto(srv.base + "/staff/" + staff["id"])
+        pledges = public.locator("#profile-pledges").inner_text()
+        assert "微笑服务，首问负责" in pledges and "部分兑现" in pledges
+        shot(public, "staff-profile-commitment")
+        public.context.close()
+    finally:
+        srv.stop()

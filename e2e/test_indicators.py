@@ -193,6 +193,11 @@ def test_an_administrator_runs_a_monthly_assessment_to_a_signed_report_and_print
         assert "流动红旗" in flash, flash
         assert admin.locator("#awards tbody tr").count() == 1
         shot(admin, "awards")
+        board = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080}).new_page()
+        board.goto(srv.base + "/hall/DL010200/board")
+        assert "流动红旗" in board.locator("#board-honours").inner_text()
+        shot(board, "board-red-flag")
+        board.context.close()
 
         phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
         sign_in(phone, srv.base, "admin", PASSWORD)

@@ -255,6 +255,8 @@ extension AssessmentTests {
             #expect(screen.awards == ["流动红旗 · 2026年9月"], "\(screen.awards)")
             let profile = try await t.send(.GET, "/staff/\(staff.id!)").body.string
             #expect(profile.contains("党员先锋岗（2026年9月）") && profile.contains("流动红旗（2026年9月） · 县市场监督管理局"), "\(profile)")
+            let board = try await t.send(.GET, "/hall/DL010200/board").body.string
+            #expect(board.contains("流动红旗 · 县市场监督管理局（2026年9月）"), "the hall board shows its units' red flag")
             let listed = try await t.send(.GET, "/api/v1/awards?center=DL010200").content.decode([Award].self)
             #expect(Set(listed.map(\.name)) == ["流动红旗", "党员先锋岗"])
             // Two periods on, the September flag is no longer shown.

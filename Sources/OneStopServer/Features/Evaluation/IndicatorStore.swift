@@ -165,6 +165,17 @@ enum IndicatorStore {
         }
     }
 
+    /// A row with its place and what else its query reads, decoded from the same columns.
+    struct Placed<Facts: Decodable>: Decodable {
+        var place: Place
+        var facts: Facts
+
+        init(from decoder: any Decoder) throws {
+            place = try Place(from: decoder)
+            facts = try Facts(from: decoder)
+        }
+    }
+
     /// Counts one center's day again from its records, for every scope, and replaces its rows.
     static func recount(center: UUID, day: CivilDate, on db: any Database) async throws {
         let sql = try SQLRows.sql(db)
@@ -181,29 +192,23 @@ enum IndicatorStore {
             FROM cases c LEFT JOIN tickets t ON t.id = c.ticket_id LEFT JOIN users u ON u.id = c.handler_id
             """
         struct Accepted: Decodable {
-            var departmentID: UUID?
-            var windowID: UUID?
-            var staffID: UUID?
             var channel: String
             var decidedOn: String?
             var tasks: Int
 
             enum CodingKeys: String, CodingKey {
-                case departmentID = "department_id"
-                case windowID = "window_id"
-                case staffID = "staff_id"
-                case channel
+                case channel, tasks
                 case decidedOn = "decided_on"
-                case tasks
             }
         }
-        for c in try await sql.raw(
+        for row in try await sql.raw(
             """
             SELECT c.channel, c.decided_on, (SELECT COUNT(*) FROM case_tasks k WHERE k.case_id = c.id) AS tasks, \(unsafeRaw: place)
             WHERE c.center_id = \(sql.bind(id: center)) AND c.accepted_on = \(bind: d)
             """
-        ).all(decoding: Accepted.self) {
-            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
+        ).all(decoding: Placed<Accepted>.self) {
+            let c = row.facts
+            count(row.place) {
                 $0[.accepted] += 1
                 if c.tasks > 0 { $0[.jointAccepted] += 1 }
                 if c.channel == "online" { $0[.onlineAccepted] += 1 }
@@ -211,52 +216,37 @@ enum IndicatorStore {
             }
         }
         struct Decided: Decodable {
-            var departmentID: UUID?
-            var windowID: UUID?
-            var staffID: UUID?
             var promisedDue: String
 
             enum CodingKeys: String, CodingKey {
-                case departmentID = "department_id"
-                case windowID = "window_id"
-                case staffID = "staff_id"
                 case promisedDue = "promised_due"
             }
         }
-        for c in try await sql.raw(
+        for row in try await sql.raw(
             """
             SELECT c.promised_due, \(unsafeRaw: place)
             WHERE c.center_id = \(sql.bind(id: center)) AND c.decided_on = \(bind: d) AND c.promised_due IS NOT NULL
             """
-        ).all(decoding: Decided.self) {
-            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
+        ).all(decoding: Placed<Decided>.self) {
+            let due = row.facts.promisedDue
+            count(row.place) {
                 $0[.timedClosed] += 1
-                if d <= c.promisedDue { $0[.timedClosedOnTime] += 1 }
+                if d <= due { $0[.timedClosedOnTime] += 1 }
             }
         }
         struct Decision: Decodable {
-            var departmentID: UUID?
-            var windowID: UUID?
-            var staffID: UUID?
             var action: String
             var asked: Int
-
-            enum CodingKeys: String, CodingKey {
-                case departmentID = "department_id"
-                case windowID = "window_id"
-                case staffID = "staff_id"
-                case action
-                case asked
-            }
         }
-        for c in try await sql.raw(
+        for row in try await sql.raw(
             """
             SELECT e.action, CASE WHEN c.supplement_asked THEN 1 ELSE 0 END AS asked, \(unsafeRaw: place)
             JOIN case_events e ON e.case_id = c.id
             WHERE e.day = \(bind: d) AND e.action IN ('accept', 'refuse') AND c.center_id = \(sql.bind(id: center)) AND c.channel = 'online'
             """
-        ).all(decoding: Decision.self) {
-            count(Place(departmentID: c.departmentID, windowID: c.windowID, staffID: c.staffID)) {
+        ).all(decoding: Placed<Decision>.self) {
+            let c = row.facts
+            count(row.place) {
                 $0[.onlineDecided] += 1
                 if c.action == "accept", c.asked == 0 { $0[.onlineAcceptedFirstTime] += 1 }
             }
@@ -281,27 +271,17 @@ enum IndicatorStore {
             count(o) { $0[.validComplaints] += 1 }
         }
         struct CallBack: Decodable {
-            var departmentID: UUID?
-            var windowID: UUID?
-            var staffID: UUID?
             var outcome: String
-
-            enum CodingKeys: String, CodingKey {
-                case departmentID = "department_id"
-                case windowID = "window_id"
-                case staffID = "staff_id"
-                case outcome
-            }
         }
-        for e in try await sql.raw(
+        for row in try await sql.raw(
             """
             SELECT e.department_id, o.window_id, o.staff_id, e.outcome FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
             WHERE e.center_id = \(sql.bind(id: center)) AND e.at >= \(bind: start) AND e.at < \(bind: end)
             AND e.action = 'call_back' AND o.kind = 'complaint'
             """
-        ).all(decoding: CallBack.self) {
-            guard let satisfied = IndicatorRules.callBack(outcome: e.outcome) else { continue }
-            count(Place(departmentID: e.departmentID, windowID: e.windowID, staffID: e.staffID)) {
+        ).all(decoding: Placed<CallBack>.self) {
+            guard let satisfied = IndicatorRules.callBack(outcome: row.facts.outcome) else { continue }
+            count(row.place) {
                 $0[.complaintCallBacks] += 1
                 if satisfied { $0[.complaintCallBacksSatisfied] += 1 }
             }

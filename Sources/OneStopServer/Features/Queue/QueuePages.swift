@@ -83,6 +83,8 @@ enum QueuePages {
 
     struct ScreenView: Encodable {
         var tags: [Choice] = []
+        /// The hall's honours shown now: its red flag, its units' flags and model windows.
+        var honours: [String] = []
         var code: String
         var centerName: String
         var windowID: UUID
@@ -229,11 +231,19 @@ enum QueuePages {
             w = hall.windows.first { $0.number == number }
             if w == nil { throw Abort(.notFound) }
         }
-        return try await req.view.render(
-            template,
-            ScreenView(
-                code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
-                name: w?.name ?? "", lang: req.language.rawValue, serverMillis: HallClock.millis(req.now)))
+        var view = ScreenView(
+            code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
+            name: w?.name ?? "", lang: req.language.rawValue, serverMillis: HallClock.millis(req.now))
+        if number == nil {
+            let units = try await DepartmentModel.query(on: req.db).filter(\.$centerID == hall.centerID).all().compactMap(\.id)
+            let subjects = ["center:" + hall.centerID.uuidString] + units.map { "department:" + $0.uuidString }
+            view.honours = try await AwardService.shown(for: subjects, today: HallClock.day(req.now), on: req.db).filter {
+                $0.kind == AwardKind.redFlag.rawValue || $0.kind == AwardKind.partyModelWindow.rawValue
+            }.map { a in
+                req.t("award.kind.\(a.kind)") + " · " + a.subjectName + "（" + (EvaluationPeriod(key: a.period)?.label ?? a.period) + "）"
+            }
+        }
+        return try await req.view.render(template, view)
     }
 
     static func desk(_ req: Request) async throws -> Response {

@@ -46,16 +46,10 @@ struct AssessmentTests {
     func procedure(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
-            var (_, clerk, chief) = try await t.caseStaff()
-            let item = try await t.foodItem()
+            let desk = try await t.caseStaff()
             // Two cases accepted on 2026-09-21; one decided at once, the other on 09-30, late.
-            let a = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
-            let b = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
-            for c in [a, b] { #expect(try await t.move(clerk, c.id, "review").status == .ok) }
-            #expect(try await t.send(.POST, "/api/v1/cases/\(a.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
-            t.clock.advance(9 * 86400)
-            (clerk, chief) = (try await t.login("case_clerk", "Case-Pass-2026"), try await t.login("case_chief", "Case-Pass-2026"))
-            #expect(try await t.send(.POST, "/api/v1/cases/\(b.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+            let (clerk, chief, _) = try await t.septemberCases(clerk: desk.clerk, chief: desk.chief)
+            let item = try await t.foodItem()
             let admin = try await t.login()
             let supervisor = try await t.login("jiancha", "Order-Pass-2026")
 

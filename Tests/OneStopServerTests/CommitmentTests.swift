@@ -38,17 +38,9 @@ struct CommitmentTests {
     func commitments(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
-            let (_, clerk, chief) = try await t.caseStaff()
-            let item = try await t.foodItem()
+            let desk = try await t.caseStaff()
             // September: two cases of the market regulator, one decided late — 50% on time.
-            let a = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
-            let b = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
-            for c in [a, b] { _ = try await t.move(clerk, c.id, "review") }
-            _ = try await t.send(.POST, "/api/v1/cases/\(a.id)/decide", token: chief, json: ["outcome": "approved"])
-            t.clock.advance(9 * 86400)
-            _ = try await t.send(
-                .POST, "/api/v1/cases/\(b.id)/decide", token: try await t.login("case_chief", "Case-Pass-2026"),
-                json: ["outcome": "approved"])
+            _ = try await t.septemberCases(clerk: desk.clerk, chief: desk.chief)
 
             let department = "department:" + d.scjg.uuidString.lowercased()
             let pledges = [

@@ -184,3 +184,20 @@ struct IndicatorTests {
         }
     }
 }
+
+extension TestContext {
+    /// Two cases of the market regulator accepted on Monday 2026-09-21, one reviewed and approved the
+    /// same day, the other approved on 09-30, past its promised 09-29: September's on-time rate is
+    /// 50 %. The clock is left on 09-30; the clerk's and chief's sign-ins returned are fresh.
+    func septemberCases(clerk: String, chief: String) async throws -> (clerk: String, chief: String, late: CaseView) {
+        let item = try await foodItem()
+        let a = try await intake(clerk, item: item.code, marks: try await complete(item), accept: true).caseView()
+        let b = try await intake(clerk, item: item.code, marks: try await complete(item), accept: true).caseView()
+        for c in [a, b] { #expect(try await move(clerk, c.id, "review").status == .ok) }
+        #expect(try await send(.POST, "/api/v1/cases/\(a.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+        clock.advance(9 * 86400)
+        let (clerk, chief) = (try await login("case_clerk", "Case-Pass-2026"), try await login("case_chief", "Case-Pass-2026"))
+        #expect(try await send(.POST, "/api/v1/cases/\(b.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+        return (clerk, chief, b)
+    }
+}

@@ -124,6 +124,7 @@ if (page === "window-screen") {
     document.getElementById("ws-number").textContent = w?.current ?? "—";
     const prof = await fetch("/api/v1/windows/" + windowID + "/profile").then((r) => (r.ok ? r.json() : null)).catch(() => null);
     document.getElementById("ws-staff").hidden = !prof?.staff;
+    if (!prof?.staff) document.getElementById("ws-survey").hidden = true;
     document.getElementById("ws-idle").hidden = !!w?.open;
     const awards = document.getElementById("ws-awards");
     awards.textContent = (prof?.awards ?? []).join("　");
@@ -136,7 +137,12 @@ if (page === "window-screen") {
     if (prof?.staff) {
       document.getElementById("ws-name").textContent = prof.staff.name;
       document.getElementById("ws-job").textContent = prof.staff.jobNumber;
-      document.getElementById("ws-stars").textContent = prof.stars ? "★".repeat(prof.stars) + "☆".repeat(5 - prof.stars) : "";
+      const stars = document.getElementById("ws-stars");
+      stars.textContent = prof.stars != null ? "★".repeat(prof.stars) + "☆".repeat(10 - prof.stars) : "";
+      stars.title = prof.stars != null ? stars.dataset.label.replace("{n}", prof.stars).replace("{period}", prof.starsPeriod ?? "") : "";
+      document.getElementById("ws-stars-comment").textContent = prof.starsComment ?? "";
+      const survey = document.getElementById("ws-survey");
+      if (prof.surveyPath) { document.getElementById("ws-survey-qr").src = prof.surveyPath + "/qr.svg"; survey.hidden = false; } else survey.hidden = true;
       const img = document.getElementById("ws-photo");
       if (prof.staff.photoURL) { img.src = prof.staff.photoURL; img.alt = prof.staff.name; img.hidden = false; } else img.hidden = true;
     }

@@ -111,6 +111,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Assessments())
     app.migrations.add(Awards())
     app.migrations.add(Commitments())
+    app.migrations.add(StarRatings())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

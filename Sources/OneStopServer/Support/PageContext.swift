@@ -89,7 +89,8 @@ struct PageContext<P: Encodable>: Encodable {
             group: "nav.group.oversight",
             [
                 .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
-                .init("/awards", "nav.awards"), .init("/commitments", "nav.commitments"), .init("/ratings", "nav.ratings"),
+                .init("/awards", "nav.awards"), .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
+                .init("/ratings", "nav.ratings"),
                 .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"),
                 .init("/admin/audit", "nav.audit"),
@@ -101,7 +102,8 @@ struct PageContext<P: Encodable>: Encodable {
         case .supervisor:
             return [
                 home, .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"),
-                .init("/assessments", "nav.assessments"), .init("/ratings", "nav.ratings"), .init("/work-orders", "nav.workOrders"),
+                .init("/assessments", "nav.assessments"), .init("/star-ratings", "nav.starRatings"), .init("/ratings", "nav.ratings"),
+                .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
@@ -113,7 +115,7 @@ struct PageContext<P: Encodable>: Encodable {
                     group: "nav.group.more",
                     [
                         .init("/inquiries", "nav.inquiries"), .init("/indicators", "nav.indicators"),
-                        .init("/commitments", "nav.commitments"),
+                        .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
                         .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
                         .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
@@ -140,7 +142,9 @@ struct PageContext<P: Encodable>: Encodable {
         case .campaignOffice:
             return [
                 home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"), .init("/awards", "nav.awards"),
-                .init("/commitments", "nav.commitments"), .init("/admin/calendar", "nav.calendar"), inbox,
+                .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
+                .init("/admin/calendar", "nav.calendar"),
+                inbox,
             ]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]

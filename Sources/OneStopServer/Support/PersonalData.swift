@@ -235,5 +235,6 @@ enum PersonalData {
         ("users", ["phone", "totp_secret"]),
         ("phone_calls", ["caller"]),
         ("work_orders", ["caller_name", "caller_phone", "caller_id_number", "caller_email"]),
+        ("vote_codes", ["phone"]),
     ]
 }

@@ -38,6 +38,11 @@ struct StaffPageView: Encodable {
     /// 亮承诺: the half-year's public commitment, its pledges and, once reviewed, their results.
     var pledgesTitle = ""
     var pledges: [String] = []
+    /// 亮星级 and 亮点评: the last confirmed 十星级, how it was made up, and the leaders' comment.
+    var stars = ""
+    var starsLine = ""
+    var starsHref = ""
+    var leaderComment = ""
 
     init(_ p: StaffProfile, req: Request) {
         self.p = p
@@ -84,6 +89,19 @@ enum PublicPages {
                 view.pledges = c.pledgesValue.map { p in
                     p.text + (p.result.map { "（" + req.t("commitment.result.\($0.rawValue)") + "）" } ?? "")
                 }
+            }
+            let key = "staff:" + profile.id.uuidString.lowercased()
+            if let result = try await StarRatingService.published([key], on: req.db)[key] {
+                let period = EvaluationPeriod(key: result.period)?.label ?? result.period
+                if let n = result.stars {
+                    view.stars = String(repeating: "★", count: n) + String(repeating: "☆", count: 10 - n)
+                    view.starsLine = req.t(
+                        "star.profileLine", ["n": String(n), "period": period, "score": result.combined.map(ScoringRule.number) ?? "—"])
+                } else {
+                    view.starsLine = req.t("star.profileUnrated", ["period": period])
+                }
+                view.starsHref = StarRatingRoutes.surveyPath(result.ratingID, key)
+                view.leaderComment = result.breakdownValue?.comment ?? ""
             }
             return try await req.page("public/staff", title: profile.name, view)
         }

@@ -10,8 +10,13 @@ enum WindowScreen {
         var number: Int
         var name: String
         var staff: StaffProfile?
-        /// 1–5: the mean of the staff member's ratings over the last 30 days, rounded; nil before any.
+        /// 0–10: the staff member's 十星级 of the last confirmed star rating (一诺双评); nil before any.
         var stars: Int?
+        /// The half-year those stars are for, and the leaders' published comment.
+        var starsPeriod: String?
+        var starsComment: String?
+        /// While the center's star rating is open: the survey of the person at the window, for its QR code.
+        var surveyPath: String?
         /// The window's ratings this month so far, and the share satisfied (nil before any).
         var monthRated: Int
         var monthSatisfaction: Double?
@@ -33,15 +38,19 @@ enum WindowScreen {
         }
         guard let staffID = seat?.staffID, seat?.userID != nil else {
             return DTO(
-                windowID: windowID, number: w.number, name: w.name, staff: nil, stars: nil, monthRated: month.rated,
+                windowID: windowID, number: w.number, name: w.name, staff: nil, monthRated: month.rated,
                 monthSatisfaction: month.satisfaction, awards: awards)
         }
-        // From the day figures of the last 30 days, not the ratings themselves.
-        let (recent, _) = try await RatingFigures.sum(
-            scopes: [RatingSummaries.scope(staff: staffID)], from: today.adding(days: -29), to: today, on: req.db)
+        let key = "staff:" + staffID.uuidString.lowercased()
+        let result = try await StarRatingService.published([key], on: req.db)[key]
+        var survey: String?
+        if let open = try await StarRatingService.openRating(center: w.centerID, on: req.db), open.kindsValue.contains(.staff) {
+            survey = StarRatingRoutes.surveyPath(try open.requireID(), key)
+        }
         return DTO(
             windowID: windowID, number: w.number, name: w.name, staff: try await StaffProfile.load(staffID, on: req.db),
-            stars: recent.average.map { Int($0.rounded()) }, monthRated: month.rated, monthSatisfaction: month.satisfaction,
-            awards: awards)
+            stars: result?.stars, starsPeriod: result.map { EvaluationPeriod(key: $0.period)?.label ?? $0.period },
+            starsComment: result?.breakdownValue?.comment, surveyPath: survey, monthRated: month.rated,
+            monthSatisfaction: month.satisfaction, awards: awards)
     }
 }

@@ -153,6 +153,11 @@ enum Outbox {
             {
                 message.data["phone"] = applicant.phone
             }
+            if entry.event == "vote.code", let c = message.data["voteCode"].flatMap(UUID.init(uuidString:)),
+                let row = try await VoteCodeModel.find(c, on: app.db)
+            {
+                message.data["phone"] = row.phone
+            }
             let body = try JSONEncoder.sorted.encode(
                 WebhookBody(id: entry.id!.uuidString.lowercased(), event: entry.event, occurredAt: entry.createdAt, message: message))
             var headers = HTTPHeaders()

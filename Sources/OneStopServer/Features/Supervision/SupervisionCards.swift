@@ -97,7 +97,7 @@ enum SupervisionCards {
         let events = (input.events ?? "*").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let known = [
             "*", "case.reminder", "card.issued", "card.explained", "card.decided", "case.retimed", "rating.bad", "rating.reminder",
-            "rating.invite",
+            "rating.invite", "vote.code",
         ]
         if events.isEmpty || events.contains(where: { !known.contains($0) }) { errors.append(FieldError("events", "webhook.events")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }

@@ -76,6 +76,8 @@ enum OpenAPIDocument {
                         AssessmentRoutes.schemas
                     ) { a, _ in a }.merging(AwardRoutes.schemas) { a, _ in a }.merging(
                         CommitmentRoutes.schemas
+                    ) { a, _ in a }.merging(
+                        StarRatingRoutes.schemas
                     ) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],

@@ -230,4 +230,45 @@ struct EvaluationTests {
         #expect(complaints.met(Indicator.validComplaints.figure([.validComplaints: 1])) == true)
         #expect(complaints.met(Indicator.validComplaints.figure([.validComplaints: 2])) == false)
     }
+
+    @Test("双评: answers in points, the survey's mean, a leader review's faults, the breakdown and its stars")
+    func starRules() {
+        #expect((1...5).map(StarRules.points) == [0, 25, 50, 75, 100])
+        #expect(StarRules.score(levels: [5, 4]) == 87.5 && StarRules.score(levels: []) == nil)
+        #expect(StarRules.voteProblems([5, 4], criteria: 2).isEmpty)
+        #expect(StarRules.voteProblems([5], criteria: 2).map(\.code) == ["star.everyCriterion"])
+        #expect(StarRules.voteProblems([0, 6], criteria: 2).map(\.field) == ["levels.0", "levels.1"])
+        #expect(StarRules.criteriaProblems(["服务态度", "服务态度"]) == ["star.criteriaRepeated"])
+        #expect(StarRules.criteriaProblems([]) == ["required"])
+        #expect(StarRules.criteriaProblems(StarRules.defaultCriteria).isEmpty)
+
+        var tally = StarRules.VoteTally()
+        #expect(tally.survey == nil)
+        for levels in [[5, 4], [3, 5], [5, 5]] { tally.add(levels: levels) }
+        // (100 + 75 + 50 + 100 + 100 + 100) / 6; per criterion 250/3 and 275/3.
+        #expect(tally.votes == 3 && tally.survey == 87.5 && tally.criterionMeans == [83.33, 91.67])
+
+        let head = StarRules.Review(level: .department, reviewer: "科长", scores: [80, 90], comments: ["热情", "高效"], summary: "好")
+        let center = StarRules.Review(level: .center, reviewer: "主任", scores: [70, 80], comments: ["尚可", "较快"], summary: "满意")
+        #expect(head.score == 85 && head.problems(criteria: 2).isEmpty)
+        let bad = StarRules.Review(level: .center, reviewer: "x", scores: [101, -1], comments: ["", "ok"], summary: " ")
+        #expect(Set(bad.problems(criteria: 2).map(\.field)) == ["scores.0", "scores.1", "comments.0", "overall"])
+        #expect(bad.problems(criteria: 3).first?.code == "star.everyCriterion")
+
+        let b = StarRules.breakdown(tally: tally, satisfaction: 0.5, reviews: [center, head], scale: .standard)
+        #expect(b.leaderScore == 80 && b.publicScore == 87.5 && b.combined == 83.75 && b.stars == 8)
+        #expect(b.comment == "满意" && b.satisfaction == nil, "the center's summary; satisfaction unused at weight 0")
+        // With 好差评 counting 20% inside the public evaluation: 0.8 × 87.5 + 0.2 × 50 = 80, combined 80 → 8 stars.
+        let mixed = StarRules.breakdown(tally: tally, satisfaction: 0.5, reviews: [head, center], scale: StarScale(ratingWeight: 0.2))
+        #expect(mixed.publicScore == 80 && mixed.combined == 80 && mixed.stars == 8 && mixed.satisfaction == 0.5)
+        // No review, or no vote: no stars.
+        #expect(StarRules.breakdown(tally: tally, satisfaction: nil, reviews: [], scale: .standard).stars == nil)
+        #expect(StarRules.breakdown(tally: .init(), satisfaction: 1, reviews: [head], scale: .standard).stars == nil)
+        // A full score is ten stars; the department's summary stands when the center has not reviewed.
+        var top = StarRules.VoteTally()
+        top.add(levels: [5, 5])
+        let full = StarRules.Review(level: .department, reviewer: "科长", scores: [100, 100], comments: ["a", "b"], summary: "优秀")
+        let ten = StarRules.breakdown(tally: top, satisfaction: nil, reviews: [full], scale: .standard)
+        #expect(ten.stars == 10 && ten.comment == "优秀")
+    }
 }

@@ -144,6 +144,22 @@ def test_an_administrator_runs_a_monthly_assessment_to_a_signed_report_and_print
         with sup.expect_navigation():
             sup.click("#score-submit")
         assert "分值" in sup.locator("#error-summary").inner_text()
+        # 第三方评估: one unknown unit and nothing is imported; then the whole sheet.
+        names = sup.locator("#sc-subject option").evaluate_all("os => os.map(o => o.textContent)")
+        sup.select_option("#im-criterion", criteria[0])
+        sup.fill("#im-source", "某大学第三方评估中心")
+        sup.fill("#im-csv", "单位,得分\n" + "\n".join(f"{n},4" for n in names) + "\n不存在的单位,1")
+        with sup.expect_navigation():
+            sup.click("#import-submit")
+        assert "没有该对象" in sup.locator("#error-summary").inner_text()
+        assert "某大学第三方评估中心" not in sup.locator("#assessment-report").inner_text()
+        sup.select_option("#im-criterion", criteria[0])
+        sup.fill("#im-source", "某大学第三方评估中心")
+        sup.fill("#im-csv", "单位,得分\n" + "\n".join(f"{n},4.5" for n in names))
+        with sup.expect_navigation():
+            sup.click("#import-submit")
+        assert "已导入" in sup.content()
+        shot(sup, "assessment-imported")
         sup.context.close()
         # The rest through the API, as a scoring sheet would.
         sup_token = srv.api("POST", "/api/v1/auth/login", {"username": "jiancha", "password": "Indic-Pass-2026"})["token"]

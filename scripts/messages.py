@@ -2378,6 +2378,20 @@ M = {
  "star.surveyLine": ("{score}（{n} 票）", "{score} ({n} votes)"),
  "star.screenLabel": ("{n} 星 · {period}", "{n} stars · {period}"),
  "star.screenQR": ("扫码评议我的服务", "Scan to rate my service"),
+ "field.source": ("评估机构", "Assessed by"),
+ "field.csv": ("导入内容", "Imported text"),
+ "field.csvFile": ("CSV 文件", "CSV file"),
+ "assessment.importTitle": ("导入第三方评估结果", "Import a third party's results"),
+ "assessment.importHint": ("每行一个对象：对象名称（或编码）, 得分, 说明（选填）；可带表头。任何一行有误则整份不导入。可选择文件，也可直接粘贴。", "One subject a line: its name (or key), points, an optional note; a header row is allowed. One bad line and nothing is imported. Choose a file or paste the text."),
+ "assessment.importAction": ("导入", "Import"),
+ "assessment.imported": ("第三方评估结果已导入。", "The third party's results are imported."),
+ "assessment.import.evidence": ("第三方评估：{source}", "Third-party assessment: {source}"),
+ "error.assessment.import.csv": ("{field}：CSV 格式有误（引号未闭合）", "{field}: the CSV is malformed (an unclosed quote)"),
+ "error.assessment.import.columns": ("{field}：至少需要对象和得分两列", "{field}: needs at least the subject and the points"),
+ "error.assessment.import.subject": ("{field}：本次考核没有该对象", "{field}: this assessment has no such subject"),
+ "error.assessment.import.points": ("{field}：得分须为 0 到该项分值之间的数", "{field}: points must be a number between 0 and the criterion's points"),
+ "error.assessment.import.repeated": ("{field}：该对象重复出现", "{field}: this subject appears twice"),
+ "error.assessment.import.empty": ("{field}：没有可导入的行", "{field}: nothing to import"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

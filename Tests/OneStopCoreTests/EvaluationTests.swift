@@ -271,4 +271,33 @@ struct EvaluationTests {
         let ten = StarRules.breakdown(tally: top, satisfaction: nil, reviews: [full], scale: .standard)
         #expect(ten.stars == 10 && ten.comment == "优秀")
     }
+
+    @Test("第三方评估: a header skipped, names and keys resolved, every bad line reported, nothing when one is bad")
+    func thirdPartyScores() {
+        let subjects = ["县公安局": "department:a", "department:a": "department:a", "县市场监督管理局": "department:b"]
+        let ok = ThirdPartyScores.parse("单位,得分,说明\n县公安局,18.456,暗访\n\n\"县市场监督管理局\",20\n", subjects: subjects, maxPoints: 20)
+        #expect(
+            (try? ok.get()) == [
+                .init(subject: "department:a", points: 18.46, note: "暗访"), .init(subject: "department:b", points: 20, note: ""),
+            ])
+        let bad = ThirdPartyScores.parse("县公安局,21\n县税务局,3\ndepartment:a,2\n县市场监督管理局\n", subjects: subjects, maxPoints: 20)
+        guard case .failure(let failure) = bad else {
+            Issue.record("bad lines accepted")
+            return
+        }
+        let problems = failure.problems
+        #expect(problems.map(\.code) == ["assessment.import.points", "assessment.import.subject", "assessment.import.columns"])
+        #expect(problems.map(\.line) == [1, 2, 4])
+        // The same unit twice, once by name and once by key.
+        guard case .failure(let twice) = ThirdPartyScores.parse("县公安局,1\ndepartment:a,2", subjects: subjects, maxPoints: 20) else {
+            Issue.record("a repeated unit accepted")
+            return
+        }
+        #expect(twice.problems == [.init(line: 2, code: "assessment.import.repeated")])
+        guard case .failure(let empty) = ThirdPartyScores.parse("单位,得分\n", subjects: subjects, maxPoints: 20) else {
+            Issue.record("an empty file accepted")
+            return
+        }
+        #expect(empty.problems.map(\.code) == ["assessment.import.empty"])
+    }
 }

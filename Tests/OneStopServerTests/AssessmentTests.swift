@@ -187,6 +187,50 @@ struct AssessmentTests {
 
 extension AssessmentTests {
     @Test(
+        "第三方评估: a third party's CSV scores a hand criterion of every unit named in it, all or nothing; a computed criterion takes none",
+        arguments: TestDB.available)
+    func thirdPartyImport(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            let admin = try await t.login()
+            struct Rule: Encodable { var kind = "by_hand" }
+            struct Criterion: Encodable { var key = "c1"; var name = "第三方测评"; var points = 20.0; var rule = Rule() }
+            struct Input: Encodable { var center = "DL010200"; var name = "第三方测评考核"; var criteria = [Criterion()] }
+            let template = try await t.send(.POST, "/api/v1/assessment-templates", token: admin, json: Input()).content.decode(
+                Template.self)
+            struct Start: Encodable {
+                var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
+            }
+            let run = try await t.send(.POST, "/api/v1/assessments", token: admin, json: Start(template: template.id)).content.decode(
+                Report.self)
+            let scjg = try #require(run.lines.first { $0.subject == "department:" + d.scjg.uuidString.lowercased() })
+            let ga = try #require(run.lines.first { $0.subject == "department:" + d.ga.uuidString.lowercased() })
+            struct Import: Encodable { var criterion = "c1"; var source = "某大学评估中心"; var csv: String }
+            let path = "/api/v1/assessments/\(run.id)/import"
+            // One bad line of three: nothing is scored.
+            var res = try await t.send(
+                .POST, path, token: admin,
+                json: Import(csv: "单位,得分,说明\n\(scjg.name),18.5,暗访良好\n\(ga.name),25\n不存在的单位,10\n"))
+            #expect(res.status == .unprocessableEntity)
+            #expect(res.problem?.errors?.map(\.field) == ["csv.3", "csv.4"], "\(res.body.string)")
+            #expect(res.problem?.errors?.map(\.code) == ["assessment.import.points", "assessment.import.subject"])
+            var report = try await t.send(.GET, "/api/v1/assessments/\(run.id)", token: admin).content.decode(Report.self)
+            #expect(report.lines.allSatisfy { ($0.scores["c1"] ?? nil) == nil }, "all or nothing")
+            res = try await t.send(
+                .POST, path, token: admin, json: Import(csv: "\(scjg.name),18.5,暗访良好\n\(ga.subject),16\n\(ga.name),15\n"))
+            #expect(res.problem?.errors?.map(\.code) == ["assessment.import.repeated"])
+            res = try await t.send(.POST, path, token: d.chief, json: Import(csv: "\(scjg.name),18.5"))
+            #expect(res.status == .forbidden)
+            res = try await t.send(.POST, path, token: admin, json: Import(csv: "\(scjg.name),18.5,暗访良好\n\(ga.subject),16\n"))
+            #expect(res.status == .ok, "\(res.body.string)")
+            report = try res.content.decode(Report.self)
+            #expect(report.lines.first { $0.subject == scjg.subject }?.scores["c1"] == 18.5)
+            #expect(report.lines.first { $0.subject == ga.subject }?.scores["c1"] == 16)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "assessment.import").count() == 1)
+        }
+    }
+
+    @Test(
         "awards: the red flag goes to the first of the period's signed ranking, once a period; a pioneer post to a person; they show on the window screen and the staff profile",
         arguments: TestDB.available)
     func awards(db: TestDB) async throws {

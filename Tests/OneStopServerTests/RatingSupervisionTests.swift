@@ -226,9 +226,18 @@ struct RatingSupervisionTests {
                 var monthRated: Int
                 var monthSatisfaction: Double?
                 var stars: Int?
+                var surveyPath: String?
             }
-            let screen = try await t.send(.GET, "/api/v1/windows/\(hall.windows[4]!)/profile").content.decode(Screen.self)
-            #expect(screen.monthRated == 5 && screen.monthSatisfaction == 1 && screen.stars == 5, "\(screen)")
+            let profilePath = "/api/v1/windows/\(hall.windows[4]!)/profile"
+            let screen = try await t.send(.GET, profilePath).content.decode(Screen.self)
+            // The stars are the 十星级 once confirmed, not the mean of the ratings.
+            #expect(screen.monthRated == 5 && screen.monthSatisfaction == 1 && screen.stars == nil, "\(screen)")
+            #expect(screen.surveyPath == nil)
+            let opened = try await t.send(
+                .POST, "/api/v1/star-ratings", token: try await t.login(), json: ["center": "DL010200", "period": "half_year:2026-H2"])
+            #expect(opened.status == .created, "\(opened.body.string)")
+            let during = try await t.send(.GET, profilePath).content.decode(Screen.self)
+            #expect(during.surveyPath?.hasPrefix("/stars/") == true, "the window's QR code leads to its clerk's survey")
             struct Profile: Decodable {
                 struct R: Decodable {
                     struct M: Decodable {

@@ -139,6 +139,25 @@ enum AssessmentPages {
                 return try await report(req, errors: messages(v, req), status: .unprocessableEntity)
             }
         }
+        app.endpoint(.POST, "assessments", ":id", "import", access: S.scorers, body: .collect(maxSize: "3mb")) { req -> Response in
+            let id = try req.uuid("id")
+            struct F: Content {
+                var criterion: String?
+                var source: String?
+                var file: File?
+                var csv: String?
+            }
+            let f = try req.content.decode(F.self)
+            var csv = f.csv ?? ""
+            if let file = f.file, file.data.readableBytes > 0 { csv = String(decoding: Data(file.data.readableBytesView), as: UTF8.self) }
+            do {
+                _ = try await AssessmentImport.importScores(id, .init(criterion: f.criterion, source: f.source, csv: csv), req: req)
+                req.flash(req.t("assessment.imported"))
+                return req.redirect(to: "/assessments/\(id)")
+            } catch let v as ValidationFailure {
+                return try await report(req, errors: messages(v, req), status: .unprocessableEntity)
+            }
+        }
         app.endpoint(.POST, "assessments", ":id", "review", access: S.leaders) { req -> Response in
             let id = try req.uuid("id")
             struct F: Content {

@@ -45,6 +45,8 @@ enum AssessmentRoutes {
             "AssessmentScoreInput": O.object([
                 "subject": O.string, "criterion": O.string, "points": number, "reason": O.string, "evidence": O.string,
             ]),
+            "AssessmentImportInput": O.object(
+                ["criterion": O.string, "source": O.string, "csv": O.string], required: ["criterion", "source", "csv"]),
             "AssessmentReviewInput": O.object(["subject": O.string, "adjustment": number, "reason": O.string, "comment": O.string]),
             "AssessmentReport": O.object([
                 "id": O.uuid, "templateID": O.uuid, "centerID": O.uuid, "centerName": O.string, "name": O.string, "subjects": O.string,
@@ -227,6 +229,18 @@ enum AssessmentRoutes {
                 request: "AssessmentScoreInput", response: "AssessmentReport")
         ) { req in
             let run = try await S.score(try req.uuid("id"), try req.content.decode(S.ScoreInput.self), req: req)
+            return try await report(run, req: req)
+        }
+        api.endpoint(
+            .POST, "assessments", ":id", "import", access: S.scorers,
+            operation: .init(
+                id: "importAssessmentScores",
+                summary:
+                    "第三方评估: a third party's results as one hand criterion's scores, from CSV (subject name or key, points, note) — all lines or none",
+                tag: tag, request: "AssessmentImportInput", response: "AssessmentReport")
+        ) { req in
+            let run = try await AssessmentImport.importScores(
+                try req.uuid("id"), try req.content.decode(AssessmentImport.Input.self), req: req)
             return try await report(run, req: req)
         }
         api.endpoint(

@@ -108,6 +108,7 @@ def test_a_visitor_votes_by_qr_code_and_the_stars_are_published(browser, tmp_pat
         row = chief.locator("#star-subjects tbody tr", has_text=clerk["name"]).first
         with chief.expect_navigation():
             row.locator("text=点评").click()
+        assert "耐心细致，一次说清" in chief.locator("#star-public-comments").inner_text()
         for i in range(5):
             chief.fill(f"#sv-score{i}", "90")
             chief.fill(f"#sv-comment{i}", "表现良好")

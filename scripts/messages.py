@@ -2392,6 +2392,7 @@ M = {
  "error.assessment.import.points": ("{field}：得分须为 0 到该项分值之间的数", "{field}: points must be a number between 0 and the criterion's points"),
  "error.assessment.import.repeated": ("{field}：该对象重复出现", "{field}: this subject appears twice"),
  "error.assessment.import.empty": ("{field}：没有可导入的行", "{field}: nothing to import"),
+ "star.publicComments": ("群众意见（{n} 条）", "The public's comments ({n})"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

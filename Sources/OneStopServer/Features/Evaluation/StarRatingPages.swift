@@ -211,6 +211,8 @@ enum StarRatingPages {
         var overall: String
         var votes: Int
         var survey: String
+        /// The public's comments with their votes, newest first (no voter is shown).
+        var publicComments: [String]
         var errors: [String]
     }
 
@@ -225,6 +227,8 @@ enum StarRatingPages {
         let previous = try await StarReviewModel.query(on: req.db).filter(\.$ratingID == r.requireID()).filter(\.$subject == subject.key)
             .filter(\.$level == level.rawValue).first()?.reviewValue
         let b = try await S.breakdowns(r, req: req)[subject.key]
+        let said = try await StarVoteModel.query(on: req.db).filter(\.$ratingID == r.requireID()).filter(\.$subject == subject.key)
+            .filter(\.$comment != "").sort(\.$createdAt, .descending).limit(100).all()
         let view = ReviewView(
             ratingID: r.id!.uuidString.lowercased(), ratee: subject.key, name: subject.name, level: req.t("star.level.\(level.rawValue)"),
             criteria: r.criteriaValue.enumerated().map { i, c in
@@ -233,7 +237,11 @@ enum StarRatingPages {
                     score: form["score\(i)"] ?? previous.flatMap { $0.scores.indices.contains(i) ? ScoringRule.number($0.scores[i]) : nil }
                         ?? "",
                     comment: form["comment\(i)"] ?? previous.flatMap { $0.comments.indices.contains(i) ? $0.comments[i] : nil } ?? "")
-            }, overall: form["overall"] ?? previous?.summary ?? "", votes: b?.votes ?? 0, survey: number(b?.survey), errors: errors)
+            }, overall: form["overall"] ?? previous?.summary ?? "", votes: b?.votes ?? 0, survey: number(b?.survey),
+            publicComments: said.map {
+                HallClock.day(Date(timeIntervalSince1970: Double($0.createdAt) / 1000)).description + " " + $0.comment
+            },
+            errors: errors)
         return try await req.page("evaluation/star-review", title: req.t("star.reviewTitle", ["name": subject.name]), view, status: status)
     }
 

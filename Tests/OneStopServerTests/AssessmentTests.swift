@@ -186,23 +186,30 @@ struct AssessmentTests {
 }
 
 extension AssessmentTests {
+    /// A run over the county's departments for September 2026 of a template with one hand criterion `c1`.
+    static func handRun(_ t: TestContext, admin: String, name: String, criterion: String, points: Double) async throws -> Report {
+        struct Rule: Encodable { var kind = "by_hand" }
+        struct Criterion: Encodable { var key = "c1"; var name: String; var points: Double; var rule = Rule() }
+        struct Input: Encodable { var center = "DL010200"; var name: String; var criteria: [Criterion] }
+        let template = try await t.send(
+            .POST, "/api/v1/assessment-templates", token: admin,
+            json: Input(name: name, criteria: [Criterion(name: criterion, points: points)])
+        ).content.decode(Template.self)
+        struct Start: Encodable {
+            var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
+        }
+        return try await t.send(.POST, "/api/v1/assessments", token: admin, json: Start(template: template.id)).content.decode(
+            Report.self)
+    }
+
     @Test(
-        "第三方评估: a third party's CSV scores a hand criterion of every unit named in it, all or nothing; a computed criterion takes none",
+        "第三方评估: a third party's CSV scores a hand criterion of every unit named in it, all or nothing",
         arguments: TestDB.available)
     func thirdPartyImport(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
             let admin = try await t.login()
-            struct Rule: Encodable { var kind = "by_hand" }
-            struct Criterion: Encodable { var key = "c1"; var name = "第三方测评"; var points = 20.0; var rule = Rule() }
-            struct Input: Encodable { var center = "DL010200"; var name = "第三方测评考核"; var criteria = [Criterion()] }
-            let template = try await t.send(.POST, "/api/v1/assessment-templates", token: admin, json: Input()).content.decode(
-                Template.self)
-            struct Start: Encodable {
-                var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
-            }
-            let run = try await t.send(.POST, "/api/v1/assessments", token: admin, json: Start(template: template.id)).content.decode(
-                Report.self)
+            let run = try await Self.handRun(t, admin: admin, name: "第三方测评考核", criterion: "第三方测评", points: 20)
             let scjg = try #require(run.lines.first { $0.subject == "department:" + d.scjg.uuidString.lowercased() })
             let ga = try #require(run.lines.first { $0.subject == "department:" + d.ga.uuidString.lowercased() })
             struct Import: Encodable { var criterion = "c1"; var source = "某大学评估中心"; var csv: String }
@@ -237,16 +244,7 @@ extension AssessmentTests {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
             let admin = try await t.login()
-            struct Rule: Encodable { var kind = "by_hand" }
-            struct Criterion: Encodable { var key = "c1"; var name = "现场管理"; var points = 10.0; var rule = Rule() }
-            struct Input: Encodable { var center = "DL010200"; var name = "部门月度考核"; var criteria = [Criterion()] }
-            let template = try await t.send(.POST, "/api/v1/assessment-templates", token: admin, json: Input()).content.decode(
-                Template.self)
-            struct Start: Encodable {
-                var template: UUID; var center = "DL010200"; var subjects = "department"; var period = "month:2026-09"
-            }
-            let run = try await t.send(.POST, "/api/v1/assessments", token: admin, json: Start(template: template.id)).content.decode(
-                Report.self)
+            let run = try await Self.handRun(t, admin: admin, name: "部门月度考核", criterion: "现场管理", points: 10)
             let scjg = "department:" + d.scjg.uuidString.lowercased()
             struct Score: Encodable {
                 var subject: String; var criterion = "c1"; var points: Double; var reason = "现场检查"; var evidence = "记录"

@@ -174,9 +174,10 @@ enum StarRatingPages {
         let p = try req.requirePrincipal()
         let r = try await S.find(try req.uuid("id"), on: req.db)
         try await req.scope().require(r.centerID)
-        let figures = try await S.breakdowns(r, req: req)
+        let subjects = try await S.subjects(r, on: req.db)
+        let figures = try await S.breakdowns(r, subjects: subjects, req: req)
         var rows: [Row] = []
-        for s in try await S.subjects(r, on: req.db) {
+        for s in subjects {
             let b = figures[s.key]
             let mayReview = r.state == "open" ? try await S.level(for: s, rating: r, req: req) != nil : false
             rows.append(
@@ -263,9 +264,10 @@ enum StarRatingPages {
 
     static func board(_ req: Request) async throws -> Response {
         let r = try await S.find(try req.uuid("id"), on: req.db)
-        let figures = r.state == "confirmed" ? try await S.breakdowns(r, req: req) : [:]
+        let subjects = try await S.subjects(r, on: req.db)
+        let figures = r.state == "confirmed" ? try await S.breakdowns(r, subjects: subjects, req: req) : [:]
         var rows: [Row] = []
-        for s in try await S.subjects(r, on: req.db) {
+        for s in subjects {
             let b = figures[s.key]
             rows.append(
                 Row(

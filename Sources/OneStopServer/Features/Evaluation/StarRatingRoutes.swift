@@ -79,7 +79,7 @@ enum StarRatingRoutes {
         guard subjects || subject != nil else { return out }
         let all = try await S.subjects(r, on: req.db)
         let leaders = try await maySee(r, subject: nil, req: req)
-        let figures = leaders || subject != nil ? try await S.breakdowns(r, req: req) : [:]
+        let figures = leaders || subject != nil ? try await S.breakdowns(r, subjects: all, req: req) : [:]
         if subjects {
             out.subjects = all.map { s in
                 var d = SubjectDTO(subject: s.key, kind: s.kind.rawValue, name: s.name, surveyPath: surveyPath(r.id!, s.key))

@@ -348,7 +348,8 @@ enum OpenAPISchemas {
                 "name": string, "idNumber": string, "phone": string,
             ], required: ["center", "group", "date", "slot", "name", "idNumber", "phone"]),
         "WindowScreen": object([
-            "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger, "starsPeriod": optionalString, "starsComment": optionalString, "surveyPath": optionalString, "monthRated": integer,
+            "windowID": uuid, "number": integer, "name": string, "stars": optionalInteger, "starsPeriod": optionalString,
+            "starsComment": optionalString, "surveyPath": optionalString, "monthRated": integer,
             "monthSatisfaction": optionalNumber, "awards": ["type": "array", "items": string],
             "staff": ["oneOf": [OpenAPIDocument.ref("StaffProfile"), ["type": "null"]]],
         ]),

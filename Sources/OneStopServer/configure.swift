@@ -112,6 +112,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Awards())
     app.migrations.add(Commitments())
     app.migrations.add(StarRatings())
+    app.migrations.add(OutsideScores())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OneStopCore
@@ -270,6 +271,33 @@ struct EvaluationTests {
         let full = StarRules.Review(level: .department, reviewer: "科长", scores: [100, 100], comments: ["a", "b"], summary: "优秀")
         let ten = StarRules.breakdown(tally: top, satisfaction: nil, reviews: [full], scale: .standard)
         #expect(ten.stars == 10 && ten.comment == "优秀")
+
+        // Outside evaluators: kept apart from the leaders; counted only by their weight.
+        let o1 = StarRules.Review(level: .outside, reviewer: "李监督", scores: [90, 90], comments: ["a", "b"], summary: "c")
+        let o2 = StarRules.Review(level: .outside, reviewer: "王评议", scores: [70, 70], comments: ["a", "b"], summary: "c")
+        let shown = StarRules.breakdown(tally: tally, satisfaction: nil, reviews: [center, o1, head, o2], scale: .standard)
+        #expect(shown.leaderScore == 80 && shown.reviews.count == 2 && shown.outsideScore == 80 && shown.outsideReviews?.count == 2)
+        #expect(shown.combined == 83.75, "weight 0: shown, not counted")
+        let weighed = StarScale(publicWeight: 0.4, leaderWeight: 0.4, outsideWeight: 0.2)
+        // 0.4 × 87.5 + 0.4 × 80 + 0.2 × 80 = 83.
+        #expect(StarRules.breakdown(tally: tally, satisfaction: nil, reviews: [center, o1, head, o2], scale: weighed).combined == 83)
+        #expect(StarRules.breakdown(tally: tally, satisfaction: nil, reviews: [center, head], scale: weighed).stars == nil)
+        #expect(StarScale(outsideWeight: -0.1).problems == ["star.weights"])
+        // A scale stored before outside evaluators counted reads as weight 0.
+        let old = try? JSONDecoder().decode(StarScale.self, from: Data(#"{"publicWeight":0.5,"leaderWeight":0.5,"ratingWeight":0}"#.utf8))
+        #expect(old == .standard)
+    }
+
+    @Test("外部评议得分率: outside scores in basis points over the scorecards; no card, no figure")
+    func outsideEvaluationIndicator() {
+        let i = Indicator.outsideEvaluation
+        #expect(i.terms.numerator == .outsideScoreBasisPoints && i.terms.denominator == .outsideScored)
+        let f = i.figure([.outsideScoreBasisPoints: 9_000 + 7_050, .outsideScored: 2])
+        #expect(f.value == 0.8025 && f.text == "80.3%" && i.recordCount(f) == 2 && i.recordKind == .outsideScores)
+        #expect(i.figure([:]).value == nil && i.figure([:]).text == "—")
+        // On 0…1, as a linear criterion of 10 points reads it.
+        #expect(
+            AssessmentCriterion(key: "c1", name: "外部评议", points: 10, indicator: i, rule: .linear(zeroAt: 0, fullAt: 1)).score(f) == 8.03)
     }
 
     @Test("第三方评估: a header skipped, names and keys resolved, every bad line reported, nothing when one is bad")

@@ -20,10 +20,20 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable {
     case kiosk
     case hallDisplay = "hall_display"
     case windowEvaluator = "window_evaluator"
+    /// Outside evaluators (DOMAIN.md section 8): they score windows and units on the criteria of a
+    /// campaign, and see nothing else of the center. 群众监督员
+    case publicSupervisor = "public_supervisor"
+    /// 行风评议员
+    case conductReviewer = "conduct_reviewer"
+    /// 特邀监察员
+    case specialInspector = "special_inspector"
 
     public var isDevice: Bool { Role.devices.contains(self) }
     public static let devices: Set<Role> = [.kiosk, .hallDisplay, .windowEvaluator]
     public static let people: [Role] = allCases.filter { !$0.isDevice }
+    /// People from outside the center who evaluate it: not its staff.
+    public static let outsideEvaluators: Set<Role> = [.publicSupervisor, .conductReviewer, .specialInspector]
+    public var isOutsideEvaluator: Bool { Role.outsideEvaluators.contains(self) }
 
     /// Roles whose accounts belong to one department of their center.
     public var needsDepartment: Bool { self == .chiefRepresentative }
@@ -46,8 +56,9 @@ public enum Access: Sendable, Hashable {
     public static func only(_ roles: Role...) -> Access { .roles(Set(roles)) }
     public static let admins = Access.only(.centerAdmin)
     public static let adminsAndSupervisors = Access.only(.centerAdmin, .supervisor)
-    /// Any signed-in member of staff: a person, not a device, not an applicant.
-    public static let staff = Access.roles(Set(Role.people).subtracting([.applicant]))
+    /// Any signed-in member of staff: a person, not a device, not an applicant, not an outside
+    /// evaluator.
+    public static let staff = Access.roles(Set(Role.people).subtracting([.applicant]).subtracting(Role.outsideEvaluators))
     /// Anyone signed in as a person, applicants included.
     public static let people = Access.roles(Set(Role.people))
 }

@@ -17,6 +17,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     case complaintRate = "complaint_rate"
     case complaintSatisfaction = "complaint_satisfaction"
     case rectificationOnTime = "rectification_on_time"
+    /// 外部评议得分率: the mean score (0–100, as a share of 100) of the outside evaluators'
+    /// scorecards (群众监督员, 行风评议员, 特邀监察员) given on the period's days.
+    case outsideEvaluation = "outside_evaluation"
 
     public enum Group: String, CaseIterable, Sendable {
         case efficiency, satisfaction, anomalies, complaints
@@ -35,7 +38,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .itemResidency, .windowAuthorisation, .speedUp, .onTime, .onSite, .joint, .onlineAcceptance, .firstTimeSuccess:
             return .efficiency
-        case .satisfaction: return .satisfaction
+        case .satisfaction, .outsideEvaluation: return .satisfaction
         case .anomalies: return .anomalies
         case .validComplaints, .complaintRate, .complaintSatisfaction, .rectificationOnTime: return .complaints
         }
@@ -44,7 +47,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     public var unit: Unit {
         switch self {
         case .anomalies, .validComplaints: return .count
-        case .speedUp: return .meanRate
+        case .speedUp, .outsideEvaluation: return .meanRate
         default: return .rate
         }
     }
@@ -74,6 +77,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintRate: return (.validComplaints, .accepted)
         case .complaintSatisfaction: return (.complaintCallBacksSatisfied, .complaintCallBacks)
         case .rectificationOnTime: return (.badRatingsRectifiedInTime, .badRatingsDue)
+        case .outsideEvaluation: return (.outsideScoreBasisPoints, .outsideScored)
         }
     }
 
@@ -91,6 +95,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .validComplaints, .complaintRate: return .validComplaints
         case .complaintSatisfaction: return .dissatisfiedCallBacks
         case .rectificationOnTime: return .lateRectifications
+        case .outsideEvaluation: return .outsideScores
         case .itemResidency, .windowAuthorisation, .speedUp: return nil
         }
     }
@@ -100,7 +105,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch recordKind {
         case nil: return nil
         case .lateCases, .badRatings, .dissatisfiedCallBacks, .lateRectifications: return (f.denominator ?? 0) - f.numerator
-        case .acceptedCases, .onlineDecisions: return f.denominator
+        case .acceptedCases, .onlineDecisions, .outsideScores: return f.denominator
         case .anomalies, .validComplaints: return f.numerator
         }
     }
@@ -124,6 +129,7 @@ public enum IndicatorRecordKind: String, Sendable, CaseIterable, Codable {
     case validComplaints = "valid_complaints"
     case dissatisfiedCallBacks = "dissatisfied_call_backs"
     case lateRectifications = "late_rectifications"
+    case outsideScores = "outside_scores"
 }
 
 /// What is counted per day and scope. Each is an integer, so any period's and any subtree's
@@ -163,6 +169,10 @@ public enum IndicatorCounter: String, CaseIterable, Sendable, Codable, Comparabl
     /// Bad ratings whose rectification fell due on the day; of them rectified by then.
     case badRatingsDue = "bad_ratings_due"
     case badRatingsRectifiedInTime = "bad_ratings_rectified_in_time"
+    /// Outside evaluators' scorecards given on the day, and the sum of their scores in basis
+    /// points of 100 (a score of 87.5 adds 8,750).
+    case outsideScored = "outside_scored"
+    case outsideScoreBasisPoints = "outside_score_bp"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

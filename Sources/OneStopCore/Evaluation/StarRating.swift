@@ -14,9 +14,10 @@ public enum StarRules {
     }
 
     /// Who reviews: the department's head (its chief representative) and the center. A
-    /// department or party organisation is reviewed by the center only.
+    /// department or party organisation is reviewed by the center only. `outside`: an outside
+    /// evaluator's scorecard (群众监督员, 行风评议员, 特邀监察员), which counts apart from the leaders'.
     public enum ReviewLevel: String, Codable, Sendable, CaseIterable {
-        case department, center
+        case department, center, outside
     }
 
     /// A survey answer 1–5 (非常不满意 … 非常满意) in points: 0, 25, 50, 75, 100.
@@ -107,6 +108,9 @@ public enum StarRules {
         public var publicScore: Double?
         public var reviews: [Review]
         public var leaderScore: Double?
+        /// The outside evaluators' scorecards and their mean (nil before any).
+        public var outsideReviews: [Review]?
+        public var outsideScore: Double?
         public var combined: Double?
         public var stars: Int?
         /// The published comment: the center's review's summary, else the department's.
@@ -118,17 +122,22 @@ public enum StarRules {
         reviews.isEmpty ? nil : ScoringRule.rounded(reviews.map(\.score).reduce(0, +) / Double(reviews.count))
     }
 
-    /// A subject's result on `scale`: stars only once both evaluations exist.
+    /// A subject's result on `scale`: stars only once both evaluations exist (and the outside
+    /// evaluators' when the scale weighs it). `reviews` may hold outside scorecards: they are
+    /// kept apart from the leaders'.
     public static func breakdown(tally: VoteTally, satisfaction: Double?, reviews: [Review], scale: StarScale) -> Breakdown {
         let survey = tally.survey
         let publicScore = scale.publicScore(survey: survey, satisfaction: satisfaction).map(ScoringRule.rounded)
-        let sorted = reviews.sorted { $0.level.rawValue < $1.level.rawValue }
+        let sorted = reviews.filter { $0.level != .outside }.sorted { $0.level.rawValue < $1.level.rawValue }
+        let outside = reviews.filter { $0.level == .outside }.sorted { $0.reviewer < $1.reviewer }
         let leader = leaderScore(sorted)
-        let combined = scale.combined(publicScore: publicScore, leaderScore: leader)
+        let outsideScore = leaderScore(outside)
+        let combined = scale.combined(publicScore: publicScore, leaderScore: leader, outsideScore: outsideScore)
         let comment = (sorted.first { $0.level == .center } ?? sorted.first)?.summary
         return Breakdown(
             votes: tally.votes, criterionMeans: tally.criterionMeans, survey: survey,
             satisfaction: scale.ratingWeight > 0 ? satisfaction : nil, publicScore: publicScore, reviews: sorted,
-            leaderScore: leader, combined: combined, stars: combined.map(scale.stars), comment: comment)
+            leaderScore: leader, outsideReviews: outside.isEmpty ? nil : outside, outsideScore: outsideScore, combined: combined,
+            stars: combined.map(scale.stars), comment: comment)
     }
 }

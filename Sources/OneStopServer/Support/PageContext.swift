@@ -146,6 +146,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/admin/calendar", "nav.calendar"),
                 inbox,
             ]
+        case .publicSupervisor, .conductReviewer, .specialInspector:
+            return [.init("/outside-evaluation", "nav.outsideEvaluation")]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

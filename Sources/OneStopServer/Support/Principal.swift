@@ -19,7 +19,7 @@ struct Principal: Authenticatable, Sendable {
     var viaSession: Bool
 
     /// A member of the center's staff: a person's account that is not an applicant's.
-    var isStaff: Bool { kind == .user && role != .applicant }
+    var isStaff: Bool { kind == .user && role != .applicant && !role.isOutsideEvaluator }
 
     /// The audit log's name for the actor: `user:admin` or `device:<id>`.
     var auditName: String { kind == .user ? "user:\(name)" : "device:\(id.uuidString.lowercased())" }

@@ -122,3 +122,30 @@ final class VoteCodeModel: Model, @unchecked Sendable {
         set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
     }
 }
+
+/// An outside evaluator's scorecard for one subject of a rating (JSON `StarRules.Review` at level
+/// `outside`); `day` is the center's day it was first given, where the indicator counts it.
+final class OutsideScoreModel: Model, @unchecked Sendable {
+    static let schema = "outside_scores"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "rating_id") var ratingID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "subject") var subject: String
+    @Field(key: "subject_name") var subjectName: String
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @OptionalField(key: "staff_id") var staffID: UUID?
+    @Field(key: "evaluator_id") var evaluatorID: UUID
+    @Field(key: "evaluator_role") var evaluatorRole: String
+    @Field(key: "review") var review: String
+    @Field(key: "score") var score: Double
+    @Field(key: "day") var day: String
+    @Field(key: "updated_at") var updatedAt: Int64
+
+    init() {}
+
+    var reviewValue: StarRules.Review? {
+        get { try? JSONDecoder().decode(StarRules.Review.self, from: Data(review.utf8)) }
+        set { review = String(decoding: (try? JSONEncoder.sorted.encode(newValue)) ?? Data("{}".utf8), as: UTF8.self) }
+    }
+}

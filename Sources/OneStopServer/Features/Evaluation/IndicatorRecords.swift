@@ -124,6 +124,13 @@ enum IndicatorRecords {
                     AND e.outcome NOT IN ('', 'merged') AND (',' || e.outcome || ',') NOT LIKE '%,not_reached,%'
                     AND (',' || e.outcome || ',') NOT LIKE '%,satisfied,%' AND (',' || e.outcome || ',') NOT LIKE '%,basically,%'
                     """, order: "e.at", center: "e.center_id", department: "e.department_id", window: "o.window_id", staff: "o.staff_id")
+        case .outsideScores:
+            // A scorecard is of a person or a unit, never of a window: a window's scope has none.
+            return Source(
+                select:
+                    "o.day AS day, o.evaluator_role AS reference, o.department_id, o.subject_name AS subject, CAST(o.score AS TEXT) AS detail, o.rating_id AS link",
+                from: "outside_scores o", conditions: "o.day >= \(bind: from) AND o.day <= \(bind: to)", order: "o.day, o.updated_at",
+                center: "o.center_id", department: "o.department_id", window: "NULL", staff: "o.staff_id")
         }
     }
 
@@ -196,6 +203,7 @@ enum IndicatorRecords {
     static func reference(_ kind: IndicatorRecordKind, _ v: String, req: Request) -> String {
         switch kind {
         case .badRatings, .lateRectifications: return req.t("rating.channel.\(v)")
+        case .outsideScores: return req.t("role.\(v)")
         default: return v
         }
     }
@@ -220,6 +228,7 @@ enum IndicatorRecords {
         case .dissatisfiedCallBacks:
             return (v ?? "").split(separator: ",").map { req.t("workOrder.outcome.\($0)") }.joined(separator: "、")
         case .anomalies, .validComplaints: return v ?? ""
+        case .outsideScores: return req.t("indicator.records.outsideScore", ["score": ScoringRule.number(Double(v ?? "") ?? 0)])
         }
     }
 
@@ -228,6 +237,7 @@ enum IndicatorRecords {
         case .lateCases, .acceptedCases, .onlineDecisions, .anomalies: return "/cases/\(id)"
         case .badRatings, .lateRectifications: return "/ratings/\(id)"
         case .validComplaints, .dissatisfiedCallBacks: return "/work-orders/\(id)"
+        case .outsideScores: return "/star-ratings/\(id)"
         }
     }
 

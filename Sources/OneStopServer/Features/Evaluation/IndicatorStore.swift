@@ -10,14 +10,15 @@ import Vapor
 /// Every change OneStop makes is audited in one chain whose order is the commit order, so the log
 /// says exactly what changed since the last look: `catchUp` reads the entries after the one it
 /// last saw, works out which (center, day) pairs their records count on — a case on the days it
-/// was accepted and decided, a rating on its day and its rectification deadline's, a work order
+/// was accepted and decided, a rating on its day and its rectification deadline's, an outside
+/// scorecard on the day it was first given, a work order
 /// on the day it was received, and every entry on its own day — and counts those days again from
 /// the records (`recount`), then their months. A late change (an appeal upheld, a complaint judged
 /// valid a week later) thus moves the figures of the day the record belongs to. Reports catch up
 /// first, then read tallies only.
 enum IndicatorStore {
     /// The entity types whose changes move indicators.
-    static let followed: Set<String> = ["case", "rating", "work_order"]
+    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score"]
 
     struct Pair: Hashable, Comparable {
         var center: UUID
@@ -140,6 +141,21 @@ enum IndicatorStore {
             for b in try await sql.raw("SELECT center_id, due_on FROM bad_ratings WHERE id IN \(sql.idList(chunk))").all(decoding: Due.self)
             {
                 add(b.centerID, b.dueOn)
+            }
+        }
+        struct Day: Decodable {
+            var centerID: UUID
+            var day: String
+
+            enum CodingKeys: String, CodingKey {
+                case centerID = "center_id"
+                case day
+            }
+        }
+        for chunk in chunks(ids["outside_score"]) {
+            for o in try await sql.raw("SELECT center_id, day FROM outside_scores WHERE id IN \(sql.idList(chunk))").all(decoding: Day.self)
+            {
+                add(o.centerID, o.day)
             }
         }
         for chunk in chunks(ids["work_order"]) {
@@ -284,6 +300,18 @@ enum IndicatorStore {
             count(row.place) {
                 $0[.complaintCallBacks] += 1
                 if satisfied { $0[.complaintCallBacksSatisfied] += 1 }
+            }
+        }
+        struct Scored: Decodable { var score: Double }
+        for row in try await sql.raw(
+            """
+            SELECT department_id, NULL AS window_id, staff_id, score FROM outside_scores
+            WHERE center_id = \(sql.bind(id: center)) AND day = \(bind: d)
+            """
+        ).all(decoding: Placed<Scored>.self) {
+            count(row.place) {
+                $0[.outsideScored] += 1
+                $0[.outsideScoreBasisPoints] += Int((row.facts.score * 100).rounded())
             }
         }
         // Ratings and their rectification come from the 好差评 tallies of the center's scopes.

@@ -24,6 +24,8 @@ enum StarRatingService {
         var publicWeight: Double?
         var leaderWeight: Double?
         var ratingWeight: Double?
+        /// The outside evaluators' weight beside the other two (default 0).
+        var outsideWeight: Double?
         var bands: [Double]?
         /// Whether window units and party organisations are rated too (default yes).
         var organisations: Bool?
@@ -49,7 +51,7 @@ enum StarRatingService {
         for code in StarRules.criteriaProblems(criteria) { v.add("criteria", code) }
         let scale = StarScale(
             publicWeight: input.publicWeight ?? 0.5, leaderWeight: input.leaderWeight ?? 0.5, ratingWeight: input.ratingWeight ?? 0,
-            bands: input.bands)
+            bands: input.bands, outsideWeight: input.outsideWeight ?? 0)
         for code in scale.problems { v.add(code == "star.bands" ? "bands" : "scale", code) }
         guard v.isValid, let period else { throw ValidationFailure(v.errors) }
         let r = StarRatingModel()
@@ -136,6 +138,7 @@ enum StarRatingService {
         case .centerAdmin, .campaignOffice: return .center
         case .chiefRepresentative:
             return subject.kind == .staff && subject.departmentID != nil && subject.departmentID == p.departmentID ? .department : nil
+        case let role where role.isOutsideEvaluator: return .outside
         default: return nil
         }
     }
@@ -146,7 +149,7 @@ enum StarRatingService {
         guard let subject = try await subject(r, input.ratee ?? "", on: req.db) else {
             throw ValidationFailure([FieldError("ratee", (input.ratee ?? "").isEmpty ? "required" : "invalidReference")])
         }
-        guard let level = try await level(for: subject, rating: r, req: req) else { throw Abort(.forbidden) }
+        guard let level = try await level(for: subject, rating: r, req: req), level != .outside else { throw Abort(.forbidden) }
         guard r.state == "open" else { throw Abort(.conflict, reason: req.t("star.closed")) }
         let review = StarRules.Review(
             level: level, reviewer: p.displayName, scores: input.scores ?? [],
@@ -209,6 +212,7 @@ enum StarRatingService {
         for row in try await StarReviewModel.query(on: req.db).filter(\.$ratingID == id).all() {
             if let review = row.reviewValue { reviews[row.subject, default: []].append(review) }
         }
+        reviews.merge(try await OutsideEvaluation.reviews(id, on: req.db)) { $0 + $1 }
         let scale = r.scaleValue
         var satisfaction: [String: Double] = [:]
         if scale.ratingWeight > 0, let period = EvaluationPeriod(key: r.period) {

@@ -120,6 +120,8 @@ enum PublicPages {
 
     static func home(_ req: Request) async throws -> Response {
         let today = CivilDate.of(req.now)
+        // An outside evaluator's home is their scoring list: nothing else of the center is theirs.
+        if let p = req.principal, p.role.isOutsideEvaluator { return req.redirect(to: "/outside-evaluation") }
         if let p = req.principal, p.isStaff {
             let scope = try await req.scope()
             let centers = Array(scope.centers)

@@ -3,8 +3,9 @@ its menu; a visitor scans the QR code of a window clerk on a phone, answers, con
 number with the code the SMS gateway was asked to send, and votes; a second vote by the same phone
 is refused. The department's chief representative reviews the clerk, the center too, and the
 campaign office confirms: the public board ranks the stars, the clerk's profile shows them with the
-leaders' comment, and the survey page shows how they were made up. Looked at on a phone, at 200 %,
-in 长辈模式 and in English."""
+leaders' comment, and the survey page shows how they were made up. A 群众监督员 scores the clerk
+from their own list, on a phone, by keyboard. Looked at on a phone, at 200 %, in 长辈模式 and in
+English."""
 import json
 import sqlite3
 import urllib.parse
@@ -119,8 +120,42 @@ def test_a_visitor_votes_by_qr_code_and_the_stars_are_published(browser, tmp_pat
         srv.api("POST", f"/api/v1/star-ratings/{rating_id}/reviews", {
             "ratee": clerk["subject"], "scores": [80] * 5, "comments": ["好"] * 5, "overall": "服务热情，办事高效"}, token)
 
+        # A 群众监督员 signs in on a phone, lands on their scoring list and scores the clerk by keyboard.
+        srv.api("POST", "/api/v1/users", {"username": "jiandu", "displayName": "李监督", "password": "Star-Pass-2026",
+                                          "role": "public_supervisor", "centerID": county}, token)
+        outsider = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        sign_in(outsider, srv.base, "jiandu", "Star-Pass-2026")
+        outsider.goto(srv.base + "/")
+        assert urllib.parse.urlparse(outsider.url).path == "/outside-evaluation"
+        assert "已评 0 /" in outsider.content()
+        shot(outsider, "outside-list-phone")
+        link = outsider.locator("tr", has_text=clerk["name"]).first.locator("a")
+        link.focus()
+        with outsider.expect_navigation():
+            outsider.keyboard.press("Enter")
+        assert "外部评议：" in outsider.content() and "以群众监督员身份点评" in outsider.content() and "目前群众评议" not in outsider.content()
+        for i in range(5):
+            outsider.fill(f"#sv-score{i}", "88")
+            outsider.fill(f"#sv-comment{i}", "暗访时表现良好")
+        outsider.fill("#sv-overall", "两次暗访均规范")
+        shot(outsider, "outside-score-phone")
+        with outsider.expect_navigation():
+            outsider.click("#star-review-submit")
+        assert "点评已保存" in outsider.content() and "已评 1 /" in outsider.content()
+        assert "88" in outsider.locator("tr", has_text=clerk["name"]).first.inner_text()
+        outsider.evaluate("document.body.style.zoom = '200%'")
+        shot(outsider, "outside-list-zoom")
+        outsider.evaluate("document.body.style.zoom = '100%'")
+        outsider.click("#elder-switch")
+        outsider.wait_for_load_state()
+        shot(outsider, "outside-list-elder")
+        outsider.goto(srv.base + "/lang/en?back=/outside-evaluation")
+        assert "Outside evaluation" in outsider.content() and "Scored 1 of" in outsider.content()
+        shot(outsider, "outside-list-english")
+
         # Confirmation by the campaign office.
         office.goto(srv.base + rating_path)
+        assert "88 (1)" in office.locator("#star-subjects tr", has_text=clerk["name"]).first.inner_text()
         shot(office, "stars-before-confirm")
         with office.expect_navigation():
             office.click("#star-confirm-submit")

@@ -2427,6 +2427,8 @@ M = {
  "audit.do.star.code": ("发送评议验证码", "Voting code sent"),
  "audit.entity.star_rating": ("十星级评定", "Star rating"),
 
+ "outside.howTo": ("点姓名或单位名称评分，已评的可以再点修改。", "Select a name to score it; select it again to change your score."),
+ "outside.scoreTitle": ("外部评议：{name}", "Outside evaluation: {name}"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -172,7 +172,7 @@ struct OutsideEvaluationTests {
             let list = try await web.request(.GET, "/outside-evaluation").body.string
             #expect(list.contains(staff.name) && list.contains("已评 1 /"))
             let form = try await web.request(.GET, "/star-ratings/\(rating.id)/review?ratee=\(ratee)").body.string
-            #expect(form.contains("以群众监督员身份点评") && form.contains("复核后上调") && !form.contains("目前群众评议"))
+            #expect(form.contains("外部评议：" + staff.name) && form.contains("复核后上调") && !form.contains("目前群众评议"))
 
             // Confirmed: no more scoring.
             #expect(try await t.send(.POST, base + "/confirm", token: office).status == .ok)

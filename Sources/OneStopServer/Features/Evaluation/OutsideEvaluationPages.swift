@@ -16,13 +16,20 @@ enum OutsideEvaluationPages {
         var href: String
     }
 
+    /// The subjects of one kind (staff, window units, party organisations), one table each, so a
+    /// phone shows two columns: who, and the evaluator's score.
+    struct Group: Encodable {
+        var kind: String
+        var lines: [Line]
+    }
+
     struct Rating: Encodable {
         var id: String
         var heading: String
         var criteria: String
         var done: Int
         var total: Int
-        var lines: [Line]
+        var groups: [Group]
     }
 
     struct View: Encodable {
@@ -53,7 +60,10 @@ enum OutsideEvaluationPages {
                         id: id.uuidString.lowercased(),
                         heading: center + " · " + (EvaluationPeriod(key: r.period)?.label ?? r.period),
                         criteria: r.criteriaValue.joined(separator: "、"), done: lines.filter(\.done).count, total: lines.count,
-                        lines: lines))
+                        groups: StarRules.SubjectKind.allCases.map { req.t("star.kind.\($0.rawValue)") }.compactMap { kind in
+                            let of = lines.filter { $0.kind == kind }
+                            return of.isEmpty ? nil : Group(kind: kind, lines: of)
+                        }))
             }
             return try await req.page(
                 "evaluation/outside-evaluation", title: req.t("outside.title"), View(role: req.t("role.\(p.role.rawValue)"), ratings: out))

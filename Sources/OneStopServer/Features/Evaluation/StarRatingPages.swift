@@ -273,6 +273,6 @@ enum StarRatingPages {
                 HallClock.day(Date(timeIntervalSince1970: Double($0.createdAt) / 1000)).description + " " + $0.comment
             }, showSurvey: !outside,
             backHref: outside ? "/outside-evaluation" : "/star-ratings/\(r.id!.uuidString.lowercased())", errors: errors)
-        return try await req.page("evaluation/star-review", title: req.t("star.reviewTitle", ["name": subject.name]), view, status: status)
+        return try await req.page("evaluation/star-review", title: req.t(outside ? "outside.scoreTitle" : "star.reviewTitle", ["name": subject.name]), view, status: status)
     }
 }

@@ -260,24 +260,30 @@ def test_a_chief_publishes_a_commitment_a_supervisor_reviews_it_and_the_profile_
         item = chief.locator("article.commitment-item").first
         assert "目标 98.0%" in item.inner_text()
         shot(chief, "commitments")
+        # And the department's own, which the guide pages of its items publish.
+        chief.select_option("#cm-subject", "department:" + scjg.lower())
+        chief.locator("input[name='text[]']").nth(0).fill("窗口受理事项一次性告知，群众最多跑一次")
+        with chief.expect_navigation():
+            chief.click("#commitment-submit")
+        assert "已公示" in chief.locator(".flash").first.inner_text()
         chief.context.close()
 
         sup = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
         sign_in(sup, srv.base, "jiancha", "Indic-Pass-2026")
         sup.goto(srv.base + f"/commitments?center={county}")
-        item = sup.locator("article.commitment-item").first
+        item = sup.locator("article.commitment-item", has_text="承诺件按时办结率").first
         item.locator("summary").click()
         item.locator("select[name='result[]']").nth(0).select_option("partly")
         with sup.expect_navigation():
             item.locator("button[type=submit]").click()
         assert "说明" in sup.locator("#error-summary").inner_text(), "a verdict short of kept needs a note"
-        item = sup.locator("article.commitment-item").first
+        item = sup.locator("article.commitment-item", has_text="承诺件按时办结率").first
         item.locator("summary").click()
         item.locator("select[name='result[]']").nth(0).select_option("partly")
         item.locator("input[name='note[]']").nth(0).fill("本期无承诺件办结，暂无法衡量")
         with sup.expect_navigation():
             item.locator("button[type=submit]").click()
-        assert "已回头看" in sup.locator("article.commitment-item").first.inner_text()
+        assert "已回头看" in sup.locator("article.commitment-item", has_text="承诺件按时办结率").first.inner_text()
         sup.context.close()
 
         public = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
@@ -285,6 +291,11 @@ def test_a_chief_publishes_a_commitment_a_supervisor_reviews_it_and_the_profile_
         pledges = public.locator("#profile-pledges").inner_text()
         assert "微笑服务，首问负责" in pledges and "部分兑现" in pledges
         shot(public, "staff-profile-commitment")
+        public.goto(srv.base + "/guide/DL010200-SCJG-002-01?center=DL010200")
+        section = public.locator("section.commitments")
+        assert "公开承诺" in section.inner_text() and "群众最多跑一次" in section.inner_text(), section.inner_text()
+        section.scroll_into_view_if_needed()
+        shot(public, "guide-commitment")
         public.context.close()
     finally:
         srv.stop()

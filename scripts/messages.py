@@ -2429,6 +2429,7 @@ M = {
 
  "outside.howTo": ("点姓名或单位名称评分，已评的可以再点修改。", "Select a name to score it; select it again to change your score."),
  "outside.scoreTitle": ("外部评议：{name}", "Outside evaluation: {name}"),
+ "guide.pledgesOf": ("{name} {period}公开承诺", "{name}: public commitment, {period}"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -61,11 +61,17 @@ struct CommitmentTests {
                 json: Input(
                     committer: department, period: "half_year:2026-H2", pledges: [Pledge(text: "x", indicator: "on_time", target: 1.5)]))
             #expect(res.problem?.errors?.first?.code == "commitment.target")
+            // The guide pages of the department's items publish it (an anonymous page, cached before).
+            let guide = "/guide/DL010200-SCJG-002-01?center=DL010200"
+            #expect(try await t.send(.GET, guide).body.string.contains("食品经营许可证核发"))
+            #expect(!(try await t.send(.GET, guide).body.string.contains("一次性告知，不让群众多跑腿")))
             res = try await t.send(
                 .POST, "/api/v1/commitments", token: scjgChief,
                 json: Input(committer: department, period: "half_year:2026-H2", pledges: pledges))
             #expect(res.status == .created, "\(res.body.string)")
             let first = try res.content.decode(Commitment.self)
+            let published = try await t.send(.GET, guide).body.string
+            #expect(published.contains("2026年下半年公开承诺") && published.contains("一次性告知，不让群众多跑腿"))
             res = try await t.send(
                 .POST, "/api/v1/commitments", token: scjgChief,
                 json: Input(committer: department, period: "half_year:2026-H2", pledges: pledges))
@@ -86,6 +92,7 @@ struct CommitmentTests {
             let reviewed = try res.content.decode(Commitment.self)
             #expect(reviewed.state == "reviewed" && reviewed.pledges[0].measured == "50.0%" && reviewed.pledges[1].measured == nil)
             #expect(reviewed.pledges.map(\.result) == ["not_kept", "kept"])
+            #expect(try await t.send(.GET, guide).body.string.contains("承诺件按时办结率不低于 98%（未兑现）"), "the 回头看 on the guide")
             #expect(
                 try await t.send(.POST, path, token: supervisor, json: Review(results: [Item(result: "kept"), Item(result: "kept")]))
                     .status == .conflict)

@@ -187,7 +187,7 @@ enum HallPages {
         let windowNumbers = Set(delegation?.windowNumbers ?? g.windowNumbers)
         let windows = (directory.windows[c.id] ?? []).filter { windowNumbers.contains($0.number) }
         let files = directory.files[item.id] ?? []
-        let view = GuideView(
+        var view = GuideView(
             center: c.hall, code: g.code, name: g.name, type: g.type.label(req), tier: g.tier.label(req),
             handling: g.handlingKind?.label(req), level: g.exerciseLevel.label(req), caseType: g.caseType.label(req),
             immediate: g.caseType == .immediate, legalDays: g.legalDays, promisedDays: g.promisedDays, daysSaved: g.daysSaved,
@@ -223,6 +223,8 @@ enum HallPages {
                 .init(href: "/bundles/\($0.id)", label: $0.name)
             },
             checklistHref: "/guide/\(g.code)/checklist?center=\(c.code)", printedOn: CivilDate.of(req.now).description)
+        view.pledges = try await CommitmentService.shown(
+            ["center:" + c.id.uuidString, "department:" + item.departmentID.uuidString], today: HallClock.day(req.now), req: req)
         return try await req.page(checklist ? "hall/checklist" : "hall/guide", title: g.name, view)
     }
 

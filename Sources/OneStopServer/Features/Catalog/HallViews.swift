@@ -137,6 +137,9 @@ struct GuideView: Encodable {
     var department: String
     var departmentCommitment: String
     var staff: [Person]
+    /// 一诺: the center's and the department's public commitments of the half-year (or the last
+    /// one), pledge by pledge, with the 回头看 result once reviewed.
+    var pledges: [PledgeBlock] = []
     var version: Int
     var parent: HallLink?
     var children: [HallLink]
@@ -144,6 +147,12 @@ struct GuideView: Encodable {
     var bundles: [HallLink]
     var checklistHref: String
     var printedOn: String
+}
+
+struct PledgeBlock: Encodable {
+    var name: String
+    var period: String
+    var pledges: [String]
 }
 
 struct BundleView: Encodable {

@@ -117,6 +117,9 @@ enum CommitmentService {
                 throw Abort(.conflict, reason: req.t("commitment.exists"))
             }
             try await c.create(on: db)
+            // A center's or a department's commitment shows on the guide pages, which are cached
+            // per catalog generation.
+            if !subject.hasPrefix("staff:") { try await CatalogStore.bump(on: db) }
             return (
                 c,
                 [
@@ -178,6 +181,7 @@ enum CommitmentService {
             fresh.reviewedBy = p.displayName
             fresh.reviewedAt = HallClock.millis(req.now)
             try await fresh.save(on: db)
+            if !fresh.subject.hasPrefix("staff:") { try await CatalogStore.bump(on: db) }
             let kept = reviewed.filter { $0.result == .kept }.count
             return (
                 fresh,
@@ -187,6 +191,21 @@ enum CommitmentService {
                         detail: ["subject": fresh.subjectName, "period": fresh.period, "kept": "\(kept)/\(reviewed.count)"])
                 ]
             )
+        }
+    }
+
+    /// What the guide pages publish of `subjects`' commitments, in their order: each one's of the
+    /// half-year `today` is in, else of the one before, pledge by pledge with its 回头看 result.
+    static func shown(_ subjects: [String], today: CivilDate, req: Request) async throws -> [PledgeBlock] {
+        let half = EvaluationPeriod(.halfYear, containing: today)
+        let recent = [half.description, half.previous.description]
+        let found = try await of(subjects, on: req.db).filter { recent.contains($0.period) }
+        return subjects.compactMap { s in found.first { $0.subject == s.lowercased() } }.map { c in
+            PledgeBlock(
+                name: c.subjectName, period: EvaluationPeriod(key: c.period)?.label ?? c.period,
+                pledges: c.pledgesValue.map { p in
+                    p.text + (p.result.map { "（" + req.t("commitment.result.\($0.rawValue)") + "）" } ?? "")
+                })
         }
     }
 

@@ -273,6 +273,7 @@ enum StarRatingPages {
                 HallClock.day(Date(timeIntervalSince1970: Double($0.createdAt) / 1000)).description + " " + $0.comment
             }, showSurvey: !outside,
             backHref: outside ? "/outside-evaluation" : "/star-ratings/\(r.id!.uuidString.lowercased())", errors: errors)
-        return try await req.page("evaluation/star-review", title: req.t(outside ? "outside.scoreTitle" : "star.reviewTitle", ["name": subject.name]), view, status: status)
+        let title = req.t(outside ? "outside.scoreTitle" : "star.reviewTitle", ["name": subject.name])
+        return try await req.page("evaluation/star-review", title: title, view, status: status)
     }
 }

@@ -295,6 +295,8 @@ struct EvaluationTests {
         let f = i.figure([.outsideScoreBasisPoints: 9_000 + 7_050, .outsideScored: 2])
         #expect(f.value == 0.8025 && f.text == "80.3%" && i.recordCount(f) == 2 && i.recordKind == .outsideScores)
         #expect(i.figure([:]).value == nil && i.figure([:]).text == "—")
+        // Every kind of records is counted by one figure, which gives a drill-down its total.
+        for kind in IndicatorRecordKind.allCases { #expect(kind.indicator.recordKind == kind) }
         // On 0…1, as a linear criterion of 10 points reads it.
         #expect(
             AssessmentCriterion(key: "c1", name: "外部评议", points: 10, indicator: i, rule: .linear(zeroAt: 0, fullAt: 1)).score(f) == 8.03)

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -127,6 +128,17 @@ struct IndicatorTests {
             let csv = try await t.send(
                 .GET, "/api/v1/indicators/records?center=DL010200&period=month:2026-09&indicator=on_time&format=csv", token: supervisor)
             #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true && csv.body.string.contains(b.number))
+
+            // `onestop indicators recount` counts the same figures again from the records.
+            try await (t.app.db as! any SQLDatabase).raw("DELETE FROM indicator_tallies").run()
+            #expect(try await table("period=month:2026-09")["on_time"].denominator == 0)
+            var context = CommandContext(
+                console: Terminal(), input: CommandInput(arguments: ["onestop", "recount", "--from", "2026-09-01", "--to", "2026-09-30"]))
+            context.application = t.app
+            try await IndicatorsCommand().run(using: &context)
+            let again = try await table("period=month:2026-09")
+            #expect(again.figures.map(\.numerator) == month.figures.map(\.numerator))
+            #expect(again.figures.map(\.denominator) == month.figures.map(\.denominator))
 
             let file = try await t.send(.GET, "/api/v1/indicators?center=DL010200&period=month:2026-09&format=csv", token: supervisor)
             #expect(file.body.string.contains("按时办结率,50,1,2,,") && file.body.string.contains("县市场监督管理局"), "\(file.body.string)")

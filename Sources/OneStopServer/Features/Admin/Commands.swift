@@ -8,6 +8,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(CalendarCommand(), as: "calendar")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(IndicatorsCommand(), as: "indicators")
     app.asyncCommands.use(KeysCommand(), as: "keys")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")

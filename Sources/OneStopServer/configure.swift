@@ -113,6 +113,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Commitments())
     app.migrations.add(StarRatings())
     app.migrations.add(OutsideScores())
+    app.migrations.add(DrillDownIndexes())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses
@@ -166,6 +167,7 @@ public func prepareForServing(_ app: Application) async throws {
     try await createSchemaIfNeeded(app)
     try await app.migrateWithDataKeys()
     try await enableWAL(app)
+    try await SQLiteStatistics.refresh(app)
     if let password = try await DemoData.seedIfEmpty(app) {
         print(
             """

@@ -69,6 +69,11 @@ struct HousekeepingLifecycle: LifecycleHandler {
                     app.logger.warning("retention failed: \(error)")
                 }
                 do {
+                    try await SQLiteStatistics.refresh(app, now: app.clock.now())
+                } catch {
+                    app.logger.warning("statistics not refreshed: \(error)")
+                }
+                do {
                     if let made = try await Backups.scheduled(app, now: app.clock.now()) {
                         app.logger.notice("scheduled backup written to \(made.file) (\(made.bytes) bytes) and checked")
                     }

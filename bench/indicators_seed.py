@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fills a migrated, demo-seeded OneStop database (SQLite file or PostgreSQL URL) with three years of
-a county subtree's records for the indicator benchmark (issue 21): WINDOWS windows over the county
-and its two townships (four departments added to each township), CASES decided cases and RATINGS
+a county subtree's records for the indicator benchmark (issue 21): WINDOWS windows at the county
+and a twentieth as many at each of its two townships (four departments added to each), CASES decided cases and RATINGS
 first-round ratings spread over the working days (Monday–Friday) of 2023-12-01 … 2026-11-30, the
 bad ratings' rectification, and the 好差评 day figures (rating_tallies) exactly as OneStop keeps
 them. The indicator figures themselves are not written here: `onestop indicators recount` counts
@@ -39,16 +39,38 @@ def query(sql):
         out = subprocess.run(["psql", a.url, "-AtF", "\t", "-P", "null=<NULL>", "-c", sql], check=True, capture_output=True,
                              text=True).stdout
         return [[None if v == "<NULL>" else v for v in line.split("\t")] for line in out.splitlines() if line]
-    with sqlite3.connect(PATH) as c:
-        return [list(r) for r in c.execute(sql).fetchall()]
+    c = sqlite3.connect(PATH)
+    try:
+        out = [list(r) for r in c.execute(sql).fetchall()]
+        c.commit()
+        return out
+    finally:
+        c.close()
 
 
 def columns(table):
     if PG:
         return [r[0] for r in query(
             f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = 'public' ORDER BY ordinal_position")]
-    with sqlite3.connect(PATH) as c:
-        return [r[1] for r in c.execute(f"PRAGMA table_info({table})")]
+    return [r[1] for r in query(f"PRAGMA table_info({table})")]
+
+
+BIG = ("cases", "ratings", "bad_ratings", "rating_tallies")
+
+
+def secondary_indexes():
+    """The big tables' secondary indexes (name, definition): dropped for the load, made again after,
+    as a bulk load into an empty system would."""
+    if PG:
+        return query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('cases', 'ratings', "
+                     "'bad_ratings', 'rating_tallies') AND indexname NOT LIKE '%pkey' AND indexdef NOT LIKE 'CREATE UNIQUE%'")
+    return query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('cases', 'ratings', "
+                 "'bad_ratings', 'rating_tallies')")
+
+
+def ordered_id(ms):
+    """A time-ordered id, as OneStop makes them (UUID.timeOrdered): inserts land at the end of the key."""
+    return uid(uuid.UUID(int=(ms << 80) | (0x7 << 76) | (rnd.getrandbits(12) << 64) | (0b10 << 62) | rnd.getrandbits(62)))
 
 
 class Writer:
@@ -61,7 +83,9 @@ class Writer:
                                          text=True)
         else:
             self.con = sqlite3.connect(PATH)
+            self.con.execute("PRAGMA journal_mode = OFF")
             self.con.execute("PRAGMA synchronous = OFF")
+            self.con.execute("PRAGMA cache_size = -2000000")
             self.sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
 
     def add(self, row):
@@ -71,6 +95,7 @@ class Writer:
         self.rows.append(row)
         if len(self.rows) >= 50_000:
             self.con.executemany(self.sql, self.rows)
+            self.con.commit()
             self.rows = []
 
     @staticmethod
@@ -101,6 +126,11 @@ def copy_row(table, where, changes):
 
 rnd = random.Random(21)
 started = time.time()
+if not PG:
+    query("PRAGMA journal_mode = DELETE")  # OneStop turns WAL on again at start
+indexes = secondary_indexes()
+for name, _ in indexes:
+    query(f"DROP INDEX {name}")
 centers = {code: cid for code, cid in query("SELECT code, id FROM centers WHERE code IN ('DL010200', 'DL010201', 'DL010202')")}
 county = centers["DL010200"]
 departments = {county: [r[0] for r in query(f"SELECT id FROM departments WHERE center_id = '{county}' ORDER BY code")]}
@@ -117,8 +147,9 @@ for code in ("DL010201", "DL010202"):
         departments[centers[code]].append(d)
 w.close()
 
-# WINDOWS windows: 80 % at the county, 10 % at each township, each with a department of its center.
-placed = [(county, 0.8), (centers["DL010201"], 0.1), (centers["DL010202"], 0.1)]
+# WINDOWS windows at the county (a monthly assessment rates them all) and a twentieth as many at
+# each township, each with a department of its center.
+placed = [(county, 1.0), (centers["DL010201"], 0.05), (centers["DL010202"], 0.05)]
 windows = []
 w = None
 for center, share in placed:
@@ -168,7 +199,7 @@ for i, day in enumerate(days):
         took = promised + rnd.randint(1, 5) if late else rnd.randint(0, promised)
         decided = day + datetime.timedelta(days=took)
         ms = int(time.mktime(day.timetuple()) - time.timezone - SHANGHAI) * 1000 + 9 * 3600 * 1000
-        w.add([uid(uuid.UUID(int=rnd.getrandbits(128), version=4)), f"B{n:09d}", center, dept, item, code, "食品经营许可证核发", version,
+        w.add([ordered_id(ms), f"B{n:09d}", center, dept, item, code, "食品经营许可证核发", version,
                "promised", "online" if online else "window", applicant, "delivered", day.isoformat(), day.isoformat(),
                decided.isoformat(), decided.isoformat(), promised, promised + 10, 0, (day + datetime.timedelta(days=promised)).isoformat(),
                (day + datetime.timedelta(days=promised + 10)).isoformat(), online and rnd.random() < 0.1, "normal", "{}", ms, ms])
@@ -215,7 +246,7 @@ for i, day in enumerate(days):
         channel = rnd.choice(channels)
         tags = ",".join(sorted(set(rnd.sample(reasons, rnd.randint(1, 2))))) if level <= 2 else ""
         at = base + rnd.randrange(8 * 3600 * 1000)
-        rid = uid(uuid.UUID(int=rnd.getrandbits(128), version=4))
+        rid = ordered_id(at)
         rw.add([rid, center, dept, wid, None, None, None, None, channel, "person", None, level, tags, "", at, 1, False, "", ""])
         scopes = ("center:" + center.lower(), "department:" + dept.lower(), "window:" + wid.lower())
         for scope in scopes:
@@ -239,6 +270,9 @@ for i, day in enumerate(days):
 flush("9999")
 for x in (rw, bw, tw):
     x.close()
+print(f"ratings written; making {len(indexes)} indexes again, {time.time() - started:.0f} s", flush=True)
+for _, definition in indexes:
+    query(definition)
 if PG:
     query("ANALYZE")
 print(f"ratings: {n}; windows {len(windows)}; {time.time() - started:.0f} s in all", flush=True)

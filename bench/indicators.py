@@ -6,7 +6,8 @@
    fresh database (SQLite file, or PostgreSQL with PG_URL), then bench/indicators_seed.py writes
    the records (CASES, RATINGS, WINDOWS).
 2. `onestop indicators recount` counts the figures of every (center, day) from the records, as
-   OneStop would have kept them day by day; its time is reported.
+   OneStop would have kept them day by day; its time is reported (RECOUNT=0 skips it, for a
+   database already counted).
 3. Starts OneStop and times, with WARM sequential requests after a first one:
    - the indicator table (every indicator, every department of the county's subtree) for a month,
      a quarter, a year and the whole three years (`getIndicators`);
@@ -32,13 +33,9 @@ WINDOWS = int(os.environ.get("WINDOWS", "2000"))
 WARM = int(os.environ.get("WARM", "20"))
 RUNS = int(os.environ.get("RUNS", "3"))
 PG_URL = os.environ.get("PG_URL")
-TICKS = os.sysconf("SC_CLK_TCK")
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def cpu(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+sys.path.insert(0, HERE)
+from ratings import cpu, pct  # noqa: E402  (the same server-CPU reading and percentile as the ratings bench)
 
 
 def peak_mb(pid):
@@ -85,11 +82,6 @@ def stop(server):
     server.wait()
 
 
-def pct(samples, p):
-    s = sorted(samples)
-    return s[min(len(s) - 1, int(len(s) * p))] * 1000
-
-
 def timed(server, path, token, n):
     """The first request, then n more: (first ms, p50 ms, p95 ms, server CPU ms per request)."""
     def one():
@@ -122,14 +114,16 @@ def main():
         subprocess.run([sys.executable, f"{HERE}/indicators_seed.py", url.split("?")[0], "--cases", str(CASES), "--ratings", str(RATINGS),
                         "--windows", str(WINDOWS)], check=True)
         print(f"seeded in {time.time() - t:.0f} s", flush=True)
+    recount = (0, 0, 0)
     t = time.time()
-    r = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", BIN, "indicators", "recount", "--from", "2023-12-01", "--to", "2026-11-30"],
+    r = None if os.environ.get("RECOUNT") == "0" else subprocess.run(["/usr/bin/time", "-f", "%U %S %M", BIN, "indicators", "recount", "--from", "2023-12-01", "--to", "2026-11-30"],
                        env=env(url, keys), capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(r.stdout[-2000:] + r.stderr[-2000:])
-    user, system, rss = r.stderr.strip().splitlines()[-1].split()
-    recount = (time.time() - t, float(user) + float(system), int(rss) / 1024)
-    print(f"recount: {recount[0]:.0f} s wall, {recount[1]:.0f} s CPU, peak {recount[2]:.0f} MB", flush=True)
+    if r is not None:
+        if r.returncode != 0:
+            raise SystemExit(r.stdout[-2000:] + r.stderr[-2000:])
+        user, system, rss = r.stderr.strip().splitlines()[-1].split()
+        recount = (time.time() - t, float(user) + float(system), int(rss) / 1024)
+        print(f"recount: {recount[0]:.0f} s wall, {recount[1]:.0f} s CPU, peak {recount[2]:.0f} MB", flush=True)
 
     server = start(url, keys, log)
     try:

@@ -162,7 +162,7 @@ for center, share in placed:
         dept = departments[center][k % len(departments[center])]
         cols = columns("windows")
         values = {"id": wid, "center_id": center, "number": n, "name": f"基准窗口 {n}", "kind": "department", "department_id": dept,
-                  "is_open": True, "phone": None, "created_at": 0}
+                  "is_open": True, "phone": None, "created_at": None}
         w = w or Writer("windows", cols)
         w.add([values.get(c) for c in cols])
         windows.append((wid, center, dept))

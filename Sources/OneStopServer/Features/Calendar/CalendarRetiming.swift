@@ -199,7 +199,7 @@ final class CalendarRetimer: Sendable {
     private let state = NIOLockedValueBox<(running: Bool, again: Bool)>((false, false))
 
     func kick(_ app: Application) {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         let start = state.withLockedValue { s -> Bool in
             if s.running {
                 s.again = true
@@ -235,7 +235,7 @@ struct CalendarRetimingLifecycle: LifecycleHandler {
     let box = Box()
 
     func didBoot(_ app: Application) throws {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .seconds(3), delay: .seconds(30)) { _ in
             app.calendarRetimer.kick(app)
         }

@@ -135,7 +135,7 @@ struct HallSweeperLifecycle: LifecycleHandler {
     let box = Box()
 
     func didBoot(_ app: Application) throws {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: HallSweeper.interval) { _ in
             app.eventLoopGroup.next().makeFutureWithTask {
                 do {

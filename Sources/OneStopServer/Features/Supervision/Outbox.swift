@@ -183,7 +183,7 @@ struct OutboxWorkerLifecycle: LifecycleHandler {
     let box = Box()
 
     func didBoot(_ app: Application) throws {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(3), delay: .seconds(2)) { _ in
             app.eventLoopGroup.next().makeFutureWithTask {
                 do {

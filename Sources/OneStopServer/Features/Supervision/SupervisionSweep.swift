@@ -151,7 +151,7 @@ struct SupervisionSweepLifecycle: LifecycleHandler {
     let box = Box()
 
     func didBoot(_ app: Application) throws {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(10), delay: .seconds(300)) { _ in
             app.eventLoopGroup.next().makeFutureWithTask {
                 do {

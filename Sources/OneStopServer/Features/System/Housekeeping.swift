@@ -50,7 +50,7 @@ struct HousekeepingLifecycle: LifecycleHandler {
     let box = Box()
 
     func didBoot(_ app: Application) throws {
-        guard app.environment != .testing else { return }
+        guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(60), delay: Housekeeping.interval) {
             _ in
             app.eventLoopGroup.next().makeFutureWithTask {

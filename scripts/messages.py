@@ -2430,6 +2430,16 @@ M = {
  "outside.howTo": ("点姓名或单位名称评分，已评的可以再点修改。", "Select a name to score it; select it again to change your score."),
  "outside.scoreTitle": ("外部评议：{name}", "Outside evaluation: {name}"),
  "guide.pledgesOf": ("{name} {period}公开承诺", "{name}: public commitment, {period}"),
+ "brand.nameLong": ("品牌名称超过 8 个字，建议简短好记", "The name is over 8 characters: a brand name is best short and memorable"),
+ "brand.nameTaken": ("已有同名品牌", "Another brand already has this name"),
+ "error.brand.needsCommitment": ("{field}至少写一条服务承诺", "{field}: write at least one service commitment"),
+ "error.brand.scoreRange": ("{field}超出该项分值范围", "{field} is outside the points of its standard"),
+ "error.brand.phasesOrder": ("{field}须依次包含培育打造、实践推进、典型推介、巩固优化四个阶段", "{field} must hold the four phases in order: cultivation, practice, selection, consolidation"),
+ "error.brand.phaseDates": ("{field}的结束日期早于开始日期", "{field} ends before it starts"),
+ "error.brand.phasesOverlap": ("{field}各阶段的日期不能重叠", "{field}: the phases' dates overlap"),
+ "error.brand.logoNotSVG": ("{field}不是有效的 SVG 图像", "{field} is not a well-formed SVG image"),
+ "error.brand.logoDoctype": ("{field}含有 DOCTYPE 或实体声明，出于安全原因不予接受", "{field} holds a DOCTYPE or an entity, which is refused for safety"),
+ "error.brand.logoTooLarge": ("{field}超过 512 KB", "{field} is larger than 512 KB"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The selection (评选) of service brands (issue 22, DOMAIN.md section 9): the five standards an
+/// expert scores, who may score, the expert score, the social score, and their combination into
+/// the ranking from which the office determines the typical brands.
+public enum BrandSelection {
+    /// The five standards, with the points each is scored within (100 in all by default).
+    public enum Standard: String, Codable, Sendable, CaseIterable {
+        case name, logo, culture, system, benefit
+
+        public static let defaultPoints: [Standard: Double] = [.name: 15, .logo: 15, .culture: 20, .system: 25, .benefit: 25]
+    }
+
+    /// Why an expert may not score a brand: they belong to its department, or declared a conflict.
+    public enum Exclusion: String, Sendable, Equatable {
+        case ownDepartment = "own_department"
+        case declared
+    }
+
+    public static func exclusion(expertDepartment: UUID?, brandDepartment: UUID, declaredConflict: Bool) -> Exclusion? {
+        if expertDepartment == brandDepartment { return .ownDepartment }
+        return declaredConflict ? .declared : nil
+    }
+
+    /// The faults of one expert's scores: every standard scored, each within 0…its points.
+    public static func scoreProblems(
+        _ scores: [Standard: Double], points: [Standard: Double] = Standard.defaultPoints
+    ) -> [(
+        field: String, code: String
+    )] {
+        Standard.allCases.compactMap { s in
+            guard let v = scores[s] else { return ("scores.\(s.rawValue)", "required") }
+            return v.isFinite && v >= 0 && v <= (points[s] ?? 0) ? nil : ("scores.\(s.rawValue)", "brand.scoreRange")
+        }
+    }
+
+    /// The expert score: the mean of the experts' totals, dropping the highest and the lowest once
+    /// each when at least `dropFrom` experts scored; nil before any.
+    public static func expertScore(_ totals: [Double], dropFrom: Int = 5) -> Double? {
+        guard !totals.isEmpty else { return nil }
+        var kept = totals.sorted()
+        if kept.count >= dropFrom {
+            kept.removeFirst()
+            kept.removeLast()
+        }
+        return ScoringRule.rounded(kept.reduce(0, +) / Double(kept.count))
+    }
+
+    /// Whether the experts' scores may be shown to each other: once every assigned expert who is
+    /// not excluded has scored.
+    public static func scoresVisible(assigned: Int, scored: Int) -> Bool { assigned > 0 && scored >= assigned }
+
+    /// The social score, 0–100: the survey's mean (answers 1–5 as 0, 25, 50, 75, 100) with the
+    /// period's rating satisfaction (0…1) and valid complaints weighed in. A valid complaint takes
+    /// `complaintPenalty` points, down to 0.
+    public struct Social: Sendable, Equatable {
+        public var surveyWeight: Double
+        public var ratingWeight: Double
+        public var complaintPenalty: Double
+
+        public init(surveyWeight: Double = 1, ratingWeight: Double = 0, complaintPenalty: Double = 0) {
+            (self.surveyWeight, self.ratingWeight, self.complaintPenalty) = (surveyWeight, ratingWeight, complaintPenalty)
+        }
+
+        public func score(survey: Double?, satisfaction: Double?, validComplaints: Int) -> Double? {
+            var parts: [(Double, Double)] = []
+            if let survey { parts.append((survey, surveyWeight)) }
+            if let satisfaction, ratingWeight > 0 { parts.append((satisfaction * 100, ratingWeight)) }
+            let weight = parts.map(\.1).reduce(0, +)
+            guard weight > 0 else { return nil }
+            let mean = parts.map { $0.0 * $0.1 }.reduce(0, +) / weight
+            return ScoringRule.rounded(max(0, mean - complaintPenalty * Double(validComplaints)))
+        }
+    }
+
+    /// Combined = expert × weight + social × (1 − weight) (default 60 / 40); nil until both exist.
+    public static func combined(expert: Double?, social: Double?, expertWeight: Double = 0.6) -> Double? {
+        guard let expert, let social else { return nil }
+        return ScoringRule.rounded(expert * expertWeight + social * (1 - expertWeight))
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var brand: String
+        public var name: String
+        public var expert: Double?
+        public var social: Double?
+        public var combined: Double?
+
+        public init(brand: String, name: String, expert: Double?, social: Double?, combined: Double?) {
+            (self.brand, self.name, self.expert, self.social, self.combined) = (brand, name, expert, social, combined)
+        }
+    }
+
+    /// The ranking: by combined score; on a tie the higher expert score, then the higher social
+    /// score; still tied, the same rank ("1, 2, 2, 4"). Brands without a combined score come last,
+    /// unranked.
+    public static func rank(_ entries: [Entry]) -> [(rank: Int?, entry: Entry)] {
+        let scored = entries.filter { $0.combined != nil }.sorted {
+            ($0.combined!, $0.expert ?? -1, $0.social ?? -1, $1.name) > ($1.combined!, $1.expert ?? -1, $1.social ?? -1, $0.name)
+        }
+        var out: [(rank: Int?, entry: Entry)] = []
+        for (i, e) in scored.enumerated() {
+            if i > 0, let previous = out.last, previous.entry.combined == e.combined, previous.entry.expert == e.expert,
+                previous.entry.social == e.social
+            {
+                out.append((previous.rank, e))
+            } else {
+                out.append((i + 1, e))
+            }
+        }
+        return out + entries.filter { $0.combined == nil }.sorted { $0.name < $1.name }.map { (nil, $0) }
+    }
+}
+
+/// A campaign's phases (培育打造 → 实践推进 → 典型推介 → 巩固优化), each a range of days, in order.
+public struct BrandCampaignPhases: Codable, Sendable, Equatable {
+    public enum Phase: String, Codable, Sendable, CaseIterable {
+        case cultivation, practice, selection, consolidation
+    }
+
+    public struct Span: Codable, Sendable, Equatable {
+        public var phase: Phase
+        public var from: CivilDate
+        public var to: CivilDate
+
+        public init(_ phase: Phase, from: CivilDate, to: CivilDate) { (self.phase, self.from, self.to) = (phase, from, to) }
+    }
+
+    public var spans: [Span]
+
+    public init(_ spans: [Span]) { self.spans = spans }
+
+    /// The phase on `day`, nil outside every span.
+    public func phase(on day: CivilDate) -> Phase? { spans.first { $0.from <= day && day <= $0.to }?.phase }
+
+    /// The faults, as message keys: all four phases, once each, in their order, each ending no
+    /// earlier than it starts and starting after the one before ends.
+    public var problems: [String] {
+        var out: [String] = []
+        if spans.map(\.phase) != Phase.allCases { out.append("brand.phasesOrder") }
+        if spans.contains(where: { $0.to < $0.from }) { out.append("brand.phaseDates") }
+        if zip(spans, spans.dropFirst()).contains(where: { $1.from <= $0.to }) { out.append("brand.phasesOverlap") }
+        return out
+    }
+
+    /// What the phase allows: weekly reports in practice; declarations, expert scores and the
+    /// survey in selection; naming in consolidation. Inspections run in any phase.
+    public enum Act: Sendable { case weeklyReport, declare, score, vote, decide, name, inspect }
+
+    public func allows(_ act: Act, on day: CivilDate) -> Bool {
+        guard let p = phase(on: day) else { return false }
+        switch act {
+        case .inspect: return true
+        case .weeklyReport: return p == .practice
+        case .declare, .score, .vote, .decide: return p == .selection
+        case .name: return p == .consolidation
+        }
+    }
+}

@@ -114,6 +114,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(StarRatings())
     app.migrations.add(OutsideScores())
     app.migrations.add(DrillDownIndexes())
+    app.migrations.add(Brands())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

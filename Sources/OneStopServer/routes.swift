@@ -52,6 +52,8 @@ func routes(_ app: Application) throws {
     CommitmentRoutes.register(api: api)
     StarRatingRoutes.register(api: api)
     OutsideEvaluation.register(api: api)
+    BrandRoutes.register(api: api)
+    BrandPages.register(app)
     PhoneRegisterRoutes.register(api: api)
     Open311Keys.register(api: api)
     WorkOrderAttachments.register(api: api, pages: app)

@@ -59,6 +59,18 @@ public enum BrandRules {
         public init(purpose: String = "", spirit: String = "", idea: String = "", goal: String = "", ideas: [Named] = []) {
             (self.purpose, self.spirit, self.idea, self.goal, self.ideas) = (purpose, spirit, idea, goal, ideas)
         }
+
+        /// Any part may be left out (empty).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            purpose = try c.decodeIfPresent(String.self, forKey: .purpose) ?? ""
+            spirit = try c.decodeIfPresent(String.self, forKey: .spirit) ?? ""
+            idea = try c.decodeIfPresent(String.self, forKey: .idea) ?? ""
+            goal = try c.decodeIfPresent(String.self, forKey: .goal) ?? ""
+            ideas = try c.decodeIfPresent([Named].self, forKey: .ideas) ?? []
+        }
+
+        enum CodingKeys: String, CodingKey { case purpose, spirit, idea, goal, ideas }
     }
 
     public struct Named: Codable, Sendable, Equatable {
@@ -79,6 +91,18 @@ public enum BrandRules {
         public init(who: [String] = [], what: [String] = [], measures: [String] = [], commitments: [String] = [], rules: [String] = []) {
             (self.who, self.what, self.measures, self.commitments, self.rules) = (who, what, measures, commitments, rules)
         }
+
+        /// Any list may be left out (empty).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            who = try c.decodeIfPresent([String].self, forKey: .who) ?? []
+            what = try c.decodeIfPresent([String].self, forKey: .what) ?? []
+            measures = try c.decodeIfPresent([String].self, forKey: .measures) ?? []
+            commitments = try c.decodeIfPresent([String].self, forKey: .commitments) ?? []
+            rules = try c.decodeIfPresent([String].self, forKey: .rules) ?? []
+        }
+
+        enum CodingKeys: String, CodingKey { case who, what, measures, commitments, rules }
 
         var lists: [(String, [String])] {
             [("who", who), ("what", what), ("measures", measures), ("commitments", commitments), ("rules", rules)]

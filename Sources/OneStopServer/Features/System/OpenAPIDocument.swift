@@ -78,7 +78,8 @@ enum OpenAPIDocument {
                         CommitmentRoutes.schemas
                     ) { a, _ in a }.merging(
                         StarRatingRoutes.schemas
-                    ) { a, _ in a }.merging(OutsideEvaluation.schemas) { a, _ in a }),
+                    ) { a, _ in a }.merging(OutsideEvaluation.schemas) { a, _ in a }
+                    .merging(BrandRoutes.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

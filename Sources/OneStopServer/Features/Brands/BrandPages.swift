@@ -1,0 +1,123 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The public side of the brands (issue 22): `/brands`, the showcase of a center's tree by
+/// category, searchable; `/brands/{id}`, a brand's page with its logo, culture, service system,
+/// the windows and people it covers, and this month's live figures of its department.
+enum BrandPages {
+    struct Card: Encodable {
+        var href: String
+        var name: String
+        var department: String
+        var state: String
+        var logo: String
+    }
+
+    struct Group: Encodable {
+        var label: String
+        var cards: [Card]
+    }
+
+    struct ShowcaseView: Encodable {
+        var center: String
+        var query: String
+        var groups: [Group]
+        var total: Int
+    }
+
+    struct Figure: Encodable {
+        var label: String
+        var text: String
+        var formula: String
+    }
+
+    struct PageView: Encodable {
+        var name: String
+        var department: String
+        var category: String
+        var state: String
+        var logo: String
+        var culture: [FormView.Option]
+        var system: [Group2]
+        var windows: [String]
+        var people: [HallLink]
+        var month: String
+        var figures: [Figure]
+    }
+
+    struct Group2: Encodable {
+        var label: String
+        var lines: [String]
+    }
+
+    static func register(_ app: any RoutesBuilder) {
+        app.endpoint(.GET, "brands", access: .public) { req in try await showcase(req) }
+        app.endpoint(.GET, "brands", ":id", access: .public) { req in try await page(req) }
+    }
+
+    static func logoPath(_ b: BrandModel) -> String {
+        b.logoType == nil ? "" : "/api/v1/brands/\(b.id!.uuidString.lowercased())/logo"
+    }
+
+    static func showcase(_ req: Request) async throws -> Response {
+        // `?center=`, else the hall's default center (the one the public pages open on).
+        var code = req.query[String.self, at: "center"] ?? ""
+        if code.isEmpty, let c = try await req.catalog().directory.defaultCenter { code = c.code }
+        let center = try await WorkOrderService.center(code, req: req)
+        let tree = try await req.application.centerTrees.tree(on: req.db)
+        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        var brands = try await BrandModel.query(on: req.db).filter(\.$centerID ~~ Array(tree.subtree(center.requireID())))
+            .sort(\.$name).limit(2000).all().filter { $0.stateValue.isPublic }
+        if !q.isEmpty { brands = brands.filter { $0.name.localizedCaseInsensitiveContains(q) } }
+        let names = try await WorkOrderPages.departmentNames(Array(Set(brands.compactMap(\.departmentID))), on: req.db)
+        let groups = BrandRules.Category.allCases.compactMap { c -> Group? in
+            let cards = brands.filter { $0.category == c.rawValue }.map { b in
+                Card(
+                    href: "/brands/\(b.id!.uuidString.lowercased())", name: b.name, department: b.departmentID.flatMap { names[$0] } ?? "",
+                    state: req.t("brand.state.\(b.state)"), logo: logoPath(b))
+            }
+            return cards.isEmpty ? nil : Group(label: req.t("brand.category.\(c.rawValue)"), cards: cards)
+        }
+        return try await req.page(
+            "public/brands", title: req.t("brand.showcase"),
+            ShowcaseView(center: center.name, query: q, groups: groups, total: brands.count))
+    }
+
+    static func page(_ req: Request) async throws -> Response {
+        let b = try await BrandService.find(try req.uuid("id"), on: req.db)
+        guard try await BrandService.visible(b, req: req) else { throw Abort(.notFound) }
+        var department: DepartmentModel?
+        if let d = b.departmentID { department = try await DepartmentModel.find(d, on: req.db) }
+        let culture = b.cultureValue
+        var lines: [FormView.Option] = [
+            ("purpose", culture.purpose), ("spirit", culture.spirit), ("idea", culture.idea), ("goal", culture.goal),
+        ].filter { !$0.1.isEmpty }.map { .init(value: $0.1, label: req.t("brand.culture.\($0.0)"), selected: false) }
+        lines += culture.ideas.map { .init(value: $0.text, label: $0.name, selected: false) }
+        let s = b.systemValue
+        let system = [("who", s.who), ("what", s.what), ("measures", s.measures), ("commitments", s.commitments), ("rules", s.rules)]
+            .filter { !$0.1.isEmpty }.map { Group2(label: req.t("brand.system.\($0.0)"), lines: $0.1) }
+        let covers = b.coversValue
+        let windows = try await WindowModel.query(on: req.db).filter(\.$id ~~ covers.windows).sort(\.$number).all()
+        let staff = try await StaffModel.query(on: req.db).filter(\.$id ~~ covers.staff).sort(\.$name).all()
+        // This month's figures of what the brand stands for: its department's, else its center's.
+        try await IndicatorStore.catchUp(app: req.application, now: req.now)
+        let month = EvaluationPeriod(.month, containing: HallClock.day(req.now))
+        let scope = b.departmentID.map { "department:" + $0.uuidString.lowercased() } ?? "center:" + b.centerID.uuidString.lowercased()
+        let counts =
+            try await IndicatorStore.read(
+                centers: [b.centerID], kind: b.departmentID == nil ? "center" : "department", period: month, on: req.db)[scope]
+            ?? IndicatorCounts()
+        let figures = [Indicator.satisfaction, .onTime, .rectificationOnTime, .validComplaints].map { i in
+            Figure(label: req.t("indicator.\(i.rawValue)"), text: i.figure(counts).text, formula: req.t("indicator.\(i.rawValue).formula"))
+        }
+        let view = PageView(
+            name: b.name, department: department?.name ?? "", category: req.t("brand.category.\(b.category)"),
+            state: req.t("brand.state.\(b.state)"), logo: logoPath(b), culture: lines, system: system,
+            windows: windows.map { req.t("hall.window", "number", String($0.number)) + " " + $0.name },
+            people: staff.map { HallLink(href: "/staff/\($0.id!.uuidString.lowercased())", label: $0.name) }, month: month.label,
+            figures: figures)
+        return try await req.page("public/brand", title: b.name, view)
+    }
+}

@@ -1,0 +1,133 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import OneStopServer
+
+/// The brand registry (issue 22): defined by the department, approved by the campaign office,
+/// public after; the logo sanitised.
+@Suite("Brand registry")
+struct BrandRegistryTests {
+    struct Brand: Decodable {
+        var id: UUID
+        var departmentID: UUID?
+        var name: String
+        var state: String
+        var logoPath: String?
+        var warnings: [String]
+        var items: [String]
+    }
+
+    struct Culture: Encodable { var purpose: String; var spirit = "" }
+    struct System: Encodable { var commitments: [String] }
+    struct Input: Encodable {
+        var center = "DL010200"
+        var name: String
+        var category = "administrative"
+        var culture: Culture
+        var system: System
+        var items: [String]? = nil
+    }
+
+    static func upload(_ t: TestContext, _ path: String, _ bytes: [UInt8], token: String) async throws -> TestingHTTPResponse {
+        try await t.app.testing().sendRequest(.POST, path) { req in
+            req.headers.bearerAuthorization = .init(token: token)
+            req.headers.contentType = .binary
+            req.body = ByteBuffer(bytes: bytes)
+        }
+    }
+
+    @Test(
+        "a department defines its brand, only its own; the campaign office approves it once; it is public after, with a logo stripped of scripts",
+        arguments: TestDB.available)
+    func registry(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: d.admin,
+                json: [
+                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
+                    "centerID": d.county.uuidString,
+                ])
+            #expect(made.status == .created, "\(made.body.string)")
+            let office = try await t.login("jiwei", "Order-Pass-2026")
+
+            var res = try await t.send(
+                .POST, "/api/v1/brands", token: d.chief,
+                json: Input(name: " ", category: "other", culture: Culture(purpose: ""), system: System(commitments: [])))
+            #expect(
+                Set(res.problem?.errors?.map(\.field) ?? []) == ["name", "category", "culture.purpose", "system.commitments"],
+                "\(res.body.string)")
+            let good = Input(
+                name: "市场监管暖心服务一站通", culture: Culture(purpose: "让企业办事更便捷"), system: System(commitments: ["24 小时答复"]),
+                items: ["DL010200-SCJG-002-01"])
+            res = try await t.send(.POST, "/api/v1/brands", token: d.chief, json: good)
+            #expect(res.status == .created, "\(res.body.string)")
+            let brand = try res.content.decode(Brand.self)
+            #expect(brand.departmentID == d.scjg && brand.state == "cultivating" && brand.warnings == ["brand.nameLong"])
+            #expect(brand.items == ["DL010200-SCJG-002-01"])
+            res = try await t.send(.POST, "/api/v1/brands", token: d.admin, json: good)
+            #expect(try res.content.decode(Brand.self).warnings == ["brand.nameLong", "brand.nameTaken"], "a warning, not a refusal")
+            var bad = good
+            bad.items = ["NOPE"]
+            #expect(try await t.send(.POST, "/api/v1/brands", token: d.chief, json: bad).problem?.errors?.first?.field == "items")
+
+            // Only its own department's chief (or the administrator, or its owner) edits it.
+            let path = "/api/v1/brands/\(brand.id)"
+            var renamed = good
+            renamed.name = "红盾先锋"
+            #expect(try await t.send(.PUT, path, token: d.otherChief, json: renamed).status == .forbidden)
+            res = try await t.send(.PUT, path, token: d.chief, json: renamed)
+            #expect(try res.content.decode(Brand.self).warnings.isEmpty && (try res.content.decode(Brand.self).name) == "红盾先锋")
+
+            // A logo: the script and the outside link go, the drawing stays.
+            let svg = """
+                <svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>\
+                <circle cx="5" cy="5" r="4" fill="#c00"/><image href="https://evil.example/x.png"/></svg>
+                """
+            res = try await Self.upload(t, path + "/logo", Array(svg.utf8), token: d.chief)
+            #expect(res.status == .ok, "\(res.body.string)")
+            res = try await Self.upload(t, path + "/logo", Array("<!DOCTYPE svg><svg/>".utf8), token: d.chief)
+            #expect(res.problem?.errors?.first?.code == "brand.logoDoctype")
+
+            // Not public before approval.
+            #expect(try await t.send(.GET, path).status == .notFound)
+            #expect(try await t.send(.GET, "/brands/\(brand.id)").status == .notFound)
+            #expect(try await t.send(.GET, path + "/logo").status == .notFound)
+            #expect(try await t.send(.GET, "/api/v1/brands?center=DL010200").content.decode([Brand].self).isEmpty)
+            #expect(try await t.send(.GET, "/api/v1/brands?center=DL010200", token: d.admin).content.decode([Brand].self).count == 2)
+
+            #expect(try await t.send(.POST, path + "/approve", token: d.chief).status == .forbidden)
+            res = try await t.send(.POST, path + "/approve", token: office)
+            #expect(try res.content.decode(Brand.self).state == "practising", "\(res.body.string)")
+            #expect(try await t.send(.POST, path + "/approve", token: office).status == .conflict)
+
+            let seen = try await t.send(.GET, path).content.decode(Brand.self)
+            #expect(seen.logoPath == "/api/v1/brands/\(brand.id.uuidString.lowercased())/logo")
+            let logo = try await t.send(.GET, seen.logoPath!)
+            #expect(logo.headers.contentType?.description == "image/svg+xml")
+            #expect(logo.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            let image = logo.body.string
+            #expect(image.contains("<circle") && !image.contains("script") && !image.contains("alert") && !image.contains("evil"))
+            #expect(try await t.send(.GET, "/api/v1/brands?center=DL010200").content.decode([Brand].self).map(\.id) == [brand.id])
+
+            // Its public page: the culture, the commitments, this month's figures of its department.
+            let page = try await t.send(.GET, "/brands/\(brand.id)").body.string
+            #expect(page.contains("红盾先锋") && page.contains("让企业办事更便捷") && page.contains("24 小时答复"))
+            #expect(page.contains("实时数据") && page.contains("窗口服务满意率") && page.contains("县市场监督管理局"))
+            let showcase = try await t.send(.GET, "/brands?center=DL010200").body.string
+            #expect(showcase.contains("红盾先锋") && showcase.contains("行政") && !showcase.contains("市场监管暖心服务一站通"))
+            #expect(try await t.send(.GET, "/brands?center=DL010200&q=nothing").body.string.contains("还没有公开的服务品牌"))
+
+            // A PNG is kept as it is.
+            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+            res = try await Self.upload(t, path + "/logo", png, token: d.admin)
+            #expect(res.status == .ok)
+            #expect(Array((try await t.send(.GET, path + "/logo")).body.readableBytesView) == png)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$entityType == "brand").count() == 6)
+        }
+    }
+}

@@ -1,12 +1,13 @@
-"""Service brands (issue 22), as far as they are built: a department's brand, defined through the API
-with a logo whose script is stripped, approved by the campaign office, is found by a visitor on the
-showcase and read on its page — culture, commitments and this month's figures — on a phone, at
-200 %, in 长辈模式 and in English. The pages to define and approve a brand are not built yet."""
+"""Service brands (issue 22), as far as they are built: the market regulator's chief representative
+defines the department's brand on a phone, a logo whose script is stripped is set, the campaign
+office approves it from its list, and a visitor finds it on the showcase and reads its page —
+culture, commitments and this month's figures — on a phone, at 200 %, in 长辈模式 and in English."""
 import json
 import urllib.request
 
 from conftest import shot
 from test_hall_processes import PASSWORD, Server, free_port, need
+from test_supervision_process import sign_in
 
 
 def test_a_visitor_finds_an_approved_brand_on_the_showcase(browser, tmp_path):
@@ -18,19 +19,40 @@ def test_a_visitor_finds_an_approved_brand_on_the_showcase(browser, tmp_path):
         scjg = next(d for d in srv.api("GET", f"/api/v1/departments?centerID={county}", token=token) if d["code"] == "SCJG")["id"]
         srv.api("POST", "/api/v1/users", {"username": "jiwei", "displayName": "机关工委", "password": "Brand-Pass-2026",
                                           "role": "campaign_office", "centerID": county}, token)
-        office = srv.api("POST", "/api/v1/auth/login", {"username": "jiwei", "password": "Brand-Pass-2026"})["token"]
-        brand = srv.api("POST", "/api/v1/brands", {
-            "center": "DL010200", "department": scjg, "name": "红盾先锋", "category": "administrative",
-            "culture": {"purpose": "让企业办事更便捷", "spirit": "敬业、精业", "ideas": [{"name": "廉政理念", "text": "清正廉洁，干净办事"}]},
-            "system": {"who": ["市场监管窗口全体人员"], "commitments": ["咨询 24 小时答复", "材料齐全当场受理"], "measures": ["首问负责", "一次性告知"]},
-        }, token)
+        srv.api("POST", "/api/v1/users", {"username": "chief_scjg", "displayName": "市场监管首席代表", "password": "Brand-Pass-2026",
+                                          "role": "chief_representative", "centerID": county, "departmentID": scjg}, token)
+        # The chief representative defines the department's brand on a phone.
+        chief = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        sign_in(chief, srv.base, "chief_scjg", "Brand-Pass-2026")
+        chief.goto(srv.base + "/brands/manage")
+        chief.fill("#bf-name", "红盾先锋")
+        chief.select_option("#bf-category", "administrative")
+        chief.fill("#bf-purpose", "让企业办事更便捷")
+        chief.fill("#bf-spirit", "敬业、精业")
+        chief.fill("#bf-commitments", "咨询 24 小时答复\n材料齐全当场受理")
+        chief.fill("#bf-who", "市场监管窗口全体人员")
+        chief.fill("#bf-measures", "首问负责\n一次性告知")
+        shot(chief, "brand-define-phone")
+        with chief.expect_navigation():
+            chief.click("#brand-submit")
+        assert "已保存" in chief.locator(".flash").inner_text()
+        shot(chief, "brand-manage-phone")
+        brand = next(b for b in srv.api("GET", "/api/v1/brands?center=DL010200", token=token) if b["name"] == "红盾先锋")
         svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="alert(1)"><circle cx="5" cy="5" r="4" fill="#b22"/></svg>'
         req = urllib.request.Request(srv.base + f"/api/v1/brands/{brand['id']}/logo", data=svg, method="POST")
         req.add_header("Authorization", "Bearer " + token)
         req.add_header("Content-Type", "application/octet-stream")
         with urllib.request.urlopen(req) as r:
             assert json.loads(r.read())["logoPath"]
-        srv.api("POST", f"/api/v1/brands/{brand['id']}/approve", None, office)
+        # The campaign office approves it from the list.
+        desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(desk, srv.base, "jiwei", "Brand-Pass-2026")
+        desk.click("nav.main-nav >> text=服务品牌")
+        desk.wait_for_load_state()
+        with desk.expect_navigation():
+            desk.click(f"#approve-{brand['id'].lower()}")
+        assert "审核通过" in desk.locator(".flash").inner_text()
+        shot(desk, "brand-approved")
 
         phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
         phone.goto(srv.base + "/brands?center=DL010200")

@@ -54,6 +54,7 @@ func routes(_ app: Application) throws {
     OutsideEvaluation.register(api: api)
     BrandRoutes.register(api: api)
     BrandPages.register(app)
+    BrandManagePages.register(app)
     PhoneRegisterRoutes.register(api: api)
     Open311Keys.register(api: api)
     WorkOrderAttachments.register(api: api, pages: app)

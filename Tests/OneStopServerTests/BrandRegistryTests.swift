@@ -130,4 +130,51 @@ struct BrandRegistryTests {
             #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$entityType == "brand").count() == 6)
         }
     }
+
+    @Test(
+        "the pages: a chief defines the department's brand in a form, fixes what it refuses, and the campaign office approves it from the list",
+        arguments: TestDB.available)
+    func pages(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            _ = try await t.send(
+                .POST, "/api/v1/users", token: d.admin,
+                json: [
+                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
+                    "centerID": d.county.uuidString,
+                ])
+            let chief = Browser(t)
+            _ = try await chief.signIn("chief_scjg", "Order-Pass-2026")
+            let page = try await chief.request(.GET, "/brands/manage")
+            #expect(page.status == .ok && page.body.string.contains("新建服务品牌") && page.body.string.contains("县市场监督管理局"))
+            var csrf = try await chief.csrf(from: "/brands/manage")
+            let action = "/brands/manage?center=\(d.county.uuidString)"
+            var res = try await chief.request(
+                .POST, action, form: ["_csrf": csrf, "name": "红盾先锋", "category": "administrative", "purpose": "", "commitments": ""])
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("宗旨") && res.body.string.contains("服务承诺"))
+            #expect(res.body.string.contains("value=\"红盾先锋\""), "what was typed stays")
+            csrf = try await chief.csrf(from: "/brands/manage")
+            res = try await chief.request(
+                .POST, action,
+                form: [
+                    "_csrf": csrf, "name": "红盾先锋", "category": "administrative", "purpose": "让企业办事更便捷",
+                    "commitments": "咨询 24 小时答复\n材料齐全当场受理", "measures": "首问负责",
+                ])
+            #expect(res.status == .seeOther, "\(res.body.string.prefix(400))")
+            let brand = try #require(try await BrandModel.query(on: t.app.db).filter(\.$name == "红盾先锋").first())
+            #expect(brand.departmentID == d.scjg && brand.systemValue.commitments == ["咨询 24 小时答复", "材料齐全当场受理"])
+            #expect(
+                try await chief.request(.GET, "/brands/manage").body.string.contains("/brands/\(brand.id!.uuidString.lowercased())/edit"))
+
+            let office = Browser(t)
+            _ = try await office.signIn("jiwei", "Order-Pass-2026")
+            let list = try await office.request(.GET, "/brands/manage?center=\(d.county.uuidString)").body.string
+            #expect(list.contains("审核通过") && !list.contains("新建服务品牌"))
+            csrf = try await office.csrf(from: "/brands/manage?center=\(d.county.uuidString)")
+            res = try await office.request(.POST, "/brands/\(brand.id!.uuidString.lowercased())/approve", form: ["_csrf": csrf])
+            #expect(res.status == .seeOther)
+            #expect(try await BrandModel.find(brand.id, on: t.app.db)?.state == "practising")
+            #expect(try await t.send(.GET, "/brands/\(brand.id!)").status == .ok)
+        }
+    }
 }

@@ -90,7 +90,7 @@ struct PageContext<P: Encodable>: Encodable {
             [
                 .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"),
                 .init("/awards", "nav.awards"), .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
-                .init("/ratings", "nav.ratings"),
+                .init("/brands/manage", "nav.brands"), .init("/ratings", "nav.ratings"),
                 .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"),
                 .init("/admin/audit", "nav.audit"),
@@ -116,7 +116,8 @@ struct PageContext<P: Encodable>: Encodable {
                     [
                         .init("/inquiries", "nav.inquiries"), .init("/indicators", "nav.indicators"),
                         .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
-                        .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
+                        .init("/brands/manage", "nav.brands"), .init("/phone-calls", "nav.phoneCalls"),
+                        .init("/manage/hall", "nav.hallView"),
                         .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
@@ -143,7 +144,7 @@ struct PageContext<P: Encodable>: Encodable {
             return [
                 home, .init("/indicators", "nav.indicators"), .init("/assessments", "nav.assessments"), .init("/awards", "nav.awards"),
                 .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
-                .init("/admin/calendar", "nav.calendar"),
+                .init("/brands/manage", "nav.brands"), .init("/admin/calendar", "nav.calendar"),
                 inbox,
             ]
         case .publicSupervisor, .conductReviewer, .specialInspector:

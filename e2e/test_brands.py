@@ -53,6 +53,18 @@ def test_a_visitor_finds_an_approved_brand_on_the_showcase(browser, tmp_path):
             desk.click(f"#approve-{brand['id'].lower()}")
         assert "审核通过" in desk.locator(".flash").inner_text()
         shot(desk, "brand-approved")
+        # And opens the campaign, which counts the departments that have a brand.
+        desk.fill("#bc-name", "机关服务品牌创建活动")
+        for phase, start, end in [("cultivation", "2026-01-01", "2026-03-31"), ("practice", "2026-04-01", "2026-11-30"),
+                                  ("selection", "2026-12-01", "2027-01-31"), ("consolidation", "2027-02-01", "2027-12-31")]:
+            desk.fill(f"input[name={phase}From]", start)
+            desk.fill(f"input[name={phase}To]", end)
+        desk.fill("#bc-req", "三个体现、两个创新")
+        with desk.expect_navigation():
+            desk.click("#campaign-submit")
+        campaign = desk.locator("section.campaign").first.inner_text()
+        assert "机关服务品牌创建活动" in campaign and "已有品牌的部门 1 / 8" in campaign and "典型推介" in campaign, campaign
+        shot(desk, "brand-campaign")
 
         phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
         phone.goto(srv.base + "/brands?center=DL010200")

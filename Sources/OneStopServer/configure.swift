@@ -115,6 +115,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(OutsideScores())
     app.migrations.add(DrillDownIndexes())
     app.migrations.add(Brands())
+    app.migrations.add(BrandCampaigns())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -53,6 +53,7 @@ func routes(_ app: Application) throws {
     StarRatingRoutes.register(api: api)
     OutsideEvaluation.register(api: api)
     BrandRoutes.register(api: api)
+    BrandCampaignService.register(api: api)
     BrandPages.register(app)
     BrandManagePages.register(app)
     PhoneRegisterRoutes.register(api: api)

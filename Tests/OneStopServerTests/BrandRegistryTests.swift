@@ -177,4 +177,55 @@ struct BrandRegistryTests {
             #expect(try await t.send(.GET, "/brands/\(brand.id!)").status == .ok)
         }
     }
+
+    @Test(
+        "a campaign: opened by the office with four phases in order, its phase today, and which departments still have no brand",
+        arguments: TestDB.available)
+    func campaign(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            _ = try await t.send(
+                .POST, "/api/v1/users", token: d.admin,
+                json: [
+                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
+                    "centerID": d.county.uuidString,
+                ])
+            let office = try await t.login("jiwei", "Order-Pass-2026")
+            struct Span: Encodable { var phase: String; var from: String; var to: String }
+            struct Open: Encodable { var center = "DL010200"; var name: String; var phases: [Span]; var requirements = "三个体现、两个创新" }
+            let phases = [
+                Span(phase: "cultivation", from: "2026-01-01", to: "2026-03-31"),
+                Span(phase: "practice", from: "2026-04-01", to: "2026-09-30"),
+                Span(phase: "selection", from: "2026-10-01", to: "2026-11-30"),
+                Span(phase: "consolidation", from: "2026-12-01", to: "2027-12-31"),
+            ]
+            var res = try await t.send(
+                .POST, "/api/v1/brand-campaigns", token: office, json: Open(name: "", phases: Array(phases.reversed())))
+            #expect(
+                Set(res.problem?.errors?.map(\.code) ?? []) == ["required", "brand.phasesOrder", "brand.phasesOverlap"],
+                "\(res.body.string)")
+            #expect(
+                try await t.send(.POST, "/api/v1/brand-campaigns", token: d.chief, json: Open(name: "x", phases: phases)).status
+                    == .forbidden)
+            _ = try await t.send(
+                .POST, "/api/v1/brands", token: d.chief,
+                json: Input(name: "红盾先锋", culture: Culture(purpose: "便民"), system: System(commitments: ["24 小时答复"])))
+            res = try await t.send(.POST, "/api/v1/brand-campaigns", token: office, json: Open(name: "机关服务品牌创建活动", phases: phases))
+            #expect(res.status == .created, "\(res.body.string)")
+            struct Campaign: Decodable {
+                struct Coverage: Decodable { var departments: Int; var withBrand: Int; var missing: [String] }
+                var name: String
+                var phaseNow: String?
+                var coverage: Coverage
+            }
+            let listed = try await t.send(.GET, "/api/v1/brand-campaigns?center=DL010200", token: d.chief).content.decode([Campaign].self)
+            let c = try #require(listed.first)
+            #expect(c.phaseNow == "practice" && c.coverage.withBrand == 1 && c.coverage.departments == 8, "\(c)")
+            #expect(c.coverage.missing.count == 7 && !c.coverage.missing.contains("县市场监督管理局"))
+            let web = Browser(t)
+            _ = try await web.signIn("jiwei", "Order-Pass-2026")
+            let page = try await web.request(.GET, "/brands/manage?center=\(d.county.uuidString)").body.string
+            #expect(page.contains("机关服务品牌创建活动") && page.contains("实践推进") && page.contains("已有品牌的部门 1 / 8"))
+        }
+    }
 }

@@ -70,3 +70,24 @@ final class BrandLogoModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A campaign of the brand programme over a center and the centers below it.
+final class BrandCampaignModel: Model, @unchecked Sendable {
+    static let schema = "brand_campaigns"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "name") var name: String
+    /// JSON `BrandCampaignPhases`.
+    @Field(key: "phases") var phases: String
+    @Field(key: "requirements") var requirements: String
+    @Field(key: "opened_by") var openedBy: String
+    @Field(key: "opened_at") var openedAt: Int64
+
+    init() {}
+
+    var phasesValue: BrandCampaignPhases {
+        get { (try? JSONDecoder().decode(BrandCampaignPhases.self, from: Data(phases.utf8))) ?? BrandCampaignPhases([]) }
+        set { phases = BrandModel.json(newValue) }
+    }
+}

@@ -38,8 +38,18 @@ enum BrandManagePages {
         var rules: String
     }
 
+    struct Campaign: Encodable {
+        var name: String
+        var phaseNow: String
+        var coverage: String
+        var missing: String
+        var requirements: String
+    }
+
     struct ListView: Encodable {
         var centerOptions: [FormView.Option]
+        var campaigns: [Campaign]
+        var canOpenCampaign: Bool
         var rows: [Row]
         var form: Form?
         var errors: [String]
@@ -86,6 +96,22 @@ enum BrandManagePages {
                 return req.redirect(to: "/brands/\(try req.uuid("id").uuidString.lowercased())/edit")
             } catch let v as ValidationFailure {
                 return try await edit(req, errors: messages(v, req), form: nil, status: .unprocessableEntity)
+            }
+        }
+        app.endpoint(.POST, "brands", "campaigns", access: BrandService.approvers) { req -> Response in
+            let f = try req.content.decode([String: String].self)
+            let phases = BrandCampaignPhases.Phase.allCases.map {
+                BrandCampaignService.SpanInput(phase: $0.rawValue, from: f["\($0.rawValue)From"], to: f["\($0.rawValue)To"])
+            }
+            do {
+                let c = try await BrandCampaignService.open(
+                    .init(
+                        center: try req.chosenCenter(try await req.scope()).uuidString, name: f["campaignName"], phases: phases,
+                        requirements: f["requirements"]), req: req)
+                req.flash(req.t("brand.campaignOpened", ["name": c.name]))
+                return req.redirect(to: "/brands/manage")
+            } catch let v as ValidationFailure {
+                return try await list(req, errors: messages(v, req), form: [:], status: .unprocessableEntity)
             }
         }
         app.endpoint(.POST, "brands", ":id", "approve", access: BrandService.approvers) { req -> Response in
@@ -164,8 +190,20 @@ enum BrandManagePages {
                     canApprove: p.role == .campaignOffice && b.stateValue == .cultivating))
         }
         let canCreate = [.centerAdmin, .chiefRepresentative].contains(p.role)
+        var campaigns: [Campaign] = []
+        for c in try await BrandCampaignModel.query(on: req.db).filter(\.$centerID == center).sort(\.$openedAt, .descending).limit(5)
+            .all()
+        {
+            let d = try await BrandCampaignService.dto(c, req: req)
+            campaigns.append(
+                Campaign(
+                    name: c.name, phaseNow: d.phaseNow.map { req.t("brand.phase.\($0)") } ?? req.t("brand.phase.none"),
+                    coverage: req.t("brand.coverage", ["with": String(d.coverage.withBrand), "all": String(d.coverage.departments)]),
+                    missing: d.coverage.missing.joined(separator: "、"), requirements: c.requirements))
+        }
         let view = ListView(
-            centerOptions: req.centerOptions(scope, selected: center.uuidString), rows: rows,
+            centerOptions: req.centerOptions(scope, selected: center.uuidString), campaigns: campaigns,
+            canOpenCampaign: p.role == .campaignOffice, rows: rows,
             form: canCreate
                 ? try await form("/brands/manage?center=\(center.uuidString)", center: center, brand: nil, values: values, req: req) : nil,
             errors: errors)

@@ -79,7 +79,8 @@ enum OpenAPIDocument {
                     ) { a, _ in a }.merging(
                         StarRatingRoutes.schemas
                     ) { a, _ in a }.merging(OutsideEvaluation.schemas) { a, _ in a }
-                        .merging(BrandRoutes.schemas) { a, _ in a }),
+                        .merging(BrandRoutes.schemas) { a, _ in a }
+                        .merging(BrandCampaignService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -32,6 +32,17 @@ struct BrandRegistryTests {
         var items: [String]? = nil
     }
 
+    /// The county's campaign office account, `jiwei`.
+    static func addOffice(_ t: TestContext, _ d: WorkOrderTests.Desk) async throws {
+        let made = try await t.send(
+            .POST, "/api/v1/users", token: d.admin,
+            json: [
+                "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
+                "centerID": d.county.uuidString,
+            ])
+        #expect(made.status == .created, "\(made.body.string)")
+    }
+
     static func upload(_ t: TestContext, _ path: String, _ bytes: [UInt8], token: String) async throws -> TestingHTTPResponse {
         try await t.app.testing().sendRequest(.POST, path) { req in
             req.headers.bearerAuthorization = .init(token: token)
@@ -46,13 +57,7 @@ struct BrandRegistryTests {
     func registry(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
-            let made = try await t.send(
-                .POST, "/api/v1/users", token: d.admin,
-                json: [
-                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
-                    "centerID": d.county.uuidString,
-                ])
-            #expect(made.status == .created, "\(made.body.string)")
+            try await Self.addOffice(t, d)
             let office = try await t.login("jiwei", "Order-Pass-2026")
 
             var res = try await t.send(
@@ -137,12 +142,7 @@ struct BrandRegistryTests {
     func pages(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
-            _ = try await t.send(
-                .POST, "/api/v1/users", token: d.admin,
-                json: [
-                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
-                    "centerID": d.county.uuidString,
-                ])
+            try await Self.addOffice(t, d)
             let chief = Browser(t)
             _ = try await chief.signIn("chief_scjg", "Order-Pass-2026")
             let page = try await chief.request(.GET, "/brands/manage")
@@ -184,12 +184,7 @@ struct BrandRegistryTests {
     func campaign(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await WorkOrderTests.Desk.open(t)
-            _ = try await t.send(
-                .POST, "/api/v1/users", token: d.admin,
-                json: [
-                    "username": "jiwei", "displayName": "机关工委", "password": "Order-Pass-2026", "role": "campaign_office",
-                    "centerID": d.county.uuidString,
-                ])
+            try await Self.addOffice(t, d)
             let office = try await t.login("jiwei", "Order-Pass-2026")
             struct Span: Encodable { var phase: String; var from: String; var to: String }
             struct Open: Encodable { var center = "DL010200"; var name: String; var phases: [Span]; var requirements = "三个体现、两个创新" }

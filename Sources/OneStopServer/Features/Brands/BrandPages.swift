@@ -40,14 +40,14 @@ enum BrandPages {
         var state: String
         var logo: String
         var culture: [FormView.Option]
-        var system: [Group2]
+        var system: [SystemList]
         var windows: [String]
         var people: [HallLink]
         var month: String
         var figures: [Figure]
     }
 
-    struct Group2: Encodable {
+    struct SystemList: Encodable {
         var label: String
         var lines: [String]
     }
@@ -97,7 +97,7 @@ enum BrandPages {
         lines += culture.ideas.map { .init(value: $0.text, label: $0.name, selected: false) }
         let s = b.systemValue
         let system = [("who", s.who), ("what", s.what), ("measures", s.measures), ("commitments", s.commitments), ("rules", s.rules)]
-            .filter { !$0.1.isEmpty }.map { Group2(label: req.t("brand.system.\($0.0)"), lines: $0.1) }
+            .filter { !$0.1.isEmpty }.map { SystemList(label: req.t("brand.system.\($0.0)"), lines: $0.1) }
         let covers = b.coversValue
         let windows = try await WindowModel.query(on: req.db).filter(\.$id ~~ covers.windows).sort(\.$number).all()
         let staff = try await StaffModel.query(on: req.db).filter(\.$id ~~ covers.staff).sort(\.$name).all()

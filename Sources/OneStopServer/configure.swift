@@ -116,6 +116,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(DrillDownIndexes())
     app.migrations.add(Brands())
     app.migrations.add(BrandCampaigns())
+    app.migrations.add(BrandWork())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -124,6 +124,15 @@ private func cleanUp(_ app: Application, _ db: TestDB, schema: String) async thr
 
 extension TestingHTTPResponse {
     var problem: ProblemBody? { try? JSONDecoder().decode(ProblemBody.self, from: Data(body.readableBytesView)) }
+
+    /// The body of a 2xx answer decoded; anything else is recorded, with its body, where it was asked for.
+    func decoded<T: Decodable>(_ type: T.Type, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        guard (200..<300).contains(status.code) else {
+            Issue.record("\(status): \(body.string)", sourceLocation: sourceLocation)
+            throw UnexpectedResponse()
+        }
+        return try content.decode(type)
+    }
 }
 
 struct ProblemBody: Decodable {

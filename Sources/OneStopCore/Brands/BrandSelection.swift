@@ -157,3 +157,70 @@ public struct BrandCampaignPhases: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension BrandSelection {
+    /// The weights of a campaign's selection (all configurable): the expert share of the combined
+    /// score (default 60 %), the social score's parts, and from how many experts the highest and
+    /// the lowest are dropped.
+    public struct Weights: Codable, Sendable, Equatable {
+        public var expert: Double
+        public var social: Social
+        public var dropFrom: Int
+
+        public init(expert: Double = 0.6, social: Social = .init(), dropFrom: Int = 5) {
+            (self.expert, self.social, self.dropFrom) = (expert, social, dropFrom)
+        }
+
+        enum CodingKeys: String, CodingKey { case expert, survey, rating, complaintPenalty, dropFrom }
+
+        /// Any part may be left out (its default); a campaign stored without weights reads as the
+        /// defaults.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            expert = try c.decodeIfPresent(Double.self, forKey: .expert) ?? 0.6
+            social = Social(
+                surveyWeight: try c.decodeIfPresent(Double.self, forKey: .survey) ?? 1,
+                ratingWeight: try c.decodeIfPresent(Double.self, forKey: .rating) ?? 0,
+                complaintPenalty: try c.decodeIfPresent(Double.self, forKey: .complaintPenalty) ?? 0)
+            dropFrom = try c.decodeIfPresent(Int.self, forKey: .dropFrom) ?? 5
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(expert, forKey: .expert)
+            try c.encode(social.surveyWeight, forKey: .survey)
+            try c.encode(social.ratingWeight, forKey: .rating)
+            try c.encode(social.complaintPenalty, forKey: .complaintPenalty)
+            try c.encode(dropFrom, forKey: .dropFrom)
+        }
+
+        /// The faults, as (field, message key): the expert share within 0…1, the social parts not
+        /// negative with some weight, the penalty within 0…100, dropping from 3 experts on.
+        public var problems: [(field: String, code: String)] {
+            var out: [(String, String)] = []
+            if !(0...1).contains(expert) || !expert.isFinite { out.append(("weights.expert", "brand.weightRange")) }
+            let s = social
+            if ![s.surveyWeight, s.ratingWeight].allSatisfy({ $0.isFinite && $0 >= 0 }) || s.surveyWeight + s.ratingWeight <= 0 {
+                out.append(("weights.survey", "brand.weightRange"))
+            }
+            if !(0...100).contains(s.complaintPenalty) { out.append(("weights.complaintPenalty", "brand.weightRange")) }
+            if dropFrom < 3 || dropFrom > 100 { out.append(("weights.dropFrom", "brand.weightRange")) }
+            return out
+        }
+    }
+
+    /// A survey answer: 1 (very dissatisfied) … 5 (very satisfied).
+    public static let surveyLevels = 1...5
+
+    /// The survey's score, 0–100: the mean of the answers with 1…5 read as 0, 25, 50, 75, 100;
+    /// nil without answers.
+    public static func surveyScore(_ levels: [Int]) -> Double? {
+        let valid = levels.filter { surveyLevels.contains($0) }
+        guard !valid.isEmpty else { return nil }
+        return ScoringRule.rounded(valid.map { Double($0 - 1) * 25 }.reduce(0, +) / Double(valid.count))
+    }
+
+    /// The last day of the public announcement (公示): `days` working days from the day after the
+    /// decision, by `addWorkingDays` (the center's calendar).
+    public static let announceDays = 5
+}

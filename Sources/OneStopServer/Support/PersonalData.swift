@@ -236,5 +236,6 @@ enum PersonalData {
         ("phone_calls", ["caller"]),
         ("work_orders", ["caller_name", "caller_phone", "caller_id_number", "caller_email"]),
         ("vote_codes", ["phone"]),
+        ("brand_objections", ["contact"]),
     ]
 }

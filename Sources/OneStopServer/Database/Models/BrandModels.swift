@@ -83,8 +83,15 @@ final class BrandCampaignModel: Model, @unchecked Sendable {
     @Field(key: "requirements") var requirements: String
     @Field(key: "opened_by") var openedBy: String
     @Field(key: "opened_at") var openedAt: Int64
+    /// JSON `BrandSelection.Weights`; "" reads as the defaults.
+    @Field(key: "weights") var weights: String
 
     init() {}
+
+    var weightsValue: BrandSelection.Weights {
+        get { (try? JSONDecoder().decode(BrandSelection.Weights.self, from: Data(weights.utf8))) ?? .init() }
+        set { weights = BrandModel.json(newValue) }
+    }
 
     var phasesValue: BrandCampaignPhases {
         get { (try? JSONDecoder().decode(BrandCampaignPhases.self, from: Data(phases.utf8))) ?? BrandCampaignPhases([]) }

@@ -18,6 +18,7 @@ enum BrandCampaignService {
         var name: String?
         var phases: [SpanInput]?
         var requirements: String?
+        var weights: BrandSelection.Weights?
     }
 
     struct Coverage: Content {
@@ -37,6 +38,7 @@ enum BrandCampaignService {
         var phaseNow: String?
         var coverage: Coverage
         var openedBy: String
+        var weights: BrandSelection.Weights
     }
 
     struct SpanDTO: Content {
@@ -69,6 +71,8 @@ enum BrandCampaignService {
         if spans.count == (input.phases ?? []).count { for code in phases.problems { errors.append(FieldError("phases", code)) } }
         let requirements = (input.requirements ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if requirements.count > 2000 { errors.append(FieldError("requirements", "tooLong")) }
+        let weights = input.weights ?? .init()
+        for p in weights.problems { errors.append(FieldError(p.field, p.code)) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         let c = BrandCampaignModel()
         c.id = UUID.timeOrdered()
@@ -76,6 +80,7 @@ enum BrandCampaignService {
         c.name = name
         c.phasesValue = phases
         c.requirements = requirements
+        c.weightsValue = weights
         c.openedBy = p.displayName
         c.openedAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandCampaignModel, [AuditEvent]) in
@@ -103,7 +108,7 @@ enum BrandCampaignService {
             id: c.id!, centerID: c.centerID, name: c.name,
             phases: phases.spans.map { .init(phase: $0.phase.rawValue, from: $0.from.description, to: $0.to.description) },
             requirements: c.requirements, phaseNow: phases.phase(on: HallClock.day(req.now))?.rawValue,
-            coverage: try await coverage(c, req: req), openedBy: c.openedBy)
+            coverage: try await coverage(c, req: req), openedBy: c.openedBy, weights: c.weightsValue)
     }
 
     static let schemas: [String: JSONValue] = {
@@ -111,15 +116,26 @@ enum BrandCampaignService {
         let span = O.object(
             ["phase": CaseSchemas.names(BrandCampaignPhases.Phase.self), "from": O.string, "to": O.string],
             required: ["phase", "from", "to"])
+        let weights = O.object([
+            "expert": ["type": "number", "description": "the expert share of the combined score, 0–1 (default 0.6)"],
+            "survey": ["type": "number", "description": "the survey's weight in the social score (default 1)"],
+            "rating": ["type": "number", "description": "the weight of the rating satisfaction of what the brand covers (default 0)"],
+            "complaintPenalty": ["type": "number", "description": "points a valid complaint takes off the social score (default 0)"],
+            "dropFrom": ["type": "integer", "description": "from how many experts the highest and lowest are dropped (default 5)"],
+        ])
         return [
+            "BrandSelectionWeights": weights,
             "BrandCampaign": O.object([
                 "id": O.uuid, "centerID": O.uuid, "name": O.string, "phases": ["type": "array", "items": span],
                 "requirements": O.string, "phaseNow": ["type": ["string", "null"]],
                 "coverage": O.object(["departments": O.integer, "withBrand": O.integer, "missing": ["type": "array", "items": O.string]]),
-                "openedBy": O.string,
+                "openedBy": O.string, "weights": weights,
             ]),
             "BrandCampaignInput": O.object(
-                ["center": O.string, "name": O.string, "phases": ["type": "array", "items": span], "requirements": O.string],
+                [
+                    "center": O.string, "name": O.string, "phases": ["type": "array", "items": span], "requirements": O.string,
+                    "weights": weights,
+                ],
                 required: ["name", "phases"]),
         ]
     }()

@@ -10,10 +10,16 @@ extension StarRatingService {
     static func requestCode(_ ratingID: UUID, phone raw: String?, req: Request) async throws -> Date {
         let r = try await find(ratingID, on: req.db)
         guard r.state == "open" else { throw Abort(.conflict, reason: req.t("star.closed")) }
+        return try await sendCode(phone: raw, center: r.centerID, audit: ("star_rating", ratingID), req: req)
+    }
+
+    /// Sends a one-time code to `phone` through the center's SMS webhook (its `vote.code` event),
+    /// at most `codesPerHour` to one phone; shared by the star ratings' and the brands' surveys.
+    static func sendCode(phone raw: String?, center centerID: UUID, audit: (entity: String, id: UUID), req: Request) async throws -> Date {
         guard let phone = raw.flatMap(PhoneNumber.normalized), phone.count == 11, phone.hasPrefix("1") else {
             throw ValidationFailure([FieldError("phone", raw?.isEmpty ?? true ? "required" : "star.mobile")])
         }
-        let hooks = try await WebhookModel.query(on: req.db).filter(\.$centerID == r.centerID).filter(\.$active == true).all()
+        let hooks = try await WebhookModel.query(on: req.db).filter(\.$centerID == centerID).filter(\.$active == true).all()
         guard hooks.contains(where: { Outbox.wants($0.events, "vote.code") }) else {
             throw Abort(.serviceUnavailable, reason: req.t("star.noSMS"))
         }
@@ -31,7 +37,6 @@ extension StarRatingService {
         let message = Outbox.Message(
             title: "评议验证码", body: "您的评议验证码为 \(code)，10 分钟内有效。如非本人操作，请忽略。", link: "",
             data: ["code": code, "voteCode": row.id!.uuidString])
-        let centerID = r.centerID
         return try await req.audited { db -> (Date, [AuditEvent]) in
             let recent = try await VoteCodeModel.query(on: db).filter(\.$phoneIndex == index)
                 .filter(\.$createdAt > millis - 3_600_000).count()
@@ -40,7 +45,7 @@ extension StarRatingService {
             try await Outbox.enqueue("vote.code", message, users: [], center: centerID, at: millis, on: db)
             return (
                 Date(timeIntervalSince1970: Double(row.expiresAt) / 1000),
-                [AuditEvent("star.code", "star_rating", id: ratingID, center: centerID, detail: [:])]
+                [AuditEvent("star.code", audit.entity, id: audit.id, center: centerID, detail: [:])]
             )
         }
     }

@@ -69,6 +69,12 @@ struct HousekeepingLifecycle: LifecycleHandler {
                     app.logger.warning("retention failed: \(error)")
                 }
                 do {
+                    let reminded = try await BrandReportService.remind(app: app, now: app.clock.now())
+                    if reminded > 0 { app.logger.notice("reminded \(reminded) brands of missing weekly reports") }
+                } catch {
+                    app.logger.warning("brand report reminders failed: \(error)")
+                }
+                do {
                     try await SQLiteStatistics.refresh(app, now: app.clock.now())
                 } catch {
                     app.logger.warning("statistics not refreshed: \(error)")

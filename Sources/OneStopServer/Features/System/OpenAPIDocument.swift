@@ -80,7 +80,10 @@ enum OpenAPIDocument {
                         StarRatingRoutes.schemas
                     ) { a, _ in a }.merging(OutsideEvaluation.schemas) { a, _ in a }
                         .merging(BrandRoutes.schemas) { a, _ in a }
-                        .merging(BrandCampaignService.schemas) { a, _ in a }),
+                        .merging(BrandCampaignService.schemas) { a, _ in a }
+                        .merging(BrandReportService.schemas) { a, _ in a }.merging(BrandFiles.schemas) { a, _ in a }
+                        .merging(BrandNotices.schemas) { a, _ in a }.merging(BrandInspectionService.schemas) { a, _ in a }
+                        .merging(BrandSelectionRoutes.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

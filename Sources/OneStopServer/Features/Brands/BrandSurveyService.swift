@@ -1,0 +1,210 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Vapor
+
+/// 社会评价 (issue 22): the office opens a public survey per candidate (a QR code and a link);
+/// anyone votes once per brand — satisfaction on five levels and an optional comment — with a
+/// phone confirmed by a one-time code (the star ratings' code path) or as a signed-in applicant.
+/// A burst of votes from one address is flagged; the office may leave a flagged vote out with a
+/// reason, audited.
+enum BrandSurveyService {
+    struct OpenInput: Content {
+        /// The last day of voting; default the selection phase's last day.
+        var closesOn: String?
+    }
+
+    struct DTO: Content {
+        var id: UUID
+        var brandID: UUID
+        var brandName: String
+        var campaignID: UUID
+        var state: String
+        var closesOn: String
+        var votes: Int
+        var flagged: Int
+        var excluded: Int
+        var score: Double?
+        var path: String
+    }
+
+    static func path(_ id: UUID) -> String { "/brands/survey/\(id.uuidString.lowercased())" }
+
+    static func dto(_ s: BrandSurveyModel, on db: any Database) async throws -> DTO {
+        let votes = try await BrandVoteModel.query(on: db).filter(\.$surveyID == s.requireID()).field(\.$id).field(\.$level)
+            .field(\.$flagged).field(\.$excluded).all()
+        let counted = votes.filter { $0.excluded.isEmpty }
+        let name = try await BrandModel.find(s.brandID, on: db)?.name ?? ""
+        return DTO(
+            id: s.id!, brandID: s.brandID, brandName: name, campaignID: s.campaignID, state: s.state, closesOn: s.closesOn,
+            votes: counted.count, flagged: votes.filter(\.flagged).count, excluded: votes.count - counted.count,
+            score: BrandSelection.surveyScore(counted.map(\.level)), path: path(s.id!))
+    }
+
+    static func open(_ brandID: UUID, _ input: OpenInput, req: Request) async throws -> BrandSurveyModel {
+        let p = try req.requirePrincipal()
+        let b = try await BrandService.find(brandID, on: req.db)
+        try await req.scope().require(b.centerID)
+        guard b.stateValue == .candidate else { throw Abort(.conflict, reason: req.t("brand.notCandidate")) }
+        let c = try await BrandSelectionService.selectionCampaign(b, act: .vote, req: req)
+        let selectionEnd = c.phasesValue.spans.first { $0.phase == .selection }!.to
+        let today = HallClock.day(req.now)
+        var closes = selectionEnd
+        if let raw = input.closesOn, !raw.isEmpty {
+            guard let d = CivilDate(raw) else { throw ValidationFailure([FieldError("closesOn", "date")]) }
+            guard today <= d, d <= selectionEnd else { throw ValidationFailure([FieldError("closesOn", "brand.closesInSelection")]) }
+            closes = d
+        }
+        let s = BrandSurveyModel()
+        s.id = UUID.timeOrdered()
+        s.brandID = brandID
+        s.campaignID = try c.requireID()
+        s.centerID = b.centerID
+        s.state = "open"
+        s.closesOn = closes.description
+        s.openedBy = p.displayName
+        s.openedAt = HallClock.millis(req.now)
+        do {
+            return try await req.audited { db -> (BrandSurveyModel, [AuditEvent]) in
+                if try await BrandSurveyModel.query(on: db).filter(\.$brandID == brandID).filter(\.$campaignID == s.campaignID).count() > 0
+                {
+                    throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
+                }
+                try await s.create(on: db)
+                return (s, [AuditEvent("brand.survey.open", "brand", id: brandID, center: b.centerID, detail: ["closesOn": s.closesOn])])
+            }
+        } catch let e as any DatabaseError where e.isConstraintFailure {
+            throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
+        }
+    }
+
+    /// Open for votes: open, today not past its last day, and its campaign not decided.
+    static func accepting(_ s: BrandSurveyModel, today: CivilDate) -> Bool {
+        s.state == "open" && CivilDate(s.closesOn).map { today <= $0 } ?? false
+    }
+
+    static func find(_ id: UUID, on db: any Database) async throws -> BrandSurveyModel {
+        guard let s = try await BrandSurveyModel.find(id, on: db) else { throw Abort(.notFound) }
+        return s
+    }
+
+    static func requestCode(_ id: UUID, phone: String?, req: Request) async throws -> Date {
+        let s = try await find(id, on: req.db)
+        guard accepting(s, today: HallClock.day(req.now)) else { throw Abort(.conflict, reason: req.t("brand.surveyClosed")) }
+        return try await StarRatingService.sendCode(phone: phone, center: s.centerID, audit: ("brand", s.brandID), req: req)
+    }
+
+    struct VoteInput: Content {
+        /// 1 (very dissatisfied) … 5 (very satisfied).
+        var satisfaction: Int?
+        var comment: String?
+        var phone: String?
+        var smsCode: String?
+        /// qr or link.
+        var via: String?
+    }
+
+    struct Receipt: Content {
+        var surveyID: UUID
+        var brandName: String
+        var votedAt: Date
+    }
+
+    /// The burst rule of the ratings (`RatingFraud.Thresholds`): this many votes from one address
+    /// within the window flag the vote.
+    static let burst = RatingFraud.Thresholds()
+
+    static func vote(_ id: UUID, _ input: VoteInput, req: Request) async throws -> Receipt {
+        let s = try await find(id, on: req.db)
+        let millis = HallClock.millis(req.now)
+        guard accepting(s, today: HallClock.day(req.now)) else { throw Abort(.conflict, reason: req.t("brand.surveyClosed")) }
+        var v = Validator()
+        let level = input.satisfaction ?? 0
+        if input.satisfaction == nil {
+            v.add("satisfaction", "required")
+        } else if !BrandSelection.surveyLevels.contains(level) {
+            v.add("satisfaction", "invalidChoice")
+        }
+        let comment = v.text("comment", input.comment, max: 200, required: false)
+        let applicant = req.principal.flatMap { $0.role == .applicant ? $0.id : nil }
+        let phone = applicant == nil ? input.phone.flatMap(PhoneNumber.normalized) : nil
+        if applicant == nil {
+            if phone == nil { v.add("phone", (input.phone ?? "").isEmpty ? "required" : "star.mobile") }
+            if (input.smsCode ?? "").trimmingCharacters(in: .whitespaces).isEmpty { v.add("smsCode", "required") }
+        }
+        guard v.isValid else { throw ValidationFailure(v.errors) }
+        if let phone { try await StarRatingService.checkCode(phone: phone, code: input.smsCode ?? "", millis: millis, req: req) }
+        let row = BrandVoteModel()
+        row.id = UUID.timeOrdered()
+        row.surveyID = id
+        row.voter = PersonalData.index(applicant.map { "user:" + $0.uuidString } ?? "phone:" + (phone ?? ""), "brand_votes.voter")
+        row.level = level
+        row.comment = comment
+        row.channel = applicant != nil ? "account" : input.via == "link" ? "link" : "qr"
+        row.source = RatingFlags.source(req)
+        row.flagged = false
+        row.excluded = ""
+        row.createdAt = millis
+        let name = try await BrandModel.find(s.brandID, on: req.db)?.name ?? ""
+        let (centerID, brandID, campaignID) = (s.centerID, s.brandID, s.campaignID)
+        do {
+            return try await req.audited { db -> (Receipt, [AuditEvent]) in
+                if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
+                    throw Abort(.conflict, reason: req.t("brand.decided"))
+                }
+                if try await BrandVoteModel.query(on: db).filter(\.$surveyID == id).filter(\.$voter == row.voter).count() > 0 {
+                    throw Abort(.conflict, reason: req.t("brand.voted"))
+                }
+                if !row.source.isEmpty {
+                    let recent = try await BrandVoteModel.query(on: db).filter(\.$surveyID == id).filter(\.$source == row.source)
+                        .filter(\.$createdAt > millis - burst.burstSeconds * 1000).count()
+                    row.flagged = recent + 1 >= burst.burstCount
+                }
+                try await row.create(on: db)
+                var detail = ["channel": row.channel]
+                if row.flagged { detail["flag"] = "burst" }
+                return (
+                    Receipt(surveyID: id, brandName: name, votedAt: Date(timeIntervalSince1970: Double(millis) / 1000)),
+                    [AuditEvent("brand.vote", "brand", id: brandID, center: centerID, detail: detail)]
+                )
+            }
+        } catch let e as any DatabaseError where e.isConstraintFailure {
+            throw Abort(.conflict, reason: req.t("brand.voted"))
+        }
+    }
+
+    struct VoteDTO: Content {
+        var id: UUID
+        var level: Int
+        var comment: String
+        var channel: String
+        var flagged: Bool
+        var excluded: String
+        var at: Date
+    }
+
+    /// The office leaves a vote out (or back in, with an empty reason), before the decision.
+    static func exclude(_ voteID: UUID, reason raw: String?, req: Request) async throws -> BrandVoteModel {
+        guard let vote = try await BrandVoteModel.find(voteID, on: req.db) else { throw Abort(.notFound) }
+        let s = try await find(vote.surveyID, on: req.db)
+        try await req.scope().require(s.centerID)
+        let reason = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.count > 200 { throw ValidationFailure([FieldError("reason", "tooLong")]) }
+        let campaignID = s.campaignID
+        return try await req.audited { db -> (BrandVoteModel, [AuditEvent]) in
+            if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
+                throw Abort(.conflict, reason: req.t("brand.decided"))
+            }
+            vote.excluded = reason
+            try await vote.save(on: db)
+            return (
+                vote,
+                [
+                    AuditEvent(
+                        reason.isEmpty ? "brand.vote.include" : "brand.vote.exclude", "brand", id: s.brandID, center: s.centerID,
+                        detail: ["vote": voteID.uuidString, "reason": reason])
+                ]
+            )
+        }
+    }
+}

@@ -216,4 +216,82 @@ struct BrandSelectionTests {
             #expect(try await t.send(.GET, "/api/v1/brands/\(a)").status == .notFound, "a revoked brand is no longer public")
         }
     }
+
+    @Test(
+        "the pages: the department files a report and declares on the work page, refusals keep what was typed; the office assigns and opens the survey; an expert scores on their page; the public votes and sees the selection",
+        arguments: TestDB.available)
+    func pages(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            try await BrandRegistryTests.addOffice(t, d)
+            let office = try await t.login("jiwei", "Order-Pass-2026")
+            let campaign = try await BrandPracticeServerTests.campaign(
+                t, office: office,
+                [("2026-01-01", "2026-03-31"), ("2026-04-01", "2026-09-13"), ("2026-09-14", "2026-10-31"), ("2026-11-01", "2027-12-31")])
+            let a = try await BrandPracticeServerTests.brand(t, chief: d.chief, office: office, name: "红盾先锋")
+            let key = a.uuidString.lowercased()
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: d.admin,
+                json: [
+                    "username": "zhuanjia", "displayName": "王专家", "password": "Order-Pass-2026", "role": "expert_reviewer",
+                    "centerID": d.county.uuidString,
+                ])
+            #expect(made.status == .created, "\(made.body.string)")
+            let chief = Browser(t)
+            _ = try await chief.signIn("chief_scjg", "Order-Pass-2026")
+            var html = try await chief.request(.GET, "/brands/\(key)/work").body.string
+            #expect(
+                html.contains("id=\"declare-form\"") && !html.contains("id=\"inspection-form\""),
+                "the department declares; only the office inspects")
+            var csrf = try await chief.csrf(from: "/brands/\(key)/work")
+            var form = ["_csrf": csrf, "assess_name": "简短好记", "requirements": "三个体现"]
+            var res = try await chief.request(.POST, "/brands/\(key)/work/declare", form: form)
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("自评（品牌标识）：必填"), "\(res.body.string.prefix(300))")
+            #expect(res.body.string.contains(">三个体现</textarea>"), "what was typed stays")
+            for s in ["logo", "culture", "system", "benefit"] { form["assess_\(s)"] = "好" }
+            res = try await chief.request(.POST, "/brands/\(key)/work/declare", form: form)
+            #expect(res.status == .seeOther || res.status == .found, "\(res.status)")
+
+            let desk = Browser(t)
+            _ = try await desk.signIn("jiwei", "Order-Pass-2026")
+            html = try await desk.request(.GET, "/brands/\(key)/work").body.string
+            #expect(html.contains("id=\"experts-form\"") && html.contains("王专家") && html.contains("id=\"inspection-form\""))
+            let expert = try await UserModel.query(on: t.app.db).filter(\.$username == "zhuanjia").first()!.requireID()
+            csrf = try await desk.csrf(from: "/brands/\(key)/work")
+            res = try await desk.request(.POST, "/brands/\(key)/work/experts", form: ["_csrf": csrf, "expert_\(expert.uuidString)": "on"])
+            #expect(res.status == .seeOther || res.status == .found)
+            res = try await desk.request(.POST, "/brands/\(key)/work/survey", form: ["_csrf": csrf, "closesOn": "2030-01-01"])
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("截止日期须在今天与评选阶段结束之间"))
+            res = try await desk.request(.POST, "/brands/\(key)/work/survey", form: ["_csrf": csrf])
+            html = try await desk.request(.GET, "/brands/\(key)/work").body.string
+            #expect(html.contains("<svg") && html.contains("/brands/survey/"), "the survey's QR code")
+
+            let zj = Browser(t)
+            _ = try await zj.signIn("zhuanjia", "Order-Pass-2026")
+            html = try await zj.request(.GET, "/brands/experts").body.string
+            #expect(html.contains("/brands/\(key)/score") && html.contains("待评分"))
+            csrf = try await zj.csrf(from: "/brands/\(key)/score")
+            var scores = ["_csrf": csrf, "points_name": "16", "points_logo": "10", "points_culture": "15", "points_system": "20"]
+            res = try await zj.request(.POST, "/brands/\(key)/score", form: scores)
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("品牌名称得分超出该项分值范围"))
+            #expect(res.body.string.contains("社会效益得分：必填"), "\(res.body.string.prefix(200))")
+            scores["points_name"] = "14"
+            scores["points_benefit"] = "20"
+            res = try await zj.request(.POST, "/brands/\(key)/score", form: scores)
+            #expect(res.status == .seeOther || res.status == .found)
+            #expect(try await zj.request(.GET, "/brands/\(key)/work").status == .forbidden, "an expert has no work page")
+
+            let visitor = Browser(t)
+            html = try await visitor.request(.GET, "/brands/selection/\(campaign.uuidString.lowercased())").body.string
+            #expect(
+                html.contains("红盾先锋") && html.contains("去评价") && !html.contains(">综合得分<"), "the public sees no scores before the decision")
+            let survey = try await BrandSurveyModel.query(on: t.app.db).first()!.requireID()
+            html = try await visitor.request(.GET, "/brands/survey/\(survey.uuidString.lowercased())?via=qr").body.string
+            #expect(html.contains("您对“红盾先锋”的服务是否满意？"))
+            csrf = try await visitor.csrf(from: "/brands/survey/\(survey.uuidString.lowercased())")
+            res = try await visitor.request(
+                .POST, "/brands/survey/\(survey.uuidString.lowercased())", form: ["_csrf": csrf, "satisfaction": "5"])
+            #expect(res.status == .unprocessableEntity && res.body.string.contains("电话：必填"))
+        }
+    }
 }

@@ -149,6 +149,8 @@ struct PageContext<P: Encodable>: Encodable {
             ]
         case .publicSupervisor, .conductReviewer, .specialInspector:
             return [.init("/outside-evaluation", "nav.outsideEvaluation")]
+        case .expertReviewer:
+            return [home, .init("/brands/experts", "nav.brandExperts"), .init("/brands/notices", "nav.brandNotices"), inbox]
         case .some(let r) where !r.isDevice:
             return [home, .init("/admin/calendar", "nav.calendar")]
         default:

@@ -36,6 +36,16 @@ extension RoutesBuilder {
         body: HTTPBodyStreamStrategy = .collect,
         use handler: @escaping @Sendable (Request) async throws -> R
     ) -> Route {
+        endpoint(method, path, access: access, operation: operation, body: body, use: handler)
+    }
+
+    /// The same, with the path built as a list.
+    @discardableResult
+    func endpoint<R: AsyncResponseEncodable>(
+        _ method: HTTPMethod, _ path: [PathComponent], access: Access, operation: APIOperation? = nil,
+        body: HTTPBodyStreamStrategy = .collect,
+        use handler: @escaping @Sendable (Request) async throws -> R
+    ) -> Route {
         let route = grouped(AccessGuard(access: access)).on(method, path, body: body, use: handler)
         route.userInfo[RouteInfoKey.access] = access
         if let operation { route.userInfo[RouteInfoKey.operation] = operation }

@@ -75,7 +75,7 @@ enum BrandDecisionService {
             opening:
                 "根据“\(c.name)”安排，经自查申报、专家评审、社会评价，综合得分按专家评审 \(Int((weights.expert * 100).rounded()))%、社会评价 \(100 - Int((weights.expert * 100).rounded()))% 计算，确定以下 \(typical.count) 个品牌为典型品牌。",
             sections: [.init(heading: "典型品牌名单", lines: [], table: table)],
-            closing: until.map { "现予公示，公示期至 \($0)。公示期间如有异议，可在品牌页面提出，我们将逐一核实答复。" } ?? "",
+            closing: until.map { "现予公示，公示期至 \($0)。公示期间如有异议，可在“服务品牌”评选页面提出，我们将逐一核实答复。" } ?? "",
             issuer: "机关服务品牌创建工作办公室", day: today.description)
         let millis = s.decidedAt
         return try await req.audited { db -> (BrandSelectionModel, [AuditEvent]) in

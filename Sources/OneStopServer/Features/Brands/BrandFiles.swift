@@ -20,28 +20,34 @@ enum BrandFiles {
         return nil
     }
 
-    static func upload(_ brandID: UUID, name raw: String?, bytes: [UInt8], req: Request) async throws -> BrandFileModel {
-        let p = try req.requirePrincipal()
-        let b = try await BrandService.find(brandID, on: req.db)
-        guard try await BrandService.mayEdit(b, req: req) else { throw Abort(.forbidden) }
-        guard !bytes.isEmpty else { throw ValidationFailure([FieldError("file", "required")]) }
-        guard bytes.count <= maxBytes else { throw ValidationFailure([FieldError("file", "brand.fileTooLarge")]) }
-        guard let type = type(of: bytes) else { throw ValidationFailure([FieldError("file", "brand.fileType")]) }
+    /// A checked file, not yet stored: the caller creates it inside its own write.
+    static func make(_ brandID: UUID, name raw: String?, bytes: [UInt8], field: String = "file", req: Request) throws -> BrandFileModel {
+        guard !bytes.isEmpty else { throw ValidationFailure([FieldError(field, "required")]) }
+        guard bytes.count <= maxBytes else { throw ValidationFailure([FieldError(field, "brand.fileTooLarge")]) }
+        guard let type = type(of: bytes) else { throw ValidationFailure([FieldError(field, "brand.fileType")]) }
         let f = BrandFileModel()
         f.id = UUID.timeOrdered()
         f.brandID = brandID
         f.name = String((raw ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
         f.contentType = type
         f.data = Data(bytes)
-        f.uploadedBy = p.displayName
+        f.uploadedBy = try req.requirePrincipal().displayName
         f.uploadedAt = HallClock.millis(req.now)
+        return f
+    }
+
+    static func upload(_ brandID: UUID, name raw: String?, bytes: [UInt8], req: Request) async throws -> BrandFileModel {
+        let b = try await BrandService.find(brandID, on: req.db)
+        guard try await BrandService.mayEdit(b, req: req) else { throw Abort(.forbidden) }
+        let f = try make(brandID, name: raw, bytes: bytes, req: req)
         return try await req.audited { db -> (BrandFileModel, [AuditEvent]) in
             try await f.create(on: db)
             return (
                 f,
                 [
                     AuditEvent(
-                        "brand.file", "brand", id: brandID, center: b.centerID, detail: ["type": type, "size": String(bytes.count)])
+                        "brand.file", "brand", id: brandID, center: b.centerID,
+                        detail: ["type": f.contentType, "size": String(f.data.count)])
                 ]
             )
         }

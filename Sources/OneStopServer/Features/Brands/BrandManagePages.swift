@@ -18,6 +18,7 @@ enum BrandManagePages {
         var warnings: String
         var editHref: String
         var publicHref: String
+        var workHref: String
         var canApprove: Bool
     }
 
@@ -44,6 +45,7 @@ enum BrandManagePages {
         var coverage: String
         var missing: String
         var requirements: String
+        var selectionHref: String
     }
 
     struct ListView: Encodable {
@@ -186,7 +188,7 @@ enum BrandManagePages {
                     category: req.t("brand.category.\(b.category)"), state: req.t("brand.state.\(b.state)"),
                     warnings: BrandRules.nameWarnings(b.name, others: others).map { req.t($0) }.joined(separator: " "),
                     editHref: try await BrandService.mayEdit(b, req: req) ? "/brands/\(id)/edit" : "",
-                    publicHref: b.stateValue.isPublic ? "/brands/\(id)" : "",
+                    publicHref: b.stateValue.isPublic ? "/brands/\(id)" : "", workHref: "/brands/\(id)/work",
                     canApprove: p.role == .campaignOffice && b.stateValue == .cultivating))
         }
         let canCreate = [.centerAdmin, .chiefRepresentative].contains(p.role)
@@ -199,7 +201,8 @@ enum BrandManagePages {
                 Campaign(
                     name: c.name, phaseNow: d.phaseNow.map { req.t("brand.phase.\($0)") } ?? req.t("brand.phase.none"),
                     coverage: req.t("brand.coverage", ["with": String(d.coverage.withBrand), "all": String(d.coverage.departments)]),
-                    missing: d.coverage.missing.joined(separator: "、"), requirements: c.requirements))
+                    missing: d.coverage.missing.joined(separator: "、"), requirements: c.requirements,
+                    selectionHref: "/brands/selection/\(c.id!.uuidString.lowercased())"))
         }
         let view = ListView(
             centerOptions: req.centerOptions(scope, selected: center.uuidString), campaigns: campaigns,

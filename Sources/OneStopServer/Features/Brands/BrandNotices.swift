@@ -144,13 +144,22 @@ enum BrandNotices {
             }
             return try await req.page("brands/notices", title: req.t("brand.notices"), ListView(center: center.name, rows: rows))
         }
-        pages.endpoint(.GET, "brands", "notices", ":id", access: .public) { req -> View in
+        pages.endpoint(.GET, "brands", "notices", ":id", access: .public) { req -> Response in
             guard let n = try await BrandNoticeModel.find(try req.uuid("id"), on: req.db), try await visible(n, req: req) else {
                 throw Abort(.notFound)
             }
             let d = dto(n)
-            return try await req.view.render(
+            let view = try await req.view.render(
                 "brands/notice", PageView(number: d.number, title: d.title, body: d.body, isInternal: d.visibility != "public"))
+            // A sheet of its own, like the case notices: its own styles, the print button's script, nothing else.
+            let res = Response(status: .ok, body: .init(buffer: view.data))
+            res.headers.contentType = .html
+            res.headers.replaceOrAdd(
+                name: "Content-Security-Policy",
+                value:
+                    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+            )
+            return res
         }
     }
 

@@ -53,7 +53,8 @@ enum BrandReportService {
 
     static func practice(_ c: BrandCampaignModel) -> BrandCampaignPhases.Span? { c.phasesValue.spans.first { $0.phase == .practice } }
 
-    static func file(_ id: UUID, _ input: Input, req: Request) async throws -> BrandReportModel {
+    /// Files the report; `uploads` (photos sent with a form) are stored in the same write.
+    static func file(_ id: UUID, _ input: Input, uploads: [BrandFileModel] = [], req: Request) async throws -> BrandReportModel {
         let p = try req.requirePrincipal()
         let b = try await BrandService.find(id, on: req.db)
         guard try await BrandService.mayEdit(b, req: req) else { throw Abort(.forbidden) }
@@ -72,7 +73,7 @@ enum BrandReportService {
         let changes = v.text("changes", input.changes, max: 2000, required: false)
         let figures = v.text("figures", input.figures, max: 1000, required: false)
         let photos = input.photos ?? []
-        if photos.count > 9 { v.add("photos", "tooLong") }
+        if photos.count + uploads.count > 9 { v.add("photos", "tooLong") }
         if !photos.isEmpty {
             let found = try await BrandFileModel.query(on: req.db).filter(\.$id ~~ photos).filter(\.$brandID == id).count()
             if found != Set(photos).count { v.add("photos", "invalidReference") }
@@ -86,7 +87,7 @@ enum BrandReportService {
         r.done = done
         r.changes = changes
         r.figures = figures
-        r.photoIDs = photos
+        r.photoIDs = photos + uploads.compactMap(\.id)
         r.late = BrandPractice.status(week, filedOn: today, today: today) == .late
         r.filedBy = p.displayName
         r.filedAt = HallClock.millis(req.now)
@@ -98,6 +99,7 @@ enum BrandReportService {
                 {
                     throw Abort(.conflict, reason: req.t("brand.reportFiled"))
                 }
+                for f in uploads { try await f.create(on: db) }
                 try await r.create(on: db)
                 return (
                     r,

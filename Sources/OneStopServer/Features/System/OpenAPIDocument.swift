@@ -83,7 +83,8 @@ enum OpenAPIDocument {
                         .merging(BrandCampaignService.schemas) { a, _ in a }
                         .merging(BrandReportService.schemas) { a, _ in a }.merging(BrandFiles.schemas) { a, _ in a }
                         .merging(BrandNotices.schemas) { a, _ in a }.merging(BrandInspectionService.schemas) { a, _ in a }
-                        .merging(BrandSelectionRoutes.schemas) { a, _ in a }),
+                        .merging(BrandSelectionRoutes.schemas) { a, _ in a }
+                        .merging(BrandEvidenceService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -61,3 +61,36 @@ struct BrandPracticeTests {
         #expect(BrandSelection.surveyScore([]) == nil)
     }
 }
+
+@Suite("Service brands: commitments against figures")
+struct BrandCommitmentTests {
+    @Test("measurable promises are read from the text; the others are not checked")
+    func promises() {
+        #expect(BrandCommitments.promise("咨询 24 小时答复") == .replyHours(24))
+        #expect(BrandCommitments.promise("来电 2 小时内响应") == .replyHours(2))
+        #expect(BrandCommitments.promise("投诉 3 个工作日内回复") == .replyWorkingDays(3))
+        #expect(BrandCommitments.promise("群众满意率不低于 98％") == .satisfaction(0.98))
+        #expect(BrandCommitments.promise("争创零投诉窗口") == .noValidComplaint)
+        #expect(BrandCommitments.promise("材料齐全当场受理") == nil)
+    }
+
+    @Test("a reply promise is missed by one late or overdue order; a rate and zero complaints compare; no data is said so")
+    func checks() {
+        let commitments = ["咨询 24 小时答复", "3 个工作日内回复", "满意率不低于 95%", "零投诉", "热情服务"]
+        var m = BrandCommitments.Measured(
+            replyHours: [2, 20], replyWorkingDays: [1, 2], waitingHours: [30], satisfaction: 0.96, validComplaints: 0)
+        var c = BrandCommitments.check(commitments, m)
+        #expect(c.map(\.verdict) == [.missed, .met, .met, .met, .notChecked])
+        #expect(c[0].kept == 2 && c[0].total == 3, "the order waiting 30 hours counts against the promise")
+        m.waitingHours = [5]
+        m.satisfaction = 0.9
+        m.validComplaints = 2
+        c = BrandCommitments.check(commitments, m)
+        #expect(c.map(\.verdict) == [.met, .met, .missed, .missed, .notChecked])
+        c = BrandCommitments.check(commitments, .init())
+        #expect(c.map(\.verdict) == [.noData, .noData, .noData, .met, .notChecked])
+        #expect(BrandCommitments.dueForReview(monthsMissed: [false, true, true, true], months: 3))
+        #expect(!BrandCommitments.dueForReview(monthsMissed: [true, false, true], months: 3))
+        #expect(!BrandCommitments.dueForReview(monthsMissed: [true, true], months: 3), "not enough months checked")
+    }
+}

@@ -174,4 +174,98 @@ struct BrandPracticeServerTests {
             #expect(all.map(\.number) == ["品督〔2026〕2号"], "the public sees the public one")
         }
     }
+
+    @Test(
+        "commitments against figures: a hotline order waiting past the promised 24 hours misses it on the brand's page, the office is told once a month, and a named brand missing three months in a row goes under review",
+        arguments: TestDB.available)
+    func commitments(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            try await BrandRegistryTests.addOffice(t, d)
+            let office = try await t.login("jiwei", "Order-Pass-2026")
+            let res = try await t.send(
+                .POST, "/api/v1/brands", token: d.chief,
+                json: BrandRegistryTests.Input(
+                    name: "红盾先锋", culture: .init(purpose: "便民"), system: .init(commitments: ["咨询 24 小时答复", "争创零投诉", "热情服务"])))
+            let id = try res.decoded(BrandRegistryTests.Brand.self).id
+            #expect(try await t.send(.POST, "/api/v1/brands/\(id)/approve", token: office).status == .ok)
+            try await d.take([
+                "kind": "complaint", "channel": "brand_hotline", "brand": "红盾先锋", "callerName": "张三", "callerPhone": "13800138001",
+                "subject": "咨询没人回", "text": "打了品牌热线，一直没有答复。",
+            ])
+            var page = try await t.send(.GET, "/brands/\(id)").body.string
+            #expect(page.contains("暂无数据") && page.contains("不自动核对") && !page.contains("未兑现"), "waiting under 24 hours breaks nothing yet")
+            #expect(try await BrandFigures.watch(app: t.app, now: t.clock.now).told == 0)
+
+            t.clock.advance(30 * 3600)
+            page = try await t.send(.GET, "/brands/\(id)").body.string
+            #expect(
+                page.contains("未兑现") && page.contains("按时 0 / 1 件"),
+                "\(page.components(separatedBy: "commitments").dropFirst().first?.prefix(600) ?? "")")
+            #expect(try await BrandFigures.watch(app: t.app, now: t.clock.now).told == 1)
+            #expect(try await BrandFigures.watch(app: t.app, now: t.clock.now).told == 0, "once a month")
+            let told = try await OutboxModel.query(on: t.app.db).filter(\.$event == "brand.commitment.missed").all()
+            #expect(!told.isEmpty && told.allSatisfy { $0.payload.contains("咨询 24 小时答复") })
+
+            // A named brand whose last three settled months all missed goes under review.
+            let b = try #require(try await BrandModel.find(id, on: t.app.db))
+            b.state = BrandRules.State.named.rawValue
+            try await b.save(on: t.app.db)
+            for month in ["2026-06", "2026-07", "2026-08"] {
+                // The watch has already settled August (nothing missed then); the months are made missed.
+                let m = try await BrandMonthModel.query(on: t.app.db).filter(\.$month == month).first() ?? BrandMonthModel()
+                if m.id == nil { m.id = UUID() }
+                m.brandID = id
+                m.month = month
+                m.missed = true
+                m.detail = "咨询 24 小时答复"
+                m.notified = true
+                m.checkedAt = HallClock.millis(t.clock.now)
+                try await m.save(on: t.app.db)
+            }
+            #expect(try await BrandFigures.watch(app: t.app, now: t.clock.now).reviewed == 1)
+            #expect(try await BrandModel.find(id, on: t.app.db)?.state == "under_review")
+        }
+    }
+
+    @Test(
+        "the edit page chooses the windows, staff and items a brand covers and its owner; a wrong item code is refused and keeps the ticks",
+        arguments: TestDB.available)
+    func covers(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            try await BrandRegistryTests.addOffice(t, d)
+            let office = try await t.login("jiwei", "Order-Pass-2026")
+            let id = try await Self.brand(t, chief: d.chief, office: office, name: "红盾先锋")
+            let w = WindowModel()
+            w.id = UUID()
+            w.centerID = d.county
+            w.number = 88
+            w.name = "市场监管综合窗口"
+            w.kind = "general"
+            w.departmentID = d.scjg
+            w.isOpen = true
+            try await w.create(on: t.app.db)
+            let web = Browser(t)
+            _ = try await web.signIn("chief_scjg", "Order-Pass-2026")
+            let path = "/brands/\(id.uuidString.lowercased())/edit"
+            var html = try await web.request(.GET, path).body.string
+            #expect(html.contains("市场监管综合窗口") && html.contains("id=\"bf-owner\""))
+            let csrf = try await web.csrf(from: path)
+            let chief = try await UserModel.query(on: t.app.db).filter(\.$username == "chief_scjg").first()!.requireID()
+            var form = [
+                "_csrf": csrf, "name": "红盾先锋", "category": "administrative", "purpose": "便民", "commitments": "24 小时答复",
+                "coversForm": "1", "window_\(w.id!.uuidString)": "on", "items": "NOPE", "owner": chief.uuidString,
+            ]
+            var res = try await web.request(.POST, path, form: form)
+            #expect(res.status == .unprocessableEntity)
+            html = res.body.string
+            #expect(html.contains("name=\"window_\(w.id!.uuidString)\" value=\"on\" checked"), "the tick stays")
+            form["items"] = "DL010200-SCJG-002-01"
+            res = try await web.request(.POST, path, form: form)
+            #expect(res.status == .seeOther || res.status == .found, "\(res.status)")
+            let b = try #require(try await BrandModel.find(id, on: t.app.db))
+            #expect(b.coversValue.windows == [w.id!] && b.coversValue.items == ["DL010200-SCJG-002-01"] && b.ownerID == chief)
+        }
+    }
 }

@@ -166,12 +166,14 @@ extension BrandSelection {
         public var expert: Double
         public var social: Social
         public var dropFrom: Int
+        /// A named brand whose commitments are missed this many months in a row goes under review.
+        public var reviewMonths: Int
 
-        public init(expert: Double = 0.6, social: Social = .init(), dropFrom: Int = 5) {
-            (self.expert, self.social, self.dropFrom) = (expert, social, dropFrom)
+        public init(expert: Double = 0.6, social: Social = .init(), dropFrom: Int = 5, reviewMonths: Int = 3) {
+            (self.expert, self.social, self.dropFrom, self.reviewMonths) = (expert, social, dropFrom, reviewMonths)
         }
 
-        enum CodingKeys: String, CodingKey { case expert, survey, rating, complaintPenalty, dropFrom }
+        enum CodingKeys: String, CodingKey { case expert, survey, rating, complaintPenalty, dropFrom, reviewMonths }
 
         /// Any part may be left out (its default); a campaign stored without weights reads as the
         /// defaults.
@@ -183,6 +185,7 @@ extension BrandSelection {
                 ratingWeight: try c.decodeIfPresent(Double.self, forKey: .rating) ?? 0,
                 complaintPenalty: try c.decodeIfPresent(Double.self, forKey: .complaintPenalty) ?? 0)
             dropFrom = try c.decodeIfPresent(Int.self, forKey: .dropFrom) ?? 5
+            reviewMonths = try c.decodeIfPresent(Int.self, forKey: .reviewMonths) ?? 3
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -192,6 +195,7 @@ extension BrandSelection {
             try c.encode(social.ratingWeight, forKey: .rating)
             try c.encode(social.complaintPenalty, forKey: .complaintPenalty)
             try c.encode(dropFrom, forKey: .dropFrom)
+            try c.encode(reviewMonths, forKey: .reviewMonths)
         }
 
         /// The faults, as (field, message key): the expert share within 0…1, the social parts not
@@ -205,6 +209,7 @@ extension BrandSelection {
             }
             if !(0...100).contains(s.complaintPenalty) { out.append(("weights.complaintPenalty", "brand.weightRange")) }
             if dropFrom < 3 || dropFrom > 100 { out.append(("weights.dropFrom", "brand.weightRange")) }
+            if reviewMonths < 1 || reviewMonths > 24 { out.append(("weights.reviewMonths", "brand.weightRange")) }
             return out
         }
     }

@@ -150,6 +150,16 @@ struct BrandWork: AsyncMigration {
             .field("recorded_by", .string, .required)
             .field("recorded_at", .int64, .required)
             .create()
+        try await db.schema("brand_months")
+            .id()
+            .field("brand_id", .uuid, .required, .references("brands", "id"))
+            .field("month", .string, .required)
+            .field("missed", .bool, .required)
+            .field("detail", .string, .required)
+            .field("notified", .bool, .required)
+            .field("checked_at", .int64, .required)
+            .unique(on: "brand_id", "month")
+            .create()
         guard let sql = db as? any SQLDatabase else { return }
         try await sql.create(index: "brand_votes_source").on("brand_votes").column("survey_id").column("source").column("created_at").run()
         try await sql.create(index: "brand_inspections_brand").on("brand_inspections").column("brand_id").column("day").run()
@@ -159,7 +169,7 @@ struct BrandWork: AsyncMigration {
 
     func revert(on db: any Database) async throws {
         for table in [
-            "brand_evidence", "brand_objections", "brand_selections", "brand_votes", "brand_surveys", "brand_expert_cards",
+            "brand_months", "brand_evidence", "brand_objections", "brand_selections", "brand_votes", "brand_surveys", "brand_expert_cards",
             "brand_declarations", "brand_inspections", "brand_notices", "brand_reminders", "brand_reports", "brand_files",
         ] {
             try await db.schema(table).delete()

@@ -268,3 +268,21 @@ final class BrandEvidenceModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A month of a brand's commitments checked against its figures: whether one was missed, which,
+/// and whether the office was told.
+final class BrandMonthModel: Model, @unchecked Sendable {
+    static let schema = "brand_months"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "brand_id") var brandID: UUID
+    /// `2026-11`.
+    @Field(key: "month") var month: String
+    @Field(key: "missed") var missed: Bool
+    /// The missed commitments, one per line.
+    @Field(key: "detail") var detail: String
+    @Field(key: "notified") var notified: Bool
+    @Field(key: "checked_at") var checkedAt: Int64
+
+    init() {}
+}

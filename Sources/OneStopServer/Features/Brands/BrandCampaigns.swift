@@ -122,6 +122,10 @@ enum BrandCampaignService {
             "rating": ["type": "number", "description": "the weight of the rating satisfaction of what the brand covers (default 0)"],
             "complaintPenalty": ["type": "number", "description": "points a valid complaint takes off the social score (default 0)"],
             "dropFrom": ["type": "integer", "description": "from how many experts the highest and lowest are dropped (default 5)"],
+            "reviewMonths": [
+                "type": "integer",
+                "description": "a named brand missing its commitments this many months in a row goes under review (default 3)",
+            ],
         ])
         return [
             "BrandSelectionWeights": weights,

@@ -37,6 +37,15 @@ enum BrandManagePages {
         var measures: String
         var commitments: String
         var rules: String
+        /// On the edit page: what the brand covers, and who owns it.
+        var covers: Covers?
+    }
+
+    struct Covers: Encodable {
+        var windows: [FormView.Option]
+        var staff: [FormView.Option]
+        var items: String
+        var owners: [FormView.Option]
     }
 
     struct Campaign: Encodable {
@@ -137,6 +146,18 @@ enum BrandManagePages {
     }
 
     static func input(_ f: [String: String]) -> BrandService.Input {
+        var input = definition(f)
+        // The edit page's form carries what the brand covers (an unticked box sends nothing).
+        if f["coversForm"] == "1" {
+            input.windows = f.keys.filter { $0.hasPrefix("window_") }.compactMap { UUID(uuidString: String($0.dropFirst(7))) }
+            input.staff = f.keys.filter { $0.hasPrefix("staff_") }.compactMap { UUID(uuidString: String($0.dropFirst(6))) }
+            input.items = lines(f["items"])
+            input.owner = f["owner"].flatMap(UUID.init(uuidString:))
+        }
+        return input
+    }
+
+    static func definition(_ f: [String: String]) -> BrandService.Input {
         BrandService.Input(
             center: nil, department: f["department"].flatMap(UUID.init(uuidString:)), name: f["name"], category: f["category"],
             culture: .init(purpose: f["purpose"] ?? "", spirit: f["spirit"] ?? "", idea: f["idea"] ?? "", goal: f["goal"] ?? ""),
@@ -151,6 +172,8 @@ enum BrandManagePages {
         let p = try req.requirePrincipal()
         let departments = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).sort(\.$code).all()
         let chosen = f?["department"] ?? b?.departmentID?.uuidString ?? p.departmentID?.uuidString ?? ""
+        var covered: Covers?
+        if let b { covered = try await covers(b, values: f, req: req) }
         let culture = b?.cultureValue ?? .init()
         let system = b?.systemValue ?? .init()
         func v(_ key: String, _ fallback: String) -> String { f?[key] ?? fallback }
@@ -169,7 +192,41 @@ enum BrandManagePages {
             what: v("what", system.what.joined(separator: "\n")),
             measures: v("measures", system.measures.joined(separator: "\n")),
             commitments: v("commitments", system.commitments.joined(separator: "\n")),
-            rules: v("rules", system.rules.joined(separator: "\n")))
+            rules: v("rules", system.rules.joined(separator: "\n")), covers: covered)
+    }
+
+    /// The windows and staff of the brand's department (all of its center's for a center's brand),
+    /// the items it covers by code, and the owner chosen among the department's accounts.
+    static func covers(_ b: BrandModel, values f: [String: String]?, req: Request) async throws -> Covers {
+        let c = b.coversValue
+        var windows = WindowModel.query(on: req.db).filter(\.$centerID == b.centerID)
+        var staff = StaffModel.query(on: req.db).filter(\.$centerID == b.centerID)
+        var users = UserModel.query(on: req.db).filter(\.$centerID == b.centerID).filter(\.$disabled == false)
+            .filter(\.$role ~~ [Role.chiefRepresentative.rawValue, Role.windowStaff.rawValue, Role.centerAdmin.rawValue])
+        if let d = b.departmentID {
+            windows = windows.filter(\.$departmentID == d)
+            staff = staff.filter(\.$departmentID == d)
+            users = users.group(.or) { $0.filter(\.$departmentID == d).filter(\.$role == Role.centerAdmin.rawValue) }
+        }
+        func ticked(_ prefix: String, _ id: UUID, _ stored: [UUID]) -> Bool {
+            f.map { $0[prefix + id.uuidString] != nil } ?? stored.contains(id)
+        }
+        let owner = f?["owner"] ?? b.ownerID?.uuidString ?? ""
+        return Covers(
+            windows: try await windows.sort(\.$number).all().map {
+                .init(
+                    value: $0.id!.uuidString, label: req.t("hall.window", "number", String($0.number)) + " " + $0.name,
+                    selected: ticked("window_", $0.id!, c.windows))
+            },
+            staff: try await staff.sort(\.$name).limit(300).all().map {
+                .init(
+                    value: $0.id!.uuidString, label: $0.name + ($0.post.isEmpty ? "" : "（\($0.post)）"),
+                    selected: ticked("staff_", $0.id!, c.staff))
+            },
+            items: f?["items"] ?? c.items.joined(separator: "\n"),
+            owners: try await users.sort(\.$displayName).all().map {
+                .init(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id!.uuidString == owner)
+            })
     }
 
     static func list(_ req: Request, errors: [String], form values: [String: String], status: HTTPStatus = .ok) async throws -> Response {

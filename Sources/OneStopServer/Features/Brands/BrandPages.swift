@@ -45,6 +45,19 @@ enum BrandPages {
         var people: [HallLink]
         var month: String
         var figures: [Figure]
+        var commitments: [Commitment]
+        var missed: Int
+        var surveyHref: String
+        var hotlineHref: String
+        var evidence: [String]
+        var notices: [HallLink]
+    }
+
+    struct Commitment: Encodable {
+        var text: String
+        var verdict: String
+        var verdictKey: String
+        var detail: String
     }
 
     struct SystemList: Encodable {
@@ -112,12 +125,34 @@ enum BrandPages {
         let figures = [Indicator.satisfaction, .onTime, .rectificationOnTime, .validComplaints].map { i in
             Figure(label: req.t("indicator.\(i.rawValue)"), text: i.figure(counts).text, formula: req.t("indicator.\(i.rawValue).formula"))
         }
+        let checks = try await BrandFigures.checks(b, now: req.now, on: req.db, app: req.application)
+        let commitments = checks.map { c in
+            Commitment(
+                text: c.text, verdict: req.t("brand.verdict.\(c.verdict.rawValue)"), verdictKey: c.verdict.rawValue,
+                detail: c.rate.map { req.t("brand.verdictRate", ["rate": String(format: "%.1f%%", $0 * 100)]) }
+                    ?? (c.total > 0 && c.verdict != .notChecked
+                        ? (BrandCommitments.promise(c.text) == .noValidComplaint
+                            ? req.t("brand.verdictComplaints", ["n": String(c.total)])
+                            : req.t("brand.verdictKept", ["kept": String(c.kept), "total": String(c.total)])) : ""))
+        }
+        let today = HallClock.day(req.now)
+        let survey = try await BrandSurveyModel.query(on: req.db).filter(\.$brandID == b.requireID()).sort(\.$openedAt, .descending)
+            .first().flatMap { BrandSurveyService.accepting($0, today: today) ? BrandSurveyService.path($0.id!) + "?via=link" : nil }
+        let code = try await CenterModel.find(b.centerID, on: req.db)?.code ?? ""
+        let evidence = try await BrandEvidenceService.list(b.requireID(), on: req.db).prefix(20).map {
+            "\($0.day) \(req.t("brand.evidence.\($0.kind)"))：\($0.title)"
+        }
+        let notices = try await BrandNoticeModel.query(on: req.db).filter(\.$brandID == b.requireID())
+            .filter(\.$visibility == "public").sort(\.$publishedAt, .descending).limit(10).all()
+            .map { HallLink(href: BrandNotices.path($0.id!), label: $0.title, note: $0.number) }
         let view = PageView(
             name: b.name, department: department?.name ?? "", category: req.t("brand.category.\(b.category)"),
             state: req.t("brand.state.\(b.state)"), logo: logoPath(b), culture: lines, system: system,
             windows: windows.map { req.t("hall.window", "number", String($0.number)) + " " + $0.name },
             people: staff.map { HallLink(href: "/staff/\($0.id!.uuidString.lowercased())", label: $0.name) }, month: month.label,
-            figures: figures)
+            figures: figures, commitments: commitments, missed: checks.filter { $0.verdict == .missed }.count, surveyHref: survey ?? "",
+            hotlineHref: code.isEmpty ? "" : "/hall/\(code)/complaints?brand=\(b.id!.uuidString.lowercased())", evidence: Array(evidence),
+            notices: notices)
         return try await req.page("public/brand", title: b.name, view)
     }
 }

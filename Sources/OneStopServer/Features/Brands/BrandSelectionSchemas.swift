@@ -22,6 +22,7 @@ extension BrandSelectionRoutes {
         ])
         let weights = O.object([
             "expert": number, "survey": number, "rating": number, "complaintPenalty": number, "dropFrom": O.integer,
+            "reviewMonths": O.integer,
         ])
         return [
             "BrandDeclarationInput": O.object(["assessment": texts, "requirements": O.string], required: ["assessment"]),

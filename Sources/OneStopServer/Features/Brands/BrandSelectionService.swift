@@ -242,22 +242,26 @@ enum BrandSelectionService {
         }
     }
 
-    /// The rating satisfaction of the windows and staff the brand covers since `since`, and the
-    /// valid complaints about it (its hotline, its windows and staff).
-    static func socialFigures(_ b: BrandModel, since: Int64, on db: any Database) async throws -> (satisfaction: Double?, valid: Int) {
+    /// The rating satisfaction of the windows and staff the brand covers from `since` (to `until`),
+    /// and the valid complaints about it (naming the brand, or its windows and staff).
+    static func socialFigures(
+        _ b: BrandModel, since: Int64, until: Int64 = .max, on db: any Database
+    ) async throws -> (
+        satisfaction: Double?, valid: Int
+    ) {
         let covers = b.coversValue
         var levels: [Int] = []
         if !covers.windows.isEmpty || !covers.staff.isEmpty {
             let ratings = try await RatingModel.query(on: db).filter(\.$centerID == b.centerID).filter(\.$at >= since)
-                .filter(\.$excluded == false).group(.or) {
+                .filter(\.$at < until).filter(\.$excluded == false).group(.or) {
                     $0.filter(\.$windowID ~~ covers.windows).filter(\.$staffID ~~ covers.staff)
                 }.field(\.$id).field(\.$level).all()
             levels = ratings.compactMap(\.level)
         }
         let satisfaction = levels.isEmpty ? nil : Double(levels.filter { $0 >= 3 }.count) / Double(levels.count)
         let valid = try await WorkOrderModel.query(on: db).filter(\.$centerID == b.centerID).filter(\.$receivedAt >= since)
-            .filter(\.$valid == true).group(.or) {
-                $0.filter(\.$brandRef == b.id!.uuidString.lowercased()).filter(\.$windowID ~~ covers.windows)
+            .filter(\.$receivedAt < until).filter(\.$valid == true).group(.or) {
+                $0.filter(\.$brandRef ~~ [b.name, b.id!.uuidString.lowercased()]).filter(\.$windowID ~~ covers.windows)
                     .filter(\.$staffID ~~ covers.staff)
             }.count()
         return (satisfaction, valid)

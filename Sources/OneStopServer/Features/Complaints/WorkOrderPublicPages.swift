@@ -18,6 +18,9 @@ enum WorkOrderPublicPages {
         var title: String
         var text: String
         var address: String
+        /// The brand supervised (its id), when the form was opened from a brand's page.
+        var brand: String
+        var brandName: String
         var errors: [String]
     }
 
@@ -38,7 +41,9 @@ enum WorkOrderPublicPages {
 
     static func register(_ app: any RoutesBuilder) {
         app.endpoint(.GET, "hall", ":code", "complaints", access: .public) { req in
-            try await form(req, Form(kind: "consultation"), errors: [])
+            // From a brand's page: a complaint about that brand (品牌监督热线).
+            let brand = req.query[String.self, at: "brand"]
+            return try await form(req, Form(kind: brand == nil ? "consultation" : "complaint", brand: brand), errors: [])
         }
         app.endpoint(.POST, "hall", ":code", "complaints", access: .public, body: .collect(maxSize: "52mb")) { req -> Response in
             let f = try req.content.decode(Form.self)
@@ -48,6 +53,7 @@ enum WorkOrderPublicPages {
             do {
                 var input = f.input.publicOnly
                 input.center = code
+                input.brand = try await supervisedBrand(f.brand, req: req)?.name
                 let files = try WorkOrderAttachments.checked(sent.map { ($0.filename, Array($0.data.readableBytesView)) }, already: 0)
                 let (o, _) = try await WorkOrderService.create(input, channel: .web, files: files, req: req)
                 return try await track(req, number: o.number, found: WorkOrderAPIController.publicReceipt(o), errors: [], receipt: true)
@@ -75,7 +81,16 @@ enum WorkOrderPublicPages {
         }
     }
 
+    /// The public brand a form supervises, by its id; nil for none or an unknown one.
+    static func supervisedBrand(_ raw: String?, req: Request) async throws -> BrandModel? {
+        guard let id = raw.flatMap(UUID.init(uuidString:)), let b = try await BrandModel.find(id, on: req.db), b.stateValue.isPublic else {
+            return nil
+        }
+        return b
+    }
+
     static func form(_ req: Request, _ f: Form, errors: [String], status: HTTPResponseStatus = .ok) async throws -> Response {
+        let brand = try await supervisedBrand(f.brand, req: req)
         let snapshot = try await req.catalog()
         let center = try PublicCenter.find(req.parameters.get("code") ?? "", in: snapshot)
         let view = AskView(
@@ -84,7 +99,8 @@ enum WorkOrderPublicPages {
                 .init(value: $0.rawValue, label: req.t("workOrder.kind.\($0.rawValue)"), selected: f.kind == $0.rawValue)
             },
             callerName: f.callerName ?? "", callerPhone: f.callerPhone ?? "", anonymous: f.anonymous == "1",
-            confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "", errors: errors)
+            confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "",
+            brand: brand?.id?.uuidString.lowercased() ?? "", brandName: brand?.name ?? "", errors: errors)
         return try await req.page(
             "work-orders/public-form", title: req.t("workOrder.publicTitle", "center", center.hall.name), view, status: status)
     }

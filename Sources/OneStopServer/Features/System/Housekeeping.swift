@@ -69,6 +69,12 @@ struct HousekeepingLifecycle: LifecycleHandler {
                     app.logger.warning("retention failed: \(error)")
                 }
                 do {
+                    let watched = try await BrandFigures.watch(app: app, now: app.clock.now())
+                    if watched.reviewed > 0 { app.logger.notice("\(watched.reviewed) named brands put under review") }
+                } catch {
+                    app.logger.warning("brand watch failed: \(error)")
+                }
+                do {
                     let reminded = try await BrandReportService.remind(app: app, now: app.clock.now())
                     if reminded > 0 { app.logger.notice("reminded \(reminded) brands of missing weekly reports") }
                 } catch {

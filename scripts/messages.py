@@ -2772,6 +2772,16 @@ M = {
  "brand.coversItems": ("事项编码", "Item codes"),
  "brand.coversItemsHint": ("每行一个事项编码。", "One item code per line."),
  "brand.owner": ("品牌负责人", "Brand owner"),
+ "indicator.group.brands": ("服务品牌", "Service brands"),
+ "indicator.brand_problems": ("品牌督查问题数", "Brand inspection problems"),
+ "indicator.brand_problems.formula": ("品牌创建办公室督查中发现、须限期整改的问题个数", "problems found by the campaign office's brand inspections, each with a deadline"),
+ "indicator.brand_honours": ("典型及优质品牌数", "Typical and named brands"),
+ "indicator.brand_honours.formula": ("评选确定为典型品牌、或命名为优质服务品牌的次数", "times a brand was determined typical or named a quality service brand"),
+ "audit.entity.brand_survey": ("品牌社会评价", "Brand survey"),
+ "brand.remindMissing": ("提醒未确定品牌的部门", "Remind the departments without a brand"),
+ "brand.reminded": ("已提醒 {n} 个部门的首席代表。", "The chief representatives of {n} departments were reminded."),
+ "brand.noneMissing": ("所有部门都已确定品牌。", "Every department has a brand."),
+ "audit.do.brand.campaign.remind": ("提醒确定服务品牌", "Reminded departments without a brand"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -170,6 +170,10 @@ struct BrandPracticeServerTests {
             let publicNotice = try res.decoded(Notice.self)
             #expect(publicNotice.number == "品督〔2026〕2号")
             #expect(try await t.send(.GET, publicNotice.path).status == .ok)
+            // 年度考核挂钩: the problems count for the department, as an indicator assessments can score.
+            let table = try await t.send(.GET, "/api/v1/indicators?center=DL010200&period=month:2026-09", token: d.supervisor)
+                .decoded(IndicatorTests.Table.self)
+            #expect(table["brand_problems"].numerator == 2, "two inspections, one problem each")
             let all = try await t.send(.GET, "/api/v1/brand-notices?center=DL010200").decoded([Notice].self)
             #expect(all.map(\.number) == ["品督〔2026〕2号"], "the public sees the public one")
         }

@@ -217,6 +217,19 @@ struct BrandRegistryTests {
             let c = try #require(listed.first)
             #expect(c.phaseNow == "practice" && c.coverage.withBrand == 1 && c.coverage.departments == 8, "\(c)")
             #expect(c.coverage.missing.count == 7 && !c.coverage.missing.contains("县市场监督管理局"))
+            // The office reminds the seven departments without a brand; the chief of one of them is told.
+            struct Listed: Decodable { var id: UUID }
+            let campaignID = try await t.send(.GET, "/api/v1/brand-campaigns?center=DL010200", token: d.chief).content.decode(
+                [Listed].self)[0].id
+            #expect(try await t.send(.POST, "/api/v1/brand-campaigns/\(campaignID)/reminders", token: d.chief).status == .forbidden)
+            let reminded = try await t.send(.POST, "/api/v1/brand-campaigns/\(campaignID)/reminders", token: office)
+            #expect(reminded.body.string.contains("\"departments\":7"), "\(reminded.body.string)")
+            let gaChief = try await UserModel.query(on: t.app.db).filter(\.$username == "chief_ga").first()!.requireID()
+            #expect(
+                try await OutboxModel.query(on: t.app.db).filter(\.$event == "brand.campaign.remind").filter(
+                    \.$target == gaChief.uuidString
+                )
+                .count() == 1)
             let web = Browser(t)
             _ = try await web.signIn("jiwei", "Order-Pass-2026")
             let page = try await web.request(.GET, "/brands/manage?center=\(d.county.uuidString)").body.string

@@ -20,9 +20,15 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// 外部评议得分率: the mean score (0–100, as a share of 100) of the outside evaluators'
     /// scorecards (群众监督员, 行风评议员, 特邀监察员) given on the period's days.
     case outsideEvaluation = "outside_evaluation"
+    /// 品牌督查问题: problems the campaign office's inspections found in the scope's service brands
+    /// (issue 22), counted on the day the inspection was recorded — for the annual assessment.
+    case brandProblems = "brand_problems"
+    /// 品牌评选结果: the scope's brands determined typical (典型品牌) or named 优质服务品牌, counted on
+    /// the day of the decision.
+    case brandHonours = "brand_honours"
 
     public enum Group: String, CaseIterable, Sendable {
-        case efficiency, satisfaction, anomalies, complaints
+        case efficiency, satisfaction, anomalies, complaints, brands
     }
 
     public enum Unit: Sendable {
@@ -41,12 +47,13 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .satisfaction, .outsideEvaluation: return .satisfaction
         case .anomalies: return .anomalies
         case .validComplaints, .complaintRate, .complaintSatisfaction, .rectificationOnTime: return .complaints
+        case .brandProblems, .brandHonours: return .brands
         }
     }
 
     public var unit: Unit {
         switch self {
-        case .anomalies, .validComplaints: return .count
+        case .anomalies, .validComplaints, .brandProblems, .brandHonours: return .count
         case .speedUp, .outsideEvaluation: return .meanRate
         default: return .rate
         }
@@ -55,7 +62,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// Whether a higher figure is the better one (a complaint rate is better low).
     public var higherIsBetter: Bool {
         switch self {
-        case .anomalies, .validComplaints, .complaintRate: return false
+        case .anomalies, .validComplaints, .complaintRate, .brandProblems: return false
         default: return true
         }
     }
@@ -78,6 +85,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintSatisfaction: return (.complaintCallBacksSatisfied, .complaintCallBacks)
         case .rectificationOnTime: return (.badRatingsRectifiedInTime, .badRatingsDue)
         case .outsideEvaluation: return (.outsideScoreBasisPoints, .outsideScored)
+        case .brandProblems: return (.brandProblems, nil)
+        case .brandHonours: return (.brandHonours, nil)
         }
     }
 
@@ -96,7 +105,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintSatisfaction: return .dissatisfiedCallBacks
         case .rectificationOnTime: return .lateRectifications
         case .outsideEvaluation: return .outsideScores
-        case .itemResidency, .windowAuthorisation, .speedUp: return nil
+        case .itemResidency, .windowAuthorisation, .speedUp, .brandProblems, .brandHonours: return nil
         }
     }
 
@@ -179,6 +188,9 @@ public enum IndicatorCounter: String, CaseIterable, Sendable, Codable, Comparabl
     /// points of 100 (a score of 87.5 adds 8,750).
     case outsideScored = "outside_scored"
     case outsideScoreBasisPoints = "outside_score_bp"
+    /// Problems found by brand inspections recorded on the day; brands made typical or named on it.
+    case brandProblems = "brand_problems"
+    case brandHonours = "brand_honours"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -102,6 +102,43 @@ enum BrandCampaignService {
             missing: departments.filter { !branded.contains($0.id!) }.map(\.name))
     }
 
+    /// Reminds the chief representatives of the tree's departments that have no brand yet; returns
+    /// how many departments were reminded.
+    static func remind(_ id: UUID, req: Request) async throws -> Int {
+        guard let c = try await BrandCampaignModel.find(id, on: req.db) else { throw Abort(.notFound) }
+        try await req.scope().require(c.centerID)
+        let tree = try await req.application.centerTrees.tree(on: req.db)
+        let centers = Array(tree.subtree(c.centerID))
+        let branded = Set(
+            try await BrandModel.query(on: req.db).filter(\.$centerID ~~ centers).filter(\.$state != BrandRules.State.revoked.rawValue)
+                .all().compactMap(\.departmentID))
+        let missing = try await DepartmentModel.query(on: req.db).filter(\.$centerID ~~ centers).all().filter { !branded.contains($0.id!) }
+        guard !missing.isEmpty else { return 0 }
+        let chiefs = try await UserModel.query(on: req.db).filter(\.$departmentID ~~ missing.compactMap(\.id))
+            .filter(\.$role == Role.chiefRepresentative.rawValue).filter(\.$disabled == false).all()
+        let millis = HallClock.millis(req.now)
+        let name = c.name
+        return try await req.audited { db -> (Int, [AuditEvent]) in
+            for d in missing {
+                let users = chiefs.filter { $0.departmentID == d.id }.compactMap(\.id)
+                try await Outbox.enqueue(
+                    "brand.campaign.remind",
+                    .init(
+                        title: "请确定本部门服务品牌：\(name)", body: "\(d.name)尚未确定服务品牌。请按活动安排确定品牌名称、标识和服务体系，并报品牌创建办公室审核。",
+                        link: "/brands/manage", data: ["campaign": id.uuidString, "department": d.id!.uuidString]),
+                    users: users, center: d.centerID, at: millis, on: db)
+            }
+            return (
+                missing.count,
+                [
+                    AuditEvent(
+                        "brand.campaign.remind", "brand_campaign", id: id, center: c.centerID,
+                        detail: ["departments": String(missing.count)])
+                ]
+            )
+        }
+    }
+
     static func dto(_ c: BrandCampaignModel, req: Request) async throws -> DTO {
         let phases = c.phasesValue
         return DTO(
@@ -129,6 +166,7 @@ enum BrandCampaignService {
         ])
         return [
             "BrandSelectionWeights": weights,
+            "BrandReminded": O.object(["departments": O.integer]),
             "BrandCampaign": O.object([
                 "id": O.uuid, "centerID": O.uuid, "name": O.string, "phases": ["type": "array", "items": span],
                 "requirements": O.string, "phaseNow": ["type": ["string", "null"]],
@@ -155,6 +193,13 @@ enum BrandCampaignService {
         ) { req in
             try await OrgAPIController.created(try await dto(try await open(try req.content.decode(Input.self), req: req), req: req), req)
         }
+        api.endpoint(
+            .POST, "brand-campaigns", ":id", "reminders", access: BrandService.approvers,
+            operation: .init(
+                id: "remindMissingBrands",
+                summary: "Reminds, through the outbox, the chief representatives of the campaign's departments that have no brand yet",
+                tag: "Brands", response: "BrandReminded")
+        ) { req in ["departments": try await remind(try req.uuid("id"), req: req)] }
         api.endpoint(
             .GET, "brand-campaigns", access: BrandService.staffReaders,
             operation: .init(

@@ -55,6 +55,7 @@ enum BrandManagePages {
         var missing: String
         var requirements: String
         var selectionHref: String
+        var id: String
     }
 
     struct ListView: Encodable {
@@ -124,6 +125,11 @@ enum BrandManagePages {
             } catch let v as ValidationFailure {
                 return try await list(req, errors: messages(v, req), form: [:], status: .unprocessableEntity)
             }
+        }
+        app.endpoint(.POST, "brands", "campaigns", ":id", "reminders", access: BrandService.approvers) { req -> Response in
+            let n = try await BrandCampaignService.remind(try req.uuid("id"), req: req)
+            req.flash(req.t(n == 0 ? "brand.noneMissing" : "brand.reminded", ["n": String(n)]))
+            return req.redirect(to: "/brands/manage")
         }
         app.endpoint(.POST, "brands", ":id", "approve", access: BrandService.approvers) { req -> Response in
             let b = try await BrandService.approve(try req.uuid("id"), req: req)
@@ -259,7 +265,7 @@ enum BrandManagePages {
                     name: c.name, phaseNow: d.phaseNow.map { req.t("brand.phase.\($0)") } ?? req.t("brand.phase.none"),
                     coverage: req.t("brand.coverage", ["with": String(d.coverage.withBrand), "all": String(d.coverage.departments)]),
                     missing: d.coverage.missing.joined(separator: "、"), requirements: c.requirements,
-                    selectionHref: "/brands/selection/\(c.id!.uuidString.lowercased())"))
+                    selectionHref: "/brands/selection/\(c.id!.uuidString.lowercased())", id: c.id!.uuidString.lowercased()))
         }
         let view = ListView(
             centerOptions: req.centerOptions(scope, selected: center.uuidString), campaigns: campaigns,

@@ -91,7 +91,7 @@ enum BrandSurveyService {
     static func requestCode(_ id: UUID, phone: String?, req: Request) async throws -> Date {
         let s = try await find(id, on: req.db)
         guard accepting(s, today: HallClock.day(req.now)) else { throw Abort(.conflict, reason: req.t("brand.surveyClosed")) }
-        return try await StarRatingService.sendCode(phone: phone, center: s.centerID, audit: ("brand", s.brandID), req: req)
+        return try await StarRatingService.sendCode(phone: phone, center: s.centerID, audit: ("brand_survey", s.id!), req: req)
     }
 
     struct VoteInput: Content {
@@ -146,7 +146,7 @@ enum BrandSurveyService {
         row.excluded = ""
         row.createdAt = millis
         let name = try await BrandModel.find(s.brandID, on: req.db)?.name ?? ""
-        let (centerID, brandID, campaignID) = (s.centerID, s.brandID, s.campaignID)
+        let (centerID, campaignID) = (s.centerID, s.campaignID)
         do {
             return try await req.audited { db -> (Receipt, [AuditEvent]) in
                 if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
@@ -165,7 +165,7 @@ enum BrandSurveyService {
                 if row.flagged { detail["flag"] = "burst" }
                 return (
                     Receipt(surveyID: id, brandName: name, votedAt: Date(timeIntervalSince1970: Double(millis) / 1000)),
-                    [AuditEvent("brand.vote", "brand", id: brandID, center: centerID, detail: detail)]
+                    [AuditEvent("brand.vote", "brand_survey", id: id, center: centerID, detail: detail)]
                 )
             }
         } catch let e as any DatabaseError where e.isConstraintFailure {
@@ -201,7 +201,7 @@ enum BrandSurveyService {
                 vote,
                 [
                     AuditEvent(
-                        reason.isEmpty ? "brand.vote.include" : "brand.vote.exclude", "brand", id: s.brandID, center: s.centerID,
+                        reason.isEmpty ? "brand.vote.include" : "brand.vote.exclude", "brand_survey", id: s.id, center: s.centerID,
                         detail: ["vote": voteID.uuidString, "reason": reason])
                 ]
             )

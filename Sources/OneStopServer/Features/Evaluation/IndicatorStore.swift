@@ -18,7 +18,9 @@ import Vapor
 /// first, then read tallies only.
 enum IndicatorStore {
     /// The entity types whose changes move indicators.
-    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score"]
+    /// The audited entities whose changes move a figure. A brand's inspections and its state
+    /// (typical, named) count in the brand indicators; its survey's votes do not.
+    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score", "brand"]
 
     struct Pair: Hashable, Comparable {
         var center: UUID
@@ -230,6 +232,44 @@ enum IndicatorStore {
             count(row.place) {
                 $0[.outsideScored] += 1
                 $0[.outsideScoreBasisPoints] += Int((row.facts.score * 100).rounded())
+            }
+        }
+        // The brand programme (issue 22): inspection problems, and brands made typical or named.
+        struct Inspected: Decodable { var problems: String }
+        for row in try await sql.raw(
+            """
+            SELECT b.department_id, NULL AS window_id, NULL AS staff_id, i.problems FROM brand_inspections i JOIN brands b ON b.id = i.brand_id
+            WHERE i.center_id = \(sql.bind(id: center)) AND i.recorded_at >= \(bind: start) AND i.recorded_at < \(bind: end)
+            """
+        ).all(decoding: Placed<Inspected>.self) {
+            let n = (try? JSONDecoder().decode([BrandPractice.Problem].self, from: Data(row.facts.problems.utf8)).count) ?? 0
+            if n > 0 { count(row.place) { $0[.brandProblems] += n } }
+        }
+        struct Honoured: Decodable { var typical: String }
+        var honoured: [UUID] = []
+        for row in try await sql.raw(
+            """
+            SELECT typical FROM brand_selections WHERE decided_at >= \(bind: start) AND decided_at < \(bind: end)
+            """
+        ).all(decoding: Honoured.self) {
+            honoured += (try? JSONDecoder().decode([UUID].self, from: Data(row.typical.utf8))) ?? []
+        }
+        struct Named: Decodable {
+            var brandID: UUID?
+            enum CodingKeys: String, CodingKey { case brandID = "brand_id" }
+        }
+        for row in try await sql.raw(
+            """
+            SELECT brand_id FROM brand_notices
+            WHERE center_id = \(sql.bind(id: center)) AND kind = 'naming' AND published_at >= \(bind: start) AND published_at < \(bind: end)
+            """
+        ).all(decoding: Named.self) {
+            if let id = row.brandID { honoured.append(id) }
+        }
+        if !honoured.isEmpty {
+            for b in try await BrandModel.query(on: db).filter(\.$id ~~ honoured).filter(\.$centerID == center).all() {
+                let times = honoured.filter { $0 == b.id }.count
+                count(Place(departmentID: b.departmentID, windowID: nil, staffID: nil)) { $0[.brandHonours] += times }
             }
         }
         // Ratings and their rectification come from the 好差评 tallies of the center's scopes.

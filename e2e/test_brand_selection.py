@@ -6,11 +6,13 @@ same database is reopened by processes whose clocks run ahead (ONESTOP_CLOCK_OFF
 import datetime
 import json
 import sqlite3
+import urllib.parse
 import urllib.request
 
 from conftest import shot
 from test_hall_processes import PASSWORD, free_port, need
 from test_star_rating import last_code
+from test_accessibility import serious
 from test_supervision_process import ShiftedServer, sign_in
 
 PW = "Brand-Pass-2026"
@@ -117,6 +119,7 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
             office.click("#survey-submit")
         assert office.locator(".survey-box .qr svg").count() == 1
         shot(office, "brand-work-office")
+        assert serious(office) == [], "the work page"
         survey_url = office.locator(".survey-box a").first.get_attribute("href")
 
         for expert, pts in [("zj_a", ["14", "13", "18", "22", "23"]), ("zj_b", ["12", "12", "16", "20", "20"])]:
@@ -129,6 +132,7 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
                 ex.fill(f"#sc-{std}", p)
             if expert == "zj_a":
                 shot(ex, "brand-expert-score")
+                assert serious(ex) == [], "the scoring page"
             with ex.expect_navigation():
                 ex.click("#score-submit")
             assert "已提交" in ex.locator(".flash").inner_text()
@@ -142,6 +146,7 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
             phone.click("#bs-send-code")
         phone.fill("#bs-code", last_code(file))
         shot(phone, "brand-survey-phone")
+        assert serious(phone) == [], "the survey page"
         with phone.expect_navigation():
             phone.click("#bs-submit")
         assert phone.locator("#voted").count() == 1
@@ -162,6 +167,7 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
         assert "红盾先锋" in standings and "85" in standings and "100" in standings, standings
         office.check(f"input[name='typical_{brand.upper()}'], input[name='typical_{brand}']")
         shot(office, "brand-selection-decide")
+        assert serious(office) == [], "the selection page"
         with office.expect_navigation():
             office.click("#decide-submit")
         assert "已确定" in office.locator(".flash").inner_text()
@@ -189,6 +195,15 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
             visitor.click("text=红盾先锋")
         assert "满意率" in visitor.content()
         shot(visitor, "brand-named-phone")
+        assert serious(visitor) == [], "the brand page"
+        # The same page in English, in 长辈模式 and at 200 %.
+        visitor.goto(srv.base + "/lang/en?back=" + urllib.parse.quote(visitor.url.replace(srv.base, "")))
+        assert "Commitments against the figures" in visitor.content()
+        shot(visitor, "brand-named-english")
+        elder = browser.new_context(locale="zh-CN", viewport={"width": 640, "height": 900}, device_scale_factor=2).new_page()
+        elder.goto(srv.base + "/elder/on?back=" + urllib.parse.quote(f"/brands/{brand}"))
+        shot(elder, "brand-named-elder-200")
+        assert serious(elder) == [], "the brand page in 长辈模式"
         visitor.goto(srv.base + "/brands/notices?center=DL010200")
         notices = visitor.locator("#notice-list").inner_text()
         assert "品命" in notices and "品选" in notices, notices

@@ -84,7 +84,7 @@ enum BrandCampaignService {
         c.openedBy = p.displayName
         c.openedAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandCampaignModel, [AuditEvent]) in
-            try await c.create(on: db)
+            try await c.storeNew(on: db)
             return (c, [AuditEvent("brand.campaign.open", "brand_campaign", id: c.id, center: c.centerID, detail: ["name": name])])
         }
     }

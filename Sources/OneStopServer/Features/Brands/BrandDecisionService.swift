@@ -87,7 +87,7 @@ enum BrandDecisionService {
                 title: announce ? "关于“\(c.name)”典型品牌的公示" : "关于确定“\(c.name)”典型品牌的通报", body: body, visibility: "public",
                 by: p.displayName, at: millis, on: db)
             s.noticeID = n.id
-            try await s.create(on: db)
+            try await s.storeNew(on: db)
             var events = [
                 AuditEvent(
                     "brand.decide", "brand_campaign", id: campaignID, center: c.centerID,
@@ -136,7 +136,7 @@ enum BrandDecisionService {
         o.answer = ""
         o.answeredBy = ""
         return try await req.audited { db -> (BrandObjectionModel, [AuditEvent]) in
-            try await o.create(on: db)
+            try await o.storeNew(on: db)
             return (o, [AuditEvent("brand.object", "brand", id: brand, center: s.centerID, detail: [:])])
         }
     }
@@ -155,7 +155,7 @@ enum BrandDecisionService {
         o.answeredBy = p.displayName
         o.answeredAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandObjectionModel, [AuditEvent]) in
-            try await o.save(on: db)
+            try await o.storeChanges(on: db)
             return (o, [AuditEvent("brand.object.answer", "brand", id: o.brandID, center: s.centerID, detail: [:])])
         }
     }

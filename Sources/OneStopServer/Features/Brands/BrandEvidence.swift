@@ -59,8 +59,8 @@ enum BrandEvidenceService {
         e.recordedBy = p.displayName
         e.recordedAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandEvidenceModel, [AuditEvent]) in
-            if let upload { try await upload.create(on: db) }
-            try await e.create(on: db)
+            if let upload { try await upload.storeNew(on: db) }
+            try await e.storeNew(on: db)
             return (e, [AuditEvent("brand.evidence", "brand", id: brandID, center: b.centerID, detail: ["kind": e.kind, "title": title])])
         }
     }

@@ -41,7 +41,7 @@ enum BrandFiles {
         guard try await BrandService.mayEdit(b, req: req) else { throw Abort(.forbidden) }
         let f = try make(brandID, name: raw, bytes: bytes, req: req)
         return try await req.audited { db -> (BrandFileModel, [AuditEvent]) in
-            try await f.create(on: db)
+            try await f.storeNew(on: db)
             return (
                 f,
                 [

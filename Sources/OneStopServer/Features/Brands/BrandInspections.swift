@@ -89,7 +89,7 @@ enum BrandInspectionService {
         i.recordedBy = p.displayName
         i.recordedAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandInspectionModel, [AuditEvent]) in
-            try await i.create(on: db)
+            try await i.storeNew(on: db)
             return (
                 i,
                 [

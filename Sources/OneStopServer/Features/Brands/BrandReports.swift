@@ -99,8 +99,8 @@ enum BrandReportService {
                 {
                     throw Abort(.conflict, reason: req.t("brand.reportFiled"))
                 }
-                for f in uploads { try await f.create(on: db) }
-                try await r.create(on: db)
+                for f in uploads { try await f.storeNew(on: db) }
+                try await r.storeNew(on: db)
                 return (
                     r,
                     [

@@ -62,7 +62,7 @@ enum BrandSelectionService {
             guard let fresh = try await BrandModel.find(id, on: db), fresh.stateValue == .practising else {
                 throw Abort(.conflict, reason: req.t("brand.notPractising"))
             }
-            try await d.create(on: db)
+            try await d.storeNew(on: db)
             fresh.state = BrandRules.State.candidate.rawValue
             fresh.updatedAt = d.declaredAt
             try await fresh.save(on: db)
@@ -168,7 +168,7 @@ enum BrandSelectionService {
             if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
                 throw Abort(.conflict, reason: req.t("brand.decided"))
             }
-            try await saved.save(on: db)
+            try await saved.storeChanges(on: db)
             let detail = saved.excluded.isEmpty ? ["total": String(saved.total ?? 0)] : ["excluded": saved.excluded]
             return (saved, [AuditEvent("brand.expert.score", "brand", id: id, center: b.centerID, detail: detail)])
         }

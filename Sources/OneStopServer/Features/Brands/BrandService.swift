@@ -114,7 +114,7 @@ enum BrandService {
         b.approvedBy = ""
         try await apply(input, to: b, center: centerID, req: req)
         return try await req.audited { db -> (BrandModel, [AuditEvent]) in
-            try await b.create(on: db)
+            try await b.storeNew(on: db)
             return (b, [AuditEvent("brand.create", "brand", id: b.id, center: centerID, detail: ["name": b.name, "category": b.category])])
         }
     }
@@ -126,7 +126,7 @@ enum BrandService {
         try await apply(input, to: b, center: b.centerID, req: req)
         b.updatedAt = HallClock.millis(req.now)
         return try await req.audited { db -> (BrandModel, [AuditEvent]) in
-            try await b.save(on: db)
+            try await b.storeChanges(on: db)
             return (b, [AuditEvent("brand.update", "brand", id: b.id, center: b.centerID, detail: ["name": b.name])])
         }
     }
@@ -185,7 +185,7 @@ enum BrandService {
             if isNew { try await logo.create(on: db) } else { try await logo.save(on: db) }
             b.logoType = type
             b.updatedAt = millis
-            try await b.save(on: db)
+            try await b.storeChanges(on: db)
             return (
                 b, [AuditEvent("brand.logo", "brand", id: id, center: b.centerID, detail: ["type": type, "size": String(stored.count)])]
             )

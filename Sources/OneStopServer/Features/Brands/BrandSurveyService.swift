@@ -70,7 +70,7 @@ enum BrandSurveyService {
                 {
                     throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
                 }
-                try await s.create(on: db)
+                try await s.storeNew(on: db)
                 return (s, [AuditEvent("brand.survey.open", "brand", id: brandID, center: b.centerID, detail: ["closesOn": s.closesOn])])
             }
         } catch let e as any DatabaseError where e.isConstraintFailure {
@@ -156,11 +156,13 @@ enum BrandSurveyService {
                     throw Abort(.conflict, reason: req.t("brand.voted"))
                 }
                 if !row.source.isEmpty {
+                    // At most as many as the rule needs: a viral survey must not count a minute's votes each time.
                     let recent = try await BrandVoteModel.query(on: db).filter(\.$surveyID == id).filter(\.$source == row.source)
-                        .filter(\.$createdAt > millis - burst.burstSeconds * 1000).count()
+                        .filter(\.$createdAt > millis - burst.burstSeconds * 1000).field(\.$id).range(..<(burst.burstCount - 1)).all()
+                        .count
                     row.flagged = recent + 1 >= burst.burstCount
                 }
-                try await row.create(on: db)
+                try await row.storeNew(on: db)
                 var detail = ["channel": row.channel]
                 if row.flagged { detail["flag"] = "burst" }
                 return (
@@ -196,7 +198,7 @@ enum BrandSurveyService {
                 throw Abort(.conflict, reason: req.t("brand.decided"))
             }
             vote.excluded = reason
-            try await vote.save(on: db)
+            try await vote.storeChanges(on: db)
             return (
                 vote,
                 [

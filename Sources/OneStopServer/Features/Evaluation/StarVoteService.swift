@@ -41,7 +41,7 @@ extension StarRatingService {
             let recent = try await VoteCodeModel.query(on: db).filter(\.$phoneIndex == index)
                 .filter(\.$createdAt > millis - 3_600_000).count()
             if recent >= codesPerHour { throw Abort(.tooManyRequests, reason: req.t("star.codeTooMany")) }
-            try await row.create(on: db)
+            try await row.storeNew(on: db)
             try await Outbox.enqueue("vote.code", message, users: [], center: centerID, at: millis, on: db)
             return (
                 Date(timeIntervalSince1970: Double(row.expiresAt) / 1000),
@@ -108,7 +108,7 @@ extension StarRatingService {
                 {
                     throw Abort(.conflict, reason: req.t("star.voted"))
                 }
-                try await row.create(on: db)
+                try await row.storeNew(on: db)
                 return (
                     VoteReceipt(
                         ratingID: ratingID, subject: subject.key, subjectName: subject.name,

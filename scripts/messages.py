@@ -2782,6 +2782,11 @@ M = {
  "brand.reminded": ("已提醒 {n} 个部门的首席代表。", "The chief representatives of {n} departments were reminded."),
  "brand.noneMissing": ("所有部门都已确定品牌。", "Every department has a brand."),
  "audit.do.brand.campaign.remind": ("提醒确定服务品牌", "Reminded departments without a brand"),
+ "brand.cardSatisfaction": ("本月满意率 {rate}", "satisfaction this month {rate}"),
+ "brand.pageOf": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+ "brand.pages": ("翻页", "Pages"),
+ "brand.prevPage": ("上一页", "Previous"),
+ "brand.nextPage": ("下一页", "Next"),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Resources", "Locales")

@@ -12,9 +12,16 @@ extension Model {
         try JSONDecoder().decode(Self.self, from: JSONEncoder().encode(self))
     }
 
-    /// Inserts the model's row.
+    /// Inserts the model's row (its id, when the database makes one, is kept on the model).
     func storeNew(on db: any Database) async throws {
-        try await unsavedCopy().create(on: db)
+        let copy = try unsavedCopy()
+        try await copy.create(on: db)
+        id = copy.id
+    }
+
+    /// Saves as `save` does: a new row when the model was never written, else its changes.
+    func store(on db: any Database) async throws {
+        if _$idExists { try await storeChanges(on: db) } else { try await storeNew(on: db) }
     }
 
     /// Writes every field of the model to its existing row.

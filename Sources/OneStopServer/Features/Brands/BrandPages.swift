@@ -13,6 +13,10 @@ enum BrandPages {
         var department: String
         var state: String
         var logo: String
+        /// This month's satisfaction of its department, "" without ratings.
+        var satisfaction: String
+        var surveyHref: String
+        var featured: Bool
     }
 
     struct Group: Encodable {
@@ -22,10 +26,19 @@ enum BrandPages {
 
     struct ShowcaseView: Encodable {
         var center: String
+        var centerCode: String
         var query: String
         var groups: [Group]
         var total: Int
+        var prevHref: String
+        var nextHref: String
+        var pageLine: String
     }
+
+    /// The showcase puts named brands first, then the typical ones and the candidates, then the
+    /// others; a page holds this many.
+    static let showcaseOrder: [BrandRules.State: Int] = [.named: 0, .typical: 1, .candidate: 2, .underReview: 3, .practising: 4]
+    static let showcasePage = 60
 
     struct Figure: Encodable {
         var label: String
@@ -84,18 +97,45 @@ enum BrandPages {
         var brands = try await BrandModel.query(on: req.db).filter(\.$centerID ~~ Array(tree.subtree(center.requireID())))
             .sort(\.$name).limit(2000).all().filter { $0.stateValue.isPublic }
         if !q.isEmpty { brands = brands.filter { $0.name.localizedCaseInsensitiveContains(q) } }
-        let names = try await WorkOrderPages.departmentNames(Array(Set(brands.compactMap(\.departmentID))), on: req.db)
+        brands.sort { (showcaseOrder[$0.stateValue] ?? 9, $0.name) < (showcaseOrder[$1.stateValue] ?? 9, $1.name) }
+        let pages = max(1, (brands.count + showcasePage - 1) / showcasePage)
+        let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), pages)
+        let shown = Array(brands.dropFirst((page - 1) * showcasePage).prefix(showcasePage))
+        let names = try await WorkOrderPages.departmentNames(Array(Set(shown.compactMap(\.departmentID))), on: req.db)
+        // Each card's live figure: this month's satisfaction of its department, read at once.
+        try await IndicatorStore.catchUp(app: req.application, now: req.now)
+        let month = EvaluationPeriod(.month, containing: HallClock.day(req.now))
+        let counts = try await IndicatorStore.read(
+            centers: Set(shown.map(\.centerID)), kind: "department", period: month, on: req.db)
+        let today = HallClock.day(req.now)
+        var surveys: [UUID: String] = [:]
+        for s in try await BrandSurveyModel.query(on: req.db).filter(\.$brandID ~~ shown.compactMap(\.id)).filter(\.$state == "open").all()
+        where BrandSurveyService.accepting(s, today: today) {
+            surveys[s.brandID] = BrandSurveyService.path(s.id!) + "?via=link"
+        }
         let groups = BrandRules.Category.allCases.compactMap { c -> Group? in
-            let cards = brands.filter { $0.category == c.rawValue }.map { b in
-                Card(
+            let cards = shown.filter { $0.category == c.rawValue }.map { b in
+                let figure = b.departmentID.flatMap { counts["department:" + $0.uuidString.lowercased()] }
+                    .map { Indicator.satisfaction.figure($0) }
+                return Card(
                     href: "/brands/\(b.id!.uuidString.lowercased())", name: b.name, department: b.departmentID.flatMap { names[$0] } ?? "",
-                    state: req.t("brand.state.\(b.state)"), logo: logoPath(b))
+                    state: req.t("brand.state.\(b.state)"), logo: logoPath(b),
+                    satisfaction: figure.flatMap { $0.value == nil ? nil : req.t("brand.cardSatisfaction", ["rate": $0.text]) } ?? "",
+                    surveyHref: surveys[b.id!] ?? "", featured: (showcaseOrder[b.stateValue] ?? 9) <= 1)
             }
             return cards.isEmpty ? nil : Group(label: req.t("brand.category.\(c.rawValue)"), cards: cards)
         }
+        func href(_ n: Int) -> String {
+            var query = ["center=\(center.code)", "page=\(n)"]
+            if !q.isEmpty { query.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")) }
+            return "/brands?" + query.joined(separator: "&")
+        }
         return try await req.page(
             "public/brands", title: req.t("brand.showcase"),
-            ShowcaseView(center: center.name, query: q, groups: groups, total: brands.count))
+            ShowcaseView(
+                center: center.name, centerCode: center.code, query: q, groups: groups, total: brands.count,
+                prevHref: page > 1 ? href(page - 1) : "", nextHref: page < pages ? href(page + 1) : "",
+                pageLine: pages > 1 ? req.t("brand.pageOf", ["page": String(page), "pages": String(pages)]) : ""))
     }
 
     static func page(_ req: Request) async throws -> Response {

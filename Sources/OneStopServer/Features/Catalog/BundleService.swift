@@ -37,7 +37,7 @@ enum BundleService {
         if !errors.isEmpty { throw ValidationFailure(errors) }
         let isNew = row.id == nil
         return try await req.audited { db in
-            try await row.save(on: db)
+            try await row.store(on: db)
             try await CatalogStore.bump(on: db)
             return (
                 row,

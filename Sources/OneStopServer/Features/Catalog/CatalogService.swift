@@ -128,7 +128,7 @@ enum CatalogService {
             row.versions = 0
         }
         return try await req.audited { db in
-            try await row.save(on: db)
+            try await row.store(on: db)
             if moved { try await CatalogStore.bump(on: db) }
             return (
                 row,
@@ -165,7 +165,7 @@ enum CatalogService {
             row.draft = nil
             row.status = ItemStatus.published.rawValue
             return try await req.audited { db in
-                try await version.create(on: db)
+                try await version.storeNew(on: db)
                 try await row.update(on: db)
                 try await CatalogStore.bump(on: db)
                 return (

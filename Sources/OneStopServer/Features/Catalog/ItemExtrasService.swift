@@ -34,7 +34,7 @@ enum ItemExtrasService {
         row.windowNumbers = windows.sorted().map(String.init).joined(separator: ",")
         row.consultPhone = phone
         try await req.audited { db in
-            try await row.save(on: db)
+            try await row.store(on: db)
             try await CatalogStore.bump(on: db)
             return (
                 (),
@@ -95,7 +95,7 @@ enum ItemExtrasService {
         row.size = bytes.count
         row.data = Data(bytes)
         return try await req.audited { db in
-            try await row.create(on: db)
+            try await row.storeNew(on: db)
             try await CatalogStore.bump(on: db)
             return (
                 row,

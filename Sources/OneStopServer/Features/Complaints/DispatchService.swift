@@ -90,7 +90,7 @@ enum DispatchService {
         m.serviceCode = serviceCode
         let app = req.application
         let made = try await req.audited { db -> (DispatchRuleModel, [AuditEvent]) in
-            try await m.create(on: db)
+            try await m.storeNew(on: db)
             return (
                 m,
                 [

@@ -56,7 +56,7 @@ enum Open311Keys {
         m.createdBy = p.displayName
         m.createdAt = HallClock.millis(req.now)
         let saved = try await req.audited { db -> (Open311KeyModel, [AuditEvent]) in
-            try await m.create(on: db)
+            try await m.storeNew(on: db)
             return (
                 m,
                 [AuditEvent("open311Key.create", "open311_key", id: m.id, center: m.centerID, detail: ["name": name, "prefix": m.prefix])]

@@ -174,7 +174,7 @@ enum PhoneRegister {
         c.loggedAt = HallClock.millis(req.now)
         let millis = c.loggedAt
         try await req.audited { db -> (Void, [AuditEvent]) in
-            try await c.create(on: db)
+            try await c.storeNew(on: db)
             var events = [
                 AuditEvent(
                     "phone.log", "phone_call", id: c.id, center: centerID,

@@ -115,8 +115,8 @@ enum AssessmentService {
             return l
         }
         return try await req.audited { db -> (AssessmentModel, [AuditEvent]) in
-            try await run.create(on: db)
-            for l in lines { try await l.create(on: db) }
+            try await run.storeNew(on: db)
+            for l in lines { try await l.storeNew(on: db) }
             return (
                 run,
                 [
@@ -187,7 +187,7 @@ enum AssessmentService {
             var scores = line.scoresValue
             scores[criterion.key] = AssessmentScore(points: rounded, figure: "", reason: reason, evidence: evidence, by: p.displayName)
             line.scoresValue = scores
-            try await line.save(on: db)
+            try await line.store(on: db)
             return (
                 fresh,
                 [

@@ -121,7 +121,7 @@ extension AssessmentService {
         m.createdAt = HallClock.millis(req.now)
         let total = ScoringRule.number(criteria.map(\.points).reduce(0, +))
         return try await req.audited { db -> (AssessmentTemplateModel, [AuditEvent]) in
-            try await m.create(on: db)
+            try await m.storeNew(on: db)
             return (
                 m,
                 [

@@ -114,7 +114,7 @@ enum AwardService {
                 .filter(\.$period == period.description)
             if !kind.single { q = q.filter(\.$subject == awardee) }
             if try await q.count() > 0 { throw Abort(.conflict, reason: req.t(kind.single ? "award.flagGiven" : "award.given.already")) }
-            try await a.create(on: db)
+            try await a.storeNew(on: db)
             return (
                 a,
                 [

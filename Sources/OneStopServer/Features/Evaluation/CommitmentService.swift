@@ -116,7 +116,7 @@ enum CommitmentService {
             if try await CommitmentModel.query(on: db).filter(\.$subject == subject).filter(\.$period == period.description).count() > 0 {
                 throw Abort(.conflict, reason: req.t("commitment.exists"))
             }
-            try await c.create(on: db)
+            try await c.storeNew(on: db)
             // A center's or a department's commitment shows on the guide pages, which are cached
             // per catalog generation.
             if !subject.hasPrefix("staff:") { try await CatalogStore.bump(on: db) }

@@ -69,7 +69,7 @@ enum StarRatingService {
             if try await StarRatingModel.query(on: db).filter(\.$centerID == centerID).filter(\.$period == r.period).count() > 0 {
                 throw Abort(.conflict, reason: req.t("star.exists"))
             }
-            try await r.create(on: db)
+            try await r.storeNew(on: db)
             return (
                 r,
                 [

@@ -10,7 +10,7 @@ enum CenterService {
         let row = CenterModel()
         try await apply(input, to: row, scope: scope, req: req)
         return try await req.audited { db in
-            try await row.create(on: db)
+            try await row.storeNew(on: db)
             try await CatalogStore.bump(on: db)
             return (row, [AuditEvent("center.create", "center", id: row.id, center: row.id, detail: ["code": row.code, "name": row.name])])
         }

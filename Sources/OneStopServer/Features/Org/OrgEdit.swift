@@ -69,7 +69,7 @@ struct OrgEdit<M: CenterOwned> {
         let row = self.row
         let action = "\(entity).\(id == nil ? "create" : "update")"
         return try await req.audited { db in
-            try await row.save(on: db)
+            try await row.store(on: db)
             // Public pages show departments, windows and staff commitments.
             try await CatalogStore.bump(on: db)
             return (row, [AuditEvent(action, entity, id: row.id, center: row.centerID, detail: detail(row))])

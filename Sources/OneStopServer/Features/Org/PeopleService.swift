@@ -86,7 +86,7 @@ enum UserService {
         case .enable: row.disabled = false
         }
         return try await req.audited { db in
-            try await row.save(on: db)
+            try await row.store(on: db)
             if change == .disable { try await APITokenModel.query(on: db).filter(\.$userID == id).delete() }
             return (row, [AuditEvent("user.\(change.rawValue)", "user", id: row.id, center: row.centerID)])
         }
@@ -128,7 +128,7 @@ enum DeviceService {
         row.windowID = role.needsWindow ? windowID : nil
         row.tokenHash = Digest.sha256Hex(token)
         let saved = try await req.audited { db in
-            try await row.create(on: db)
+            try await row.storeNew(on: db)
             return (
                 row, [AuditEvent("device.create", "device", id: row.id, center: centerID, detail: ["label": label, "role": role.rawValue])]
             )

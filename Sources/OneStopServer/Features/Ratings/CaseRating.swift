@@ -70,7 +70,7 @@ enum CaseRating {
         return try await req.audited { db in
             // One rating per case and round, checked inside the write.
             if try await existing(caseID, on: db) != nil { throw ValidationFailure([FieldError("case", "rating.alreadyRated")]) }
-            try await r.create(on: db)
+            try await r.storeNew(on: db)
             return (
                 r,
                 [
@@ -142,7 +142,7 @@ enum RateAgain {
             if let why = row.flow.refusal(.rateAgain) { throw Abort(.conflict, reason: req.t(why)) }
             row.ratedAgain = true
             try await row.save(on: db)
-            try await r.create(on: db)
+            try await r.storeNew(on: db)
             try await RatingFigures.change(day: today.description, scopes: RatingFigures.scopes(r), on: db) {
                 $0.add(RatingFigures.entry(r))
             }

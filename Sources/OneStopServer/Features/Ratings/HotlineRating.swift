@@ -130,7 +130,7 @@ enum HotlineRating {
                 t.rated = true
                 try await HallRows.save(t, on: db)
             } else {
-                try await rating.create(on: db)
+                try await rating.storeNew(on: db)
             }
             // The caller is not in the audit detail; the operator is the actor.
             var events = [

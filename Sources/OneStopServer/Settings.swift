@@ -76,6 +76,11 @@ public struct Settings: Sendable {
         public var signIn: Rate? = Rate(count: 30, seconds: 600)
         public var tracking: Rate? = Rate(count: 30, seconds: 3600)
         public var forms: Rate? = Rate(count: 60, seconds: 600)
+        /// One-time codes asked for by a survey's voters (the brands' and the star ratings'): a
+        /// survey that goes viral is voted on from shared addresses (offices, mobile networks), so
+        /// it has its own, higher allowance; the votes themselves carry the code and are not
+        /// limited by address (the burst rule flags them instead).
+        public var surveys: Rate? = Rate(count: 600, seconds: 600)
     }
 
     public struct Rate: Sendable, Equatable {
@@ -193,6 +198,7 @@ public struct Settings: Sendable {
         s.throttle.signIn = try rate("ONESTOP_THROTTLE_SIGNIN", s.throttle.signIn)
         s.throttle.tracking = try rate("ONESTOP_THROTTLE_TRACKING", s.throttle.tracking)
         s.throttle.forms = try rate("ONESTOP_THROTTLE_FORMS", s.throttle.forms)
+        s.throttle.surveys = try rate("ONESTOP_THROTTLE_SURVEYS", s.throttle.surveys)
         if let dir = value("ONESTOP_BACKUP_DIR") {
             guard s.database.isSQLite else {
                 throw Problem(

@@ -29,7 +29,11 @@ struct AccessGuard: AsyncMiddleware {
         case .public:
             // A change sent without signing in (a public form), per client address.
             if ![.GET, .HEAD, .OPTIONS].contains(req.method), req.principal == nil {
-                try req.application.throttles.forms?.admit(req, message: "auth.tooManyForms")
+                switch req.route?.publicLimit ?? .forms {
+                case .forms: try req.application.throttles.forms?.admit(req, message: "auth.tooManyForms")
+                case .surveyCodes: try req.application.throttles.surveys?.admit(req, message: "auth.tooManyForms")
+                case .proven: break
+                }
             }
         default:
             guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }

@@ -25,6 +25,18 @@ struct APIOperation: Sendable {
 enum RouteInfoKey {
     static let access = "onestop.access"
     static let operation = "onestop.operation"
+    static let publicLimit = "onestop.publicLimit"
+}
+
+/// How a public change (sent without signing in) is limited per client address.
+enum PublicLimit: Sendable {
+    /// The public forms' allowance (`throttle.forms`).
+    case forms
+    /// A survey's one-time codes (`throttle.surveys`).
+    case surveyCodes
+    /// Not by address: the request proves itself (a survey vote carries its one-time code, whose
+    /// wrong tries are counted per code).
+    case proven
 }
 
 extension RoutesBuilder {
@@ -56,5 +68,13 @@ extension RoutesBuilder {
 extension Route {
     var access: Access? { userInfo[RouteInfoKey.access] as? Access }
     var operation: APIOperation? { userInfo[RouteInfoKey.operation] as? APIOperation }
+    var publicLimit: PublicLimit { userInfo[RouteInfoKey.publicLimit] as? PublicLimit ?? .forms }
+
+    /// Sets how a public change of this route is limited per address.
+    @discardableResult
+    func limited(_ limit: PublicLimit) -> Route {
+        userInfo[RouteInfoKey.publicLimit] = limit
+        return self
+    }
     var pathString: String { "/" + path.map(\.description).joined(separator: "/") }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import SQLKit
 import Vapor
 
 /// The public side of the brands (issue 22): `/brands`, the showcase of a center's tree by
@@ -84,7 +85,56 @@ enum BrandPages {
     }
 
     static func logoPath(_ b: BrandModel) -> String {
-        b.logoType == nil ? "" : "/api/v1/brands/\(b.id!.uuidString.lowercased())/logo"
+        b.logoType == nil ? "" : logoPath(b.id!)
+    }
+
+    static func logoPath(_ id: UUID) -> String { "/api/v1/brands/\(id.uuidString.lowercased())/logo" }
+
+    /// A showcase card's columns (not the culture and service system a card does not show).
+    struct CardRow: Decodable, Sendable {
+        var id: UUID
+        var name: String
+        var state: String
+        var category: String
+        var centerID: UUID
+        var departmentID: UUID?
+        var logoType: String?
+
+        var stateValue: BrandRules.State { BrandRules.State(rawValue: state) ?? .cultivating }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, state, category, centerID = "center_id", departmentID = "department_id", logoType = "logo_type"
+        }
+    }
+
+    /// One page of the public brands of `centers` whose name contains `query`, named and typical
+    /// first, and how many there are: sorted, counted and paged by the database, reading only the
+    /// columns a card shows.
+    static func showcaseRows(
+        centers: [UUID], query: String, page asked: Int, on db: any Database
+    ) async throws -> (rows: [CardRow], total: Int, pages: Int, page: Int) {
+        let sql = try SQLRows.sql(db)
+        let states = BrandRules.State.allCases.filter(\.isPublic).map(\.rawValue)
+        var filter = SQLQueryString("center_id IN (\(binds: centers)) AND state IN (\(binds: states))")
+        if !query.isEmpty {
+            let escaped = query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            filter.appendInterpolation(unsafeRaw: " AND LOWER(name) LIKE ")
+            filter.appendInterpolation(bind: "%" + escaped + "%")
+            filter.appendInterpolation(unsafeRaw: " ESCAPE '\\'")
+        }
+        struct Count: Decodable { var n: Int }
+        var counting = SQLQueryString("SELECT COUNT(*) AS n FROM brands WHERE ")
+        counting.appendInterpolation(filter)
+        let total = try await sql.raw(counting).first(decoding: Count.self)?.n ?? 0
+        let pages = max(1, (total + showcasePage - 1) / showcasePage)
+        let page = min(max(1, asked), pages)
+        let order = showcaseOrder.sorted { $0.value < $1.value }.map { "WHEN '\($0.key.rawValue)' THEN \($0.value)" }.joined(separator: " ")
+        var select = SQLQueryString("SELECT id, name, state, category, center_id, department_id, logo_type FROM brands WHERE ")
+        select.appendInterpolation(filter)
+        select.appendInterpolation(
+            unsafeRaw: " ORDER BY CASE state \(order) ELSE 9 END, name, id LIMIT \(showcasePage) OFFSET \((page - 1) * showcasePage)")
+        return (try await sql.raw(select).all(decoding: CardRow.self), total, pages, page)
     }
 
     static func showcase(_ req: Request) async throws -> Response {
@@ -94,13 +144,8 @@ enum BrandPages {
         let center = try await WorkOrderService.center(code, req: req)
         let tree = try await req.application.centerTrees.tree(on: req.db)
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
-        var brands = try await BrandModel.query(on: req.db).filter(\.$centerID ~~ Array(tree.subtree(center.requireID())))
-            .sort(\.$name).limit(2000).all().filter { $0.stateValue.isPublic }
-        if !q.isEmpty { brands = brands.filter { $0.name.localizedCaseInsensitiveContains(q) } }
-        brands.sort { (showcaseOrder[$0.stateValue] ?? 9, $0.name) < (showcaseOrder[$1.stateValue] ?? 9, $1.name) }
-        let pages = max(1, (brands.count + showcasePage - 1) / showcasePage)
-        let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), pages)
-        let shown = Array(brands.dropFirst((page - 1) * showcasePage).prefix(showcasePage))
+        let (shown, total, pages, page) = try await showcaseRows(
+            centers: Array(tree.subtree(center.requireID())), query: q, page: req.query[Int.self, at: "page"] ?? 1, on: req.db)
         let names = try await WorkOrderPages.departmentNames(Array(Set(shown.compactMap(\.departmentID))), on: req.db)
         // Each card's live figure: this month's satisfaction of its department, read at once.
         try await IndicatorStore.catchUp(app: req.application, now: req.now)
@@ -109,7 +154,7 @@ enum BrandPages {
             centers: Set(shown.map(\.centerID)), kind: "department", period: month, on: req.db)
         let today = HallClock.day(req.now)
         var surveys: [UUID: String] = [:]
-        for s in try await BrandSurveyModel.query(on: req.db).filter(\.$brandID ~~ shown.compactMap(\.id)).filter(\.$state == "open").all()
+        for s in try await BrandSurveyModel.query(on: req.db).filter(\.$brandID ~~ shown.map(\.id)).filter(\.$state == "open").all()
         where BrandSurveyService.accepting(s, today: today) {
             surveys[s.brandID] = BrandSurveyService.path(s.id!) + "?via=link"
         }
@@ -118,10 +163,10 @@ enum BrandPages {
                 let figure = b.departmentID.flatMap { counts["department:" + $0.uuidString.lowercased()] }
                     .map { Indicator.satisfaction.figure($0) }
                 return Card(
-                    href: "/brands/\(b.id!.uuidString.lowercased())", name: b.name, department: b.departmentID.flatMap { names[$0] } ?? "",
-                    state: req.t("brand.state.\(b.state)"), logo: logoPath(b),
+                    href: "/brands/\(b.id.uuidString.lowercased())", name: b.name, department: b.departmentID.flatMap { names[$0] } ?? "",
+                    state: req.t("brand.state.\(b.state)"), logo: b.logoType == nil ? "" : logoPath(b.id),
                     satisfaction: figure.flatMap { $0.value == nil ? nil : req.t("brand.cardSatisfaction", ["rate": $0.text]) } ?? "",
-                    surveyHref: surveys[b.id!] ?? "", featured: (showcaseOrder[b.stateValue] ?? 9) <= 1)
+                    surveyHref: surveys[b.id] ?? "", featured: (showcaseOrder[b.stateValue] ?? 9) <= 1)
             }
             return cards.isEmpty ? nil : Group(label: req.t("brand.category.\(c.rawValue)"), cards: cards)
         }
@@ -133,7 +178,7 @@ enum BrandPages {
         return try await req.page(
             "public/brands", title: req.t("brand.showcase"),
             ShowcaseView(
-                center: center.name, centerCode: center.code, query: q, groups: groups, total: brands.count,
+                center: center.name, centerCode: center.code, query: q, groups: groups, total: total,
                 prevHref: page > 1 ? href(page - 1) : "", nextHref: page < pages ? href(page + 1) : "",
                 pageLine: pages > 1 ? req.t("brand.pageOf", ["page": String(page), "pages": String(pages)]) : ""))
     }

@@ -192,7 +192,7 @@ enum BrandSelectionRoutes {
             let response = try await StarRatingRoutes.CodeSent(expiresAt: expires).encodeResponse(for: req)
             response.status = .accepted
             return response
-        }
+        }.limited(.surveyCodes)
         api.endpoint(
             .POST, "brand-surveys", ":id", "votes", access: .public,
             operation: .init(
@@ -204,7 +204,7 @@ enum BrandSelectionRoutes {
             try await OrgAPIController.created(
                 try await BrandSurveyService.vote(try req.uuid("id"), try req.content.decode(BrandSurveyService.VoteInput.self), req: req),
                 req)
-        }
+        }.limited(.proven)
         api.endpoint(
             .GET, "brand-surveys", ":id", "votes", access: BrandService.approvers,
             operation: .init(

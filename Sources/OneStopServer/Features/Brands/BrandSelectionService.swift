@@ -242,19 +242,23 @@ enum BrandSelectionService {
         }
     }
 
-    /// The rating satisfaction of the windows and staff the brand covers from `since` (to `until`),
-    /// and the valid complaints about it (naming the brand, or its windows and staff).
+    /// The rating satisfaction of the windows, staff and items the brand covers from `since` (to
+    /// `until`), and the valid complaints about it (naming the brand, or its windows, staff and
+    /// items).
     static func socialFigures(
         _ b: BrandModel, since: Int64, until: Int64 = .max, on db: any Database
     ) async throws -> (
         satisfaction: Double?, valid: Int
     ) {
         let covers = b.coversValue
+        let items =
+            covers.items.isEmpty
+            ? [] : try await ServiceItemModel.query(on: db).filter(\.$code ~~ covers.items).field(\.$id).all().compactMap(\.id)
         var levels: [Int] = []
-        if !covers.windows.isEmpty || !covers.staff.isEmpty {
+        if !covers.windows.isEmpty || !covers.staff.isEmpty || !items.isEmpty {
             let ratings = try await RatingModel.query(on: db).filter(\.$centerID == b.centerID).filter(\.$at >= since)
                 .filter(\.$at < until).filter(\.$excluded == false).group(.or) {
-                    $0.filter(\.$windowID ~~ covers.windows).filter(\.$staffID ~~ covers.staff)
+                    $0.filter(\.$windowID ~~ covers.windows).filter(\.$staffID ~~ covers.staff).filter(\.$itemID ~~ items)
                 }.field(\.$id).field(\.$level).all()
             levels = ratings.compactMap(\.level)
         }
@@ -262,7 +266,7 @@ enum BrandSelectionService {
         let valid = try await WorkOrderModel.query(on: db).filter(\.$centerID == b.centerID).filter(\.$receivedAt >= since)
             .filter(\.$receivedAt < until).filter(\.$valid == true).group(.or) {
                 $0.filter(\.$brandRef ~~ [b.name, b.id!.uuidString.lowercased()]).filter(\.$windowID ~~ covers.windows)
-                    .filter(\.$staffID ~~ covers.staff)
+                    .filter(\.$staffID ~~ covers.staff).filter(\.$itemID ~~ items)
             }.count()
         return (satisfaction, valid)
     }

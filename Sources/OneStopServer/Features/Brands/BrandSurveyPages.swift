@@ -45,7 +45,7 @@ enum BrandSurveyPages {
             } catch let x as any AbortError where [.conflict, .tooManyRequests, .serviceUnavailable].contains(x.status) {
                 return try await page(req, errors: [x.reason], form: form, status: x.status)
             }
-        }
+        }.limited(.proven)
         app.endpoint(.POST, "brands", "survey", ":id", "code", access: .public) { req -> Response in
             let form = try req.content.decode([String: String].self)
             do {
@@ -58,7 +58,7 @@ enum BrandSurveyPages {
             } catch let x as any AbortError where [.conflict, .tooManyRequests, .serviceUnavailable].contains(x.status) {
                 return try await page(req, errors: [x.reason], form: form, status: x.status)
             }
-        }
+        }.limited(.surveyCodes)
     }
 
     static func page(

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import SQLKit
 import Vapor
 
 /// 社会评价 (issue 22): the office opens a public survey per candidate (a QR code and a link);
@@ -80,7 +81,11 @@ enum BrandSurveyService {
 
     /// Open for votes: open, today not past its last day, and its campaign not decided.
     static func accepting(_ s: BrandSurveyModel, today: CivilDate) -> Bool {
-        s.state == "open" && CivilDate(s.closesOn).map { today <= $0 } ?? false
+        accepting(state: s.state, closesOn: s.closesOn, today: today)
+    }
+
+    static func accepting(state: String, closesOn: String, today: CivilDate) -> Bool {
+        state == "open" && CivilDate(closesOn).map { today <= $0 } ?? false
     }
 
     static func find(_ id: UUID, on db: any Database) async throws -> BrandSurveyModel {
@@ -114,10 +119,48 @@ enum BrandSurveyService {
     /// within the window flag the vote.
     static let burst = RatingFraud.Thresholds()
 
+    /// What a vote needs of its survey, read in one statement: the survey and its brand's name.
+    struct SurveyFacts: Decodable, Sendable {
+        var state: String
+        var closesOn: String
+        var centerID: UUID
+        var name: String
+
+        enum CodingKeys: String, CodingKey {
+            case state, closesOn = "closes_on", centerID = "center_id", name
+        }
+    }
+
+    /// What the write finds, in one statement: the survey's state now, whether this voter voted,
+    /// and the address's votes within the burst window (at most as many as the rule needs).
+    struct VoteCheck: Decodable, Sendable {
+        var state: String?
+        var voted: Int
+        var recent: Int
+    }
+
+    /// A refused vote answers its job instead of throwing, so that a second vote does not make
+    /// the other votes of its batch run again one by one.
+    enum VoteOutcome: Sendable {
+        case accepted(Receipt)
+        case closed
+        case voted
+    }
+
     static func vote(_ id: UUID, _ input: VoteInput, req: Request) async throws -> Receipt {
-        let s = try await find(id, on: req.db)
+        let sql = try SQLRows.sql(req.db)
+        guard
+            let s = try await sql.raw(
+                """
+                SELECT s.state, s.closes_on, s.center_id, b.name FROM brand_surveys s JOIN brands b ON b.id = s.brand_id \
+                WHERE s.id = \(bind: id)
+                """
+            ).first(decoding: SurveyFacts.self)
+        else { throw Abort(.notFound) }
         let millis = HallClock.millis(req.now)
-        guard accepting(s, today: HallClock.day(req.now)) else { throw Abort(.conflict, reason: req.t("brand.surveyClosed")) }
+        guard accepting(state: s.state, closesOn: s.closesOn, today: HallClock.day(req.now)) else {
+            throw Abort(.conflict, reason: req.t("brand.surveyClosed"))
+        }
         var v = Validator()
         let level = input.satisfaction ?? 0
         if input.satisfaction == nil {
@@ -134,44 +177,43 @@ enum BrandSurveyService {
         }
         guard v.isValid else { throw ValidationFailure(v.errors) }
         if let phone { try await StarRatingService.checkCode(phone: phone, code: input.smsCode ?? "", millis: millis, req: req) }
-        let row = BrandVoteModel()
-        row.id = UUID.timeOrdered()
-        row.surveyID = id
-        row.voter = PersonalData.index(applicant.map { "user:" + $0.uuidString } ?? "phone:" + (phone ?? ""), "brand_votes.voter")
-        row.level = level
-        row.comment = comment
-        row.channel = applicant != nil ? "account" : input.via == "link" ? "link" : "qr"
-        row.source = RatingFlags.source(req)
-        row.flagged = false
-        row.excluded = ""
-        row.createdAt = millis
-        let name = try await BrandModel.find(s.brandID, on: req.db)?.name ?? ""
-        let (centerID, campaignID) = (s.centerID, s.campaignID)
-        do {
-            return try await req.audited { db -> (Receipt, [AuditEvent]) in
-                if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
-                    throw Abort(.conflict, reason: req.t("brand.decided"))
-                }
-                if try await BrandVoteModel.query(on: db).filter(\.$surveyID == id).filter(\.$voter == row.voter).count() > 0 {
-                    throw Abort(.conflict, reason: req.t("brand.voted"))
-                }
-                if !row.source.isEmpty {
-                    // At most as many as the rule needs: a viral survey must not count a minute's votes each time.
-                    let recent = try await BrandVoteModel.query(on: db).filter(\.$surveyID == id).filter(\.$source == row.source)
-                        .filter(\.$createdAt > millis - burst.burstSeconds * 1000).field(\.$id).range(..<(burst.burstCount - 1)).all()
-                        .count
-                    row.flagged = recent + 1 >= burst.burstCount
-                }
-                try await row.storeNew(on: db)
-                var detail = ["channel": row.channel]
-                if row.flagged { detail["flag"] = "burst" }
-                return (
-                    Receipt(surveyID: id, brandName: name, votedAt: Date(timeIntervalSince1970: Double(millis) / 1000)),
-                    [AuditEvent("brand.vote", "brand_survey", id: id, center: centerID, detail: detail)]
-                )
-            }
-        } catch let e as any DatabaseError where e.isConstraintFailure {
-            throw Abort(.conflict, reason: req.t("brand.voted"))
+        let voter = PersonalData.index(applicant.map { "user:" + $0.uuidString } ?? "phone:" + (phone ?? ""), "brand_votes.voter")
+        let channel = applicant != nil ? "account" : input.via == "link" ? "link" : "qr"
+        let source = RatingFlags.source(req)
+        let receipt = Receipt(surveyID: id, brandName: s.name, votedAt: Date(timeIntervalSince1970: Double(millis) / 1000))
+        let centerID = s.centerID
+        let since = millis - burst.burstSeconds * 1000
+        let needed = burst.burstCount - 1
+        let outcome = try await req.audited { db -> (VoteOutcome, [AuditEvent]) in
+            // Deciding the selection closes its surveys in the same write, so the state read here
+            // also keeps votes out of a decided campaign.
+            let check = try await SQLRows.sql(db).raw(
+                """
+                SELECT (SELECT state FROM brand_surveys WHERE id = \(bind: id)) AS state, \
+                (SELECT COUNT(*) FROM brand_votes WHERE survey_id = \(bind: id) AND voter = \(bind: voter)) AS voted, \
+                (SELECT COUNT(*) FROM (SELECT 1 AS one FROM brand_votes WHERE survey_id = \(bind: id) AND source = \(bind: source) \
+                AND source <> '' AND created_at > \(bind: since) LIMIT \(unsafeRaw: String(needed))) AS burst) AS recent
+                """
+            ).first(decoding: VoteCheck.self)
+            guard let check, check.state == "open" else { return (.closed, []) }
+            if check.voted > 0 { return (.voted, []) }
+            let flagged = !source.isEmpty && check.recent + 1 >= burst.burstCount
+            try await SQLRows.insert(
+                into: "brand_votes", columns: "id, survey_id, voter, level, comment, channel, source, flagged, excluded, created_at",
+                [
+                    [
+                        SQLBind(UUID.timeOrdered()), SQLBind(id), SQLBind(voter), SQLBind(level), SQLBind(comment), SQLBind(channel),
+                        SQLBind(source), SQLBind(flagged), SQLBind(""), SQLBind(millis),
+                    ]
+                ], on: db)
+            var detail = ["channel": channel]
+            if flagged { detail["flag"] = "burst" }
+            return (.accepted(receipt), [AuditEvent("brand.vote", "brand_survey", id: id, center: centerID, detail: detail)])
+        }
+        switch outcome {
+        case .accepted(let r): return r
+        case .closed: throw Abort(.conflict, reason: req.t("brand.surveyClosed"))
+        case .voted: throw Abort(.conflict, reason: req.t("brand.voted"))
         }
     }
 

@@ -159,8 +159,9 @@ enum StarRatingPages {
         // The public side.
         app.endpoint(.GET, "stars", ":id", access: .public) { req in try await board(req) }
         app.endpoint(.GET, "stars", ":id", ":kind", ":target", access: .public) { req in try await survey(req, errors: [], form: [:]) }
-        app.endpoint(.POST, "stars", ":id", ":kind", ":target", access: .public) { req in try await vote(req) }
-        app.endpoint(.POST, "stars", ":id", ":kind", ":target", "code", access: .public) { req in try await sendCode(req) }
+        app.endpoint(.POST, "stars", ":id", ":kind", ":target", access: .public) { req in try await vote(req) }.limited(.proven)
+        app.endpoint(.POST, "stars", ":id", ":kind", ":target", "code", access: .public) { req in try await sendCode(req) }.limited(
+            .surveyCodes)
         app.endpoint(.GET, "stars", ":id", ":kind", ":target", "qr.svg", access: .public) { req -> Response in
             let (r, subject) = try await located(req)
             return try QueuePages.qrImage(QueuePages.publicBase(req) + StarRatingRoutes.surveyPath(r.id!, subject.key))

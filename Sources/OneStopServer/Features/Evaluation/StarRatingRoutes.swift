@@ -216,7 +216,7 @@ enum StarRatingRoutes {
             let response = try await CodeSent(expiresAt: expires).encodeResponse(for: req)
             response.status = .accepted
             return response
-        }
+        }.limited(.surveyCodes)
         api.endpoint(
             .POST, "star-ratings", ":id", "votes", access: .public,
             operation: .init(
@@ -227,7 +227,7 @@ enum StarRatingRoutes {
         ) { req in
             try await OrgAPIController.created(
                 try await S.vote(try req.uuid("id"), try req.content.decode(S.VoteInput.self), req: req), req)
-        }
+        }.limited(.proven)
         api.endpoint(
             .POST, "star-ratings", ":id", "reviews", access: S.reviewers,
             operation: .init(

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import SQLKit
 import Vapor
 
 /// 群众评议 (issue 21): the one-time code that confirms a voter's phone, and the vote itself — one
@@ -127,15 +128,30 @@ extension StarRatingService {
 
     /// Checks the code last sent to `phone`: a wrong one counts a try; expired or out of tries, a
     /// new code is needed.
+    struct CodeRow: Decodable, Sendable {
+        var id: UUID
+        var code: String
+        var expiresAt: Int64
+        var attempts: Int
+
+        enum CodingKeys: String, CodingKey { case id, code, expiresAt = "expires_at", attempts }
+    }
+
     static func checkCode(phone: String, code: String, millis: Int64, req: Request) async throws {
         let index = PersonalData.index(phone, VoteCodeModel.phoneField)
+        // The four columns the check needs (a viral survey checks a code on every vote).
         guard
-            let row = try await VoteCodeModel.query(on: req.db).filter(\.$phoneIndex == index).sort(\.$createdAt, .descending).first(),
+            let row = try await SQLRows.sql(req.db).raw(
+                """
+                SELECT id, code, expires_at, attempts FROM vote_codes WHERE phone_index = \(bind: index) \
+                ORDER BY created_at DESC LIMIT 1
+                """
+            ).first(decoding: CodeRow.self),
             row.expiresAt > millis, row.attempts < codeTries
         else { throw ValidationFailure([FieldError("smsCode", "star.codeExpired")]) }
         let given = code.trimmingCharacters(in: .whitespaces)
-        if PersonalData.index("\(row.id!.uuidString):\(given)", "vote_codes.code") != row.code {
-            let id = row.id!
+        if PersonalData.index("\(row.id.uuidString):\(given)", "vote_codes.code") != row.code {
+            let id = row.id
             _ = try await req.audited { db -> (Bool, [AuditEvent]) in
                 if let fresh = try await VoteCodeModel.find(id, on: db) {
                     fresh.attempts += 1

@@ -91,13 +91,14 @@ extension Application {
         var signIn: IssueLimiter?
         var tracking: IssueLimiter?
         var forms: IssueLimiter?
+        var surveys: IssueLimiter?
     }
 
     var throttles: Throttles {
         if let s = storage[ThrottlesKey.self] { return s }
         let t = settings.throttle
         func limiter(_ r: Settings.Rate?) -> IssueLimiter? { r.map { IssueLimiter(limit: $0.count, window: Double($0.seconds)) } }
-        let s = Throttles(signIn: limiter(t.signIn), tracking: limiter(t.tracking), forms: limiter(t.forms))
+        let s = Throttles(signIn: limiter(t.signIn), tracking: limiter(t.tracking), forms: limiter(t.forms), surveys: limiter(t.surveys))
         storage[ThrottlesKey.self] = s
         return s
     }

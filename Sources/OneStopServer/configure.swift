@@ -117,6 +117,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Brands())
     app.migrations.add(BrandCampaigns())
     app.migrations.add(BrandWork())
+    app.migrations.add(BrandSurveyRounds())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -126,6 +126,12 @@ struct BrandRegistryTests {
             let showcase = try await t.send(.GET, "/brands?center=DL010200").body.string
             #expect(showcase.contains("红盾先锋") && showcase.contains("行政") && !showcase.contains("市场监管暖心服务一站通"))
             #expect(try await t.send(.GET, "/brands?center=DL010200&q=nothing").body.string.contains("还没有公开的服务品牌"))
+            // The search matches part of a name, and a wildcard is only itself.
+            #expect(try await t.send(.GET, "/brands?center=DL010200&q=%E7%BA%A2%E7%9B%BE").body.string.contains("红盾先锋"))
+            #expect(try await t.send(.GET, "/brands?center=DL010200&q=%25").body.string.contains("还没有公开的服务品牌"))
+            #expect(
+                try await t.send(.GET, "/brands?center=DL010200&page=9").body.string.contains("红盾先锋"), "a page past the last shows the last"
+            )
 
             // A PNG is kept as it is.
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]

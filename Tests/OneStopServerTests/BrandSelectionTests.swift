@@ -201,8 +201,45 @@ struct BrandSelectionTests {
             office = try await t.login("jiwei", "Order-Pass-2026")
             res = try await t.send(.POST, objections, json: ["brand": a.uuidString, "contact": "13900006666", "text": "晚了"])
             #expect(res.status == .conflict, "the announcement is over")
+            // 年度社会评价: the typical brand is evaluated again in the consolidation phase, as a new
+            // round of its survey, in which those who voted in the selection vote again.
+            res = try await t.send(.POST, "/api/v1/brands/\(a)/survey", token: office, json: ["closesOn": "2028-01-01"])
+            #expect(res.problem?.errors?.first?.code == "brand.closesInPhase")
+            res = try await t.send(.POST, "/api/v1/brands/\(a)/survey", token: office, json: ["closesOn": "2026-11-10"])
+            #expect(res.status == .created, "\(res.body.string)")
+            struct Round: Decodable { var id: UUID; var purpose: String; var round: Int; var votes: Int; var score: Double? }
+            var yearly = try res.decoded(Round.self)
+            #expect(yearly.id == survey.id && yearly.purpose == "consolidation" && yearly.round == 2 && yearly.votes == 0)
+            #expect(try await t.send(.POST, "/api/v1/brands/\(a)/survey", token: office, json: [String: String]()).status == .conflict)
+            for (phone, level) in [("13900001111", 4), ("13900007777", 5)] {
+                _ = try await t.send(.POST, base + "/codes", json: ["phone": phone])
+                res = try await t.send(
+                    .POST, base + "/votes", json: Vote(satisfaction: level, phone: phone, smsCode: try await StarRatingTests.lastCode(t)))
+                #expect(res.status == .created, "one vote a round: \(res.body.string)")
+            }
+            _ = try await t.send(.POST, base + "/codes", json: ["phone": "13900007777"])
+            res = try await t.send(
+                .POST, base + "/votes", json: Vote(satisfaction: 1, phone: "13900007777", smsCode: try await StarRatingTests.lastCode(t)))
+            #expect(res.status == .conflict)
+            yearly = try await t.send(.GET, base).decoded(Round.self)
+            #expect(yearly.votes == 2 && yearly.score == 87.5, "the round's own votes: \(yearly)")
+            let selectionVotes = try await BrandVoteModel.query(on: t.app.db).filter(\.$surveyID == survey.id).filter(\.$round == 1).count()
+            #expect(selectionVotes == 3, "the selection's votes stay in their round")
+            sel = try await t.send(.GET, "/api/v1/brand-campaigns/\(campaign)/selection", token: office).decoded(Selection.self)
+            #expect(sel.standings.first { $0.brandID == a }?.combined == 86, "a frozen score does not move")
             res = try await t.send(.POST, "/api/v1/brands/\(a)/name", token: office, json: ["reason": "群众满意度高"])
             #expect(try res.decoded(BrandRegistryTests.Brand.self).state == "named", "\(res.body.string)")
+            let naming = try await BrandNoticeModel.query(on: t.app.db).filter(\.$brandID == a).filter(\.$kind == "naming").first()
+            #expect(try #require(naming).body.contains("年度社会评价 87.5 分（有效票 2）"))
+            // Once a year: not again in 2026, again in 2027 (round 3).
+            t.clock.advance(10 * 86400)
+            office = try await t.login("jiwei", "Order-Pass-2026")
+            res = try await t.send(.POST, "/api/v1/brands/\(a)/survey", token: office, json: [String: String]())
+            #expect(res.problem?.detail == "该品牌今年已开展过年度社会评价，每年一次。", "\(res.body.string)")
+            t.clock.advance(60 * 86400)
+            office = try await t.login("jiwei", "Order-Pass-2026")
+            res = try await t.send(.POST, "/api/v1/brands/\(a)/survey", token: office, json: [String: String]())
+            #expect(try res.decoded(Round.self).round == 3)
             res = try await t.send(.POST, "/api/v1/brands/\(a)/review", token: office, json: [String: String]())
             #expect(res.problem?.errors?.first?.field == "reason")
             res = try await t.send(.POST, "/api/v1/brands/\(a)/review", token: office, json: ["reason": "连续三个月未达承诺"])
@@ -212,7 +249,7 @@ struct BrandSelectionTests {
             #expect(try await t.send(.POST, "/api/v1/brands/\(a)/name", token: office, json: [String: String]()).status == .conflict)
             struct Notice: Decodable { var number: String; var kind: String }
             let notices = try await t.send(.GET, "/api/v1/brand-notices?center=DL010200").decoded([Notice].self)
-            #expect(Set(notices.map(\.number)) == ["品选〔2026〕1号", "品命〔2026〕1号", "品撤〔2026〕1号"], "\(notices)")
+            #expect(Set(notices.map(\.number)) == ["品选〔2026〕1号", "品命〔2026〕1号", "品撤〔2027〕1号"], "\(notices)")
             #expect(try await t.send(.GET, "/api/v1/brands/\(a)").status == .notFound, "a revoked brand is no longer public")
         }
     }

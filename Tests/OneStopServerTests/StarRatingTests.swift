@@ -225,6 +225,50 @@ struct StarRatingTests {
         }
     }
 
+    @Test(
+        "a survey from one shared address: its codes have their own allowance, and votes, which carry a code, are not limited by address",
+        arguments: TestDB.available)
+    func sharedAddress(db: TestDB) async throws {
+        try await withOneStop(
+            db,
+            tune: {
+                $0.throttle.forms = .init(count: 2, seconds: 600)
+                $0.throttle.surveys = .init(count: 4, seconds: 600)
+            }
+        ) { t in
+            let admin = try await t.login()
+            let county = try await t.centerID(code: "DL010200")
+            _ = try await t.send(
+                .POST, "/api/v1/webhooks", token: admin,
+                json: ["url": "https://sms.example.gov.cn/send", "events": "*", "centerID": county.uuidString])
+            let res = try await t.send(
+                .POST, "/api/v1/star-ratings", token: admin, json: ["center": "DL010200", "period": "half_year:2026-H2"])
+            let rating = try res.content.decode(Rating.self)
+            let base = "/api/v1/star-ratings/\(rating.id)"
+            let staff = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == county).first())
+            let ratee = "staff:" + staff.id!.uuidString
+            let office: HTTPHeaders = ["X-Forwarded-For": "203.0.113.40"]
+            var codes: [(String, String)] = []
+            for n in 1...4 {
+                let phone = "1370000000\(n)"
+                #expect(try await t.send(.POST, base + "/codes", json: ["phone": phone], headers: office).status == .accepted)
+                codes.append((phone, try await Self.lastCode(t)))
+            }
+            #expect(
+                try await t.send(.POST, base + "/codes", json: ["phone": "13700000009"], headers: office).status == .tooManyRequests,
+                "the survey codes' own allowance")
+            for (phone, code) in codes {
+                let vote = try await t.send(
+                    .POST, base + "/votes", json: Vote(ratee: ratee, levels: [5, 5, 5, 5, 5], phone: phone, smsCode: code), headers: office)
+                #expect(vote.status == .created, "a vote past the public forms' allowance of 2: \(vote.body.string)")
+            }
+            // Other public forms from that address are still limited by the forms' allowance.
+            let ticket = ["center": "DL010200", "group": "NONE"]
+            for _ in 0..<2 { _ = try await t.send(.POST, "/api/v1/tickets", json: ticket, headers: office) }
+            #expect(try await t.send(.POST, "/api/v1/tickets", json: ticket, headers: office).status == .tooManyRequests)
+        }
+    }
+
     @Test("a phone's code: wrong tries run out, and a phone gets five codes an hour", arguments: TestDB.available)
     func codes(db: TestDB) async throws {
         try await withOneStop(db) { t in

@@ -145,7 +145,8 @@ public struct BrandCampaignPhases: Codable, Sendable, Equatable {
 
     /// What the phase allows: weekly reports in practice; declarations, expert scores and the
     /// survey in selection; naming in consolidation. Inspections run in any phase.
-    public enum Act: Sendable { case weeklyReport, declare, score, vote, decide, name, inspect }
+    /// `evaluate`: the yearly social evaluation (年度社会评价) of a typical or named brand.
+    public enum Act: Sendable { case weeklyReport, declare, score, vote, decide, name, inspect, evaluate }
 
     public func allows(_ act: Act, on day: CivilDate) -> Bool {
         guard let p = phase(on: day) else { return false }
@@ -153,7 +154,7 @@ public struct BrandCampaignPhases: Codable, Sendable, Equatable {
         case .inspect: return true
         case .weeklyReport: return p == .practice
         case .declare, .score, .vote, .decide: return p == .selection
-        case .name: return p == .consolidation
+        case .name, .evaluate: return p == .consolidation
         }
     }
 }
@@ -228,4 +229,29 @@ extension BrandSelection {
     /// The last day of the public announcement (公示): `days` working days from the day after the
     /// decision, by `addWorkingDays` (the center's calendar).
     public static let announceDays = 5
+}
+
+extension BrandSelection {
+    /// What a brand's survey is for: the selection's social evaluation (a candidate), or the
+    /// yearly social evaluation of the consolidation phase (a typical, named or reviewed brand).
+    public enum SurveyPurpose: String, Sendable {
+        case selection, consolidation
+    }
+
+    /// The survey a brand in `state` may have, or nil.
+    public static func surveyPurpose(_ state: BrandRules.State) -> SurveyPurpose? {
+        switch state {
+        case .candidate: return .selection
+        case .typical, .named, .underReview: return .consolidation
+        default: return nil
+        }
+    }
+
+    /// Whether a yearly evaluation may open in `year`, given the years the brand's earlier ones
+    /// opened: one a year.
+    public static func mayEvaluate(in year: Int, evaluatedIn years: [Int]) -> Bool { !years.contains(year) }
+
+    /// The key that makes one vote per person per survey round: the first round keeps the bare
+    /// identity, so that votes given before rounds existed still count as the first round's.
+    public static func voterKey(_ identity: String, round: Int) -> String { round <= 1 ? identity : identity + "#round\(round)" }
 }

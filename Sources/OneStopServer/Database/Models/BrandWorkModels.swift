@@ -175,6 +175,10 @@ final class BrandSurveyModel: Model, @unchecked Sendable {
     @Field(key: "closes_on") var closesOn: String
     @Field(key: "opened_by") var openedBy: String
     @Field(key: "opened_at") var openedAt: Int64
+    /// selection or consolidation (`BrandSelection.SurveyPurpose`).
+    @Field(key: "purpose") var purpose: String
+    /// 1, then one more for each yearly evaluation held on the same survey.
+    @Field(key: "round") var round: Int
 
     init() {}
 }
@@ -197,6 +201,8 @@ final class BrandVoteModel: Model, @unchecked Sendable {
     /// "" or the office's reason for leaving the vote out.
     @Field(key: "excluded") var excluded: String
     @Field(key: "created_at") var createdAt: Int64
+    /// The survey round it was given in.
+    @Field(key: "round") var round: Int
 
     init() {}
 }

@@ -185,8 +185,16 @@ enum BrandDecisionService {
         let department = departmentName
         let since = HallClock.millis(HallClock.instant(today.adding(days: -90), minute: 0))
         let figures = try await BrandSelectionService.socialFigures(b, since: since, on: req.db)
+        // The consolidation's own social evaluation, when one was held.
+        var yearly = ""
+        if let s = try await BrandSurveyModel.query(on: req.db).filter(\.$brandID == id)
+            .filter(\.$purpose == BrandSelection.SurveyPurpose.consolidation.rawValue).sort(\.$openedAt, .descending).first()
+        {
+            let d = try await BrandSurveyService.dto(s, on: req.db)
+            yearly = "年度社会评价 \(d.score.map(ScoringRule.number) ?? "—") 分（有效票 \(d.votes)），"
+        }
         let figureLine =
-            "近三个月所涵盖窗口满意率 \(figures.satisfaction.map { String(format: "%.1f%%", $0 * 100) } ?? "—")，有效投诉 \(figures.valid) 件。"
+            "\(yearly)近三个月所涵盖窗口与事项满意率 \(figures.satisfaction.map { String(format: "%.1f%%", $0 * 100) } ?? "—")，有效投诉 \(figures.valid) 件。"
         let millis = HallClock.millis(req.now)
         let from = b.state
         return try await req.audited { db -> (BrandModel, [AuditEvent]) in

@@ -106,7 +106,8 @@ enum BrandSelectionPages {
         let isOffice = p?.role == .campaignOffice && inScope
         let sel = try await BrandSelectionRoutes.selection(c, req: req)
         let showScores = sel.decided || (inScope && [.campaignOffice, .centerAdmin, .supervisor].contains(p?.role))
-        let surveys = try await BrandSurveyModel.query(on: req.db).filter(\.$campaignID == c.requireID()).all()
+        let surveys = try await BrandSurveyModel.query(on: req.db).filter(\.$campaignID == c.requireID())
+            .filter(\.$purpose == BrandSelection.SurveyPurpose.selection.rawValue).all()
         let today = HallClock.day(req.now)
         func n(_ v: Double?) -> String { v.map(ScoringRule.number) ?? "—" }
         let typicalIDs = Set(sel.standings.filter { $0.state == "typical" }.map(\.brandID))

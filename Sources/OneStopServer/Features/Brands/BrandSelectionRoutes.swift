@@ -213,7 +213,8 @@ enum BrandSelectionRoutes {
         ) { req in
             let s = try await BrandSurveyService.find(try req.uuid("id"), on: req.db)
             try await req.scope().require(s.centerID)
-            return try await BrandVoteModel.query(on: req.db).filter(\.$surveyID == s.requireID()).sort(\.$flagged, .descending)
+            return try await BrandVoteModel.query(on: req.db).filter(\.$surveyID == s.requireID()).filter(\.$round == s.round)
+                .sort(\.$flagged, .descending)
                 .sort(\.$createdAt, .descending).limit(1000).all().map {
                     BrandSurveyService.VoteDTO(
                         id: $0.id!, level: $0.level, comment: $0.comment, channel: $0.channel, flagged: $0.flagged, excluded: $0.excluded,

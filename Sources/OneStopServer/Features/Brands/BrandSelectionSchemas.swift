@@ -47,7 +47,8 @@ extension BrandSelectionRoutes {
             "BrandSurveyInput": O.object(["closesOn": O.string]),
             "BrandSurvey": O.object([
                 "id": O.uuid, "brandID": O.uuid, "brandName": O.string, "campaignID": O.uuid, "state": ["enum": ["open", "closed"]],
-                "closesOn": O.string, "votes": O.integer, "flagged": O.integer, "excluded": O.integer, "score": optionalNumber,
+                "purpose": O.string, "round": O.integer, "closesOn": O.string, "votes": O.integer, "flagged": O.integer,
+                "excluded": O.integer, "score": optionalNumber,
                 "path": O.string,
             ]),
             "BrandVoteInput": O.object(

@@ -206,7 +206,8 @@ enum BrandSelectionService {
         let brands = try await BrandModel.query(on: db).filter(\.$id ~~ declarations.map(\.brandID)).all()
         let names = try await WorkOrderPages.departmentNames(Array(Set(brands.compactMap(\.departmentID))), on: db)
         let cards = try await BrandExpertCardModel.query(on: db).filter(\.$campaignID == campaignID).all()
-        let surveys = try await BrandSurveyModel.query(on: db).filter(\.$campaignID == campaignID).all()
+        let surveys = try await BrandSurveyModel.query(on: db).filter(\.$campaignID == campaignID)
+            .filter(\.$purpose == BrandSelection.SurveyPurpose.selection.rawValue).all()
         let from = c.phasesValue.spans.first { $0.phase == .practice }?.from ?? HallClock.day(Date())
         let since = HallClock.millis(HallClock.instant(from, minute: 0))
         var out: [Standing] = []
@@ -219,8 +220,10 @@ enum BrandSelectionService {
             let expert = visible ? BrandSelection.expertScore(totals, dropFrom: weights.dropFrom) : nil
             var levels: [Int] = []
             if let s = surveys.first(where: { $0.brandID == id }) {
-                levels = try await BrandVoteModel.query(on: db).filter(\.$surveyID == s.requireID()).filter(\.$excluded == "")
-                    .field(\.$id).field(\.$level).all().map(\.level)
+                levels = try await BrandVoteModel.query(on: db).filter(\.$surveyID == s.requireID()).filter(\.$round == 1).filter(
+                    \.$excluded == ""
+                )
+                .field(\.$id).field(\.$level).all().map(\.level)
             }
             let survey = BrandSelection.surveyScore(levels)
             let figures = try await socialFigures(b, since: since, on: db)

@@ -27,52 +27,100 @@ enum BrandSurveyService {
         var excluded: Int
         var score: Double?
         var path: String
+        /// selection or consolidation (the yearly evaluation), and which round of the survey.
+        var purpose: String
+        var round: Int
     }
 
     static func path(_ id: UUID) -> String { "/brands/survey/\(id.uuidString.lowercased())" }
 
     static func dto(_ s: BrandSurveyModel, on db: any Database) async throws -> DTO {
-        let votes = try await BrandVoteModel.query(on: db).filter(\.$surveyID == s.requireID()).field(\.$id).field(\.$level)
+        let votes = try await BrandVoteModel.query(on: db).filter(\.$surveyID == s.requireID()).filter(\.$round == s.round)
+            .field(\.$id).field(\.$level)
             .field(\.$flagged).field(\.$excluded).all()
         let counted = votes.filter { $0.excluded.isEmpty }
         let name = try await BrandModel.find(s.brandID, on: db)?.name ?? ""
         return DTO(
             id: s.id!, brandID: s.brandID, brandName: name, campaignID: s.campaignID, state: s.state, closesOn: s.closesOn,
             votes: counted.count, flagged: votes.filter(\.flagged).count, excluded: votes.count - counted.count,
-            score: BrandSelection.surveyScore(counted.map(\.level)), path: path(s.id!))
+            score: BrandSelection.surveyScore(counted.map(\.level)), path: path(s.id!), purpose: s.purpose, round: s.round)
     }
 
+    /// Opens the selection's survey of a candidate, or the yearly evaluation of a typical, named
+    /// or reviewed brand in the consolidation phase — one a year, as a new round of the brand's
+    /// survey in the campaign when it has one.
     static func open(_ brandID: UUID, _ input: OpenInput, req: Request) async throws -> BrandSurveyModel {
         let p = try req.requirePrincipal()
         let b = try await BrandService.find(brandID, on: req.db)
         try await req.scope().require(b.centerID)
-        guard b.stateValue == .candidate else { throw Abort(.conflict, reason: req.t("brand.notCandidate")) }
-        let c = try await BrandSelectionService.selectionCampaign(b, act: .vote, req: req)
-        let selectionEnd = c.phasesValue.spans.first { $0.phase == .selection }!.to
+        guard let purpose = BrandSelection.surveyPurpose(b.stateValue) else { throw Abort(.conflict, reason: req.t("brand.notCandidate")) }
         let today = HallClock.day(req.now)
-        var closes = selectionEnd
+        let c: BrandCampaignModel
+        let phase: BrandCampaignPhases.Phase
+        switch purpose {
+        case .selection:
+            c = try await BrandSelectionService.selectionCampaign(b, act: .vote, req: req)
+            phase = .selection
+        case .consolidation:
+            guard let found = try await BrandReportService.campaign(for: b, on: req.db, app: req.application),
+                found.phasesValue.allows(.evaluate, on: today)
+            else { throw Abort(.conflict, reason: req.t("brand.notConsolidation")) }
+            c = found
+            phase = .consolidation
+        }
+        let phaseEnd = c.phasesValue.spans.first { $0.phase == phase }!.to
+        var closes = phaseEnd
         if let raw = input.closesOn, !raw.isEmpty {
             guard let d = CivilDate(raw) else { throw ValidationFailure([FieldError("closesOn", "date")]) }
-            guard today <= d, d <= selectionEnd else { throw ValidationFailure([FieldError("closesOn", "brand.closesInSelection")]) }
+            guard today <= d, d <= phaseEnd else {
+                throw ValidationFailure([FieldError("closesOn", purpose == .selection ? "brand.closesInSelection" : "brand.closesInPhase")])
+            }
             closes = d
         }
-        let s = BrandSurveyModel()
-        s.id = UUID.timeOrdered()
-        s.brandID = brandID
-        s.campaignID = try c.requireID()
-        s.centerID = b.centerID
-        s.state = "open"
-        s.closesOn = closes.description
-        s.openedBy = p.displayName
-        s.openedAt = HallClock.millis(req.now)
+        let campaignID = try c.requireID()
+        let (millis, by, closesOn) = (HallClock.millis(req.now), p.displayName, closes.description)
+        let year = today.year
         do {
             return try await req.audited { db -> (BrandSurveyModel, [AuditEvent]) in
-                if try await BrandSurveyModel.query(on: db).filter(\.$brandID == brandID).filter(\.$campaignID == s.campaignID).count() > 0
-                {
-                    throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
+                let all = try await BrandSurveyModel.query(on: db).filter(\.$brandID == brandID).all()
+                let s: BrandSurveyModel
+                if let existing = all.first(where: { $0.campaignID == campaignID }) {
+                    // A survey still taking votes, or the selection's: it is not opened again.
+                    if accepting(existing, today: today) || purpose == .selection {
+                        throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
+                    }
+                    s = existing
+                    s.round += 1
+                } else {
+                    s = BrandSurveyModel()
+                    s.id = UUID.timeOrdered()
+                    s.brandID = brandID
+                    s.campaignID = campaignID
+                    s.centerID = b.centerID
+                    s.round = 1
                 }
-                try await s.storeNew(on: db)
-                return (s, [AuditEvent("brand.survey.open", "brand", id: brandID, center: b.centerID, detail: ["closesOn": s.closesOn])])
+                if purpose == .consolidation {
+                    let years = all.filter { $0.purpose == BrandSelection.SurveyPurpose.consolidation.rawValue }.map {
+                        HallClock.day(Date(timeIntervalSince1970: Double($0.openedAt) / 1000)).year
+                    }
+                    guard BrandSelection.mayEvaluate(in: year, evaluatedIn: years) else {
+                        throw Abort(.conflict, reason: req.t("brand.evaluatedThisYear"))
+                    }
+                }
+                s.purpose = purpose.rawValue
+                s.state = "open"
+                s.closesOn = closesOn
+                s.openedBy = by
+                s.openedAt = millis
+                if s.round == 1 { try await s.storeNew(on: db) } else { try await s.storeChanges(on: db) }
+                return (
+                    s,
+                    [
+                        AuditEvent(
+                            "brand.survey.open", "brand", id: brandID, center: b.centerID,
+                            detail: ["closesOn": closesOn, "purpose": purpose.rawValue, "round": String(s.round)])
+                    ]
+                )
             }
         } catch let e as any DatabaseError where e.isConstraintFailure {
             throw Abort(.conflict, reason: req.t("brand.surveyOpen"))
@@ -124,10 +172,11 @@ enum BrandSurveyService {
         var state: String
         var closesOn: String
         var centerID: UUID
+        var round: Int
         var name: String
 
         enum CodingKeys: String, CodingKey {
-            case state, closesOn = "closes_on", centerID = "center_id", name
+            case state, closesOn = "closes_on", centerID = "center_id", round, name
         }
     }
 
@@ -135,6 +184,7 @@ enum BrandSurveyService {
     /// and the address's votes within the burst window (at most as many as the rule needs).
     struct VoteCheck: Decodable, Sendable {
         var state: String?
+        var round: Int?
         var voted: Int
         var recent: Int
     }
@@ -152,7 +202,7 @@ enum BrandSurveyService {
         guard
             let s = try await sql.raw(
                 """
-                SELECT s.state, s.closes_on, s.center_id, b.name FROM brand_surveys s JOIN brands b ON b.id = s.brand_id \
+                SELECT s.state, s.closes_on, s.center_id, s.round, b.name FROM brand_surveys s JOIN brands b ON b.id = s.brand_id \
                 WHERE s.id = \(bind: id)
                 """
             ).first(decoding: SurveyFacts.self)
@@ -177,7 +227,10 @@ enum BrandSurveyService {
         }
         guard v.isValid else { throw ValidationFailure(v.errors) }
         if let phone { try await StarRatingService.checkCode(phone: phone, code: input.smsCode ?? "", millis: millis, req: req) }
-        let voter = PersonalData.index(applicant.map { "user:" + $0.uuidString } ?? "phone:" + (phone ?? ""), "brand_votes.voter")
+        let voter = PersonalData.index(
+            BrandSelection.voterKey(applicant.map { "user:" + $0.uuidString } ?? "phone:" + (phone ?? ""), round: s.round),
+            "brand_votes.voter")
+        let round = s.round
         let channel = applicant != nil ? "account" : input.via == "link" ? "link" : "qr"
         let source = RatingFlags.source(req)
         let receipt = Receipt(surveyID: id, brandName: s.name, votedAt: Date(timeIntervalSince1970: Double(millis) / 1000))
@@ -190,20 +243,22 @@ enum BrandSurveyService {
             let check = try await SQLRows.sql(db).raw(
                 """
                 SELECT (SELECT state FROM brand_surveys WHERE id = \(bind: id)) AS state, \
+                (SELECT round FROM brand_surveys WHERE id = \(bind: id)) AS round, \
                 (SELECT COUNT(*) FROM brand_votes WHERE survey_id = \(bind: id) AND voter = \(bind: voter)) AS voted, \
                 (SELECT COUNT(*) FROM (SELECT 1 AS one FROM brand_votes WHERE survey_id = \(bind: id) AND source = \(bind: source) \
                 AND source <> '' AND created_at > \(bind: since) LIMIT \(unsafeRaw: String(needed))) AS burst) AS recent
                 """
             ).first(decoding: VoteCheck.self)
-            guard let check, check.state == "open" else { return (.closed, []) }
+            // A new round opened since the read: the vote was meant for the one before.
+            guard let check, check.state == "open", check.round == round else { return (.closed, []) }
             if check.voted > 0 { return (.voted, []) }
             let flagged = !source.isEmpty && check.recent + 1 >= burst.burstCount
             try await SQLRows.insert(
-                into: "brand_votes", columns: "id, survey_id, voter, level, comment, channel, source, flagged, excluded, created_at",
+                into: "brand_votes", columns: "id, survey_id, voter, level, comment, channel, source, flagged, excluded, created_at, round",
                 [
                     [
                         SQLBind(UUID.timeOrdered()), SQLBind(id), SQLBind(voter), SQLBind(level), SQLBind(comment), SQLBind(channel),
-                        SQLBind(source), SQLBind(flagged), SQLBind(""), SQLBind(millis),
+                        SQLBind(source), SQLBind(flagged), SQLBind(""), SQLBind(millis), SQLBind(round),
                     ]
                 ], on: db)
             var detail = ["channel": channel]
@@ -234,13 +289,20 @@ enum BrandSurveyService {
         try await req.scope().require(s.centerID)
         let reason = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if reason.count > 200 { throw ValidationFailure([FieldError("reason", "tooLong")]) }
-        let campaignID = s.campaignID
+        let (campaignID, surveyID, voteRound) = (s.campaignID, try s.requireID(), vote.round)
         return try await req.audited { db -> (BrandVoteModel, [AuditEvent]) in
-            if try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0 {
+            // An earlier round's votes stay as they were; the selection's freeze at the decision.
+            guard let fresh = try await BrandSurveyModel.find(surveyID, on: db), fresh.round == voteRound else {
+                throw Abort(.conflict, reason: req.t("brand.roundOver"))
+            }
+            if fresh.purpose == BrandSelection.SurveyPurpose.selection.rawValue,
+                try await BrandSelectionModel.query(on: db).filter(\.$campaignID == campaignID).count() > 0
+            {
                 throw Abort(.conflict, reason: req.t("brand.decided"))
             }
+            guard let vote = try await BrandVoteModel.find(voteID, on: db) else { throw Abort(.notFound) }
             vote.excluded = reason
-            try await vote.storeChanges(on: db)
+            try await vote.save(on: db)
             return (
                 vote,
                 [

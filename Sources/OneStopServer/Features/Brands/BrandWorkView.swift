@@ -43,6 +43,8 @@ enum BrandWorkView {
     }
 
     struct Survey: Encodable {
+        var title: String
+        var accepting: Bool
         var href: String
         var url: String
         var qr: String
@@ -198,7 +200,8 @@ enum BrandWorkView {
                 let url = QueuePages.publicBase(req) + d.path + "?via=qr"
                 var list: [Vote] = []
                 if isOffice {
-                    list = try await BrandVoteModel.query(on: req.db).filter(\.$surveyID == s.requireID()).sort(\.$flagged, .descending)
+                    list = try await BrandVoteModel.query(on: req.db).filter(\.$surveyID == s.requireID()).filter(\.$round == s.round)
+                        .sort(\.$flagged, .descending)
                         .sort(\.$createdAt, .descending).limit(50).all().map { v in
                             Vote(
                                 id: v.id!.uuidString.lowercased(), level: req.t("star.answer.\(v.level)"), comment: v.comment,
@@ -207,7 +210,10 @@ enum BrandWorkView {
                         }
                 }
                 survey = Survey(
-                    href: d.path, url: url, qr: QRCode.encode(url)?.svg(title: b.name) ?? "", closesOn: d.closesOn,
+                    title: d.purpose == BrandSelection.SurveyPurpose.consolidation.rawValue
+                        ? req.t("brand.yearlySurvey", ["round": String(d.round)]) : req.t("brand.survey"),
+                    accepting: BrandSurveyService.accepting(s, today: HallClock.day(req.now)), href: d.path, url: url,
+                    qr: QRCode.encode(url)?.svg(title: b.name) ?? "", closesOn: d.closesOn,
                     state: req.t("brand.survey.\(d.state)"), votes: d.votes, score: d.score.map(ScoringRule.number) ?? "—",
                     flagged: d.flagged, list: list)
             }
@@ -248,7 +254,12 @@ enum BrandWorkView {
             today: today.description,
             canDeclare: canEdit && b.stateValue == .practising && inSelection, requirements: campaign?.requirements ?? "",
             declaration: declaration, declaredBy: declaredBy, experts: experts, cards: cards, scoresVisible: scoresVisible,
-            canAssign: canAssign, canOpenSurvey: isOffice && b.stateValue == .candidate && inSelection && survey == nil, survey: survey,
+            canAssign: canAssign,
+            canOpenSurvey: isOffice
+                && ((b.stateValue == .candidate && inSelection && survey == nil)
+                    || (BrandSelection.surveyPurpose(b.stateValue) == .consolidation && phase == .consolidation
+                        && survey?.accepting != true)),
+            survey: survey,
             selectionHref: campaign.map { "/brands/selection/\($0.id!.uuidString.lowercased())" } ?? "", canEdit: canEdit,
             evidence: evidence,
             evidenceKinds: BrandEvidenceService.Kind.allCases.map {

@@ -22,7 +22,8 @@ function request()
   local line = votes[nxt]
   nxt = nxt + 1
   if line == nil then
-    wrk.thread:stop()
+    -- Out of votes: keep the connection busy with a cheap request until every vote of this
+    -- thread is answered (stopping here would drop the answers still in flight uncounted).
     return wrk.format("GET", "/healthz")
   end
   local phone, code, level, addr = line:match("(%S+) (%S+) (%S+) (%S+)")
@@ -34,6 +35,7 @@ function response(status, headers, body)
   if status == 201 then created = created + 1
   elseif status == 409 then conflict = conflict + 1
   elseif status ~= 200 then other = other + 1 end
+  if nxt > #votes and created + conflict + other >= #votes then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

@@ -60,6 +60,21 @@ struct StarRatingTests {
     }
 
     /// The code the SMS gateway was asked to send to the last phone.
+    /// The county's half-year rating opened by the administrator, with an SMS webhook for the codes:
+    /// its API path and a member of staff to rate.
+    static func openCountyRating(_ t: TestContext) async throws -> (base: String, ratee: String) {
+        let admin = try await t.login()
+        let county = try await t.centerID(code: "DL010200")
+        _ = try await t.send(
+            .POST, "/api/v1/webhooks", token: admin,
+            json: ["url": "https://sms.example.gov.cn/send", "events": "*", "centerID": county.uuidString])
+        let res = try await t.send(
+            .POST, "/api/v1/star-ratings", token: admin, json: ["center": "DL010200", "period": "half_year:2026-H2"])
+        let rating = try res.content.decode(Rating.self)
+        let staff = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == county).first())
+        return ("/api/v1/star-ratings/\(rating.id)", "staff:" + staff.id!.uuidString)
+    }
+
     static func lastCode(_ t: TestContext) async throws -> String {
         let row = try #require(
             try await OutboxModel.query(on: t.app.db).filter(\.$event == "vote.code").sort(\.$createdAt, .descending).sort(
@@ -236,17 +251,7 @@ struct StarRatingTests {
                 $0.throttle.surveys = .init(count: 4, seconds: 600)
             }
         ) { t in
-            let admin = try await t.login()
-            let county = try await t.centerID(code: "DL010200")
-            _ = try await t.send(
-                .POST, "/api/v1/webhooks", token: admin,
-                json: ["url": "https://sms.example.gov.cn/send", "events": "*", "centerID": county.uuidString])
-            let res = try await t.send(
-                .POST, "/api/v1/star-ratings", token: admin, json: ["center": "DL010200", "period": "half_year:2026-H2"])
-            let rating = try res.content.decode(Rating.self)
-            let base = "/api/v1/star-ratings/\(rating.id)"
-            let staff = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == county).first())
-            let ratee = "staff:" + staff.id!.uuidString
+            let (base, ratee) = try await Self.openCountyRating(t)
             let office: HTTPHeaders = ["X-Forwarded-For": "203.0.113.40"]
             var codes: [(String, String)] = []
             for n in 1...4 {
@@ -272,17 +277,8 @@ struct StarRatingTests {
     @Test("a phone's code: wrong tries run out, and a phone gets five codes an hour", arguments: TestDB.available)
     func codes(db: TestDB) async throws {
         try await withOneStop(db) { t in
-            let admin = try await t.login()
-            let county = try await t.centerID(code: "DL010200")
-            _ = try await t.send(
-                .POST, "/api/v1/webhooks", token: admin,
-                json: ["url": "https://sms.example.gov.cn/send", "events": "*", "centerID": county.uuidString])
-            var res = try await t.send(
-                .POST, "/api/v1/star-ratings", token: admin, json: ["center": "DL010200", "period": "half_year:2026-H2"])
-            let rating = try res.content.decode(Rating.self)
-            let base = "/api/v1/star-ratings/\(rating.id)"
-            let staff = try #require(try await StaffModel.query(on: t.app.db).filter(\.$centerID == county).first())
-            let ratee = "staff:" + staff.id!.uuidString
+            let (base, ratee) = try await Self.openCountyRating(t)
+            var res: TestingHTTPResponse
             res = try await t.send(.POST, base + "/codes", json: ["phone": "13700001111"])
             let code = try await Self.lastCode(t)
             let wrong = code == "123456" ? "654321" : "123456"

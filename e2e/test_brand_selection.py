@@ -183,6 +183,37 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
     try:
         office = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
         sign_in(office, srv.base, "jiwei", PW)
+        # 年度社会评价: the typical brand's survey opens again as its second round; the phone that
+        # voted in the selection votes again.
+        office.goto(srv.base + f"/brands/{brand}/work#survey")
+        with office.expect_navigation():
+            office.click("#survey-submit")
+        assert "年度社会评价（第 2 轮）" in office.locator("#survey").locator("xpath=..").inner_text()
+        shot(office, "brand-yearly-office")
+        phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        phone.goto(srv.base + survey_url + "?via=qr")
+        phone.check("input[name=satisfaction][value='4']")
+        phone.fill("#bs-phone", "13900001111")
+        with phone.expect_navigation():
+            phone.click("#bs-send-code")
+        phone.fill("#bs-code", last_code(file))
+        with phone.expect_navigation():
+            phone.click("#bs-submit")
+        assert phone.locator("#voted").count() == 1, "one vote a round"
+        # The work page at 375 px, in English and in 长辈模式 at 200 %.
+        small = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        sign_in(small, srv.base, "jiwei", PW)
+        small.goto(srv.base + f"/brands/{brand}/work#survey")
+        shot(small, "brand-yearly-office-phone")
+        assert serious(small) == [], "the work page with the yearly round"
+        small.goto(srv.base + "/lang/en?back=" + urllib.parse.quote(f"/brands/{brand}/work#survey"))
+        assert "Yearly social evaluation (round 2)" in small.content()
+        shot(small, "brand-yearly-english")
+        small.goto(srv.base + "/lang/zh-CN?back=" + urllib.parse.quote("/"))
+        big = browser.new_context(locale="zh-CN", viewport={"width": 640, "height": 900}, device_scale_factor=2).new_page()
+        sign_in(big, srv.base, "jiwei", PW)
+        big.goto(srv.base + "/elder/on?back=" + urllib.parse.quote(f"/brands/{brand}/work#survey"))
+        shot(big, "brand-yearly-elder-200")
         office.goto(srv.base + f"/brands/{brand}/work#acts")
         office.fill("#act-name-reason", "群众满意度高、投诉为零")
         with office.expect_navigation():
@@ -191,6 +222,7 @@ def test_a_brand_through_the_campaign(browser, tmp_path):
         visitor = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
         visitor.goto(srv.base + "/brands?center=DL010200")
         assert "红盾先锋" in visitor.content()
+        shot(visitor, "brand-showcase-phone")
         with visitor.expect_navigation():
             visitor.click("text=红盾先锋")
         assert "满意率" in visitor.content()

@@ -118,6 +118,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(BrandCampaigns())
     app.migrations.add(BrandWork())
     app.migrations.add(BrandSurveyRounds())
+    app.migrations.add(CenterDuty())
+    app.migrations.add(CenterStaff())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

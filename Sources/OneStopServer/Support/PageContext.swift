@@ -98,13 +98,19 @@ struct PageContext<P: Encodable>: Encodable {
         let inbox = MenuEntry("/inbox", "nav.inbox", unread: true)
         switch role {
         case .centerAdmin:
-            return [home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"), casework, oversight, catalog, setup, inbox]
+            return [
+                home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"),
+                .init(
+                    group: "nav.group.center",
+                    [.init("/center/duty", "nav.duty"), .init("/center/staff", "nav.staffRegister"), .init("/center/leave", "nav.leave")]),
+                casework, oversight, catalog, setup, inbox,
+            ]
         case .supervisor:
             return [
                 home, .init("/supervision", "nav.supervision"), .init("/indicators", "nav.indicators"),
                 .init("/assessments", "nav.assessments"), .init("/star-ratings", "nav.starRatings"), .init("/ratings", "nav.ratings"),
                 .init("/work-orders", "nav.workOrders"),
-                .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"),
+                .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
                 .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
@@ -117,7 +123,8 @@ struct PageContext<P: Encodable>: Encodable {
                         .init("/inquiries", "nav.inquiries"), .init("/indicators", "nav.indicators"),
                         .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
                         .init("/brands/manage", "nav.brands"), .init("/phone-calls", "nav.phoneCalls"),
-                        .init("/manage/hall", "nav.hallView"),
+                        .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
+                        .init("/center/staff", "nav.staffRegister"), .init("/center/leave", "nav.leave"),
                         .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
@@ -127,7 +134,7 @@ struct PageContext<P: Encodable>: Encodable {
             return [
                 home, .init("/desk", "nav.desk"), .init("/cases", "nav.cases"), .init("/inquiries", "nav.inquiries"),
                 .init("/supervision/cards", "nav.cards"), .init("/commitments", "nav.commitments"),
-                .init("/admin/calendar", "nav.calendar"),
+                .init("/center/leave", "nav.leave"), .init("/admin/calendar", "nav.calendar"),
                 inbox,
             ]
         case .applicant:

@@ -237,5 +237,6 @@ enum PersonalData {
         ("work_orders", ["caller_name", "caller_phone", "caller_id_number", "caller_email"]),
         ("vote_codes", ["phone"]),
         ("brand_objections", ["contact"]),
+        ("staff_leaves", ["reason"]),
     ]
 }

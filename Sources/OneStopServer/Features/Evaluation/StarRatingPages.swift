@@ -234,6 +234,9 @@ enum StarRatingPages {
         var publicComments: [String]
         /// Leaders read the public's figures and comments; an outside evaluator scores without them.
         var showSurvey: Bool
+        /// A member of staff's training and periodic appraisals (issue 23), for the leaders.
+        var record: [String] = []
+        var recordHref: String = ""
         var backHref: String
         var errors: [String]
     }
@@ -274,7 +277,24 @@ enum StarRatingPages {
                 HallClock.day(Date(timeIntervalSince1970: Double($0.createdAt) / 1000)).description + " " + $0.comment
             }, showSurvey: !outside,
             backHref: outside ? "/outside-evaluation" : "/star-ratings/\(r.id!.uuidString.lowercased())", errors: errors)
+        var shown = view
+        if !outside && subject.kind == .staff, let id = UUID(uuidString: String(subject.key.dropFirst("staff:".count))) {
+            let trainings = try await StaffTrainingModel.query(on: req.db).filter(\.$staffID == id).sort(\.$day, .descending).limit(10)
+                .all()
+            let appraisals = try await StaffAppraisalModel.query(on: req.db).filter(\.$staffID == id).sort(\.$period, .descending).limit(6)
+                .all()
+            shown.record =
+                appraisals.map {
+                    (EvaluationPeriod(key: $0.period)?.label ?? $0.period) + " " + req.t("staff.appraiser.\($0.appraiser)") + "："
+                        + req.t("staff.grade.\($0.grade)") + ($0.comment.isEmpty ? "" : "（\($0.comment)）")
+                }
+                + trainings.map {
+                    "\($0.day) \($0.course) \(StaffRecords.hoursText($0.hoursTenths)) " + req.t("field.hours")
+                        + ($0.result.isEmpty ? "" : " · \($0.result)")
+                }
+            shown.recordHref = "/center/staff/\(id.uuidString.lowercased())"
+        }
         let title = req.t(outside ? "outside.scoreTitle" : "star.reviewTitle", ["name": subject.name])
-        return try await req.page("evaluation/star-review", title: title, view, status: status)
+        return try await req.page("evaluation/star-review", title: title, shown, status: status)
     }
 }

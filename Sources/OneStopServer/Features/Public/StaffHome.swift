@@ -39,6 +39,8 @@ struct StaffWorkView: Encodable {
     var openCards: Int
     var warned: Int
     var unread: Int
+    /// Who is on duty in the hall today (issue 23): the leader, and the heads on the floor.
+    var onDuty: String = ""
 }
 
 enum StaffHome {
@@ -93,8 +95,18 @@ enum StaffHome {
         }
         let cards = try await CardModel.query(on: req.db).filter(\.$userID == p.id).filter(\.$status == "open").count()
         let unread = try await InboxMessageModel.query(on: req.db).filter(\.$userID == p.id).filter(\.$readAt == nil).count()
+        let duty = try await DutyService.onDuty(p.centerID, day: today, req: req)
+        let onDuty = [
+            duty.leader.map { req.t("duty.onDutyToday", ["name": $0.name]) },
+            duty.floor.isEmpty
+                ? nil
+                : req.t(
+                    "duty.floorToday",
+                    ["names": duty.floor.map { $0.name + ($0.department.map { "（\($0)）" } ?? "") }.joined(separator: "、")]),
+        ].compactMap { $0 }.joined(separator: " · ")
         return StaffWorkView(
             seat: seat, atWindows: [.windowStaff, .chiefRepresentative, .centerAdmin].contains(p.role), openCases: cases.count,
-            buckets: buckets, urgent: Array(urgent), openCards: cards, warned: cases.filter { $0.level != "normal" }.count, unread: unread)
+            buckets: buckets, urgent: Array(urgent), openCards: cards, warned: cases.filter { $0.level != "normal" }.count, unread: unread,
+            onDuty: onDuty)
     }
 }

@@ -85,6 +85,10 @@ enum QueuePages {
         var tags: [Choice] = []
         /// The hall's honours shown now: its red flag, its units' flags and model windows.
         var honours: [String] = []
+        /// Who is on duty in the hall today (issue 23).
+        var onDuty: String = ""
+        /// A window's clerk on leave today: who stands in, or that it is paused and why.
+        var leaveNotice: String = ""
         var code: String
         var centerName: String
         var windowID: UUID
@@ -234,7 +238,13 @@ enum QueuePages {
         var view = ScreenView(
             code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
             name: w?.name ?? "", lang: req.language.rawValue, serverMillis: HallClock.millis(req.now))
+        if let w {
+            view.leaveNotice = try await LeaveService.windowNotice(w.id, center: hall.centerID, req: req) ?? ""
+        }
         if number == nil {
+            if let leader = try await DutyService.onDuty(hall.centerID, day: HallClock.day(req.now), req: req).leader {
+                view.onDuty = req.t("duty.onDutyToday", ["name": leader.name])
+            }
             let units = try await DepartmentModel.query(on: req.db).filter(\.$centerID == hall.centerID).all().compactMap(\.id)
             let subjects = ["center:" + hall.centerID.uuidString] + units.map { "department:" + $0.uuidString }
             view.honours = try await AwardService.shown(for: subjects, today: HallClock.day(req.now), on: req.db).filter {

@@ -84,7 +84,9 @@ enum OpenAPIDocument {
                         .merging(BrandReportService.schemas) { a, _ in a }.merging(BrandFiles.schemas) { a, _ in a }
                         .merging(BrandNotices.schemas) { a, _ in a }.merging(BrandInspectionService.schemas) { a, _ in a }
                         .merging(BrandSelectionRoutes.schemas) { a, _ in a }
-                        .merging(BrandEvidenceService.schemas) { a, _ in a }),
+                        .merging(BrandEvidenceService.schemas) { a, _ in a }
+                        .merging(DutyService.schemas) { a, _ in a }.merging(PatrolService.schemas) { a, _ in a }
+                        .merging(WindowStaffService.schemas) { a, _ in a }.merging(LeaveService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import OneStopCore
+
+/// The center's own rules for running the hall (issue 23); a center without a row has the defaults.
+final class CenterRulesModel: Model, @unchecked Sendable {
+    static let schema = "center_rules"
+
+    @ID(custom: "center_id", generatedBy: .user) var id: UUID?
+    @Field(key: "patrols_per_day") var patrolsPerDay: Int
+    @Field(key: "updated_by") var updatedBy: String
+    @Field(key: "updated_at") var updatedAt: Int64
+
+    init() {}
+}
+
+/// A shift on the duty rota: the leader on duty or a department head on the floor, for one day.
+final class DutyShiftModel: Model, @unchecked Sendable {
+    static let schema = "duty_shifts"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "user_id") var userID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "set_by") var setBy: String
+    @Field(key: "set_at") var setAt: Int64
+
+    init() {}
+}
+
+/// 巡查: one walk through the hall by the leader on duty.
+final class PatrolModel: Model, @unchecked Sendable {
+    static let schema = "patrols"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "at") var at: Int64
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "observations") var observations: String
+    @Field(key: "note") var note: String
+
+    init() {}
+
+    var observationsValue: [DutyRules.Observation] {
+        get { (try? JSONDecoder().decode([DutyRules.Observation].self, from: Data(observations.utf8))) ?? [] }
+        set { observations = BrandModel.json(newValue) }
+    }
+}
+
+/// What a patrol found at a window: a task for the window's department, due on a working day,
+/// closed with what was done.
+final class PatrolFindingModel: Model, @unchecked Sendable {
+    static let schema = "patrol_findings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "patrol_id") var patrolID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @OptionalField(key: "window_id") var windowID: UUID?
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "text") var text: String
+    @Field(key: "due") var due: String
+    @OptionalField(key: "action") var action: String?
+    @OptionalField(key: "closed_by") var closedBy: String?
+    @OptionalField(key: "closed_at") var closedAt: Int64?
+
+    init() {}
+}
+
+/// A photo a patrol finding carries: PNG or JPEG, at most 2 MB.
+final class PatrolPhotoModel: Model, @unchecked Sendable {
+    static let schema = "patrol_photos"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "finding_id") var findingID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "data") var data: Data
+    @Field(key: "uploaded_by") var uploadedBy: String
+    @Field(key: "uploaded_at") var uploadedAt: Int64
+
+    init() {}
+}
+
+/// 窗口人员登记备案: a member of staff a department sent to the center, from the day they arrived
+/// to the day they left.
+final class StaffPostingModel: Model, @unchecked Sendable {
+    static let schema = "staff_postings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "staff_id") var staffID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    /// How they were chosen: 选派, 公开选拔, 轮岗交流, 招聘, …
+    @Field(key: "selection") var selection: String
+    @Field(key: "post") var post: String
+    @Field(key: "arrived_on") var arrivedOn: String
+    @OptionalField(key: "left_on") var leftOn: String?
+    @Field(key: "note") var note: String
+    @Field(key: "registered_by") var registeredBy: String
+    @Field(key: "registered_at") var registeredAt: Int64
+
+    init() {}
+}
+
+/// 请假: asked for, decided, ended on return (销假).
+final class StaffLeaveModel: Model, @unchecked Sendable {
+    static let schema = "staff_leaves"
+    static let reasonField = "staff_leaves.reason"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "staff_id") var staffID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "kind") var kind: String
+    @Field(key: "state") var state: String
+    @Field(key: "from_day") var fromDay: String
+    @Field(key: "to_day") var toDay: String
+    /// Sealed (`PersonalData`): read and set through `reason`.
+    @Field(key: "reason") var sealedReason: String
+    @OptionalField(key: "window_id") var windowID: UUID?
+    @OptionalField(key: "stand_in_staff_id") var standInStaffID: UUID?
+    @Field(key: "requested_by") var requestedBy: String
+    @Field(key: "requested_at") var requestedAt: Int64
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @OptionalField(key: "decided_at") var decidedAt: Int64?
+    @OptionalField(key: "decision_note") var decisionNote: String?
+    @OptionalField(key: "returned_on") var returnedOn: String?
+    @OptionalField(key: "ended_by") var endedBy: String?
+    @OptionalField(key: "ended_at") var endedAt: Int64?
+
+    init() {}
+
+    var reason: String {
+        get { PersonalData.open(sealedReason, Self.reasonField) }
+        set { sealedReason = PersonalData.seal(newValue, Self.reasonField) }
+    }
+}
+
+/// A course a member of staff took.
+final class StaffTrainingModel: Model, @unchecked Sendable {
+    static let schema = "staff_trainings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "staff_id") var staffID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "course") var course: String
+    @Field(key: "hours_tenths") var hoursTenths: Int
+    @Field(key: "result") var result: String
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "recorded_at") var recordedAt: Int64
+
+    init() {}
+}
+
+/// 定期考评: the department's or the center's appraisal of a member of staff for a period.
+final class StaffAppraisalModel: Model, @unchecked Sendable {
+    static let schema = "staff_appraisals"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "staff_id") var staffID: UUID
+    @Field(key: "period") var period: String
+    @Field(key: "appraiser") var appraiser: String
+    @Field(key: "grade") var grade: String
+    @Field(key: "comment") var comment: String
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "recorded_at") var recordedAt: Int64
+
+    init() {}
+}

@@ -1,0 +1,32 @@
+import Foundation
+import OneStopCore
+import Vapor
+
+/// The forms of the center's own pages (issue 23): each posts, then comes back to its page at the
+/// section it changed; a refusal re-renders the page with the faults in the user's language and
+/// the form as it was sent, and changes nothing.
+enum CenterForms {
+    typealias Page = @Sendable (Request, [String], [String: String], HTTPStatus) async throws -> Response
+
+    /// `act` returns the message to flash, the section to come back to and the page's query.
+    static func post(
+        _ app: any RoutesBuilder, _ path: [PathComponent], access: Access, base: String, page: @escaping Page,
+        act: @escaping @Sendable (Request) async throws -> (String, String, String)
+    ) {
+        app.endpoint(.POST, path, access: access, body: .collect(maxSize: "8mb")) { req -> Response in
+            do {
+                let (message, anchor, query) = try await act(req)
+                req.flash(message)
+                return req.redirect(to: "\(base)\(query)#\(anchor)")
+            } catch let v as ValidationFailure {
+                let form = (try? req.content.decode([String: String].self)) ?? [:]
+                return try await page(req, BrandManagePages.messages(v, req), form, .unprocessableEntity)
+            } catch let x as any AbortError where x.status == .conflict || x.status == .forbidden {
+                let form = (try? req.content.decode([String: String].self)) ?? [:]
+                // A bare refusal reads in the user's language, not as the HTTP phrase.
+                let plain = x.reason == x.status.reasonPhrase
+                return try await page(req, [plain ? req.t("problem.\(x.status.code)") : x.reason], form, x.status)
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Fluent
+import Foundation
+import OneStopCore
+import Testing
+import Vapor
+import VaporTesting
+
+@testable import OneStopServer
+
+/// Running the center (issue 23): the duty rota, the leader on duty's patrols, their findings as
+/// the departments' tasks, and the day's patrol count against the number required.
+@Suite("Duty and patrols")
+struct DutyTests {
+    struct Person: Decodable { var userID: UUID; var name: String; var department: String? }
+    struct Day: Decodable { var day: String; var working: Bool; var leader: Person?; var floor: [Person] }
+    struct Rota: Decodable { var patrolsPerDay: Int; var days: [Day] }
+    struct Finding: Decodable {
+        var id: UUID
+        var departmentID: UUID?
+        var due: String
+        var overdue: Bool
+        var rectification: String?
+    }
+    struct Patrol: Decodable { var id: UUID; var day: String; var findings: [Finding] }
+    struct PatrolDay: Decodable { var day: String; var recorded: Int; var required: Int; var status: String; var leader: String? }
+    struct Listing: Decodable { var days: [PatrolDay]; var patrols: [Patrol] }
+
+    struct Hall {
+        let d: WorkOrderTests.Desk
+        let leader: UUID
+        let second: String
+        let secondID: UUID
+        let head: UUID
+        let window: UUID
+
+        static func open(_ t: TestContext) async throws -> Hall {
+            let d = try await WorkOrderTests.Desk.open(t)
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: d.admin,
+                json: [
+                    "username": "zhuren2", "displayName": "副主任", "password": "Order-Pass-2026", "role": "supervisor",
+                    "centerID": d.county.uuidString,
+                ])
+            #expect(made.status == .created, "\(made.body.string)")
+            func user(_ name: String) async throws -> UUID {
+                try await UserModel.query(on: t.app.db).filter(\.$username == name).first()!.requireID()
+            }
+            let window = try await WindowModel.query(on: t.app.db).filter(\.$centerID == d.county).filter(\.$departmentID == d.scjg)
+                .first()!.requireID()
+            return Hall(
+                d: d, leader: try await user("jiancha"), second: try await t.login("zhuren2", "Order-Pass-2026"),
+                secondID: try await user("zhuren2"), head: try await user("chief_scjg"), window: window)
+        }
+
+        var rotaPath: String { "/api/v1/centers/\(d.county)/duty" }
+        var patrolPath: String { "/api/v1/centers/\(d.county)/patrols" }
+
+        struct DayIn: Encodable { var day: String; var leader: UUID?; var floor: [UUID] = [] }
+        struct RotaIn: Encodable { var rota: [DayIn]; var reason: String? = nil; var patrolsPerDay: Int? = nil }
+
+        func plan(
+            _ t: TestContext, _ days: [DayIn], reason: String? = nil, expect status: HTTPStatus = .ok
+        ) async throws -> TestingHTTPResponse {
+            let res = try await t.send(.PUT, rotaPath, token: d.admin, json: RotaIn(rota: days, reason: reason))
+            #expect(res.status == status, "\(res.body.string)")
+            return res
+        }
+    }
+
+    struct Obs: Encodable { var windowID: UUID; var present = true; var tidy = true; var badge = true; var queue = true; var note = "" }
+    struct Prob: Encodable { var windowID: UUID?; var text: String; var days: Int? = nil }
+    struct PatrolIn: Encodable { var observations: [Obs]; var problems: [Prob] = []; var note = "" }
+
+    @Test(
+        "the rota: working days from today on, leaders from the center's leadership, a swap only with its reason",
+        arguments: TestDB.available)
+    func rota(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let h = try await Hall.open(t)
+            // 2026-09-21 is a Monday; the 18th has gone by, the 26th is in the Mid-Autumn holiday.
+            var res = try await h.plan(
+                t,
+                [
+                    .init(day: "2026-09-18", leader: h.leader), .init(day: "2026-09-26", leader: h.leader),
+                    .init(day: "2026-09-22", leader: h.head), .init(day: "2026-09-23", leader: h.leader, floor: [h.leader]),
+                ], expect: .unprocessableEntity)
+            #expect(
+                Set(res.problem?.errors?.map { "\($0.field):\($0.code)" } ?? []) == [
+                    "rota.0.day:duty.pastDay", "rota.1.day:duty.notWorkingDay", "rota.2.leader:duty.notLeader",
+                    "rota.3.floor:duty.notDepartmentHead",
+                ], "\(res.body.string)")
+            #expect(res.problem?.errors?.first { $0.code == "duty.pastDay" }?.message.contains("已过去") == true)
+            #expect(try await DutyShiftModel.query(on: t.app.db).count() == 0, "a refused change changes nothing")
+            res = try await t.send(
+                .PUT, h.rotaPath, token: h.d.chief, json: Hall.RotaIn(rota: [.init(day: "2026-09-21", leader: h.leader)]))
+            #expect(res.status == .forbidden, "only the administrator plans the rota")
+
+            _ = try await h.plan(
+                t, [.init(day: "2026-09-21", leader: h.leader, floor: [h.head]), .init(day: "2026-09-22", leader: h.leader)])
+            let rota = try await t.send(.GET, h.rotaPath + "?from=2026-09-21&to=2026-09-27", token: h.d.chief).decoded(Rota.self)
+            #expect(rota.patrolsPerDay == 2 && rota.days.count == 7)
+            #expect(rota.days[0].leader?.userID == h.leader && rota.days[0].floor.map(\.userID) == [h.head])
+            #expect(rota.days[0].floor.first?.department != nil)
+            #expect(rota.days[1].leader?.userID == h.leader && rota.days[1].floor.isEmpty)
+            #expect(rota.days[5].working == false && rota.days[5].leader == nil)
+
+            // Taking the 22nd from its leader is a swap: refused without a reason, audited with it.
+            res = try await h.plan(t, [.init(day: "2026-09-22", leader: h.secondID)], expect: .unprocessableEntity)
+            #expect(res.problem?.errors?.map(\.field) == ["reason"])
+            _ = try await h.plan(t, [.init(day: "2026-09-22", leader: h.secondID)], reason: "原值班领导外出开会")
+            let swap = try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "duty.swap").first()
+            #expect(swap?.detail.contains("原值班领导外出开会") == true && swap?.detail.contains("2026-09-22") == true)
+            // Re-planning a day with the same leader is not a swap.
+            _ = try await h.plan(t, [.init(day: "2026-09-22", leader: h.secondID, floor: [h.head])])
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "duty.swap").count() == 1)
+
+            res = try await t.send(.PUT, h.rotaPath, token: h.d.admin, json: ["patrolsPerDay": 11])
+            #expect(res.status == .unprocessableEntity)
+            res = try await t.send(.PUT, h.rotaPath, token: h.d.admin, json: ["patrolsPerDay": 3])
+            #expect(try res.decoded(Rota.self).patrolsPerDay == 3)
+
+            // The hall board and the staff home say who is on duty today.
+            let board = try await t.send(.GET, "/hall/DL010200/board")
+            #expect(board.body.string.contains("今日值班领导：jiancha"), "\(board.body.string.prefix(400))")
+        }
+    }
+
+    @Test(
+        "patrols: only today's leader on duty records them; a finding is the department's task, due in working days, closed with what was done; a short day is flagged",
+        arguments: TestDB.available)
+    func patrols(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let h = try await Hall.open(t)
+            _ = try await h.plan(t, [.init(day: "2026-09-21", leader: h.leader), .init(day: "2026-09-22", leader: h.leader)])
+            let good = PatrolIn(
+                observations: [Obs(windowID: h.window, badge: false, note: "工牌未佩戴")],
+                problems: [Prob(windowID: h.window, text: "窗口人员未佩戴工牌")])
+            var res = try await t.send(.POST, h.patrolPath, token: h.second, json: good)
+            #expect(res.status == .forbidden && res.body.string.contains("不是今日值班领导"), "\(res.body.string)")
+            res = try await t.send(.POST, h.patrolPath, token: h.d.chief, json: good)
+            #expect(res.status == .forbidden)
+            res = try await t.send(
+                .POST, h.patrolPath, token: h.d.supervisor,
+                json: PatrolIn(observations: [Obs(windowID: UUID())], problems: [Prob(windowID: h.window, text: "", days: 40)]))
+            #expect(
+                Set(res.problem?.errors?.map { "\($0.field):\($0.code)" } ?? []) == [
+                    "observations.0.windowID:invalidReference", "problems.0.text:required", "problems.0.days:patrol.daysRange",
+                ], "\(res.body.string)")
+            res = try await t.send(.POST, h.patrolPath, token: h.d.supervisor, json: PatrolIn(observations: []))
+            #expect(res.problem?.errors?.map(\.code) == ["patrol.empty"])
+            #expect(try await PatrolModel.query(on: t.app.db).count() == 0)
+
+            let first = try await t.send(.POST, h.patrolPath, token: h.d.supervisor, json: good).decoded(Patrol.self)
+            #expect(first.findings.count == 1 && first.findings[0].departmentID == h.d.scjg)
+            // Three working days after Monday the 21st: Thursday the 24th.
+            #expect(first.findings[0].due == "2026-09-24")
+            var listing = try await t.send(.GET, h.patrolPath + "?from=2026-09-21&to=2026-09-21", token: h.d.admin).decoded(Listing.self)
+            #expect(listing.days.map(\.status) == ["open"] && listing.days[0].recorded == 1 && listing.days[0].leader == "jiancha")
+
+            // The department's findings; another department can't close this one, nor anyone without what was done.
+            let mine = try await t.send(.GET, "/api/v1/centers/\(h.d.county)/patrol-findings?open=true", token: h.d.chief)
+                .decoded([Finding].self)
+            #expect(mine.map(\.id) == [first.findings[0].id])
+            let theirs = try await t.send(.GET, "/api/v1/centers/\(h.d.county)/patrol-findings", token: h.d.otherChief)
+                .decoded([Finding].self)
+            #expect(theirs.isEmpty)
+            let close = "/api/v1/patrol-findings/\(first.findings[0].id)/close"
+            res = try await t.send(.POST, close, token: h.d.otherChief, json: ["rectification": "已整改"])
+            #expect(res.status == .forbidden)
+            res = try await t.send(.POST, close, token: h.d.chief, json: ["rectification": "  "])
+            #expect(res.status == .unprocessableEntity && res.problem?.errors?.map(\.code) == ["patrol.rectificationRequired"])
+            res = try await t.send(.POST, close, token: h.d.chief, json: ["rectification": "已提醒全体窗口人员规范佩戴工牌"])
+            #expect(try res.decoded(Finding.self).rectification == "已提醒全体窗口人员规范佩戴工牌")
+            res = try await t.send(.POST, close, token: h.d.chief, json: ["rectification": "再次"])
+            #expect(res.status == .conflict)
+            #expect(try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "patrol.close").count() == 1)
+
+            // Tuesday: one patrol only, and a finding left open past its day.
+            t.clock.advance(86_400)
+            let leader = try await t.login("jiancha", "Order-Pass-2026")
+            let admin = try await t.login()
+            let second = try await t.send(
+                .POST, h.patrolPath, token: leader,
+                json: PatrolIn(observations: [], problems: [Prob(windowID: nil, text: "大厅地面湿滑", days: 1)])
+            ).decoded(Patrol.self)
+            #expect(second.findings[0].due == "2026-09-23" && second.findings[0].departmentID == nil)
+            _ = try await t.send(.POST, h.patrolPath, token: leader, json: PatrolIn(observations: [Obs(windowID: h.window)]))
+            t.clock.advance(2 * 86_400)
+            let admin2 = try await t.login()
+            _ = admin
+            listing = try await t.send(.GET, h.patrolPath + "?from=2026-09-21&to=2026-09-23", token: admin2).decoded(Listing.self)
+            #expect(listing.days.map(\.status) == ["short", "complete", "short"], "\(listing.days)")
+            let open = try await t.send(.GET, "/api/v1/centers/\(h.d.county)/patrol-findings?open=true", token: admin2).decoded(
+                [Finding].self)
+            #expect(open.map(\.overdue) == [true])
+        }
+    }
+}

@@ -1,0 +1,202 @@
+"""Running the center (issue 23) in Chromium: the administrator plans today's duty on the rota; the
+leader on duty records two patrols, the first with a finding and its photo; the department's chief
+representative closes the finding with what was done; the director's page shows the day complete.
+Then a clerk asks for leave, the chief approves it, and the window's screen says who stands in.
+Looked at on a phone (375 px), in English, and in 长辈模式 at 200 %."""
+import datetime
+import urllib.parse
+
+from conftest import shot
+from test_accessibility import serious
+from test_hall_processes import Server, free_port, need, open_hall
+from test_rating_loop import sign_in
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_the_leader_on_duty_patrols_and_the_department_corrects(browser, tmp_path):
+    need()
+    srv = Server("center-duty", free_port(), f"sqlite://{tmp_path}/db.sqlite").start()
+    try:
+        token, county = open_hall(srv)
+        today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().isoformat()
+        depts = srv.api("GET", f"/api/v1/departments?centerID={county}", token=token)
+        scjg = next(d for d in depts if d["code"] == "SCJG")["id"]
+        for name, display, role, dept in (("zhiban", "王主任", "supervisor", None), ("chief_scjg", "李科长", "chief_representative", scjg),
+                                          ("xadmin", "县中心管理员", "center_admin", None)):
+            body = {"username": name, "displayName": display, "password": "Duty-Pass-2026", "role": role, "centerID": county}
+            if dept:
+                body["departmentID"] = dept
+            srv.api("POST", "/api/v1/users", body, token)
+
+        # The administrator plans today: 王主任 on duty, 李科长 on the floor.
+        admin = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(admin, srv.base, "xadmin", "Duty-Pass-2026")
+        admin.goto(srv.base + "/center/duty")
+        admin.select_option(f"#leader-{today}", label="王主任")
+        floor = admin.locator(f"#floor1-{today} option", has_text="李科长").first.get_attribute("value")
+        admin.select_option(f"#floor1-{today}", floor)
+        with admin.expect_navigation():
+            admin.click("#rota-submit")
+        assert "值班表已保存" in admin.locator(".flash").first.inner_text()
+        assert "王主任" in admin.locator("#on-duty").inner_text()
+        assert "0 次" in admin.locator("#patrol-count").inner_text() or "进行中" in admin.locator("#patrol-count").inner_text()
+        shot(admin, "duty-rota")
+
+        # The leader on duty: the patrol form is theirs; the first patrol finds a badge missing.
+        leader = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(leader, srv.base, "zhiban", "Duty-Pass-2026")
+        leader.goto(srv.base + "/center/duty")
+        assert leader.locator("#patrol-form").count() == 1
+        first_window = leader.locator("#observations tbody tr").first
+        first_window.locator("input[name^=badge_]").uncheck()
+        first_window.locator("input[name^=note_]").fill("工牌未佩戴")
+        option = leader.locator("#pf-w1 option").nth(1).get_attribute("value")
+        leader.select_option("#pf-w1", option)
+        leader.fill("#pf-t1", "窗口人员未按规定佩戴工牌")
+        leader.set_input_files("#pf-p1", files=[{"name": "badge.png", "mimeType": "image/png", "buffer": PNG}])
+        shot(leader, "duty-patrol-form")
+        with leader.expect_navigation():
+            leader.click("#patrol-submit")
+        assert "转整改任务 1 项" in leader.locator(".flash").first.inner_text()
+        assert "1 次" in leader.locator("#patrol-count").inner_text()
+        with leader.expect_navigation():
+            leader.click("#patrol-submit")
+        assert "已完成" in leader.locator("#patrol-count").inner_text(), leader.locator("#patrol-count").inner_text()
+        assert serious(leader) == [], "the duty page"
+        shot(leader, "duty-two-patrols")
+
+        # Someone not on duty has no patrol form, and the API refuses them.
+        assert admin.goto(srv.base + "/center/duty") and admin.locator("#patrol-form").count() == 0
+
+        # The department's chief: the finding with its photo, closed with what was done, in 2 clicks.
+        chief = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        sign_in(chief, srv.base, "chief_scjg", "Duty-Pass-2026")
+        chief.goto(srv.base + "/center/duty#findings")
+        finding = chief.locator("#findings article.finding").first
+        assert "未按规定佩戴工牌" in finding.inner_text()
+        assert finding.locator("a", has_text="照片1").count() == 1
+        assert chief.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(chief, "duty-finding-phone")
+        with chief.expect_navigation():
+            finding.locator("button").click()
+        assert chief.locator(".error-summary").count() == 1, "closing without what was done is refused"
+        chief.locator("#findings article.finding textarea").first.fill("已组织窗口人员学习着装规范，当场整改")
+        with chief.expect_navigation():
+            chief.locator("#findings article.finding button").first.click()
+        assert "整改已办结" in chief.locator(".flash").first.inner_text()
+        assert chief.locator("#findings article.finding").count() == 0
+
+        # The director's page: the day complete, the finding closed.
+        admin.goto(srv.base + "/center/duty")
+        assert "已完成" in admin.locator("#patrol-count").inner_text()
+        assert "当场整改" in admin.locator("#closed-findings").inner_text()
+        assert "2/2" in admin.locator("#patrol-days").inner_text()
+        shot(admin, "duty-director")
+        # The staff home and the hall board say who is on duty.
+        admin.goto(srv.base + "/")
+        assert "王主任" in admin.locator("#on-duty-today").inner_text()
+        board = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 720}).new_page()
+        board.goto(srv.base + "/hall/DL010200/board")
+        assert "王主任" in board.locator("#board-duty").inner_text()
+
+        # English, and 长辈模式 at 200 %.
+        admin.goto(srv.base + "/lang/en?back=" + urllib.parse.quote("/center/duty"))
+        assert "Leader on duty" in admin.locator("#on-duty").inner_text()
+        assert serious(admin) == [], "the duty page in English"
+        shot(admin, "duty-english")
+        admin.goto(srv.base + "/lang/zh-CN?back=/")
+        big = browser.new_context(locale="zh-CN", viewport={"width": 640, "height": 900}, device_scale_factor=2).new_page()
+        sign_in(big, srv.base, "zhiban", "Duty-Pass-2026")
+        big.goto(srv.base + "/elder/on?back=" + urllib.parse.quote("/center/duty"))
+        assert big.evaluate("document.documentElement.scrollWidth") <= 640
+        shot(big, "duty-elder-200")
+        # By keyboard: the first control of the patrol's table is reached with Tab.
+        big.focus("#patrol-panel summary")
+        big.keyboard.press("Tab")
+        assert big.evaluate("document.activeElement.closest('form')?.id") == "patrol-form"
+    finally:
+        srv.stop()
+
+
+def test_leave_from_request_to_the_window_screen(browser, tmp_path):
+    need()
+    srv = Server("center-leave", free_port(), f"sqlite://{tmp_path}/db.sqlite").start()
+    try:
+        token, county = open_hall(srv)
+        today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date().isoformat()
+        depts = srv.api("GET", f"/api/v1/departments?centerID={county}", token=token)
+        scjg = next(d for d in depts if d["code"] == "SCJG")["id"]
+        zhao = srv.api("POST", "/api/v1/staff", {"centerID": county, "departmentID": scjg, "name": "赵敏", "jobNumber": "SC901", "post": "受理员"}, token)
+        qian = srv.api("POST", "/api/v1/staff", {"centerID": county, "departmentID": scjg, "name": "钱多", "jobNumber": "SC902", "post": "受理员"}, token)
+        for name, role, extra in (("zhaomin", "window_staff", {"staffID": zhao["id"]}), ("chief_scjg", "chief_representative", {"departmentID": scjg})):
+            body = {"username": name, "displayName": name, "password": "Duty-Pass-2026", "role": role, "centerID": county, **extra}
+            srv.api("POST", "/api/v1/users", body, token)
+        windows = srv.api("GET", f"/api/v1/windows?centerID={county}", token=token)
+        window = next(w for w in windows if w.get("departmentID") == scjg)
+
+        # The chief registers both on the window staff register.
+        chief = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(chief, srv.base, "chief_scjg", "Duty-Pass-2026")
+        for person in ("赵敏", "钱多"):
+            chief.goto(srv.base + "/center/staff")
+            value = chief.locator("#rg-staff option", has_text=person).first.get_attribute("value")
+            chief.select_option("#rg-staff", value)
+            chief.fill("#rg-post", "综合受理")
+            chief.fill("#rg-arr", today)
+            with chief.expect_navigation():
+                chief.click("#register-submit")
+            assert "已登记备案" in chief.locator(".flash").first.inner_text()
+        assert chief.locator("#staff-register tbody tr").count() == 2
+        shot(chief, "staff-register")
+
+        # The clerk asks for today's leave on a phone, with 钱多 standing in.
+        clerk = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        sign_in(clerk, srv.base, "zhaomin", "Duty-Pass-2026")
+        clerk.goto(srv.base + "/center/leave")
+        clerk.click("#ask summary")
+        clerk.select_option("#lv-kind", "sick")
+        clerk.fill("#lv-from", today)
+        clerk.fill("#lv-to", today)
+        clerk.fill("#lv-reason", "发热就医")
+        clerk.select_option("#lv-window", window["id"])
+        clerk.select_option("#lv-stand", qian["id"])
+        with clerk.expect_navigation():
+            clerk.click("#leave-submit")
+        assert "已提交" in clerk.locator(".flash").first.inner_text()
+        assert clerk.evaluate("document.documentElement.scrollWidth") <= 375
+        assert serious(clerk) == [], "the leave page"
+        shot(clerk, "leave-asked-phone")
+
+        # The chief approves in one click; the window's screen says who stands in.
+        chief.goto(srv.base + "/center/leave")
+        with chief.expect_navigation():
+            chief.locator("button[id^=approve-]").first.click()
+        assert "已批准" in chief.locator(".flash").first.inner_text()
+        assert "钱多" in chief.locator("#absent-list").inner_text(), "钱多 has not signed in today"
+        shot(chief, "leave-approved")
+        screen = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 720}).new_page()
+        screen.goto(srv.base + f"/hall/DL010200/window/{window['number']}")
+        assert "由 钱多 顶岗" in screen.locator("#ws-leave").inner_text()
+        shot(screen, "leave-window-screen")
+
+        # The staff record, printable, in English too.
+        chief.goto(srv.base + "/center/staff")
+        with chief.expect_navigation():
+            chief.click("#staff-register a >> text=赵敏")
+        chief.fill("#tr-day", today)
+        chief.fill("#tr-course", "文明礼仪")
+        chief.fill("#tr-hours", "2.5")
+        with chief.expect_navigation():
+            chief.click("#training-submit")
+        assert "2.5" in chief.locator("#training-list").inner_text()
+        chief.emulate_media(media="print")
+        shot(chief, "staff-record-print")
+        chief.emulate_media(media="screen")
+        chief.goto(srv.base + "/lang/en?back=" + urllib.parse.quote(chief.url.replace(srv.base, "")))
+        assert "Training" in chief.inner_text("main")
+        assert serious(chief) == [], "the staff record in English"
+    finally:
+        srv.stop()

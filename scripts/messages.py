@@ -4,6 +4,8 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "patrol.status.unplanned": ("未排值班", "Nobody on duty"),
+ "patrol.status.upcoming": ("未开始", "Still to come"),
  "star.staffRecordLink": ("查看窗口人员档案", "The staff record"),
  "star.staffRecord": ("培训与定期考评", "Training and appraisals"),
  "nav.group.center": ("中心管理", "Running the center"),
@@ -175,7 +177,7 @@ M = {
  "duty.floor": ("带班领导", "Heads on the floor"),
  "duty.leader": ("值班领导", "Leader on duty"),
  "duty.rota": ("值班表", "Duty rota"),
- "duty.days": ("巡查记录", "Patrols by day"),
+ "duty.days": ("近两周巡查", "Patrols, last two weeks"),
  "duty.findings": ("巡查整改", "Patrol findings"),
  "duty.today": ("今日", "Today"),
  "duty.sections": ("页面分区", "Sections"),

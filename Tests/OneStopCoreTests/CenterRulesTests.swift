@@ -45,6 +45,10 @@ struct CenterRulesTests {
         #expect(DutyRules.status(day: monday, today: monday, working: true, patrols: 1, required: 2) == .open)
         #expect(DutyRules.status(day: monday, today: monday.adding(days: 1), working: true, patrols: 1, required: 2) == .short)
         #expect(DutyRules.status(day: monday, today: monday.adding(days: 1), working: false, patrols: 0, required: 2) == .off)
+        #expect(DutyRules.status(day: monday.adding(days: 1), today: monday, working: true, patrols: 0, required: 2) == .upcoming)
+        #expect(
+            DutyRules.status(day: monday, today: monday.adding(days: 1), working: true, patrols: 0, required: 2, planned: false)
+                == .unplanned)
         #expect(DutyRules.closeProblems(rectification: "  ").map(\.code) == ["patrol.rectificationRequired"])
         #expect(DutyRules.closeProblems(rectification: "已整改").isEmpty)
     }

@@ -79,10 +79,21 @@ public enum DutyRules {
         case open
         /// Not a working day: nothing required.
         case off
+        /// A day still to come.
+        case upcoming
+        /// A working day gone by with nobody on duty and no patrol: flagged as a gap in the rota.
+        case unplanned
     }
 
-    public static func status(day: CivilDate, today: CivilDate, working: Bool, patrols: Int, required: Int) -> DayStatus {
+    /// `planned`: whether the day had a leader on duty.
+    public static func status(
+        day: CivilDate, today: CivilDate, working: Bool, patrols: Int, required: Int, planned: Bool = true
+    )
+        -> DayStatus
+    {
         if !working { return .off }
+        if day > today { return .upcoming }
+        if !planned && patrols == 0 && day < today { return .unplanned }
         if patrols >= required { return .complete }
         return day < today ? .short : .open
     }

@@ -207,7 +207,8 @@ enum DutyPages {
         let (from, to) = span(req.query[String.self, at: "from"] ?? form["from"], today: today)
         let duty = try await DutyService.onDuty(center, day: today, req: req)
         let todayList = try await PatrolService.list(center, from: today, to: today, req: req)
-        let listing = try await PatrolService.list(center, from: from, to: to, req: req)
+        // The patrols of the two weeks up to today.
+        let listing = try await PatrolService.list(center, from: today.adding(days: -13), to: today, req: req)
         let rota = try await DutyService.rota(center, from: from, to: to, on: req.db, req: req)
         let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == center).filter(\.$isOpen == true).sort(\.$number).all()
         let findings = try await PatrolService.findings(center, open: nil, req: req)
@@ -245,7 +246,7 @@ enum DutyPages {
             problemRows: Array(1...problemRows),
             open: findings.filter { $0.closedAt == nil }.map { findingRow($0, p: p, req: req) },
             closed: findings.filter { $0.closedAt != nil }.prefix(20).map { findingRow($0, p: p, req: req) },
-            days: listing.days.filter { $0.working }.map { d in
+            days: listing.days.filter { $0.working }.reversed().map { d in
                 DayRow(
                     day: d.day, label: CivilDate(d.day).map { dayLabel($0, req) } ?? d.day, leader: d.leader ?? "", recorded: d.recorded,
                     required: d.required, status: req.t("patrol.status.\(d.status)"), statusKey: d.status)

@@ -98,8 +98,9 @@ enum DutyService {
         try await rota(center, from: day, to: day, on: req.db, req: req).days[0]
     }
 
-    /// The span asked for (`from`, `to`), by default this week and the next.
-    static func span(_ req: Request) throws -> (CivilDate, CivilDate) {
+    /// The span asked for (`from`, `to`), by default this week and the next; `past`: by default
+    /// the two weeks up to today.
+    static func span(_ req: Request, past: Bool = false) throws -> (CivilDate, CivilDate) {
         let today = HallClock.day(req.now)
         var errors: [FieldError] = []
         func date(_ key: String) -> CivilDate? {
@@ -111,8 +112,9 @@ enum DutyService {
             return d
         }
         let monday = today.adding(days: 1 - today.weekday)
-        let from = date("from") ?? monday
-        let to = date("to") ?? from.adding(days: 13)
+        let asked = (date("from"), date("to"))
+        let from = asked.0 ?? (past ? (asked.1 ?? today).adding(days: -13) : monday)
+        let to = asked.1 ?? (past && asked.0 == nil ? today : from.adding(days: 13))
         if errors.isEmpty && (to < from || to.dayNumber - from.dayNumber >= 92) { errors.append(FieldError("to", "duty.span")) }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         return (from, to)

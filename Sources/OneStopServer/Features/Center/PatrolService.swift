@@ -243,7 +243,8 @@ enum PatrolService {
         let days = rota.days.map { d -> Day in
             let n = patrols.filter { $0.day == d.day }.count
             let status = DutyRules.status(
-                day: CivilDate(d.day) ?? today, today: today, working: d.working, patrols: n, required: rota.patrolsPerDay)
+                day: CivilDate(d.day) ?? today, today: today, working: d.working, patrols: n, required: rota.patrolsPerDay,
+                planned: d.leader != nil)
             return Day(
                 day: d.day, working: d.working, required: rota.patrolsPerDay, recorded: n, status: status.rawValue, leader: d.leader?.name)
         }
@@ -324,11 +325,11 @@ enum PatrolService {
                     "A center's patrols over a span of days, with each day's count against the number required: complete, short (flagged), open (today) or off",
                 tag: "Center", response: "PatrolListing",
                 query: [
-                    .init(name: "from", type: "string", format: "date", description: "first day; default: this week's Monday"),
-                    .init(name: "to", type: "string", format: "date", description: "last day; default: 13 days after from"),
+                    .init(name: "from", type: "string", format: "date", description: "first day; default: 13 days before to"),
+                    .init(name: "to", type: "string", format: "date", description: "last day; default: today, or 13 days after from"),
                 ])
         ) { req in
-            let (from, to) = try DutyService.span(req)
+            let (from, to) = try DutyService.span(req, past: true)
             return try await list(try req.uuid("id"), from: from, to: to, req: req)
         }
         api.endpoint(
@@ -392,7 +393,8 @@ enum PatrolService {
                     "type": "array",
                     "items": O.object([
                         "day": O.date, "working": O.bool, "required": O.integer, "recorded": O.integer,
-                        "status": ["type": "string", "enum": ["complete", "short", "open", "off"]], "leader": O.optionalString,
+                        "status": ["type": "string", "enum": ["complete", "short", "open", "off", "upcoming", "unplanned"]],
+                        "leader": O.optionalString,
                     ]),
                 ],
             ]),

@@ -120,6 +120,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(BrandSurveyRounds())
     app.migrations.add(CenterDuty())
     app.migrations.add(CenterStaff())
+    app.migrations.add(CenterConduct())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

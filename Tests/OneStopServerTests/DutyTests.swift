@@ -195,4 +195,72 @@ struct DutyTests {
             #expect(open.map(\.overdue) == [true])
         }
     }
+
+    struct Conduct: Decodable {
+        struct F: Decodable { var id: UUID; var state: String; var explainBy: String; var departmentID: UUID? }
+        var id: UUID
+        var checklist: [String]
+        var findings: [F]
+    }
+    struct ExplainIn: Encodable { var explanation: String; var rectification: String }
+    struct CloseIn: Encodable { var accept: Bool; var note: String? = nil }
+
+    @Test(
+        "conduct inspections: a finding on the checklist is notified, explained with its correction by the department, sent back or closed by the center, and counted for the assessments",
+        arguments: TestDB.available)
+    func conduct(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let h = try await Hall.open(t)
+            let path = "/api/v1/centers/\(h.d.county)/conduct-inspections"
+            var res = try await t.send(.POST, path, token: h.d.chief, json: ["team": "督查组"])
+            #expect(res.status == .forbidden, "a department does not inspect")
+            res = try await t.send(.POST, path, token: h.d.supervisor, json: ConductStart(team: "", checklist: ["纪律", "纪律"]))
+            #expect(Set(res.problem?.errors?.map(\.code) ?? []) == ["required", "duty.duplicate"], "\(res.body.string)")
+            let inspection = try await t.send(.POST, path, token: h.d.supervisor, json: ConductStart(team: "效能办 张三、李四", checklist: nil))
+                .decoded(Conduct.self)
+            #expect(inspection.checklist == ConductRules.defaultChecklist)
+            let record = "/api/v1/conduct-inspections/\(inspection.id)/findings"
+            res = try await t.send(
+                .POST, record, token: h.d.supervisor, json: FindingIn(windowID: h.window, criterion: "仪容仪表", text: "未着工装"))
+            #expect(res.problem?.errors?.map(\.code) == ["invalidChoice"], "not on the checklist")
+            res = try await t.send(
+                .POST, record, token: h.d.supervisor, json: FindingIn(windowID: h.window, criterion: "文明用语", text: "对群众说“不知道，自己看”"))
+            let finding = try res.decoded(Conduct.F.self)
+            #expect(finding.state == "notified" && finding.departmentID == h.d.scjg && finding.explainBy == "2026-09-24")
+
+            let explain = "/api/v1/conduct-findings/\(finding.id)/explanation"
+            res = try await t.send(.POST, explain, token: h.d.otherChief, json: ExplainIn(explanation: "x", rectification: "y"))
+            #expect(res.status == .forbidden)
+            res = try await t.send(.POST, explain, token: h.d.chief, json: ExplainIn(explanation: "工作人员情绪急躁", rectification: ""))
+            #expect(res.problem?.errors?.map(\.code) == ["patrol.rectificationRequired"])
+            let close = "/api/v1/conduct-findings/\(finding.id)/close"
+            res = try await t.send(.POST, close, token: h.d.supervisor, json: CloseIn(accept: true))
+            #expect(res.status == .conflict, "not explained yet")
+            res = try await t.send(.POST, explain, token: h.d.chief, json: ExplainIn(explanation: "工作人员情绪急躁", rectification: "已谈话提醒"))
+            #expect(try res.decoded(Conduct.F.self).state == "explained")
+            res = try await t.send(.POST, close, token: h.d.supervisor, json: CloseIn(accept: false))
+            #expect(res.problem?.errors?.map(\.code) == ["conduct.returnReason"])
+            res = try await t.send(.POST, close, token: h.d.supervisor, json: CloseIn(accept: false, note: "整改措施不具体"))
+            #expect(try res.decoded(Conduct.F.self).state == "notified")
+            _ = try await t.send(.POST, explain, token: h.d.chief, json: ExplainIn(explanation: "工作人员情绪急躁", rectification: "组织文明用语培训并当面致歉"))
+            res = try await t.send(.POST, close, token: h.d.supervisor, json: CloseIn(accept: true))
+            #expect(try res.decoded(Conduct.F.self).state == "closed")
+            res = try await t.send(.POST, close, token: h.d.supervisor, json: CloseIn(accept: true))
+            #expect(res.status == .conflict)
+            let listed = try await t.send(.GET, path, token: h.d.otherChief).decoded([Conduct].self)
+            #expect(listed.count == 1 && listed[0].findings.isEmpty, "another department sees none of this department's findings")
+            #expect(
+                try await AuditEntryModel.query(on: t.app.db).filter(
+                    \.$action ~~ ["conduct.start", "conduct.finding", "conduct.explain", "conduct.return", "conduct.close"]
+                )
+                .count() == 6)
+            // 作风督查问题数 for the assessments.
+            let table = try await t.send(.GET, "/api/v1/indicators?center=DL010200&period=month:2026-09", token: h.d.supervisor)
+                .decoded(IndicatorTests.Table.self)
+            #expect(table["conduct_findings"].numerator == 1)
+        }
+    }
+
+    struct ConductStart: Encodable { var team: String; var checklist: [String]? }
+    struct FindingIn: Encodable { var windowID: UUID; var criterion: String; var text: String }
 }

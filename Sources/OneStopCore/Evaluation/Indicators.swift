@@ -26,6 +26,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// 品牌评选结果: the scope's brands determined typical (典型品牌) or named 优质服务品牌, counted on
     /// the day of the decision.
     case brandHonours = "brand_honours"
+    /// 作风督查问题: findings of the center's conduct inspections at the scope's windows (issue 23),
+    /// counted on the day they were recorded.
+    case conductFindings = "conduct_findings"
 
     public enum Group: String, CaseIterable, Sendable {
         case efficiency, satisfaction, anomalies, complaints, brands
@@ -45,7 +48,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .itemResidency, .windowAuthorisation, .speedUp, .onTime, .onSite, .joint, .onlineAcceptance, .firstTimeSuccess:
             return .efficiency
         case .satisfaction, .outsideEvaluation: return .satisfaction
-        case .anomalies: return .anomalies
+        case .anomalies, .conductFindings: return .anomalies
         case .validComplaints, .complaintRate, .complaintSatisfaction, .rectificationOnTime: return .complaints
         case .brandProblems, .brandHonours: return .brands
         }
@@ -53,7 +56,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
 
     public var unit: Unit {
         switch self {
-        case .anomalies, .validComplaints, .brandProblems, .brandHonours: return .count
+        case .anomalies, .validComplaints, .brandProblems, .brandHonours, .conductFindings: return .count
         case .speedUp, .outsideEvaluation: return .meanRate
         default: return .rate
         }
@@ -62,7 +65,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// Whether a higher figure is the better one (a complaint rate is better low).
     public var higherIsBetter: Bool {
         switch self {
-        case .anomalies, .validComplaints, .complaintRate, .brandProblems: return false
+        case .anomalies, .validComplaints, .complaintRate, .brandProblems, .conductFindings: return false
         default: return true
         }
     }
@@ -87,6 +90,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .outsideEvaluation: return (.outsideScoreBasisPoints, .outsideScored)
         case .brandProblems: return (.brandProblems, nil)
         case .brandHonours: return (.brandHonours, nil)
+        case .conductFindings: return (.conductFindings, nil)
         }
     }
 
@@ -105,7 +109,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintSatisfaction: return .dissatisfiedCallBacks
         case .rectificationOnTime: return .lateRectifications
         case .outsideEvaluation: return .outsideScores
-        case .itemResidency, .windowAuthorisation, .speedUp, .brandProblems, .brandHonours: return nil
+        case .itemResidency, .windowAuthorisation, .speedUp, .brandProblems, .brandHonours, .conductFindings: return nil
         }
     }
 
@@ -191,6 +195,8 @@ public enum IndicatorCounter: String, CaseIterable, Sendable, Codable, Comparabl
     /// Problems found by brand inspections recorded on the day; brands made typical or named on it.
     case brandProblems = "brand_problems"
     case brandHonours = "brand_honours"
+    /// Conduct inspection findings recorded on the day.
+    case conductFindings = "conduct_findings"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -102,7 +102,11 @@ struct PageContext<P: Encodable>: Encodable {
                 home, .init("/manage/hall", "nav.hallView"), .init("/desk", "nav.desk"),
                 .init(
                     group: "nav.group.center",
-                    [.init("/center/duty", "nav.duty"), .init("/center/staff", "nav.staffRegister"), .init("/center/leave", "nav.leave")]),
+                    [
+                        .init("/center/duty", "nav.duty"), .init("/center/conduct", "nav.conduct"),
+                        .init("/center/staff", "nav.staffRegister"),
+                        .init("/center/leave", "nav.leave"),
+                    ]),
                 casework, oversight, catalog, setup, inbox,
             ]
         case .supervisor:
@@ -111,7 +115,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/assessments", "nav.assessments"), .init("/star-ratings", "nav.starRatings"), .init("/ratings", "nav.ratings"),
                 .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
-                .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"), .init("/admin/calendar", "nav.calendar"), inbox,
+                .init("/center/conduct", "nav.conduct"), .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"),
+                .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
             return [
@@ -124,8 +129,8 @@ struct PageContext<P: Encodable>: Encodable {
                         .init("/commitments", "nav.commitments"), .init("/star-ratings", "nav.starRatings"),
                         .init("/brands/manage", "nav.brands"), .init("/phone-calls", "nav.phoneCalls"),
                         .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
-                        .init("/center/staff", "nav.staffRegister"), .init("/center/leave", "nav.leave"),
-                        .init("/admin/items", "nav.items"),
+                        .init("/center/conduct", "nav.conduct"), .init("/center/staff", "nav.staffRegister"),
+                        .init("/center/leave", "nav.leave"), .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
                 inbox,

@@ -8,10 +8,17 @@ final class CenterRulesModel: Model, @unchecked Sendable {
 
     @ID(custom: "center_id", generatedBy: .user) var id: UUID?
     @Field(key: "patrols_per_day") var patrolsPerDay: Int
+    /// JSON [String], the conduct inspections' checklist; "" reads as the default.
+    @Field(key: "checklist") var checklist: String
     @Field(key: "updated_by") var updatedBy: String
     @Field(key: "updated_at") var updatedAt: Int64
 
     init() {}
+
+    var checklistValue: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(checklist.utf8))) ?? ConductRules.defaultChecklist }
+        set { checklist = BrandModel.json(newValue) }
+    }
 }
 
 /// A shift on the duty rota: the leader on duty or a department head on the floor, for one day.
@@ -168,6 +175,53 @@ final class StaffAppraisalModel: Model, @unchecked Sendable {
     @Field(key: "appraiser") var appraiser: String
     @Field(key: "grade") var grade: String
     @Field(key: "comment") var comment: String
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "recorded_at") var recordedAt: Int64
+
+    init() {}
+}
+
+/// 作风督查: one inspection of the windows' conduct by a team, against the center's checklist.
+final class ConductInspectionModel: Model, @unchecked Sendable {
+    static let schema = "conduct_inspections"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "team") var team: String
+    @Field(key: "checklist") var checklist: String
+    @Field(key: "started_by") var startedBy: String
+    @Field(key: "started_at") var startedAt: Int64
+
+    init() {}
+
+    var checklistValue: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(checklist.utf8))) ?? [] }
+        set { checklist = BrandModel.json(newValue) }
+    }
+}
+
+/// A conduct inspection's finding at a window: notified, explained, closed.
+final class ConductFindingModel: Model, @unchecked Sendable {
+    static let schema = "conduct_findings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "inspection_id") var inspectionID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "day") var day: String
+    @OptionalField(key: "window_id") var windowID: UUID?
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "item") var item: String
+    @Field(key: "text") var text: String
+    @Field(key: "state") var state: String
+    @Field(key: "explain_by") var explainBy: String
+    @OptionalField(key: "explanation") var explanation: String?
+    @OptionalField(key: "rectification") var rectification: String?
+    @OptionalField(key: "explained_by") var explainedBy: String?
+    @OptionalField(key: "explained_at") var explainedAt: Int64?
+    @OptionalField(key: "close_note") var closeNote: String?
+    @OptionalField(key: "closed_by") var closedBy: String?
+    @OptionalField(key: "closed_at") var closedAt: Int64?
     @Field(key: "recorded_by") var recordedBy: String
     @Field(key: "recorded_at") var recordedAt: Int64
 

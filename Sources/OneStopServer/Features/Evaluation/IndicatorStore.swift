@@ -20,7 +20,7 @@ enum IndicatorStore {
     /// The entity types whose changes move indicators.
     /// The audited entities whose changes move a figure. A brand's inspections and its state
     /// (typical, named) count in the brand indicators; its survey's votes do not.
-    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score", "brand"]
+    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score", "brand", "conduct_finding"]
 
     struct Pair: Hashable, Comparable {
         var center: UUID
@@ -244,6 +244,16 @@ enum IndicatorStore {
         ).all(decoding: Placed<Inspected>.self) {
             let n = (try? JSONDecoder().decode([BrandPractice.Problem].self, from: Data(row.facts.problems.utf8)).count) ?? 0
             if n > 0 { count(row.place) { $0[.brandProblems] += n } }
+        }
+        // 作风督查 (issue 23): each finding at a window.
+        struct Found: Decodable { var n: Int }
+        for row in try await sql.raw(
+            """
+            SELECT department_id, window_id, NULL AS staff_id, 1 AS n FROM conduct_findings
+            WHERE center_id = \(sql.bind(id: center)) AND recorded_at >= \(bind: start) AND recorded_at < \(bind: end)
+            """
+        ).all(decoding: Placed<Found>.self) {
+            count(row.place) { $0[.conductFindings] += row.facts.n }
         }
         struct Honoured: Decodable { var typical: String }
         var honoured: [UUID] = []

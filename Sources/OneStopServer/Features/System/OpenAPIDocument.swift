@@ -86,7 +86,8 @@ enum OpenAPIDocument {
                         .merging(BrandSelectionRoutes.schemas) { a, _ in a }
                         .merging(BrandEvidenceService.schemas) { a, _ in a }
                         .merging(DutyService.schemas) { a, _ in a }.merging(PatrolService.schemas) { a, _ in a }
-                        .merging(WindowStaffService.schemas) { a, _ in a }.merging(LeaveService.schemas) { a, _ in a }),
+                        .merging(WindowStaffService.schemas) { a, _ in a }.merging(LeaveService.schemas) { a, _ in a }
+                        .merging(ConductService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -102,6 +102,36 @@ def test_the_leader_on_duty_patrols_and_the_department_corrects(browser, tmp_pat
         board.goto(srv.base + "/hall/DL010200/board")
         assert "王主任" in board.locator("#board-duty").inner_text()
 
+        # A conduct inspection: the team records a finding; the department explains it on a phone;
+        # the center closes it.
+        admin.goto(srv.base + "/center/conduct")
+        admin.fill("#cs-team", "效能办督查组")
+        with admin.expect_navigation():
+            admin.click("#start-submit")
+        assert "已开始" in admin.locator(".flash").first.inner_text()
+        inspection = admin.locator("section.inspection").first
+        inspection.locator("details summary").click()
+        inspection.locator("select[name=windowID]").select_option(scjg_window["id"].lower())
+        inspection.locator("select[name=criterion]").select_option("文明用语")
+        inspection.locator("textarea[name=text]").fill("对群众说“自己看”")
+        with admin.expect_navigation():
+            inspection.locator("button[id^=finding-submit]").click()
+        assert "通报所属部门" in admin.locator(".flash").first.inner_text()
+        chief.goto(srv.base + "/center/conduct")
+        chief.fill("textarea[name=explanation]", "工作人员情绪急躁")
+        chief.fill("textarea[name=rectification]", "已谈话提醒并组织文明用语学习")
+        with chief.expect_navigation():
+            chief.click("button[id^=explain-]")
+        assert "已提交" in chief.locator(".flash").first.inner_text()
+        assert chief.evaluate("document.documentElement.scrollWidth") <= 375
+        assert serious(chief) == [], "the conduct page"
+        shot(chief, "conduct-explained-phone")
+        admin.goto(srv.base + "/center/conduct")
+        with admin.expect_navigation():
+            admin.click("button[id^=accept-]")
+        assert "已办结" in admin.locator(".flash").first.inner_text()
+        shot(admin, "conduct-closed")
+
         # English, and 长辈模式 at 200 %.
         admin.goto(srv.base + "/lang/en?back=" + urllib.parse.quote("/center/duty"))
         assert "Leader on duty" in admin.locator("#on-duty").inner_text()

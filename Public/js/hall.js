@@ -401,3 +401,12 @@ if (document.querySelector("[data-guide-only]") && deviceToken) {
     } catch (e) { alert(e.message); }
   });
 }
+
+// ---------- the center's polite expressions (文明用语规范), one at a time ----------
+for (const box of document.querySelectorAll("[data-rotate]")) {
+  const items = [...box.children];
+  let at = 0;
+  const show = () => items.forEach((x, i) => { x.hidden = i !== at; });
+  show();
+  if (items.length > 1) setInterval(() => { at = (at + 1) % items.length; show(); }, 8000);
+}

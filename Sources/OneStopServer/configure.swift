@@ -121,6 +121,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CenterDuty())
     app.migrations.add(CenterStaff())
     app.migrations.add(CenterConduct())
+    app.migrations.add(HallRulesMigration())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

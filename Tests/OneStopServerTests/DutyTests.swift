@@ -263,4 +263,84 @@ struct DutyTests {
 
     struct ConductStart: Encodable { var team: String; var checklist: [String]? }
     struct FindingIn: Encodable { var windowID: UUID; var criterion: String; var text: String }
+
+    struct Phrases: Codable { var polite: [String]; var banned: [String] }
+    struct UnitWeeks: Decodable { var department: String; var onTime: Int; var late: Int; var missing: Int }
+    struct Summaries: Decodable { var weeks: [String]; var units: [UnitWeeks] }
+    struct Ledger: Decodable { var totalHours: Double; var people: Int }
+    struct VolunteerIn: Encodable { var volunteer: String; var day: String; var activity: String; var hours: Double }
+
+    @Test(
+        "the hall's rules: the courtesy phrases published and cited, the units' weekly summaries with the late ones counted, the volunteer ledger",
+        arguments: TestDB.available)
+    func hallRules(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let h = try await Hall.open(t)
+            let phrases = "/api/v1/centers/\(h.d.county)/courtesy-phrases"
+            var shown = try await t.send(.GET, phrases).decoded(Phrases.self)
+            #expect(shown.banned == HallRules.defaultBanned, "public, with the defaults")
+            var res = try await t.send(.PUT, phrases, token: h.d.chief, json: Phrases(polite: ["您好"], banned: []))
+            #expect(res.status == .forbidden)
+            res = try await t.send(.PUT, phrases, token: h.d.admin, json: Phrases(polite: ["您好", "您好"], banned: []))
+            #expect(res.problem?.errors?.map(\.code) == ["duty.duplicate"])
+            res = try await t.send(.PUT, phrases, token: h.d.admin, json: Phrases(polite: ["您好，请坐", "请慢走"], banned: ["不知道", "找别人去"]))
+            #expect(res.status == .ok, "\(res.body.string)")
+            shown = try await t.send(.GET, phrases).decoded(Phrases.self)
+            #expect(shown.polite == ["您好，请坐", "请慢走"])
+            let board = try await t.send(.GET, "/hall/DL010200/board").body.string
+            #expect(board.contains("<span>您好，请坐</span>") && board.contains("data-rotate"))
+            #expect(try await t.send(.GET, "/hall/DL010200/courtesy").body.string.contains("找别人去"))
+
+            // A patrol cites a banned phrase: only one of the center's.
+            _ = try await h.plan(t, [.init(day: "2026-09-21", leader: h.leader)])
+            struct Cite: Encodable { var windowID: UUID; var text: String; var phrase: String }
+            struct PatrolCite: Encodable { var observations: [Obs]; var problems: [Cite] }
+            let patrols = "/api/v1/centers/\(h.d.county)/patrols"
+            res = try await t.send(
+                .POST, patrols, token: h.d.supervisor,
+                json: PatrolCite(observations: [], problems: [Cite(windowID: h.window, text: "对群众说禁语", phrase: "你自己看")]))
+            #expect(res.problem?.errors?.map { "\($0.field):\($0.code)" } == ["problems.0.phrase:hall.notBanned"])
+            res = try await t.send(
+                .POST, patrols, token: h.d.supervisor,
+                json: PatrolCite(observations: [], problems: [Cite(windowID: h.window, text: "对群众说禁语", phrase: "找别人去")]))
+            #expect(res.status == .created && res.body.string.contains("找别人去"), "\(res.body.string)")
+
+            // Weekly summaries: a unit files its own, once a week; after the week's Sunday it is late.
+            let file = "/api/v1/departments/\(h.d.scjg)/weekly-summaries"
+            res = try await t.send(.POST, "/api/v1/departments/\(h.d.ga)/weekly-summaries", token: h.d.chief, json: ["summary": "x"])
+            #expect(res.status == .forbidden)
+            res = try await t.send(.POST, file, token: h.d.chief, json: ["summary": "本周受理 120 件，无投诉。"])
+            #expect(res.status == .created, "\(res.body.string)")
+            res = try await t.send(.POST, file, token: h.d.chief, json: ["summary": "again"])
+            #expect(res.status == .conflict)
+            t.clock.advance(8 * 86_400)
+            let chief = try await t.login("chief_scjg", "Order-Pass-2026")
+            res = try await t.send(.POST, file, token: chief, json: ["week": "2026-09-22", "summary": "补报"])
+            #expect(res.status == .conflict, "the week of the 22nd is the week already filed")
+            res = try await t.send(.POST, file, token: chief, json: ["week": "2026-09-14", "summary": "上周小结补报"])
+            #expect(try res.decoded(Summary.self).late)
+            let admin = try await t.login()
+            let summaries = try await t.send(.GET, "/api/v1/centers/\(h.d.county)/weekly-summaries?weeks=3", token: admin).decoded(
+                Summaries.self)
+            #expect(summaries.weeks == ["2026-09-28", "2026-09-21", "2026-09-14"])
+            let scjg = try #require(summaries.units.first { $0.department.contains("市场") })
+            #expect(scjg.onTime == 1 && scjg.late == 1 && scjg.missing == 0, "\(scjg)")
+            #expect(summaries.units.contains { $0.missing == 2 }, "a unit that filed nothing has two missing weeks")
+
+            // The volunteer ledger.
+            let ledger = "/api/v1/centers/\(h.d.county)/volunteer-services"
+            res = try await t.send(
+                .POST, ledger, token: chief, json: VolunteerIn(volunteer: "周晓", day: "2026-09-29", activity: "导办", hours: 30))
+            #expect(res.problem?.errors?.map(\.code) == ["hall.volunteerHours"])
+            res = try await t.send(
+                .POST, ledger, token: chief, json: VolunteerIn(volunteer: "周晓", day: "2026-09-29", activity: "大厅导办", hours: 3.5))
+            #expect(res.status == .created)
+            _ = try await t.send(
+                .POST, ledger, token: admin, json: VolunteerIn(volunteer: "吴红", day: "2026-09-28", activity: "帮老人填表", hours: 2))
+            let total = try await t.send(.GET, ledger, token: admin).decoded(Ledger.self)
+            #expect(total.totalHours == 5.5 && total.people == 2)
+        }
+    }
+
+    struct Summary: Decodable { var late: Bool }
 }

@@ -105,7 +105,7 @@ struct PageContext<P: Encodable>: Encodable {
                     [
                         .init("/center/duty", "nav.duty"), .init("/center/conduct", "nav.conduct"),
                         .init("/center/staff", "nav.staffRegister"),
-                        .init("/center/leave", "nav.leave"),
+                        .init("/center/leave", "nav.leave"), .init("/center/hall-rules", "nav.hallRules"),
                     ]),
                 casework, oversight, catalog, setup, inbox,
             ]
@@ -115,7 +115,8 @@ struct PageContext<P: Encodable>: Encodable {
                 .init("/assessments", "nav.assessments"), .init("/star-ratings", "nav.starRatings"), .init("/ratings", "nav.ratings"),
                 .init("/work-orders", "nav.workOrders"),
                 .init("/phone-calls", "nav.phoneCalls"), .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
-                .init("/center/conduct", "nav.conduct"), .init("/cases", "nav.cases"), .init("/admin/audit", "nav.audit"),
+                .init("/center/conduct", "nav.conduct"), .init("/center/hall-rules", "nav.hallRules"), .init("/cases", "nav.cases"),
+                .init("/admin/audit", "nav.audit"),
                 .init("/admin/calendar", "nav.calendar"), inbox,
             ]
         case .chiefRepresentative:
@@ -130,7 +131,8 @@ struct PageContext<P: Encodable>: Encodable {
                         .init("/brands/manage", "nav.brands"), .init("/phone-calls", "nav.phoneCalls"),
                         .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
                         .init("/center/conduct", "nav.conduct"), .init("/center/staff", "nav.staffRegister"),
-                        .init("/center/leave", "nav.leave"), .init("/admin/items", "nav.items"),
+                        .init("/center/leave", "nav.leave"), .init("/center/hall-rules", "nav.hallRules"),
+                        .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
                 inbox,

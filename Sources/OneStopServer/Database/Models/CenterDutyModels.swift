@@ -10,6 +10,8 @@ final class CenterRulesModel: Model, @unchecked Sendable {
     @Field(key: "patrols_per_day") var patrolsPerDay: Int
     /// JSON [String], the conduct inspections' checklist; "" reads as the default.
     @Field(key: "checklist") var checklist: String
+    /// JSON `Courtesy`; "" reads as the defaults.
+    @Field(key: "courtesy") var courtesy: String
     @Field(key: "updated_by") var updatedBy: String
     @Field(key: "updated_at") var updatedAt: Int64
 
@@ -18,6 +20,27 @@ final class CenterRulesModel: Model, @unchecked Sendable {
     var checklistValue: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(checklist.utf8))) ?? ConductRules.defaultChecklist }
         set { checklist = BrandModel.json(newValue) }
+    }
+
+    struct Courtesy: Codable, Equatable {
+        var polite: [String]
+        var banned: [String]
+        static let defaults = Courtesy(polite: HallRules.defaultPolite, banned: HallRules.defaultBanned)
+    }
+
+    var courtesyValue: Courtesy {
+        get { (try? JSONDecoder().decode(Courtesy.self, from: Data(courtesy.utf8))) ?? .defaults }
+        set { courtesy = BrandModel.json(newValue) }
+    }
+
+    /// A row with the defaults, for a center that has none yet.
+    static func fresh(_ center: UUID) -> CenterRulesModel {
+        let r = CenterRulesModel()
+        r.id = center
+        r.patrolsPerDay = DutyRules.defaultPatrolsPerDay
+        r.checklist = ""
+        r.courtesy = ""
+        return r
     }
 }
 
@@ -70,6 +93,8 @@ final class PatrolFindingModel: Model, @unchecked Sendable {
     @OptionalField(key: "department_id") var departmentID: UUID?
     @Field(key: "text") var text: String
     @Field(key: "due") var due: String
+    /// A banned phrase of the center's 文明用语规范 the finding cites.
+    @OptionalField(key: "phrase") var phrase: String?
     @OptionalField(key: "action") var action: String?
     @OptionalField(key: "closed_by") var closedBy: String?
     @OptionalField(key: "closed_at") var closedAt: Int64?
@@ -213,6 +238,8 @@ final class ConductFindingModel: Model, @unchecked Sendable {
     @OptionalField(key: "department_id") var departmentID: UUID?
     @Field(key: "item") var item: String
     @Field(key: "text") var text: String
+    /// A banned phrase of the center's 文明用语规范 the finding cites.
+    @OptionalField(key: "phrase") var phrase: String?
     @Field(key: "state") var state: String
     @Field(key: "explain_by") var explainBy: String
     @OptionalField(key: "explanation") var explanation: String?
@@ -222,6 +249,39 @@ final class ConductFindingModel: Model, @unchecked Sendable {
     @OptionalField(key: "close_note") var closeNote: String?
     @OptionalField(key: "closed_by") var closedBy: String?
     @OptionalField(key: "closed_at") var closedAt: Int64?
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "recorded_at") var recordedAt: Int64
+
+    init() {}
+}
+
+/// 一周一小结: a window unit's (department's) summary of a week.
+final class WeeklySummaryModel: Model, @unchecked Sendable {
+    static let schema = "weekly_summaries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "week") var week: String
+    @Field(key: "summary") var summary: String
+    @Field(key: "late") var late: Bool
+    @Field(key: "filed_by") var filedBy: String
+    @Field(key: "filed_at") var filedAt: Int64
+
+    init() {}
+}
+
+/// 志愿服务台帐: who volunteered in the hall, when, doing what, for how long.
+final class VolunteerServiceModel: Model, @unchecked Sendable {
+    static let schema = "volunteer_services"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @OptionalField(key: "department_id") var departmentID: UUID?
+    @Field(key: "volunteer") var volunteer: String
+    @Field(key: "day") var day: String
+    @Field(key: "activity") var activity: String
+    @Field(key: "hours_tenths") var hoursTenths: Int
     @Field(key: "recorded_by") var recordedBy: String
     @Field(key: "recorded_at") var recordedAt: Int64
 

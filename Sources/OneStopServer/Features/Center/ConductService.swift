@@ -26,6 +26,8 @@ enum ConductService {
         var criterion: String?
         var text: String?
         var days: Int?
+        /// A banned phrase of the center's 文明用语规范 that was heard.
+        var phrase: String?
     }
 
     struct ExplainInput: Content {
@@ -48,6 +50,7 @@ enum ConductService {
         var department: String?
         var criterion: String
         var text: String
+        var phrase: String?
         var state: String
         var explainBy: String
         var overdue: Bool
@@ -99,12 +102,7 @@ enum ConductService {
         try await req.audited { db -> (Void, [AuditEvent]) in
             try await m.storeNew(on: db)
             if changed {
-                let found = try await CenterRulesModel.find(center, on: db)
-                let rules = found ?? CenterRulesModel()
-                if found == nil {
-                    rules.id = center
-                    rules.patrolsPerDay = DutyRules.defaultPatrolsPerDay
-                }
+                let rules = try await CenterRulesModel.find(center, on: db) ?? CenterRulesModel.fresh(center)
                 rules.checklistValue = items
                 rules.updatedBy = p.displayName
                 rules.updatedAt = millis
@@ -133,6 +131,7 @@ enum ConductService {
         let text = v.text("text", input.text, max: 1000, required: false)
         let days = input.days ?? ConductRules.defaultExplainDays
         for e in ConductRules.findingProblems(item: item, checklist: i.checklistValue, text: text, days: days) { v.add(e.field, e.code) }
+        let phrase = try await HallRulesService.cited(input.phrase, center: i.centerID, field: "phrase", on: req.db, &v)
         guard v.errors.isEmpty, let window else { throw ValidationFailure(v.errors) }
         let cal = try await req.application.calendars.calendar(for: i.centerID, on: req.db)
         let today = HallClock.day(req.now)
@@ -145,6 +144,7 @@ enum ConductService {
         m.departmentID = window.departmentID
         m.item = item
         m.text = text
+        m.phrase = phrase
         m.state = ConductRules.State.notified.rawValue
         m.explainBy = (cal.addWorkingDays(days, to: today) ?? today.adding(days: days)).description
         m.recordedBy = p.displayName
@@ -244,6 +244,7 @@ enum ConductService {
             Finding(
                 id: f.id!, inspectionID: f.inspectionID, day: f.day, windowID: f.windowID, window: f.windowID.flatMap { windows[$0] },
                 departmentID: f.departmentID, department: f.departmentID.flatMap { departments[$0] }, criterion: f.item, text: f.text,
+                phrase: f.phrase,
                 state: f.state, explainBy: f.explainBy, overdue: f.state == ConductRules.State.notified.rawValue && f.explainBy < today,
                 explanation: f.explanation, rectification: f.rectification, explainedBy: f.explainedBy, closeNote: f.closeNote,
                 closedBy: f.closedBy)
@@ -320,6 +321,7 @@ enum ConductService {
         let finding = O.object([
             "id": O.uuid, "inspectionID": O.uuid, "day": O.date, "windowID": O.optionalUUID, "window": O.optionalString,
             "departmentID": O.optionalUUID, "department": O.optionalString, "criterion": O.string, "text": O.string,
+            "phrase": O.optionalString,
             "state": ["type": "string", "enum": .array(ConductRules.State.allCases.map { .string($0.rawValue) })], "explainBy": O.date,
             "overdue": O.bool, "explanation": O.optionalString, "rectification": O.optionalString, "explainedBy": O.optionalString,
             "closeNote": O.optionalString, "closedBy": O.optionalString,
@@ -335,6 +337,7 @@ enum ConductService {
             "ConductFindingInput": O.object(
                 [
                     "windowID": O.uuid, "criterion": O.string, "text": O.string, "days": ["type": "integer", "minimum": 1, "maximum": 10],
+                    "phrase": O.string,
                 ], required: ["windowID", "criterion", "text"]),
             "ConductExplanation": O.object(
                 ["explanation": O.string, "rectification": O.string], required: ["explanation", "rectification"]),

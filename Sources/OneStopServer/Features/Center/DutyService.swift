@@ -206,10 +206,7 @@ enum DutyService {
                 events.append(AuditEvent(swapped.isEmpty ? "duty.plan" : "duty.swap", "center", id: center, center: center, detail: detail))
             }
             if let patrols {
-                let found = try await CenterRulesModel.find(center, on: db)
-                let rules = found ?? CenterRulesModel()
-                if found == nil { rules.checklist = "" }
-                rules.id = center
+                let rules = try await CenterRulesModel.find(center, on: db) ?? CenterRulesModel.fresh(center)
                 rules.patrolsPerDay = patrols
                 rules.updatedBy = p.displayName
                 rules.updatedAt = millis

@@ -29,6 +29,8 @@ enum PatrolService {
         var text: String?
         /// Working days to correct it; 3 unless given.
         var days: Int?
+        /// A banned phrase of the center's 文明用语规范 that was heard.
+        var phrase: String?
     }
 
     struct Input: Content {
@@ -62,6 +64,7 @@ enum PatrolService {
         var departmentID: UUID?
         var department: String?
         var text: String
+        var phrase: String?
         var due: String
         var overdue: Bool
         var photos: [String]
@@ -127,7 +130,7 @@ enum PatrolService {
                     note: note))
         }
         let cal = try await req.application.calendars.calendar(for: center, on: req.db)
-        var findings: [(window: UUID?, text: String, due: CivilDate, index: Int)] = []
+        var findings: [(window: UUID?, text: String, due: CivilDate, index: Int, phrase: String?)] = []
         for (i, f) in (input.problems ?? []).enumerated() {
             let text = (f.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty && f.windowID == nil && !uploads.contains(where: { $0.finding == i }) { continue }
@@ -137,7 +140,8 @@ enum PatrolService {
             let days = f.days ?? DutyRules.defaultCorrectionDays
             if !(1...30).contains(days) { v.add("problems.\(i).days", "patrol.daysRange") }
             let due = cal.addWorkingDays(max(1, min(days, 30)), to: today) ?? today.adding(days: days)
-            findings.append((f.windowID, text, due, i))
+            let phrase = try await HallRulesService.cited(f.phrase, center: center, field: "problems.\(i).phrase", on: req.db, &v)
+            findings.append((f.windowID, text, due, i, phrase))
         }
         if findings.count > 20 { v.add("problems", "tooLong") }
         let note = v.text("note", input.note, max: 1000, required: false)
@@ -162,6 +166,7 @@ enum PatrolService {
             m.windowID = f.window
             m.departmentID = f.window.flatMap { byID[$0]?.departmentID }
             m.text = f.text
+            m.phrase = f.phrase
             m.due = f.due.description
             for u in uploads where u.finding == f.index {
                 let ph = PatrolPhotoModel()
@@ -227,7 +232,8 @@ enum PatrolService {
         return findings.map { f in
             Finding(
                 id: f.id!, patrolID: f.patrolID, windowID: f.windowID, window: f.windowID.flatMap { windows[$0] },
-                departmentID: f.departmentID, department: f.departmentID.flatMap { departments[$0] }, text: f.text, due: f.due,
+                departmentID: f.departmentID, department: f.departmentID.flatMap { departments[$0] }, text: f.text, phrase: f.phrase,
+                due: f.due,
                 overdue: f.closedAt == nil && f.due < today, photos: photos.filter { $0.findingID == f.id }.map { photoPath($0.id!) },
                 rectification: f.action, closedBy: f.closedBy, closedAt: f.closedAt.map { Date(timeIntervalSince1970: Double($0) / 1000) })
         }
@@ -369,7 +375,7 @@ enum PatrolService {
         typealias O = OpenAPISchemas
         let finding = O.object([
             "id": O.uuid, "patrolID": O.uuid, "windowID": O.optionalUUID, "window": O.optionalString, "departmentID": O.optionalUUID,
-            "department": O.optionalString, "text": O.string, "due": O.date, "overdue": O.bool,
+            "department": O.optionalString, "text": O.string, "phrase": O.optionalString, "due": O.date, "overdue": O.bool,
             "photos": ["type": "array", "items": O.string], "rectification": O.optionalString, "closedBy": O.optionalString,
             "closedAt": O.optionalDateTime,
         ])
@@ -409,7 +415,10 @@ enum PatrolService {
                 "problems": [
                     "type": "array",
                     "items": O.object(
-                        ["windowID": O.optionalUUID, "text": O.string, "days": ["type": "integer", "minimum": 1, "maximum": 30]],
+                        [
+                            "windowID": O.optionalUUID, "text": O.string, "days": ["type": "integer", "minimum": 1, "maximum": 30],
+                            "phrase": O.string,
+                        ],
                         required: ["text"]),
                 ],
                 "note": O.string,

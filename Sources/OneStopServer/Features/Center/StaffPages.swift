@@ -419,3 +419,120 @@ enum ConductPages {
         return try await req.page("center/conduct", title: req.t("conduct.title"), view, status: status)
     }
 }
+
+/// `/hall/{code}/courtesy`, the center's 文明用语规范 as the public reads it; `/center/hall-rules`,
+/// where the center sets it and the window units file their weekly summaries and keep the
+/// volunteer ledger (issue 23).
+enum HallRulesPages {
+    struct PublicView: Encodable {
+        var centerName: String
+        var polite: [String]
+        var banned: [String]
+    }
+
+    struct WeekCell: Encodable {
+        var label: String
+        var key: String
+    }
+
+    struct UnitRow: Encodable {
+        var department: String
+        var cells: [WeekCell]
+        var tally: String
+    }
+
+    struct View: Encodable {
+        var centerName: String
+        var code: String
+        var isAdmin: Bool
+        var canFile: Bool
+        var polite: String
+        var banned: String
+        var weeks: [String]
+        var units: [UnitRow]
+        var summaries: [HallRulesService.Summary]
+        var departments: [FormView.Option]
+        var ledger: HallRulesService.Ledger
+        var today: String
+        var errors: [String]
+        var form: [String: String]
+    }
+
+    static func register(_ app: any RoutesBuilder) {
+        app.endpoint(.GET, "hall", ":code", "courtesy", access: .public) { req -> Response in
+            let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
+            let c = try await HallRulesService.courtesy(hall.centerID, on: req.db)
+            return try await req.page(
+                "public/courtesy", title: req.t("hall.courtesyTitle"),
+                PublicView(centerName: hall.centerName, polite: c.polite, banned: c.banned))
+        }
+        app.endpoint(.GET, "center", "hall-rules", access: HallRulesService.unitReaders) { req in try await page(req, errors: [], form: [:])
+        }
+        func post(_ path: PathComponent..., access: Access, act: @escaping @Sendable (Request) async throws -> (String, String, String)) {
+            CenterForms.post(
+                app, ["center", "hall-rules"] + path, access: access, base: "/center/hall-rules",
+                page: { try await page($0, errors: $1, form: $2, status: $3) }, act: act)
+        }
+        post("courtesy", access: .admins) { req in
+            let f = try req.content.decode([String: String].self)
+            _ = try await HallRulesService.setCourtesy(
+                try await DutyPages.center(req),
+                .init(polite: HallRules.lines(f["polite"] ?? ""), banned: HallRules.lines(f["banned"] ?? "")),
+                req: req)
+            return (req.t("hall.courtesySaved"), "courtesy", "")
+        }
+        post("summary", access: HallRulesService.unitKeepers) { req in
+            let f = try req.content.decode([String: String].self)
+            let p = try req.requirePrincipal()
+            guard let d = (p.role == .chiefRepresentative ? p.departmentID : f["department"].flatMap { UUID(uuidString: $0) }) else {
+                throw ValidationFailure([FieldError("department", "required")])
+            }
+            let s = try await HallRulesService.fileSummary(d, .init(week: f["week"], summary: f["summary"]), req: req)
+            return (req.t(s.late ? "hall.summaryLate" : "hall.summarySaved"), "summaries", "")
+        }
+        post("volunteer", access: HallRulesService.unitKeepers) { req in
+            let f = try req.content.decode([String: String].self)
+            let hours = f["hours"].flatMap(StaffRecords.tenths).map { Double($0) / 10 }
+            if hours == nil && !(f["hours"] ?? "").isEmpty { throw ValidationFailure([FieldError("hours", "hall.volunteerHours")]) }
+            _ = try await HallRulesService.recordVolunteer(
+                try await DutyPages.center(req),
+                .init(
+                    volunteer: f["volunteer"], day: f["day"], activity: f["activity"], hours: hours,
+                    departmentID: f["department"].flatMap { UUID(uuidString: $0) }), req: req)
+            return (req.t("hall.volunteerSaved"), "volunteers", "")
+        }
+    }
+
+    static func page(_ req: Request, errors: [String], form: [String: String], status: HTTPStatus = .ok) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let center = try await DutyPages.center(req)
+        guard let c = try await CenterModel.find(center, on: req.db) else { throw Abort(.notFound) }
+        let courtesy = try await HallRulesService.courtesy(center, on: req.db)
+        let summaries = try await HallRulesService.summaries(center, weeks: 8, req: req)
+        let departments = try await DepartmentModel.query(on: req.db).filter(\.$centerID == center).sort(\.$name).all()
+        let view = View(
+            centerName: c.name, code: c.code, isAdmin: p.role == .centerAdmin,
+            canFile: [.centerAdmin, .chiefRepresentative].contains(p.role),
+            polite: form["polite"] ?? courtesy.polite.joined(separator: "\n"),
+            banned: form["banned"] ?? courtesy.banned.joined(separator: "\n"),
+            weeks: summaries.weeks.map { String($0.dropFirst(5)) },
+            units: summaries.units.map { u in
+                UnitRow(
+                    department: u.department,
+                    cells: summaries.weeks.map { w in
+                        let key = u.weeks[w] ?? "open"
+                        return WeekCell(label: req.t("brand.week.\(key)"), key: key)
+                    }, tally: req.t("hall.tally", ["onTime": String(u.onTime), "late": String(u.late), "missing": String(u.missing)]))
+            }, summaries: Array(summaries.summaries.prefix(20)),
+            departments: p.role == .chiefRepresentative
+                ? []
+                : departments.map {
+                    FormView.Option(
+                        value: $0.id!.uuidString.lowercased(), label: $0.name,
+                        selected: form["department"] == $0.id!.uuidString.lowercased())
+                },
+            ledger: try await HallRulesService.ledger(center, req: req), today: HallClock.day(req.now).description, errors: errors,
+            form: form)
+        return try await req.page("center/hall-rules", title: req.t("hall.rulesTitle"), view, status: status)
+    }
+}

@@ -89,6 +89,8 @@ enum QueuePages {
         var onDuty: String = ""
         /// A window's clerk on leave today: who stands in, or that it is paused and why.
         var leaveNotice: String = ""
+        /// The center's polite expressions (文明用语规范), shown in turn.
+        var courtesy: [String] = []
         var code: String
         var centerName: String
         var windowID: UUID
@@ -238,6 +240,7 @@ enum QueuePages {
         var view = ScreenView(
             code: hall.centerCode, centerName: hall.centerName, windowID: w?.id ?? hall.centerID, number: w?.number ?? 0,
             name: w?.name ?? "", lang: req.language.rawValue, serverMillis: HallClock.millis(req.now))
+        view.courtesy = try await HallRulesService.courtesy(hall.centerID, on: req.db).polite
         if let w {
             view.leaveNotice = try await LeaveService.windowNotice(w.id, center: hall.centerID, req: req) ?? ""
         }

@@ -4,6 +4,7 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "hall.noPhrase": ("（未涉及服务禁语）", "(no banned phrase)"),
  "error.hall.weeksRange": ("{field}：须为 1 至 53", "{field}: from 1 to 53"),
  "error.hall.volunteerHours": ("{field}：须在 0.5 至 24 小时之间", "{field}: from 0.5 to 24 hours"),
  "error.hall.notBanned": ("{field}：不在本中心的服务禁语中", "{field}: not one of the center's banned phrases"),

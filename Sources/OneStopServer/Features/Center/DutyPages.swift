@@ -74,6 +74,7 @@ enum DutyPages {
         var windows: [WindowRow]
         var windowOptions: [FormView.Option]
         var problemRows: [Int]
+        var banned: [FormView.Option]
         var open: [FindingRow]
         var closed: [FindingRow]
         var days: [DayRow]
@@ -145,7 +146,7 @@ enum DutyPages {
             let problems = (1...problemRows).map { n in
                 PatrolService.FindingInput(
                     windowID: f["problem_window\(n)"].flatMap { UUID(uuidString: $0) }, text: f["problem\(n)"],
-                    days: f["problem_days\(n)"].flatMap { Int($0) })
+                    days: f["problem_days\(n)"].flatMap { Int($0) }, phrase: f["problem_phrase\(n)"])
             }
             let p = try await PatrolService.record(
                 center, .init(observations: observations, problems: problems, note: f["note"]), uploads: uploads, req: req)
@@ -190,7 +191,8 @@ enum DutyPages {
 
     static func findingRow(_ f: PatrolService.Finding, p: Principal, req: Request) -> FindingRow {
         FindingRow(
-            id: f.id.uuidString.lowercased(), text: f.text, window: f.window ?? req.t("duty.wholeHall"), department: f.department ?? "",
+            id: f.id.uuidString.lowercased(), text: f.text + (f.phrase.map { "（" + req.t("field.phrase") + "：" + $0 + "）" } ?? ""),
+            window: f.window ?? req.t("duty.wholeHall"), department: f.department ?? "",
             due: f.due, overdue: f.overdue,
             photos: f.photos.enumerated().map { HallLink(href: $0.element, label: req.t("patrol.photo", ["n": String($0.offset + 1)])) },
             rectification: f.rectification ?? "", closedBy: f.closedBy ?? "",
@@ -244,6 +246,10 @@ enum DutyPages {
                     FormView.Option(value: $0.id!.uuidString.lowercased(), label: "\($0.number) 号 \($0.name)", selected: false)
                 },
             problemRows: Array(1...problemRows),
+            banned: [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: false)]
+                + (try await HallRulesService.courtesy(center, on: req.db)).banned.map {
+                    FormView.Option(value: $0, label: $0, selected: false)
+                },
             open: findings.filter { $0.closedAt == nil }.map { findingRow($0, p: p, req: req) },
             closed: findings.filter { $0.closedAt != nil }.prefix(20).map { findingRow($0, p: p, req: req) },
             days: listing.days.filter { $0.working }.reversed().map { d in

@@ -337,6 +337,7 @@ enum ConductPages {
         var isInspector: Bool
         var checklist: String
         var windows: [FormView.Option]
+        var banned: [FormView.Option]
         var inspections: [InspectionRow]
         var today: String
         var errors: [String]
@@ -366,7 +367,7 @@ enum ConductPages {
                 try req.uuid("id"),
                 .init(
                     windowID: f["windowID"].flatMap { UUID(uuidString: $0) }, criterion: f["criterion"], text: f["text"],
-                    days: f["days"].flatMap { Int($0) }), req: req)
+                    days: f["days"].flatMap { Int($0) }, phrase: f["phrase"]), req: req)
             return (req.t("conduct.findingSaved"), "inspection-\(try req.uuid("id").uuidString.lowercased())", "")
         }
         post("findings", ":id", "explain", access: ConductService.explainers) { req in
@@ -394,11 +395,14 @@ enum ConductPages {
         let windows = try await WindowModel.query(on: req.db).filter(\.$centerID == center).sort(\.$number).all()
         let isInspector = [.centerAdmin, .supervisor].contains(p.role)
         let checklist = try await ConductService.checklist(center, on: req.db)
+        let banned = try await HallRulesService.courtesy(center, on: req.db).banned
         let view = View(
             centerName: c.name, isInspector: isInspector, checklist: form["checklist"] ?? checklist.joined(separator: "\n"),
             windows: windows.map {
                 FormView.Option(value: $0.id!.uuidString.lowercased(), label: "\($0.number) 号 \($0.name)", selected: false)
             },
+            banned: [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: false)]
+                + banned.map { FormView.Option(value: $0, label: $0, selected: false) },
             inspections: inspections.map { i in
                 InspectionRow(
                     id: i.id.uuidString.lowercased(), day: i.day, team: i.team,
@@ -407,7 +411,7 @@ enum ConductPages {
                         let state = ConductRules.State(rawValue: f.state) ?? .notified
                         return FindingRow(
                             id: f.id.uuidString.lowercased(), window: f.window ?? "", department: f.department ?? "", item: f.criterion,
-                            text: f.text,
+                            text: f.text + (f.phrase.map { "（" + req.t("field.phrase") + "：" + $0 + "）" } ?? ""),
                             state: req.t("conduct.state.\(f.state)"), stateKey: f.state, explainBy: f.explainBy, overdue: f.overdue,
                             answer: [f.explanation, f.rectification, f.closeNote].compactMap { $0 }.filter { !$0.isEmpty }.joined(
                                 separator: " / "),

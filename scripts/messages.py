@@ -4,6 +4,13 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "field.itemCode": ("事项编码", "Item code"),
+ "field.equipment": ("专用设备", "Special equipment"),
+ "field.entrusted": ("委托受理事项", "Entrusted items"),
+ "error.admission.entrustedNotAdmitted": ("{field}：委托受理的事项须在进驻事项之中", "{field}: an entrusted item must be one of the items moving in"),
+ "admission.notApproved": ("只有已批准的进驻才能记录调整。", "Only an approved admission can be adjusted."),
+ "admission.decided": ("该进驻申请已审批过。", "This admission has already been decided."),
+ "admission.open": ("该部门已有待审批的进驻申请。", "This department already has an admission waiting for a decision."),
  "hall.noPhrase": ("（未涉及服务禁语）", "(no banned phrase)"),
  "error.hall.weeksRange": ("{field}：须为 1 至 53", "{field}: from 1 to 53"),
  "error.hall.volunteerHours": ("{field}：须在 0.5 至 24 小时之间", "{field}: from 0.5 to 24 hours"),

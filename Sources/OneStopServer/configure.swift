@@ -122,6 +122,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CenterStaff())
     app.migrations.add(CenterConduct())
     app.migrations.add(HallRulesMigration())
+    app.migrations.add(Admissions())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -72,6 +72,7 @@ func routes(_ app: Application) throws {
     LeaveService.register(api: api)
     ConductService.register(api: api)
     HallRulesService.register(api: api)
+    AdmissionService.register(api: api)
     DutyPages.register(app)
     StaffPages.register(app)
     LeavePages.register(app)

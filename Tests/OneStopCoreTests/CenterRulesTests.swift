@@ -102,3 +102,32 @@ struct CenterRulesTests {
             ])
     }
 }
+
+@Suite("Admission rules")
+struct AdmissionRulesTests {
+    @Test("an item's change since the admission: the version then against the version now, days cut and materials dropped")
+    func change() {
+        let d = { CivilDate($0)! }
+        let versions = [
+            AdmissionRules.Version(
+                version: 1, day: d("2025-01-10"), legalDays: 20, promisedDays: 15, materials: ["申请书", "身份证", "章程", "租赁合同"]),
+            AdmissionRules.Version(version: 2, day: d("2025-06-01"), legalDays: 20, promisedDays: 10, materials: ["申请书", "身份证", "章程"]),
+            AdmissionRules.Version(version: 3, day: d("2026-03-01"), legalDays: 20, promisedDays: 3, materials: ["申请书", "身份证", "承诺书"]),
+        ]
+        let since = AdmissionRules.change(versions, since: d("2025-07-01"))!
+        #expect(since.base.version == 2 && since.now.version == 3 && since.daysCut == 7)
+        #expect(since.materialsDropped == ["章程"] && since.materialsAdded == ["承诺书"])
+        let all = AdmissionRules.change(versions, since: nil)!
+        #expect(all.daysCut == 12 && all.materialsDropped == ["章程", "租赁合同"])
+        #expect(AdmissionRules.change(versions, since: d("2020-01-01"))!.base.version == 1, "admitted before its first version")
+        var t = AdmissionRules.Tally()
+        t.add(since)
+        t.add(all)
+        #expect(t.items == 2 && t.itemsCut == 2 && t.daysCut == 19 && t.materialsDropped == 1)
+        #expect(AdmissionRules.change([], since: nil) == nil)
+        #expect(
+            AdmissionRules.requestProblems(items: ["A", "A"], entrusted: ["B"], unknown: ["A"]).map(\.code) == [
+                "duty.duplicate", "invalidReference", "admission.entrustedNotAdmitted",
+            ])
+    }
+}

@@ -287,3 +287,61 @@ final class VolunteerServiceModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// 进驻: a department's admission to the center, as asked for and decided.
+final class AdmissionModel: Model, @unchecked Sendable {
+    static let schema = "admissions"
+
+    struct Authorisations: Codable, Equatable, Sendable {
+        var approveOnSpot: Bool
+        var reviewReported: Bool
+        var supervisePromised: Bool
+        var coordinateJoint: Bool
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "department_id") var departmentID: UUID
+    @Field(key: "items") var items: String
+    @Field(key: "staff") var staff: String
+    @Field(key: "equipment") var equipment: String
+    @Field(key: "authorisations") var authorisations: String
+    @Field(key: "entrusted") var entrusted: String
+    @Field(key: "note") var note: String
+    @Field(key: "state") var state: String
+    @Field(key: "requested_by") var requestedBy: String
+    @Field(key: "requested_at") var requestedAt: Int64
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @OptionalField(key: "decided_on") var decidedOn: String?
+    @OptionalField(key: "decision_note") var decisionNote: String?
+
+    init() {}
+
+    static func decode<T: Decodable>(_ s: String, _ fallback: T) -> T {
+        (try? JSONDecoder().decode(T.self, from: Data(s.utf8))) ?? fallback
+    }
+    var itemsValue: [String] { Self.decode(items, []) }
+    var staffValue: [UUID] { Self.decode(staff, []) }
+    var equipmentValue: [String] { Self.decode(equipment, []) }
+    var entrustedValue: [String] { Self.decode(entrusted, []) }
+    var authorisationsValue: Authorisations {
+        Self.decode(
+            authorisations, Authorisations(approveOnSpot: false, reviewReported: false, supervisePromised: false, coordinateJoint: false))
+    }
+}
+
+/// A later change to an admission: an item added, withdrawn or delegated down.
+final class AdmissionEventModel: Model, @unchecked Sendable {
+    static let schema = "admission_events"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "admission_id") var admissionID: UUID
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "item_code") var itemCode: String
+    @Field(key: "note") var note: String
+    @Field(key: "recorded_by") var recordedBy: String
+    @Field(key: "recorded_at") var recordedAt: Int64
+
+    init() {}
+}

@@ -87,7 +87,8 @@ enum OpenAPIDocument {
                         .merging(BrandEvidenceService.schemas) { a, _ in a }
                         .merging(DutyService.schemas) { a, _ in a }.merging(PatrolService.schemas) { a, _ in a }
                         .merging(WindowStaffService.schemas) { a, _ in a }.merging(LeaveService.schemas) { a, _ in a }
-                        .merging(ConductService.schemas) { a, _ in a }.merging(HallRulesService.schemas) { a, _ in a }),
+                        .merging(ConductService.schemas) { a, _ in a }.merging(HallRulesService.schemas) { a, _ in a }
+                        .merging(AdmissionService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -229,5 +229,28 @@ def test_leave_from_request_to_the_window_screen(browser, tmp_path):
         chief.goto(srv.base + "/lang/en?back=" + urllib.parse.quote(chief.url.replace(srv.base, "")))
         assert "Training" in chief.inner_text("main")
         assert serious(chief) == [], "the staff record in English"
+        chief.goto(srv.base + "/lang/zh-CN?back=/")
+
+        # 进驻: the chief asks with two of the department's items; the county's administrator approves.
+        chief.goto(srv.base + "/center/admissions")
+        hint = chief.locator("#ad-items-hint").inner_text()
+        codes = [w for w in hint.replace("；", " ").split() if w.startswith("DL010200-SCJG")][:2]
+        assert codes, hint
+        chief.fill("#ad-items", "\n".join(codes))
+        chief.fill("#ad-eq", "营业执照自助打印机")
+        with chief.expect_navigation():
+            chief.click("#admission-submit")
+        assert "已提交" in chief.locator(".flash").first.inner_text()
+        srv.api("POST", "/api/v1/users", {"username": "xadmin", "displayName": "县中心管理员", "password": "Duty-Pass-2026",
+                                          "role": "center_admin", "centerID": county}, token)
+        admin = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(admin, srv.base, "xadmin", "Duty-Pass-2026")
+        admin.goto(srv.base + "/center/admissions")
+        with admin.expect_navigation():
+            admin.click("button[id^=approve-]")
+        assert "已批准" in admin.locator(".flash").first.inner_text()
+        assert admin.locator("#streamlining-table").count() == 1
+        assert serious(admin) == [], "the admissions page"
+        shot(admin, "admissions")
     finally:
         srv.stop()

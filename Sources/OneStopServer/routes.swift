@@ -78,6 +78,7 @@ func routes(_ app: Application) throws {
     LeavePages.register(app)
     ConductPages.register(app)
     HallRulesPages.register(app)
+    AdmissionPages.register(app)
     PhoneRegisterRoutes.register(api: api)
     Open311Keys.register(api: api)
     WorkOrderAttachments.register(api: api, pages: app)

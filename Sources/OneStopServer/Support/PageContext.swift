@@ -106,6 +106,7 @@ struct PageContext<P: Encodable>: Encodable {
                         .init("/center/duty", "nav.duty"), .init("/center/conduct", "nav.conduct"),
                         .init("/center/staff", "nav.staffRegister"),
                         .init("/center/leave", "nav.leave"), .init("/center/hall-rules", "nav.hallRules"),
+                        .init("/center/admissions", "nav.admissions"),
                     ]),
                 casework, oversight, catalog, setup, inbox,
             ]
@@ -132,7 +133,7 @@ struct PageContext<P: Encodable>: Encodable {
                         .init("/manage/hall", "nav.hallView"), .init("/center/duty", "nav.duty"),
                         .init("/center/conduct", "nav.conduct"), .init("/center/staff", "nav.staffRegister"),
                         .init("/center/leave", "nav.leave"), .init("/center/hall-rules", "nav.hallRules"),
-                        .init("/admin/items", "nav.items"),
+                        .init("/center/admissions", "nav.admissions"), .init("/admin/items", "nav.items"),
                         .init("/admin/calendar", "nav.calendar"),
                     ]),
                 inbox,

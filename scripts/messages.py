@@ -4,6 +4,11 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "field.handled": ("办理情况", "What was done"),
+ "field.preferredDay": ("希望上门日期", "Preferred day"),
+ "error.homeVisit.notOffered": ("{field}：本中心未对该事项提供上门办理", "{field}: the center does not offer this item as a home visit"),
+ "homeVisit.notScheduled": ("只有已安排的上门服务才能记录办理结果。", "Only a scheduled home visit can be recorded as done."),
+ "homeVisit.closed": ("该上门服务已完成或已取消。", "This home visit is done or cancelled."),
  "admission.kind.delegated": ("事项下放", "item delegated down"),
  "admission.kind.withdrawn": ("事项退出", "item withdrawn"),
  "admission.kind.added": ("新增事项", "item added"),

@@ -123,6 +123,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(CenterConduct())
     app.migrations.add(HallRulesMigration())
     app.migrations.add(Admissions())
+    app.migrations.add(HomeVisits())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

@@ -73,6 +73,7 @@ func routes(_ app: Application) throws {
     ConductService.register(api: api)
     HallRulesService.register(api: api)
     AdmissionService.register(api: api)
+    HomeVisitService.register(api: api)
     DutyPages.register(app)
     StaffPages.register(app)
     LeavePages.register(app)

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import OneStopCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -100,6 +101,71 @@ struct AdmissionTests {
                 try await AuditEntryModel.query(on: t.app.db).filter(
                     \.$action ~~ ["admission.request", "admission.approve", "admission.adjust", "department.authorisations"]
                 ).count() == 4)
+        }
+    }
+
+    struct Visit: Decodable {
+        var id: UUID
+        var tracking: String
+        var name: String
+        var phone: String?
+        var state: String
+        var scheduledDay: String?
+        var staff: String?
+    }
+    struct VisitIn: Encodable {
+        var item: String
+        var name = "王奶奶"
+        var phone = "13812345678"
+        var address = "石桥县幸福路 8 号 3 单元 201"
+        var reason = "elderly"
+        var preferredDay: String? = nil
+    }
+    struct Schedule: Encodable { var day: String; var staffID: UUID }
+
+    @Test(
+        "上门办: asked for without signing in for an item the center offers, sealed and masked; scheduled on a working day with staff; done once scheduled",
+        arguments: TestDB.available)
+    func homeVisit(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let d = try await WorkOrderTests.Desk.open(t)
+            let item = try await ServiceItemModel.query(on: t.app.db).filter(\.$departmentID == d.scjg).sort(\.$code).first()!
+            let path = "/api/v1/centers/\(d.county)/home-visits"
+            var res = try await t.send(.POST, path, json: VisitIn(item: item.code))
+            #expect(res.problem?.errors?.map(\.code) == ["homeVisit.notOffered"], "\(res.body.string)")
+            res = try await t.send(.PUT, "/api/v1/centers/\(d.county)/home-visit-items", token: d.admin, json: ["items": [item.code]])
+            #expect(res.status == .ok, "\(res.body.string)")
+            res = try await t.send(.POST, path, json: VisitIn(item: item.code, name: "", phone: "12", preferredDay: "2026-09-01"))
+            #expect(Set(res.problem?.errors?.map(\.code) ?? []) == ["required", "phone", "duty.pastDay"], "\(res.body.string)")
+            let asked = try await t.send(.POST, path, json: VisitIn(item: item.code, preferredDay: "2026-09-23")).decoded(Visit.self)
+            #expect(asked.state == "requested" && asked.tracking.hasPrefix("SM") && asked.name == "王**" && asked.phone == "138****5678")
+            struct Raw: Decodable { var name: String; var address: String }
+            let raw = try await (t.app.db as! any SQLDatabase).raw("SELECT name, address FROM home_visits").first(decoding: Raw.self)
+            #expect(raw?.name.contains("王") == false && raw?.address.contains("幸福路") == false, "sealed at rest")
+            let listed = try await t.send(.GET, path, token: d.chief).decoded([Visit].self)
+            #expect(listed.map(\.name) == ["王奶奶"], "the staff who handle it see it in full")
+
+            let staff = try await t.send(
+                .POST, "/api/v1/staff", token: d.admin,
+                json: [
+                    "centerID": d.county.uuidString, "departmentID": d.scjg.uuidString, "name": "孙立", "jobNumber": "SC903", "post": "帮代办员",
+                ])
+            struct Made: Decodable { var id: UUID }
+            let sun = try staff.decoded(Made.self).id
+            res = try await t.send(.POST, "/api/v1/home-visits/\(asked.id)/done", token: d.chief, json: ["handled": "x"])
+            #expect(res.status == .conflict, "not scheduled yet")
+            res = try await t.send(
+                .POST, "/api/v1/home-visits/\(asked.id)/schedule", token: d.chief, json: Schedule(day: "2026-09-26", staffID: sun))
+            #expect(res.problem?.errors?.map(\.code) == ["duty.notWorkingDay"])
+            res = try await t.send(
+                .POST, "/api/v1/home-visits/\(asked.id)/schedule", token: d.chief, json: Schedule(day: "2026-09-23", staffID: sun))
+            let scheduled = try res.decoded(Visit.self)
+            #expect(scheduled.state == "scheduled" && scheduled.staff == "孙立" && scheduled.scheduledDay == "2026-09-23")
+            res = try await t.send(.POST, "/api/v1/home-visits/\(asked.id)/done", token: d.chief, json: ["handled": "上门采集材料，已受理"])
+            #expect(try res.decoded(Visit.self).state == "done")
+            res = try await t.send(
+                .POST, "/api/v1/home-visits/\(asked.id)/schedule", token: d.chief, json: Schedule(day: "2026-09-24", staffID: sun))
+            #expect(res.status == .conflict)
         }
     }
 }

@@ -51,3 +51,33 @@ public enum HallRules {
         return v
     }
 }
+
+/// 上门办 (issue 23): a citizen who cannot come — elderly, disabled, ill — asks for a home visit
+/// for an item the center offers that way; the center schedules it on a working day with a member
+/// of staff, and records what was done.
+public enum HomeVisitRules {
+    public enum Reason: String, Codable, Sendable, CaseIterable {
+        case elderly, disabled, ill, other
+    }
+
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case requested, scheduled, done, cancelled
+    }
+
+    /// What a request needs: an item offered for home visits, who, where, why.
+    public static func requestProblems(
+        itemOffered: Bool, name: String, address: String, preferred: CivilDate?, today: CivilDate
+    )
+        -> [FieldError]
+    {
+        var v: [FieldError] = []
+        if !itemOffered { v.append(FieldError("item", "homeVisit.notOffered")) }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { v.append(FieldError("name", "required")) }
+        if address.trimmingCharacters(in: .whitespaces).isEmpty { v.append(FieldError("address", "required")) }
+        if let preferred, preferred < today { v.append(FieldError("preferredDay", "duty.pastDay")) }
+        return v
+    }
+
+    public static func maySchedule(_ s: State) -> Bool { s == .requested || s == .scheduled }
+    public static func mayFinish(_ s: State) -> Bool { s == .scheduled }
+}

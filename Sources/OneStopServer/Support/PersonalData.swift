@@ -238,5 +238,6 @@ enum PersonalData {
         ("vote_codes", ["phone"]),
         ("brand_objections", ["contact"]),
         ("staff_leaves", ["reason"]),
+        ("home_visits", ["name", "phone", "address"]),
     ]
 }

@@ -12,6 +12,8 @@ final class CenterRulesModel: Model, @unchecked Sendable {
     @Field(key: "checklist") var checklist: String
     /// JSON `Courtesy`; "" reads as the defaults.
     @Field(key: "courtesy") var courtesy: String
+    /// JSON [item code]: the items offered as home visits (上门办).
+    @Field(key: "home_visit_items") var homeVisitItems: String
     @Field(key: "updated_by") var updatedBy: String
     @Field(key: "updated_at") var updatedAt: Int64
 
@@ -28,6 +30,11 @@ final class CenterRulesModel: Model, @unchecked Sendable {
         static let defaults = Courtesy(polite: HallRules.defaultPolite, banned: HallRules.defaultBanned)
     }
 
+    var homeVisitItemsValue: [String] {
+        get { (try? JSONDecoder().decode([String].self, from: Data(homeVisitItems.utf8))) ?? [] }
+        set { homeVisitItems = BrandModel.json(newValue) }
+    }
+
     var courtesyValue: Courtesy {
         get { (try? JSONDecoder().decode(Courtesy.self, from: Data(courtesy.utf8))) ?? .defaults }
         set { courtesy = BrandModel.json(newValue) }
@@ -40,6 +47,7 @@ final class CenterRulesModel: Model, @unchecked Sendable {
         r.patrolsPerDay = DutyRules.defaultPatrolsPerDay
         r.checklist = ""
         r.courtesy = ""
+        r.homeVisitItems = ""
         return r
     }
 }
@@ -344,4 +352,46 @@ final class AdmissionEventModel: Model, @unchecked Sendable {
     @Field(key: "recorded_at") var recordedAt: Int64
 
     init() {}
+}
+
+/// 上门办: a home visit asked for by someone who cannot come to the hall.
+final class HomeVisitModel: Model, @unchecked Sendable {
+    static let schema = "home_visits"
+    static let nameField = "home_visits.name"
+    static let phoneField = "home_visits.phone"
+    static let addressField = "home_visits.address"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "center_id") var centerID: UUID
+    @Field(key: "item_code") var itemCode: String
+    @Field(key: "item_name") var itemName: String
+    @Field(key: "name") var sealedName: String
+    @OptionalField(key: "phone") var sealedPhone: String?
+    @Field(key: "address") var sealedAddress: String
+    @Field(key: "reason") var reason: String
+    @OptionalField(key: "preferred_day") var preferredDay: String?
+    @Field(key: "state") var state: String
+    /// What the citizen quotes to follow their request.
+    @Field(key: "tracking") var tracking: String
+    @OptionalField(key: "scheduled_day") var scheduledDay: String?
+    @OptionalField(key: "staff_id") var staffID: UUID?
+    @OptionalField(key: "outcome") var outcome: String?
+    @Field(key: "requested_at") var requestedAt: Int64
+    @OptionalField(key: "updated_by") var updatedBy: String?
+    @OptionalField(key: "updated_at") var updatedAt: Int64?
+
+    init() {}
+
+    var name: String {
+        get { PersonalData.open(sealedName, Self.nameField) }
+        set { sealedName = PersonalData.seal(newValue, Self.nameField) }
+    }
+    var phone: String? {
+        get { PersonalData.open(sealedPhone, Self.phoneField) }
+        set { sealedPhone = PersonalData.seal(newValue, Self.phoneField) }
+    }
+    var address: String {
+        get { PersonalData.open(sealedAddress, Self.addressField) }
+        set { sealedAddress = PersonalData.seal(newValue, Self.addressField) }
+    }
 }

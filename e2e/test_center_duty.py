@@ -252,5 +252,38 @@ def test_leave_from_request_to_the_window_screen(browser, tmp_path):
         assert admin.locator("#streamlining-table").count() == 1
         assert serious(admin) == [], "the admissions page"
         shot(admin, "admissions")
+
+        # 上门办: the center offers an item; an elderly citizen asks on a phone, in 长辈模式; the chief
+        # schedules it with a member of staff and records it done.
+        admin.goto(srv.base + "/center/hall-rules#visits")
+        admin.locator("#visits details summary").click()
+        admin.fill("#vi-items", codes[0])
+        with admin.expect_navigation():
+            admin.click("#visit-items-submit")
+        assert "已保存" in admin.locator(".flash").first.inner_text(), admin.inner_text("main")[:500]
+        citizen = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        citizen.goto(srv.base + "/elder/on?back=" + urllib.parse.quote("/hall/DL010200"))
+        with citizen.expect_navigation():
+            citizen.click("#home-visit-link")
+        citizen.select_option("#hv-reason", "elderly")
+        citizen.fill("#hv-name", "王奶奶")
+        citizen.fill("#hv-phone", "13812345678")
+        citizen.fill("#hv-address", "石桥县幸福路 8 号")
+        with citizen.expect_navigation():
+            citizen.click("#visit-submit")
+        assert "受理号 SM" in citizen.locator("#visit-done").inner_text()
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+        assert serious(citizen) == [], "the home-visit form"
+        shot(citizen, "home-visit-elder-phone")
+        chief.goto(srv.base + "/center/hall-rules#visits")
+        chief.fill("input[id^=vd-]", today)
+        with chief.expect_navigation():
+            chief.click("button[id^=schedule-]")
+        assert "已安排" in chief.locator(".flash").first.inner_text()
+        chief.fill("input[id^=vh-]", "上门采集材料")
+        with chief.expect_navigation():
+            chief.click("button[id^=done-]")
+        assert "已办结" in chief.locator(".flash").first.inner_text()
+        shot(chief, "home-visit-done")
     finally:
         srv.stop()

@@ -9,7 +9,8 @@ PUBLIC = [
     "/", "/hall/DL010200", "/search?q=%E9%A3%9F%E5%93%81", "/guide/DL010200-SCJG-002-01?center=DL010200",
     "/guide/DL010200-SCJG-002-01/checklist?center=DL010200", "/hall/DL010200/queue", "/hall/DL010200/book", "/hall/DL010200/board",
     "/track", "/login", "/register", "/hall/DL010200/ratings", "/verify", "/verify?number=x&code=y",
-    "/hall/DL010200/queue?item=DL010200-SCJG-002-01-1", "/brands", "/brands/notices",
+    "/hall/DL010200/queue?item=DL010200-SCJG-002-01-1", "/brands", "/brands/notices", "/hall/DL010200/courtesy",
+    "/hall/DL010200/home-visit",
 ]
 SIGNED_IN = [
     "/admin/centers", "/admin/windows", "/admin/staff", "/admin/users", "/admin/items", "/admin/calendar", "/admin/audit",
@@ -17,6 +18,7 @@ SIGNED_IN = [
     "/projects", "/supervision", "/supervision/cards", "/supervision/anomalies", "/inbox", "/admin/departments", "/admin/bundles",
     "/manage/hall/report?from=2026-11-02&to=2026-12-01", "/manage/hall/forecast",
     "/cases/new?item=DL010200-SCJG-002-01-1&center=DL010200", "/account/two-factor", "/ratings", "/brands/manage",
+    "/center/duty", "/center/conduct", "/center/staff", "/center/leave", "/center/hall-rules", "/center/admissions",
 ]
 AXE = Axe()
 

@@ -94,7 +94,9 @@ struct CenterRulesTests {
         #expect(
             StaffRecords.tenths("1.25") == nil && StaffRecords.tenths("abc") == nil && StaffRecords.tenths("-1") == nil
                 && StaffRecords.tenths("") == nil)
+        #expect(StaffRecords.tenths("922337203685477580") == nil, "too many digits, not a trap")
         #expect(StaffRecords.hoursText(25) == "2.5" && StaffRecords.hoursText(30) == "3")
+        #expect(StaffRecords.tenths(hours: 2.5) == 25 && StaffRecords.tenths(hours: 1e300) == -1 && StaffRecords.tenths(hours: .nan) == -1)
         #expect(StaffRecords.trainingProblems(course: "礼仪", hoursTenths: 4, day: monday, today: monday).map(\.code) == ["staff.hoursRange"])
         #expect(
             StaffRecords.trainingProblems(course: "", hoursTenths: nil, day: monday.adding(days: 1), today: monday).map(\.code) == [

@@ -62,10 +62,17 @@ public enum StaffRecords {
     public static func tenths(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0 else { return nil }
+        guard (1...2).contains(parts.count), parts[0].count <= 6, let whole = Int(parts[0]), whole >= 0 else { return nil }
         if parts.count == 1 { return whole * 10 }
         guard parts[1].count == 1, let tenth = Int(parts[1]) else { return nil }
         return whole * 10 + tenth
+    }
+
+    /// Hours sent as a number in tenths; a number too large to count (or not a number) reads as
+    /// -1, which every range check refuses, rather than trapping.
+    public static func tenths(hours: Double) -> Int {
+        guard hours.isFinite, abs(hours) < 1_000_000 else { return -1 }
+        return Int((hours * 10).rounded())
     }
 
     public static func hoursText(_ tenths: Int) -> String {

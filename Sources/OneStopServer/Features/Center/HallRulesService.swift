@@ -219,7 +219,7 @@ enum HallRulesService {
         let volunteer = v.text("volunteer", input.volunteer, max: 100, required: false)
         let activity = v.text("activity", input.activity, max: 500, required: false)
         let day = WindowStaffService.date(input.day, "day", required: true, &v)
-        let tenths = input.hours.map { Int(($0 * 10).rounded()) }
+        let tenths = input.hours.map(StaffRecords.tenths(hours:))
         for e in HallRules.volunteerProblems(
             volunteer: volunteer, day: day, today: HallClock.day(req.now), activity: activity, hoursTenths: tenths)
         {

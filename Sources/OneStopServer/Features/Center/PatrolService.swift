@@ -139,7 +139,8 @@ enum PatrolService {
             if let w = f.windowID, byID[w] == nil { v.add("problems.\(i).windowID", "invalidReference") }
             let days = f.days ?? DutyRules.defaultCorrectionDays
             if !(1...30).contains(days) { v.add("problems.\(i).days", "patrol.daysRange") }
-            let due = cal.addWorkingDays(max(1, min(days, 30)), to: today) ?? today.adding(days: days)
+            let clamped = max(1, min(days, 30))
+            let due = cal.addWorkingDays(clamped, to: today) ?? today.adding(days: clamped)
             let phrase = try await HallRulesService.cited(f.phrase, center: center, field: "problems.\(i).phrase", on: req.db, &v)
             findings.append((f.windowID, text, due, i, phrase))
         }

@@ -179,7 +179,7 @@ enum WindowStaffService {
         let course = v.text("course", input.course, max: 200, required: false)
         let outcome = v.text("outcome", input.outcome, max: 200, required: false)
         let day = date(input.day, "day", required: true, &v)
-        let tenths = input.hours.map { Int(($0 * 10).rounded()) }
+        let tenths = input.hours.map(StaffRecords.tenths(hours:))
         for e in StaffRecords.trainingProblems(course: course, hoursTenths: tenths, day: day, today: HallClock.day(req.now)) {
             v.add(e.field, e.code)
         }

@@ -37,6 +37,7 @@ public enum DutyRules {
     ) -> [FieldError] {
         var v: [FieldError] = []
         if days.isEmpty { v.append(FieldError("rota", "required")) }
+        if days.count > maxDaysPerChange { v.append(FieldError("rota", "duty.tooManyDays")) }
         if let lo = days.map(\.day).min(), let hi = days.map(\.day).max(), hi.dayNumber - lo.dayNumber >= maxDaysPerChange {
             v.append(FieldError("rota", "duty.tooManyDays"))
         }
@@ -46,6 +47,7 @@ public enum DutyRules {
             if d.day < today { v.append(FieldError("rota.\(i).day", "duty.pastDay")) }
             if !working(d.day) && (d.leader != nil || !d.floor.isEmpty) { v.append(FieldError("rota.\(i).day", "duty.notWorkingDay")) }
             if Set(d.floor).count != d.floor.count { v.append(FieldError("rota.\(i).floor", "duty.duplicate")) }
+            if d.floor.count > 10 { v.append(FieldError("rota.\(i).floor", "tooLong")) }
         }
         if swaps && reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { v.append(FieldError("reason", "duty.swapReason")) }
         return v

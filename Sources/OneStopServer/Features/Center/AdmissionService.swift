@@ -114,7 +114,7 @@ enum AdmissionService {
         let items = (input.items ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let entrusted = (input.entrusted ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let known =
-            items.isEmpty || departmentID == nil
+            items.isEmpty || items.count > 300 || departmentID == nil
             ? []
             : try await ServiceItemModel.query(on: req.db).filter(\.$code ~~ items).filter(\.$departmentID == departmentID!).all().map(
                 \.code)
@@ -122,7 +122,10 @@ enum AdmissionService {
             v.add(e.field, e.code)
         }
         let staff = input.staff ?? []
-        if !staff.isEmpty {
+        if items.count > 300 { v.add("items", "tooLong") }
+        if entrusted.count > 300 { v.add("entrusted", "tooLong") }
+        if staff.count > 300 { v.add("staff", "tooLong") }
+        if !staff.isEmpty && staff.count <= 300 {
             let found = try await StaffModel.query(on: req.db).filter(\.$id ~~ staff).filter(\.$centerID == center).count()
             if found != Set(staff).count { v.add("staff", "invalidReference") }
         }

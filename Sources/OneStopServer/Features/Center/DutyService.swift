@@ -138,6 +138,10 @@ enum DutyService {
         }
         if let n = input.patrolsPerDay, !(1...10).contains(n) { errors.append(FieldError("patrolsPerDay", "duty.patrolsRange")) }
         // The people named: accounts of this center, in a role that may hold the shift.
+        // Bounded before anything is read: a change covers at most 62 days of at most 11 people.
+        guard days.count <= DutyRules.maxDaysPerChange, !days.contains(where: { $0.floor.count > 10 }) else {
+            throw ValidationFailure([FieldError("rota", "duty.tooManyDays")])
+        }
         let named = Set(days.compactMap(\.leader) + days.flatMap(\.floor))
         let users = named.isEmpty ? [] : try await UserModel.query(on: req.db).filter(\.$id ~~ Array(named)).all()
         var byID: [UUID: UserModel] = [:]

@@ -184,6 +184,7 @@ enum HomeVisitService {
         let p = try req.requirePrincipal()
         try await req.scope().require(center)
         let codes = Array(Set((input.items ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        if codes.count > 500 { throw ValidationFailure([FieldError("items", "tooLong")]) }
         let known = codes.isEmpty ? [] : try await ServiceItemModel.query(on: req.db).filter(\.$code ~~ codes).all().map(\.code)
         if known.count != codes.count { throw ValidationFailure([FieldError("items", "invalidReference")]) }
         let millis = HallClock.millis(req.now)

@@ -117,6 +117,9 @@ enum PatrolService {
         var v = Validator()
         var observations: [DutyRules.Observation] = []
         var seen = Set<UUID>()
+        guard (input.observations ?? []).count <= 500, (input.problems ?? []).count <= 20 else {
+            throw ValidationFailure([FieldError((input.problems ?? []).count > 20 ? "problems" : "observations", "tooLong")])
+        }
         for (i, o) in (input.observations ?? []).enumerated() {
             guard let id = o.windowID, byID[id] != nil else {
                 v.add("observations.\(i).windowID", o.windowID == nil ? "required" : "invalidReference")

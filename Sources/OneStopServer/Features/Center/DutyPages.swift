@@ -191,7 +191,7 @@ enum DutyPages {
 
     static func findingRow(_ f: PatrolService.Finding, p: Principal, req: Request) -> FindingRow {
         FindingRow(
-            id: f.id.uuidString.lowercased(), text: f.text + (f.phrase.map { "（" + req.t("field.phrase") + "：" + $0 + "）" } ?? ""),
+            id: f.id.uuidString.lowercased(), text: HallRulesService.withPhrase(f.text, f.phrase, req: req),
             window: f.window ?? req.t("duty.wholeHall"), department: f.department ?? "",
             due: f.due, overdue: f.overdue,
             photos: f.photos.enumerated().map { HallLink(href: $0.element, label: req.t("patrol.photo", ["n": String($0.offset + 1)])) },
@@ -208,7 +208,6 @@ enum DutyPages {
         let today = HallClock.day(req.now)
         let (from, to) = span(req.query[String.self, at: "from"] ?? form["from"], today: today)
         let duty = try await DutyService.onDuty(center, day: today, req: req)
-        let todayList = try await PatrolService.list(center, from: today, to: today, req: req)
         // The patrols of the two weeks up to today.
         let listing = try await PatrolService.list(center, from: today.adding(days: -13), to: today, req: req)
         let rota = try await DutyService.rota(center, from: from, to: to, on: req.db, req: req)
@@ -233,7 +232,7 @@ enum DutyPages {
                     return FormView.Option(value: u.id!.uuidString.lowercased(), label: u.displayName + dept, selected: u.id == selected)
                 }
         }
-        let todayDay = todayList.days.first
+        let todayDay = listing.days.last
         let statusKey = todayDay?.status ?? "off"
         let view = View(
             centerName: c.name, today: dayLabel(today, req), leader: duty.leader?.name ?? "",
@@ -246,10 +245,7 @@ enum DutyPages {
                     FormView.Option(value: $0.id!.uuidString.lowercased(), label: "\($0.number) 号 \($0.name)", selected: false)
                 },
             problemRows: Array(1...problemRows),
-            banned: [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: false)]
-                + (try await HallRulesService.courtesy(center, on: req.db)).banned.map {
-                    FormView.Option(value: $0, label: $0, selected: false)
-                },
+            banned: try await HallRulesService.bannedOptions(center, req: req),
             open: findings.filter { $0.closedAt == nil }.map { findingRow($0, p: p, req: req) },
             closed: findings.filter { $0.closedAt != nil }.prefix(20).map { findingRow($0, p: p, req: req) },
             days: listing.days.filter { $0.working }.reversed().map { d in

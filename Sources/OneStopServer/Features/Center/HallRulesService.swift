@@ -37,6 +37,17 @@ enum HallRulesService {
         return phrase
     }
 
+    /// The center's banned phrases as a form's choices, "none cited" first.
+    static func bannedOptions(_ center: UUID, req: Request) async throws -> [FormView.Option] {
+        [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: false)]
+            + (try await courtesy(center, on: req.db)).banned.map { FormView.Option(value: $0, label: $0, selected: false) }
+    }
+
+    /// A finding's text with the banned phrase it cites, as the pages show it.
+    static func withPhrase(_ text: String, _ phrase: String?, req: Request) -> String {
+        text + (phrase.map { "（" + req.t("field.phrase") + "：" + $0 + "）" } ?? "")
+    }
+
     static func setCourtesy(_ center: UUID, _ input: CourtesyInput, req: Request) async throws -> Courtesy {
         let p = try req.requirePrincipal()
         try await req.scope().require(center)

@@ -4,6 +4,14 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "hall.phraseCount": ("{n} 件", "{n}"),
+ "hall.phraseComplaintsNone": ("近 90 天没有投诉引用服务禁语。", "No complaint cited a banned phrase in the last 90 days."),
+ "hall.phraseComplaints": ("投诉引用的禁语（近 90 天）", "Banned phrases cited in complaints (last 90 days)"),
+ "error.workOrder.phraseComplaintOnly": ("{field}：只有投诉可以引用服务禁语", "{field}: only a complaint may cite a banned phrase"),
+ "workOrder.publicPhraseHint": ("仅投诉时填写；本中心公开的服务禁语见文明用语规范", "For complaints only; the center's banned phrases are published with its courtesy rules"),
+ "workOrder.publicPhrase": ("工作人员说了以下哪句禁语？（选填）", "Did staff say one of these banned phrases? (optional)"),
+ "workOrder.phraseHint": ("投诉窗口人员说了本中心文明用语规范中的禁语时选择", "For a complaint that a clerk used one of the center's banned phrases"),
+ "workOrder.phrase": ("引用的服务禁语", "Banned phrase cited"),
  "homeVisit.done": ("上门服务已办结。", "The visit is done."),
  "homeVisit.scheduled": ("上门服务已安排。", "The visit is scheduled."),
  "homeVisit.itemsSaved": ("上门办事项已保存。", "The items are saved."),

@@ -124,6 +124,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(HallRulesMigration())
     app.migrations.add(Admissions())
     app.migrations.add(HomeVisits())
+    app.migrations.add(WorkOrderPhrase())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

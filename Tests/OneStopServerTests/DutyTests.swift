@@ -305,6 +305,34 @@ struct DutyTests {
                 json: PatrolCite(observations: [], problems: [Cite(windowID: h.window, text: "对群众说禁语", phrase: "找别人去")]))
             #expect(res.status == .created && res.body.string.contains("找别人去"), "\(res.body.string)")
 
+            // A complaint cites one too, from the public form or the console: only a complaint, only
+            // one of the center's; a refused one stores nothing.
+            let asked = "/api/v1/public/work-orders"
+            struct Ask: Encodable {
+                var center = "DL010200"
+                var kind: String
+                var text: String
+                var phrase: String
+                var callerPhone = "13700001236"
+            }
+            res = try await t.send(
+                .POST, asked, json: Ask(kind: "complaint", text: "窗口让我自己看", phrase: "你自己看"))
+            #expect(res.problem?.errors?.map { "\($0.field):\($0.code)" } == ["phrase:hall.notBanned"])
+            res = try await t.send(
+                .POST, asked, json: Ask(kind: "consultation", text: "怎么办", phrase: "找别人去"))
+            #expect(res.problem?.errors?.map { "\($0.field):\($0.code)" } == ["phrase:workOrder.phraseComplaintOnly"])
+            #expect(try await WorkOrderModel.query(on: t.app.db).count() == 0)
+            res = try await t.send(
+                .POST, asked, json: Ask(kind: "complaint", text: "窗口让我找别人去", phrase: "找别人去"))
+            #expect(res.status == .created, "\(res.body.string)")
+            struct Cited: Decodable { var phrase: String? }
+            let taken = try await h.d.take(["kind": "complaint", "text": "电话投诉：说不知道", "phrase": "不知道", "callerPhone": "13700001234"])
+            let order = try await t.send(.GET, "/api/v1/work-orders/\(try #require(taken).id)", token: h.d.hotline)
+            #expect(try order.decoded(Cited.self).phrase == "不知道")
+            #expect(try await WorkOrderModel.query(on: t.app.db).filter(\.$phrase == "找别人去").count() == 1)
+            let plain = try #require(try await h.d.take(["kind": "complaint", "text": "排队太久", "callerPhone": "13700001235"]))
+            #expect(try await t.send(.GET, "/api/v1/work-orders/\(plain.id)", token: h.d.hotline).decoded(Cited.self).phrase == nil)
+
             // Weekly summaries: a unit files its own, once a week; after the week's Sunday it is late.
             let file = "/api/v1/departments/\(h.d.scjg)/weekly-summaries"
             res = try await t.send(.POST, "/api/v1/departments/\(h.d.ga)/weekly-summaries", token: h.d.chief, json: ["summary": "x"])

@@ -73,6 +73,8 @@ final class WorkOrderModel: Model, @unchecked Sendable {
     @OptionalField(key: "caller_email") var sealedCallerEmail: String?
     @Field(key: "media_url") var mediaURL: String
     @OptionalField(key: "open311_key_id") var open311KeyID: UUID?
+    /// A complaint's cited banned phrase of the center's 文明用语规范.
+    @OptionalField(key: "phrase") var phrase: String?
 
     static let nameField = "work_orders.caller_name"
     static let phoneField = "work_orders.caller_phone"

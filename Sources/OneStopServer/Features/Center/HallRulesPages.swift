@@ -53,9 +53,13 @@ enum HallRulesPages {
         var banned: String
         var weeks: [String]
         var units: [UnitRow]
+        /// The weekly-summary form is open again after a refused summary.
+        var openSummary: Bool
         var summaries: [HallRulesService.Summary]
         var departments: [FormView.Option]
         var ledger: HallRulesService.Ledger
+        /// Complaints of the last 90 days by the banned phrase they cite.
+        var cited: [HallRulesService.PhraseCount]
         var visits: [VisitRow]
         var visitStaff: [FormView.Option]
         var visitItems: String
@@ -173,7 +177,7 @@ enum HallRulesPages {
                         let key = u.weeks[w] ?? "open"
                         return WeekCell(label: req.t("brand.week.\(key)"), key: key)
                     }, tally: req.t("hall.tally", ["onTime": String(u.onTime), "late": String(u.late), "missing": String(u.missing)]))
-            }, summaries: Array(summaries.summaries.prefix(20)),
+            }, openSummary: form["summary"] != nil, summaries: Array(summaries.summaries.prefix(20)),
             departments: p.role == .chiefRepresentative
                 ? []
                 : departments.map {
@@ -182,6 +186,7 @@ enum HallRulesPages {
                         selected: form["department"] == $0.id!.uuidString.lowercased())
                 },
             ledger: try await HallRulesService.ledger(center, req: req),
+            cited: try await HallRulesService.phraseComplaints(center, req: req),
             visits: [VisitRow](), visitStaff: staff,
             visitItems: try await HomeVisitService.offered(center, on: req.db).joined(separator: "\n"),
             canHandleVisits: [.centerAdmin, .chiefRepresentative].contains(p.role), today: HallClock.day(req.now).description,

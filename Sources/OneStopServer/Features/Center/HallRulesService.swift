@@ -38,9 +38,25 @@ enum HallRulesService {
     }
 
     /// The center's banned phrases as a form's choices, "none cited" first.
-    static func bannedOptions(_ center: UUID, req: Request) async throws -> [FormView.Option] {
-        [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: false)]
-            + (try await courtesy(center, on: req.db)).banned.map { FormView.Option(value: $0, label: $0, selected: false) }
+    static func bannedOptions(_ center: UUID, selected: String? = nil, req: Request) async throws -> [FormView.Option] {
+        let chosen = selected ?? ""
+        return [FormView.Option(value: "", label: req.t("hall.noPhrase"), selected: chosen.isEmpty)]
+            + (try await courtesy(center, on: req.db)).banned.map { FormView.Option(value: $0, label: $0, selected: $0 == chosen) }
+    }
+
+    struct PhraseCount: Content {
+        var phrase: String
+        var count: Int
+    }
+
+    /// How many complaints of the last 90 days cite each banned phrase, most cited first.
+    static func phraseComplaints(_ center: UUID, req: Request) async throws -> [PhraseCount] {
+        let since = HallClock.millis(req.now) - 90 * 86_400_000
+        let cited = try await WorkOrderModel.query(on: req.db).filter(\.$centerID == center).filter(\.$phrase != nil)
+            .filter(\.$receivedAt >= since).all(\.$phrase)
+        var counts: [String: Int] = [:]
+        for case let phrase? in cited { counts[phrase, default: 0] += 1 }
+        return counts.map { PhraseCount(phrase: $0.key, count: $0.value) }.sorted { ($1.count, $0.phrase) < ($0.count, $1.phrase) }
     }
 
     /// A finding's text with the banned phrase it cites, as the pages show it.

@@ -27,6 +27,7 @@ struct WorkOrderDTO: Content {
     var itemID: UUID?
     var caseID: UUID?
     var brand: String
+    var phrase: String?
     var departmentID: UUID?
     var coDepartments: [UUID]
     var receivedAt: Date
@@ -94,6 +95,7 @@ struct WorkOrderDTO: Content {
         itemID = o.itemID
         caseID = o.caseID
         brand = o.brandRef
+        phrase = o.phrase
         departmentID = o.departmentID
         coDepartments = o.coDepartmentIDs
         receivedAt = Self.date(o.receivedAt)!
@@ -153,7 +155,7 @@ enum WorkOrderAPIController {
                 "state": CaseSchemas.names(WorkOrderState.self), "confidential": S.bool, "anonymous": S.bool,
                 "callerName": S.optionalString, "callerPhone": S.optionalString, "callerHidden": S.bool, "title": S.string,
                 "text": S.string, "address": S.string, "windowID": S.optionalUUID, "staffID": S.optionalUUID, "itemID": S.optionalUUID,
-                "caseID": S.optionalUUID, "brand": S.string, "departmentID": S.optionalUUID,
+                "caseID": S.optionalUUID, "brand": S.string, "phrase": S.optionalString, "departmentID": S.optionalUUID,
                 "coDepartments": ["type": "array", "items": S.uuid], "receivedAt": S.dateTime, "dispatchedAt": optionalDate,
                 "signDueAt": optionalDate, "signedAt": optionalDate, "dueAt": optionalDate, "limit": S.string, "overdue": S.bool,
                 "repliedAt": optionalDate, "reply": S.string, "repliedBy": S.string, "calledBackAt": optionalDate,
@@ -168,7 +170,7 @@ enum WorkOrderAPIController {
                     "urgency": CaseSchemas.names(WorkOrderUrgency.self), "callerName": S.string, "callerPhone": S.string,
                     "callerID": S.string, "anonymous": S.bool, "confidential": S.bool, "subject": S.string, "text": S.string,
                     "address": S.string, "windowID": S.uuid, "staffID": S.uuid, "itemID": S.uuid, "caseNumber": S.string,
-                    "brand": S.string, "answer": S.string,
+                    "brand": S.string, "phrase": S.string, "answer": S.string,
                 ], required: ["kind", "text"]),
             "WorkOrderStep": S.object([
                 "department": S.uuid, "coDepartments": ["type": "array", "items": S.uuid], "note": S.string, "reason": S.string,
@@ -184,6 +186,7 @@ enum WorkOrderAPIController {
                 [
                     "center": S.string, "kind": CaseSchemas.names(WorkOrderKind.self), "callerName": S.string, "callerPhone": S.string,
                     "anonymous": S.bool, "confidential": S.bool, "subject": S.string, "text": S.string, "address": S.string,
+                    "phrase": S.string,
                 ], required: ["center", "kind", "text"]),
             "WorkOrderReport": {
                 let rate: JSONValue = ["type": ["number", "null"]]

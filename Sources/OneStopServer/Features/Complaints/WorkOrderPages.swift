@@ -56,6 +56,8 @@ enum WorkOrderPages {
         var channels: [FormView.Option]
         var urgencies: [FormView.Option]
         var windows: [FormView.Option]
+        /// The center's banned phrases a complaint may cite, "none" first.
+        var phrases: [FormView.Option]
         var f: FormValues
         var hits: [Hit]
         var earlier: [Earlier]
@@ -89,6 +91,7 @@ enum WorkOrderPages {
         var address: String?
         var window: String?
         var brand: String?
+        var phrase: String?
         var answer: String?
         var caseNumber: String?
         var lookup: String?
@@ -98,7 +101,7 @@ enum WorkOrderPages {
             .init(
                 center: center, kind: kind, channel: channel, urgency: urgency, callerName: callerName, callerPhone: callerPhone,
                 anonymous: anonymous == "1", confidential: confidential == "1", subject: subject, text: text, address: address,
-                windowID: window.flatMap(UUID.init(uuidString:)), caseNumber: caseNumber, brand: brand, answer: answer)
+                windowID: window.flatMap(UUID.init(uuidString:)), caseNumber: caseNumber, brand: brand, phrase: phrase, answer: answer)
         }
     }
 
@@ -270,6 +273,7 @@ enum WorkOrderPages {
                         value: $0.id!.uuidString, label: req.t("queue.windowNumber", "n", String($0.number)) + " " + $0.name,
                         selected: f.window == $0.id!.uuidString)
                 },
+            phrases: try await HallRulesService.bannedOptions(p.centerID, selected: f.phrase, req: req),
             f: .init(
                 callerName: f.callerName ?? "", callerPhone: f.callerPhone ?? "", anonymous: f.anonymous == "1",
                 confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "",

@@ -21,6 +21,8 @@ enum WorkOrderPublicPages {
         /// The brand supervised (its id), when the form was opened from a brand's page.
         var brand: String
         var brandName: String
+        /// The center's banned phrases a complaint may cite, "none" first.
+        var phrases: [FormView.Option]
         var errors: [String]
     }
 
@@ -100,7 +102,8 @@ enum WorkOrderPublicPages {
             },
             callerName: f.callerName ?? "", callerPhone: f.callerPhone ?? "", anonymous: f.anonymous == "1",
             confidential: f.confidential == "1", title: f.subject ?? "", text: f.text ?? "", address: f.address ?? "",
-            brand: brand?.id?.uuidString.lowercased() ?? "", brandName: brand?.name ?? "", errors: errors)
+            brand: brand?.id?.uuidString.lowercased() ?? "", brandName: brand?.name ?? "",
+            phrases: try await HallRulesService.bannedOptions(center.id, selected: f.phrase, req: req), errors: errors)
         return try await req.page(
             "work-orders/public-form", title: req.t("workOrder.publicTitle", "center", center.hall.name), view, status: status)
     }

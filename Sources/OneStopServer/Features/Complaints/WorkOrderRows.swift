@@ -17,7 +17,7 @@ enum WorkOrderRows {
                 caller_id_number, phone_index, title, text, address, lat, lon, window_id, staff_id, item_id, case_id, brand_ref, \
                 service_code, department_id, co_departments, received_at, dispatched_at, sign_due_at, signed_at, clock_start, due_at, \
                 limit_text, replied_at, reply, replied_by, called_back_at, satisfaction, solved, closed_at, returns, reopens, \
-                merged_into, valid, judge_note, stage, next_look, taken_by, caller_email, media_url, open311_key_id
+                merged_into, valid, judge_note, stage, next_look, taken_by, caller_email, media_url, open311_key_id, phrase
                 """,
             [
                 [
@@ -31,7 +31,7 @@ enum WorkOrderRows {
                     sql.bind(o.repliedAt), SQLBind(o.reply), SQLBind(o.repliedBy), sql.bind(o.calledBackAt), sql.bind(o.satisfaction),
                     sql.bind(o.solved), sql.bind(o.closedAt), SQLBind(o.returns), SQLBind(o.reopens), sql.bind(id: o.mergedInto),
                     sql.bind(o.valid), SQLBind(o.judgeNote), SQLBind(o.stage), sql.bind(o.nextLook), SQLBind(o.takenBy),
-                    sql.bind(o.sealedCallerEmail), SQLBind(o.mediaURL), sql.bind(id: o.open311KeyID),
+                    sql.bind(o.sealedCallerEmail), SQLBind(o.mediaURL), sql.bind(id: o.open311KeyID), sql.bind(o.phrase),
                 ]
             ], deferrable: true, on: db)
         o.$id.exists = true

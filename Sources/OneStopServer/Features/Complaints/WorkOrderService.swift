@@ -37,6 +37,8 @@ enum WorkOrderService {
         var itemID: UUID?
         var caseNumber: String?
         var brand: String?
+        /// A complaint's cited banned phrase of the center's 文明用语规范 (one of its list).
+        var phrase: String?
         /// A consultation answered on the call (直接答复): the answer; the order is closed at once.
         var answer: String?
 
@@ -110,6 +112,8 @@ enum WorkOrderService {
         if !answer.isEmpty, checked.kind != .consultation { v.add("answer", "workOrder.notConsultation") }
         if !answer.isEmpty, p?.isStaff != true { v.add("answer", "workOrder.notConsultation") }
         let brand = v.text("brand", input.brand, max: 80, required: false)
+        let phrase = try await HallRulesService.cited(input.phrase, center: centerID, field: "phrase", on: req.db, &v)
+        if phrase != nil, checked.kind != .complaint { v.add("phrase", "workOrder.phraseComplaintOnly") }
         guard v.isValid else { throw ValidationFailure(v.errors) }
         // What the order concerns, checked to be of its center.
         var caseID: UUID?
@@ -153,6 +157,7 @@ enum WorkOrderService {
         o.itemID = input.itemID
         o.caseID = caseID
         o.brandRef = brand
+        o.phrase = phrase
         o.serviceCode = open311?.serviceCode ?? ""
         o.callerEmail = open311.flatMap { $0.email.isEmpty ? nil : $0.email }
         o.mediaURL = open311?.mediaURL ?? ""
@@ -185,7 +190,8 @@ enum WorkOrderService {
             try await WorkOrderRows.insert(o, on: db)
             try await event(o, "create", actor: actor, at: millis, note: "", on: db)
             if !answer.isEmpty { try await event(o, "answer", actor: actor, at: millis, note: answer, on: db) }
-            let detail = ["number": o.number, "kind": o.kind, "channel": o.channel, "state": o.state]
+            var detail = ["number": o.number, "kind": o.kind, "channel": o.channel, "state": o.state]
+            if let phrase { detail["phrase"] = phrase }
             // Files sent with the order are written with it, or not at all.
             let attached = try await WorkOrderAttachments.add(files, to: o, by: p?.displayName ?? "", at: millis, on: db).1
             return (o, [AuditEvent("workOrder.create", "work_order", id: o.id, center: centerID, detail: detail)] + attached)

@@ -357,6 +357,8 @@ if (page === "book") {
         const note = s.past ? (zh ? "已过" : "past") : left <= 0 ? (zh ? "已约满" : "full") : zh ? `余 ${left}` : `${left} left`;
         if (!s.available) l.classList.add("unavailable");
         l.append(i, ` ${s.start}-${s.end} ${note}`);
+        // 延时服务: a slot outside office hours says so.
+        if (s.extended) { l.classList.add("extended"); l.append(" ", el("span", zh ? "延时服务" : "extended hours", "tag")); }
         slots.append(l);
       }
     } catch (e) { slots.append(el("p", e.message)); }

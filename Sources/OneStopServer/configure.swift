@@ -125,6 +125,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.migrations.add(Admissions())
     app.migrations.add(HomeVisits())
     app.migrations.add(WorkOrderPhrase())
+    app.migrations.add(ExtendedHours())
     _ = app.catalogStore
     _ = app.intakeMirror
     _ = app.walCheckpointPauses

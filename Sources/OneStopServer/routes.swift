@@ -74,6 +74,7 @@ func routes(_ app: Application) throws {
     HallRulesService.register(api: api)
     AdmissionService.register(api: api)
     HomeVisitService.register(api: api)
+    ExtendedHoursService.register(api: api)
     DutyPages.register(app)
     StaffPages.register(app)
     LeavePages.register(app)

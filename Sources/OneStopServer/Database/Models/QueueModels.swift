@@ -40,6 +40,9 @@ final class ServiceGroupModel: Model, @unchecked Sendable {
     @Field(key: "slot_minutes") var slotMinutes: Int
     @Field(key: "slot_capacity") var slotCapacity: Int
     @Field(key: "days_ahead") var daysAhead: Int
+    /// 延时服务: extended-hours periods on working days and on ordinary weekends ("" is none).
+    @Field(key: "extended_periods") var extendedPeriods: String
+    @Field(key: "weekend_periods") var weekendPeriods: String
 
     init() {}
 }
@@ -133,6 +136,9 @@ final class AppointmentModel: Model, @unchecked Sendable {
     @Field(key: "state") var state: String
     @OptionalField(key: "ticket_id") var ticketID: UUID?
     @Field(key: "created_at") var createdAt: Int64
+    /// A slot of extended hours (延时服务), and the member of staff assigned to serve it.
+    @Field(key: "extended") var extended: Bool
+    @OptionalField(key: "staff_id") var staffID: UUID?
 
     init() {}
 

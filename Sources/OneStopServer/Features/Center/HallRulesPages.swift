@@ -33,6 +33,14 @@ enum HallRulesPages {
         var canFinish: Bool
     }
 
+    struct BookingRow: Encodable {
+        var id: String
+        var line: String
+        var staff: String
+        var staffID: String
+        var canAssign: Bool
+    }
+
     struct WeekCell: Encodable {
         var label: String
         var key: String
@@ -64,6 +72,9 @@ enum HallRulesPages {
         var visitStaff: [FormView.Option]
         var visitItems: String
         var canHandleVisits: Bool
+        /// 延时服务: whether any group offers extended hours, and the bookings from today on.
+        var extendedOffered: Bool
+        var bookings: [BookingRow]
         var today: String
         var errors: [String]
         var form: [String: String]
@@ -137,6 +148,12 @@ enum HallRulesPages {
             _ = try await HomeVisitService.finish(try req.uuid("id"), .init(handled: f["handled"]), req: req)
             return (req.t("homeVisit.done"), "visits", "")
         }
+        post("bookings", ":id", "assign", access: ExtendedHoursService.handlers) { req in
+            let f = try req.content.decode([String: String].self)
+            _ = try await ExtendedHoursService.assign(
+                try req.uuid("id"), .init(staffID: f["staffID"].flatMap { UUID(uuidString: $0) }), req: req)
+            return (req.t("extended.assigned"), "extended", "")
+        }
         post("volunteer", access: HallRulesService.unitKeepers) { req in
             let f = try req.content.decode([String: String].self)
             let hours = f["hours"].flatMap(StaffRecords.tenths).map { Double($0) / 10 }
@@ -189,7 +206,12 @@ enum HallRulesPages {
             cited: try await HallRulesService.phraseComplaints(center, req: req),
             visits: [VisitRow](), visitStaff: staff,
             visitItems: try await HomeVisitService.offered(center, on: req.db).joined(separator: "\n"),
-            canHandleVisits: [.centerAdmin, .chiefRepresentative].contains(p.role), today: HallClock.day(req.now).description,
+            canHandleVisits: [.centerAdmin, .chiefRepresentative].contains(p.role),
+            extendedOffered: try await req.application.halls.config(for: center, on: req.db).groups.contains {
+                $0.active && $0.plan.capacity > 0 && $0.plan.offersExtendedHours
+            },
+            bookings: try await bookingRows(center, canAssign: [.centerAdmin, .chiefRepresentative].contains(p.role), req: req),
+            today: HallClock.day(req.now).description,
             errors: errors,
             form: form)
         var shown = view
@@ -205,6 +227,17 @@ enum HallRulesPages {
                 canFinish: shown.canHandleVisits && v.state == "scheduled")
         }
         return try await req.page("center/hall-rules", title: req.t("hall.rulesTitle"), shown, status: status)
+    }
+
+    static func bookingRows(_ center: UUID, canAssign: Bool, req: Request) async throws -> [BookingRow] {
+        guard [.centerAdmin, .chiefRepresentative, .supervisor].contains(try req.requirePrincipal().role) else { return [] }
+        return try await ExtendedHoursService.list(center, req: req).map { b in
+            BookingRow(
+                id: b.id.uuidString.lowercased(),
+                line: "\(b.date) \(b.slot) · \(b.groupName) · \(b.name) \(b.phoneMasked) · " + req.t("appointment.state.\(b.state)"),
+                staff: b.staffName ?? req.t("extended.unassigned"), staffID: b.staffID?.uuidString.lowercased() ?? "",
+                canAssign: canAssign && b.state == "booked")
+        }
     }
 
     static func visitPage(

@@ -24,24 +24,27 @@ enum AppointmentService {
         var available: Bool
         /// Begun already (today).
         var past: Bool
+        /// Extended hours (延时服务), outside office hours.
+        var extended: Bool
     }
 
     /// The slots of a group on a day with what is left of each.
     static func slots(hall: HallConfig, group: HallConfig.Group, date: CivilDate, req: Request) async throws -> (open: Bool, [SlotInfo]) {
-        let working = try await req.application.halls.isWorkingDay(date, center: hall.centerID, app: req.application, on: req.db)
+        let kind = try await req.application.halls.dayKind(date, center: hall.centerID, app: req.application, on: req.db)
         let today = HallClock.day(req.now)
         let nowMinute = HallClock.minuteOfDay(req.now)
         let inRange = date >= today && date.dayNumber <= today.dayNumber + group.plan.daysAhead
-        guard working, inRange, group.plan.capacity > 0 else { return (false, []) }
+        let slots = group.plan.slots(on: kind)
+        guard !slots.isEmpty, inRange, group.plan.capacity > 0 else { return (false, []) }
         let counts = try await bookedCounts(group: group.id, day: date.description, on: req.db)
         return (
             true,
-            group.plan.slots.map { s in
+            slots.map { s in
                 let n = counts[s.start] ?? 0
                 let past = date == today && s.start <= nowMinute
                 return SlotInfo(
                     start: SlotPlan.clock(s.start), end: SlotPlan.clock(s.end), capacity: group.plan.capacity,
-                    booked: n, available: !past && n < group.plan.capacity, past: past)
+                    booked: n, available: !past && n < group.plan.capacity, past: past, extended: s.extended)
             }
         )
     }
@@ -69,8 +72,8 @@ enum AppointmentService {
         let group = input.group.flatMap { UUID(uuidString: $0) }.flatMap(hall.group) ?? input.group.flatMap(hall.group(prefix:))
         if group == nil || group?.active == false { v.add("group", input.group == nil ? "required" : "invalidReference") }
         guard v.isValid, let date, let group, let id, let phone else { throw ValidationFailure(v.errors) }
-        let slot = group.plan.slot(startingAt: input.slot ?? "")
-        let working = try await req.application.halls.isWorkingDay(date, center: hall.centerID, app: req.application, on: req.db)
+        let kind = try await req.application.halls.dayKind(date, center: hall.centerID, app: req.application, on: req.db)
+        let slot = group.plan.slot(startingAt: input.slot ?? "", on: kind)
         let today = HallClock.day(req.now)
         let nowMinute = HallClock.minuteOfDay(req.now)
         let key = personKey(id)
@@ -81,7 +84,7 @@ enum AppointmentService {
             let mine = try await AppointmentModel.query(on: db).filter(\.$groupID == group.id).filter(\.$day == date.description)
                 .filter(\.$personKey == key).filter(\.$state ~~ ["booked", "checked_in"]).count()
             if let problem = BookingRule.problem(
-                plan: group.plan, date: date, today: today, nowMinute: nowMinute, isWorkingDay: working, slot: slot,
+                plan: group.plan, date: date, today: today, nowMinute: nowMinute, kind: kind, slot: slot,
                 booked: slot.map { counts[$0.start] ?? 0 } ?? 0, personHasBooking: mine > 0)
             {
                 throw ValidationFailure([problem])
@@ -100,10 +103,11 @@ enum AppointmentService {
             a.code = try await freshCode(on: db)
             a.state = "booked"
             a.createdAt = millis
+            a.extended = slot!.extended
             try await a.create(on: db)
-            return (
-                a, [AuditEvent("appointment.book", "appointment", id: a.id, center: center, detail: ["group": group.prefix, "day": a.day])]
-            )
+            var detail = ["group": group.prefix, "day": a.day]
+            if a.extended { detail["extended"] = "true" }
+            return (a, [AuditEvent("appointment.book", "appointment", id: a.id, center: center, detail: detail)])
         }
     }
 
@@ -136,15 +140,15 @@ enum AppointmentService {
         let now = req.now
         let today = HallClock.day(now)
         let millis = HallClock.millis(now)
-        guard try await req.application.halls.isWorkingDay(today, center: hall.centerID, app: req.application, on: req.db) else {
-            throw ValidationFailure([FieldError("code", "queue.closedToday")])
-        }
+        // Out of office days only a booking of the weekend's extended hours checks in.
+        let working = try await req.application.halls.isWorkingDay(today, center: hall.centerID, app: req.application, on: req.db)
         let center = hall.centerID
         let policy = hall.policy
         let result = try await req.audited { db -> ((AppointmentModel, TicketModel), [AuditEvent]) in
             guard let a = try await AppointmentModel.query(on: db).filter(\.$code == code).first(), a.centerID == center else {
                 throw ValidationFailure([FieldError("code", "queue.noSuchBooking")])
             }
+            guard working || a.extended else { throw ValidationFailure([FieldError("code", "queue.closedToday")]) }
             guard a.state == "booked" else { throw ValidationFailure([FieldError("code", "queue.bookingNotOpen")]) }
             guard a.day == today.description else { throw ValidationFailure([FieldError("code", "queue.notToday")]) }
             guard let group = hall.group(a.groupID), group.active else {

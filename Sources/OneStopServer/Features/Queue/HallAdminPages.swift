@@ -92,7 +92,11 @@ enum HallAdminPages {
                         .init(text: g.prefix, href: "/admin/hall-groups/\(g.id)"), .init(text: g.name),
                         .init(text: g.departmentID.flatMap { names[$0] } ?? "—"),
                         .init(text: hall.windows(serving: g.id).map { String($0.number) }.joined(separator: ", ")),
-                        .init(text: g.plan.capacity == 0 ? "—" : "\(g.plan.capacity) / \(g.plan.slotMinutes)′"),
+                        .init(
+                            text: g.plan.capacity == 0
+                                ? "—"
+                                : "\(g.plan.capacity) / \(g.plan.slotMinutes)′"
+                                    + (g.plan.offersExtendedHours ? " · " + req.t("queue.extendedTag") : "")),
                         g.active
                             ? .init(text: req.t("status.active"), tag: "active")
                             : .init(text: req.t("queue.setup.inactive"), tag: "disabled"),
@@ -125,6 +129,8 @@ enum HallAdminPages {
                     .text(req, "slotMinutes", values, required: true, type: "number"),
                     .text(req, "slotCapacity", values, required: true, type: "number", hint: req.t("queue.setup.capacityHint")),
                     .text(req, "daysAhead", values, required: true, type: "number"),
+                    .text(req, "extendedPeriods", values, hint: req.t("queue.setup.extendedHint")),
+                    .text(req, "weekendPeriods", values, hint: req.t("queue.setup.weekendHint")),
                 ])
         },
         load: { req, id in
@@ -135,7 +141,7 @@ enum HallAdminPages {
                 "center": g.centerID.uuidString, "prefix": g.prefix, "name": g.name, "departmentID": g.departmentID?.uuidString ?? "",
                 "windows": hall.windows(serving: id).map { String($0.number) }.joined(separator: ","), "sort": String(g.sort),
                 "periods": g.periods, "slotMinutes": String(g.slotMinutes), "slotCapacity": String(g.slotCapacity),
-                "daysAhead": String(g.daysAhead),
+                "daysAhead": String(g.daysAhead), "extendedPeriods": g.extendedPeriods, "weekendPeriods": g.weekendPeriods,
             ]
             if g.active { v["active"] = "on" }
             return FormValues(v)
@@ -155,7 +161,8 @@ enum HallAdminPages {
             let input = ServiceGroupDTO(
                 prefix: f["prefix"] ?? "", name: f["name"] ?? "", departmentID: dept, sort: int("sort"), active: f.flag("active"),
                 periods: f["periods"] ?? "", slotMinutes: int("slotMinutes"), slotCapacity: int("slotCapacity"),
-                daysAhead: int("daysAhead"), windows: windows)
+                daysAhead: int("daysAhead"), extendedPeriods: f["extendedPeriods"] ?? "", weekendPeriods: f["weekendPeriods"] ?? "",
+                windows: windows)
             if !errors.isEmpty { throw ValidationFailure(errors) }
             _ = try await HallSetup.saveGroup(center: center, id: id, input, departmentGiven: true, req: req)
             return "/admin/hall-groups?center=\(center)"

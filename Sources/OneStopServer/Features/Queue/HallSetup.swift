@@ -31,6 +31,9 @@ struct ServiceGroupDTO: Content {
     var slotMinutes: Int?
     var slotCapacity: Int?
     var daysAhead: Int?
+    /// 延时服务: extended-hours periods on working days and on ordinary weekends, "" for none.
+    var extendedPeriods: String?
+    var weekendPeriods: String?
     var windows: [Int]?
 }
 
@@ -51,6 +54,7 @@ enum HallSetup {
             ServiceGroupDTO(
                 id: g.id, prefix: g.prefix, name: g.name, departmentID: g.departmentID, sort: g.sort, active: g.active,
                 periods: g.plan.periodsText, slotMinutes: g.plan.slotMinutes, slotCapacity: g.plan.capacity, daysAhead: g.plan.daysAhead,
+                extendedPeriods: g.plan.extendedText, weekendPeriods: g.plan.weekendText,
                 windows: hall.windows(serving: g.id).map(\.number))
         }
     }
@@ -134,10 +138,15 @@ enum HallSetup {
         if !(0...999).contains(sort) { v.add("sort", "queue.sortRange") }
         let periodsText = input.periods ?? old?.plan.periodsText ?? SlotPlan.standard.periodsText
         let periods = SlotPlan.parsePeriods(periodsText)
+        let extended = SlotPlan.parseOptionalPeriods(input.extendedPeriods ?? old?.plan.extendedText ?? "")
+        if extended == nil { v.add("extendedPeriods", "queue.periods") }
+        let weekend = SlotPlan.parseOptionalPeriods(input.weekendPeriods ?? old?.plan.weekendText ?? "")
+        if weekend == nil { v.add("weekendPeriods", "queue.periods") }
         let plan = SlotPlan(
             periods: periods ?? [], slotMinutes: input.slotMinutes ?? old?.plan.slotMinutes ?? 30,
-            capacity: input.slotCapacity ?? old?.plan.capacity ?? 0, daysAhead: input.daysAhead ?? old?.plan.daysAhead ?? 7)
-        for e in plan.problems() { v.add(e.field, e.code) }
+            capacity: input.slotCapacity ?? old?.plan.capacity ?? 0, daysAhead: input.daysAhead ?? old?.plan.daysAhead ?? 7,
+            extended: extended ?? [], weekend: weekend ?? [])
+        for e in plan.problems() where !v.errors.contains(where: { $0.field == e.field }) { v.add(e.field, e.code) }
         let numbers = input.windows ?? id.map { hall.windows(serving: $0).map(\.number) } ?? []
         let windows = numbers.map { n in hall.windows.first { $0.number == n } }
         if windows.contains(where: { $0 == nil }) { v.add("windows", "queue.noSuchWindow") }
@@ -187,6 +196,8 @@ enum HallSetup {
         row.slotMinutes = plan.slotMinutes
         row.slotCapacity = plan.capacity
         row.daysAhead = plan.daysAhead
+        row.extendedPeriods = plan.extendedText
+        row.weekendPeriods = plan.weekendText
         if isNew { try await row.create(on: db) } else { try await row.update(on: db) }
         let gid = row.id!
         try await sql.delete(from: "window_groups").where("group_id", .equal, SQLBind(gid)).run()

@@ -110,6 +110,11 @@ final class HallStore: Sendable {
     }
 
     /// Whether the hall is open on a day by its calendar (cached like the set-up).
+    /// What a day is on the center's calendar (bookings of extended hours need more than "working").
+    func dayKind(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> DayKind {
+        try await app.calendars.calendar(for: center, on: db).kind(of: date)
+    }
+
     func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
         try await days.value(center.uuidString + date.description, shared: !db.inTransaction) {
             try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
@@ -148,7 +153,9 @@ final class HallStore: Sendable {
                     id: $0.id!, prefix: $0.prefix, name: $0.name, departmentID: $0.departmentID, sort: $0.sort, active: $0.active,
                     plan: SlotPlan(
                         periods: SlotPlan.parsePeriods($0.periods) ?? SlotPlan.standard.periods, slotMinutes: $0.slotMinutes,
-                        capacity: $0.slotCapacity, daysAhead: $0.daysAhead))
+                        capacity: $0.slotCapacity, daysAhead: $0.daysAhead,
+                        extended: SlotPlan.parseOptionalPeriods($0.extendedPeriods) ?? [],
+                        weekend: SlotPlan.parseOptionalPeriods($0.weekendPeriods) ?? []))
             },
             windows: windows.map {
                 HallConfig.Window(

@@ -168,8 +168,12 @@ struct AppointmentDTO: Content {
     var phoneMasked: String
     var state: String
     var ticket: TicketDTO?
+    /// A slot of extended hours (延时服务), and who is assigned to serve it.
+    var extended: Bool
+    var staffID: UUID?
+    var staffName: String?
 
-    init(_ a: AppointmentModel, hall: HallConfig, ticket: TicketDTO? = nil) {
+    init(_ a: AppointmentModel, hall: HallConfig, ticket: TicketDTO? = nil, staffName: String? = nil) {
         id = a.id!
         code = a.code
         groupID = a.groupID
@@ -181,6 +185,9 @@ struct AppointmentDTO: Content {
         phoneMasked = PhoneNumber.masked(a.phone)
         state = a.state
         self.ticket = ticket
+        extended = a.extended
+        staffID = a.staffID
+        self.staffName = staffName
     }
 }
 

@@ -56,6 +56,8 @@ enum QueuePages {
         var groups: [GroupView]
         var today: String
         var last: String
+        /// 延时服务: per group offering them, its extended hours ("A 综合受理：工作日 12:00-13:30…").
+        var extendedHours: [String]
     }
 
     struct DeskView: Encodable {
@@ -227,7 +229,13 @@ enum QueuePages {
             "queue/book", title: req.t("queue.book.title"),
             BookView(
                 code: hall.centerCode, centerName: hall.centerName, groups: groups(hall).filter(\.takesAppointments),
-                today: today.description, last: today.adding(days: 60).description))
+                today: today.description, last: today.adding(days: 60).description,
+                extendedHours: hall.groups.filter { $0.active && $0.plan.capacity > 0 && $0.plan.offersExtendedHours }.map { g in
+                    let parts =
+                        (g.plan.extended.isEmpty ? [] : [req.t("extended.weekdays", ["periods": g.plan.extendedText])])
+                        + (g.plan.weekend.isEmpty ? [] : [req.t("extended.weekends", ["periods": g.plan.weekendText])])
+                    return "\(g.prefix) \(g.name)：" + parts.joined(separator: "；")
+                }))
     }
 
     static func screen(_ req: Request, template: String, window number: Int?) async throws -> View {

@@ -88,7 +88,8 @@ enum OpenAPIDocument {
                         .merging(DutyService.schemas) { a, _ in a }.merging(PatrolService.schemas) { a, _ in a }
                         .merging(WindowStaffService.schemas) { a, _ in a }.merging(LeaveService.schemas) { a, _ in a }
                         .merging(ConductService.schemas) { a, _ in a }.merging(HallRulesService.schemas) { a, _ in a }
-                        .merging(AdmissionService.schemas) { a, _ in a }.merging(HomeVisitService.schemas) { a, _ in a }),
+                        .merging(AdmissionService.schemas) { a, _ in a }.merging(HomeVisitService.schemas) { a, _ in a }
+                        .merging(ExtendedHoursService.schemas) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]

@@ -326,7 +326,10 @@ enum OpenAPISchemas {
             [
                 "id": uuid, "prefix": string, "name": string, "departmentID": optionalUUID, "sort": integer, "active": bool,
                 "periods": ["type": "string", "description": "HH:MM-HH:MM,HH:MM-HH:MM"], "slotMinutes": integer,
-                "slotCapacity": integer, "daysAhead": integer, "windows": ["type": "array", "items": integer],
+                "slotCapacity": integer, "daysAhead": integer,
+                "extendedPeriods": ["type": "string", "description": "延时服务 on working days, HH:MM-HH:MM,…; empty for none"],
+                "weekendPeriods": ["type": "string", "description": "延时服务 on ordinary weekends, HH:MM-HH:MM,…; empty for none"],
+                "windows": ["type": "array", "items": integer],
             ], required: ["prefix", "name"]),
         "QueueReport": object([
             "centerCode": string, "centerName": string, "from": date, "to": date, "by": ["enum": ["group", "window", "staff"]],
@@ -339,7 +342,10 @@ enum OpenAPISchemas {
             "group": uuid, "date": date, "open": bool,
             "slots": [
                 "type": "array",
-                "items": object(["start": string, "end": string, "capacity": integer, "booked": integer, "available": bool, "past": bool]),
+                "items": object([
+                    "start": string, "end": string, "capacity": integer, "booked": integer, "available": bool, "past": bool,
+                    "extended": bool,
+                ]),
             ],
         ]),
         "BookInput": object(
@@ -357,7 +363,8 @@ enum OpenAPISchemas {
         "Appointment": object([
             "id": uuid, "code": string, "groupID": uuid, "groupName": string, "date": date, "slot": string, "name": string,
             "idNumberMasked": string, "phoneMasked": string, "state": ["enum": ["booked", "cancelled", "checked_in", "no_show"]],
-            "ticket": ["oneOf": [OpenAPIDocument.ref("Ticket"), ["type": "null"]]],
+            "ticket": ["oneOf": [OpenAPIDocument.ref("Ticket"), ["type": "null"]]], "extended": bool, "staffID": optionalUUID,
+            "staffName": optionalString,
         ]),
     ]
 }

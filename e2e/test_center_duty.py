@@ -287,3 +287,102 @@ def test_leave_from_request_to_the_window_screen(browser, tmp_path):
         shot(chief, "home-visit-done")
     finally:
         srv.stop()
+
+
+def test_extended_hours_and_a_complaint_citing_a_banned_phrase(browser, tmp_path):
+    """延时服务: the administrator gives a group extended hours on its form (an overlap with office
+    hours is refused in words); a visitor books an after-hours slot on a phone in 长辈模式 and sees it
+    marked; the department's chief assigns a member of staff. Then a citizen complains that a clerk
+    said a banned phrase, and the hall-rules page counts it."""
+    need()
+    srv = Server("center-extended", free_port(), f"sqlite://{tmp_path}/db.sqlite").start()
+    try:
+        token, county = open_hall(srv)
+        depts = srv.api("GET", f"/api/v1/departments?centerID={county}", token=token)
+        scjg = next(d for d in depts if d["code"] == "SCJG")["id"]
+        for name, display, role, dept in (("chief_scjg", "李科长", "chief_representative", scjg), ("xadmin", "县中心管理员", "center_admin", None)):
+            body = {"username": name, "displayName": display, "password": "Duty-Pass-2026", "role": role, "centerID": county}
+            if dept:
+                body["departmentID"] = dept
+            srv.api("POST", "/api/v1/users", body, token)
+        srv.api("POST", "/api/v1/staff", {"centerID": county, "departmentID": scjg, "name": "赵敏", "jobNumber": "SC901", "post": "受理员"}, token)
+        group = next(g for g in srv.api("GET", f"/api/v1/centers/{county}/queue/groups", token=token) if g["prefix"] == "B")
+
+        # The administrator sets the group's extended hours on its form.
+        admin = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(admin, srv.base, "xadmin", "Duty-Pass-2026")
+        admin.goto(srv.base + f"/admin/hall-groups/{group['id'].lower()}")
+        admin.fill("input[name=extendedPeriods]", "11:30-13:00")
+        with admin.expect_navigation():
+            admin.click("main form.form button.primary")
+        assert "与预约时间段重叠" in admin.inner_text("main"), admin.inner_text("main")[:600]
+        admin.fill("input[name=extendedPeriods]", "12:00-13:00,17:00-19:00")
+        admin.fill("input[name=weekendPeriods]", "09:00-11:00")
+        with admin.expect_navigation():
+            admin.click("main form.form button.primary")
+        saved = next(g for g in srv.api("GET", f"/api/v1/centers/{county}/queue/groups", token=token) if g["prefix"] == "B")
+        assert saved["extendedPeriods"] == "12:00-13:00,17:00-19:00" and saved["weekendPeriods"] == "09:00-11:00"
+        shot(admin, "extended-groups")
+
+        # A visitor books an after-hours slot on a phone, in 长辈模式.
+        visitor = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        visitor.goto(srv.base + "/elder/on?back=" + urllib.parse.quote("/hall/DL010200/book"))
+        assert "17:00-19:00" in visitor.locator("#extended-hours").inner_text()
+        visitor.select_option("#b-group", group["id"])
+        day = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+        for _ in range(8):
+            day += datetime.timedelta(days=1)
+            visitor.fill("#b-date", day.isoformat())
+            visitor.dispatch_event("#b-date", "change")
+            visitor.wait_for_timeout(300)
+            if visitor.locator("#b-slots label.extended input:not([disabled])").count() > 0:
+                break
+        slot = visitor.locator("#b-slots label.extended").last
+        assert "延时服务" in slot.inner_text()
+        slot.locator("input").check()
+        visitor.fill("#b-name", "孙丽")
+        visitor.fill("#b-id", "11010519491231002X")
+        visitor.fill("#b-phone", "13800138000")
+        visitor.click("#book-form button[type=submit]")
+        visitor.wait_for_selector("#book-done:not([hidden])")
+        assert visitor.evaluate("document.documentElement.scrollWidth") <= 375
+        assert serious(visitor) == [], "the booking page with extended hours"
+        shot(visitor, "extended-booked-elder-phone")
+
+        # The department's chief assigns a member of staff.
+        chief = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(chief, srv.base, "chief_scjg", "Duty-Pass-2026")
+        chief.goto(srv.base + "/center/hall-rules#extended")
+        booking = chief.locator("#extended article.booking").first
+        assert "孙丽" in booking.inner_text() and "未安排" in booking.inner_text()
+        with chief.expect_navigation():
+            booking.locator("button[id^=assign-]").click()
+        assert "已安排工作人员" in chief.locator(".flash").first.inner_text()
+        assert "赵敏" in chief.locator("#extended article.booking").first.inner_text()
+        assert serious(chief) == [], "the hall-rules page"
+        shot(chief, "extended-assigned")
+
+        # A citizen complains that a clerk said a banned phrase; the page counts it.
+        citizen = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}, is_mobile=True).new_page()
+        citizen.goto(srv.base + "/hall/DL010200/complaints")
+        citizen.check("input[name=kind][value=complaint]")
+        citizen.fill("#a-text", "窗口人员说不归他管，让我去别处问")
+        citizen.select_option("#a-phrase", "不归我管。")
+        citizen.fill("#a-name", "周先生")
+        citizen.fill("#a-phone", "13712345678")
+        assert citizen.evaluate("document.documentElement.scrollWidth") <= 375
+        assert serious(citizen) == [], "the complaint form"
+        shot(citizen, "complaint-form-phrase")
+        with citizen.expect_navigation():
+            citizen.click("#ask-submit")
+        assert citizen.locator("#tracked-number").count() == 1, citizen.inner_text("main")[:500]
+        shot(citizen, "complaint-cites-phrase")
+        admin.goto(srv.base + "/center/hall-rules#courtesy")
+        assert "不归我管。：1 件" in admin.locator("#cited").inner_text()
+        admin.goto(srv.base + "/lang/en?back=" + urllib.parse.quote("/center/hall-rules#extended"))
+        assert "Extended-hours bookings" in admin.inner_text("main")
+        assert serious(admin) == [], "the hall-rules page in English"
+        shot(admin, "extended-english")
+        admin.goto(srv.base + "/lang/zh-CN?back=/")
+    finally:
+        srv.stop()

@@ -4,6 +4,7 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "extended.mine": ("今天安排给您的延时服务", "Your extended-hours bookings today"),
  "extended.weekends": ("周末 {periods}", "weekends {periods}"),
  "extended.weekdays": ("工作日 {periods}", "working days {periods}"),
  "appointment.state.no_show": ("未到", "No-show"),
@@ -129,7 +130,7 @@ M = {
  "hall.tally": ("按时 {onTime}，迟报 {late}，未报 {missing}", "{onTime} on time, {late} late, {missing} missing"),
  "hall.tallyCol": ("合计", "Tally"),
  "hall.summaries": ("一周一小结", "Weekly summaries"),
- "hall.rulesTitle": ("一周小结与志愿服务", "Weekly summaries and volunteers"),
+ "hall.rulesTitle": ("大厅规范与便民服务", "Hall rules and services"),
  "hall.courtesySaved": ("文明用语规范已保存。", "The courtesy phrases are saved."),
  "hall.saveCourtesy": ("保存文明用语规范", "Save the courtesy phrases"),
  "hall.courtesyHint": ("每行一条；文明用语在大厅屏和窗口屏上轮播，服务禁语可被投诉、巡查和督查引用。", "One a line; the polite ones rotate on the hall board and the window screens, the banned ones can be cited by complaints, patrols and inspections."),
@@ -138,7 +139,7 @@ M = {
  "hall.polite": ("文明用语", "Polite expressions"),
  "hall.courtesyPublic": ("公开的文明用语规范", "The published courtesy phrases"),
  "hall.courtesyTitle": ("文明用语规范", "Courtesy phrases"),
- "nav.hallRules": ("小结与台帐", "Summaries and ledgers"),
+ "nav.hallRules": ("规范与便民服务", "Hall rules and services"),
  "indicator.conduct_findings.formula": ("中心作风督查在窗口发现、通报部门的问题个数", "findings of the center's conduct inspections at the windows, each notified to the department"),
  "indicator.conduct_findings": ("作风督查问题数", "Conduct inspection findings"),
  "error.conduct.returnReason": ("{field}：退回时须说明理由", "{field}: sending back needs a reason"),

@@ -375,7 +375,8 @@ if (page === "book") {
       form.hidden = true;
       document.getElementById("book-done").hidden = false;
       document.getElementById("book-code").textContent = a.code;
-      document.getElementById("book-summary").textContent = zh ? `${a.groupName}，${a.date} ${a.slot}。预约号 ${a.code}，请于时段开始前 30 分钟内到大厅自助机签到。` : `${a.groupName}, ${a.date} ${a.slot}. Booking code ${a.code}; check in at the hall kiosk up to 30 minutes before.`;
+      const ext = a.extended ? (zh ? "（延时服务）" : " (extended hours)") : "";
+      document.getElementById("book-summary").textContent = zh ? `${a.groupName}，${a.date} ${a.slot}${ext}。预约号 ${a.code}，请于时段开始前 30 分钟内到大厅自助机签到。` : `${a.groupName}, ${a.date} ${a.slot}${ext}. Booking code ${a.code}; check in at the hall kiosk up to 30 minutes before.`;
     } catch (e) { errors.textContent = e.message; errors.hidden = false; errors.focus(); }
   });
   document.getElementById("cancel-form").addEventListener("submit", async (ev) => {

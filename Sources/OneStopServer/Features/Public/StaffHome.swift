@@ -41,6 +41,8 @@ struct StaffWorkView: Encodable {
     var unread: Int
     /// Who is on duty in the hall today (issue 23): the leader, and the heads on the floor.
     var onDuty: String = ""
+    /// 延时服务 bookings assigned to the viewer today, as "12:00-12:30 B 市场主体登记 · 孙丽".
+    var extended: [String] = []
 }
 
 enum StaffHome {
@@ -104,9 +106,22 @@ enum StaffHome {
                     "duty.floorToday",
                     ["names": duty.floor.map { $0.name + ($0.department.map { "（\($0)）" } ?? "") }.joined(separator: "、")]),
         ].compactMap { $0 }.joined(separator: " · ")
-        return StaffWorkView(
+        var view = StaffWorkView(
             seat: seat, atWindows: [.windowStaff, .chiefRepresentative, .centerAdmin].contains(p.role), openCases: cases.count,
             buckets: buckets, urgent: Array(urgent), openCards: cards, warned: cases.filter { $0.level != "normal" }.count, unread: unread,
             onDuty: onDuty)
+        if let staff = try await UserModel.find(p.id, on: req.db)?.staffID {
+            let mine = try await AppointmentModel.query(on: req.db).filter(\.$staffID == staff).filter(\.$day == today.description)
+                .filter(\.$state ~~ ["booked", "checked_in"]).sort(\.$slotStart).all()
+            if !mine.isEmpty {
+                let hall = try await req.application.halls.config(for: mine[0].centerID, on: req.db)
+                view.extended = mine.map { a in
+                    let group = hall.group(a.groupID).map { "\($0.prefix) \($0.name)" } ?? ""
+                    return SlotPlan.clock(a.slotStart) + "-" + SlotPlan.clock(a.slotEnd) + " " + group + " · " + a.name + " · "
+                        + req.t("appointment.state.\(a.state)")
+                }
+            }
+        }
+        return view
     }
 }

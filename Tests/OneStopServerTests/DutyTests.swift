@@ -265,7 +265,7 @@ struct DutyTests {
     struct FindingIn: Encodable { var windowID: UUID; var criterion: String; var text: String }
 
     struct Phrases: Codable { var polite: [String]; var banned: [String] }
-    struct UnitWeeks: Decodable { var department: String; var onTime: Int; var late: Int; var missing: Int }
+    struct UnitWeeks: Decodable { var department: String; var onTime: Int; var late: Int; var missing: Int; var weeks: [String: String] }
     struct Summaries: Decodable { var weeks: [String]; var units: [UnitWeeks] }
     struct Ledger: Decodable { var totalHours: Double; var people: Int }
     struct VolunteerIn: Encodable { var volunteer: String; var day: String; var activity: String; var hours: Double }
@@ -335,6 +335,11 @@ struct DutyTests {
 
             // Weekly summaries: a unit files its own, once a week; after the week's Sunday it is late.
             let file = "/api/v1/departments/\(h.d.scjg)/weekly-summaries"
+            let before = try await t.send(.GET, "/api/v1/centers/\(h.d.county)/weekly-summaries?weeks=3", token: h.d.admin)
+                .decoded(Summaries.self)
+            #expect(
+                before.units.allSatisfy { $0.missing == 0 && Set($0.weeks.values) == ["before"] },
+                "no week counts as missing before the center's first summary")
             res = try await t.send(.POST, "/api/v1/departments/\(h.d.ga)/weekly-summaries", token: h.d.chief, json: ["summary": "x"])
             #expect(res.status == .forbidden)
             res = try await t.send(.POST, file, token: h.d.chief, json: ["summary": "本周受理 120 件，无投诉。"])

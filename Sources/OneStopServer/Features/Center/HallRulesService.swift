@@ -187,9 +187,16 @@ enum HallRulesService {
             .filter(\.$week >= (weeks.last ?? thisWeek).description).all()
         var names: [UUID: String] = [:]
         for d in departments { names[d.id!] = d.name }
+        // Counting starts with the earliest week any unit of the center filed for: before it the
+        // center kept no summaries here, and its weeks are not counted as missing.
+        let start = try await WeeklySummaryModel.query(on: req.db).filter(\.$centerID == center).sort(\.$week).first()?.week
         let units = departments.map { d -> UnitWeeks in
             var u = UnitWeeks(departmentID: d.id!, department: d.name, onTime: 0, late: 0, missing: 0, weeks: [:])
             for w in weeks {
+                guard let start, w.description >= start else {
+                    u.weeks[w.description] = "before"
+                    continue
+                }
                 let filed = rows.first { $0.departmentID == d.id && $0.week == w.description }
                 let status = BrandPractice.status(
                     .init(start: w, end: w.adding(days: 6)),

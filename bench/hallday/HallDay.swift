@@ -6,10 +6,18 @@
 // or left behind and that no number repeats.
 //
 //   bench-hallday --base http://127.0.0.1:18090 --password … [--windows 100] [--tickets 5000]
-//                 [--seconds 5] [--center DL010200]
+//                 [--seconds 5] [--center DL010200] [--pid 1234[,5678]]
+//                 [--rate 250 --duration 20 [--service-ms 320]]
 //
-// `--seconds` is the length of the compressed day over which tickets arrive; windows then work
-// until the queue is empty. Set-up (windows, clerks, devices) is not timed. Run by bench/hallday.sh.
+// Saturated (the default): `--seconds` is the length of the compressed day over which tickets
+// arrive; windows call again the moment a visit ends and work until the queue is empty.
+// Open loop (`--rate`): tickets arrive as a Poisson stream at the rate given for `--duration`
+// seconds; each window calls only when free, and serves for a time drawn from an exponential
+// distribution (mean `--service-ms`, by default 80 % of the windows' capacity at that rate), so
+// latency is measured at a stated offered load rather than at saturation.
+// `--pid` names the server process(es): their user + system CPU time over the measured interval
+// (from /proc/<pid>/stat) is reported per lifecycle and per request.
+// Set-up (windows, clerks, devices) is not timed. Run by bench/hallday.sh.
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -22,6 +30,11 @@ struct Options {
     var tickets = 5000
     var seconds = 5.0
     var center = "DL010200"
+    var pids: [Int32] = []
+    /// Open loop: lifecycles per second offered, for this many seconds; 0 is saturated.
+    var rate = 0.0
+    var duration = 20.0
+    var serviceMillis = 0.0
 
     init(_ args: [String]) {
         var i = 1
@@ -34,6 +47,10 @@ struct Options {
             case "--tickets": tickets = Int(v) ?? tickets
             case "--seconds": seconds = Double(v) ?? seconds
             case "--center": center = v
+            case "--pid": pids = v.split(separator: ",").compactMap { Int32($0) }
+            case "--rate": rate = Double(v) ?? rate
+            case "--duration": duration = Double(v) ?? duration
+            case "--service-ms": serviceMillis = Double(v) ?? serviceMillis
             default: break
             }
             i += 2
@@ -100,6 +117,25 @@ final class API: Sendable {
         return a
     }
 }
+
+/// User + system CPU seconds a process has used so far, from /proc/<pid>/stat (fields 14 and 15,
+/// in clock ticks), summed over the processes given; nil when one cannot be read.
+func cpuSeconds(_ pids: [Int32]) -> Double? {
+    var ticks = 0
+    for pid in pids {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // After "pid (comm) ": state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        ticks += user + system
+    }
+    return Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// An exponential draw of the mean given (Poisson arrivals, service times).
+func exponential(mean: Double) -> Double { -mean * log(1 - Double.random(in: 0..<1)) }
 
 func micros(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
@@ -214,26 +250,48 @@ struct HallDay {
 
         // --- the day ---
         let stats = Stats()
-        let total = o.tickets
+        let openLoop = o.rate > 0
+        let total = openLoop ? Int((o.rate * o.duration).rounded()) : o.tickets
+        // Open loop: 80 % of the windows' capacity at the offered rate, unless given.
+        let serviceSeconds = o.serviceMillis > 0 ? o.serviceMillis / 1000 : 0.8 * Double(o.windows) / max(o.rate, 1)
+        let cpuBefore = cpuSeconds(o.pids)
         let start = ContinuousClock.now
-        print("running: \(total) tickets over a \(o.seconds) s day, \(o.windows) windows")
+        if openLoop {
+            print(
+                String(
+                    format: "running open loop: %.0f lifecycles/s offered for %.0f s (%d tickets), %d windows, mean service %.0f ms",
+                    o.rate, o.duration, total, o.windows, serviceSeconds * 1000))
+        } else {
+            print("running: \(total) tickets over a \(o.seconds) s day, \(o.windows) windows")
+        }
         await withTaskGroup(of: Void.self) { group in
-            // Visitors: ticket i arrives when the day's curve reaches i/total; 32 kiosks and phones.
-            let arrivals = (0..<total).map { i -> Double in
-                let target = (Double(i) + 0.5) / Double(total)
-                var lo = 0.0
-                var hi = 1.0
-                for _ in 0..<30 {
-                    let mid = (lo + hi) / 2
-                    if arrivalShare(mid) < target { lo = mid } else { hi = mid }
+            // Saturated: ticket i arrives when the day's curve reaches i/total. Open loop: a Poisson
+            // stream at the offered rate. 32 kiosks and phones send them.
+            var arrivals: [Double] = []
+            if openLoop {
+                var at = 0.0
+                for _ in 0..<total {
+                    at += exponential(mean: 1 / o.rate)
+                    arrivals.append(at)
                 }
-                return lo * o.seconds
+            } else {
+                arrivals = (0..<total).map { i -> Double in
+                    let target = (Double(i) + 0.5) / Double(total)
+                    var lo = 0.0
+                    var hi = 1.0
+                    for _ in 0..<30 {
+                        let mid = (lo + hi) / 2
+                        if arrivalShare(mid) < target { lo = mid } else { hi = mid }
+                    }
+                    return lo * o.seconds
+                }
             }
-            let issuers = 32
+            let due = arrivals
+            let issuers = openLoop ? 64 : 32
             for k in 0..<issuers {
                 group.addTask {
                     for i in stride(from: k, to: total, by: issuers) {
-                        let due = start + .milliseconds(Int(arrivals[i] * 1000))
+                        let due = start + .microseconds(Int64(due[i] * 1e6))
                         if ContinuousClock.now < due { try? await Task.sleep(until: due) }
                         let t0 = ContinuousClock.now
                         do {
@@ -251,23 +309,25 @@ struct HallDay {
                             let t0 = ContinuousClock.now
                             let r = try await api.ok(.POST, "/api/v1/windows/\(seat.window)/call-next", token: seat.clerk)
                             let us = micros(since: t0)
-                            await stats.add("call-next", us)
                             guard let t = r["ticket"] as? [String: Any], let id = t["id"] as? String else {
                                 await stats.add("call-next (none waiting)", us)
                                 try? await Task.sleep(for: .milliseconds(20))
                                 continue
                             }
-                            await stats.add("call-next (called)", us)
+                            await stats.add("call-next", us)
                             await stats.called(id)
-                            for action in ["start", "finish"] {
-                                let t1 = ContinuousClock.now
-                                _ = try await api.ok(.POST, "/api/v1/tickets/\(id)/\(action)", ["window": seat.window], token: seat.clerk)
-                                await stats.add(action, micros(since: t1))
-                            }
+                            let t1 = ContinuousClock.now
+                            _ = try await api.ok(.POST, "/api/v1/tickets/\(id)/start", ["window": seat.window], token: seat.clerk)
+                            await stats.add("start", micros(since: t1))
+                            // Open loop: the visit takes its time; saturated: none.
+                            if openLoop { try? await Task.sleep(for: .microseconds(Int64(exponential(mean: serviceSeconds) * 1e6))) }
                             let t2 = ContinuousClock.now
+                            _ = try await api.ok(.POST, "/api/v1/tickets/\(id)/finish", ["window": seat.window], token: seat.clerk)
+                            await stats.add("finish", micros(since: t2))
+                            let t3 = ContinuousClock.now
                             _ = try await api.ok(
                                 .POST, "/api/v1/tickets/\(id)/rating", ["level": 5, "tags": [String]()], token: seat.device)
-                            await stats.add("rate", micros(since: t2))
+                            await stats.add("rate", micros(since: t3))
                             await stats.finishedOne()
                         } catch {
                             await stats.error("\(error)")
@@ -278,13 +338,27 @@ struct HallDay {
             }
         }
         let elapsed = micros(since: start) / 1e6
+        let cpuAfter = cpuSeconds(o.pids)
         let (samples, called, numbers, done, errors) = await stats.snapshot()
+        let requests = samples.values.reduce(0) { $0 + $1.count }
         print("")
         print(
             String(
                 format: "lifecycles: %d in %.2f s = %.0f lifecycles/s (%.0f requests/s)", done, elapsed, Double(done) / elapsed,
-                Double(samples.values.reduce(0) { $0 + $1.count }) / elapsed))
-        for step in ["issue", "call-next", "call-next (called)", "call-next (none waiting)", "start", "finish", "rate"] {
+                Double(requests) / elapsed))
+        if openLoop {
+            print(String(format: "offered %.0f lifecycles/s, achieved %.0f lifecycles/s", o.rate, Double(done) / elapsed))
+        }
+        if let a = cpuBefore, let b = cpuAfter, done > 0 {
+            // Requests that carry a lifecycle: issue, call-next that called, start, finish, rate.
+            let lifecycleRequests = ["issue", "call-next", "start", "finish", "rate"].reduce(0) { $0 + (samples[$1]?.count ?? 0) }
+            print(
+                String(
+                    format: "server CPU: %.2f s = %.3f ms per lifecycle, %.3f ms per request (%d requests, %d of them idle polls); %.2f cores",
+                    b - a, (b - a) * 1000 / Double(done), (b - a) * 1000 / Double(max(requests, 1)), requests,
+                    requests - lifecycleRequests, (b - a) / elapsed))
+        }
+        for step in ["issue", "call-next", "call-next (none waiting)", "start", "finish", "rate"] {
             let v = samples[step] ?? []
             print(
                 String(

@@ -4,6 +4,9 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "punct.list": ("、", ", "),
+ "punct.close": ("）", ")"),
+ "punct.open": ("（", " ("),
  "brand.week.before": ("未启用", "Not in use"),
  "extended.mine": ("今天安排给您的延时服务", "Your extended-hours bookings today"),
  "extended.weekends": ("周末 {periods}", "weekends {periods}"),

@@ -228,7 +228,9 @@ enum DutyPages {
         func options(_ people: [UserModel], selected: UUID?, withDepartment: Bool) -> [FormView.Option] {
             [FormView.Option(value: "", label: req.t("duty.nobody"), selected: selected == nil)]
                 + people.map { u in
-                    let dept = withDepartment ? u.departmentID.flatMap { departments[$0] }.map { "（\($0)）" } ?? "" : ""
+                    let dept =
+                        withDepartment
+                        ? u.departmentID.flatMap { departments[$0] }.map { req.t("punct.open") + $0 + req.t("punct.close") } ?? "" : ""
                     return FormView.Option(value: u.id!.uuidString.lowercased(), label: u.displayName + dept, selected: u.id == selected)
                 }
         }
@@ -236,7 +238,8 @@ enum DutyPages {
         let statusKey = todayDay?.status ?? "off"
         let view = View(
             centerName: c.name, today: dayLabel(today, req), leader: duty.leader?.name ?? "",
-            floor: duty.floor.map { $0.name + ($0.department.map { "（\($0)）" } ?? "") }.joined(separator: "、"),
+            floor: duty.floor.map { $0.name + ($0.department.map { req.t("punct.open") + $0 + req.t("punct.close") } ?? "") }.joined(
+                separator: req.t("punct.list")),
             recorded: todayDay?.recorded ?? 0, required: todayDay?.required ?? 0, status: req.t("patrol.status.\(statusKey)"),
             statusKey: statusKey, isLeader: duty.leader?.userID == p.id,
             windows: windows.map { WindowRow(id: $0.id!.uuidString.lowercased(), label: "\($0.number) 号 \($0.name)") },
@@ -269,7 +272,8 @@ enum DutyPages {
                 return RotaRow(
                     day: d.day, label: dayLabel(day, req), working: d.working, editable: isPlanner && d.working && day >= today,
                     leader: d.leader?.name ?? "",
-                    floor: d.floor.map { $0.name + ($0.department.map { "（\($0)）" } ?? "") }.joined(separator: "、"),
+                    floor: d.floor.map { $0.name + ($0.department.map { req.t("punct.open") + $0 + req.t("punct.close") } ?? "") }.joined(
+                        separator: req.t("punct.list")),
                     leaderOptions: options(leaders, selected: d.leader?.userID, withDepartment: false),
                     floor1: options(heads, selected: floor.first, withDepartment: true),
                     floor2: options(heads, selected: floor.count > 1 ? floor[1] : nil, withDepartment: true))

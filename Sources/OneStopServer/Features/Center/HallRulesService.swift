@@ -61,7 +61,7 @@ enum HallRulesService {
 
     /// A finding's text with the banned phrase it cites, as the pages show it.
     static func withPhrase(_ text: String, _ phrase: String?, req: Request) -> String {
-        text + (phrase.map { "（" + req.t("field.phrase") + "：" + $0 + "）" } ?? "")
+        text + (phrase.map { req.t("punct.open") + req.t("field.phrase") + req.t("punct.colon") + $0 + req.t("punct.close") } ?? "")
     }
 
     static func setCourtesy(_ center: UUID, _ input: CourtesyInput, req: Request) async throws -> Courtesy {

@@ -126,7 +126,7 @@ enum LeavePages {
                         ["expected": String($0.expected), "signedIn": String($0.signedIn), "onLeave": String($0.onLeave)])
                     : req.t("duty.offDay")
             } ?? "",
-            absent: absences?.absent.map { $0.name + ($0.department.map { "（\($0)）" } ?? "") } ?? [],
+            absent: absences?.absent.map { $0.name + ($0.department.map { req.t("punct.open") + $0 + req.t("punct.close") } ?? "") } ?? [],
             working: absences?.working ?? true, today: today.description, errors: errors, form: form)
         return try await req.page("center/leave", title: req.t("leave.title"), view, status: status)
     }

@@ -83,21 +83,22 @@ EOF
   echo "nginx did not start"; cat "$WORK/nginx-error.log"; return 1
 }
 
-# The database after a run: tickets of the bench's group called twice (two 'call' events for one
-# ticket) or issued and never finished.
+# The database after a run: tickets of the bench's group not finished (lost), numbers issued twice
+# in a day, and tickets called twice (two audited calls of one ticket).
 check_db() {  # label, database URL, schema
   local label=$1 url=$2 schema=$3 q
-  q="SELECT (SELECT COUNT(*) FROM tickets t JOIN service_groups g ON g.id = t.group_id WHERE g.prefix = 'Z' AND t.state <> 'done'),
+  q="SELECT (SELECT COUNT(*) FROM tickets t JOIN service_groups g ON g.id = t.group_id WHERE g.prefix = 'Z' AND t.state <> 'finished'),
             (SELECT COUNT(*) FROM (SELECT t.number FROM tickets t JOIN service_groups g ON g.id = t.group_id WHERE g.prefix = 'Z'
-                                   GROUP BY t.day, t.number HAVING COUNT(*) > 1) x)"
+                                   GROUP BY t.day, t.number HAVING COUNT(*) > 1) x),
+            (SELECT COUNT(*) FROM (SELECT entity_id FROM audit_entries WHERE action = 'queue.call' GROUP BY entity_id HAVING COUNT(*) > 1) y)"
   local out
   if [[ $url == sqlite://* ]]; then
     out=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print('|'.join(map(str, c.execute(sys.argv[2]).fetchone())))" "${url#sqlite://}" "$q")
   else
     out=$(pg_as_owner "$PGBIN/psql" -h 127.0.0.1 -p 55440 -U postgres -d onestop -At -c "SET search_path TO $schema; $q")
   fi
-  echo "  database: tickets not done, numbers repeated = ${out//|/, }"
-  [ "$out" = "0|0" ] || { echo "  the database check failed ($label)"; return 1; }
+  echo "  database: tickets lost, numbers repeated, tickets called twice = ${out//|/, }"
+  [ "$out" = "0|0|0" ] || { echo "  the database check failed ($label)"; return 1; }
 }
 
 run_bench() {  # label, base URL, pids, extra args…

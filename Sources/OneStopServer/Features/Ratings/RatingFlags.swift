@@ -32,23 +32,65 @@ enum RatingFlags {
             askedAt: askedAt, day: HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000)).description)
     }
 
+    /// The columns of a recent rating that its fact needs.
+    struct Recent: Decodable {
+        static let columns = "\"at\", source, rater_identity, window_id, staff_id, department_id, case_id, ticket_id"
+        var at: Int64
+        var source: String
+        var raterIdentity: String?
+        var windowID: UUID?
+        var staffID: UUID?
+        var departmentID: UUID?
+        var caseID: UUID?
+        var ticketID: UUID?
+
+        enum CodingKeys: String, CodingKey {
+            case at, source
+            case raterIdentity = "rater_identity"
+            case windowID = "window_id"
+            case staffID = "staff_id"
+            case departmentID = "department_id"
+            case caseID = "case_id"
+            case ticketID = "ticket_id"
+        }
+
+        /// As `RatingFlags.fact` reads a stored rating.
+        var fact: RatingFraud.Fact {
+            .init(
+                at: at, source: source, identity: raterIdentity.flatMap { $0.isEmpty ? nil : $0 },
+                windowID: (windowID ?? staffID ?? departmentID)?.uuidString, caseID: (caseID ?? ticketID)?.uuidString, askedAt: nil,
+                day: HallClock.day(Date(timeIntervalSince1970: Double(at) / 1000)).description)
+        }
+    }
+
     /// Flags what the new rating raises. Only given ratings are looked at ("not rated" is the
     /// evaluator's timeout).
     static func raise(_ r: RatingModel, askedAt: Int64?, on db: any Database) async throws -> [AuditEvent] {
         guard r.level != nil, let id = r.id else { return [] }
         let t = RatingFraud.Thresholds()
-        var recent: [RatingModel] = []
+        guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
+        var recent: [RatingFraud.Fact] = []
+        // Plain SQL for the few columns a fact needs: every visit's rating runs this, and through
+        // Fluent each of up to 50 rows cost a reflection of the whole model.
         if !r.source.isEmpty {
-            recent += try await RatingModel.query(on: db).filter(\.$source == r.source).filter(\.$at > r.at - t.burstSeconds * 1000)
-                .filter(\.$id != id).limit(50).all()
+            recent += try await sql.raw(
+                """
+                SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE source = \(bind: r.source)
+                AND "at" > \(bind: r.at - t.burstSeconds * 1000) AND id <> \(bind: id) LIMIT 50
+                """
+            ).all(decoding: Recent.self).map(\.fact)
         }
         if let identity = r.raterIdentity, !identity.isEmpty {
             let day = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))
             let start = HallClock.millis(HallClock.instant(day, minute: 0))
-            recent += try await RatingModel.query(on: db).filter(\.$raterIdentity == identity).filter(\.$at >= start)
-                .filter(\.$id != id).limit(200).all()
+            recent += try await sql.raw(
+                """
+                SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE rater_identity = \(bind: identity)
+                AND "at" >= \(bind: start) AND id <> \(bind: id) LIMIT 200
+                """
+            ).all(decoding: Recent.self).map(\.fact)
         }
-        let flags = RatingFraud.flags(fact(r, askedAt: askedAt), recent: recent.map { fact($0) }, thresholds: t)
+        let flags = RatingFraud.flags(fact(r, askedAt: askedAt), recent: recent, thresholds: t)
         var events: [AuditEvent] = []
         for f in flags {
             let m = RatingFlagModel()

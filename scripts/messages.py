@@ -4,6 +4,10 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "indicator.volunteer_services.formula": ("志愿服务台帐登记的服务人次，计入服务当日", "services entered in the volunteer ledger, counted on the day served"),
+ "indicator.volunteer_services": ("志愿服务人次", "Volunteer services"),
+ "indicator.late_summaries.formula": ("窗口单位在该周结束后才报送的一周小结份数，计入报送当日", "weekly summaries a window unit filed after their week ended, counted on the day filed"),
+ "indicator.late_summaries": ("一周小结迟报数", "Weekly summaries filed late"),
  "punct.list": ("、", ", "),
  "punct.close": ("）", ")"),
  "punct.open": ("（", " ("),

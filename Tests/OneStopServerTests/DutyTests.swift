@@ -372,6 +372,15 @@ struct DutyTests {
                 .POST, ledger, token: admin, json: VolunteerIn(volunteer: "吴红", day: "2026-09-28", activity: "帮老人填表", hours: 2))
             let total = try await t.send(.GET, ledger, token: admin).decoded(Ledger.self)
             #expect(total.totalHours == 5.5 && total.people == 2)
+            // Both count for the assessments: the late summary on the day it was filed, each
+            // volunteer service on its day, for the unit that recorded it.
+            let table = try await t.send(.GET, "/api/v1/indicators?center=DL010200&period=month:2026-09", token: admin)
+                .decoded(IndicatorTests.Table.self)
+            #expect(table["late_summaries"].numerator == 1 && table["volunteer_services"].numerator == 2)
+            let unit = try await t.send(
+                .GET, "/api/v1/indicators?center=DL010200&period=day:2026-09-29&scope=department:\(h.d.scjg.uuidString)", token: admin
+            ).decoded(IndicatorTests.Table.self)
+            #expect(unit["late_summaries"].numerator == 1 && unit["volunteer_services"].numerator == 1)
         }
     }
 

@@ -29,6 +29,11 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// 作风督查问题: findings of the center's conduct inspections at the scope's windows (issue 23),
     /// counted on the day they were recorded.
     case conductFindings = "conduct_findings"
+    /// 一周小结迟报: the window units' weekly summaries filed after their week (issue 23), counted on
+    /// the day they were filed.
+    case lateSummaries = "late_summaries"
+    /// 志愿服务人次: services entered in the center's volunteer ledger (issue 23), on their day.
+    case volunteerServices = "volunteer_services"
 
     public enum Group: String, CaseIterable, Sendable {
         case efficiency, satisfaction, anomalies, complaints, brands
@@ -47,8 +52,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         switch self {
         case .itemResidency, .windowAuthorisation, .speedUp, .onTime, .onSite, .joint, .onlineAcceptance, .firstTimeSuccess:
             return .efficiency
-        case .satisfaction, .outsideEvaluation: return .satisfaction
-        case .anomalies, .conductFindings: return .anomalies
+        case .satisfaction, .outsideEvaluation, .volunteerServices: return .satisfaction
+        case .anomalies, .conductFindings, .lateSummaries: return .anomalies
         case .validComplaints, .complaintRate, .complaintSatisfaction, .rectificationOnTime: return .complaints
         case .brandProblems, .brandHonours: return .brands
         }
@@ -56,7 +61,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
 
     public var unit: Unit {
         switch self {
-        case .anomalies, .validComplaints, .brandProblems, .brandHonours, .conductFindings: return .count
+        case .anomalies, .validComplaints, .brandProblems, .brandHonours, .conductFindings, .lateSummaries, .volunteerServices:
+            return .count
         case .speedUp, .outsideEvaluation: return .meanRate
         default: return .rate
         }
@@ -65,7 +71,7 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
     /// Whether a higher figure is the better one (a complaint rate is better low).
     public var higherIsBetter: Bool {
         switch self {
-        case .anomalies, .validComplaints, .complaintRate, .brandProblems, .conductFindings: return false
+        case .anomalies, .validComplaints, .complaintRate, .brandProblems, .conductFindings, .lateSummaries: return false
         default: return true
         }
     }
@@ -91,6 +97,8 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .brandProblems: return (.brandProblems, nil)
         case .brandHonours: return (.brandHonours, nil)
         case .conductFindings: return (.conductFindings, nil)
+        case .lateSummaries: return (.lateSummaries, nil)
+        case .volunteerServices: return (.volunteerServices, nil)
         }
     }
 
@@ -109,7 +117,9 @@ public enum Indicator: String, CaseIterable, Sendable, Codable {
         case .complaintSatisfaction: return .dissatisfiedCallBacks
         case .rectificationOnTime: return .lateRectifications
         case .outsideEvaluation: return .outsideScores
-        case .itemResidency, .windowAuthorisation, .speedUp, .brandProblems, .brandHonours, .conductFindings: return nil
+        case .itemResidency, .windowAuthorisation, .speedUp, .brandProblems, .brandHonours, .conductFindings, .lateSummaries,
+            .volunteerServices:
+            return nil
         }
     }
 
@@ -197,6 +207,9 @@ public enum IndicatorCounter: String, CaseIterable, Sendable, Codable, Comparabl
     case brandHonours = "brand_honours"
     /// Conduct inspection findings recorded on the day.
     case conductFindings = "conduct_findings"
+    /// Weekly summaries filed late on the day; volunteer services of the day.
+    case lateSummaries = "late_summaries"
+    case volunteerServices = "volunteer_services"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -160,8 +160,8 @@ enum HallRulesService {
                 .filed(m),
                 [
                     AuditEvent(
-                        "hall.summary", "department", id: departmentID, center: d.centerID,
-                        detail: ["week": m.week, "late": String(m.late)])
+                        "hall.summary", "weekly_summary", id: m.id, center: d.centerID,
+                        detail: ["department": departmentID.uuidString, "week": m.week, "late": String(m.late)])
                 ]
             )
         }
@@ -282,7 +282,7 @@ enum HallRulesService {
                 (),
                 [
                     AuditEvent(
-                        "hall.volunteer", "center", id: center, center: center,
+                        "hall.volunteer", "volunteer_service", id: m.id, center: center,
                         detail: ["day": m.day, "hours": StaffRecords.hoursText(tenths)])
                 ]
             )

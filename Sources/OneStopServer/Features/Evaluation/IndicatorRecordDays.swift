@@ -77,6 +77,14 @@ extension IndicatorStore {
                 add(o.centerID, o.day)
             }
         }
+        // A volunteer service counts on its day, which may be before the day it was entered.
+        for chunk in chunks(ids["volunteer_service"]) {
+            for v in try await sql.raw("SELECT center_id, day FROM volunteer_services WHERE id IN \(sql.idList(chunk))")
+                .all(decoding: Day.self)
+            {
+                add(v.centerID, v.day)
+            }
+        }
         for chunk in chunks(ids["work_order"]) {
             for o in try await sql.raw("SELECT center_id, received_at AS at FROM work_orders WHERE id IN \(sql.idList(chunk))")
                 .all(decoding: Stamped.self)

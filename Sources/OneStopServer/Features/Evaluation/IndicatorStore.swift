@@ -20,7 +20,9 @@ enum IndicatorStore {
     /// The entity types whose changes move indicators.
     /// The audited entities whose changes move a figure. A brand's inspections and its state
     /// (typical, named) count in the brand indicators; its survey's votes do not.
-    static let followed: Set<String> = ["case", "rating", "work_order", "outside_score", "brand", "conduct_finding"]
+    static let followed: Set<String> = [
+        "case", "rating", "work_order", "outside_score", "brand", "conduct_finding", "weekly_summary", "volunteer_service",
+    ]
 
     struct Pair: Hashable, Comparable {
         var center: UUID
@@ -254,6 +256,23 @@ enum IndicatorStore {
             """
         ).all(decoding: Placed<Found>.self) {
             count(row.place) { $0[.conductFindings] += row.facts.n }
+        }
+        // 一周一小结 filed late, and the volunteer ledger (issue 23), per window unit.
+        for row in try await sql.raw(
+            """
+            SELECT department_id, NULL AS window_id, NULL AS staff_id, 1 AS n FROM weekly_summaries
+            WHERE center_id = \(sql.bind(id: center)) AND late = \(bind: true) AND filed_at >= \(bind: start) AND filed_at < \(bind: end)
+            """
+        ).all(decoding: Placed<Found>.self) {
+            count(row.place) { $0[.lateSummaries] += row.facts.n }
+        }
+        for row in try await sql.raw(
+            """
+            SELECT department_id, NULL AS window_id, NULL AS staff_id, 1 AS n FROM volunteer_services
+            WHERE center_id = \(sql.bind(id: center)) AND day = \(bind: day.description)
+            """
+        ).all(decoding: Placed<Found>.self) {
+            count(row.place) { $0[.volunteerServices] += row.facts.n }
         }
         struct Honoured: Decodable { var typical: String }
         var honoured: [UUID] = []

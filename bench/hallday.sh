@@ -95,7 +95,7 @@ check_db() {  # label, database URL, schema
   if [[ $url == sqlite://* ]]; then
     out=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print('|'.join(map(str, c.execute(sys.argv[2]).fetchone())))" "${url#sqlite://}" "$q")
   else
-    out=$(pg_as_owner "$PGBIN/psql" -h 127.0.0.1 -p 55440 -U postgres -d onestop -At -c "SET search_path TO $schema; $q")
+    out=$(PGOPTIONS="-c search_path=$schema" pg_as_owner "$PGBIN/psql" -h 127.0.0.1 -p 55440 -U postgres -d onestop -At -c "$q")
   fi
   echo "  database: tickets lost, numbers repeated, tickets called twice = ${out//|/, }"
   [ "$out" = "0|0|0" ] || { echo "  the database check failed ($label)"; return 1; }

@@ -75,6 +75,16 @@ actor Stats {
     func error(_ e: String) { if errors.count < 20 { errors.append(e) } }
     func snapshot() -> ([String: [Double]], [String], [String], Int, [String]) { (samples, calledIDs, numbers, done, errors) }
     func doneCount() -> Int { done }
+
+    /// Open loop: tickets issued and not yet claimed by a window. A free window claims one before
+    /// it calls, as a console hears "a ticket is waiting" over its socket instead of polling.
+    var unclaimed = 0
+    func arrived() { unclaimed += 1 }
+    func claim() -> Bool {
+        guard unclaimed > 0 else { return false }
+        unclaimed -= 1
+        return true
+    }
 }
 
 final class API: Sendable {
@@ -298,6 +308,7 @@ struct HallDay {
                             let t = try await api.ok(.POST, "/api/v1/tickets", ["center": o.center, "group": prefix])
                             await stats.add("issue", micros(since: t0))
                             await stats.issued(t["number"] as? String ?? "")
+                            await stats.arrived()
                         } catch { await stats.error("\(error)") }
                     }
                 }
@@ -305,11 +316,18 @@ struct HallDay {
             for seat in seats {
                 group.addTask {
                     while await stats.doneCount() < total {
+                        // Open loop: a free window calls only when a ticket waits.
+                        if openLoop, await !stats.claim() {
+                            try? await Task.sleep(for: .milliseconds(5))
+                            continue
+                        }
                         do {
                             let t0 = ContinuousClock.now
                             let r = try await api.ok(.POST, "/api/v1/windows/\(seat.window)/call-next", token: seat.clerk)
                             let us = micros(since: t0)
                             guard let t = r["ticket"] as? [String: Any], let id = t["id"] as? String else {
+                                // The ticket claimed went to another window first: give it back.
+                                if openLoop { await stats.arrived() }
                                 await stats.add("call-next (none waiting)", us)
                                 try? await Task.sleep(for: .milliseconds(20))
                                 continue

@@ -176,7 +176,7 @@ def test_the_public_form_and_tracker(browser, tmp_path):
         # By keyboard alone: the form's fields in order, then the submit.
         en.focus("#a-text")
         en.keyboard.type("Queue screen at window 4 is broken")
-        for _ in range(7):  # address, files, name, phone, the two choices, submit
+        for _ in range(8):  # the banned phrase cited, address, files, name, phone, the two choices, submit
             en.keyboard.press("Tab")
         assert en.evaluate("document.activeElement.id") == "ask-submit", en.evaluate("document.activeElement.outerHTML")
         with en.expect_navigation():

@@ -69,6 +69,10 @@ actor Stats {
     var errors: [String] = []
 
     func add(_ step: String, _ micros: Double) { samples[step, default: []].append(micros) }
+    /// Requests slower than 200 ms, by when they ended (seconds into the day), to tell a stall at
+    /// the start from a periodic one.
+    var slow: [(Double, Double)] = []
+    func slowOne(at: Double, _ micros: Double) { if micros > 200_000 { slow.append((at, micros)) } }
     func called(_ id: String) { calledIDs.append(id) }
     func issued(_ number: String) { numbers.append(number) }
     func finishedOne() { done += 1 }
@@ -306,7 +310,9 @@ struct HallDay {
                         let t0 = ContinuousClock.now
                         do {
                             let t = try await api.ok(.POST, "/api/v1/tickets", ["center": o.center, "group": prefix])
-                            await stats.add("issue", micros(since: t0))
+                            let took = micros(since: t0)
+                            await stats.add("issue", took)
+                            await stats.slowOne(at: micros(since: start) / 1e6, took)
                             await stats.issued(t["number"] as? String ?? "")
                             await stats.arrived()
                         } catch { await stats.error("\(error)") }
@@ -333,6 +339,7 @@ struct HallDay {
                                 continue
                             }
                             await stats.add("call-next", us)
+                            await stats.slowOne(at: micros(since: start) / 1e6, us)
                             await stats.called(id)
                             let t1 = ContinuousClock.now
                             _ = try await api.ok(.POST, "/api/v1/tickets/\(id)/start", ["window": seat.window], token: seat.clerk)
@@ -382,6 +389,22 @@ struct HallDay {
                 String(
                     format: "%-26@ n=%6d  p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms", step as NSString, v.count, percentile(v, 50) / 1000,
                     percentile(v, 99) / 1000, (v.max() ?? 0) / 1000))
+        }
+        let slow = await stats.slow.sorted { $0.0 < $1.0 }
+        if !slow.isEmpty {
+            // Group the slow requests into stalls: those ending within a second of each other.
+            var stalls: [(from: Double, to: Double, n: Int, worst: Double)] = []
+            for (at, us) in slow {
+                if let last = stalls.last, at - last.to < 1 {
+                    stalls[stalls.count - 1] = (last.from, at, last.n + 1, max(last.worst, us))
+                } else {
+                    stalls.append((at, at, 1, us))
+                }
+            }
+            print(
+                "slow requests (> 200 ms): \(slow.count), in \(stalls.count) stall(s): "
+                    + stalls.prefix(12).map { String(format: "%.1f–%.1f s (%d, worst %.0f ms)", $0.from, $0.to, $0.n, $0.worst / 1000) }
+                    .joined(separator: "; "))
         }
         let duplicates = called.count - Set(called).count
         let repeatedNumbers = numbers.count - Set(numbers).count

@@ -26,10 +26,10 @@ enum RatingFlags {
     /// member of staff (else the department) who handled a case — the unit one person rating
     /// many cases would be favouring.
     static func fact(_ r: RatingModel, askedAt: Int64? = nil) -> RatingFraud.Fact {
-        .init(
-            at: r.at, source: r.source, identity: r.raterIdentity.flatMap { $0.isEmpty ? nil : $0 },
-            windowID: (r.windowID ?? r.staffID ?? r.departmentID)?.uuidString, caseID: (r.caseID ?? r.ticketID)?.uuidString,
-            askedAt: askedAt, day: HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000)).description)
+        Recent(
+            at: r.at, source: r.source, raterIdentity: r.raterIdentity, windowID: r.windowID, staffID: r.staffID,
+            departmentID: r.departmentID, caseID: r.caseID, ticketID: r.ticketID
+        ).fact(askedAt: askedAt)
     }
 
     /// The columns of a recent rating that its fact needs.
@@ -54,11 +54,11 @@ enum RatingFlags {
             case ticketID = "ticket_id"
         }
 
-        /// As `RatingFlags.fact` reads a stored rating.
-        var fact: RatingFraud.Fact {
+        /// What the fraud rules compare (see `RatingFlags.fact`).
+        func fact(askedAt: Int64? = nil) -> RatingFraud.Fact {
             .init(
                 at: at, source: source, identity: raterIdentity.flatMap { $0.isEmpty ? nil : $0 },
-                windowID: (windowID ?? staffID ?? departmentID)?.uuidString, caseID: (caseID ?? ticketID)?.uuidString, askedAt: nil,
+                windowID: (windowID ?? staffID ?? departmentID)?.uuidString, caseID: (caseID ?? ticketID)?.uuidString, askedAt: askedAt,
                 day: HallClock.day(Date(timeIntervalSince1970: Double(at) / 1000)).description)
         }
     }
@@ -78,7 +78,7 @@ enum RatingFlags {
                 SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE source = \(bind: r.source)
                 AND "at" > \(bind: r.at - t.burstSeconds * 1000) AND id <> \(bind: id) LIMIT 50
                 """
-            ).all(decoding: Recent.self).map(\.fact)
+            ).all(decoding: Recent.self).map { $0.fact() }
         }
         if let identity = r.raterIdentity, !identity.isEmpty {
             let day = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))
@@ -88,7 +88,7 @@ enum RatingFlags {
                 SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE rater_identity = \(bind: identity)
                 AND "at" >= \(bind: start) AND id <> \(bind: id) LIMIT 200
                 """
-            ).all(decoding: Recent.self).map(\.fact)
+            ).all(decoding: Recent.self).map { $0.fact() }
         }
         let flags = RatingFraud.flags(fact(r, askedAt: askedAt), recent: recent, thresholds: t)
         var events: [AuditEvent] = []

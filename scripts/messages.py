@@ -4,6 +4,7 @@ Run it after editing: it writes Resources/Locales/zh-CN.json and en.json."""
 import json, os
 
 M = {
+ "server.restarting": ("系统正在重启，请稍后再试。", "OneStop is restarting. Please try again in a moment."),
  "indicator.volunteer_services.formula": ("志愿服务台帐登记的服务人次，计入服务当日", "services entered in the volunteer ledger, counted on the day served"),
  "indicator.volunteer_services": ("志愿服务人次", "Volunteer services"),
  "indicator.late_summaries.formula": ("窗口单位在该周结束后才报送的一周小结份数，计入报送当日", "weekly summaries a window unit filed after their week ended, counted on the day filed"),

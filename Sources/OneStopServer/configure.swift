@@ -72,6 +72,10 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.lifecycle.use(OutboxWorkerLifecycle())
     app.lifecycle.use(CalendarRetimingLifecycle())
     app.lifecycle.use(HousekeepingLifecycle())
+    app.lifecycle.use(WALCheckpointerLifecycle())
+    // Made here, before any request or job can race to make them.
+    _ = app.walCheckpointPauses
+    _ = app.walWriterPages
 
     app.migrations.add(CreateOrganisation())
     app.migrations.add(CreateAccounts())
@@ -159,7 +163,9 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.leaf.tags["t"] = TranslateTag()
     app.catalog = try MessageCatalog(directory: app.directory.resourcesDirectory + "Locales")
 
+    app.inFlight = InFlightRequests()
     app.middleware = Middlewares()
+    app.middleware.use(InFlightMiddleware(requests: app.inFlight))
     app.middleware.use(MetricsMiddleware(registry: app.metricsRegistry))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorResponder())
@@ -171,6 +177,8 @@ public func configure(_ app: Application, settings: Settings) async throws {
 
     try routes(app)
     registerCommands(app)
+    // Last, so that it shuts down first (see `InFlightRequests`).
+    app.lifecycle.use(InFlightLifecycle(requests: app.inFlight))
 }
 
 /// Run before serving: migrate, switch SQLite to WAL, seed the demo organisation on first start
@@ -179,6 +187,7 @@ public func prepareForServing(_ app: Application) async throws {
     try await createSchemaIfNeeded(app)
     try await app.migrateWithDataKeys()
     try await enableWAL(app)
+    if app.runsBackgroundJobs { try await WALCheckpointer.takeOver(app) }
     try await SQLiteStatistics.refresh(app)
     if let password = try await DemoData.seedIfEmpty(app) {
         print(

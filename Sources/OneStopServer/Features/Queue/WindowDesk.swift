@@ -24,6 +24,13 @@ enum WindowDesk {
         _ windowID: UUID, req: Request, needs: HallNeeds,
         _ body: @escaping @Sendable (any Database) async throws -> (T, [AuditEvent])
     ) async throws -> T {
+        // The hall's set-up, fresh in the cache before the write: inside the transaction a cache
+        // entry past its two seconds is read again by every action of the batch, one after the
+        // other on the one writer, and not kept (it may not be committed). Outside, one read
+        // refreshes it for all, on a reader connection.
+        if let center = req.application.halls.cachedWindow(windowID)?.center {
+            _ = try await req.application.halls.config(for: center, on: req.db)
+        }
         do {
             return try await req.audited(needs: needs, body)
         } catch let f as ValidationFailure where f.errors.contains(where: { $0.code == "queue.notSignedIn" }) {

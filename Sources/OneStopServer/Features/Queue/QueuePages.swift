@@ -234,7 +234,7 @@ enum QueuePages {
                     let parts =
                         (g.plan.extended.isEmpty ? [] : [req.t("extended.weekdays", ["periods": g.plan.extendedText])])
                         + (g.plan.weekend.isEmpty ? [] : [req.t("extended.weekends", ["periods": g.plan.weekendText])])
-                    return "\(g.prefix) \(g.name)：" + parts.joined(separator: "；")
+                    return "\(g.prefix) \(g.name)\(req.t("punct.colon"))" + parts.joined(separator: req.t("punct.semicolon"))
                 }))
     }
 

@@ -72,6 +72,7 @@ final class HallBatch: BatchState, @unchecked Sendable {
         var counters: [CounterKey: Int] = [:]
         var dirtyCounters: [CounterKey] = []
         var ratings: [RatingModel] = []
+        var flags: [RatingFlagModel] = []
         /// What the batch's ratings add to the day-and-scope figures, summed per row.
         var tallies: [RatingFigures.Key: RatingTally] = [:]
     }
@@ -164,6 +165,7 @@ final class HallBatch: BatchState, @unchecked Sendable {
             s.dirtySeats = []
             s.dirtyCounters = []
             s.ratings = []
+            s.flags = []
             s.tallies = [:]
             for (id, t) in s.tickets { s.storedState[id] = t.state }
             return out
@@ -172,13 +174,16 @@ final class HallBatch: BatchState, @unchecked Sendable {
         try await HallRows.writeTickets(s.dirtyTickets.compactMap { s.tickets[$0] }, on: db)
         try await HallRows.writeSeats(s.dirtySeats.compactMap { s.seats[$0] }, on: db)
         try await HallRows.writeRatings(s.ratings, on: db)
+        try await HallRows.writeFlags(s.flags, on: db)
         try await RatingFigures.apply(s.tallies, on: db)
     }
 
     func forget() { box.withLockedValue { $0 = State() } }
 
     var isEmpty: Bool {
-        box.withLockedValue { $0.tickets.isEmpty && $0.seats.isEmpty && $0.counters.isEmpty && $0.ratings.isEmpty && $0.tallies.isEmpty }
+        box.withLockedValue {
+            $0.tickets.isEmpty && $0.seats.isEmpty && $0.counters.isEmpty && $0.ratings.isEmpty && $0.flags.isEmpty && $0.tallies.isEmpty
+        }
     }
 
     func snapshot() -> any Sendable { box.withLockedValue { $0 } }
@@ -248,6 +253,8 @@ final class HallBatch: BatchState, @unchecked Sendable {
     }
 
     func wrote(_ r: RatingModel) { box.withLockedValue { $0.ratings.append(r) } }
+
+    func wrote(_ f: RatingFlagModel) { box.withLockedValue { $0.flags.append(f) } }
 
     func wrote(_ deltas: [RatingFigures.Key: RatingTally]) {
         box.withLockedValue { $0.tallies.merge(deltas, uniquingKeysWith: +) }

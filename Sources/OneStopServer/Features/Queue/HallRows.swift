@@ -344,4 +344,21 @@ enum HallRows {
                 ]
             }, on: db)
     }
+
+    /// A rating's fraud flag: kept by the batch and written after its ratings, else at once.
+    static func insert(_ f: RatingFlagModel, on db: any Database) async throws {
+        if let batch = HallBatch.current { return batch.wrote(f) }
+        try await writeFlags([f], on: db)
+    }
+
+    static func writeFlags(_ flags: [RatingFlagModel], on db: any Database) async throws {
+        try await SQLRows.insert(
+            into: "rating_flags", columns: "id, rating_id, center_id, signal, detail, at, review_note, reviewed_by",
+            flags.map { f in
+                [
+                    SQLBind(f.id), SQLBind(f.ratingID), SQLBind(f.centerID), SQLBind(f.signal), SQLBind(f.detail), SQLBind(f.at),
+                    SQLBind(f.reviewNote), SQLBind(f.reviewedBy),
+                ]
+            }, on: db)
+    }
 }

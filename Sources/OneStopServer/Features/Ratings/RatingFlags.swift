@@ -102,7 +102,7 @@ enum RatingFlags {
             m.at = r.at
             m.reviewNote = ""
             m.reviewedBy = ""
-            try await m.create(on: db)
+            try await HallRows.insert(m, on: db)
             events.append(AuditEvent("rating.flag", "rating", id: id, center: r.centerID, detail: ["signal": m.signal]))
         }
         return events

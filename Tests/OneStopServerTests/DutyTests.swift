@@ -384,5 +384,33 @@ struct DutyTests {
         }
     }
 
+    @Test(
+        "an administrator of the province on a county's center pages: the forms post for that county and come back to it",
+        arguments: TestDB.available)
+    func widerScope(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let county = try await t.centerID(code: "DL010200")
+            let province = try await t.centerID(code: "DL000000")
+            let c = county.uuidString.lowercased()
+            let admin = Browser(t)
+            _ = try await admin.signIn()
+            let html = try await admin.request(.GET, "/center/hall-rules?center=\(c)").body.string
+            #expect(html.contains("action=\"/center/hall-rules/courtesy?center=\(c)\""), "the form names the county")
+            let csrf = try await admin.csrf(from: "/center/hall-rules?center=\(c)")
+            let res = try await admin.request(
+                .POST, "/center/hall-rules/courtesy?center=\(c)", form: ["_csrf": csrf, "polite": "您好，请坐", "banned": "不知道"])
+            #expect(res.status == .seeOther || res.status == .found, "\(res.body.string.prefix(300))")
+            #expect(res.headers.first(name: .location) == "/center/hall-rules?center=\(c)#courtesy")
+            #expect(try await HallRulesService.courtesy(county, on: t.app.db).polite == ["您好，请坐"])
+            #expect(try await HallRulesService.courtesy(province, on: t.app.db).polite == HallRules.defaultPolite)
+            // The duty page's weeks keep to the county too; and read in English with English brackets.
+            let duty = try await admin.request(.GET, "/center/duty?center=\(c)").body.string
+            #expect(duty.contains("&amp;center=\(c)#rota\"") || duty.contains("&center=\(c)#rota\""))
+            _ = try await admin.request(.GET, "/lang/en?back=/")
+            let english = try await admin.request(.GET, "/center/duty?center=\(c)").body.string
+            #expect(english.contains(" (Monday)"), "the rota's days in English")
+        }
+    }
+
     struct Summary: Decodable { var late: Bool }
 }

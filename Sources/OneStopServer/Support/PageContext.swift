@@ -36,6 +36,11 @@ struct PageContext<P: Encodable>: Encodable {
     var kiosk: DisplayModes.Kiosk?
     /// A notice across the top of every page for those who must act on it.
     var banner: PageBanner?
+    /// "?center=<id>" while a viewer looks at a center of their scope other than their own (the
+    /// center pages' `?center=`), for the pages' forms to post for that center; else "".
+    var centerQuery: String
+    /// That center's id, for a form that asks by GET.
+    var centerID: String
 
     init(_ req: Request, title: String, _ page: P) {
         self.title = title
@@ -50,6 +55,8 @@ struct PageContext<P: Encodable>: Encodable {
         let back = here.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         self.elderHref = "/elder/\(elder ? "off" : "on")?back=\(back)"
         self.kiosk = DisplayModes.kiosk(req)
+        self.centerID = req.viewedCenter?.uuidString.lowercased() ?? ""
+        self.centerQuery = centerID.isEmpty ? "" : "?center=\(centerID)"
         self.csrf = req.hasSession ? req.csrfToken() : nil
         if let p = req.principal, p.kind == .user {
             // An applicant's username is generated; they know themselves by name.
@@ -203,6 +210,9 @@ struct PageBanner: Encodable {
 }
 
 extension Request {
+    /// The center asked for by `?center=`, not yet checked against the viewer's scope.
+    var viewedCenter: UUID? { query[String.self, at: "center"].flatMap(UUID.init(uuidString:)) }
+
     func page<P: Encodable>(_ template: String, title: String, _ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
         var context = PageContext(self, title: title, page)
         context.banner = try await calendarBanner()

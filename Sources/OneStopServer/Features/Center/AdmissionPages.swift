@@ -105,7 +105,8 @@ enum AdmissionPages {
                     ].compactMap { $0 }.joined(separator: "、"),
                     decision: [a.decidedBy, a.decidedOn, a.decisionNote].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
                     events: a.events.map {
-                        "\($0.day) " + req.t("admission.kind.\($0.kind)") + " \($0.itemCode)" + ($0.note.isEmpty ? "" : "（\($0.note)）")
+                        "\($0.day) " + req.t("admission.kind.\($0.kind)") + " \($0.itemCode)"
+                            + ($0.note.isEmpty ? "" : req.t("punct.open") + $0.note + req.t("punct.close"))
                     },
                     canDecide: p.role == .centerAdmin && a.state == "requested", canAdjust: p.role == .centerAdmin && a.state == "approved")
             }, figures: figures.departments.filter { $0.items > 0 }, total: figures.total,

@@ -4,7 +4,8 @@ import Vapor
 
 /// The forms of the center's own pages (issue 23): each posts, then comes back to its page at the
 /// section it changed; a refusal re-renders the page with the faults in the user's language and
-/// the form as it was sent, and changes nothing.
+/// the form as it was sent, and changes nothing. A form for a center other than the viewer's own
+/// (an administrator of a wider scope, `?center=`) carries it in its action and comes back to it.
 enum CenterForms {
     typealias Page = @Sendable (Request, [String], [String: String], HTTPStatus) async throws -> Response
 
@@ -17,7 +18,9 @@ enum CenterForms {
             do {
                 let (message, anchor, query) = try await act(req)
                 req.flash(message)
-                return req.redirect(to: "\(base)\(query)#\(anchor)")
+                // Back to the center the form was for, when it was not the viewer's own.
+                let center = req.viewedCenter.map { (query.contains("?") ? "&" : "?") + "center=\($0.uuidString.lowercased())" } ?? ""
+                return req.redirect(to: "\(base)\(query)\(center)#\(anchor)")
             } catch let v as ValidationFailure {
                 let form = (try? req.content.decode([String: String].self)) ?? [:]
                 return try await page(req, BrandManagePages.messages(v, req), form, .unprocessableEntity)

@@ -171,7 +171,7 @@ enum DutyPages {
     /// The viewer's center, or the one asked for within their scope.
     static func center(_ req: Request) async throws -> UUID {
         let p = try req.requirePrincipal()
-        if let raw = req.query[String.self, at: "center"], let id = UUID(uuidString: raw) {
+        if let id = req.viewedCenter {
             try await req.scope().require(id)
             return id
         }
@@ -186,7 +186,7 @@ enum DutyPages {
     }
 
     static func dayLabel(_ d: CivilDate, _ req: Request) -> String {
-        "\(d.description)（\(req.t("weekday.\(d.weekday)"))）"
+        d.description + req.t("punct.open") + req.t("weekday.\(d.weekday)") + req.t("punct.close")
     }
 
     static func findingRow(_ f: PatrolService.Finding, p: Principal, req: Request) -> FindingRow {
@@ -203,6 +203,7 @@ enum DutyPages {
     static func page(_ req: Request, errors: [String], form: [String: String], status: HTTPStatus = .ok) async throws -> Response {
         let p = try req.requirePrincipal()
         let center = try await center(req)
+        let other = req.viewedCenter.map { "&center=\($0.uuidString.lowercased())" } ?? ""
         try await req.scope().require(center)
         guard let c = try await CenterModel.find(center, on: req.db) else { throw Abort(.notFound) }
         let today = HallClock.day(req.now)
@@ -278,8 +279,9 @@ enum DutyPages {
                     floor1: options(heads, selected: floor.first, withDepartment: true),
                     floor2: options(heads, selected: floor.count > 1 ? floor[1] : nil, withDepartment: true))
             },
-            from: from.description, to: to.description, prevHref: "/center/duty?from=\(from.adding(days: -14))#rota",
-            nextHref: "/center/duty?from=\(from.adding(days: 14))#rota", patrolsPerDay: rota.patrolsPerDay, errors: errors, form: form)
+            from: from.description, to: to.description, prevHref: "/center/duty?from=\(from.adding(days: -14))\(other)#rota",
+            nextHref: "/center/duty?from=\(from.adding(days: 14))\(other)#rota", patrolsPerDay: rota.patrolsPerDay, errors: errors,
+            form: form)
         return try await req.page("center/duty", title: req.t("duty.title"), view, status: status)
     }
 }

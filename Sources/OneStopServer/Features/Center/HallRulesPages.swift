@@ -179,7 +179,9 @@ enum HallRulesPages {
         var staffQuery = StaffModel.query(on: req.db).filter(\.$centerID == center)
         if p.role == .chiefRepresentative { staffQuery = staffQuery.filter(\.$departmentID == p.departmentID) }
         let staff = try await staffQuery.sort(\.$name).all().map {
-            FormView.Option(value: $0.id!.uuidString.lowercased(), label: "\($0.name)（\($0.jobNumber)）", selected: false)
+            FormView.Option(
+                value: $0.id!.uuidString.lowercased(), label: $0.name + req.t("punct.open") + $0.jobNumber + req.t("punct.close"),
+                selected: false)
         }
         let view = View(
             centerName: c.name, code: c.code, isAdmin: p.role == .centerAdmin,

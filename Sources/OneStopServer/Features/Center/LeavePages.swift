@@ -97,7 +97,9 @@ enum LeavePages {
         let absences = seesAbsences ? try await LeaveService.absences(center, day: absenceDay, req: req) : nil
         let view = View(
             centerName: c.name, ownStaff: p.role == .windowStaff ? (own?.uuidString.lowercased() ?? "") : "",
-            people: staff.map { choice("staff", $0.id!.uuidString.lowercased(), "\($0.name)（\($0.jobNumber)）") },
+            people: staff.map {
+                choice("staff", $0.id!.uuidString.lowercased(), $0.name + req.t("punct.open") + $0.jobNumber + req.t("punct.close"))
+            },
             kinds: LeaveRules.Kind.allCases.map { choice("kind", $0.rawValue, req.t("leave.kind.\($0.rawValue)")) },
             windows: [FormView.Option(value: "", label: req.t("leave.noWindow"), selected: false)]
                 + windows.map { choice("windowID", $0.id!.uuidString.lowercased(), "\($0.number) 号 \($0.name)") },

@@ -133,7 +133,7 @@ enum StaffPages {
             centerName: c.name, rows: postings.map { row($0, req: req) },
             unregistered: unregistered.map {
                 FormView.Option(
-                    value: $0.id!.uuidString.lowercased(), label: "\($0.name)（\($0.jobNumber)）",
+                    value: $0.id!.uuidString.lowercased(), label: $0.name + req.t("punct.open") + $0.jobNumber + req.t("punct.close"),
                     selected: form["staff"] == $0.id!.uuidString.lowercased())
             }, selections: selections(req, selected: form["selection"]),
             canKeep: [.centerAdmin, .chiefRepresentative].contains(p.role), today: HallClock.day(req.now).description, errors: errors,

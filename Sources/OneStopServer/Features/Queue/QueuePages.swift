@@ -225,6 +225,10 @@ enum QueuePages {
     static func book(_ req: Request) async throws -> Response {
         let hall = try await QueueLookup.hall(req.parameters.get("code"), req: req)
         let today = HallClock.day(req.now)
+        // "12:00-13:30、17:00-18:30" / "12:00-13:30, 17:00-18:30", not the settings form's "a,b".
+        func periods(_ list: [SlotPlan.Period]) -> String {
+            list.map { SlotPlan.clock($0.start) + "-" + SlotPlan.clock($0.end) }.joined(separator: req.t("punct.list"))
+        }
         return try await req.page(
             "queue/book", title: req.t("queue.book.title"),
             BookView(
@@ -232,8 +236,8 @@ enum QueuePages {
                 today: today.description, last: today.adding(days: 60).description,
                 extendedHours: hall.groups.filter { $0.active && $0.plan.capacity > 0 && $0.plan.offersExtendedHours }.map { g in
                     let parts =
-                        (g.plan.extended.isEmpty ? [] : [req.t("extended.weekdays", ["periods": g.plan.extendedText])])
-                        + (g.plan.weekend.isEmpty ? [] : [req.t("extended.weekends", ["periods": g.plan.weekendText])])
+                        (g.plan.extended.isEmpty ? [] : [req.t("extended.weekdays", ["periods": periods(g.plan.extended)])])
+                        + (g.plan.weekend.isEmpty ? [] : [req.t("extended.weekends", ["periods": periods(g.plan.weekend)])])
                     return "\(g.prefix) \(g.name)\(req.t("punct.colon"))" + parts.joined(separator: req.t("punct.semicolon"))
                 }))
     }

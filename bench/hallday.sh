@@ -9,7 +9,8 @@
 #   MODE=open RATES="100 250 500"          open loop at each offered rate, SQLite and PostgreSQL
 #   MODE=two                               two instances on one PostgreSQL behind nginx, beside one
 #
-# Common: WINDOWS=100 RUNS=3 TICKETS=2000 DAY_SECONDS=3 DURATION=20 DBS="sqlite postgres".
+# Common: WINDOWS=100 RUNS=3 TICKETS=2000 DAY_SECONDS=3 DURATION=20 DBS="sqlite postgres";
+# KEEP_LOGS=<dir> keeps the servers' logs there (the housekeeping steps log their time there).
 # Figures: bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,10 @@ WORK=$(mktemp -d /tmp/onestop-hallday.XXXXXX)
 SERVERS=()
 NGINX=""
 cleanup() {
+  # An interrupted run's load generator would go on loading the next run's server.
+  pkill -f "$BIN/bench-hallday" 2>/dev/null || true
   for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$WORK"/server-*.log "$KEEP_LOGS"/ 2>/dev/null || true; fi
   [ -n "$NGINX" ] && kill "$NGINX" 2>/dev/null
   pg_stop
   rm -rf "$WORK"

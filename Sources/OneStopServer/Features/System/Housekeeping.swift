@@ -53,45 +53,48 @@ struct HousekeepingLifecycle: LifecycleHandler {
         guard app.runsBackgroundJobs else { return }
         box.task = app.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(60), delay: Housekeeping.interval) {
             _ in
-            app.eventLoopGroup.next().makeFutureWithTask {
-                do {
-                    _ = try await Housekeeping.run(app: app, now: app.clock.now())
-                } catch {
-                    app.logger.warning("housekeeping failed: \(error)")
-                }
-                do {
-                    let erased = try await CaseRetention.run(app: app, now: app.clock.now())
-                    if erased.cases > 0 {
-                        app.logger.notice(
-                            "retention: erased the personal data of \(erased.cases) closed cases, \(erased.applicants) applicants")
-                    }
-                } catch {
-                    app.logger.warning("retention failed: \(error)")
-                }
-                do {
-                    let watched = try await BrandFigures.watch(app: app, now: app.clock.now())
-                    if watched.reviewed > 0 { app.logger.notice("\(watched.reviewed) named brands put under review") }
-                } catch {
-                    app.logger.warning("brand watch failed: \(error)")
-                }
-                do {
-                    let reminded = try await BrandReportService.remind(app: app, now: app.clock.now())
-                    if reminded > 0 { app.logger.notice("reminded \(reminded) brands of missing weekly reports") }
-                } catch {
-                    app.logger.warning("brand report reminders failed: \(error)")
-                }
-                do {
-                    try await SQLiteStatistics.refresh(app, now: app.clock.now())
-                } catch {
-                    app.logger.warning("statistics not refreshed: \(error)")
-                }
-                do {
-                    if let made = try await Backups.scheduled(app, now: app.clock.now()) {
-                        app.logger.notice("scheduled backup written to \(made.file) (\(made.bytes) bytes) and checked")
-                    }
-                } catch {
-                    app.logger.error("scheduled backup failed: \(error)")
-                }
+            app.eventLoopGroup.next().makeFutureWithTask { await Self.round(app) }
+        }
+    }
+
+    /// A step that takes longer than this is logged with its time: the hall's writes wait on
+    /// those that write.
+    static let slowStep: Duration = .milliseconds(250)
+
+    /// One round of the chores, one after another; a failure of one does not stop the others.
+    static func round(_ app: Application) async {
+        func step(_ name: String, failure: Logger.Level = .warning, _ body: () async throws -> Void) async {
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                try await body()
+            } catch {
+                app.logger.log(level: failure, "\(name) failed: \(error)")
+            }
+            let took = clock.now - start
+            if took > slowStep {
+                app.logger.warning("housekeeping: \(name) took \(Int(took / .milliseconds(1))) ms")
+            }
+        }
+        await step("housekeeping") { _ = try await Housekeeping.run(app: app, now: app.clock.now()) }
+        await step("retention") {
+            let erased = try await CaseRetention.run(app: app, now: app.clock.now())
+            if erased.cases > 0 {
+                app.logger.notice("retention: erased the personal data of \(erased.cases) closed cases, \(erased.applicants) applicants")
+            }
+        }
+        await step("brand watch") {
+            let watched = try await BrandFigures.watch(app: app, now: app.clock.now())
+            if watched.reviewed > 0 { app.logger.notice("\(watched.reviewed) named brands put under review") }
+        }
+        await step("brand report reminders") {
+            let reminded = try await BrandReportService.remind(app: app, now: app.clock.now())
+            if reminded > 0 { app.logger.notice("reminded \(reminded) brands of missing weekly reports") }
+        }
+        await step("statistics") { try await SQLiteStatistics.refresh(app, now: app.clock.now()) }
+        await step("scheduled backup", failure: .error) {
+            if let made = try await Backups.scheduled(app, now: app.clock.now()) {
+                app.logger.notice("scheduled backup written to \(made.file) (\(made.bytes) bytes) and checked")
             }
         }
     }

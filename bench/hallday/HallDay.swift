@@ -270,6 +270,11 @@ struct HallDay {
         let serviceSeconds = o.serviceMillis > 0 ? o.serviceMillis / 1000 : 0.8 * Double(o.windows) / max(o.rate, 1)
         let cpuBefore = cpuSeconds(o.pids)
         let start = ContinuousClock.now
+        // When the day started, to the millisecond (UTC): a stall's seconds into the day read
+        // against the server's log.
+        let began = ISO8601DateFormatter.string(
+            from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        print("the day starts at \(began)")
         if openLoop {
             print(
                 String(

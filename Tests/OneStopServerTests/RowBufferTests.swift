@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 
@@ -57,6 +58,38 @@ struct RowBufferTests {
             let rows = try await (app.db as! any SQLDatabase).raw("SELECT name, value FROM counters WHERE name LIKE 'rb_%' ORDER BY name")
                 .all().map { "\(try $0.decode(column: "name", as: String.self))=\(try $0.decode(column: "value", as: Int.self))" }
             #expect(rows == ["rb_a=1", "rb_b=1", "rb_dup=1"])
+        }
+    }
+
+    @Test(
+        "in one batch the jobs that read through the batch state run before those that do not, which would make the rest read again",
+        arguments: TestDB.available)
+    func alonesLast(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let app = t.app
+            let order = NIOLockedValueBox<[String]>([])
+            @Sendable func job(_ name: String, needs: HallNeeds?) async throws {
+                _ = try await app.groupCommit.run(actor: "test", now: Date(), needs: needs) { _ -> (Int, [AuditEvent]) in
+                    order.withLockedValue { $0.append(name) }
+                    return (0, [])
+                }
+            }
+            // Hold the writer so that everything sent meanwhile lands in one batch, in order.
+            let hold = Task {
+                try await app.groupCommit.run(actor: "test", now: Date()) { _ -> (Int, [AuditEvent]) in
+                    try await Task.sleep(for: .milliseconds(400))
+                    return (0, [])
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let sweep = Task { try await job("sweep", needs: nil) }
+            try await Task.sleep(for: .milliseconds(20))
+            let a = Task { try await job("window a", needs: HallNeeds()) }
+            try await Task.sleep(for: .milliseconds(20))
+            let b = Task { try await job("window b", needs: HallNeeds()) }
+            for task in [sweep, a, b] { try await task.value }
+            _ = try await hold.value
+            #expect(order.withLockedValue { $0 } == ["window a", "window b", "sweep"])
         }
     }
 }

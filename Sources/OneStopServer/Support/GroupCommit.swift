@@ -111,7 +111,12 @@ final class GroupCommit: Sendable {
     /// job): if a job fails, the transaction rolls back, its caller gets the error, and the rest
     /// run again, this time each inside its own savepoint, so a second failure costs no more.
     private func commit(_ batch: [Job]) async {
-        var pending = batch
+        // The jobs that declared their needs first, then the others. Each of those writes out and
+        // forgets the batch state, and every job after it would read what it needs again, one
+        // statement at a time on the writer (the hall's sweep, every 20 s, lands in the middle of
+        // a batch of window actions). Jobs of one batch arrived together, and none has been
+        // answered: their order among themselves is free.
+        var pending = batch.filter { $0.needs != nil } + batch.filter { $0.needs == nil }
         var careful = false
         while !pending.isEmpty {
             let outcome = await attempt(pending, savepoints: careful && pending.count > 1)

@@ -8,6 +8,33 @@ import VaporTesting
 
 @Suite("Queue housekeeping")
 struct QueueSweepTests {
+    @Test("a backlog of visits not rated is recorded a chunk per transaction, each ticket once", arguments: TestDB.available)
+    func notRatedInChunks(_ db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let hall = try await Hall.open(t)
+            let clerk = try await hall.clerk("clerk1", at: 1)
+            _ = try await hall.evaluator(at: 1)
+            var served: [UUID] = []
+            for _ in 0..<5 {
+                let ticket = try await hall.issue("A")
+                _ = try await hall.callNext(1, token: clerk)
+                try await hall.act("start", ticket.id, at: 1, token: clerk)
+                try await hall.act("finish", ticket.id, at: 1, token: clerk)
+                served.append(ticket.id)
+            }
+            t.clock.advance(30 + 61)
+            let config = try await t.app.halls.config(for: hall.county, on: t.app.db)
+            let now = t.clock.now
+            let deadline = HallClock.millis(now) - Int64(config.ratingTimeout + 60) * 1000
+            let n = try await HallSweeper.recordNotRated(hall: config, app: t.app, deadline: deadline, now: now, chunk: 2)
+            #expect(n == 5)
+            let ratings = try await RatingModel.query(on: t.app.db).filter(\.$ticketID ~~ served).all()
+            #expect(ratings.count == 5 && ratings.allSatisfy { $0.level == nil })
+            #expect(try await TicketModel.query(on: t.app.db).filter(\.$id ~~ served).filter(\.$rated == false).count() == 0)
+            #expect(try await HallSweeper.recordNotRated(hall: config, app: t.app, deadline: deadline, now: now, chunk: 2) == 0)
+        }
+    }
+
     @Test("the sweep: missed bookings, yesterday's leftovers and seats, not rated after the rating time", arguments: TestDB.available)
     func sweep(_ db: TestDB) async throws {
         try await withOneStop(db) { t in

@@ -32,6 +32,14 @@ struct QueueSweepTests {
             #expect(ratings.count == 5 && ratings.allSatisfy { $0.level == nil })
             #expect(try await TicketModel.query(on: t.app.db).filter(\.$id ~~ served).filter(\.$rated == false).count() == 0)
             #expect(try await HallSweeper.recordNotRated(hall: config, app: t.app, deadline: deadline, now: now, chunk: 2) == 0)
+            // Counted once each in the day's figures, for the center and for the window.
+            let today = HallClock.day(now)
+            for scope in ["center:\(hall.county.uuidString.lowercased())", "window:\(hall.windows[1]!.uuidString.lowercased())"] {
+                let (sum, _) = try await RatingFigures.sum(scopes: [scope], from: today, to: today, on: t.app.db)
+                #expect(sum.levels[0] == 5 && sum.channels["window_device"] == 5, "\(scope)")
+            }
+            let audited = try await AuditEntryModel.query(on: t.app.db).filter(\.$action == "rating.create").count()
+            #expect(audited == 5)
         }
     }
 

@@ -106,8 +106,8 @@ enum HallSweeper {
         return total
     }
 
-    /// Tickets recorded "not rated" per transaction: each takes about 1.5 ms of the one writer,
-    /// which the hall's window actions wait on.
+    /// Tickets recorded "not rated" per transaction (three statements for all of them), so that
+    /// the hall's window actions, which wait on the one writer, go on between the chunks.
     static let notRatedChunk = 50
     /// At most this many per sweep; a longer backlog (a window given an evaluator, a server that
     /// was down) goes on at the next sweep.
@@ -134,23 +134,22 @@ enum HallSweeper {
         for start in stride(from: 0, to: due.count, by: size) {
             let chunk = Array(due[start..<min(start + size, due.count)])
             recorded += try await app.groupCommit.run(actor: "system", now: now) { db -> (Int, [AuditEvent]) in
-                var events: [AuditEvent] = []
                 // Rated or changed since it was found: left alone.
                 let unrated = try await TicketModel.query(on: db).filter(\.$id ~~ chunk)
                     .filter(\.$state == TicketState.finished.rawValue).filter(\.$rated == false).all()
-                for t in unrated {
-                    let r = VisitRating.record(
+                let ratings = unrated.map { t in
+                    VisitRating.record(
                         t, department: VisitRating.responsibleDepartment(t, hall: hall), channel: .windowDevice, level: nil, tags: "",
                         text: "", at: millis)
-                    try await r.create(on: db)
-                    // "Not rated" counts in the day's figures too (never in a rate).
-                    _ = try await RatingFigures.recorded(r, due: nil, today: HallClock.day(now), millis: millis, on: db)
-                    t.rated = true
-                    try await t.update(on: db)
-                    events.append(
-                        AuditEvent(
-                            "rating.create", "rating", id: r.id, center: center,
-                            detail: ["ticket": t.number, "level": "none", "by": "sweep"]))
+                }
+                guard !ratings.isEmpty, let sql = db as? any SQLDatabase else { return (0, []) }
+                try await HallRows.writeRatings(ratings, on: db)
+                // "Not rated" counts in the day's figures too (never in a rate).
+                try await RatingFigures.recordedNotRated(ratings, today: HallClock.day(now), on: db)
+                try await sql.update("tickets").set("rated", to: true).where("id", .in, unrated.compactMap(\.id)).run()
+                let events = zip(unrated, ratings).map { t, r in
+                    AuditEvent(
+                        "rating.create", "rating", id: r.id, center: center, detail: ["ticket": t.number, "level": "none", "by": "sweep"])
                 }
                 return (unrated.count, events)
             }

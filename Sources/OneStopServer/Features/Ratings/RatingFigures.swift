@@ -115,6 +115,22 @@ enum RatingFigures {
         return events
     }
 
+    /// Visits recorded "not rated" together (the hall's sweep): their counts added in one read and
+    /// one write of the tallies. Such a record raises no flag and assigns no bad rating.
+    static func recordedNotRated(_ rs: [RatingModel], today: CivilDate, on db: any Database) async throws {
+        var deltas: [Key: RatingTally] = [:]
+        for r in rs {
+            var one = RatingTally()
+            one.add(entry(r))
+            for scope in scopes(r) {
+                deltas[Key(day: today.description, scope: scope)] =
+                    (deltas[Key(day: today.description, scope: scope)] ?? RatingTally()) + one
+            }
+        }
+        if let batch = HallBatch.current { return batch.wrote(deltas) }
+        try await apply(deltas, on: db)
+    }
+
     /// Takes a rating out of every figure (an appeal upheld, a fraud flag confirmed): the rating as
     /// counted comes off its day and is counted as excluded; a bad one's deadline comes off its
     /// deadline's day. The caller marks the rating `excluded`.

@@ -56,7 +56,7 @@ struct PageContext<P: Encodable>: Encodable {
         self.elderHref = "/elder/\(elder ? "off" : "on")?back=\(back)"
         self.kiosk = DisplayModes.kiosk(req)
         self.centerID = req.viewedCenter?.uuidString.lowercased() ?? ""
-        self.centerQuery = centerID.isEmpty ? "" : "?center=\(centerID)"
+        self.centerQuery = req.viewedCenterParameter.map { "?" + $0 } ?? ""
         self.csrf = req.hasSession ? req.csrfToken() : nil
         if let p = req.principal, p.kind == .user {
             // An applicant's username is generated; they know themselves by name.
@@ -212,6 +212,9 @@ struct PageBanner: Encodable {
 extension Request {
     /// The center asked for by `?center=`, not yet checked against the viewer's scope.
     var viewedCenter: UUID? { query[String.self, at: "center"].flatMap(UUID.init(uuidString:)) }
+
+    /// "center=<id>" of `viewedCenter`, for a link or a redirect back to it.
+    var viewedCenterParameter: String? { viewedCenter.map { "center=\($0.uuidString.lowercased())" } }
 
     func page<P: Encodable>(_ template: String, title: String, _ page: P, status: HTTPResponseStatus = .ok) async throws -> Response {
         var context = PageContext(self, title: title, page)

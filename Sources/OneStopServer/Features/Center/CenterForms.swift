@@ -19,7 +19,7 @@ enum CenterForms {
                 let (message, anchor, query) = try await act(req)
                 req.flash(message)
                 // Back to the center the form was for, when it was not the viewer's own.
-                let center = req.viewedCenter.map { (query.contains("?") ? "&" : "?") + "center=\($0.uuidString.lowercased())" } ?? ""
+                let center = req.viewedCenterParameter.map { (query.contains("?") ? "&" : "?") + $0 } ?? ""
                 return req.redirect(to: "\(base)\(query)\(center)#\(anchor)")
             } catch let v as ValidationFailure {
                 let form = (try? req.content.decode([String: String].self)) ?? [:]

@@ -203,7 +203,7 @@ enum DutyPages {
     static func page(_ req: Request, errors: [String], form: [String: String], status: HTTPStatus = .ok) async throws -> Response {
         let p = try req.requirePrincipal()
         let center = try await center(req)
-        let other = req.viewedCenter.map { "&center=\($0.uuidString.lowercased())" } ?? ""
+        let other = req.viewedCenterParameter.map { "&" + $0 } ?? ""
         try await req.scope().require(center)
         guard let c = try await CenterModel.find(center, on: req.db) else { throw Abort(.notFound) }
         let today = HallClock.day(req.now)

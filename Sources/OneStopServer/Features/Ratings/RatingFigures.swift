@@ -61,6 +61,12 @@ enum RatingFigures {
         change(&delta)
         var deltas: [Key: RatingTally] = [:]
         for scope in scopes { deltas[Key(day: day, scope: scope)] = delta }
+        try await add(deltas, on: db)
+    }
+
+    /// Inside a batch of queue actions (`HallBatch`), kept to be written with the batch's others;
+    /// otherwise applied at once.
+    private static func add(_ deltas: [Key: RatingTally], on db: any Database) async throws {
         if let batch = HallBatch.current { return batch.wrote(deltas) }
         try await apply(deltas, on: db)
     }
@@ -123,12 +129,11 @@ enum RatingFigures {
             var one = RatingTally()
             one.add(entry(r))
             for scope in scopes(r) {
-                deltas[Key(day: today.description, scope: scope)] =
-                    (deltas[Key(day: today.description, scope: scope)] ?? RatingTally()) + one
+                let key = Key(day: today.description, scope: scope)
+                deltas[key] = (deltas[key] ?? RatingTally()) + one
             }
         }
-        if let batch = HallBatch.current { return batch.wrote(deltas) }
-        try await apply(deltas, on: db)
+        try await add(deltas, on: db)
     }
 
     /// Takes a rating out of every figure (an appeal upheld, a fraud flag confirmed): the rating as

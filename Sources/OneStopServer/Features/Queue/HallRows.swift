@@ -157,6 +157,10 @@ enum HallRows {
 
     /// The first `limits[group]` waiting tickets of each group and class of a center's day, and the
     /// waiting tickets sent back to `windows`, in one statement.
+    ///
+    /// The windows' arm names no center (a window has one): with the center in it, SQLite walked the
+    /// (center, day, state) index over every ticket waiting in the hall, 2.3 ms for 4,000 on every
+    /// batch of calls, rather than the (window, state) index, which finds the few sent back.
     static func queueHeads(
         center: UUID, day: String, limits: [UUID: Int], windows: [UUID], on db: any Database
     ) async throws
@@ -184,7 +188,7 @@ enum HallRows {
             arm(
                 """
                 SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE window_id IN (\(binds: windows)) AND state = 'waiting'
-                AND center_id = \(bind: center) AND day = \(bind: day)
+                AND day = \(bind: day)
                 """)
         }
         guard arms > 0 else { return [] }

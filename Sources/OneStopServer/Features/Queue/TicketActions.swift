@@ -114,6 +114,7 @@ enum TicketActions {
 
     /// The heads from the database. Inside a batch, tickets that earlier actions of the batch took
     /// out of the queue still wait there: each class reads past that many, and they are skipped.
+    /// The ticket sent back to the window is found by the (window, state) index (see `HallRows.queueHeads`).
     private static func heads(
         hall: HallConfig, window: UUID, groups: [UUID], day: String, on db: any Database
     ) async throws -> (pinned: HallRows.Ticket?, heads: [HallRows.Ticket]) {
@@ -123,7 +124,7 @@ enum TicketActions {
         var q = SQLQueryString(
             """
             SELECT * FROM (SELECT \(unsafeRaw: HallRows.ticketColumns), 1 AS pinned FROM tickets
-            WHERE center_id = \(bind: center) AND day = \(bind: day) AND state = 'waiting' AND window_id = \(bind: window)
+            WHERE window_id = \(bind: window) AND state = 'waiting' AND day = \(bind: day)
             ORDER BY queued_at, sequence LIMIT \(unsafeRaw: String(limit))) AS pinned_head
             """)
         for c in TicketClass.allCases {

@@ -43,22 +43,35 @@ enum HallSweeper {
         let minute = HallClock.minuteOfDay(now)
         let millis = HallClock.millis(now)
         let ratingDeadline = millis - Int64(hall.ratingTimeout + 60) * 1000
+        // Bookings missed and tickets left open from an earlier day are found on a reader and read
+        // again in the transaction: each search walks the center's earlier days, which grow with
+        // its history, and on the writer every window of the hall would wait for it.
+        let lateIDs = try await AppointmentModel.query(on: app.db).filter(\.$centerID == center).filter(\.$state == "booked")
+            .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }
+            .field(\.$id).all().compactMap(\.id)
+        let open = [TicketState.waiting, .called, .serving, .parked].map(\.rawValue)
+        let leftoverIDs = try await TicketModel.query(on: app.db).filter(\.$centerID == center).filter(\.$day < today)
+            .filter(\.$state ~~ open).field(\.$id).all().compactMap(\.id)
         let outcome = try await app.groupCommit.run(actor: "system", now: now) { db -> (Outcome, [AuditEvent]) in
             var o = Outcome()
             var events: [AuditEvent] = []
             // Bookings missed.
-            let late = try await AppointmentModel.query(on: db).filter(\.$centerID == center).filter(\.$state == "booked")
-                .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }.all()
+            let late =
+                lateIDs.isEmpty
+                ? []
+                : try await AppointmentModel.query(on: db).filter(\.$id ~~ lateIDs).filter(\.$state == "booked")
+                    .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }.all()
             if !late.isEmpty {
                 let ids = late.compactMap(\.id)
                 try await AppointmentModel.query(on: db).filter(\.$id ~~ ids).set(\.$state, to: "no_show").update()
                 o.noShows = ids.count
                 events += ids.map { AuditEvent("appointment.noShow", "appointment", id: $0, center: center) }
             }
-            // Tickets left open from an earlier day.
-            let open = [TicketState.waiting, .called, .serving, .parked].map(\.rawValue)
-            let leftovers = try await TicketModel.query(on: db).filter(\.$centerID == center).filter(\.$day < today)
-                .filter(\.$state ~~ open).all()
+            // Tickets left open from an earlier day (read again: one may have been closed since).
+            let leftovers =
+                leftoverIDs.isEmpty
+                ? []
+                : try await TicketModel.query(on: db).filter(\.$id ~~ leftoverIDs).filter(\.$day < today).filter(\.$state ~~ open).all()
             for t in leftovers {
                 t.state = TicketState.expired.rawValue
                 t.finishedAt = t.finishedAt ?? HallClock.millis(HallClock.instant(CivilDate(t.day) ?? HallClock.day(now), minute: 24 * 60))

@@ -126,7 +126,9 @@ enum TicketPosition {
         q.appendInterpolation(bind: mine.rawValue)
         q.appendLiteral(" AND queued_at = ")
         q.appendInterpolation(bind: t.queuedAt)
-        q.appendLiteral(" AND sequence < ")
+        // `+ 0`: compared bare, SQLite counts along the (group, day, sequence) key instead, every
+        // ticket of the day numbered before this one.
+        q.appendLiteral(" AND sequence + 0 < ")
         q.appendInterpolation(bind: t.sequence)
         q.appendLiteral(")")
         if !better.isEmpty {

@@ -10,13 +10,20 @@
 #   MODE=two                               two instances on one PostgreSQL behind nginx, beside one
 #
 # Common: WINDOWS=100 RUNS=3 TICKETS=2000 DAY_SECONDS=3 DURATION=20 DBS="sqlite postgres";
-# KEEP_LOGS=<dir> keeps the servers' logs there (the housekeeping steps log their time there).
+# KEEP_LOGS=<dir> keeps the servers' logs there (the housekeeping steps log their time there);
+# BENCH_BIN=<dir> uses the binaries in that directory, built before.
 # Figures: bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product onestop --scratch-path .build-release >/dev/null
-swift build -c release --product bench-hallday --scratch-path .build-release >/dev/null
-BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)"
+# BENCH_BIN=<dir> runs the onestop and bench-hallday found there instead (two builds compared in
+# one sitting: this VM's speed swings between hours).
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  swift build -c release --product onestop --scratch-path .build-release >/dev/null
+  swift build -c release --product bench-hallday --scratch-path .build-release >/dev/null
+  BIN="$(swift build -c release --scratch-path .build-release --show-bin-path)"
+fi
 . scripts/lib/postgres.sh
 PORT=18091
 PORT2=18092

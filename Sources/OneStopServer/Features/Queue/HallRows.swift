@@ -166,6 +166,12 @@ enum HallRows {
     ) async throws
         -> [Ticket]
     {
+        guard let q = queueHeadsQuery(center: center, day: day, limits: limits, windows: windows) else { return [] }
+        return try await sql(db).raw(q).all(decoding: Ticket.self)
+    }
+
+    /// The statement of `queueHeads`; nil when it would ask for nothing.
+    static func queueHeadsQuery(center: UUID, day: String, limits: [UUID: Int], windows: [UUID]) -> SQLQueryString? {
         var q = SQLQueryString("")
         var arms = 0
         func arm(_ body: SQLQueryString) {
@@ -191,8 +197,7 @@ enum HallRows {
                 AND day = \(bind: day)
                 """)
         }
-        guard arms > 0 else { return [] }
-        return try await sql(db).raw(q).all(decoding: Ticket.self)
+        return arms > 0 ? q : nil
     }
 
     /// A new or changed ticket (inside a batch, written with the batch). A ticket read with

@@ -105,12 +105,22 @@ enum TicketPosition {
     /// from the table (2.8 ms for 4,000 waiting, on every ticket issued — the cost of a lifecycle
     /// grew with the queue).
     static func of(_ t: TicketModel, hall: HallConfig, app: Application, on db: any Database) async throws -> Position? {
-        guard t.state == TicketState.waiting.rawValue, let mine = TicketClass(rawValue: t.ticketClass) else { return nil }
+        guard let q = query(t, hall: hall) else { return nil }
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         struct Row: Decodable {
             var ahead: Int
             var open: Int
         }
+        guard let row = try await sql.raw(q).first(decoding: Row.self) else { return nil }
+        let mean = try await app.halls.meanServiceSeconds(group: t.groupID, day: t.day, on: db)
+        return Position(
+            ahead: row.ahead,
+            estimatedWaitSeconds: QueueMeasures.estimatedWaitSeconds(ahead: row.ahead, openWindows: row.open, meanServiceSeconds: mean))
+    }
+
+    /// The statement of `of`: `ahead` and `open`; nil for a ticket not waiting.
+    static func query(_ t: TicketModel, hall: HallConfig) -> SQLQueryString? {
+        guard t.state == TicketState.waiting.rawValue, let mine = TicketClass(rawValue: t.ticketClass) else { return nil }
         let better = TicketClass.allCases.filter { $0.rank < mine.rank }.map(\.rawValue)
         let windows = hall.windows(serving: t.groupID).map(\.id)
         let waiting = SQLQueryString("FROM tickets WHERE group_id = \(bind: t.groupID) AND day = \(bind: t.day) AND state = 'waiting'")
@@ -148,11 +158,7 @@ enum TicketPosition {
             q.appendInterpolation(bind: false)
             q.appendLiteral(") AS open")
         }
-        guard let row = try await sql.raw(q).first(decoding: Row.self) else { return nil }
-        let mean = try await app.halls.meanServiceSeconds(group: t.groupID, day: t.day, on: db)
-        return Position(
-            ahead: row.ahead,
-            estimatedWaitSeconds: QueueMeasures.estimatedWaitSeconds(ahead: row.ahead, openWindows: row.open, meanServiceSeconds: mean))
+        return q
     }
 
     /// The mean service time of the group's last 20 finished tickets of a day.

@@ -124,23 +124,14 @@ enum TicketPosition {
         let better = TicketClass.allCases.filter { $0.rank < mine.rank }.map(\.rawValue)
         let windows = hall.windows(serving: t.groupID).map(\.id)
         let waiting = SQLQueryString("FROM tickets WHERE group_id = \(bind: t.groupID) AND day = \(bind: t.day) AND state = 'waiting'")
-        var q = SQLQueryString("SELECT (SELECT COUNT(*) ")
-        q.appendInterpolation(waiting)
-        q.appendLiteral(" AND class = ")
-        q.appendInterpolation(bind: mine.rawValue)
-        q.appendLiteral(" AND queued_at < ")
-        q.appendInterpolation(bind: t.queuedAt)
-        q.appendLiteral(") + (SELECT COUNT(*) ")
-        q.appendInterpolation(waiting)
-        q.appendLiteral(" AND class = ")
-        q.appendInterpolation(bind: mine.rawValue)
-        q.appendLiteral(" AND queued_at = ")
-        q.appendInterpolation(bind: t.queuedAt)
+        let sameClass = SQLQueryString("\(waiting) AND class = \(bind: mine.rawValue)")
         // `+ 0`: compared bare, SQLite counts along the (group, day, sequence) key instead, every
         // ticket of the day numbered before this one.
-        q.appendLiteral(" AND sequence + 0 < ")
-        q.appendInterpolation(bind: t.sequence)
-        q.appendLiteral(")")
+        var q = SQLQueryString(
+            """
+            SELECT (SELECT COUNT(*) \(sameClass) AND queued_at < \(bind: t.queuedAt))
+            + (SELECT COUNT(*) \(sameClass) AND queued_at = \(bind: t.queuedAt) AND sequence + 0 < \(bind: t.sequence))
+            """)
         if !better.isEmpty {
             q.appendLiteral(" + (SELECT COUNT(*) ")
             q.appendInterpolation(waiting)

@@ -15,8 +15,7 @@
 # Figures: bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# BENCH_BIN=<dir> runs the onestop and bench-hallday found there instead (two builds compared in
-# one sitting: this VM's speed swings between hours).
+# Two builds compared in one sitting (this VM's speed swings between hours): BENCH_BIN.
 if [ -n "${BENCH_BIN:-}" ]; then
   BIN=$BENCH_BIN
 else

@@ -46,12 +46,16 @@ enum HallSweeper {
         // Bookings missed and tickets left open from an earlier day are found on a reader and read
         // again in the transaction: each search walks the center's earlier days, which grow with
         // its history, and on the writer every window of the hall would wait for it.
-        let lateIDs = try await AppointmentModel.query(on: app.db).filter(\.$centerID == center).filter(\.$state == "booked")
-            .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }
-            .field(\.$id).all().compactMap(\.id)
+        let missed = { @Sendable (q: QueryBuilder<AppointmentModel>) in
+            q.filter(\.$state == "booked")
+                .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }
+        }
         let open = [TicketState.waiting, .called, .serving, .parked].map(\.rawValue)
-        let leftoverIDs = try await TicketModel.query(on: app.db).filter(\.$centerID == center).filter(\.$day < today)
-            .filter(\.$state ~~ open).field(\.$id).all().compactMap(\.id)
+        let leftOpen = { @Sendable (q: QueryBuilder<TicketModel>) in q.filter(\.$day < today).filter(\.$state ~~ open) }
+        let lateIDs = try await missed(AppointmentModel.query(on: app.db).filter(\.$centerID == center)).field(\.$id).all()
+            .compactMap(\.id)
+        let leftoverIDs = try await leftOpen(TicketModel.query(on: app.db).filter(\.$centerID == center)).field(\.$id).all()
+            .compactMap(\.id)
         let outcome = try await app.groupCommit.run(actor: "system", now: now) { db -> (Outcome, [AuditEvent]) in
             var o = Outcome()
             var events: [AuditEvent] = []
@@ -59,8 +63,7 @@ enum HallSweeper {
             let late =
                 lateIDs.isEmpty
                 ? []
-                : try await AppointmentModel.query(on: db).filter(\.$id ~~ lateIDs).filter(\.$state == "booked")
-                    .group(.or) { $0.filter(\.$day < today).group(.and) { $0.filter(\.$day == today).filter(\.$slotEnd < minute) } }.all()
+                : try await missed(AppointmentModel.query(on: db).filter(\.$id ~~ lateIDs)).all()
             if !late.isEmpty {
                 let ids = late.compactMap(\.id)
                 try await AppointmentModel.query(on: db).filter(\.$id ~~ ids).set(\.$state, to: "no_show").update()
@@ -71,7 +74,7 @@ enum HallSweeper {
             let leftovers =
                 leftoverIDs.isEmpty
                 ? []
-                : try await TicketModel.query(on: db).filter(\.$id ~~ leftoverIDs).filter(\.$day < today).filter(\.$state ~~ open).all()
+                : try await leftOpen(TicketModel.query(on: db).filter(\.$id ~~ leftoverIDs)).all()
             for t in leftovers {
                 t.state = TicketState.expired.rawValue
                 t.finishedAt = t.finishedAt ?? HallClock.millis(HallClock.instant(CivilDate(t.day) ?? HallClock.day(now), minute: 24 * 60))

@@ -132,13 +132,7 @@ enum TicketPosition {
             SELECT (SELECT COUNT(*) \(sameClass) AND queued_at < \(bind: t.queuedAt))
             + (SELECT COUNT(*) \(sameClass) AND queued_at = \(bind: t.queuedAt) AND sequence + 0 < \(bind: t.sequence))
             """)
-        if !better.isEmpty {
-            q.appendLiteral(" + (SELECT COUNT(*) ")
-            q.appendInterpolation(waiting)
-            q.appendLiteral(" AND class IN (")
-            q.appendInterpolation(binds: better)
-            q.appendLiteral("))")
-        }
+        if !better.isEmpty { q.appendInterpolation(SQLQueryString(" + (SELECT COUNT(*) \(waiting) AND class IN (\(binds: better)))")) }
         q.appendLiteral(" AS ahead, ")
         if windows.isEmpty {
             q.appendLiteral("0 AS open")

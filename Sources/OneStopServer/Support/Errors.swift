@@ -4,12 +4,10 @@ import Vapor
 
 /// The one place errors become responses: RFC 9457 problem details under `/api` (and for
 /// machine endpoints), an HTML page everywhere else. 5xx are logged as errors, 4xx as info.
-struct ErrorResponder: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: req)
-        } catch {
-            return await render(error, for: req)
+struct ErrorResponder: Middleware {
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: req).flatMapError { error in
+            req.eventLoop.makeFutureWithTask { await render(error, for: req) }
         }
     }
 

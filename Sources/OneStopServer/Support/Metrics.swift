@@ -4,7 +4,7 @@ import Vapor
 
 /// Request counts and latencies for `/metrics`, labelled by route template (not raw path), so
 /// the number of series stays bounded.
-struct MetricsMiddleware: AsyncMiddleware {
+struct MetricsMiddleware: Middleware {
     let registry: PrometheusCollectorRegistry
 
     static var requests: MetricNameDescriptor {
@@ -16,10 +16,15 @@ struct MetricsMiddleware: AsyncMiddleware {
             namespace: "onestop", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request")
     }
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let start = ContinuousClock.now
-        var status = 500
-        defer {
+        return next.respond(to: req).always { result in
+            let status: Int
+            switch result {
+            case .success(let response): status = Int(response.status.code)
+            case .failure(let e as any AbortError): status = Int(e.status.code)
+            case .failure: status = 500
+            }
             let route = req.route?.pathString ?? "unmatched"
             let labels = [("method", req.method.rawValue), ("route", route), ("status", String(status))]
             registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
@@ -27,14 +32,6 @@ struct MetricsMiddleware: AsyncMiddleware {
                 descriptor: Self.duration, labels: [("route", route)],
                 buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)]
             ).record(ContinuousClock.now - start)
-        }
-        do {
-            let response = try await next.respond(to: req)
-            status = Int(response.status.code)
-            return response
-        } catch let e as any AbortError {
-            status = Int(e.status.code)
-            throw e
         }
     }
 }

@@ -5,71 +5,102 @@ import Vapor
 
 /// Finds who is calling: a bearer token (API clients and devices) or the session cookie (browsers).
 /// A presented but invalid token is refused outright rather than treated as anonymous.
-struct PrincipalMiddleware: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+///
+/// The middlewares of every request are future-based, with their async work only where they need
+/// it: an `AsyncMiddleware` starts a task of its own for each request, and seven of them cost the
+/// hall's benchmark more than its SQL did (see `bench/README.md`, stop 46). A token the cache
+/// knows is found without a task.
+struct PrincipalMiddleware: Middleware {
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if let bearer = req.headers.bearerAuthorization {
-            guard let p = try await Authentication.principal(forToken: bearer.token, req: req) else {
-                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: req.t("auth.badToken"))
+            if let p = Authentication.cachedPrincipal(forToken: bearer.token, req: req) {
+                req.auth.login(p)
+                return next.respond(to: req)
             }
-            req.auth.login(p)
-        } else if req.hasSession, let p = try await Authentication.principal(forSession: req) {
-            req.auth.login(p)
+            return req.eventLoop.makeFutureWithTask {
+                guard let p = try await Authentication.principal(forToken: bearer.token, req: req) else {
+                    throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: req.t("auth.badToken"))
+                }
+                req.auth.login(p)
+                return try await next.respond(to: req).get()
+            }
         }
-        return try await next.respond(to: req)
+        guard req.hasSession else { return next.respond(to: req) }
+        return req.eventLoop.makeFutureWithTask {
+            if let p = try await Authentication.principal(forSession: req) { req.auth.login(p) }
+            return try await next.respond(to: req).get()
+        }
     }
 }
 
 /// The roles a route admits, checked before its handler runs. A refusal for role says so in a
 /// header, which is what the role × route test reads.
-struct AccessGuard: AsyncMiddleware {
+struct AccessGuard: Middleware {
     let access: Access
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        switch access {
-        case .public:
-            // A change sent without signing in (a public form), per client address.
-            if ![.GET, .HEAD, .OPTIONS].contains(req.method), req.principal == nil {
-                switch req.route?.publicLimit ?? .forms {
-                case .forms: try req.application.throttles.forms?.admit(req, message: "auth.tooManyForms")
-                case .surveyCodes: try req.application.throttles.surveys?.admit(req, message: "auth.tooManyForms")
-                case .proven: break
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        do {
+            switch access {
+            case .public:
+                // A change sent without signing in (a public form), per client address.
+                if ![.GET, .HEAD, .OPTIONS].contains(req.method), req.principal == nil {
+                    switch req.route?.publicLimit ?? .forms {
+                    case .forms: try req.application.throttles.forms?.admit(req, message: "auth.tooManyForms")
+                    case .surveyCodes: try req.application.throttles.surveys?.admit(req, message: "auth.tooManyForms")
+                    case .proven: break
+                    }
+                }
+            default:
+                guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }
+                guard access.admits(p.role) else {
+                    throw Abort(.forbidden, headers: ["X-OneStop-Denied": "role"], reason: req.t("auth.roleNotAllowed"))
                 }
             }
-        default:
-            guard let p = req.principal else { throw Abort(.unauthorized, reason: req.t("auth.signInFirst")) }
-            guard access.admits(p.role) else {
-                throw Abort(.forbidden, headers: ["X-OneStop-Denied": "role"], reason: req.t("auth.roleNotAllowed"))
+            // What the API's document says of the request, checked before the handler reads it
+            // (a body that came in pieces is gathered first).
+            if let operation = req.route?.operation {
+                if RequestShape.needsBody(req, operation), req.body.data == nil {
+                    return req.body.collect(max: req.application.routes.defaultMaxBodySize.value).flatMap { _ in
+                        do {
+                            try RequestShape.check(req, operation)
+                        } catch {
+                            return req.eventLoop.makeFailedFuture(error)
+                        }
+                        return next.respond(to: req)
+                    }
+                }
+                try RequestShape.check(req, operation)
             }
+        } catch {
+            return req.eventLoop.makeFailedFuture(error)
         }
-        // What the API's document says of the request, checked before the handler reads it.
-        if let operation = req.route?.operation { try await RequestShape.check(req, operation) }
-        return try await next.respond(to: req)
+        return next.respond(to: req)
     }
 }
 
 /// Cookie-authenticated changes must carry the session's CSRF token, as a `_csrf` form field or
 /// an `X-CSRF-Token` header. Bearer-token requests carry no ambient credential and are exempt.
-struct CSRFMiddleware: AsyncMiddleware {
+struct CSRFMiddleware: Middleware {
     static let field = "_csrf"
     static let maxFormBytes = 20 * 1024 * 1024
+    private static let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
-        if !safe.contains(req.method), req.headers.bearerAuthorization == nil,
-            req.hasSession || req.url.path == "/login"
-        {
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard !Self.safe.contains(req.method), req.headers.bearerAuthorization == nil, req.hasSession || req.url.path == "/login"
+        else { return next.respond(to: req) }
+        // A long form arrives in several chunks; gather it (up to the largest upload any route
+        // takes) so the token can be read. The route's own size check still applies after.
+        let gathered: EventLoopFuture<Void> =
+            req.headers.first(name: "X-CSRF-Token") == nil && req.body.data == nil
+            ? req.body.collect(max: Self.maxFormBytes).map { _ in () } : req.eventLoop.makeSucceededVoidFuture()
+        return gathered.flatMap {
             let expected = req.hasSession ? req.session.data["csrf"] : nil
-            // A long form arrives in several chunks; gather it (up to the largest upload any route
-            // takes) so the token can be read. The route's own size check still applies after.
-            if req.headers.first(name: "X-CSRF-Token") == nil, req.body.data == nil {
-                _ = try await req.body.collect(max: Self.maxFormBytes).get()
-            }
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: Self.field))
-            guard let expected, let sent, constantTimeEqual(expected, sent) else {
-                throw Abort(.forbidden, reason: req.t("auth.csrf"))
+            guard let expected, let sent, self.constantTimeEqual(expected, sent) else {
+                return req.eventLoop.makeFailedFuture(Abort(.forbidden, reason: req.t("auth.csrf")))
             }
+            return next.respond(to: req)
         }
-        return try await next.respond(to: req)
     }
 
     private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
@@ -89,26 +120,28 @@ extension Request {
     }
 }
 
-struct SecurityHeadersMiddleware: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: req)
-        let h = [
-            (
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-            ),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
-            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-        ]
-        for (name, value) in h where !response.headers.contains(name: name) {
-            response.headers.replaceOrAdd(name: name, value: value)
+struct SecurityHeadersMiddleware: Middleware {
+    private static let headers = [
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: req).map { response in
+            for (name, value) in Self.headers where !response.headers.contains(name: name) {
+                response.headers.replaceOrAdd(name: name, value: value)
+            }
+            if req.principal != nil || req.hasSession {
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            }
+            return response
         }
-        if req.principal != nil || req.hasSession {
-            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        }
-        return response
     }
 }
 

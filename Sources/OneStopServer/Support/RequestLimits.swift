@@ -4,19 +4,19 @@ import Vapor
 /// at most 32 KB in all, the limits of common front proxies. Over them the answer is 414 or 431,
 /// as a problem or a page, before anything reads the request; over the HTTP parser's own limit
 /// (80 KB) the server answers 400 and closes the connection.
-struct RequestLimitsMiddleware: AsyncMiddleware {
+struct RequestLimitsMiddleware: Middleware {
     static let maxTarget = 8 * 1024
     static let maxHeaders = 32 * 1024
 
-    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if req.url.string.utf8.count > Self.maxTarget {
-            throw Abort(.uriTooLong, reason: req.t("problem.uriTooLong"))
+            return req.eventLoop.makeFailedFuture(Abort(.uriTooLong, reason: req.t("problem.uriTooLong")))
         }
         var size = 0
         for (name, value) in req.headers { size += name.utf8.count + value.utf8.count + 4 }
         if size > Self.maxHeaders {
-            throw Abort(.requestHeaderFieldsTooLarge, reason: req.t("problem.headersTooLarge"))
+            return req.eventLoop.makeFailedFuture(Abort(.requestHeaderFieldsTooLarge, reason: req.t("problem.headersTooLarge")))
         }
-        return try await next.respond(to: req)
+        return next.respond(to: req)
     }
 }

@@ -7,7 +7,13 @@ import Vapor
 /// `offset=ten` are refused, not read as absent), and a JSON body's top-level field may be `null`
 /// only where its schema allows null. Each refusal is a 422 problem listing the fields.
 enum RequestShape {
-    static func check(_ req: Request, _ operation: APIOperation) async throws {
+    /// Whether the check reads the body: a JSON body of an operation whose document names it.
+    /// The caller gathers such a body before `check` when it came in pieces.
+    static func needsBody(_ req: Request, _ operation: APIOperation) -> Bool {
+        operation.request != nil && req.headers.contentType == .json
+    }
+
+    static func check(_ req: Request, _ operation: APIOperation) throws {
         var errors: [FieldError] = []
         if let query = req.url.query, !operation.query.isEmpty {
             let sent = URLComponents(string: "?" + query)?.queryItems ?? []
@@ -36,8 +42,7 @@ enum RequestShape {
         if let name = operation.request, req.headers.contentType == .json,
             case .object(let props)? = OpenAPISchemas.all[name]?["properties"]
         {
-            // The body as the handler will read it (collected here when it came in pieces).
-            if req.body.data == nil { _ = try await req.body.collect(max: req.application.routes.defaultMaxBodySize.value).get() }
+            // The body as the handler will read it (gathered by the caller when it came in pieces).
             // A body without the word `null` has no null field: most bodies are not parsed twice.
             guard let data = req.body.data, data.readableBytesView.firstRange(of: Self.null) != nil,
                 case .object(let body)? = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: data))

@@ -102,11 +102,16 @@ enum Authentication {
         return (token, expires)
     }
 
+    /// The principal of a token the cache still holds, without a database read (nil: look it up).
+    static func cachedPrincipal(forToken token: String, req: Request) -> Principal? {
+        req.application.tokenCache.principal(hash: Digest.sha256Hex(token), now: req.now.timeIntervalSince1970)
+    }
+
     static func principal(forToken token: String, req: Request) async throws -> Principal? {
+        if let p = cachedPrincipal(forToken: token, req: req) { return p }
         let hash = Digest.sha256Hex(token)
         let now = req.now.timeIntervalSince1970
         let cache = req.application.tokenCache
-        if let p = cache.principal(hash: hash, now: now) { return p }
         if token.hasPrefix(deviceTokenPrefix) {
             guard let device = try await DeviceModel.query(on: req.db).filter(\.$tokenHash == hash).first(),
                 device.revokedAt == nil, let role = Role(rawValue: device.role)

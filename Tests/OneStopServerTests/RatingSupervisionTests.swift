@@ -508,4 +508,42 @@ struct RatingSupervisionTests {
             #expect(problem == nil)
         }
     }
+
+    @Test(
+        "an applicant's ratings from one address count once each: three cases of a clerk in a minute are many cases of one window, not a burst",
+        arguments: TestDB.available)
+    func identityAndSourceCountOnce(db: TestDB) async throws {
+        try await withOneStop(db) { t in
+            let (admin, clerk, chief) = try await t.caseStaff()
+            let made = try await t.send(
+                .POST, "/api/v1/users", token: admin,
+                json: [
+                    "username": "jiancha", "displayName": "监察", "password": "Rating-Pass-2026", "role": "supervisor",
+                    "centerID": try await t.centerID(code: "DL010200").uuidString,
+                ])
+            #expect(made.status == .created, "\(made.body.string)")
+            let supervisor = try await t.login("jiancha", "Rating-Pass-2026")
+            let registered = try await t.send(
+                .POST, "/api/v1/applicants",
+                json: ["name": "张三", "idNumber": "11010519491231002X", "phone": "13800138000", "password": "Apply-2026-pass"])
+            #expect(registered.status == .created, "\(registered.body.string)")
+            let me = try await t.login("11010519491231002X", "Apply-2026-pass")
+            let item = try await t.foodItem()
+            struct R: Encodable { var level: Int; var tags: [String]; var text: String }
+            for _ in 0..<3 {
+                let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
+                #expect(try await t.move(clerk, c.id, "review").status == .ok)
+                #expect(try await t.send(.POST, "/api/v1/cases/\(c.id)/decide", token: chief, json: ["outcome": "approved"]).status == .ok)
+                let rated = try await t.send(
+                    .POST, "/api/v1/cases/\(c.id)/rating", token: me, json: R(level: 5, tags: [], text: ""),
+                    headers: ["X-Forwarded-For": "203.0.113.7"])
+                #expect(rated.status == .created, "\(rated.body.string)")
+                t.clock.advance(10)
+            }
+            // Counted twice (once by address, once by person), the third was a burst of five.
+            let flags = try await t.send(.GET, "/api/v1/ratings/flags", token: supervisor).content.decode([Flag].self)
+            #expect(flags.map(\.signal) == ["same_window_many"], "\(flags)")
+            #expect(flags.first?.measured == 3)
+        }
+    }
 }

@@ -35,6 +35,7 @@ enum RatingFlags {
     /// The columns of a recent rating that its fact needs.
     struct Recent: Decodable {
         static let columns = "\"at\", source, rater_identity, window_id, staff_id, department_id, case_id, ticket_id"
+        var id = UUID()
         var at: Int64
         var source: String
         var raterIdentity: String?
@@ -45,7 +46,7 @@ enum RatingFlags {
         var ticketID: UUID?
 
         enum CodingKeys: String, CodingKey {
-            case at, source
+            case id, at, source
             case raterIdentity = "rater_identity"
             case windowID = "window_id"
             case staffID = "staff_id"
@@ -71,25 +72,37 @@ enum RatingFlags {
         guard let sql = db as? any SQLDatabase else { throw Abort(.internalServerError) }
         var recent: [RatingFraud.Fact] = []
         // Plain SQL for the few columns a fact needs: every visit's rating runs this, and through
-        // Fluent each of up to 50 rows cost a reflection of the whole model.
+        // Fluent each of up to 50 rows cost a reflection of the whole model. The burst rule needs
+        // only when each rating of the source came, so those rows are read for that alone (a
+        // hall's evaluators behind one address give 50 rows a rating).
+        var bySource: [(id: UUID, at: Int64)] = []
         if !r.source.isEmpty {
-            recent += try await sql.raw(
+            for row in try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE source = \(bind: r.source)
+                SELECT id, "at" FROM ratings WHERE source = \(bind: r.source)
                 AND "at" > \(bind: r.at - t.burstSeconds * 1000) AND id <> \(bind: id) LIMIT 50
                 """
-            ).all(decoding: Recent.self).map { $0.fact() }
+            ).all() {
+                bySource.append((try row.decode(column: "id", as: UUID.self), try row.decode(column: "at", as: Int64.self)))
+            }
         }
+        var byIdentity: Set<UUID> = []
         if let identity = r.raterIdentity, !identity.isEmpty {
             let day = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000))
             let start = HallClock.millis(HallClock.instant(day, minute: 0))
-            recent += try await sql.raw(
+            let rows = try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Recent.columns) FROM ratings WHERE rater_identity = \(bind: identity)
+                SELECT id, \(unsafeRaw: Recent.columns) FROM ratings WHERE rater_identity = \(bind: identity)
                 AND "at" >= \(bind: start) AND id <> \(bind: id) LIMIT 200
                 """
-            ).all(decoding: Recent.self).map { $0.fact() }
+            ).all(decoding: Recent.self)
+            byIdentity = Set(rows.map(\.id))
+            recent += rows.map { $0.fact() }
         }
+        // A rating of both the source and the identity counts once (it was counted twice, and a
+        // person rating from one address made a burst at three ratings).
+        let day = HallClock.day(Date(timeIntervalSince1970: Double(r.at) / 1000)).description
+        recent += bySource.filter { !byIdentity.contains($0.id) }.map { RatingFraud.Fact(at: $0.at, source: r.source, day: day) }
         let flags = RatingFraud.flags(fact(r, askedAt: askedAt), recent: recent, thresholds: t)
         var events: [AuditEvent] = []
         for f in flags {

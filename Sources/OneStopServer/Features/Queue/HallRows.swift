@@ -109,15 +109,50 @@ enum HallRows {
             return t
         }
 
-        /// The row's columns in `ticketColumns` order, as SQL binds.
-        var binds: [any SQLExpression] {
+        /// A row of `ticketColumns`, read column by column: through `Decodable` the keyed
+        /// containers cost more than the statement, and on SQLite Foundation parsed each of the
+        /// five ids with `sscanf` (`text`: ids are stored as text).
+        init(row: any SQLRow, text: Bool) throws {
+            id = try row.id("id", text: text)
+            centerID = try row.id("center_id", text: text)
+            groupID = try row.id("group_id", text: text)
+            day = try row.decode(column: "day", as: String.self)
+            sequence = try row.decode(column: "sequence", as: Int.self)
+            number = try row.decode(column: "number", as: String.self)
+            ticketClass = try row.decode(column: "class", as: String.self)
+            state = try row.decode(column: "state", as: String.self)
+            source = try row.decode(column: "source", as: String.self)
+            followToken = try row.decode(column: "follow_token", as: String.self)
+            issuedAt = try row.decode(column: "issued_at", as: Int64.self)
+            queuedAt = try row.decode(column: "queued_at", as: Int64.self)
+            calledAt = try row.decode(column: "called_at", as: Int64?.self)
+            startedAt = try row.decode(column: "started_at", as: Int64?.self)
+            finishedAt = try row.decode(column: "finished_at", as: Int64?.self)
+            windowID = try row.optionalID("window_id", text: text)
+            staffID = try row.optionalID("staff_id", text: text)
+            returnWindowID = try row.optionalID("return_window_id", text: text)
+            previousID = try row.optionalID("previous_id", text: text)
+            appointmentID = try row.optionalID("appointment_id", text: text)
+            skips = try row.decode(column: "skips", as: Int.self)
+            calls = try row.decode(column: "calls", as: Int.self)
+            rated = try row.decode(column: "rated", as: Bool.self)
+        }
+
+        /// The row's columns in `ticketColumns` order, as SQL binds (ids as `sql` stores them).
+        func binds(_ sql: any SQLDatabase) -> [any SQLExpression] {
             [
-                SQLBind(id), SQLBind(centerID), SQLBind(groupID), SQLBind(day), SQLBind(sequence), SQLBind(number),
+                sql.bind(id: id), sql.bind(id: centerID), sql.bind(id: groupID), SQLBind(day), SQLBind(sequence), SQLBind(number),
                 SQLBind(ticketClass), SQLBind(state), SQLBind(source), SQLBind(followToken), SQLBind(issuedAt), SQLBind(queuedAt),
-                SQLBind(calledAt), SQLBind(startedAt), SQLBind(finishedAt), SQLBind(windowID), SQLBind(staffID),
-                SQLBind(returnWindowID), SQLBind(previousID), SQLBind(appointmentID), SQLBind(skips), SQLBind(calls),
+                sql.bind(calledAt), sql.bind(startedAt), sql.bind(finishedAt), sql.bind(id: windowID), sql.bind(id: staffID),
+                sql.bind(id: returnWindowID), sql.bind(id: previousID), sql.bind(id: appointmentID), SQLBind(skips), SQLBind(calls),
                 SQLBind(rated),
             ]
+        }
+
+        /// Rows of `ticketColumns` from `sql`.
+        static func all(_ q: SQLQueryString, on sql: any SQLDatabase) async throws -> [Ticket] {
+            let text = sql.textIDs
+            return try await sql.raw(q).all().map { try Ticket(row: $0, text: text) }
         }
     }
 
@@ -133,26 +168,29 @@ enum HallRows {
 
     /// What a rating checks before it waits for the writer: where the ticket was served and its
     /// follow token — four columns, not the whole row.
-    struct RatingFacts: Decodable, Sendable {
+    struct RatingFacts: Sendable {
         var centerID: UUID
         var groupID: UUID
         var windowID: UUID?
         var followToken: String
-
-        enum CodingKeys: String, CodingKey {
-            case centerID = "center_id", groupID = "group_id", windowID = "window_id", followToken = "follow_token"
-        }
     }
 
     static func ratingFacts(_ id: UUID, on db: any Database) async throws -> RatingFacts? {
-        try await sql(db).raw("SELECT center_id, group_id, window_id, follow_token FROM tickets WHERE id = \(bind: id)")
-            .first(decoding: RatingFacts.self)
+        let sql = try Self.sql(db)
+        let text = sql.textIDs
+        return try await sql.raw("SELECT center_id, group_id, window_id, follow_token FROM tickets WHERE id = \(sql.bind(id: id))")
+            .first().map {
+                RatingFacts(
+                    centerID: try $0.id("center_id", text: text), groupID: try $0.id("group_id", text: text),
+                    windowID: try $0.optionalID("window_id", text: text),
+                    followToken: try $0.decode(column: "follow_token", as: String.self))
+            }
     }
 
     static func readTickets(_ ids: [UUID], on db: any Database) async throws -> [Ticket] {
         guard !ids.isEmpty else { return [] }
-        return try await sql(db).raw("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id IN (\(binds: ids))")
-            .all(decoding: Ticket.self)
+        let sql = try Self.sql(db)
+        return try await Ticket.all("SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE id IN \(sql.idList(ids))", on: sql)
     }
 
     /// The first `limits[group]` waiting tickets of each group and class of a center's day, and the
@@ -167,7 +205,7 @@ enum HallRows {
         -> [Ticket]
     {
         guard let q = queueHeadsQuery(center: center, day: day, limits: limits, windows: windows) else { return [] }
-        return try await sql(db).raw(q).all(decoding: Ticket.self)
+        return try await Ticket.all(q, on: sql(db))
     }
 
     /// The statement of `queueHeads`; nil when it would ask for nothing.
@@ -210,8 +248,9 @@ enum HallRows {
     /// Inserts new tickets and writes back changed ones. Identity, group, day and number never
     /// change, so only the rest is set on a conflict.
     static func writeTickets(_ rows: [Ticket], on db: any Database) async throws {
+        let sql = try Self.sql(db)
         try await SQLRows.insert(
-            into: "tickets", columns: ticketColumns, rows.map(\.binds),
+            into: "tickets", columns: ticketColumns, rows.map { $0.binds(sql) },
             onConflict: """
                 (id) DO UPDATE SET state = excluded.state, follow_token = excluded.follow_token,
                 queued_at = excluded.queued_at, called_at = excluded.called_at, started_at = excluded.started_at,
@@ -237,6 +276,18 @@ enum HallRows {
             case paused, streak
             case windowID = "window_id", centerID = "center_id", userID = "user_id", staffID = "staff_id"
             case ticketID = "ticket_id", changedAt = "changed_at"
+        }
+
+        /// A row read column by column (see `Ticket.init(row:text:)`).
+        init(row: any SQLRow, text: Bool) throws {
+            windowID = try row.id("window_id", text: text)
+            centerID = try row.id("center_id", text: text)
+            userID = try row.optionalID("user_id", text: text)
+            staffID = try row.optionalID("staff_id", text: text)
+            paused = try row.decode(column: "paused", as: Bool.self)
+            streak = try row.decode(column: "streak", as: Int.self)
+            ticketID = try row.optionalID("ticket_id", text: text)
+            changedAt = try row.decode(column: "changed_at", as: Int64.self)
         }
 
         init(_ ws: WindowStateModel) {
@@ -276,12 +327,14 @@ enum HallRows {
 
     static func readSeats(_ windows: [UUID], on db: any Database) async throws -> [Seat] {
         guard !windows.isEmpty else { return [] }
-        return try await sql(db).raw(
+        let sql = try Self.sql(db)
+        let text = sql.textIDs
+        return try await sql.raw(
             """
             SELECT window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at FROM window_states
-            WHERE window_id IN (\(binds: windows))
+            WHERE window_id IN \(sql.idList(windows))
             """
-        ).all(decoding: Seat.self)
+        ).all().map { try Seat(row: $0, text: text) }
     }
 
     /// Writes back a seat read with `seat` (inside a batch, with the batch).
@@ -291,12 +344,13 @@ enum HallRows {
     }
 
     static func writeSeats(_ seats: [Seat], on db: any Database) async throws {
+        let sql = try Self.sql(db)
         try await SQLRows.insert(
             into: "window_states", columns: "window_id, center_id, user_id, staff_id, paused, streak, ticket_id, changed_at",
             seats.map {
                 [
-                    SQLBind($0.windowID), SQLBind($0.centerID), SQLBind($0.userID), SQLBind($0.staffID), SQLBind($0.paused),
-                    SQLBind($0.streak), SQLBind($0.ticketID), SQLBind($0.changedAt),
+                    sql.bind(id: $0.windowID), sql.bind(id: $0.centerID), sql.bind(id: $0.userID), sql.bind(id: $0.staffID),
+                    SQLBind($0.paused), SQLBind($0.streak), sql.bind(id: $0.ticketID), SQLBind($0.changedAt),
                 ]
             },
             onConflict: """

@@ -65,15 +65,13 @@ enum TicketActions {
 
     /// A head of the queue as the calling rule's query returns it: the whole ticket, and whether it
     /// was sent back to this window.
-    private struct Head: Decodable {
+    private struct Head {
         var pinned: Int
         var ticket: HallRows.Ticket
 
-        enum CodingKeys: String, CodingKey { case pinned }
-
-        init(from decoder: any Decoder) throws {
-            pinned = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .pinned)
-            ticket = try HallRows.Ticket(from: decoder)
+        init(row: any SQLRow, text: Bool) throws {
+            pinned = try row.decode(column: "pinned", as: Int.self)
+            ticket = try HallRows.Ticket(row: row, text: text)
         }
     }
 
@@ -99,11 +97,11 @@ enum TicketActions {
             let waiting = found.heads.compactMap { t -> WaitingTicket? in
                 guard let c = TicketClass(rawValue: t.ticketClass) else { return nil }
                 return WaitingTicket(
-                    id: t.id.uuidString, group: t.groupID.uuidString, ticketClass: c, queuedAt: t.queuedAt / 1000, sequence: t.sequence)
+                    id: t.id.text, group: t.groupID.text, ticketClass: c, queuedAt: t.queuedAt / 1000, sequence: t.sequence)
             }
             pick = CallingRule.next(
-                from: waiting, groups: Set(groups.map(\.uuidString)), policy: hall.policy, streak: streak, now: now / 1000
-            ).flatMap { c in UUID(uuidString: c.ticket.id).map { Pick(id: $0, streak: c.streak) } }
+                from: waiting, groups: Set(groups.map(\.text)), policy: hall.policy, streak: streak, now: now / 1000
+            ).flatMap { c in UUID(text: c.ticket.id).map { Pick(id: $0, streak: c.streak) } }
         }
         // The batch keeps the row it was read as, so the call needs no second read.
         if let pick, let batch, let row = ([found.pinned].compactMap { $0 } + found.heads).first(where: { $0.id == pick.id }) {
@@ -138,7 +136,9 @@ enum TicketActions {
             q.appendInterpolation(binds: groups)
             q.appendLiteral(") ORDER BY queued_at, sequence LIMIT \(limit)) AS head_\(c.rawValue)")
         }
-        let rows = try await HallRows.sql(db).raw(q).all(decoding: Head.self).filter { !taken.contains($0.ticket.id) }
+        let sql = try HallRows.sql(db)
+        let text = sql.textIDs
+        let rows = try await sql.raw(q).all().map { try Head(row: $0, text: text) }.filter { !taken.contains($0.ticket.id) }
         // Only the first of each class (and of the pinned) is a head.
         var seen: Set<String> = []
         let heads = rows.filter { seen.insert($0.pinned == 1 ? "pinned" : $0.ticket.ticketClass).inserted }

@@ -83,7 +83,7 @@ enum RatingFlags {
                 AND "at" > \(bind: r.at - t.burstSeconds * 1000) AND id <> \(bind: id) LIMIT 50
                 """
             ).all() {
-                bySource.append((try row.decode(column: "id", as: UUID.self), try row.decode(column: "at", as: Int64.self)))
+                bySource.append((try row.id("id", text: sql.textIDs), try row.decode(column: "at", as: Int64.self)))
             }
         }
         var byIdentity: Set<UUID> = []

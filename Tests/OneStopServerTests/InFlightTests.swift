@@ -77,7 +77,9 @@ struct WALCheckpointerTests {
             }
             // Nothing copied the log back in the writer's commits.
             let sql = app.db as! any SQLDatabase
-            let before = try await sql.raw("PRAGMA wal_checkpoint(NOOP)").first(decoding: WALCheckpointer.Outcome.self)
+            let before = try await app.db.withConnection { conn in
+                try await WALCheckpointer.walCheckpoint("NOOP", on: conn as! any SQLDatabase)
+            }
             #expect((before?.log ?? 0) > 1000)
             #expect(before?.checkpointed == 0)
             let after = try #require(try await WALCheckpointer.checkpoint(app))

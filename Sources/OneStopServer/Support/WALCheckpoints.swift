@@ -104,8 +104,21 @@ enum WALCheckpointer {
     static func checkpoint(_ app: Application) async throws -> Outcome? {
         guard case .sqlite = app.settings.database, app.walCheckpointPauses.withLockedValue({ $0 }) == 0 else { return nil }
         let db = app.backgroundReaders?.database(for: .sweep, logger: app.logger) { app.db } ?? app.db
-        guard let sql = db as? any SQLDatabase else { return nil }
-        return try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").first(decoding: Outcome.self)
+        return try await db.withConnection { conn in
+            guard let sql = conn as? any SQLDatabase else { return nil }
+            return try await walCheckpoint("PASSIVE", on: sql)
+        }
+    }
+
+    /// `PRAGMA wal_checkpoint(mode)` on one connection. A connection that has read nothing since
+    /// the database turned to WAL does not know the log yet and answers -1 having done nothing
+    /// (a test met it under load, when the pool handed out such a connection): it reads once, and
+    /// asks again.
+    static func walCheckpoint(_ mode: String, on sql: any SQLDatabase) async throws -> Outcome? {
+        let outcome = try await sql.raw("PRAGMA wal_checkpoint(\(unsafeRaw: mode))").first(decoding: Outcome.self)
+        guard outcome?.log == -1 else { return outcome }
+        _ = try await sql.raw("SELECT 1 FROM sqlite_master LIMIT 1").all()
+        return try await sql.raw("PRAGMA wal_checkpoint(\(unsafeRaw: mode))").first(decoding: Outcome.self)
     }
 }
 

@@ -27,7 +27,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
     app.http.server.configuration.port = settings.port
 
     /// The group commit's connections, on its own lane (see `CommitLane`).
-    var writer: DatabaseConfigurationFactory?
+    var writer: CommitLane.Writer?
     /// The background jobs' readers (see `BackgroundReaders`).
     var background: DatabaseConfigurationFactory?
     switch settings.database {
@@ -35,7 +35,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
-        writer = .sqlite(.file(path), sqlLogLevel: .trace)
+        writer = .sqlite(path: path)
         background = .sqlite(.file(path), sqlLogLevel: .trace)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
@@ -47,7 +47,7 @@ public func configure(_ app: Application, settings: Settings) async throws {
         // rating, which read beside the group commit, waited there).
         app.databases.use(
             .postgres(configuration: config, maxConnectionsPerEventLoop: settings.postgresReadersPerLoop, sqlLogLevel: .trace), as: .psql)
-        writer = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
+        writer = .other(.postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace))
         background = .postgres(configuration: config, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace)
         let bridge = PostgresBridge(
             configuration: config.coreConfiguration, channel: "onestop_hall_" + (schema ?? "public"), logger: app.logger)

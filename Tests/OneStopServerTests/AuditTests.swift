@@ -16,7 +16,7 @@ struct AuditTests {
         #expect(Digest.hex([0, 9, 10, 255]) == "00090aff")
     }
 
-    @Test("the seeded chain verifies, and editing, deleting or truncating rows is found", arguments: TestDB.available)
+    @Test("the seeded chain verifies, and editing, deleting or truncating rows is found", arguments: TestDB.writers)
     func tamper(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let sql = t.app.db as! any SQLDatabase
@@ -43,7 +43,7 @@ struct AuditTests {
         }
     }
 
-    @Test("concurrent audited writes keep one unbroken chain", arguments: TestDB.available)
+    @Test("concurrent audited writes keep one unbroken chain", arguments: TestDB.writers)
     func concurrent(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let token = try await t.login()
@@ -66,7 +66,7 @@ struct AuditTests {
         }
     }
 
-    @Test("supervisors browse and filter the log; window staff may not", arguments: TestDB.available)
+    @Test("supervisors browse and filter the log; window staff may not", arguments: TestDB.writers)
     func browse(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let admin = try await t.login()

@@ -24,7 +24,7 @@ struct BadRatingTests {
 
     @Test(
         "a bad visit rating reaches the department's worklist; rectified, appealed, and excluded when the appeal is upheld",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func flow(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -196,7 +196,7 @@ struct BadRatingTests {
 
     @Test(
         "一事一评: the applicant rates their decided case once; a bad one is real-name and must be called back first",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func caseRating(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, chief) = try await t.caseStaff()

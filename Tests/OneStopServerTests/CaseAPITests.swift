@@ -123,7 +123,7 @@ struct CaseView: Decodable {
 struct CaseAPITests {
     @Test(
         "a promised case from intake to delivery: supplements once, acceptance, review, extension, a stop, decision, notices",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func lifecycle(db: TestDB) async throws {
         try await withOneStop(db) { t in
             var (_, clerk, chief) = try await t.caseStaff()
@@ -264,7 +264,7 @@ struct CaseAPITests {
 
     @Test(
         "tracking without signing in shows a masked timeline and stops guessers; applicants see only their own cases",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func trackingAndApplicants(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (admin, clerk, _) = try await t.caseStaff()
@@ -337,7 +337,7 @@ struct CaseAPITests {
 
     @Test(
         "a complete application is accepted on the spot with one acceptance notice; an incomplete one is refused and nothing is kept",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func acceptOnTheSpot(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, chief) = try await t.caseStaff()
@@ -396,7 +396,7 @@ struct CaseAPITests {
     }
 
     @Test(
-        "a fee recorded with a decision is printed on it, and one outside the published standard is an anomaly", arguments: TestDB.available
+        "a fee recorded with a decision is printed on it, and one outside the published standard is an anomaly", arguments: TestDB.writers
     )
     func fees(db: TestDB) async throws {
         try await withOneStop(db) { t in
@@ -447,7 +447,7 @@ struct CaseAPITests {
         }
     }
 
-    @Test("numbers stay unique when many cases are taken in at once", arguments: TestDB.available)
+    @Test("numbers stay unique when many cases are taken in at once", arguments: TestDB.writers)
     func concurrentNumbers(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, _) = try await t.caseStaff()
@@ -481,7 +481,7 @@ struct CaseAPITests {
 struct CasePageTests {
     @Test(
         "a window takes in, asks for supplements, accepts and prints through the pages; tracking and registration work without signing in",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func windowPages(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let b = Browser(t)
@@ -631,7 +631,7 @@ struct OnlineApplicationTests {
 
     @Test(
         "uploads are checked by content, size and count before anything is kept; supplements are answered by upload; files are only downloads",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func online(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, _) = try await t.caseStaff()

@@ -32,7 +32,7 @@ struct HotlineRegisterTests {
 
     @Test(
         "the report counts each department's steps of the period, as JSON, CSV and a page; a chief representative sees their own row",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func report(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -106,7 +106,7 @@ struct HotlineRegisterTests {
 
     @Test(
         "calls to a window's phone: logged by hand, imported from Master.csv all or nothing, a third unanswered call warns once",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func phones(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -227,7 +227,7 @@ struct HotlineRegisterTests {
 
     @Test(
         "attachments: checked by content, five to an order, sent with the public form or added later, read by whoever sees the order",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func attachments(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)

@@ -87,7 +87,7 @@ struct Hall {
 
 @Suite("Queue API")
 struct QueueAPITests {
-    @Test("a visit from ticket to rating: numbers, people ahead, call, start, finish, one rating", arguments: TestDB.available)
+    @Test("a visit from ticket to rating: numbers, people ahead, call, start, finish, one rating", arguments: TestDB.writers)
     func lifecycle(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -142,7 +142,7 @@ struct QueueAPITests {
         }
     }
 
-    @Test("priority classes come from guides and kiosks only, and go first", arguments: TestDB.available)
+    @Test("priority classes come from guides and kiosks only, and go first", arguments: TestDB.writers)
     func priority(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -169,7 +169,7 @@ struct QueueAPITests {
         }
     }
 
-    @Test("a no-show goes back to the queue twice, then expires; park, resume and transfer with return", arguments: TestDB.available)
+    @Test("a no-show goes back to the queue twice, then expires; park, resume and transfer with return", arguments: TestDB.writers)
     func skipsParkTransfer(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -228,7 +228,7 @@ struct QueueAPITests {
         try await ServiceGroupModel.query(on: t.app.db).filter(\.$prefix == prefix).first()!.requireID()
     }
 
-    @Test("numbers never repeat and no ticket is called twice when many ask at once", arguments: TestDB.available)
+    @Test("numbers never repeat and no ticket is called twice when many ask at once", arguments: TestDB.writers)
     func concurrency(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -260,7 +260,7 @@ struct QueueAPITests {
 
     @Test(
         "actions that share a batch see each other's changes, and one the database refuses fails alone",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func batched(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -356,7 +356,7 @@ struct QueueAPITests {
         }
     }
 
-    @Test("appointments: slots, one per person per group per day, cancel, check in on time for priority", arguments: TestDB.available)
+    @Test("appointments: slots, one per person per group per day, cancel, check in on time for priority", arguments: TestDB.writers)
     func appointments(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -407,7 +407,7 @@ struct QueueAPITests {
         }
     }
 
-    @Test("the hall takes no tickets on a day its calendar closes", arguments: TestDB.available)
+    @Test("the hall takes no tickets on a day its calendar closes", arguments: TestDB.writers)
     func closedDay(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             t.clock.advance(5 * 86400)  // Saturday
@@ -420,7 +420,7 @@ struct QueueAPITests {
         }
     }
 
-    @Test("the hall's pages: take a ticket by form, see it, board, screen and desk", arguments: TestDB.available)
+    @Test("the hall's pages: take a ticket by form, see it, board, screen and desk", arguments: TestDB.writers)
     func pages(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let take = try await t.send(.GET, "/hall/DL010200/queue")

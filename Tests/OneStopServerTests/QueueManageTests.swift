@@ -31,7 +31,7 @@ struct QueueManageTests {
         var slotCapacity: Int?
     }
 
-    @Test("settings and groups: checked, audited, seen at once; bad input changes nothing", arguments: TestDB.available)
+    @Test("settings and groups: checked, audited, seen at once; bad input changes nothing", arguments: TestDB.writers)
     func setup(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -123,7 +123,7 @@ struct QueueManageTests {
         }
     }
 
-    @Test("the report: waits, service, no-shows, idle and ratings per group, window and staff; CSV", arguments: TestDB.available)
+    @Test("the report: waits, service, no-shows, idle and ratings per group, window and staff; CSV", arguments: TestDB.writers)
     func report(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -235,7 +235,7 @@ struct QueueManageTests {
         }
     }
 
-    @Test("the live view warns of a group waiting with no window open and of waits past the center's target", arguments: TestDB.available)
+    @Test("the live view warns of a group waiting with no window open and of waits past the center's target", arguments: TestDB.writers)
     func alerts(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -279,7 +279,7 @@ struct QueueManageTests {
     }
 
     @Test(
-        "the staffing forecast plans each group's windows hour by hour from the same weekday's last four weeks", arguments: TestDB.available
+        "the staffing forecast plans each group's windows hour by hour from the same weekday's last four weeks", arguments: TestDB.writers
     )
     func forecast(_ db: TestDB) async throws {
         try await withOneStop(db) { t in

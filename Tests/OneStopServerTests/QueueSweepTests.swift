@@ -8,7 +8,7 @@ import VaporTesting
 
 @Suite("Queue housekeeping")
 struct QueueSweepTests {
-    @Test("a backlog of visits not rated is recorded a chunk per transaction, each ticket once", arguments: TestDB.available)
+    @Test("a backlog of visits not rated is recorded a chunk per transaction, each ticket once", arguments: TestDB.writers)
     func notRatedInChunks(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -43,7 +43,7 @@ struct QueueSweepTests {
         }
     }
 
-    @Test("the sweep: missed bookings, yesterday's leftovers and seats, not rated after the rating time", arguments: TestDB.available)
+    @Test("the sweep: missed bookings, yesterday's leftovers and seats, not rated after the rating time", arguments: TestDB.writers)
     func sweep(_ db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)

@@ -36,7 +36,7 @@ struct RatingSupervisionTests {
         return (try res.content.decode(Made.self).id, chief)
     }
 
-    @Test("an unrectified bad rating is warned before its day and carded after it, once each", arguments: TestDB.available)
+    @Test("an unrectified bad rating is warned before its day and carded after it, once each", arguments: TestDB.writers)
     func overdue(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -89,7 +89,7 @@ struct RatingSupervisionTests {
         }
     }
 
-    @Test("a rating rectified in time is neither warned nor carded", arguments: TestDB.available)
+    @Test("a rating rectified in time is neither warned nor carded", arguments: TestDB.writers)
     func rectifiedInTime(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -125,7 +125,7 @@ struct RatingSupervisionTests {
 
     @Test(
         "five ratings from one address in a minute and an evaluator answered at once are flagged, kept, and reviewed by a supervisor",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func flags(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -283,7 +283,7 @@ struct RatingSupervisionTests {
 
     @Test(
         "热线评价: an operator records a caller's rating of a visit or a case; the caller is the rater (sealed), the operator is recorded; refusals",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func hotline(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, chief) = try await t.caseStaff()
@@ -377,7 +377,7 @@ struct RatingSupervisionTests {
 
     @Test(
         "一事一评 without signing in: the decision notice and the 送达回执 carry the case's rating QR; delivery sends the link through the outbox; the link rates once",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func ratingLink(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, chief) = try await t.caseStaff()
@@ -455,7 +455,7 @@ struct RatingSupervisionTests {
 
     @Test(
         "ratings that share a batch each count once in the day's figures; one refused in the batch counts in none",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func batchedFigures(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let hall = try await Hall.open(t)
@@ -511,7 +511,7 @@ struct RatingSupervisionTests {
 
     @Test(
         "an applicant's ratings from one address count once each: three cases of a clerk in a minute are many cases of one window, not a burst",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func identityAndSourceCountOnce(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (admin, clerk, chief) = try await t.caseStaff()

@@ -10,10 +10,16 @@ import VaporTesting
 /// The databases server tests run on: SQLite always, PostgreSQL when ONESTOP_TEST_POSTGRES_URL
 /// names one (the README's test command starts one and sets it). With
 /// ONESTOP_TEST_REQUIRE_POSTGRES=1 a missing URL fails instead of quietly testing less.
+///
+/// SQLite runs in memory (`sqlite`, one connection), and, for the suites whose writes go through
+/// the group commit, also in a file as a deployment runs it (`sqliteFile`: WAL, readers beside
+/// the commit lane's own connection, `LaneSQLite`).
 enum TestDB: String, CustomTestStringConvertible, Sendable, CaseIterable {
-    case sqlite, postgres
+    case sqlite, sqliteFile, postgres
 
     var testDescription: String { rawValue }
+
+    var isSQLite: Bool { self != .postgres }
 
     static var postgresURL: String? { ProcessInfo.processInfo.environment["ONESTOP_TEST_POSTGRES_URL"] }
 
@@ -24,6 +30,9 @@ enum TestDB: String, CustomTestStringConvertible, Sendable, CaseIterable {
         }
         return [.sqlite]
     }
+
+    /// `available` and SQLite in a file: for suites of the group commit's writes.
+    static var writers: [TestDB] { available + [.sqliteFile] }
 }
 
 /// A clock tests can move.
@@ -98,6 +107,7 @@ func withOneStop(
     defer { try? FileManager.default.removeItem(atPath: dir) }
     switch db {
     case .sqlite: settings.database = sqliteFile ? .sqlite(path: dir + "/db.sqlite") : .sqliteMemory
+    case .sqliteFile: settings.database = .sqlite(path: dir + "/db.sqlite")
     case .postgres: settings.database = .postgres(url: TestDB.postgresURL!, schema: String(schema))
     }
     let clock = TestClock()

@@ -100,7 +100,7 @@ struct WorkOrderTests {
 
     @Test(
         "a complaint from the call to its close: suggested and dispatched, signed, replied, a dissatisfied call-back reopens it, then it is solved",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func lifecycle(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -201,7 +201,7 @@ struct WorkOrderTests {
     }
 
     @Test(
-        "a 举报's caller is seen by the hotline only: never in the department's answers, pages or the audit log", arguments: TestDB.available)
+        "a 举报's caller is seen by the hotline only: never in the department's answers, pages or the audit log", arguments: TestDB.writers)
     func confidential(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -234,7 +234,7 @@ struct WorkOrderTests {
 
     @Test(
         "a return goes back to dispatch, which overrules it with a note or sends it elsewhere; returns are counted",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func returns(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -255,7 +255,7 @@ struct WorkOrderTests {
 
     @Test(
         "the public form takes an order without signing in; the tracker shows its state and reply by number and phone tail",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func publicForm(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -294,7 +294,7 @@ struct WorkOrderTests {
 
     @Test(
         "an emergency order's 2 hours run through the night: reminded, then carded yellow and red on the supervision cards",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func timeLimits(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -331,7 +331,7 @@ struct WorkOrderTests {
 
     @Test(
         "the sweep decides its orders a batch at a time: each running order reminded once, with its event, notice and audit entry; a replied one is left alone",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func sweepBatches(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -369,7 +369,7 @@ struct WorkOrderTests {
         }
     }
 
-    @Test("orders taken in at once share a write: each stored whole, with its own number and history", arguments: TestDB.available)
+    @Test("orders taken in at once share a write: each stored whole, with its own number and history", arguments: TestDB.writers)
     func concurrentIntake(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -389,7 +389,7 @@ struct WorkOrderTests {
         }
     }
 
-    @Test("duplicates are found by phone and merged: one handling, each caller called back", arguments: TestDB.available)
+    @Test("duplicates are found by phone and merged: one handling, each caller called back", arguments: TestDB.writers)
     func merging(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let d = try await Desk.open(t)
@@ -416,7 +416,7 @@ struct WorkOrderTests {
 
     @Test(
         "a consultation answered on the call is closed at once; the console shows the guide and the caller's earlier orders",
-        arguments: TestDB.available)
+        arguments: TestDB.writers)
     func answered(db: TestDB) async throws {
         try await withOneStop(db) { t in
             _ = try await Desk.open(t)

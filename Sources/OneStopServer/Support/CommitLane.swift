@@ -19,31 +19,54 @@ final class CommitLane: Sendable {
     let threadPool: NIOThreadPool
     let loop: any EventLoop
     let executor: LaneExecutor
-    /// The writer's databases, on `loop`; nil for an in-memory SQLite database (a second
-    /// connection to it would be a different, empty database).
+    /// The writer's databases, on `loop` (PostgreSQL); nil for SQLite, and for an in-memory
+    /// SQLite database (a second connection to it would be a different, empty database).
     let databases: Databases?
+    /// The writer's own connection to an SQLite file (see `LaneSQLite`).
+    let sqlite: LaneSQLite?
+    private let sqliteConfiguration: (any DatabaseConfiguration)?
 
-    init(writer: DatabaseConfigurationFactory?) {
+    enum Writer {
+        case sqlite(path: String)
+        case other(DatabaseConfigurationFactory)
+    }
+
+    init(writer: Writer?) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         loop = group.next()
         executor = LaneExecutor(loop: loop)
-        if let writer {
-            let dbs = Databases(threadPool: threadPool, on: group)
-            dbs.use(writer, as: .writer)
-            databases = dbs
-        } else {
+        switch writer {
+        case .sqlite(let path):
+            sqlite = LaneSQLite(path: path)
+            sqliteConfiguration = DatabaseConfigurationFactory.sqlite(.file(path)).make()
             databases = nil
+        case .other(let factory):
+            let dbs = Databases(threadPool: threadPool, on: group)
+            dbs.use(factory, as: .writer)
+            databases = dbs
+            sqlite = nil
+            sqliteConfiguration = nil
+        case nil:
+            databases = nil
+            sqlite = nil
+            sqliteConfiguration = nil
         }
     }
 
     /// The writer's database on the lane, or `fallback`.
     func database(logger: Logger, fallback: @Sendable () -> any Database) -> any Database {
-        databases?.database(.writer, logger: logger, on: loop) ?? fallback()
+        if let sqlite, let sqliteConfiguration {
+            return LaneSQLiteDatabase(
+                connection: sqlite, context: DatabaseContext(configuration: sqliteConfiguration, logger: logger, eventLoop: loop),
+                inTransaction: false)
+        }
+        return databases?.database(.writer, logger: logger, on: loop) ?? fallback()
     }
 
     func shutdown() async {
+        sqlite?.close()
         await databases?.shutdownAsync()
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()

@@ -23,6 +23,8 @@ enum StorageFault: Equatable {
             case let r where String(describing: r).hasPrefix("ioError"): return .unavailable
             default: return nil
             }
+        case let e as LaneSQLiteError:
+            return e.storageFault
         case let e as PSQLError:
             switch e.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:

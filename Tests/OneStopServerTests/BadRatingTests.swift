@@ -200,11 +200,7 @@ struct BadRatingTests {
     func caseRating(db: TestDB) async throws {
         try await withOneStop(db) { t in
             let (_, clerk, chief) = try await t.caseStaff()
-            let registered = try await t.send(
-                .POST, "/api/v1/applicants",
-                json: ["name": "张三", "idNumber": "11010519491231002X", "phone": "13800138000", "password": "Apply-2026-pass"])
-            #expect(registered.status == .created, "\(registered.body.string)")
-            let me = try await t.login("11010519491231002X", "Apply-2026-pass")
+            let me = try await t.applicant()
             let item = try await t.foodItem()
             let c = try await t.intake(clerk, item: item.code, marks: try await t.complete(item), accept: true).caseView()
             struct R: Encodable { var level: Int; var tags: [String]; var text: String }

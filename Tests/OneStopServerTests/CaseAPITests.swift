@@ -12,6 +12,15 @@ private let personID = "11010519491231002X"
 private let personPhone = "13800138000"
 
 extension TestContext {
+    /// 张三, registered as an applicant (the standard's example ID number) and signed in.
+    func applicant() async throws -> String {
+        let registered = try await send(
+            .POST, "/api/v1/applicants",
+            json: ["name": "张三", "idNumber": personID, "phone": personPhone, "password": "Apply-2026-pass"])
+        #expect(registered.status == .created, "\(registered.body.string)")
+        return try await login(personID, "Apply-2026-pass")
+    }
+
     /// A window clerk of the county center and the market regulator's chief representative.
     func caseStaff() async throws -> (admin: String, clerk: String, chief: String) {
         let admin = try await login()

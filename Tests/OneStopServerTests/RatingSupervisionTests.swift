@@ -523,11 +523,7 @@ struct RatingSupervisionTests {
                 ])
             #expect(made.status == .created, "\(made.body.string)")
             let supervisor = try await t.login("jiancha", "Rating-Pass-2026")
-            let registered = try await t.send(
-                .POST, "/api/v1/applicants",
-                json: ["name": "张三", "idNumber": "11010519491231002X", "phone": "13800138000", "password": "Apply-2026-pass"])
-            #expect(registered.status == .created, "\(registered.body.string)")
-            let me = try await t.login("11010519491231002X", "Apply-2026-pass")
+            let me = try await t.applicant()
             let item = try await t.foodItem()
             struct R: Encodable { var level: Int; var tags: [String]; var text: String }
             for _ in 0..<3 {

@@ -52,4 +52,14 @@ struct LaneSQLiteTests {
         #expect(StorageFault.of(LaneSQLiteError(code: 10 | (3 << 8), message: "write")) == .unavailable)
         #expect(StorageFault.of(LaneSQLiteError(code: 19, message: "constraint")) == nil)
     }
+
+    @Test("multi-row inserts go in few shapes on SQLite (powers of two), in as few statements as allowed elsewhere")
+    func insertShapes() {
+        #expect(SQLRows.chunks(45, most: 400, shapes: true) == [32, 8, 4, 1])
+        #expect(SQLRows.chunks(45, most: 400, shapes: false) == [45])
+        #expect(SQLRows.chunks(1000, most: 400, shapes: false) == [400, 400, 200])
+        let big = SQLRows.chunks(1000, most: 400, shapes: true)
+        #expect(big == [256, 256, 256, 128, 64, 32, 8] && big.reduce(0, +) == 1000)
+        #expect(SQLRows.chunks(0, most: 400, shapes: true).isEmpty)
+    }
 }

@@ -17,8 +17,9 @@ import VaporCSQLite
 /// own copy of SQLite (`VaporCSQLite`), the one the readers use: two copies in one process would
 /// not see each other's file locks.
 final class LaneSQLite: @unchecked Sendable {
-    /// Statements kept at most; past it the cache starts again (a statement with an `IN` list of
-    /// each length is a statement of its own).
+    /// Statements kept at most; past it one is let go for each new one (a statement with an `IN`
+    /// list of each length is a statement of its own: `SQLRows.insert` and `idList` keep their
+    /// shapes few on SQLite).
     static let maxStatements = 400
     /// How long a statement waits for another connection's lock (the checkpointer's, a backup's).
     static let busyMilliseconds: Int32 = 30_000
@@ -103,9 +104,9 @@ final class LaneSQLite: @unchecked Sendable {
 
     private func prepared(_ sql: String, on db: OpaquePointer) throws -> (OpaquePointer, Columns) {
         if let hit = statements[sql] { return hit }
-        if statements.count >= Self.maxStatements {
-            for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-            statements = [:]
+        if statements.count >= Self.maxStatements, let (key, (statement, _)) = statements.first {
+            sqlite_nio_sqlite3_finalize(statement)
+            statements[key] = nil
         }
         var statement: OpaquePointer?
         let rc = sqlite_nio_sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)

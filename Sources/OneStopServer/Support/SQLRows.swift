@@ -26,17 +26,36 @@ enum SQLRows {
             buffer.add(into: table, columns: columns, rows, onConflict: onConflict)
             return
         }
-        let perStatement = max(1, 30_000 / max(1, rows[0].count))
-        for start in stride(from: 0, to: rows.count, by: min(400, perStatement)) {
+        let sql = try sql(db)
+        let most = min(400, max(1, 30_000 / max(1, rows[0].count)))
+        var start = 0
+        for size in chunks(rows.count, most: most, shapes: sql.textIDs) {
             var q = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) VALUES ")
-            for (i, row) in rows[start..<min(start + min(400, perStatement), rows.count)].enumerated() {
+            for (i, row) in rows[start..<start + size].enumerated() {
                 q.appendLiteral(i == 0 ? "(" : ", (")
                 q.appendInterpolation(SQLList(row))
                 q.appendLiteral(")")
             }
             if let onConflict { q.appendLiteral(" ON CONFLICT " + onConflict) }
-            try await sql(db).raw(q).run()
+            try await sql.raw(q).run()
+            start += size
         }
+    }
+
+    /// The sizes of the statements that insert `count` rows, at most `most` each. With `shapes`
+    /// (SQLite, whose commit lane keeps its prepared statements) they are powers of two, so that
+    /// a table's inserts have a few shapes, each prepared once: a batch's 45 rows go as 32, 8, 4
+    /// and 1 rather than as a statement of 45 rows compiled for that batch alone.
+    static func chunks(_ count: Int, most: Int, shapes: Bool) -> [Int] {
+        var out: [Int] = []
+        var left = count
+        while left > 0 {
+            var size = min(left, most)
+            if shapes { size = 1 << (Int.bitWidth - 1 - size.leadingZeroBitCount) }
+            out.append(size)
+            left -= size
+        }
+        return out
     }
 }
 

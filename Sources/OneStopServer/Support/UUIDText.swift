@@ -75,8 +75,17 @@ extension SQLDatabase {
     /// through `Encodable`, a bare value directly).
     func bind<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
 
-    /// `(id, id, …)` for an `IN` list.
-    func idList(_ ids: some Sequence<UUID>) -> SQLGroupExpression { SQLGroupExpression(ids.map { bind(id: $0) }) }
+    /// `(id, id, …)` for an `IN` list. On SQLite a short list (up to 256) is made as long as the
+    /// next power of two by repeating its last id (the same set), so that its statement has few
+    /// shapes, each prepared once on the commit lane (`LaneSQLite`).
+    func idList(_ ids: some Sequence<UUID>) -> SQLGroupExpression {
+        var binds = ids.map { bind(id: $0) }
+        if textIDs, let last = binds.last, binds.count <= 256 {
+            let shape = 1 << (Int.bitWidth - (binds.count - 1).leadingZeroBitCount)
+            binds += Array(repeating: last, count: max(0, shape - binds.count))
+        }
+        return SQLGroupExpression(binds)
+    }
 }
 
 extension SQLRow {

@@ -224,7 +224,7 @@ enum HallRows {
                     """
                     SELECT \(unsafeRaw: ticketColumns) FROM tickets WHERE group_id = \(bind: group) AND day = \(bind: day)
                     AND state = 'waiting' AND class = \(bind: c.rawValue) AND window_id IS NULL AND center_id = \(bind: center)
-                    ORDER BY queued_at, sequence LIMIT \(unsafeRaw: String(limit))
+                    ORDER BY queued_at, sequence LIMIT \(bind: limit)
                     """)
             }
         }

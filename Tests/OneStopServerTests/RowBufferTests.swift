@@ -74,13 +74,14 @@ struct RowBufferTests {
                     return (0, [])
                 }
             }
-            // Hold the writer so that everything sent meanwhile lands in one batch (once the hold
-            // runs: on a loaded machine a fixed wait was not always enough).
+            // Hold the writer until the three jobs wait, so that they land in one batch (on a
+            // loaded machine fixed waits were not always enough).
             let holding = NIOLockedValueBox(false)
             let hold = Task {
                 try await app.groupCommit.run(actor: "test", now: Date()) { _ -> (Int, [AuditEvent]) in
                     holding.withLockedValue { $0 = true }
-                    try await Task.sleep(for: .milliseconds(400))
+                    let deadline = Date().addingTimeInterval(20)
+                    while app.groupCommit.waiting < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
                     return (0, [])
                 }
             }

@@ -93,6 +93,9 @@ final class GroupCommit: Sendable {
         return value
     }
 
+    /// Jobs waiting for the next batch (tests wait on it).
+    var waiting: Int { state.withLockedValue { $0.jobs.count } }
+
     private func drain() async {
         while true {
             let batch = state.withLockedValue { s -> [Job] in

@@ -68,12 +68,17 @@ extension SQLDatabase {
     /// through `Encodable` and `uuidString`), the `UUID` itself elsewhere.
     func bind(id: UUID) -> SQLBind { textIDs ? SQLBind(id.text) : SQLBind(id) }
 
-    /// An optional id: bound as above, or `NULL` written out.
-    func bind(id: UUID?) -> any SQLExpression { id.map { bind(id: $0) } ?? SQLLiteral.null }
+    /// An optional id: bound as above, or none. A bare value is bound directly (SQLiteKit encodes
+    /// an `Optional` bind through `Encodable`).
+    func bind(id: UUID?) -> any SQLExpression { id.map { bind(id: $0) } ?? none }
 
-    /// An optional value: bound, or `NULL` written out (SQLiteKit encodes an `Optional` bind
-    /// through `Encodable`, a bare value directly).
-    func bind<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
+    /// An optional value: bound, or none.
+    func bind<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression { value.map { SQLBind($0) } ?? none }
+
+    /// No value. On SQLite a bound `NULL`, so that a statement's text does not change with which
+    /// of its values are missing and the commit lane's prepared statement serves again
+    /// (`LaneSQLite`); elsewhere `NULL` written out.
+    private var none: any SQLExpression { textIDs ? SQLBind(String?.none) : SQLLiteral.null }
 
     /// `(id, id, …)` for an `IN` list. On SQLite a short list (up to 256) is made as long as the
     /// next power of two by repeating its last id (the same set), so that its statement has few

@@ -77,7 +77,13 @@ enum RatingFigures {
     static func apply(_ deltas: [Key: RatingTally], on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, !deltas.isEmpty else { return }
         let keys = deltas.keys.sorted()
-        let pairs = SQLList(keys.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope)]) })
+        // On SQLite the list is padded to a power of two with its last pair (the same set), so that
+        // the statement has few shapes for the commit lane to keep (see `SQLDatabase.idList`).
+        var padded = keys
+        if sql.textIDs, let last = keys.last, keys.count <= 256 {
+            padded += Array(repeating: last, count: (1 << (Int.bitWidth - (keys.count - 1).leadingZeroBitCount)) - keys.count)
+        }
+        let pairs = SQLList(padded.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope)]) })
         let postgres = sql.dialect.name == "postgresql"
         if postgres {
             let blanks = SQLList(keys.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope), SQLLiteral.string("{}")]) })
@@ -90,18 +96,15 @@ enum RatingFigures {
             let key = Key(day: try r.decode(column: "day", as: String.self), scope: try r.decode(column: "scope", as: String.self))
             stored[key] = try decode(try r.decode(column: "tally", as: String.self))
         }
-        var values: [any SQLExpression] = []
+        var upserts: [[any SQLExpression]] = []
         for key in keys {
             let tally = ((stored[key] ?? RatingTally()) + deltas[key]!).withoutZeros
             let text = String(decoding: try JSONEncoder.sorted.encode(tally), as: UTF8.self)
-            values.append(SQLGroupExpression([SQLBind(key.day), SQLBind(key.scope), SQLBind(text)]))
+            upserts.append([SQLBind(key.day), SQLBind(key.scope), SQLBind(text)])
         }
-        try await sql.raw(
-            """
-            INSERT INTO rating_tallies (day, scope, tally) VALUES \(SQLList(values))
-            ON CONFLICT (day, scope) DO UPDATE SET tally = excluded.tally
-            """
-        ).run()
+        try await SQLRows.insert(
+            into: "rating_tallies", columns: "day, scope, tally", upserts, onConflict: "(day, scope) DO UPDATE SET tally = excluded.tally",
+            on: db)
     }
 
     /// What every new rating does inside its transaction: it counts in the day's figures, it is

@@ -61,5 +61,8 @@ struct LaneSQLiteTests {
         let big = SQLRows.chunks(1000, most: 400, shapes: true)
         #expect(big == [256, 256, 256, 128, 64, 32, 8] && big.reduce(0, +) == 1000)
         #expect(SQLRows.chunks(0, most: 400, shapes: true).isEmpty)
+        #expect(SQLRows.padded([1, 2, 3], shapes: true) == [1, 2, 3, 3])
+        #expect(SQLRows.padded([1], shapes: true) == [1] && SQLRows.padded([Int](), shapes: true).isEmpty)
+        #expect(SQLRows.padded([1, 2, 3], shapes: false) == [1, 2, 3])
     }
 }

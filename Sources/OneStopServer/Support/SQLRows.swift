@@ -42,6 +42,15 @@ enum SQLRows {
         }
     }
 
+    /// `items` made as long as the next power of two by repeating the last (the same set for an
+    /// `IN` list), when `shapes` (SQLite) and there are at most 256: so that the statement has few
+    /// shapes, each prepared once on the commit lane (`LaneSQLite`).
+    static func padded<T>(_ items: [T], shapes: Bool) -> [T] {
+        guard shapes, let last = items.last, items.count <= 256 else { return items }
+        let size = 1 << (Int.bitWidth - (items.count - 1).leadingZeroBitCount)
+        return items + Array(repeating: last, count: size - items.count)
+    }
+
     /// The sizes of the statements that insert `count` rows, at most `most` each. With `shapes`
     /// (SQLite, whose commit lane keeps its prepared statements) they are powers of two, so that
     /// a table's inserts have a few shapes, each prepared once: a batch's 45 rows go as 32, 8, 4

@@ -80,16 +80,9 @@ extension SQLDatabase {
     /// (`LaneSQLite`); elsewhere `NULL` written out.
     private var none: any SQLExpression { textIDs ? SQLBind(String?.none) : SQLLiteral.null }
 
-    /// `(id, id, …)` for an `IN` list. On SQLite a short list (up to 256) is made as long as the
-    /// next power of two by repeating its last id (the same set), so that its statement has few
-    /// shapes, each prepared once on the commit lane (`LaneSQLite`).
+    /// `(id, id, …)` for an `IN` list, padded on SQLite (`SQLRows.padded`).
     func idList(_ ids: some Sequence<UUID>) -> SQLGroupExpression {
-        var binds = ids.map { bind(id: $0) }
-        if textIDs, let last = binds.last, binds.count <= 256 {
-            let shape = 1 << (Int.bitWidth - (binds.count - 1).leadingZeroBitCount)
-            binds += Array(repeating: last, count: max(0, shape - binds.count))
-        }
-        return SQLGroupExpression(binds)
+        SQLGroupExpression(SQLRows.padded(ids.map { bind(id: $0) }, shapes: textIDs))
     }
 }
 

@@ -77,13 +77,8 @@ enum RatingFigures {
     static func apply(_ deltas: [Key: RatingTally], on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, !deltas.isEmpty else { return }
         let keys = deltas.keys.sorted()
-        // On SQLite the list is padded to a power of two with its last pair (the same set), so that
-        // the statement has few shapes for the commit lane to keep (see `SQLDatabase.idList`).
-        var padded = keys
-        if sql.textIDs, let last = keys.last, keys.count <= 256 {
-            padded += Array(repeating: last, count: (1 << (Int.bitWidth - (keys.count - 1).leadingZeroBitCount)) - keys.count)
-        }
-        let pairs = SQLList(padded.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope)]) })
+        let pairs = SQLList(
+            SQLRows.padded(keys, shapes: sql.textIDs).map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope)]) })
         let postgres = sql.dialect.name == "postgresql"
         if postgres {
             let blanks = SQLList(keys.map { SQLGroupExpression([SQLBind($0.day), SQLBind($0.scope), SQLLiteral.string("{}")]) })

@@ -35,6 +35,20 @@ struct PinyinTests {
         #expect(pinyinTable.readings(of: "a").isEmpty)
     }
 
+    @Test("initials take each character's commonest reading, not the alphabetically first")
+    func initials() {
+        // 身 is also juan, 份 also bin, 行 also hang: alphabetically first, but not the commonest.
+        #expect(pinyinTable.readings(of: "身").first == "shen")
+        #expect(pinyinTable.readings(of: "身").contains("juan"))
+        #expect(pinyinTable.initials("居民身份证换领") == "jmsfzhl")
+        #expect(pinyinTable.initials("营业执照 2") == "yyzz2")
+        #expect(pinyinTable.initials("银行") == "yx")
+        // The format: `=` marks the commonest reading wherever its entry stands in the line.
+        let table = PinyinTable(text: "a~乙 ba=乙 b~丙 c=丙")
+        #expect(table.readings(of: "乙") == ["ba", "a"])
+        #expect(table.initials("乙丙") == "bc")
+    }
+
     @Test("initials, full pinyin and a mix of both find a name; the name's start ranks first")
     func spelling() {
         #expect(ids("yyzz") == ["biz"])

@@ -13,19 +13,36 @@ public struct PinyinTable: Sendable {
         self.readings = readings
     }
 
-    /// Parses the file's lines of `syllable=characters` entries separated by spaces; `#` starts a
-    /// comment line.
+    /// Parses the file's lines of entries separated by spaces: `syllable=characters` for the
+    /// characters whose commonest reading it is, `syllable~characters` for those it is another
+    /// reading of (the file lists syllables in alphabetical order, so the order of entries says
+    /// nothing of which reading is commonest: 身 is read juan before shen). `#` starts a comment
+    /// line.
     public init(text: String) {
         var syllables: [[UInt8]] = []
+        var ids: [[UInt8]: UInt16] = [:]
         var readings: [UInt32: [UInt16]] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             for entry in line.split(separator: " ") {
-                guard let eq = entry.firstIndex(of: "=") else { continue }
-                let syllable = Array(entry[..<eq].utf8)
+                guard let mark = entry.firstIndex(where: { $0 == "=" || $0 == "~" }) else { continue }
+                let syllable = Array(entry[..<mark].utf8)
                 guard !syllable.isEmpty, syllable.allSatisfy({ $0 >= 97 && $0 <= 122 }) else { continue }
-                let id = UInt16(syllables.count)
-                syllables.append(syllable)
-                for s in entry[entry.index(after: eq)...].unicodeScalars { readings[s.value, default: []].append(id) }
+                let id: UInt16
+                if let known = ids[syllable] {
+                    id = known
+                } else {
+                    id = UInt16(syllables.count)
+                    ids[syllable] = id
+                    syllables.append(syllable)
+                }
+                let commonest = entry[mark] == "="
+                for s in entry[entry.index(after: mark)...].unicodeScalars {
+                    if commonest {
+                        readings[s.value, default: []].insert(id, at: 0)
+                    } else {
+                        readings[s.value, default: []].append(id)
+                    }
+                }
             }
         }
         self.syllables = syllables

@@ -68,6 +68,16 @@ def test_the_leader_on_duty_patrols_and_the_department_corrects(browser, tmp_pat
         assert "已完成" in leader.locator("#patrol-count").inner_text(), leader.locator("#patrol-count").inner_text()
         assert serious(leader) == [], "the duty page"
         shot(leader, "duty-two-patrols")
+        # On a phone each window of the patrol form is a card: its checks and note within the screen.
+        leader.set_viewport_size({"width": 375, "height": 800})
+        row = leader.locator("#observations tbody tr").first
+        for field in ("input[name^=badge_]", "input[name^=note_]"):
+            box = row.locator(field).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, (field, box)
+        # The check's name beside it is its label: a tap on the word toggles it.
+        row.locator("td.check", has=leader.locator("input[name^=tidy_]")).locator(".card-label").click()
+        assert not row.locator("input[name^=tidy_]").is_checked()
+        shot(leader, "duty-patrol-phone")
 
         # Someone not on duty has no patrol form, and the API refuses them.
         assert admin.goto(srv.base + "/center/duty") and admin.locator("#patrol-form").count() == 0

@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private enum Entry {
         case ready(at: UInt64, Value)
-        case loading(id: UInt64, Task<Value, any Error>, previous: Value?)
+        case loading(id: UInt64, Task<Value, any Error>, previous: (at: UInt64, value: Value)?)
     }
 
     private enum Lookup {
@@ -33,21 +33,29 @@ final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// The cached value, or the one being loaded, or a new load. A caller inside a transaction
     /// passes `shared: false`: it reads through its own transaction on a miss, neither waiting for
     /// a load that may need the connection it holds nor handing others what it has not committed.
-    func value(_ key: Key, shared: Bool = true, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    /// Such a caller may also take an entry up to `stale` nanoseconds past `ttl` (the one being
+    /// read again included): at each expiry, every action already queued for the one writer had
+    /// otherwise read the entry again itself, one after the other (see `HallStore.config`).
+    func value(
+        _ key: Key, shared: Bool = true, stale: UInt64 = 0, load: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         let now = DispatchTime.now().uptimeNanoseconds
         if !shared {
             let hit: Value? = state.withLockedValue { s in
-                if case .ready(let at, let value) = s.entries[key], now &- at < ttl { return value }
-                return nil
+                switch s.entries[key] {
+                case .ready(let at, let value) where now &- at < ttl &+ stale: return value
+                case .loading(_, _, let previous?) where now &- previous.at < ttl &+ stale: return previous.value
+                default: return nil
+                }
             }
             if let hit { return hit }
             return try await load()
         }
         let lookup: Lookup = state.withLockedValue { s in
-            var previous: Value?
+            var previous: (at: UInt64, value: Value)?
             switch s.entries[key] {
             case .ready(let at, let value) where now &- at < ttl: return .hit(value)
-            case .ready(_, let value): previous = value
+            case .ready(let at, let value): previous = (at, value)
             case .loading(let id, let task, _): return .wait(task, id: id)
             case nil: if s.entries.count >= limit { s.entries.removeAll() }
             }
@@ -84,7 +92,7 @@ final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         state.withLockedValue { s in
             switch s.entries[key] {
             case .ready(_, let value): value
-            case .loading(_, _, let previous): previous
+            case .loading(_, _, let previous): previous?.value
             case nil: nil
             }
         }

@@ -82,7 +82,7 @@ extension Request {
     /// Pages follow the language cookie; API clients may also say Accept-Language.
     var language: Language {
         if let c = cookies[Language.cookieName]?.string, let l = Language(rawValue: c) { return l }
-        if url.path.hasPrefix("/api/"), let accept = headers.first(name: .acceptLanguage)?.lowercased(),
+        if urlPath.hasPrefix("/api/"), let accept = headers.first(name: .acceptLanguage)?.lowercased(),
             accept.hasPrefix("en")
         {
             return .en

@@ -86,7 +86,7 @@ struct CSRFMiddleware: Middleware {
     private static let safe: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
 
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        guard !Self.safe.contains(req.method), req.headers.bearerAuthorization == nil, req.hasSession || req.url.path == "/login"
+        guard !Self.safe.contains(req.method), req.headers.bearerAuthorization == nil, req.hasSession || req.urlPath == "/login"
         else { return next.respond(to: req) }
         // A long form arrives in several chunks; gather it (up to the largest upload any route
         // takes) so the token can be read. The route's own size check still applies after.
@@ -145,8 +145,9 @@ struct SecurityHeadersMiddleware: Middleware {
     }
 }
 
-/// Serves the files under Public/ — but only for paths that start with one of its top-level
-/// entries (css/, js/), so that an API call or a page does not cost a file-system lookup.
+/// Serves the files under Public/ — but only for a request no route took whose path starts with
+/// one of its top-level entries (css/, js/), so that an API call or a page costs neither a
+/// file-system lookup nor reading its path.
 struct StaticFilesMiddleware: Middleware {
     let files: FileMiddleware
     let roots: Set<Substring>
@@ -158,7 +159,10 @@ struct StaticFilesMiddleware: Middleware {
     }
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        let path = request.url.path.utf8.first == UInt8(ascii: "/") ? request.url.path.dropFirst() : Substring(request.url.path)
+        // Vapor finds the route before the middlewares run; no route serves a file.
+        guard request.route == nil else { return next.respond(to: request) }
+        let full = request.urlPath
+        let path = full.utf8.first == UInt8(ascii: "/") ? full.dropFirst() : Substring(full)
         let first = path.prefix { $0 != "/" }
         guard roots.contains(first) else { return next.respond(to: request) }
         return files.respond(to: request, chainingTo: next)

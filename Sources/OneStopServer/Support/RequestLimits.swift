@@ -9,7 +9,9 @@ struct RequestLimitsMiddleware: Middleware {
     static let maxHeaders = 32 * 1024
 
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        if req.url.string.utf8.count > Self.maxTarget {
+        // The target as sent: its path and query (Vapor's `url.string` costs a URLComponents
+        // rebuild and a Foundation replacement on every request).
+        if req.urlPath.utf8.count + (req.url.query.map { $0.utf8.count + 1 } ?? 0) > Self.maxTarget {
             return req.eventLoop.makeFailedFuture(Abort(.uriTooLong, reason: req.t("problem.uriTooLong")))
         }
         var size = 0

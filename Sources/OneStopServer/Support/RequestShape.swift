@@ -10,7 +10,7 @@ enum RequestShape {
     /// Whether the check reads the body: a JSON body of an operation whose document names it.
     /// The caller gathers such a body before `check` when it came in pieces.
     static func needsBody(_ req: Request, _ operation: APIOperation) -> Bool {
-        operation.request != nil && req.headers.contentType == .json
+        operation.request != nil && req.headers.declaresJSON
     }
 
     static func check(_ req: Request, _ operation: APIOperation) throws {
@@ -39,7 +39,7 @@ enum RequestShape {
                 }
             }
         }
-        if let name = operation.request, req.headers.contentType == .json,
+        if let name = operation.request, req.headers.declaresJSON,
             case .object(let props)? = OpenAPISchemas.all[name]?["properties"]
         {
             // The body as the handler will read it (gathered by the caller when it came in pieces).

@@ -1,0 +1,33 @@
+import Vapor
+
+/// What the middlewares read of every request's head, read cheaply. Vapor's `url.path` goes
+/// through URLComponents and a Foundation string replacement on every call, and
+/// `headers.contentType` parses the header into an `HTTPMediaType` on every call; in a profile of
+/// the hall-day bench the two came to 2.3 % and 2.6 % of the server's CPU, most of it from the
+/// middlewares asking again for each request.
+extension Request {
+    private struct PathKey: StorageKey { typealias Value = String }
+
+    /// `url.path`, worked out once per request.
+    var urlPath: String {
+        if let path = storage[PathKey.self] { return path }
+        let path = url.path
+        storage[PathKey.self] = path
+        return path
+    }
+}
+
+extension HTTPHeaders {
+    /// Whether the body is declared JSON: `application/json`, in any case, with any parameters,
+    /// as `contentType == .json` says, without parsing the header into a media type.
+    var declaresJSON: Bool {
+        guard let raw = first(name: .contentType) else { return false }
+        var bytes = raw.utf8[...]
+        if let semicolon = bytes.firstIndex(of: UInt8(ascii: ";")) { bytes = bytes[..<semicolon] }
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes = bytes.dropLast() }
+        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        let json = "application/json".utf8
+        guard bytes.count == json.count else { return false }
+        return zip(bytes, json).allSatisfy { a, b in (a | 0x20) == b || a == b }
+    }
+}

@@ -21,7 +21,7 @@ enum QueueAPIController {
                 summary: "Take a ticket for a service group today (kiosk, phone); a priority class only from kiosks and hall staff",
                 tag: "Queue", request: "IssueTicketInput", response: "Ticket", successStatus: 201)
         ) { req in
-            let input = try req.content.decode(IssueTicketInput.self)
+            let input = try req.decodeJSON(IssueTicketInput.self)
             let hall = try await QueueLookup.hall(input.center, req: req)
             let cls = try TicketIssue.permittedClass(input.ticketClass, principal: req.principal, hall: hall)
             let source: TicketIssue.Source =
@@ -56,7 +56,7 @@ enum QueueAPIController {
                 .POST, "tickets", ":id", .constant(path), access: WindowDesk.access,
                 operation: .init(id: id, summary: summary, tag: "Queue", request: "WindowActionInput", response: "Ticket")
             ) { req in
-                let input = try req.content.decode(WindowActionInput.self)
+                let input = try req.decodeJSON(WindowActionInput.self)
                 guard let window = input.window else { throw ValidationFailure([FieldError("window", "required")]) }
                 let r = try await TicketActions.act(action, ticket: req.uuid("id"), window: window, req: req)
                 let hall = try await req.application.halls.config(for: r.ticket!.centerID, on: req.db)
@@ -87,7 +87,7 @@ enum QueueAPIController {
                     "Rate a served ticket: the window's evaluator device, or the visitor with the ticket's token (one rating per ticket)",
                 tag: "Queue", request: "RatingInput", response: "Rating", successStatus: 201)
         ) { req in
-            let input = try req.content.decode(VisitRating.Input.self)
+            let input = try req.decodeJSON(VisitRating.Input.self)
             let r = try await VisitRating.rate(ticket: req.uuid("id"), input: input, req: req)
             return try await OrgAPIController.created(RatingDTO(r), req)
         }

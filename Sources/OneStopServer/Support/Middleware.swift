@@ -37,6 +37,9 @@ struct PrincipalMiddleware: Middleware {
 /// header, which is what the role × route test reads.
 struct AccessGuard: Middleware {
     let access: Access
+    /// The route's operation, kept here rather than read from the route's `userInfo` (a
+    /// dictionary look-up and a cast that copies it) on every request.
+    let operation: APIOperation?
 
     func respond(to req: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         do {
@@ -58,7 +61,7 @@ struct AccessGuard: Middleware {
             }
             // What the API's document says of the request, checked before the handler reads it
             // (a body that came in pieces is gathered first).
-            if let operation = req.route?.operation {
+            if let operation {
                 if RequestShape.needsBody(req, operation), req.body.data == nil {
                     return req.body.collect(max: req.application.routes.defaultMaxBodySize.value).flatMap { _ in
                         do {

@@ -71,7 +71,7 @@ extension RoutesBuilder {
         body: HTTPBodyStreamStrategy = .collect,
         use handler: @escaping @Sendable (Request) async throws -> R
     ) -> Route {
-        let route = grouped(AccessGuard(access: access)).on(method, path, body: body, use: handler)
+        let route = grouped(AccessGuard(access: access, operation: operation)).on(method, path, body: body, use: handler)
         route.userInfo[RouteInfoKey.access] = access
         if let operation { route.userInfo[RouteInfoKey.operation] = operation }
         return route

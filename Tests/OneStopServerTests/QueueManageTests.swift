@@ -373,3 +373,24 @@ struct QueueManageTests {
         }
     }
 }
+
+@Suite("The spoken call")
+struct AnnouncementTests {
+    func hall(_ template: String) -> HallConfig {
+        HallConfig(
+            centerID: UUID(), centerName: "石桥县政务服务中心", centerCode: "DL010200",
+            policy: QueuePolicy(interleave: 3, ageingSeconds: 2700, maxSkips: 2, checkInEarlyMinutes: 30, checkInLateMinutes: 15),
+            voiceTemplate: template, notice: "", ratingTimeout: 30, waitTargetMinutes: 20, groups: [], windows: [])
+    }
+
+    @Test("the template's placeholders are filled, each as often as it appears; other braces stay")
+    func fill() {
+        let window = HallConfig.Window(id: UUID(), number: 7, name: "税务窗口", departmentID: nil, groups: [])
+        #expect(hall(HallConfig.defaultVoice).announcement(number: "A 0 1 2", window: window) == "请 A 0 1 2 号到 7 号窗口办理")
+        #expect(
+            hall("{number}，{number}，请到{window}号{name}（{unknown}）{").announcement(number: "B3", window: window)
+                == "B3，B3，请到7号税务窗口（{unknown}）{")
+        #expect(hall("请到窗口").announcement(number: "C1", window: window) == "请到窗口")
+        #expect(hall("").announcement(number: "C1", window: window) == "")
+    }
+}

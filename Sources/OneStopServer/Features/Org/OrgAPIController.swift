@@ -192,7 +192,7 @@ enum OrgAPIController {
     }
 
     static func created<T: Content>(_ value: T, _ req: Request) async throws -> Response {
-        let response = try await value.encodeResponse(for: req)
+        let response = try APIJSON.response(value)
         response.status = .created
         return response
     }

@@ -42,8 +42,10 @@ enum APIJSON {
     /// What Vapor's JSON encoder writes as the content type.
     static let contentType = HTTPMediaType.json.serialize()
 
-    /// A `Content` value as the response Vapor would make of it (200, JSON).
-    static func response<T: Content>(_ value: T) throws -> Response {
+    /// A `Content` value as the response Vapor would make of it (200). Only a JSON value takes
+    /// the short way: one whose own type is another (a `String` is plain text) goes Vapor's.
+    static func response<T: Content>(_ value: T, for req: Request) async throws -> Response {
+        guard T.defaultContentType == .json else { return try await value.encodeResponse(for: req) }
         var headers = HTTPHeaders()
         headers.add(name: .contentType, value: contentType)
         return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(value)))

@@ -60,7 +60,7 @@ extension RoutesBuilder {
         use handler: @escaping @Sendable (Request) async throws -> R
     ) -> Route {
         endpoint(method, path, access: access, operation: operation, body: body) { req -> Response in
-            try APIJSON.response(try await handler(req))
+            try await APIJSON.response(try await handler(req), for: req)
         }
     }
 

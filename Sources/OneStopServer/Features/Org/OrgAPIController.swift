@@ -192,7 +192,7 @@ enum OrgAPIController {
     }
 
     static func created<T: Content>(_ value: T, _ req: Request) async throws -> Response {
-        let response = try APIJSON.response(value)
+        let response = try await APIJSON.response(value, for: req)
         response.status = .created
         return response
     }

@@ -51,13 +51,14 @@ struct TimedCacheTests {
 
     @Test("inside a transaction an entry a little past its time is taken, also while it is read again; a shared read still reloads")
     func staleInsideTransaction() async throws {
-        let cache = TimedCache<String, Int>(ttl: 1_000_000)
-        let stale: UInt64 = 60_000_000_000
+        let strict = TimedCache<String, Int>(ttl: 1_000_000)
+        let cache = TimedCache<String, Int>(ttl: 1_000_000, stale: 60_000_000_000)
+        #expect(try await strict.value("a") { 1 } == 1)
         #expect(try await cache.value("a") { 1 } == 1)
         try await Task.sleep(for: .milliseconds(5))
         // Past ttl: a private read with no grace loads, one with grace takes the entry.
-        #expect(try await cache.value("a", shared: false) { 2 } == 2)
-        #expect(try await cache.value("a", shared: false, stale: stale) { 3 } == 1)
+        #expect(try await strict.value("a", shared: false) { 2 } == 2)
+        #expect(try await cache.value("a", shared: false) { 3 } == 1)
         // A shared read that finds it expired starts a load; while it runs, the private read
         // with grace takes the previous value rather than reading again.
         let release = AsyncStream<Void>.makeStream()
@@ -68,15 +69,15 @@ struct TimedCacheTests {
             }
         }
         try await Task.sleep(for: .milliseconds(20))
-        #expect(try await cache.value("a", shared: false, stale: stale) { 5 } == 1)
-        #expect(try await cache.value("a", shared: false) { 6 } == 6)
+        #expect(try await cache.value("a", shared: false) { 5 } == 1)
+        #expect(try await strict.value("a", shared: false) { 6 } == 6)
         release.continuation.yield()
         #expect(try await reload.value == 4)
-        #expect(try await cache.value("a", shared: false, stale: stale) { 7 } == 4)
+        #expect(try await cache.value("a", shared: false) { 7 } == 4)
         // Far past ttl and grace, the private read loads.
-        let short = TimedCache<String, Int>(ttl: 1_000_000)
+        let short = TimedCache<String, Int>(ttl: 1_000_000, stale: 1_000_000)
         #expect(try await short.value("b") { 1 } == 1)
         try await Task.sleep(for: .milliseconds(5))
-        #expect(try await short.value("b", shared: false, stale: 1_000_000) { 2 } == 2)
+        #expect(try await short.value("b", shared: false) { 2 } == 2)
     }
 }

@@ -51,11 +51,21 @@ extension RoutesBuilder {
         endpoint(method, path, access: access, operation: operation, body: body, use: handler)
     }
 
-    /// An API answer of a `Content` value: encoded as JSON without Vapor's look-ups of the content
-    /// type and its coder (`APIJSON`).
+    /// The same, for a `Content` answer.
     @discardableResult
     func endpoint<R: Content>(
         _ method: HTTPMethod, _ path: PathComponent..., access: Access, operation: APIOperation? = nil,
+        body: HTTPBodyStreamStrategy = .collect,
+        use handler: @escaping @Sendable (Request) async throws -> R
+    ) -> Route {
+        endpoint(method, path, access: access, operation: operation, body: body, use: handler)
+    }
+
+    /// An API answer of a `Content` value, the path built as a list: encoded as JSON without
+    /// Vapor's look-ups of the content type and its coder (`APIJSON`).
+    @discardableResult
+    func endpoint<R: Content>(
+        _ method: HTTPMethod, _ path: [PathComponent], access: Access, operation: APIOperation? = nil,
         body: HTTPBodyStreamStrategy = .collect,
         use handler: @escaping @Sendable (Request) async throws -> R
     ) -> Route {

@@ -22,11 +22,14 @@ final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let ttl: UInt64
+    private let stale: UInt64
     private let limit: Int
 
-    /// `ttl` in nanoseconds; past `limit` entries the cache starts again empty.
-    init(ttl: UInt64, limit: Int = 10_000) {
+    /// `ttl` in nanoseconds; past `limit` entries the cache starts again empty. A caller inside a
+    /// transaction may take an entry up to `stale` nanoseconds past `ttl` (see `value`).
+    init(ttl: UInt64, stale: UInt64 = 0, limit: Int = 10_000) {
         self.ttl = ttl
+        self.stale = stale
         self.limit = limit
     }
 
@@ -36,9 +39,7 @@ final class TimedCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Such a caller may also take an entry up to `stale` nanoseconds past `ttl` (the one being
     /// read again included): at each expiry, every action already queued for the one writer had
     /// otherwise read the entry again itself, one after the other (see `HallStore.config`).
-    func value(
-        _ key: Key, shared: Bool = true, stale: UInt64 = 0, load: @escaping @Sendable () async throws -> Value
-    ) async throws -> Value {
+    func value(_ key: Key, shared: Bool = true, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let now = DispatchTime.now().uptimeNanoseconds
         if !shared {
             let hit: Value? = state.withLockedValue { s in

@@ -81,8 +81,8 @@ struct HallConfig: Sendable {
 
 final class HallStore: Sendable {
     static let ttl: UInt64 = 2_000_000_000
-    private let cache = TimedCache<UUID, HallConfig>(ttl: ttl)
-    private let days = TimedCache<String, Bool>(ttl: ttl)
+    private let cache = TimedCache<UUID, HallConfig>(ttl: ttl, stale: ttl)
+    private let days = TimedCache<String, Bool>(ttl: ttl, stale: ttl)
 
     /// Inside a transaction an entry up to twice `ttl` old is taken: the window actions refresh
     /// the entry before they queue for the writer (`WindowDesk.atSeat`), but at saturation they
@@ -90,7 +90,7 @@ final class HallStore: Sendable {
     /// read the whole set-up again (a hundred windows through Fluent), one after the other on the
     /// one writer: 1.2 % of the server's CPU in a profile of the hall-day bench.
     func config(for centerID: UUID, on db: any Database) async throws -> HallConfig {
-        try await cache.value(centerID, shared: !db.inTransaction, stale: Self.ttl) { [windowCenters] in
+        try await cache.value(centerID, shared: !db.inTransaction) { [windowCenters] in
             let config = try await Self.load(centerID, on: db)
             windowCenters.withLockedValue { for w in config.windows { $0[w.id] = centerID } }
             return config
@@ -115,14 +115,14 @@ final class HallStore: Sendable {
     }
 
     private let codes = NIOLockedValueBox<[String: UUID]>([:])
-    private let means = TimedCache<String, Double?>(ttl: meanTTL)
+    private let means = TimedCache<String, Double?>(ttl: meanTTL, stale: meanTTL)
     /// How long a group's mean service time is reused for estimates.
     static let meanTTL: UInt64 = 5_000_000_000
 
     /// The mean service time of a group's last 20 visits today, for estimated waits (an estimate,
     /// so reused for a few seconds rather than read on every ticket).
     func meanServiceSeconds(group: UUID, day: String, on db: any Database) async throws -> Double? {
-        try await means.value(group.uuidString + day, shared: !db.inTransaction, stale: Self.meanTTL) {
+        try await means.value(group.uuidString + day, shared: !db.inTransaction) {
             try await TicketPosition.meanServiceSeconds(group: group, day: day, on: db)
         }
     }
@@ -142,7 +142,7 @@ final class HallStore: Sendable {
     }
 
     func isWorkingDay(_ date: CivilDate, center: UUID, app: Application, on db: any Database) async throws -> Bool {
-        try await days.value(center.uuidString + date.description, shared: !db.inTransaction, stale: Self.ttl) {
+        try await days.value(center.uuidString + date.description, shared: !db.inTransaction) {
             try await app.calendars.calendar(for: center, on: db).kind(of: date).isWorkingDay
         }
     }
